@@ -1,0 +1,81 @@
+#!/usr/bin/env node
+// `npm start` / `npm test` entry: installs what a fresh clone lacks, then does the job.
+// Node built-ins only, because it runs before node_modules exists.
+//   - dependencies: `npm ci` when node_modules is missing or older than package-lock.json
+//   - the Temporal CLI: found or built by ensure-temporal.mjs
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ensureTemporal, projectRoot } from './ensure-temporal.mjs';
+
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 20 || (major === 20 && minor < 18)) {
+  console.error(`scimflow needs Node.js >= 20.18 (this is ${process.versions.node}).`);
+  process.exit(1);
+}
+
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+const lockFile = join(projectRoot, 'package-lock.json');
+const stampFile = join(projectRoot, 'node_modules', '.scimflow-installed');
+
+function lockHash() {
+  return createHash('sha256').update(readFileSync(lockFile)).digest('hex');
+}
+
+function ensureDependencies() {
+  const want = lockHash();
+  if (existsSync(stampFile) && readFileSync(stampFile, 'utf8').trim() === want) return;
+  console.error('[bootstrap] installing dependencies (npm ci)…');
+  const res = spawnSync(npm, ['ci', '--no-audit', '--no-fund'], { cwd: projectRoot, stdio: 'inherit' });
+  if (res.status !== 0) process.exit(res.status ?? 1);
+  writeFileSync(stampFile, `${want}\n`);
+}
+
+function run(cmd, args, env) {
+  return new Promise((resolvePromise) => {
+    const child = spawn(cmd, args, { cwd: projectRoot, stdio: 'inherit', env });
+    // Forward Ctrl-C / SIGTERM so the child shuts down its own tree cleanly.
+    const forward = (sig) => child.kill(sig);
+    process.on('SIGINT', forward);
+    process.on('SIGTERM', forward);
+    child.on('exit', (code, signal) => {
+      process.off('SIGINT', forward);
+      process.off('SIGTERM', forward);
+      resolvePromise(code ?? (signal ? 1 : 0));
+    });
+  });
+}
+
+const task = process.argv[2];
+ensureDependencies();
+let temporal;
+try {
+  temporal = ensureTemporal();
+} catch (err) {
+  console.error(`[bootstrap] ${err instanceof Error ? err.message : err}`);
+  process.exit(1);
+}
+const env = { ...process.env, TEMPORAL_CLI_PATH: temporal };
+const bin = (name) => join(projectRoot, 'node_modules', '.bin', name);
+
+if (task === 'start') {
+  process.exit(await run(process.execPath, ['--import', 'tsx', join(projectRoot, 'src/cli/main.ts'), 'dev', ...process.argv.slice(3)], env));
+} else if (task === 'test') {
+  const steps = [
+    ['typecheck', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']],
+    ['lint', bin('eslint'), ['--max-warnings', '0', '.']],
+    ['jest', bin('jest'), process.argv.slice(3)],
+  ];
+  for (const [name, cmd, args] of steps) {
+    console.error(`[test] ${name}`);
+    const code = await run(cmd, args, env);
+    if (code !== 0) {
+      console.error(`[test] ${name} failed (exit ${code})`);
+      process.exit(code);
+    }
+  }
+} else {
+  console.error('usage: node scripts/bootstrap.mjs start|test [args…]');
+  process.exit(2);
+}
