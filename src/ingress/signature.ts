@@ -1,0 +1,76 @@
+// Webhook signatures: `X-Scimflow-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>`.
+// The timestamp is inside the MAC so a captured request cannot be replayed with a fresh `t`, and the
+// 5-minute window bounds how long a captured request is worth anything at all (same scheme as Stripe's).
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+export const SIGNATURE_HEADER = 'x-scimflow-signature';
+export const DEFAULT_TOLERANCE_SECONDS = 300;
+
+export type SignatureFailure = 'missing' | 'malformed' | 'expired' | 'future' | 'mismatch';
+
+export class SignatureError extends Error {
+  override readonly name = 'SignatureError';
+  constructor(
+    readonly code: SignatureFailure,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function sign(secret: string, rawBody: string | Buffer, timestampSeconds: number): string {
+  const mac = createHmac('sha256', secret).update(`${timestampSeconds}.`).update(rawBody).digest('hex');
+  return `t=${timestampSeconds},v1=${mac}`;
+}
+
+interface ParsedHeader {
+  t: number;
+  v1: string[];
+}
+
+function parseHeader(header: string): ParsedHeader | undefined {
+  let t: number | undefined;
+  const v1: string[] = [];
+  for (const part of header.split(',')) {
+    const eq = part.indexOf('=');
+    if (eq <= 0) return undefined;
+    const key = part.slice(0, eq).trim();
+    const value = part.slice(eq + 1).trim();
+    if (key === 't') {
+      if (!/^\d{1,12}$/.test(value)) return undefined;
+      t = Number(value);
+    } else if (key === 'v1') {
+      if (!/^[0-9a-f]{64}$/i.test(value)) return undefined;
+      v1.push(value.toLowerCase());
+    }
+    // Unknown schemes (v0, v2…) are ignored so the header format can evolve.
+  }
+  if (t === undefined || v1.length === 0) return undefined;
+  return { t, v1 };
+}
+
+/**
+ * Verifies a signature against any of `secrets` (two may be valid while a secret is rotated).
+ * Throws SignatureError; returns the signed timestamp on success.
+ */
+export function verify(
+  header: string | undefined,
+  rawBody: Buffer,
+  secrets: readonly string[],
+  nowSeconds: number,
+  toleranceSeconds = DEFAULT_TOLERANCE_SECONDS,
+): number {
+  if (!header) throw new SignatureError('missing', `missing ${SIGNATURE_HEADER} header`);
+  const parsed = parseHeader(header);
+  if (!parsed) throw new SignatureError('malformed', `malformed ${SIGNATURE_HEADER} header: expected t=<unix seconds>,v1=<hex sha256>`);
+  if (nowSeconds - parsed.t > toleranceSeconds) throw new SignatureError('expired', `signature timestamp is older than ${toleranceSeconds} s`);
+  if (parsed.t - nowSeconds > toleranceSeconds) throw new SignatureError('future', `signature timestamp is more than ${toleranceSeconds} s in the future`);
+  for (const secret of secrets) {
+    const expected = Buffer.from(createHmac('sha256', secret).update(`${parsed.t}.`).update(rawBody).digest('hex'), 'utf8');
+    for (const candidate of parsed.v1) {
+      // Constant-time comparison; lengths are equal (64 hex chars) by the header regex.
+      if (timingSafeEqual(expected, Buffer.from(candidate, 'utf8'))) return parsed.t;
+    }
+  }
+  throw new SignatureError('mismatch', 'signature does not match the request body');
+}

@@ -1,0 +1,35 @@
+// One pino logger factory, with redaction of every place a secret could surface.
+import pino, { type Logger } from 'pino';
+
+export const REDACT_PATHS = [
+  'token',
+  'apiKey',
+  'password',
+  'secret',
+  'webhookSecret',
+  'authorization',
+  '*.token',
+  '*.apiKey',
+  '*.password',
+  '*.secret',
+  '*.authorization',
+  'auth.*',
+  '*.auth.*',
+  'headers.authorization',
+  'headers["x-api-key"]',
+  'headers["x-scimflow-signature"]',
+  'req.headers.authorization',
+  'req.headers["x-api-key"]',
+  'req.headers["x-scimflow-signature"]',
+];
+
+export function createLogger(opts: { level?: string; pretty?: boolean; name?: string } = {}): Logger {
+  return pino({
+    name: opts.name ?? 'scimflow',
+    level: opts.level ?? process.env.SCIMFLOW_LOG_LEVEL ?? 'info',
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    ...(opts.pretty ? { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' } } } : {}),
+  });
+}
+
+export type { Logger };

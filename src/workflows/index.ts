@@ -1,0 +1,3 @@
+// The workflow bundle's entry point: every workflow the worker registers.
+export { identityWorkflow } from './identity';
+export { joinerWorkflow } from './joiner';
