@@ -1,0 +1,480 @@
+// Strict zod schemas for config/scimflow.yaml, and the normalisation into ScimflowConfig (defaults applied,
+// durations in ms, templates/regexes/cross-references checked). No I/O here: see loader.ts.
+import { z } from 'zod';
+import { compileTemplate, isAlphanumericTemplate, isEmployeeField, EMPLOYEE_FIELDS, TemplateError } from '../rules/template';
+import { checkAttributePath } from '../rules/mapping';
+import { DurationError, parseDuration } from './duration';
+import {
+  APP_KINDS,
+  type AppConfig,
+  type AppKind,
+  type ApprovalPolicy,
+  type AuthConfig,
+  type BirthrightRule,
+  type Condition,
+  type LeaverPolicy,
+  type ScimflowConfig,
+  type SecretRef,
+} from './types';
+
+// ---------------------------------------------------------------- secrets
+
+const ENV_REF = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/;
+
+/** Reads a secret reference as written: `${ENV_NAME}`, `file:<path>`, or (dev only) a literal. */
+export function parseSecretRef(text: string): SecretRef {
+  const env = ENV_REF.exec(text);
+  if (env) return { ref: 'env', name: env[1] as string };
+  if (text.startsWith('file:')) return { ref: 'file', path: text.slice('file:'.length) };
+  return { ref: 'inline', value: text };
+}
+
+const SecretRefSchema = z
+  .string({ error: 'expected a secret reference: "${ENV_NAME}" or "file:/path"' })
+  .min(1, 'must not be empty')
+  .transform((text, ctx): SecretRef => {
+    const ref = parseSecretRef(text);
+    if (ref.ref === 'file' && ref.path.trim() === '') {
+      ctx.addIssue({ code: 'custom', message: '"file:" needs a path, e.g. file:/run/secrets/token' });
+      return z.NEVER;
+    }
+    if (ref.ref === 'inline' && text.includes('${')) {
+      ctx.addIssue({ code: 'custom', message: `"${text}" is not a reference: write the whole value as \${ENV_NAME} (letters, digits, _)` });
+      return z.NEVER;
+    }
+    return ref;
+  });
+
+// ---------------------------------------------------------------- small pieces
+
+const nonEmpty = z.string().trim().min(1, 'must be a non-empty string');
+const Duration = z.string().transform((text, ctx) => {
+  try {
+    return parseDuration(text);
+  } catch (e) {
+    ctx.addIssue({ code: 'custom', message: e instanceof DurationError ? e.message : String(e) });
+    return z.NEVER;
+  }
+});
+const HttpUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).transform((u) => u.replace(/\/+$/, ''));
+const HeaderName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'expected an HTTP header name');
+
+const BasicAuthSchema = z.strictObject({ type: z.literal('basic'), username: nonEmpty, password: SecretRefSchema });
+const AuthSchema = z.discriminatedUnion(
+  'type',
+  [
+    z.strictObject({ type: z.literal('bearer'), token: SecretRefSchema }),
+    z.strictObject({ type: z.literal('apiKey'), key: SecretRefSchema, header: HeaderName.default('x-api-key') }),
+    BasicAuthSchema,
+  ],
+  { error: 'expected auth.type to be one of bearer, apiKey, basic' },
+);
+
+const CapabilitiesSchema = z
+  .object({
+    patch: z.boolean().optional(),
+    bulk: z.boolean().optional(),
+    filter: z.boolean().optional(),
+    etag: z.boolean().optional(),
+    groups: z.boolean().optional(),
+    put: z.boolean().optional(),
+    hardDelete: z.boolean().optional(),
+    maxPageSize: z.number().int().positive().optional(),
+    maxBulkOperations: z.number().int().positive().optional(),
+  })
+  .catchall(z.union([z.boolean(), z.number(), z.string()], { error: 'capability overrides must be booleans, numbers or strings' }));
+
+const TemplateSchema = z.string().superRefine((text, ctx) => {
+  try {
+    compileTemplate(text);
+  } catch (e) {
+    ctx.addIssue({ code: 'custom', message: e instanceof TemplateError ? `bad expression ${e.message}` : String(e) });
+  }
+});
+const MappingValueSchema = z.union([TemplateSchema, z.array(TemplateSchema).min(1), z.null()], {
+  error: 'expected an expression string, a list of alternative expressions, or null (omit the attribute)',
+});
+
+const AppSchema = z
+  .strictObject({
+    kind: z.enum(APP_KINDS, { error: `expected one of ${APP_KINDS.join(', ')}` }),
+    baseUrl: HttpUrl,
+    auth: AuthSchema,
+    rateLimit: z
+      .strictObject({
+        requestsPerSecond: z.number().positive().max(10_000).default(10),
+        burst: z.number().int().positive().optional(),
+      })
+      .default({ requestsPerSecond: 10 }),
+    capabilities: CapabilitiesSchema.default({}),
+    attributes: z.record(z.string(), MappingValueSchema).default({}),
+    seatConsuming: z.boolean().optional(),
+    directoryId: nonEmpty.optional(),
+    jsm: z
+      .strictObject({
+        baseUrl: HttpUrl,
+        serviceDeskId: z.union([nonEmpty, z.number().int().nonnegative().transform(String)]),
+        auth: BasicAuthSchema,
+      })
+      .optional(),
+  })
+  .superRefine((app, ctx) => {
+    if (app.kind !== 'atlassian') {
+      if (app.directoryId !== undefined) ctx.addIssue({ code: 'custom', path: ['directoryId'], message: 'only for kind atlassian' });
+      if (app.jsm !== undefined) ctx.addIssue({ code: 'custom', path: ['jsm'], message: 'only for kind atlassian' });
+    }
+    for (const [attr, value] of Object.entries(app.attributes)) {
+      const problem = checkAttributePath(attr);
+      if (problem) ctx.addIssue({ code: 'custom', path: ['attributes', attr], message: problem });
+      if (app.kind === 'jumpcloud' && attr === 'userName') {
+        const templates = value === null ? [] : Array.isArray(value) ? value : [value];
+        if (value === null) ctx.addIssue({ code: 'custom', path: ['attributes', attr], message: 'JumpCloud requires a userName' });
+        for (const t of templates) {
+          let ok = false;
+          try {
+            ok = isAlphanumericTemplate(compileTemplate(t));
+          } catch {
+            ok = true; // already reported by TemplateSchema
+          }
+          if (!ok) {
+            ctx.addIssue({
+              code: 'custom',
+              path: ['attributes', attr],
+              message: `JumpCloud usernames allow letters and digits only: "${t}" can produce other characters (end each placeholder with "| slug" and use no literal punctuation)`,
+            });
+          }
+        }
+      }
+    }
+  });
+
+const ConditionInput = z.unknown();
+
+const GrantSchema = z.union(
+  [
+    nonEmpty.transform((app) => ({ app, groups: [] as string[] })),
+    z.strictObject({ app: nonEmpty, groups: z.array(nonEmpty).default([]) }),
+  ],
+  { error: 'expected an app name or { app, groups? }' },
+);
+
+const RuleSchema = z.strictObject({
+  name: nonEmpty,
+  when: z.record(z.string(), ConditionInput).nullable().default({}),
+  grant: z.array(GrantSchema).min(1, 'a rule must grant at least one app'),
+});
+
+const ApprovalSchema = z.strictObject({
+  required: z.boolean().optional(),
+  approvers: z.array(nonEmpty).default([]),
+  timeout: Duration.default(parseDuration('72h')),
+  onTimeout: z.enum(['reject', 'escalate'], { error: 'expected reject or escalate' }).default('reject'),
+  escalateTo: z.array(nonEmpty).default([]),
+});
+
+const LeaverSchema = z.strictObject({
+  deactivate: z.boolean().optional(),
+  removeGroups: z.boolean().optional(),
+  jsmCustomerRemoval: z.boolean().optional(),
+  hardDelete: z
+    .union([z.literal('never'), z.strictObject({ after: Duration })], { error: "expected 'never' or { after: <duration> }" })
+    .optional(),
+});
+
+const SecretRefOptional = SecretRefSchema.optional();
+
+export const RawConfigSchema = z.strictObject({
+  allowInlineSecrets: z.boolean().default(false),
+  temporal: z
+    .strictObject({
+      address: nonEmpty.default('localhost:7233'),
+      namespace: nonEmpty.default('default'),
+      taskQueue: nonEmpty.default('scimflow'),
+    })
+    .default({ address: 'localhost:7233', namespace: 'default', taskQueue: 'scimflow' }),
+  ingress: z.strictObject({
+    host: nonEmpty.default('0.0.0.0'),
+    port: z.number().int().min(0).max(65535).default(8080),
+    webhookSecret: SecretRefSchema,
+    previousWebhookSecret: SecretRefOptional,
+    maxBodyBytes: z.number().int().positive().max(16 * 1024 * 1024).default(262_144),
+  }),
+  apps: z.record(z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, 'app names are lower-case letters, digits and "-"'), AppSchema),
+  rules: z.strictObject({ birthright: z.array(RuleSchema).default([]) }).default({ birthright: [] }),
+  approvals: z.record(z.string(), ApprovalSchema).default({}),
+  leaver: z
+    .strictObject({ default: LeaverSchema.default({}), apps: z.record(z.string(), LeaverSchema).default({}) })
+    .default({ default: {}, apps: {} }),
+  joiner: z.strictObject({ allOrNothing: z.array(nonEmpty).default([]) }).default({ allOrNothing: [] }),
+});
+export type RawConfig = z.infer<typeof RawConfigSchema>;
+
+// ---------------------------------------------------------------- normalisation
+
+export interface ConfigIssue {
+  /** Dotted key path, e.g. apps.jumpcloud.rateLimit.requestsPerSecond ('(root)' for the whole file). */
+  path: string;
+  message: string;
+}
+
+export type Path = (string | number)[];
+
+export function formatPath(path: readonly PropertyKey[]): string {
+  if (path.length === 0) return '(root)';
+  let out = '';
+  for (const p of path) {
+    if (typeof p === 'number') out += `[${p}]`;
+    else {
+      const s = String(p);
+      const plain = /^[A-Za-z_][A-Za-z0-9_-]*$/.test(s);
+      out += plain ? (out ? `.${s}` : s) : `[${JSON.stringify(s)}]`;
+    }
+  }
+  return out;
+}
+
+const SEAT_CONSUMING_BY_DEFAULT: Record<AppKind, boolean> = {
+  generic: false,
+  jasper: true,
+  jumpcloud: false,
+  atlassian: true,
+  jostle: false,
+};
+/** Kinds whose SCIM API has no Group resource (Jostle supports User only). */
+const NO_GROUPS_BY_DEFAULT: ReadonlySet<AppKind> = new Set(['jostle']);
+
+const CONDITION_OPS = ['equals', 'oneOf', 'pattern', 'exists', 'not'] as const;
+
+function parseCondition(raw: unknown, path: Path, issues: { path: Path; message: string }[]): Condition | undefined {
+  const bad = (message: string, at: Path = path) => {
+    issues.push({ path: at, message });
+    return undefined;
+  };
+  if (typeof raw === 'string') return { op: 'equals', value: raw, ignoreCase: false };
+  if (typeof raw === 'number' || typeof raw === 'boolean') return { op: 'equals', value: String(raw), ignoreCase: false };
+  if (Array.isArray(raw)) return bad('a list is ambiguous here: write { oneOf: [...] }');
+  if (raw === null || typeof raw !== 'object') return bad(`expected a string or one of { ${CONDITION_OPS.join(' | ')} }`);
+  const obj = raw as Record<string, unknown>;
+  const keys = Object.keys(obj);
+  const ops = keys.filter((k) => (CONDITION_OPS as readonly string[]).includes(k));
+  for (const k of keys) {
+    if (!(CONDITION_OPS as readonly string[]).includes(k) && k !== 'ignoreCase') bad(`unknown key (expected one of ${CONDITION_OPS.join(', ')}, ignoreCase)`, [...path, k]);
+  }
+  if (ops.length !== 1) return bad(`expected exactly one of ${CONDITION_OPS.join(', ')} (got ${ops.length ? ops.join(', ') : 'none'})`);
+  const op = ops[0] as (typeof CONDITION_OPS)[number];
+  const ic = obj.ignoreCase;
+  if (ic !== undefined && typeof ic !== 'boolean') return bad('expected true or false', [...path, 'ignoreCase']);
+  if (ic !== undefined && (op === 'exists' || op === 'not')) return bad(`ignoreCase does not apply to ${op}`, [...path, 'ignoreCase']);
+  const ignoreCase = ic === true;
+  const value = obj[op];
+  const at = [...path, op];
+  switch (op) {
+    case 'equals':
+      if (typeof value !== 'string' && typeof value !== 'number') return bad('expected a string', at);
+      return { op, value: String(value), ignoreCase };
+    case 'oneOf':
+      if (!Array.isArray(value) || value.length === 0 || !value.every((v) => typeof v === 'string' || typeof v === 'number')) {
+        return bad('expected a non-empty list of strings', at);
+      }
+      return { op, values: value.map(String), ignoreCase };
+    case 'pattern': {
+      if (typeof value !== 'string' || value === '') return bad('expected a regular expression string', at);
+      try {
+        new RegExp(value, ignoreCase ? 'iu' : 'u');
+      } catch (e) {
+        return bad(`invalid regular expression: ${(e as Error).message}`, at);
+      }
+      return { op, pattern: value, ignoreCase };
+    }
+    case 'exists':
+      if (typeof value !== 'boolean') return bad('expected true or false', at);
+      return { op, value };
+    case 'not': {
+      const inner = parseCondition(value, at, issues);
+      return inner && { op, condition: inner };
+    }
+  }
+}
+
+function normaliseLeaver(
+  kind: AppKind,
+  base: LeaverPolicy,
+  layer: RawConfig['leaver']['default'] | undefined,
+): LeaverPolicy {
+  const out: LeaverPolicy = { ...base };
+  if (layer) {
+    if (layer.deactivate !== undefined) out.deactivate = layer.deactivate;
+    if (layer.removeGroups !== undefined) out.removeGroups = layer.removeGroups;
+    if (layer.jsmCustomerRemoval !== undefined) out.jsmCustomerRemoval = layer.jsmCustomerRemoval;
+    if (layer.hardDelete !== undefined) out.hardDeleteAfterMs = layer.hardDelete === 'never' ? null : layer.hardDelete.after;
+  }
+  if (kind !== 'atlassian') out.jsmCustomerRemoval = false;
+  return out;
+}
+
+/**
+ * Cross-checks and normalises a schema-valid raw config. Returns the config or the list of issues (paths are
+ * relative to the file root). `source` is the absolute file path; `resolvePath` makes file: references absolute.
+ */
+export function normaliseConfig(
+  raw: RawConfig,
+  source: string,
+  resolvePath: (p: string) => string,
+  options: { allowInlineSecrets?: boolean } = {},
+): { ok: true; config: ScimflowConfig } | { ok: false; issues: { path: Path; message: string }[] } {
+  const issues: { path: Path; message: string }[] = [];
+  const allowInline = raw.allowInlineSecrets || options.allowInlineSecrets === true;
+  const appNames = new Set(Object.keys(raw.apps));
+
+  const secret = (ref: SecretRef, path: Path): SecretRef => {
+    if (ref.ref === 'inline' && !allowInline) {
+      issues.push({
+        path,
+        message: 'inline secrets are refused: write "${ENV_NAME}" or "file:/path" (or set allowInlineSecrets: true for local development)',
+      });
+    }
+    return ref.ref === 'file' ? { ref: 'file', path: resolvePath(ref.path) } : ref;
+  };
+  const auth = (a: AuthConfig, path: Path): AuthConfig => {
+    switch (a.type) {
+      case 'bearer':
+        return { type: 'bearer', token: secret(a.token, [...path, 'token']) };
+      case 'apiKey':
+        return { type: 'apiKey', key: secret(a.key, [...path, 'key']), header: a.header.toLowerCase() };
+      case 'basic':
+        return { type: 'basic', username: a.username, password: secret(a.password, [...path, 'password']) };
+    }
+  };
+  const unknownApp = (name: string, path: Path) => {
+    if (!appNames.has(name)) {
+      issues.push({ path, message: `unknown app "${name}" (configured apps: ${[...appNames].sort().join(', ') || 'none'})` });
+      return true;
+    }
+    return false;
+  };
+
+  for (const name of Object.keys(raw.approvals)) unknownApp(name, ['approvals', name]);
+  for (const name of Object.keys(raw.leaver.apps)) unknownApp(name, ['leaver', 'apps', name]);
+  const seenAllOrNothing = new Set<string>();
+  raw.joiner.allOrNothing.forEach((name, i) => {
+    unknownApp(name, ['joiner', 'allOrNothing', i]);
+    if (seenAllOrNothing.has(name)) issues.push({ path: ['joiner', 'allOrNothing', i], message: `"${name}" is listed twice` });
+    seenAllOrNothing.add(name);
+  });
+
+  const builtinLeaver: LeaverPolicy = { deactivate: true, removeGroups: true, jsmCustomerRemoval: true, hardDeleteAfterMs: null };
+  const apps: Record<string, AppConfig> = {};
+  for (const [name, app] of Object.entries(raw.apps).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const path: Path = ['apps', name];
+    const seatConsuming = app.seatConsuming ?? SEAT_CONSUMING_BY_DEFAULT[app.kind];
+    const rawApproval = raw.approvals[name];
+    const approval: ApprovalPolicy = {
+      required: rawApproval?.required ?? seatConsuming,
+      approvers: [...new Set(rawApproval?.approvers ?? [])],
+      timeoutMs: rawApproval?.timeout ?? parseDuration('72h'),
+      onTimeout: rawApproval?.onTimeout ?? 'reject',
+      escalateTo: [...new Set(rawApproval?.escalateTo ?? [])],
+    };
+    if (rawApproval) {
+      if (approval.onTimeout === 'escalate' && approval.escalateTo.length === 0) {
+        issues.push({ path: ['approvals', name, 'escalateTo'], message: 'onTimeout: escalate needs at least one escalateTo approver' });
+      }
+      if (approval.onTimeout !== 'escalate' && approval.escalateTo.length > 0) {
+        issues.push({ path: ['approvals', name, 'escalateTo'], message: 'escalateTo is only used with onTimeout: escalate' });
+      }
+    }
+    const rawLeaverApp = raw.leaver.apps[name];
+    if (rawLeaverApp?.jsmCustomerRemoval === true && (app.kind !== 'atlassian' || !app.jsm)) {
+      issues.push({
+        path: ['leaver', 'apps', name, 'jsmCustomerRemoval'],
+        message: app.kind !== 'atlassian' ? 'only for kind atlassian' : `needs apps.${name}.jsm to be configured`,
+      });
+    }
+    let leaver = normaliseLeaver(app.kind, builtinLeaver, raw.leaver.default);
+    leaver = normaliseLeaver(app.kind, leaver, rawLeaverApp);
+    if (!app.jsm) leaver.jsmCustomerRemoval = false;
+
+    const out: AppConfig = {
+      name,
+      kind: app.kind,
+      baseUrl: app.baseUrl,
+      rateLimit: { requestsPerSecond: app.rateLimit.requestsPerSecond, burst: app.rateLimit.burst ?? Math.max(1, Math.ceil(app.rateLimit.requestsPerSecond)) },
+      capabilities: { ...app.capabilities },
+      attributes: { ...app.attributes },
+      seatConsuming,
+      approval,
+      leaver,
+      auth: auth(app.auth as AuthConfig, [...path, 'auth']),
+    };
+    if (app.kind === 'atlassian') {
+      const m = /\/scim\/directory\/([^/]+)$/.exec(app.baseUrl);
+      const directoryId = app.directoryId ?? m?.[1];
+      if (directoryId) out.directoryId = directoryId;
+      if (app.directoryId && m && m[1] !== app.directoryId) {
+        issues.push({ path: [...path, 'directoryId'], message: `does not match the directory in baseUrl ("${m[1]}")` });
+      }
+    }
+    if (app.jsm) {
+      out.jsm = {
+        baseUrl: app.jsm.baseUrl,
+        serviceDeskId: app.jsm.serviceDeskId,
+        auth: auth(app.jsm.auth as AuthConfig, [...path, 'jsm', 'auth']) as Extract<AuthConfig, { type: 'basic' }>,
+      };
+    }
+    apps[name] = out;
+  }
+
+  const ruleNames = new Set<string>();
+  const birthright: BirthrightRule[] = raw.rules.birthright.map((rule, i) => {
+    const path: Path = ['rules', 'birthright', i];
+    if (ruleNames.has(rule.name)) issues.push({ path: [...path, 'name'], message: `duplicate rule name "${rule.name}"` });
+    ruleNames.add(rule.name);
+    const when: Record<string, Condition> = {};
+    for (const [field, cond] of Object.entries(rule.when ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      if (!isEmployeeField(field)) {
+        issues.push({ path: [...path, 'when', field], message: `unknown employee field (known: ${EMPLOYEE_FIELDS.join(', ')})` });
+        continue;
+      }
+      const parsed = parseCondition(cond, [...path, 'when', field], issues);
+      if (parsed) when[field] = parsed;
+    }
+    const grants = new Map<string, Set<string>>();
+    rule.grant.forEach((g, j) => {
+      if (unknownApp(g.app, [...path, 'grant', j, 'app'])) return;
+      const app = apps[g.app];
+      if (app && g.groups.length > 0) {
+        const groupsSupported = app.capabilities.groups ?? !NO_GROUPS_BY_DEFAULT.has(app.kind);
+        if (!groupsSupported) {
+          issues.push({ path: [...path, 'grant', j, 'groups'], message: `app "${g.app}" (kind ${app.kind}) has no SCIM groups; remove groups or set capabilities.groups: true` });
+        }
+      }
+      const set = grants.get(g.app) ?? new Set<string>();
+      for (const group of g.groups) set.add(group);
+      grants.set(g.app, set);
+    });
+    return {
+      name: rule.name,
+      when,
+      grant: [...grants.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([app, groups]) => ({ app, groups: [...groups].sort() })),
+    };
+  });
+
+  const ingress = raw.ingress;
+  const config: ScimflowConfig = {
+    source,
+    allowInlineSecrets: allowInline,
+    temporal: { ...raw.temporal },
+    ingress: {
+      host: ingress.host,
+      port: ingress.port,
+      webhookSecret: secret(ingress.webhookSecret, ['ingress', 'webhookSecret']),
+      maxBodyBytes: ingress.maxBodyBytes,
+    },
+    apps,
+    rules: { birthright },
+    joiner: { allOrNothing: [...new Set(raw.joiner.allOrNothing)].sort() },
+  };
+  if (ingress.previousWebhookSecret) config.ingress.previousWebhookSecret = secret(ingress.previousWebhookSecret, ['ingress', 'previousWebhookSecret']);
+
+  return issues.length ? { ok: false, issues } : { ok: true, config };
+}

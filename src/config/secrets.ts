@@ -1,0 +1,158 @@
+// Secret resolution: references in ScimflowConfig → values. Call only in the worker (app credentials) and the
+// ingress (webhook secrets). Values never go into PublicConfig, workflow inputs, history or logs: the objects
+// returned here serialise (JSON.stringify, util.inspect) as "[redacted]".
+import { readFileSync } from 'node:fs';
+import { inspect } from 'node:util';
+import { ConfigError, displayPath, type ConfigErrorDetail } from './errors';
+import type { AppConfig, AuthConfig, AppKind, ScimflowConfig, SecretRef } from './types';
+
+export type Env = Record<string, string | undefined>;
+export type ReadSecretFile = (absolutePath: string) => string;
+
+export type ResolvedAuth =
+  | { type: 'bearer'; token: string }
+  | { type: 'apiKey'; header: string; key: string }
+  | { type: 'basic'; username: string; password: string };
+
+export interface AppCredentials {
+  app: string;
+  kind: AppKind;
+  auth: ResolvedAuth;
+  /** Atlassian JSM REST credentials (HTTP Basic: account email + API token). */
+  jsm?: Extract<ResolvedAuth, { type: 'basic' }>;
+}
+
+export interface IngressSecrets {
+  webhookSecret: string;
+  previousWebhookSecret?: string;
+  /** Secrets a signature may be checked against, current first (pass to verify()). */
+  all: string[];
+}
+
+export interface ResolvedSecrets {
+  ingress: IngressSecrets;
+  apps: Record<string, AppCredentials>;
+}
+
+const defaultReadFile: ReadSecretFile = (p) => readFileSync(p, 'utf8');
+
+function redact<T extends object>(obj: T): T {
+  Object.defineProperty(obj, 'toJSON', { value: () => '[redacted]', enumerable: false });
+  Object.defineProperty(obj, inspect.custom, { value: () => '[redacted]', enumerable: false });
+  return obj;
+}
+
+class Collector {
+  readonly problems: ConfigErrorDetail[] = [];
+  constructor(
+    private readonly env: Env,
+    private readonly readFile: ReadSecretFile,
+  ) {}
+
+  value(ref: SecretRef, path: string, owner: string): string {
+    switch (ref.ref) {
+      case 'inline':
+        return ref.value;
+      case 'env': {
+        const v = this.env[ref.name];
+        if (v === undefined) this.problems.push({ path, message: `environment variable ${ref.name} is not set (needed by ${owner})` });
+        else if (v.trim() === '') this.problems.push({ path, message: `environment variable ${ref.name} is empty (needed by ${owner})` });
+        return v ?? '';
+      }
+      case 'file': {
+        let v: string;
+        try {
+          v = this.readFile(ref.path).replace(/\r?\n$/, '');
+        } catch (e) {
+          const err = e as NodeJS.ErrnoException;
+          this.problems.push({ path, message: `cannot read secret file ${ref.path} (needed by ${owner}): ${err.code === 'ENOENT' ? 'file not found' : err.message}` });
+          return '';
+        }
+        if (v.trim() === '') this.problems.push({ path, message: `secret file ${ref.path} is empty (needed by ${owner})` });
+        return v;
+      }
+    }
+  }
+
+  auth(auth: AuthConfig, path: string, owner: string): ResolvedAuth {
+    switch (auth.type) {
+      case 'bearer':
+        return { type: 'bearer', token: this.value(auth.token, `${path}.token`, owner) };
+      case 'apiKey':
+        return { type: 'apiKey', header: auth.header, key: this.value(auth.key, `${path}.key`, owner) };
+      case 'basic':
+        return { type: 'basic', username: auth.username, password: this.value(auth.password, `${path}.password`, owner) };
+    }
+  }
+
+  app(app: AppConfig): AppCredentials {
+    const owner = `app "${app.name}"`;
+    const out: AppCredentials = { app: app.name, kind: app.kind, auth: this.auth(app.auth, `apps.${app.name}.auth`, owner) };
+    if (app.jsm) out.jsm = this.auth(app.jsm.auth, `apps.${app.name}.jsm.auth`, `${owner} (JSM)`) as Extract<ResolvedAuth, { type: 'basic' }>;
+    return redact(out);
+  }
+
+  ingress(config: ScimflowConfig): IngressSecrets {
+    const webhookSecret = this.value(config.ingress.webhookSecret, 'ingress.webhookSecret', 'the ingress');
+    const out: IngressSecrets = { webhookSecret, all: [webhookSecret] };
+    if (config.ingress.previousWebhookSecret) {
+      out.previousWebhookSecret = this.value(config.ingress.previousWebhookSecret, 'ingress.previousWebhookSecret', 'the ingress');
+      out.all.push(out.previousWebhookSecret);
+    }
+    return redact(out);
+  }
+
+  throwIfAny(config: ScimflowConfig): void {
+    if (this.problems.length) throw new ConfigError(displayPath(config.source), this.problems, `Unresolved secrets in ${displayPath(config.source)}`);
+  }
+}
+
+/** Resolves every secret (ingress + all apps). Throws ConfigError naming each unresolved reference. */
+export function resolveSecrets(config: ScimflowConfig, env: Env = process.env, readFile: ReadSecretFile = defaultReadFile): ResolvedSecrets {
+  const c = new Collector(env, readFile);
+  const ingress = c.ingress(config);
+  const apps: Record<string, AppCredentials> = {};
+  for (const app of Object.values(config.apps)) apps[app.name] = c.app(app);
+  c.throwIfAny(config);
+  return redact({ ingress, apps });
+}
+
+/** Resolves one app's credentials (worker/activities). Throws ConfigError naming the app and variable. */
+export function resolveAppCredentials(config: ScimflowConfig, appName: string, env: Env = process.env, readFile: ReadSecretFile = defaultReadFile): AppCredentials {
+  const app = config.apps[appName];
+  if (!app) {
+    throw new ConfigError(displayPath(config.source), [{ path: `apps.${appName}`, message: `unknown app "${appName}" (configured: ${Object.keys(config.apps).join(', ')})` }]);
+  }
+  const c = new Collector(env, readFile);
+  const creds = c.app(app);
+  c.throwIfAny(config);
+  return creds;
+}
+
+/** Resolves the webhook secrets (ingress). */
+export function resolveIngressSecrets(config: ScimflowConfig, env: Env = process.env, readFile: ReadSecretFile = defaultReadFile): IngressSecrets {
+  const c = new Collector(env, readFile);
+  const out = c.ingress(config);
+  c.throwIfAny(config);
+  return out;
+}
+
+/** Every unresolvable reference, without throwing and without returning values (for `config check`). */
+export function secretProblems(config: ScimflowConfig, env: Env, readFile: ReadSecretFile = defaultReadFile): ConfigErrorDetail[] {
+  const c = new Collector(env, readFile);
+  c.ingress(config);
+  for (const app of Object.values(config.apps)) c.app(app);
+  return c.problems;
+}
+
+/** HTTP headers for a resolved auth: Authorization: Bearer/Basic, or the API-key header. */
+export function authHeaders(auth: ResolvedAuth): Record<string, string> {
+  switch (auth.type) {
+    case 'bearer':
+      return { authorization: `Bearer ${auth.token}` };
+    case 'apiKey':
+      return { [auth.header]: auth.key };
+    case 'basic':
+      return { authorization: `Basic ${Buffer.from(`${auth.username}:${auth.password}`, 'utf8').toString('base64')}` };
+  }
+}

@@ -1,0 +1,135 @@
+// The validated, normalised configuration (docs/configuration.md). Types only.
+//
+// Two halves:
+//  - PublicConfig: apps without credentials, rules, approvals, leaver policies. JSON-serialisable and free of
+//    secrets, so it may be passed into workflows (inputs and history are visible to anyone with Temporal access).
+//  - ScimflowConfig: PublicConfig plus temporal/ingress settings and *secret references* (never secret values).
+//    Values come from resolveSecrets()/resolveAppCredentials(), called only in the worker (and the ingress for
+//    its webhook secret).
+
+export const APP_KINDS = ['generic', 'jasper', 'jumpcloud', 'atlassian', 'jostle'] as const;
+export type AppKind = (typeof APP_KINDS)[number];
+
+/** A reference to a secret, as written in the file. `inline` only with `allowInlineSecrets: true`. */
+export type SecretRef =
+  | { ref: 'env'; name: string }
+  | { ref: 'file'; path: string } // absolute (relative paths are resolved against the config file at load)
+  | { ref: 'inline'; value: string };
+
+export type AuthConfig =
+  | { type: 'bearer'; token: SecretRef }
+  | { type: 'apiKey'; key: SecretRef; header: string } // header defaults to x-api-key
+  | { type: 'basic'; username: string; password: SecretRef };
+
+/** Capability overrides: a partial object; known keys are typed, extra scalar keys are passed through. */
+export interface CapabilityOverrides {
+  patch?: boolean;
+  bulk?: boolean;
+  filter?: boolean;
+  etag?: boolean;
+  groups?: boolean;
+  put?: boolean;
+  hardDelete?: boolean;
+  maxPageSize?: number;
+  maxBulkOperations?: number;
+  [key: string]: boolean | number | string | undefined;
+}
+
+/** A mapping value: one template, or alternatives (the first that renders non-empty wins); null removes the attribute. */
+export type AttributeMappingValue = string | string[] | null;
+
+export interface ApprovalPolicy {
+  required: boolean;
+  /** Ids/emails allowed to approve; empty = any operator (via `scimflow approve`). */
+  approvers: string[];
+  timeoutMs: number;
+  onTimeout: 'reject' | 'escalate';
+  /** Who is asked after the first timeout when onTimeout = escalate (then reject after another timeoutMs). */
+  escalateTo: string[];
+}
+
+export interface LeaverPolicy {
+  deactivate: boolean;
+  removeGroups: boolean;
+  /** Atlassian only: remove the person as a JSM customer of the configured service desk. Always false elsewhere. */
+  jsmCustomerRemoval: boolean;
+  /** Hard-delete the downstream account this long after termination; null = never. */
+  hardDeleteAfterMs: number | null;
+}
+
+export interface PublicJsmConfig {
+  baseUrl: string;
+  serviceDeskId: string;
+}
+
+export interface PublicAppConfig {
+  name: string;
+  kind: AppKind;
+  baseUrl: string;
+  rateLimit: { requestsPerSecond: number; burst: number };
+  capabilities: CapabilityOverrides;
+  /** The app's overrides only (the per-kind defaults live in src/rules/mapping.ts). */
+  attributes: Record<string, AttributeMappingValue>;
+  seatConsuming: boolean;
+  approval: ApprovalPolicy;
+  leaver: LeaverPolicy;
+  /** Atlassian: the SCIM directory id. */
+  directoryId?: string;
+  /** Atlassian: JSM REST (customers) without credentials. */
+  jsm?: PublicJsmConfig;
+}
+
+export type Condition =
+  | { op: 'equals'; value: string; ignoreCase: boolean }
+  | { op: 'oneOf'; values: string[]; ignoreCase: boolean }
+  | { op: 'pattern'; pattern: string; ignoreCase: boolean }
+  | { op: 'exists'; value: boolean }
+  | { op: 'not'; condition: Condition };
+
+export interface Grant {
+  app: string;
+  groups: string[];
+}
+
+export interface BirthrightRule {
+  name: string;
+  /** Employee field → condition; all must hold. Empty = everyone. */
+  when: Record<string, Condition>;
+  grant: Grant[];
+}
+
+export interface PublicConfig {
+  apps: Record<string, PublicAppConfig>;
+  rules: { birthright: BirthrightRule[] };
+  joiner: { allOrNothing: string[] };
+}
+
+export interface AppConfig extends PublicAppConfig {
+  auth: AuthConfig;
+  jsm?: PublicJsmConfig & { auth: Extract<AuthConfig, { type: 'basic' }> };
+}
+
+export interface TemporalConfig {
+  address: string;
+  namespace: string;
+  taskQueue: string;
+}
+
+export interface IngressConfig {
+  host: string;
+  port: number;
+  webhookSecret: SecretRef;
+  previousWebhookSecret?: SecretRef;
+  maxBodyBytes: number;
+}
+
+export interface ScimflowConfig {
+  /** Absolute path of the file this was loaded from (for messages). */
+  source: string;
+  allowInlineSecrets: boolean;
+  temporal: TemporalConfig;
+  ingress: IngressConfig;
+  apps: Record<string, AppConfig>;
+  rules: { birthright: BirthrightRule[] };
+  joiner: { allOrNothing: string[] };
+}

@@ -1,0 +1,15 @@
+// The rules layer: pure functions over Employee + PublicConfig, safe to import from workflows.
+export { computeEntitlements, diffEntitlements, type AppEntitlement, type Entitlements, type EntitlementDiff, type KeptApp } from './entitlements';
+export { evaluateCondition, ruleMatches } from './conditions';
+export {
+  buildDesiredUser,
+  renderMappingValue,
+  checkAttributePath,
+  BASE_MAPPING,
+  KIND_MAPPINGS,
+  CORE_USER_SCHEMA,
+  ENTERPRISE_USER_SCHEMA,
+  type DesiredScimUser,
+  type AttributeMapping,
+} from './mapping';
+export { compileTemplate, renderTemplate, slug, isAlphanumericTemplate, TemplateError, EMPLOYEE_FIELDS, FILTER_NAMES, type CompiledTemplate } from './template';

@@ -1,0 +1,169 @@
+// Employee → desired SCIM User, via per-kind default mappings with the app's `attributes` on top. Pure.
+import type { Employee } from '../shared/hr-event';
+import type { AppKind, AttributeMappingValue } from '../config/types';
+import { compileTemplate, renderTemplate, slug, type CompiledTemplate } from './template';
+
+export const CORE_USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
+export const ENTERPRISE_USER_SCHEMA = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
+const E = ENTERPRISE_USER_SCHEMA;
+
+/** The desired SCIM User for one app (RFC 7643 §4.1, plus extension objects keyed by schema URN). */
+export interface DesiredScimUser {
+  schemas: string[];
+  userName: string;
+  externalId?: string;
+  name?: { givenName?: string; familyName?: string; formatted?: string; middleName?: string };
+  displayName?: string;
+  nickName?: string;
+  emails?: { value: string; type: 'work'; primary: true }[];
+  title?: string;
+  userType?: string;
+  locale?: string;
+  active: true;
+  [attribute: string]: unknown;
+}
+
+export type AttributeMapping = Record<string, AttributeMappingValue>;
+
+/** Default mapping for every kind; per-kind tables below override entries (null removes one). */
+export const BASE_MAPPING: Readonly<AttributeMapping> = {
+  userName: ['{{userName}}', '{{email}}'],
+  externalId: '{{employeeId}}',
+  'name.givenName': '{{givenName}}',
+  'name.familyName': '{{familyName}}',
+  displayName: ['{{displayName}}', '{{givenName}} {{familyName}}'],
+  'emails.value': '{{email}}',
+  title: '{{title}}',
+  userType: '{{employeeType}}',
+  [`${E}:employeeNumber`]: '{{employeeId}}',
+  [`${E}:department`]: '{{department}}',
+  [`${E}:costCenter`]: '{{costCenter}}',
+  [`${E}:manager.value`]: '{{managerId}}',
+};
+
+/**
+ * Vendor requirements (docs in /work/shared/reference):
+ *  - Jasper: userName must be the user's email address.
+ *  - JumpCloud: userName required, no special characters, email may not be used → slug of the email local part.
+ *  - Atlassian SCIM directory: userName → email.
+ *  - Jostle: core User schema plus its own extension only (no enterprise extension).
+ */
+export const KIND_MAPPINGS: Readonly<Record<AppKind, Readonly<AttributeMapping>>> = {
+  generic: {},
+  jasper: { userName: '{{email}}' },
+  jumpcloud: { userName: ['{{email | localPart | slug | lower}}', '{{employeeId | slug | lower}}'] },
+  atlassian: { userName: '{{email}}' },
+  jostle: {
+    userName: '{{email}}',
+    userType: null,
+    [`${E}:employeeNumber`]: null,
+    [`${E}:department`]: null,
+    [`${E}:costCenter`]: null,
+    [`${E}:manager.value`]: null,
+  },
+};
+
+/** Attributes scimflow manages itself; a mapping may not target them. */
+const RESERVED = new Set(['schemas', 'id', 'meta', 'active', 'groups', 'password', 'emails']);
+const MULTI_VALUED = new Set(['phoneNumbers', 'ims', 'photos', 'addresses', 'entitlements', 'roles', 'x509Certificates']);
+const NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
+
+interface ParsedPath {
+  schema?: string;
+  attr: string;
+  sub?: string;
+}
+
+function parsePath(path: string): ParsedPath | string {
+  let schema: string | undefined;
+  let rest = path;
+  if (/^urn:/i.test(path)) {
+    const i = path.lastIndexOf(':');
+    schema = path.slice(0, i);
+    rest = path.slice(i + 1);
+    if (!/^urn:[A-Za-z0-9][A-Za-z0-9-]{0,31}:[A-Za-z0-9()+,\-.:=@;$_!*'%/?#]+$/.test(schema)) return 'the schema URN is malformed';
+    if (schema.toLowerCase() === CORE_USER_SCHEMA.toLowerCase()) schema = undefined;
+  }
+  const bits = rest.split('.');
+  if (bits.length > 2 || !bits.every((b) => NAME.test(b))) return 'expected an attribute path like title, name.givenName or urn:…:User:department';
+  return { schema, attr: bits[0] as string, sub: bits[1] };
+}
+
+/** Returns a problem description when a SCIM attribute path cannot be a mapping target; undefined when fine. */
+export function checkAttributePath(path: string): string | undefined {
+  const parsed = parsePath(path);
+  if (typeof parsed === 'string') return `"${path}": ${parsed}`;
+  if (!parsed.schema) {
+    if (parsed.attr === 'emails') return parsed.sub === 'value' ? undefined : `"${path}": only emails.value (the primary work email) can be mapped`;
+    if (RESERVED.has(parsed.attr)) return `"${path}": ${parsed.attr} is managed by scimflow and cannot be mapped`;
+    if (MULTI_VALUED.has(parsed.attr)) return `"${path}": multi-valued attributes cannot be mapped (only emails.value)`;
+  }
+  return undefined;
+}
+
+function mergeMappings(kind: AppKind, overrides: AttributeMapping): [string, AttributeMappingValue][] {
+  const merged = new Map<string, AttributeMappingValue>();
+  for (const layer of [BASE_MAPPING, KIND_MAPPINGS[kind], overrides]) {
+    for (const [k, v] of Object.entries(layer)) merged.set(k, v);
+  }
+  return [...merged.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+// Compiled templates are cached: configs are validated at load, so compile errors here mean a bypassed loader.
+const cache = new Map<string, CompiledTemplate>();
+function compiled(source: string): CompiledTemplate {
+  let t = cache.get(source);
+  if (!t) {
+    t = compileTemplate(source);
+    if (cache.size > 10_000) cache.clear();
+    cache.set(source, t);
+  }
+  return t;
+}
+
+/** Renders a mapping value: the first alternative that is non-empty after trimming, else undefined. */
+export function renderMappingValue(value: AttributeMappingValue, employee: Employee): string | undefined {
+  if (value === null) return undefined;
+  for (const source of Array.isArray(value) ? value : [value]) {
+    const out = renderTemplate(compiled(source), employee).trim();
+    if (out !== '') return out;
+  }
+  return undefined;
+}
+
+/** Builds the desired SCIM User for an app of `kind` with the app's attribute `overrides`. Deterministic key order. */
+export function buildDesiredUser(employee: Employee, kind: AppKind, overrides: AttributeMapping = {}): DesiredScimUser {
+  const core: Record<string, unknown> = {};
+  const extensions: Record<string, Record<string, unknown>> = {};
+  for (const [path, value] of mergeMappings(kind, overrides)) {
+    const rendered = renderMappingValue(value, employee);
+    if (rendered === undefined) continue;
+    const parsed = parsePath(path);
+    if (typeof parsed === 'string') continue;
+    if (!parsed.schema && parsed.attr === 'emails') {
+      core.emails = [{ value: rendered, type: 'work', primary: true }];
+      continue;
+    }
+    const target = parsed.schema ? (extensions[parsed.schema] ??= {}) : core;
+    if (parsed.sub) {
+      const existing = target[parsed.attr];
+      const obj = existing && typeof existing === 'object' ? (existing as Record<string, unknown>) : {};
+      obj[parsed.sub] = rendered;
+      target[parsed.attr] = obj;
+    } else {
+      target[parsed.attr] = rendered;
+    }
+  }
+  let userName = typeof core.userName === 'string' ? core.userName : '';
+  if (kind === 'jumpcloud') userName = slug(userName) || slug(employee.employeeId).toLowerCase(); // belt and braces
+  if (userName === '') userName = employee.email;
+  const extensionUrns = Object.keys(extensions).sort();
+  const user: DesiredScimUser = { schemas: [CORE_USER_SCHEMA, ...extensionUrns], userName, active: true };
+  for (const key of Object.keys(core).sort()) {
+    if (key === 'userName') continue;
+    user[key] = core[key];
+  }
+  user.active = true;
+  for (const urn of extensionUrns) user[urn] = extensions[urn];
+  return user;
+}
