@@ -31,4 +31,5 @@ export {
   type ResolvedSecrets,
 } from './secrets';
 export { toPublicConfig } from './public';
+export { toAppConnection } from './connection';
 export { parseSecretRef, formatPath, type ConfigIssue } from './schema';

@@ -30,19 +30,31 @@ function locate(doc: Document, lc: LineCounter, path: Path): { line?: number; co
   return {};
 }
 
-function zodIssues(error: z.ZodError): { path: Path; message: string }[] {
-  const out: { path: Path; message: string }[] = [];
-  for (const issue of error.issues) {
-    const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
+type ZodIssue = z.core.$ZodIssue;
+
+/** A union branch whose issues show the input had that branch's shape (so its issues are the useful ones). */
+function shapeMatched(branch: readonly ZodIssue[]): boolean {
+  return branch.some((i) => i.path.length > 0 || (i.code !== 'invalid_type' && i.code !== 'invalid_value' && i.code !== 'invalid_union'));
+}
+
+function flattenIssues(issues: readonly ZodIssue[], prefix: Path, out: { path: Path; message: string }[]): void {
+  for (const issue of issues) {
+    const path = [...prefix, ...issue.path.filter((p): p is string | number => typeof p !== 'symbol')];
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) out.push({ path: [...path, key], message: 'unknown key' });
-    } else if (issue.code === 'invalid_union' && issue.errors.length > 0) {
-      // Prefer the message the caller wrote on the union; fall back to the first branch's issues.
-      out.push({ path, message: issue.message });
+    } else if (issue.code === 'invalid_union') {
+      const matched = issue.errors.find(shapeMatched);
+      if (matched) flattenIssues(matched, path, out);
+      else out.push({ path, message: issue.message.replace(/^Invalid input: /, '') });
     } else {
       out.push({ path, message: issue.message.replace(/^Invalid input: /, '') });
     }
   }
+}
+
+function zodIssues(error: z.ZodError): { path: Path; message: string }[] {
+  const out: { path: Path; message: string }[] = [];
+  flattenIssues(error.issues, [], out);
   return out;
 }
 

@@ -8,7 +8,7 @@ function publicApp(app: AppConfig): PublicAppConfig {
     kind: app.kind,
     baseUrl: app.baseUrl,
     rateLimit: { ...app.rateLimit },
-    capabilities: { ...app.capabilities },
+    capabilities: structuredCloneJson(app.capabilities),
     attributes: structuredCloneJson(app.attributes),
     seatConsuming: app.seatConsuming,
     approval: { ...app.approval, approvers: [...app.approval.approvers], escalateTo: [...app.approval.escalateTo] },

@@ -11,6 +11,7 @@ import {
   type ApprovalPolicy,
   type AuthConfig,
   type BirthrightRule,
+  type CapabilityOverrides,
   type Condition,
   type LeaverPolicy,
   type ScimflowConfig,
@@ -70,19 +71,62 @@ const AuthSchema = z.discriminatedUnion(
   { error: 'expected auth.type to be one of bearer, apiKey, basic' },
 );
 
-const CapabilitiesSchema = z
-  .object({
-    patch: z.boolean().optional(),
-    bulk: z.boolean().optional(),
-    filter: z.boolean().optional(),
-    etag: z.boolean().optional(),
-    groups: z.boolean().optional(),
-    put: z.boolean().optional(),
-    hardDelete: z.boolean().optional(),
-    maxPageSize: z.number().int().positive().optional(),
-    maxBulkOperations: z.number().int().positive().optional(),
-  })
-  .catchall(z.union([z.boolean(), z.number(), z.string()], { error: 'capability overrides must be booleans, numbers or strings' }));
+// Mirrors Partial<Capabilities> of src/connectors/types.ts (nested objects partial, merged one level deep by
+// the connector). Strict: a misspelt capability is an error, not a silent no-op.
+const FILTER_OPERATORS = ['eq', 'ne', 'co', 'sw', 'ew', 'pr', 'gt', 'ge', 'lt', 'le', 'and', 'or', 'not'] as const;
+const CapabilitiesSchema = z.strictObject({
+  patch: z.boolean().optional(),
+  put: z.boolean().optional(),
+  putReplacesWholeResource: z.boolean().optional(),
+  filter: z
+    .strictObject({
+      operators: z.array(z.enum(FILTER_OPERATORS)).optional(),
+      userAttributes: z.array(nonEmpty).optional(),
+      groupAttributes: z.array(nonEmpty).optional(),
+      singleTerm: z.boolean().optional(),
+    })
+    .optional(),
+  pagination: z
+    .strictObject({
+      mode: z.enum(['index', 'cursor', 'none']).optional(),
+      maxPageSize: z.number().int().nonnegative().optional(),
+      withFilter: z.boolean().optional(),
+    })
+    .optional(),
+  sort: z.boolean().optional(),
+  etag: z.boolean().optional(),
+  bulk: z
+    .strictObject({
+      supported: z.boolean().optional(),
+      maxOperations: z.number().int().nonnegative().optional(),
+      maxPayloadSize: z.number().int().nonnegative().optional(),
+    })
+    .optional(),
+  groups: z
+    .strictObject({
+      supported: z.boolean().optional(),
+      create: z.boolean().optional(),
+      patch: z.boolean().optional(),
+      put: z.boolean().optional(),
+      delete: z.boolean().optional(),
+      maxMembersPerPatch: z.number().int().nonnegative().optional(),
+    })
+    .optional(),
+  userName: z
+    .strictObject({
+      rule: z.enum(['any', 'email', 'notEmail']).optional(),
+      derive: z.literal('emailLocalPart').optional(),
+      maxLength: z.number().int().positive().optional(),
+    })
+    .optional(),
+  deprovision: z.enum(['deactivate', 'delete']).optional(),
+  deleteIsIrreversible: z.boolean().optional(),
+  createConsumesSeat: z.boolean().optional(),
+  searchEndpoint: z.boolean().optional(),
+  serviceProviderConfig: z.boolean().optional(),
+  userExtensions: z.array(nonEmpty).optional(),
+  writeContentType: nonEmpty.optional(),
+});
 
 const TemplateSchema = z.string().superRefine((text, ctx) => {
   try {
@@ -130,7 +174,7 @@ const AppSchema = z
         const templates = value === null ? [] : Array.isArray(value) ? value : [value];
         if (value === null) ctx.addIssue({ code: 'custom', path: ['attributes', attr], message: 'JumpCloud requires a userName' });
         for (const t of templates) {
-          let ok = false;
+          let ok: boolean;
           try {
             ok = isAlphanumericTemplate(compileTemplate(t));
           } catch {
@@ -399,7 +443,7 @@ export function normaliseConfig(
       kind: app.kind,
       baseUrl: app.baseUrl,
       rateLimit: { requestsPerSecond: app.rateLimit.requestsPerSecond, burst: app.rateLimit.burst ?? Math.max(1, Math.ceil(app.rateLimit.requestsPerSecond)) },
-      capabilities: { ...app.capabilities },
+      capabilities: JSON.parse(JSON.stringify(app.capabilities)) as CapabilityOverrides,
       attributes: { ...app.attributes },
       seatConsuming,
       approval,
@@ -410,6 +454,7 @@ export function normaliseConfig(
       const m = /\/scim\/directory\/([^/]+)$/.exec(app.baseUrl);
       const directoryId = app.directoryId ?? m?.[1];
       if (directoryId) out.directoryId = directoryId;
+      else issues.push({ path: [...path, 'directoryId'], message: 'kind atlassian needs directoryId (or a baseUrl ending in /scim/directory/<id>)' });
       if (app.directoryId && m && m[1] !== app.directoryId) {
         issues.push({ path: [...path, 'directoryId'], message: `does not match the directory in baseUrl ("${m[1]}")` });
       }
@@ -443,9 +488,9 @@ export function normaliseConfig(
       if (unknownApp(g.app, [...path, 'grant', j, 'app'])) return;
       const app = apps[g.app];
       if (app && g.groups.length > 0) {
-        const groupsSupported = app.capabilities.groups ?? !NO_GROUPS_BY_DEFAULT.has(app.kind);
+        const groupsSupported = app.capabilities.groups?.supported ?? !NO_GROUPS_BY_DEFAULT.has(app.kind);
         if (!groupsSupported) {
-          issues.push({ path: [...path, 'grant', j, 'groups'], message: `app "${g.app}" (kind ${app.kind}) has no SCIM groups; remove groups or set capabilities.groups: true` });
+          issues.push({ path: [...path, 'grant', j, 'groups'], message: `app "${g.app}" (kind ${app.kind}) has no SCIM groups; remove groups or set capabilities.groups.supported: true` });
         }
       }
       const set = grants.get(g.app) ?? new Set<string>();

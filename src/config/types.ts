@@ -21,18 +21,28 @@ export type AuthConfig =
   | { type: 'apiKey'; key: SecretRef; header: string } // header defaults to x-api-key
   | { type: 'basic'; username: string; password: SecretRef };
 
-/** Capability overrides: a partial object; known keys are typed, extra scalar keys are passed through. */
+/**
+ * Capability overrides: the same shape as Partial<Capabilities> in src/connectors/types.ts (nested objects
+ * partial; `userName.pattern` is not configurable). JSON-only, so it can travel in PublicConfig.
+ */
 export interface CapabilityOverrides {
   patch?: boolean;
-  bulk?: boolean;
-  filter?: boolean;
-  etag?: boolean;
-  groups?: boolean;
   put?: boolean;
-  hardDelete?: boolean;
-  maxPageSize?: number;
-  maxBulkOperations?: number;
-  [key: string]: boolean | number | string | undefined;
+  putReplacesWholeResource?: boolean;
+  filter?: { operators?: ('eq' | 'ne' | 'co' | 'sw' | 'ew' | 'pr' | 'gt' | 'ge' | 'lt' | 'le' | 'and' | 'or' | 'not')[]; userAttributes?: string[]; groupAttributes?: string[]; singleTerm?: boolean };
+  pagination?: { mode?: 'index' | 'cursor' | 'none'; maxPageSize?: number; withFilter?: boolean };
+  sort?: boolean;
+  etag?: boolean;
+  bulk?: { supported?: boolean; maxOperations?: number; maxPayloadSize?: number };
+  groups?: { supported?: boolean; create?: boolean; patch?: boolean; put?: boolean; delete?: boolean; maxMembersPerPatch?: number };
+  userName?: { rule?: 'any' | 'email' | 'notEmail'; derive?: 'emailLocalPart'; maxLength?: number };
+  deprovision?: 'deactivate' | 'delete';
+  deleteIsIrreversible?: boolean;
+  createConsumesSeat?: boolean;
+  searchEndpoint?: boolean;
+  serviceProviderConfig?: boolean;
+  userExtensions?: string[];
+  writeContentType?: string;
 }
 
 /** A mapping value: one template, or alternatives (the first that renders non-empty wins); null removes the attribute. */

@@ -46,21 +46,24 @@ export const BASE_MAPPING: Readonly<AttributeMapping> = {
  *  - Jasper: userName must be the user's email address.
  *  - JumpCloud: userName required, no special characters, email may not be used → slug of the email local part.
  *  - Atlassian SCIM directory: userName → email.
- *  - Jostle: core User schema plus its own extension only (no enterprise extension).
+ *  - Jasper, Atlassian, Jostle: no enterprise User extension (Jostle: core schema plus its own extension;
+ *    its field table has no title). Matches the connector/sandbox profiles' `userExtensions`.
+ *  - JumpCloud: employeeType → userType, department/costCenter/employeeNumber → enterprise extension (001 table).
  */
+/** Removes the enterprise extension (apps whose SCIM schema has no enterprise User extension). */
+const NO_ENTERPRISE: Readonly<AttributeMapping> = {
+  [`${E}:employeeNumber`]: null,
+  [`${E}:department`]: null,
+  [`${E}:costCenter`]: null,
+  [`${E}:manager.value`]: null,
+};
+
 export const KIND_MAPPINGS: Readonly<Record<AppKind, Readonly<AttributeMapping>>> = {
   generic: {},
-  jasper: { userName: '{{email}}' },
+  jasper: { ...NO_ENTERPRISE, userName: '{{email}}', userType: null },
   jumpcloud: { userName: ['{{email | localPart | slug | lower}}', '{{employeeId | slug | lower}}'] },
-  atlassian: { userName: '{{email}}' },
-  jostle: {
-    userName: '{{email}}',
-    userType: null,
-    [`${E}:employeeNumber`]: null,
-    [`${E}:department`]: null,
-    [`${E}:costCenter`]: null,
-    [`${E}:manager.value`]: null,
-  },
+  atlassian: { ...NO_ENTERPRISE, userName: '{{email}}', userType: null },
+  jostle: { ...NO_ENTERPRISE, userName: '{{email}}', userType: null, title: null },
 };
 
 /** Attributes scimflow manages itself; a mapping may not target them. */

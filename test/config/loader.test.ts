@@ -1,0 +1,357 @@
+import { join, resolve } from 'node:path';
+import { ConfigError, checkConfigFile, loadConfig, toPublicConfig, type ScimflowConfig } from '../../src/config';
+import { baseConfig, clone, TempDir } from './helpers';
+
+const EXAMPLE = resolve(__dirname, '../../config/scimflow.yaml');
+
+let dir: TempDir;
+beforeEach(() => {
+  dir = new TempDir();
+});
+afterEach(() => dir.cleanup());
+
+/** Loads `data` from a temp file and returns the ConfigError it must raise. */
+function errorFor(data: unknown): ConfigError {
+  const file = dir.writeYaml('scimflow.yaml', data);
+  try {
+    loadConfig(file);
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return e as ConfigError;
+  }
+  throw new Error('expected loadConfig to throw');
+}
+
+function expectIssue(err: ConfigError, path: string, message: RegExp): void {
+  expect(err.name).toBe('ConfigError');
+  expect(err.code).toBe('CONFIG_INVALID');
+  expect(err.message).toContain('scimflow.yaml');
+  expect(err.message).toContain(path);
+  const issue = err.errors.find((e) => e.path === path);
+  expect(issue).toBeDefined();
+  expect(issue!.message).toMatch(message);
+}
+
+describe('the example config/scimflow.yaml', () => {
+  let config: ScimflowConfig;
+  beforeAll(() => {
+    config = loadConfig(EXAMPLE);
+  });
+
+  it('loads with the documented defaults and sandbox URLs', () => {
+    expect(config.temporal).toEqual({ address: 'localhost:7233', namespace: 'default', taskQueue: 'scimflow' });
+    expect(config.ingress.port).toBe(8080);
+    expect(config.ingress.maxBodyBytes).toBe(262144);
+    expect(config.ingress.webhookSecret).toEqual({ ref: 'env', name: 'SCIMFLOW_WEBHOOK_SECRET' });
+    expect(Object.keys(config.apps)).toEqual(['atlassian', 'generic', 'jasper', 'jostle', 'jumpcloud']);
+    expect(config.apps.generic!.baseUrl).toBe('http://127.0.0.1:7100/generic/scim/v2');
+    expect(config.apps.generic!.auth).toEqual({ type: 'bearer', token: { ref: 'env', name: 'SCIMFLOW_GENERIC_TOKEN' } });
+    expect(config.apps.jumpcloud!.auth).toEqual({ type: 'apiKey', header: 'x-api-key', key: { ref: 'env', name: 'SCIMFLOW_JUMPCLOUD_TOKEN' } });
+    expect(config.apps.atlassian!.baseUrl).toBe('http://127.0.0.1:7100/atlassian/scim/directory/dev-directory');
+    expect(config.apps.atlassian!.directoryId).toBe('dev-directory');
+    expect(config.apps.atlassian!.jsm).toEqual({
+      baseUrl: 'http://127.0.0.1:7100/atlassian',
+      serviceDeskId: '1',
+      auth: { type: 'basic', username: 'admin@example.com', password: { ref: 'env', name: 'SCIMFLOW_ATLASSIAN_JSM_TOKEN' } },
+    });
+  });
+
+  it('applies per-kind defaults for seats and approvals', () => {
+    expect(config.apps.jasper!.seatConsuming).toBe(true);
+    expect(config.apps.atlassian!.seatConsuming).toBe(true);
+    expect(config.apps.generic!.seatConsuming).toBe(false);
+    expect(config.apps.jasper!.approval).toEqual({
+      required: true,
+      approvers: ['it-lead@example.com'],
+      timeoutMs: 72 * 3600 * 1000,
+      onTimeout: 'escalate',
+      escalateTo: ['cto@example.com'],
+    });
+    expect(config.apps.generic!.approval.required).toBe(false);
+    expect(config.apps.jasper!.leaver.hardDeleteAfterMs).toBe(30 * 86_400_000);
+    expect(config.apps.atlassian!.leaver.jsmCustomerRemoval).toBe(true);
+    expect(config.apps.generic!.leaver).toEqual({ deactivate: true, removeGroups: true, jsmCustomerRemoval: false, hardDeleteAfterMs: null });
+    expect(config.joiner.allOrNothing).toEqual(['generic', 'jumpcloud']);
+  });
+
+  it('checkConfigFile summarises it without secret values', () => {
+    const env = {
+      SCIMFLOW_WEBHOOK_SECRET: 'whsec-dev',
+      SCIMFLOW_GENERIC_TOKEN: 'dev-token',
+      SCIMFLOW_JASPER_TOKEN: 'dev-jasper-token',
+      SCIMFLOW_JUMPCLOUD_TOKEN: 'dev-jumpcloud-key',
+      SCIMFLOW_ATLASSIAN_TOKEN: 'dev-atlassian-token',
+      SCIMFLOW_ATLASSIAN_JSM_TOKEN: 'dev-atlassian-api-token',
+      SCIMFLOW_JOSTLE_TOKEN: 'dev-jostle-token',
+    };
+    const result = checkConfigFile(EXAMPLE, { env });
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.summary.apps.map((a) => a.name)).toEqual(['atlassian', 'generic', 'jasper', 'jostle', 'jumpcloud']);
+    expect(result.summary.rules).toContain('engineering');
+    expect(result.summary.secrets).toContainEqual({ path: 'apps.jumpcloud.auth.key', ref: '${SCIMFLOW_JUMPCLOUD_TOKEN}' });
+    const text = JSON.stringify(result);
+    for (const value of Object.values(env)) expect(text).not.toContain(value);
+  });
+
+  it('checkConfigFile with an env reports every missing variable', () => {
+    const result = checkConfigFile(EXAMPLE, { env: { SCIMFLOW_GENERIC_TOKEN: 'x' } });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.errors.map((e) => e.path)).toContain('apps.jasper.auth.token');
+    expect(result.errors.map((e) => e.path)).not.toContain('apps.generic.auth.token');
+    expect(result.errors.find((e) => e.path === 'apps.atlassian.jsm.auth.password')?.message).toMatch(/SCIMFLOW_ATLASSIAN_JSM_TOKEN is not set.*atlassian/);
+  });
+});
+
+describe('loadConfig errors name the file, the key path and what was expected', () => {
+  it('a valid base config loads', () => {
+    const file = dir.writeYaml('scimflow.yaml', baseConfig());
+    const config = loadConfig(file);
+    expect(config.source).toBe(file);
+    expect(config.apps.jumpcloud!.rateLimit).toEqual({ requestsPerSecond: 3, burst: 3 });
+    expect(config.apps.jasper!.auth).toEqual({ type: 'bearer', token: { ref: 'file', path: join(dir.path, 'secrets/jasper.token') } });
+  });
+
+  it('unknown key', () => {
+    const data = clone(baseConfig()) as { apps: { jumpcloud: Record<string, unknown> } };
+    data.apps.jumpcloud.rateLimt = { requestsPerSecond: 1 };
+    expectIssue(errorFor(data), 'apps.jumpcloud.rateLimt', /unknown key/);
+  });
+
+  it('unknown top-level key', () => {
+    expectIssue(errorFor({ ...baseConfig(), workers: 3 }), 'workers', /unknown key/);
+  });
+
+  it('wrong type', () => {
+    const data = clone(baseConfig()) as { apps: { jumpcloud: { rateLimit: Record<string, unknown> } } };
+    data.apps.jumpcloud.rateLimit.requestsPerSecond = 'fast';
+    expectIssue(errorFor(data), 'apps.jumpcloud.rateLimit.requestsPerSecond', /expected number, received string/);
+  });
+
+  it('unknown kind', () => {
+    const data = clone(baseConfig()) as { apps: { generic: Record<string, unknown> } };
+    data.apps.generic.kind = 'okta';
+    expectIssue(errorFor(data), 'apps.generic.kind', /generic, jasper, jumpcloud, atlassian, jostle/);
+  });
+
+  it('bad URL', () => {
+    const data = clone(baseConfig()) as { apps: { generic: Record<string, unknown> } };
+    data.apps.generic.baseUrl = 'ftp://example.com/scim';
+    expectIssue(errorFor(data), 'apps.generic.baseUrl', /http\(s\) URL/);
+  });
+
+  it('bad duration', () => {
+    const data = clone(baseConfig()) as { approvals: { jasper: Record<string, unknown> } };
+    data.approvals.jasper.timeout = '3 days';
+    expectIssue(errorFor(data), 'approvals.jasper.timeout', /not a duration.*72h/);
+  });
+
+  it('bad duration in the leaver hardDelete', () => {
+    const data = { ...baseConfig(), leaver: { apps: { jasper: { hardDelete: { after: '30x' } } } } };
+    expectIssue(errorFor(data), 'leaver.apps.jasper.hardDelete.after', /not a duration/);
+  });
+
+  it('bad regex in a rule condition', () => {
+    const data = clone(baseConfig()) as { rules: { birthright: { when: Record<string, unknown> }[] } };
+    data.rules.birthright[1]!.when.title = { pattern: '(senior', ignoreCase: true };
+    expectIssue(errorFor(data), 'rules.birthright[1].when.title.pattern', /invalid regular expression/);
+  });
+
+  it('unknown employee field in a condition', () => {
+    const data = clone(baseConfig()) as { rules: { birthright: { when: Record<string, unknown> }[] } };
+    data.rules.birthright[1]!.when.team = 'Core';
+    expectIssue(errorFor(data), 'rules.birthright[1].when.team', /unknown employee field/);
+  });
+
+  it('condition with two operators', () => {
+    const data = clone(baseConfig()) as { rules: { birthright: { when: Record<string, unknown> }[] } };
+    data.rules.birthright[1]!.when.department = { equals: 'A', oneOf: ['B'] };
+    expectIssue(errorFor(data), 'rules.birthright[1].when.department', /exactly one of/);
+  });
+
+  it('bad expression: unknown field', () => {
+    const data = clone(baseConfig()) as { apps: { generic: Record<string, unknown> } };
+    data.apps.generic.attributes = { title: '{{jobTitle}}' };
+    expectIssue(errorFor(data), 'apps.generic.attributes.title', /unknown employee field "jobTitle"/);
+  });
+
+  it('bad expression: unknown filter', () => {
+    const data = clone(baseConfig()) as { apps: { generic: Record<string, unknown> } };
+    data.apps.generic.attributes = { displayName: '{{givenName | capitalize}}' };
+    expectIssue(errorFor(data), 'apps.generic.attributes.displayName', /unknown filter "capitalize"/);
+  });
+
+  it('bad expression: unbalanced braces', () => {
+    const data = clone(baseConfig()) as { apps: { generic: Record<string, unknown> } };
+    data.apps.generic.attributes = { displayName: '{{givenName' };
+    expectIssue(errorFor(data), 'apps.generic.attributes.displayName', /without a matching/);
+  });
+
+  it('mapping a reserved attribute', () => {
+    const data = clone(baseConfig()) as { apps: { generic: Record<string, unknown> } };
+    data.apps.generic.attributes = { active: '{{email}}' };
+    expectIssue(errorFor(data), 'apps.generic.attributes.active', /managed by scimflow/);
+  });
+
+  it('a JumpCloud userName expression that can produce special characters', () => {
+    const data = clone(baseConfig()) as { apps: { jumpcloud: Record<string, unknown> } };
+    data.apps.jumpcloud.attributes = { userName: '{{givenName}}.{{familyName}}' };
+    expectIssue(errorFor(data), 'apps.jumpcloud.attributes.userName', /letters and digits only/);
+  });
+
+  it('unknown app in a rule', () => {
+    const data = clone(baseConfig()) as { rules: { birthright: { grant: unknown[] }[] } };
+    data.rules.birthright[1]!.grant.push({ app: 'slack' });
+    expectIssue(errorFor(data), 'rules.birthright[1].grant[1].app', /unknown app "slack".*generic, jasper, jumpcloud/);
+  });
+
+  it('unknown app in joiner.allOrNothing', () => {
+    const data = { ...baseConfig(), joiner: { allOrNothing: ['generic', 'jira'] } };
+    expectIssue(errorFor(data), 'joiner.allOrNothing[1]', /unknown app "jira"/);
+  });
+
+  it('unknown app in approvals and leaver', () => {
+    const err = errorFor({ ...baseConfig(), approvals: { zoom: { required: true } }, leaver: { apps: { figma: { deactivate: true } } } });
+    expectIssue(err, 'approvals.zoom', /unknown app "zoom"/);
+    expectIssue(err, 'leaver.apps.figma', /unknown app "figma"/);
+  });
+
+  it('duplicate rule names', () => {
+    const data = clone(baseConfig()) as { rules: { birthright: { name: string }[] } };
+    data.rules.birthright[1]!.name = 'everyone';
+    expectIssue(errorFor(data), 'rules.birthright[1].name', /duplicate rule name/);
+  });
+
+  it('groups granted on an app without SCIM groups (jostle)', () => {
+    const data = clone(baseConfig()) as { apps: Record<string, unknown>; rules: { birthright: { grant: unknown[] }[] } };
+    data.apps.jostle = { kind: 'jostle', baseUrl: 'http://127.0.0.1:7100/jostle/scim/v2', auth: { type: 'bearer', token: '${J}' } };
+    data.rules.birthright[0]!.grant.push({ app: 'jostle', groups: ['x'] });
+    expectIssue(errorFor(data), 'rules.birthright[0].grant[2].groups', /no SCIM groups/);
+  });
+
+  it('escalate without escalateTo', () => {
+    const data = { ...baseConfig(), approvals: { jasper: { onTimeout: 'escalate' } } };
+    expectIssue(errorFor(data), 'approvals.jasper.escalateTo', /at least one/);
+  });
+
+  it('jsm on a non-atlassian app, and jsmCustomerRemoval there', () => {
+    const data = clone(baseConfig()) as { apps: { generic: Record<string, unknown> }; leaver?: unknown };
+    data.apps.generic.jsm = { baseUrl: 'http://x', serviceDeskId: '1', auth: { type: 'basic', username: 'a', password: '${P}' } };
+    expectIssue(errorFor(data), 'apps.generic.jsm', /only for kind atlassian/);
+    const data2 = { ...baseConfig(), leaver: { apps: { generic: { jsmCustomerRemoval: true } } } };
+    expectIssue(errorFor(data2), 'leaver.apps.generic.jsmCustomerRemoval', /only for kind atlassian/);
+  });
+
+  it('inline secrets are refused unless allowed', () => {
+    const data = clone(baseConfig()) as { apps: { generic: { auth: Record<string, unknown> } }; allowInlineSecrets?: boolean };
+    data.apps.generic.auth.token = 'dev-token';
+    expectIssue(errorFor(data), 'apps.generic.auth.token', /inline secrets are refused/);
+    const file = dir.writeYaml('inline.yaml', data);
+    expect(loadConfig(file, { allowInlineSecrets: true }).apps.generic!.auth).toEqual({ type: 'bearer', token: { ref: 'inline', value: 'dev-token' } });
+    data.allowInlineSecrets = true;
+    expect(loadConfig(dir.writeYaml('inline2.yaml', data)).allowInlineSecrets).toBe(true);
+  });
+
+  it('a partial ${...} reference is refused', () => {
+    const data = clone(baseConfig()) as { apps: { generic: { auth: Record<string, unknown> } } };
+    data.apps.generic.auth.token = 'Bearer ${TOKEN}';
+    expectIssue(errorFor(data), 'apps.generic.auth.token', /not a reference/);
+  });
+
+  it('missing required section', () => {
+    const { ingress: _ingress, ...rest } = baseConfig();
+    expectIssue(errorFor(rest), 'ingress', /expected object/);
+  });
+
+  it('reports several problems at once, with YAML line numbers', () => {
+    const file = dir.write(
+      'multi.yaml',
+      [
+        'ingress:',
+        '  webhookSecret: "${HOOK}"',
+        'apps:',
+        '  generic:',
+        '    kind: generic',
+        '    baseUrl: http://127.0.0.1:7100/generic/scim/v2',
+        '    auth: { type: bearer, token: "${T}" }',
+        '    rateLimit:',
+        '      requestsPerSecond: lots',
+        '    colour: blue',
+      ].join('\n'),
+    );
+    let err: ConfigError | undefined;
+    try {
+      loadConfig(file);
+    } catch (e) {
+      err = e as ConfigError;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    const rps = err!.errors.find((e) => e.path === 'apps.generic.rateLimit.requestsPerSecond');
+    expect(rps).toMatchObject({ line: 9 });
+    expect(err!.errors.find((e) => e.path === 'apps.generic.colour')).toBeDefined();
+    expect(err!.message).toMatch(/multi\.yaml/);
+    expect(err!.message).toMatch(/apps\.generic\.rateLimit\.requestsPerSecond \(line 9, column \d+\)/);
+  });
+
+  it('YAML syntax errors carry line and column', () => {
+    const file = dir.write('broken.yaml', 'ingress:\n  webhookSecret: "${HOOK}"\napps: [unclosed\n');
+    const result = checkConfigFile(file);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.file).toMatch(/broken\.yaml$/);
+    expect(result.errors[0]!.message).toMatch(/YAML syntax error/);
+    expect(result.errors[0]!.line).toBeGreaterThanOrEqual(3);
+    expect(result.errors[0]!.column).toBeGreaterThanOrEqual(1);
+  });
+
+  it('duplicate YAML keys are syntax errors', () => {
+    const file = dir.write('dup.yaml', 'ingress:\n  webhookSecret: "${A}"\n  webhookSecret: "${B}"\napps: {}\n');
+    expect(() => loadConfig(file)).toThrow(/line 3/);
+  });
+
+  it('a missing file', () => {
+    expect(() => loadConfig(join(dir.path, 'nope.yaml'))).toThrow(/nope\.yaml[\s\S]*file not found/);
+    const result = checkConfigFile(join(dir.path, 'nope.yaml'));
+    expect(result).toMatchObject({ ok: false, errors: [{ path: '(file)', message: 'file not found' }] });
+  });
+
+  it('an empty file', () => {
+    expectIssue(errorFor(null), '(root)', /empty/);
+  });
+});
+
+describe('PublicConfig', () => {
+  it('contains no credentials or secret references (serialised)', () => {
+    const config = loadConfig(EXAMPLE);
+    const text = JSON.stringify(toPublicConfig(config));
+    expect(text).not.toMatch(/SCIMFLOW_/);
+    expect(text).not.toMatch(/"auth"/);
+    expect(text).not.toMatch(/"token"|"password"|"key"/);
+    expect(text).not.toContain('admin@example.com'); // the JSM basic-auth user is part of the credential
+    expect(text).not.toContain('webhook');
+    // What workflows need is there.
+    const pub = JSON.parse(text) as ReturnType<typeof toPublicConfig>;
+    expect(pub.apps.jasper!.approval.required).toBe(true);
+    expect(pub.apps.atlassian!.jsm).toEqual({ baseUrl: 'http://127.0.0.1:7100/atlassian', serviceDeskId: '1' });
+    expect(pub.rules.birthright.length).toBeGreaterThan(0);
+  });
+
+  it('contains no inline secret values either', () => {
+    const data = clone(baseConfig()) as { apps: { generic: { auth: Record<string, unknown> } }; allowInlineSecrets: boolean };
+    data.apps.generic.auth.token = 'super-secret-inline-value';
+    data.allowInlineSecrets = true;
+    const config = loadConfig(dir.writeYaml('scimflow.yaml', data));
+    expect(JSON.stringify(config)).toContain('super-secret-inline-value');
+    expect(JSON.stringify(toPublicConfig(config))).not.toContain('super-secret-inline-value');
+  });
+
+  it('is a deep copy (mutating it does not change the config)', () => {
+    const config = loadConfig(EXAMPLE);
+    const pub = toPublicConfig(config);
+    pub.apps.jasper!.approval.approvers.push('mallory@example.com');
+    pub.rules.birthright[0]!.grant.length = 0;
+    expect(config.apps.jasper!.approval.approvers).toEqual(['it-lead@example.com']);
+    expect(config.rules.birthright[0]!.grant.length).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,116 @@
+import { inspect } from 'node:util';
+import { ConfigError, authHeaders, loadConfig, resolveAppCredentials, resolveIngressSecrets, resolveSecrets, toAppConnection } from '../../src/config';
+import { baseConfig, clone, TempDir } from './helpers';
+
+let dir: TempDir;
+beforeEach(() => {
+  dir = new TempDir();
+});
+afterEach(() => dir.cleanup());
+
+function load(data: unknown = baseConfig()) {
+  return loadConfig(dir.writeYaml('scimflow.yaml', data));
+}
+
+const ENV = { HOOK_SECRET: 'hook-1', GENERIC_TOKEN: 'gen-tok', JC_KEY: 'jc-key' };
+
+describe('resolveSecrets', () => {
+  it('resolves env and file references (file paths relative to the config file)', () => {
+    dir.write('secrets-jasper.token', '');
+    const config = load();
+    const files: string[] = [];
+    const secrets = resolveSecrets(config, ENV, (p) => {
+      files.push(p);
+      return 'jasper-from-file\n';
+    });
+    expect(files).toEqual([`${dir.path}/secrets/jasper.token`]);
+    expect(secrets.ingress).toMatchObject({ webhookSecret: 'hook-1', all: ['hook-1'] });
+    expect(secrets.apps.generic!.auth).toEqual({ type: 'bearer', token: 'gen-tok' });
+    expect(secrets.apps.jasper!.auth).toEqual({ type: 'bearer', token: 'jasper-from-file' });
+    expect(secrets.apps.jumpcloud!.auth).toEqual({ type: 'apiKey', header: 'x-api-key', key: 'jc-key' });
+  });
+
+  it('reads real files by default', () => {
+    dir.write('jasper.token', 'real-file-token\n');
+    const data = clone(baseConfig()) as { apps: { jasper: { auth: { token: string } } } };
+    data.apps.jasper.auth.token = 'file:jasper.token';
+    const config = load(data);
+    expect(resolveAppCredentials(config, 'jasper', {}).auth).toEqual({ type: 'bearer', token: 'real-file-token' });
+  });
+
+  it('a missing env var names the file, the key path, the app and the variable', () => {
+    const config = load();
+    let err: unknown;
+    try {
+      resolveSecrets(config, { HOOK_SECRET: 'x' }, () => 'file-token');
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    const e = err as ConfigError;
+    expect(e.code).toBe('CONFIG_INVALID');
+    expect(e.message).toContain('scimflow.yaml');
+    expect(e.message).toMatch(/apps\.generic\.auth\.token: environment variable GENERIC_TOKEN is not set \(needed by app "generic"\)/);
+    expect(e.message).toMatch(/apps\.jumpcloud\.auth\.key: environment variable JC_KEY is not set/);
+  });
+
+  it('an empty env var or unreadable file is an error too', () => {
+    const config = load();
+    expect(() => resolveAppCredentials(config, 'generic', { GENERIC_TOKEN: '  ' })).toThrow(/GENERIC_TOKEN is empty/);
+    expect(() =>
+      resolveAppCredentials(config, 'jasper', {}, () => {
+        throw Object.assign(new Error('nope'), { code: 'ENOENT' });
+      }),
+    ).toThrow(/apps\.jasper\.auth\.token: cannot read secret file .*jasper\.token.*file not found/);
+  });
+
+  it('resolveAppCredentials only needs that app’s variables', () => {
+    const config = load();
+    expect(resolveAppCredentials(config, 'jumpcloud', { JC_KEY: 'k' }).auth).toEqual({ type: 'apiKey', header: 'x-api-key', key: 'k' });
+    expect(() => resolveAppCredentials(config, 'slack', {})).toThrow(/unknown app "slack"/);
+  });
+
+  it('resolveIngressSecrets supports a previous secret for rotation', () => {
+    const data = clone(baseConfig()) as { ingress: Record<string, unknown> };
+    data.ingress.previousWebhookSecret = '${OLD_HOOK}';
+    const config = load(data);
+    expect(resolveIngressSecrets(config, { HOOK_SECRET: 'new', OLD_HOOK: 'old' })).toMatchObject({ webhookSecret: 'new', previousWebhookSecret: 'old', all: ['new', 'old'] });
+    expect(() => resolveIngressSecrets(config, { HOOK_SECRET: 'new' })).toThrow(/ingress\.previousWebhookSecret: environment variable OLD_HOOK is not set/);
+  });
+
+  it('resolved values never serialise or print', () => {
+    const config = load();
+    const secrets = resolveSecrets(config, ENV, () => 'jasper-file-token');
+    expect(JSON.stringify(secrets)).not.toContain('gen-tok');
+    expect(JSON.stringify({ creds: secrets.apps.generic })).not.toContain('gen-tok');
+    expect(inspect(secrets.apps.jumpcloud, { depth: 5 })).not.toContain('jc-key');
+    expect(inspect(secrets.ingress)).not.toContain('hook-1');
+  });
+
+  it('authHeaders builds the HTTP headers', () => {
+    expect(authHeaders({ type: 'bearer', token: 't' })).toEqual({ authorization: 'Bearer t' });
+    expect(authHeaders({ type: 'apiKey', header: 'x-api-key', key: 'k' })).toEqual({ 'x-api-key': 'k' });
+    expect(authHeaders({ type: 'basic', username: 'admin@example.com', password: 'p' })).toEqual({
+      authorization: `Basic ${Buffer.from('admin@example.com:p').toString('base64')}`,
+    });
+  });
+
+  it('toAppConnection builds the connector input, including Atlassian JSM', () => {
+    const config = loadConfig(`${__dirname}/../../config/scimflow.yaml`);
+    const env = { SCIMFLOW_ATLASSIAN_TOKEN: 'at', SCIMFLOW_ATLASSIAN_JSM_TOKEN: 'jsm' };
+    const conn = toAppConnection(config.apps.atlassian!, resolveAppCredentials(config, 'atlassian', env));
+    expect(conn).toEqual({
+      name: 'atlassian',
+      kind: 'atlassian',
+      baseUrl: 'http://127.0.0.1:7100/atlassian/scim/directory/dev-directory',
+      auth: { type: 'bearer', token: 'at' },
+      capabilities: {},
+      atlassian: {
+        directoryId: 'dev-directory',
+        jsmBaseUrl: 'http://127.0.0.1:7100/atlassian',
+        serviceDeskId: '1',
+        restAuth: { type: 'basic', username: 'admin@example.com', password: 'jsm' },
+      },
+    });
+  });
+});
