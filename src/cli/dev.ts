@@ -1,0 +1,137 @@
+// `scimflow dev` — the embedded default: the Temporal dev server (SQLite under .data/, Web UI on
+// :8233, search attributes registered), the sandbox SCIM apps on 127.0.0.1:7100, the worker and the
+// HR ingress on :8080, supervised together and stopped together on Ctrl-C / SIGTERM.
+import { join } from 'node:path';
+import { NativeConnection } from '@temporalio/worker';
+import { loadConfig, resolveIngressSecrets } from '../config';
+import { startTemporalDevServer, portOpen, type DevServer } from '../dev/temporal-server';
+import { projectRoot, requireTemporalCli } from '../dev/temporal-cli';
+import { buildIngress } from '../ingress/server';
+import { temporalDispatcher } from '../ingress/temporal-dispatcher';
+import { startSandbox } from '../sandbox';
+import { createLogger } from '../shared/logger';
+import { composeWorker } from '../worker/compose';
+import { startWorkers } from '../worker/workers';
+import { connectClient } from './temporal';
+
+/** Development values, documented in README.md and docs/sandbox.md; used only when the variable is unset. */
+export const DEV_ENV: Record<string, string> = {
+  SCIMFLOW_WEBHOOK_SECRET: 'scimflow-dev-webhook-secret',
+  SCIMFLOW_GENERIC_TOKEN: 'dev-token',
+  SCIMFLOW_JASPER_TOKEN: 'dev-jasper-token',
+  SCIMFLOW_JUMPCLOUD_TOKEN: 'dev-jumpcloud-key',
+  SCIMFLOW_ATLASSIAN_TOKEN: 'dev-atlassian-token',
+  SCIMFLOW_ATLASSIAN_JSM_TOKEN: 'dev-atlassian-api-token',
+  SCIMFLOW_JOSTLE_TOKEN: 'dev-jostle-token',
+};
+
+export interface DevOptions {
+  config: string;
+  dataDir: string;
+  temporalPort: number;
+  uiPort: number;
+  sandboxPort: number;
+  ingressPort: number;
+  pretty: boolean;
+}
+
+export async function runDev(opts: DevOptions): Promise<void> {
+  const log = createLogger({ pretty: opts.pretty, name: 'scimflow-dev' });
+  const usedDevSecret = !process.env.SCIMFLOW_WEBHOOK_SECRET;
+  for (const [k, v] of Object.entries(DEV_ENV)) process.env[k] ??= v;
+
+  const config = loadConfig(opts.config);
+  const stops: { name: string; stop: () => Promise<unknown> }[] = [];
+  let stopping = false;
+  const shutdown = async (why: string, code = 0) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ why }, 'shutting down');
+    for (const s of stops.reverse()) {
+      try {
+        await s.stop();
+        log.info(`stopped ${s.name}`);
+      } catch (err) {
+        log.error({ err }, `stopping ${s.name} failed`);
+      }
+    }
+    process.exit(code);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+
+  try {
+    // 1. Temporal: reuse one already listening (e.g. a second `npm start`), else start our own.
+    let temporal: DevServer | undefined;
+    const address = `127.0.0.1:${opts.temporalPort}`;
+    if (await portOpen('127.0.0.1', opts.temporalPort)) {
+      log.warn(`a Temporal server already listens on ${address}: using it`);
+    } else {
+      const executable = requireTemporalCli();
+      temporal = await startTemporalDevServer({
+        executable,
+        dbFile: join(opts.dataDir, 'temporal.db'),
+        port: opts.temporalPort,
+        uiPort: opts.uiPort,
+        logLevel: 'warn',
+        onOutput: (line) => log.debug({ temporal: line }),
+      });
+      const t = temporal;
+      stops.push({ name: 'temporal', stop: () => t.stop() });
+      t.process.once('exit', (code) => void shutdown(`temporal server exited (${code})`, 1));
+    }
+
+    // 2. Sandbox apps, with their state kept across restarts like Temporal's.
+    const sandbox = await startSandbox({ host: '127.0.0.1', port: opts.sandboxPort, snapshotFile: join(opts.dataDir, 'sandbox.json') });
+    stops.push({ name: 'sandbox', stop: () => sandbox.close() });
+
+    // 3. Worker.
+    const connection = await NativeConnection.connect({ address });
+    const composed = composeWorker(config);
+    const workers = await startWorkers({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, apps: composed.apps, deps: composed.deps });
+    stops.push({
+      name: 'worker',
+      stop: async () => {
+        await workers.shutdown();
+        await composed.close();
+        await connection.close();
+      },
+    });
+    workers.done.catch((err: unknown) => {
+      log.error({ err }, 'worker failed');
+      void shutdown('worker failed', 1);
+    });
+
+    // 4. Ingress.
+    const { client, close } = await connectClient({ address, namespace: config.temporal.namespace });
+    const ingressSecrets = resolveIngressSecrets(config);
+    const ingress = buildIngress({ dispatcher: temporalDispatcher(client, config.temporal.taskQueue), secrets: ingressSecrets.all, maxBodyBytes: config.ingress.maxBodyBytes });
+    await ingress.listen({ host: 'localhost', port: opts.ingressPort });
+    stops.push({ name: 'ingress', stop: async () => { await ingress.close(); await close(); } });
+
+    const lines = [
+      '',
+      'scimflow dev is running',
+      `  HR ingress      http://localhost:${opts.ingressPort}   (GET /healthz, POST /webhooks/hr)`,
+      `  Temporal UI     http://localhost:${opts.uiPort}`,
+      `  Temporal gRPC   ${address}   (data: ${join(opts.dataDir, 'temporal.db')})`,
+      `  Sandbox apps    ${sandbox.url}/<app>/…   generic: ${sandbox.url}/generic/scim/v2  (Authorization: Bearer dev-token)`,
+      '',
+      'Send a first event:',
+      '  npm run scimflow -- send examples/hire.json',
+      `  curl -s -H 'Authorization: Bearer dev-token' '${sandbox.url}/generic/scim/v2/Users?filter=userName%20eq%20%22ada.lovelace%40example.com%22'`,
+      '',
+      usedDevSecret
+        ? 'Webhook secret: the DEVELOPMENT default "scimflow-dev-webhook-secret" (set SCIMFLOW_WEBHOOK_SECRET to change it; never use it in production).'
+        : 'Webhook secret: from SCIMFLOW_WEBHOOK_SECRET.',
+      'Ctrl-C stops everything.',
+      '',
+    ];
+    process.stdout.write(lines.join('\n') + '\n');
+  } catch (err) {
+    log.error({ err }, 'start-up failed');
+    await shutdown('start-up failed', 1);
+  }
+}
+
+export const DEFAULT_DATA_DIR = join(projectRoot, '.data');

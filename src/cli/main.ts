@@ -1,0 +1,185 @@
+// The `scimflow` command. Exit codes: 0 success; 1 error; 2 usage or refused input;
+// 3 `stuck` found lifecycles that need a person (for cron / monitoring).
+import { join } from 'node:path';
+import { Command, Option } from 'commander';
+import { checkConfigFile, configPathFromEnv, loadConfig } from '../config';
+import { projectRoot } from '../dev/temporal-cli';
+import { ago, parseAge, table } from './format';
+import { OpsError, decide, findStuck, getState, listApprovals, signalAttention } from './ops';
+import { sendEvent } from './send';
+import { connectClient, temporalTarget } from './temporal';
+
+const program = new Command();
+program.name('scimflow').description('Identity lifecycle daemon: HR events → Temporal workflows → SCIM 2.0 apps').showHelpAfterError();
+
+const configOption = () => new Option('-c, --config <file>', 'configuration file').default(configPathFromEnv());
+const print = (json: boolean, value: unknown, human: () => string) => process.stdout.write((json ? JSON.stringify(value, null, 2) : human()) + '\n');
+
+async function withClient<T>(configFile: string, fn: (client: import('@temporalio/client').Client) => Promise<T>): Promise<T> {
+  let target = temporalTarget();
+  try {
+    target = temporalTarget(loadConfig(configFile));
+  } catch {
+    // ops commands work without a valid config file: env or defaults name the server
+  }
+  const { client, close } = await connectClient(target);
+  try {
+    return await fn(client);
+  } finally {
+    await close();
+  }
+}
+
+program
+  .command('dev')
+  .description('run everything locally: Temporal dev server + UI, sandbox apps, worker, HR ingress')
+  .addOption(configOption())
+  .option('--data-dir <dir>', 'where Temporal and the sandbox keep their state', join(projectRoot, '.data'))
+  .option('--temporal-port <n>', 'Temporal gRPC port', '7233')
+  .option('--ui-port <n>', 'Temporal Web UI port', '8233')
+  .option('--sandbox-port <n>', 'sandbox apps port', '7100')
+  .option('--ingress-port <n>', 'HR ingress port', '8080')
+  .option('--json-logs', 'JSON logs instead of pretty ones')
+  .action(async (o) => {
+    const { runDev } = await import('./dev');
+    await runDev({
+      config: o.config,
+      dataDir: o.dataDir,
+      temporalPort: Number(o.temporalPort),
+      uiPort: Number(o.uiPort),
+      sandboxPort: Number(o.sandboxPort),
+      ingressPort: Number(o.ingressPort),
+      pretty: !o.jsonLogs,
+    });
+  });
+
+program
+  .command('worker')
+  .description('run the Temporal worker (workflows + each app’s activities)')
+  .addOption(configOption())
+  .action(async (o) => {
+    const { runWorkerProcess } = await import('./processes');
+    await runWorkerProcess(o.config);
+  });
+
+program
+  .command('ingress')
+  .description('run the HR webhook ingress')
+  .addOption(configOption())
+  .action(async (o) => {
+    const { runIngressProcess } = await import('./processes');
+    await runIngressProcess(o.config);
+  });
+
+const config = program.command('config').description('configuration');
+config
+  .command('check [file]')
+  .description('validate a configuration file (and, with --secrets, that every secret reference resolves)')
+  .option('--secrets', 'also check that referenced environment variables and files exist')
+  .option('--json', 'JSON output')
+  .action((file: string | undefined, o) => {
+    const res = checkConfigFile(file ?? configPathFromEnv(), o.secrets ? { env: process.env } : {});
+    if (res.ok) print(o.json, res, () => `ok: ${JSON.stringify(res.summary)}`);
+    else {
+      print(o.json, res, () => [`${res.file}: invalid configuration`, ...res.errors.map((e) => `  ${e.path}: ${e.message}`)].join('\n'));
+      process.exitCode = 2;
+    }
+  });
+
+program
+  .command('send <event>')
+  .description('sign an HR event (JSON file, or - for stdin) and post it to the ingress')
+  .option('--url <url>', 'ingress URL', process.env.SCIMFLOW_INGRESS_URL ?? 'http://localhost:8080/webhooks/hr')
+  .option('--secret <secret>', 'webhook secret (default: SCIMFLOW_WEBHOOK_SECRET, else the development default)')
+  .action(async (file: string, o) => {
+    const secret = o.secret ?? process.env.SCIMFLOW_WEBHOOK_SECRET ?? 'scimflow-dev-webhook-secret';
+    const res = await sendEvent(file, { url: o.url, secret });
+    process.stdout.write(`${res.status} ${JSON.stringify(res.body)}\n`);
+    if (res.status >= 400) process.exitCode = 2;
+  });
+
+program
+  .command('status <employeeId>')
+  .description('per-app link, status, last error and attempts; pending approvals; events processed')
+  .addOption(configOption())
+  .option('--json', 'JSON output')
+  .action(async (employeeId: string, o) => {
+    const state = await withClient(o.config, (c) => getState(c, employeeId));
+    print(o.json, state, () =>
+      [
+        `${state.employeeId}  stage: ${state.stage}${state.currentLifecycle ? `  running: ${state.currentLifecycle.workflowId}` : ''}`,
+        '',
+        table(Object.values(state.apps).map((l) => ({ app: l.app, status: l.status, scimId: l.scimId, userName: l.userName, groups: (l.groups ?? []).join(','), lastError: l.lastError, attempts: l.attempts, deleteAt: l.deleteAt })), ['app', 'status', 'scimId', 'userName', 'groups', 'lastError', 'attempts', 'deleteAt']),
+        '',
+        'pending approvals:',
+        table(state.pendingApprovals.map((p) => ({ app: p.app, approvers: p.approvers.join(', '), waiting: ago(p.since), workflowId: p.workflowId }))),
+        'needs attention:',
+        table(state.needsAttention.map((i) => ({ app: i.app, step: i.step, error: i.error, since: ago(i.since), workflowId: i.workflowId }))),
+        'events:',
+        table(state.events.map((e) => ({ id: e.id, type: e.type, outcome: e.outcome, effectiveAt: e.effectiveAt, detail: e.detail }))),
+        ...(state.pending.length ? ['queued:', table(state.pending.map((p) => ({ ...p })))] : []),
+      ].join('\n'),
+    );
+  });
+
+program
+  .command('approvals')
+  .description('list pending approvals')
+  .addOption(configOption())
+  .option('--app <app>', 'only this app')
+  .option('--json', 'JSON output')
+  .action(async (o) => {
+    const rows = await withClient(o.config, (c) => listApprovals(c, o.app));
+    print(o.json, rows, () => table(rows.map((r) => ({ ...r, waiting: ago(r.since) })), ['employeeId', 'app', 'approvers', 'waiting', 'workflowId']));
+  });
+
+for (const decision of ['approve', 'reject'] as const) {
+  program
+    .command(`${decision} <employeeId> <app>`)
+    .description(`${decision} a pending seat-consuming create (through the validated \`decide\` Update)`)
+    .addOption(configOption())
+    .requiredOption('--as <approver>', 'who decides (must be one of the app’s approvers)')
+    .option('--comment <text>', 'why')
+    .action(async (employeeId: string, app: string, o) => {
+      const res = await withClient(o.config, (c) => decide(c, employeeId, app, decision, o.as, o.comment));
+      process.stdout.write(`${decision}d ${app} for ${employeeId} (${res.workflowId})\n`);
+    });
+}
+
+program
+  .command('stuck')
+  .description('lifecycles that wait on a person or keep failing; exits 3 when there are any')
+  .addOption(configOption())
+  .addOption(new Option('--stage <stage>', 'only this stage').choices(['joining', 'moving', 'leaving']))
+  .option('--older-than <age>', 'only stuck for at least this long (e.g. 30m, 1h, 2d)')
+  .option('--min-attempts <n>', 'an activity counts as failing after this many attempts', '3')
+  .option('--json', 'JSON output')
+  .action(async (o) => {
+    const rows = await withClient(o.config, (c) =>
+      findStuck(c, { stage: o.stage, ...(o.olderThan ? { olderThanMs: parseAge(o.olderThan) } : {}), minAttempts: Number(o.minAttempts) }),
+    );
+    print(o.json, rows, () => table(rows.map((r) => ({ ...r, stuckFor: ago(r.since) })), ['employeeId', 'lifecycle', 'app', 'reason', 'lastFailure', 'attempts', 'stuckFor', 'workflowId']));
+    if (rows.length) process.exitCode = 3;
+  });
+
+for (const action of ['retry', 'skip'] as const) {
+  program
+    .command(`${action} <employeeId>`)
+    .description(action === 'retry' ? 'retry the steps that need attention' : 'give up on the steps that need attention and move on')
+    .addOption(configOption())
+    .option('--app <app>', 'only this app')
+    .option('--reason <text>', 'why (recorded)')
+    .action(async (employeeId: string, o) => {
+      const ids = await withClient(o.config, (c) => signalAttention(c, employeeId, action, o.app, o.reason));
+      process.stdout.write(`${action} sent to ${ids.join(', ')}\n`);
+    });
+}
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  if (err instanceof OpsError) {
+    process.stderr.write(`scimflow: ${err.message}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`scimflow: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,52 @@
+// The composition root of the worker: configuration (parsed once, strictly) → secrets (resolved
+// here and nowhere else) → one connector per app → the activities' dependencies.
+import { createConnector } from '../connectors';
+import type { Connector } from '../connectors/types';
+import { resolveSecrets, toAppConnection, toPublicConfig, type Env, type ScimflowConfig } from '../config';
+import { computeEntitlements } from '../rules';
+import type { ActivityDeps } from '../activities';
+import type { EntitlementPlan, LeaverPolicyView } from '../workflows/definitions';
+import type { AppWorkerSpec } from './workers';
+
+export interface Composed {
+  deps: ActivityDeps;
+  apps: AppWorkerSpec[];
+  connectors: Map<string, Connector>;
+  close(): Promise<void>;
+}
+
+export function composeWorker(config: ScimflowConfig, env: Env = process.env, onEvent?: ActivityDeps['onEvent']): Composed {
+  const secrets = resolveSecrets(config, env);
+  const publicConfig = toPublicConfig(config);
+  const connectors = new Map<string, Connector>();
+  for (const [name, app] of Object.entries(config.apps)) {
+    connectors.set(name, createConnector(toAppConnection(app, secrets.apps[name]!)));
+  }
+  const leaverPolicies: Record<string, LeaverPolicyView> = {};
+  for (const [name, app] of Object.entries(publicConfig.apps)) leaverPolicies[name] = { ...app.leaver };
+
+  const deps: ActivityDeps = {
+    connector(app) {
+      const c = connectors.get(app);
+      // Not retryable: the workflow asks for an app this worker has no configuration for.
+      if (!c) throw Object.assign(new Error(`app "${app}" is not configured on this worker`), { code: 'CONFIG' });
+      return c;
+    },
+    plan(employee): EntitlementPlan {
+      const e = computeEntitlements(employee, publicConfig);
+      return { apps: e.apps, matchedRules: e.matchedRules, leaverPolicies };
+    },
+    serviceDeskId(app) {
+      return config.apps[app]?.jsm?.serviceDeskId;
+    },
+    ...(onEvent ? { onEvent } : {}),
+  };
+  return {
+    deps,
+    apps: Object.values(config.apps).map((a) => ({ name: a.name, requestsPerSecond: a.rateLimit.requestsPerSecond })),
+    connectors,
+    async close() {
+      await Promise.all([...connectors.values()].map((c) => c.close()));
+    },
+  };
+}
