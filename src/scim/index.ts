@@ -1,0 +1,43 @@
+// Public API of the pure SCIM 2.0 core (RFC 7643 / RFC 7644). No I/O, no Node APIs: this module is
+// imported from Temporal workflows as well as from the sandbox server and connectors.
+export * from './urns';
+export {
+  ScimError,
+  InvalidFilterError,
+  TooManyError,
+  UniquenessError,
+  MutabilityError,
+  InvalidSyntaxError,
+  InvalidPathError,
+  NoTargetError,
+  InvalidValueError,
+  InvalidVersError,
+  SensitiveError,
+  NotFoundError,
+  isScimError,
+  type ScimType,
+  type ScimErrorBody,
+} from './errors';
+export {
+  type AttributeType,
+  type Mutability,
+  type Returned,
+  type Uniqueness,
+  type AttributeDefinition,
+  type SchemaDefinition,
+  type AttributeCatalog,
+  COMMON_ATTRIBUTES,
+  USER_SCHEMA_DEFINITION,
+  GROUP_SCHEMA_DEFINITION,
+  ENTERPRISE_USER_SCHEMA_DEFINITION,
+  CORE_SCHEMA_DEFINITIONS,
+  DEFAULT_CATALOG,
+  buildCatalog,
+  lookupAttribute,
+} from './attributes';
+export type { FilterAst, FilterValue, CompareOperator, AttrRef, CompareNode, PresentNode, LogicalNode, NotNode, ValuePathNode } from './filter/ast';
+export { parseFilter } from './filter/parser';
+export { compileFilter, type CompileOptions, type FilterPredicate } from './filter/compile';
+export { formatFilter } from './filter/format';
+export { filter, eq, ne, co, sw, ew, gt, ge, lt, le, pr, and, or, not, valuePath, type BuilderValue } from './filter/builder';
+export { parsePath, formatPath, type AttributePath } from './attribute-path';
