@@ -70,7 +70,7 @@ export function parseConfigText(text: string, path: string, options: LoadOptions
   const abs = resolve(path);
   const file = displayPath(abs);
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true, merge: true });
   if (doc.errors.length > 0) {
     return {
       ok: false,

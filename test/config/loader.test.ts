@@ -355,3 +355,37 @@ describe('PublicConfig', () => {
     expect(config.rules.birthright[0]!.grant.length).toBeGreaterThan(0);
   });
 });
+
+describe('YAML conveniences', () => {
+  it('anchors and merge keys work, and keys inside a merge are still checked', () => {
+    const text = [
+      'ingress: { webhookSecret: "${H}" }',
+      'x-defaults: &defaults',
+      '  kind: generic',
+      '  auth: { type: bearer, token: "${T}" }',
+      'apps:',
+      '  one:',
+      '    <<: *defaults',
+      '    baseUrl: http://127.0.0.1:7100/generic/scim/v2',
+    ].join('\n');
+    const file = dir.write('anchors.yaml', text);
+    // x-defaults is not a known key: anchors must live inside known sections.
+    expect(() => loadConfig(file)).toThrow(/x-defaults.*unknown key/);
+    const ok = dir.write(
+      'anchors2.yaml',
+      [
+        'ingress: { webhookSecret: "${H}" }',
+        'apps:',
+        '  one: &one',
+        '    kind: generic',
+        '    baseUrl: http://127.0.0.1:7100/generic/scim/v2',
+        '    auth: { type: bearer, token: "${T}" }',
+        '  two:',
+        '    <<: *one',
+        '    baseUrl: http://127.0.0.1:7100/other/scim/v2',
+      ].join('\n'),
+    );
+    const config = loadConfig(ok);
+    expect(config.apps.two).toMatchObject({ kind: 'generic', baseUrl: 'http://127.0.0.1:7100/other/scim/v2' });
+  });
+});
