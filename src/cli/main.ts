@@ -1,6 +1,7 @@
 // The `scimflow` command. Exit codes: 0 success; 1 error; 2 usage or refused input;
 // 3 `stuck` found lifecycles that need a person (for cron / monitoring).
 import { join } from 'node:path';
+import type { Client } from '@temporalio/client';
 import { Command, Option } from 'commander';
 import { checkConfigFile, configPathFromEnv, loadConfig } from '../config';
 import { projectRoot } from '../dev/temporal-cli';
@@ -15,7 +16,7 @@ program.name('scimflow').description('Identity lifecycle daemon: HR events → T
 const configOption = () => new Option('-c, --config <file>', 'configuration file').default(configPathFromEnv());
 const print = (json: boolean, value: unknown, human: () => string) => process.stdout.write((json ? JSON.stringify(value, null, 2) : human()) + '\n');
 
-async function withClient<T>(configFile: string, fn: (client: import('@temporalio/client').Client) => Promise<T>): Promise<T> {
+async function withClient<T>(configFile: string, fn: (client: Client) => Promise<T>): Promise<T> {
   let target = temporalTarget();
   try {
     target = temporalTarget(loadConfig(configFile));

@@ -1,0 +1,114 @@
+// A whole scimflow stack for integration tests: a real Temporal dev server, the sandbox apps on a
+// loopback port, the worker composed from a YAML configuration exactly as in production, and a
+// Temporal client. Nothing is mocked.
+import type { Client } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { parseConfigText, type ScimflowConfig } from '../../src/config';
+import { temporalDispatcher } from '../../src/ingress/temporal-dispatcher';
+import { startSandbox, type SandboxHandle } from '../../src/sandbox';
+import { identityWorkflowId, type Employee, type HrEvent } from '../../src/shared/hr-event';
+import { composeWorker, type Composed } from '../../src/worker/compose';
+import { startWorkers, type RunningWorkers } from '../../src/worker/workers';
+import { stateQuery, type IdentityState } from '../../src/workflows/definitions';
+import { startTemporal, waitFor, workflowBundle } from './temporal';
+
+export interface Stack {
+  env: TestWorkflowEnvironment;
+  client: Client;
+  sandbox: SandboxHandle;
+  config: ScimflowConfig;
+  workers: RunningWorkers;
+  composed: Composed;
+  send(event: HrEvent): Promise<string>;
+  state(employeeId: string): Promise<IdentityState>;
+  until(employeeId: string, pred: (s: IdentityState) => boolean, what: string, timeoutMs?: number): Promise<IdentityState>;
+  restartWorkers(envOverride?: Record<string, string>): Promise<void>;
+  stopWorkers(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const TEST_ENV = {
+  SCIMFLOW_WEBHOOK_SECRET: 'test-webhook-secret-0123456789',
+  SCIMFLOW_GENERIC_TOKEN: 'dev-token',
+  SCIMFLOW_JASPER_TOKEN: 'dev-jasper-token',
+  SCIMFLOW_JUMPCLOUD_TOKEN: 'dev-jumpcloud-key',
+  SCIMFLOW_ATLASSIAN_TOKEN: 'dev-atlassian-token',
+  SCIMFLOW_ATLASSIAN_JSM_TOKEN: 'dev-atlassian-api-token',
+  SCIMFLOW_JOSTLE_TOKEN: 'dev-jostle-token',
+};
+
+/** `yaml` may use `{{SANDBOX}}` for the sandbox's root URL. */
+export async function startStack(yaml: string, opts: { env?: TestWorkflowEnvironment } = {}): Promise<Stack> {
+  const env = opts.env ?? (await startTemporal());
+  const sandbox = await startSandbox({ host: '127.0.0.1', port: 0 });
+  const parsed = parseConfigText(yaml.replaceAll('{{SANDBOX}}', sandbox.url), '/virtual/test-config.yaml');
+  if (!parsed.ok) throw new Error(`test config invalid: ${JSON.stringify(parsed.errors)}`);
+  const config = parsed.config;
+  const bundle = await workflowBundle();
+  let composed = composeWorker(config, TEST_ENV);
+  let workers = await startWorkers({ connection: env.nativeConnection, apps: composed.apps, deps: composed.deps, workflowBundle: bundle });
+  const client = env.client;
+  const dispatcher = temporalDispatcher(client);
+
+  const stack: Stack = {
+    env,
+    client,
+    sandbox,
+    config,
+    get workers() {
+      return workers;
+    },
+    get composed() {
+      return composed;
+    },
+    async send(event) {
+      return (await dispatcher.dispatch(event)).workflowId;
+    },
+    state(employeeId) {
+      return client.workflow.getHandle(identityWorkflowId(employeeId)).query(stateQuery);
+    },
+    until(employeeId, pred, what, timeoutMs = 20_000) {
+      return waitFor(async () => {
+        const s = await stack.state(employeeId);
+        return pred(s) ? s : undefined;
+      }, { timeoutMs, what: `${employeeId}: ${what}` });
+    },
+    async stopWorkers() {
+      await workers.shutdown();
+      await composed.close();
+    },
+    async restartWorkers(envOverride = {}) {
+      composed = composeWorker(config, { ...TEST_ENV, ...envOverride });
+      workers = await startWorkers({ connection: env.nativeConnection, apps: composed.apps, deps: composed.deps, workflowBundle: bundle });
+    },
+    async close() {
+      await workers.shutdown().catch(() => undefined);
+      await composed.close().catch(() => undefined);
+      await sandbox.close();
+      if (!opts.env) await env.teardown();
+    },
+  } as Stack;
+  return stack;
+}
+
+let seq = 0;
+export function employee(overrides: Partial<Employee> = {}): Employee {
+  seq += 1;
+  const id = overrides.employeeId ?? `E${Date.now().toString(36)}${seq}`;
+  return {
+    employeeId: id,
+    email: `${id.toLowerCase()}@example.com`,
+    givenName: 'Test',
+    familyName: `Person${seq}`,
+    department: 'Sales',
+    title: 'Account Executive',
+    employeeType: 'Employee',
+    ...overrides,
+  };
+}
+
+let eventSeq = 0;
+export function event(type: HrEvent['type'], emp: Employee, extra: Partial<HrEvent> = {}): HrEvent {
+  eventSeq += 1;
+  return { id: `evt-${type}-${emp.employeeId}-${eventSeq}`, type, employee: emp, ...extra };
+}
