@@ -19,7 +19,9 @@ export class ConfigError extends Error {
   ) {
     super(
       `${headline ?? `Invalid configuration in ${file}`}:\n` +
-        errors.map((e) => `  - ${e.path}${e.line !== undefined ? ` (line ${e.line}, column ${e.column ?? 1})` : ''}: ${e.message}`).join('\n'),
+        formatConfigErrors(errors)
+          .map((line) => `  - ${line}`)
+          .join('\n'),
     );
   }
 }
@@ -28,4 +30,9 @@ export class ConfigError extends Error {
 export function displayPath(abs: string): string {
   const rel = relative(process.cwd(), abs);
   return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : abs;
+}
+
+/** One line per problem, `path (line L, column C): message` — for CLI output. */
+export function formatConfigErrors(errors: readonly ConfigErrorDetail[]): string[] {
+  return errors.map((e) => `${e.path}${e.line !== undefined ? ` (line ${e.line}, column ${e.column ?? 1})` : ''}: ${e.message}`);
 }

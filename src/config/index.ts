@@ -2,7 +2,7 @@
 // (public). Node-only as a whole; workflows import `type`s from './types' and pure helpers from './duration'.
 export * from './types';
 export { parseDuration, formatDuration, DurationError } from './duration';
-export { ConfigError, type ConfigErrorDetail } from './errors';
+export { ConfigError, formatConfigErrors, type ConfigErrorDetail } from './errors';
 export {
   loadConfig,
   checkConfigFile,

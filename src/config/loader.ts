@@ -42,6 +42,9 @@ function flattenIssues(issues: readonly ZodIssue[], prefix: Path, out: { path: P
     const path = [...prefix, ...issue.path.filter((p): p is string | number => typeof p !== 'symbol')];
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) out.push({ path: [...path, key], message: 'unknown key' });
+    } else if (issue.code === 'invalid_key') {
+      const inner = issue.issues.map((i) => i.message.replace(/^Invalid input: /, '')).join('; ');
+      out.push({ path, message: `invalid name${inner ? `: ${inner}` : ''}` });
     } else if (issue.code === 'invalid_union') {
       const matched = issue.errors.find(shapeMatched);
       if (matched) flattenIssues(matched, path, out);

@@ -389,3 +389,53 @@ describe('YAML conveniences', () => {
     expect(config.apps.two).toMatchObject({ kind: 'generic', baseUrl: 'http://127.0.0.1:7100/other/scim/v2' });
   });
 });
+
+describe('more shapes of error', () => {
+  it('a bad app name', () => {
+    const data = clone(baseConfig()) as { apps: Record<string, unknown> };
+    data.apps.Jasper_Prod = data.apps.jasper;
+    expectIssue(errorFor(data), 'apps.Jasper_Prod', /invalid name: app names are lower-case letters/);
+  });
+
+  it('a bad auth type, and a missing token', () => {
+    const data = clone(baseConfig()) as { apps: { generic: { auth: Record<string, unknown> }; jumpcloud: { auth: Record<string, unknown> } } };
+    data.apps.generic.auth = { type: 'oauth', token: '${X}' };
+    data.apps.jumpcloud.auth = { type: 'apiKey' };
+    const err = errorFor(data);
+    expectIssue(err, 'apps.generic.auth.type', /one of bearer, apiKey, basic/);
+    expectIssue(err, 'apps.jumpcloud.auth.key', /secret reference/);
+  });
+
+  it('capability overrides are checked against the connector profile shape', () => {
+    const data = clone(baseConfig()) as { apps: { generic: Record<string, unknown> } };
+    data.apps.generic.capabilities = { bulk: { maxOps: 3 }, groups: true };
+    const err = errorFor(data);
+    expectIssue(err, 'apps.generic.capabilities.bulk.maxOps', /unknown key/);
+    expectIssue(err, 'apps.generic.capabilities.groups', /expected object/);
+    data.apps.generic.capabilities = { bulk: { supported: true, maxOperations: 10 }, pagination: { maxPageSize: 50 } };
+    expect(loadConfig(dir.writeYaml('caps.yaml', data)).apps.generic!.capabilities).toEqual({ bulk: { supported: true, maxOperations: 10 }, pagination: { maxPageSize: 50 } });
+  });
+
+  it('attribute targets scimflow cannot map', () => {
+    const data = clone(baseConfig()) as { apps: { generic: Record<string, unknown> } };
+    data.apps.generic.attributes = { emails: '{{email}}', 'phoneNumbers.value': '{{email}}', 'name.a.b': '{{email}}' };
+    const err = errorFor(data);
+    expectIssue(err, 'apps.generic.attributes.emails', /only emails\.value/);
+    expectIssue(err, 'apps.generic.attributes["phoneNumbers.value"]', /multi-valued/);
+    expectIssue(err, 'apps.generic.attributes["name.a.b"]', /expected an attribute path/);
+  });
+
+  it('atlassian needs a directory id', () => {
+    const data = clone(baseConfig()) as { apps: Record<string, unknown> };
+    data.apps.atl = { kind: 'atlassian', baseUrl: 'http://127.0.0.1:7100/atlassian/scim', auth: { type: 'bearer', token: '${A}' } };
+    expectIssue(errorFor(data), 'apps.atl.directoryId', /needs directoryId/);
+    data.apps.atl = { kind: 'atlassian', baseUrl: 'http://127.0.0.1:7100/atlassian/scim/directory/d1', directoryId: 'd2', auth: { type: 'bearer', token: '${A}' } };
+    expectIssue(errorFor(data), 'apps.atl.directoryId', /does not match.*d1/);
+  });
+
+  it('a rule granting nothing', () => {
+    const data = clone(baseConfig()) as { rules: { birthright: { grant: unknown[] }[] } };
+    data.rules.birthright[1]!.grant = [];
+    expectIssue(errorFor(data), 'rules.birthright[1].grant', /at least one app/);
+  });
+});
