@@ -1,0 +1,34 @@
+// Auth strategies. Headers are built once at construction; the secret values are kept so that
+// anything we put into an error message can be scrubbed of them (defence in depth: we never
+// interpolate headers into messages in the first place).
+import type { AuthConfig } from './types';
+
+export interface AuthStrategy {
+  readonly headers: Readonly<Record<string, string>>;
+  /** Every string that must never appear in logs or errors. */
+  readonly secrets: readonly string[];
+  readonly describe: string;
+}
+
+export function authStrategy(auth: AuthConfig): AuthStrategy {
+  switch (auth.type) {
+    case 'bearer':
+      return { headers: { authorization: `Bearer ${auth.token}` }, secrets: [auth.token], describe: 'bearer' };
+    case 'apiKey': {
+      // JumpCloud: "A JumpCloud API key that will be used in the custom x api key header" (001, Prerequisites).
+      const header = (auth.header ?? 'x-api-key').toLowerCase();
+      return { headers: { [header]: auth.key }, secrets: [auth.key], describe: `api key (${header})` };
+    }
+    case 'basic': {
+      // Atlassian REST: Basic base64(email:api-token) (002, Authentication).
+      const encoded = Buffer.from(`${auth.username}:${auth.password}`, 'utf8').toString('base64');
+      return { headers: { authorization: `Basic ${encoded}` }, secrets: [auth.password, encoded], describe: 'basic' };
+    }
+  }
+}
+
+export function scrub(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const s of secrets) if (s.length >= 4) out = out.split(s).join('[redacted]');
+  return out;
+}

@@ -1,0 +1,77 @@
+// Capability profiles per app kind, and the merge with a live /ServiceProviderConfig.
+import type { AppKind, Capabilities } from '../types';
+import { atlassianProfile } from './atlassian';
+import { genericProfile } from './generic';
+import { jasperProfile } from './jasper';
+import { jostleProfile } from './jostle';
+import { jumpcloudProfile } from './jumpcloud';
+
+export const PROFILES: Readonly<Record<AppKind, Capabilities>> = {
+  generic: genericProfile,
+  jasper: jasperProfile,
+  jumpcloud: jumpcloudProfile,
+  atlassian: atlassianProfile,
+  jostle: jostleProfile,
+};
+
+/** Kind profile with operator overrides applied (nested objects merged one level deep). */
+export function profileFor(kind: AppKind, overrides?: Partial<Capabilities>): Capabilities {
+  return mergeCapabilities(PROFILES[kind], overrides ?? {});
+}
+
+export function mergeCapabilities(base: Capabilities, over: Partial<Capabilities>): Capabilities {
+  const out: Capabilities = { ...base };
+  for (const [k, v] of Object.entries(over) as [keyof Capabilities, unknown][]) {
+    if (v === undefined) continue;
+    const cur = base[k];
+    const merged = isPlainObject(cur) && isPlainObject(v) ? { ...cur, ...v } : v;
+    (out as unknown as Record<string, unknown>)[k] = merged;
+  }
+  return out;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof RegExp);
+}
+
+/**
+ * Merges a ServiceProviderConfig (RFC 7643 §5) into a profile. The SPC can only narrow what the
+ * vendor documentation grants for patch/sort/etag/bulk (a server that says "no" means no), and
+ * bulk limits take the smaller of both; filter attribute restrictions stay as documented,
+ * because SPCs only say "filter supported: true" without naming attributes.
+ */
+export function mergeServiceProviderConfig(profile: Capabilities, spc: unknown): Capabilities {
+  if (!isPlainObject(spc)) return profile;
+  const flag = (key: string): boolean | undefined => {
+    const v = spc[key];
+    return isPlainObject(v) && typeof v.supported === 'boolean' ? v.supported : undefined;
+  };
+  const out: Capabilities = { ...profile };
+  const patch = flag('patch');
+  if (patch === false) out.patch = false;
+  const sort = flag('sort');
+  if (sort === false) out.sort = false;
+  const etag = flag('etag');
+  if (etag === false) out.etag = false;
+  const bulk = spc.bulk;
+  if (isPlainObject(bulk)) {
+    if (bulk.supported === false) out.bulk = { supported: false, maxOperations: 0, maxPayloadSize: 0 };
+    else if (profile.bulk.supported) {
+      const maxOps = typeof bulk.maxOperations === 'number' && bulk.maxOperations > 0 ? bulk.maxOperations : profile.bulk.maxOperations;
+      const maxPayload = typeof bulk.maxPayloadSize === 'number' && bulk.maxPayloadSize > 0 ? bulk.maxPayloadSize : profile.bulk.maxPayloadSize;
+      out.bulk = {
+        supported: true,
+        maxOperations: Math.min(maxOps, profile.bulk.maxOperations),
+        maxPayloadSize: Math.min(maxPayload, profile.bulk.maxPayloadSize),
+      };
+    }
+  }
+  const filter = spc.filter;
+  if (isPlainObject(filter)) {
+    if (filter.supported === false) out.filter = { ...profile.filter, userAttributes: [], groupAttributes: [], operators: [] };
+    if (typeof filter.maxResults === 'number' && filter.maxResults > 0 && profile.pagination.mode !== 'none') {
+      out.pagination = { ...profile.pagination, maxPageSize: Math.min(profile.pagination.maxPageSize, filter.maxResults) };
+    }
+  }
+  return out;
+}

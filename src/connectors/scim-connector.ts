@@ -1,0 +1,387 @@
+// The SCIM 2.0 connector for every app kind. Behaviour differences come from the capability
+// profile (profiles/*.ts), never from `kind` checks sprinkled through the operations.
+import { ConnectorError, isConnectorError } from './errors';
+import { canFilter, eqFilter } from './filters';
+import { HttpClient, type HttpResponse } from './http';
+import { JsmRestClient } from './jsm';
+import { applyPlan, defaultManaged, planPatch, type PatchOp } from './patch-plan';
+import { mergeServiceProviderConfig, profileFor } from './profiles';
+import { BULK_REQUEST_SCHEMA, GROUP_SCHEMA, PATCH_OP_SCHEMA } from './scim-schemas';
+import type {
+  AppConnection,
+  AppKind,
+  BulkOperation,
+  BulkResult,
+  Capabilities,
+  Connector,
+  JsmClient,
+  ScimGroup,
+  ScimUser,
+  UserQuery,
+} from './types';
+import { matchesUser, outgoingUser } from './user-rules';
+
+/** Upper bound on resources read when an app cannot filter and we must scan. */
+const MAX_SCAN = 100_000;
+const MAX_PAGES = 10_000;
+
+interface ListPage<T> {
+  resources: T[];
+  totalResults: number | undefined;
+  nextCursor: string | undefined;
+}
+
+export class ScimConnector implements Connector {
+  readonly name: string;
+  readonly kind: AppKind;
+  readonly jsm: JsmClient | undefined;
+  private current: Capabilities;
+  private readonly http: HttpClient;
+
+  constructor(conn: AppConnection) {
+    this.name = conn.name;
+    this.kind = conn.kind;
+    this.current = profileFor(conn.kind, conn.capabilities);
+    this.http = new HttpClient({
+      app: conn.name,
+      baseUrl: scimBaseUrl(conn),
+      auth: conn.auth,
+      ...(conn.timeouts ? { timeouts: conn.timeouts } : {}),
+      ...(conn.maxResponseBytes !== undefined ? { maxResponseBytes: conn.maxResponseBytes } : {}),
+      ...(conn.connections !== undefined ? { connections: conn.connections } : {}),
+      writeContentType: this.current.writeContentType,
+      accept: this.current.accept,
+    });
+    const a = conn.atlassian;
+    this.jsm =
+      conn.kind === 'atlassian' && a?.jsmBaseUrl && a.restAuth
+        ? new JsmRestClient({ app: `${conn.name}/jsm`, baseUrl: a.jsmBaseUrl, auth: a.restAuth, ...(conn.timeouts ? { timeouts: conn.timeouts } : {}) })
+        : undefined;
+  }
+
+  get profile(): Capabilities {
+    return this.current;
+  }
+
+  async discover(): Promise<Capabilities> {
+    if (!this.current.serviceProviderConfig) return this.current;
+    const res = await this.http.request({ method: 'GET', path: '/ServiceProviderConfig' });
+    this.current = mergeServiceProviderConfig(this.current, res.body);
+    return this.current;
+  }
+
+  // ---- users ----------------------------------------------------------------------------
+
+  async findUser(q: UserQuery): Promise<ScimUser | undefined> {
+    const attempts: ['userName' | 'externalId' | 'email', string][] = [];
+    if (q.userName) attempts.push(['userName', q.userName]);
+    if (q.externalId) attempts.push(['externalId', q.externalId]);
+    if (q.email) attempts.push(['email', q.email]);
+    for (const [attr, value] of attempts) {
+      const found = await this.lookupUser(attr, value);
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  private async lookupUser(attr: 'userName' | 'externalId' | 'email', value: string): Promise<ScimUser | undefined> {
+    const scimAttr = attr === 'email' ? 'emails.value' : attr;
+    const f = this.current.filter;
+    const serverSide = canFilter(f.userAttributes, f.operators, scimAttr);
+    const hits: ScimUser[] = [];
+    // Apps may ignore filters they do not understand (000 "filter support may be limited"): always re-check locally.
+    for await (const u of this.listUsers(serverSide ? { filter: eqFilter(scimAttr, value) } : { maxResults: MAX_SCAN })) {
+      if (matchesUser(u, attr, value)) hits.push(u);
+    }
+    if (hits.length > 1) {
+      throw new ConnectorError('CONFLICT', `${hits.length} users match ${attr}; refusing to pick one`, { app: this.name, method: 'GET', path: '/Users' });
+    }
+    return hits[0];
+  }
+
+  async getUser(id: string): Promise<ScimUser> {
+    const res = await this.http.request<ScimUser>({ method: 'GET', path: `/Users/${encodeURIComponent(id)}` });
+    return this.resource(res, 'GET', `/Users/${id}`);
+  }
+
+  listUsers(opts: { filter?: string; pageSize?: number; maxResults?: number } = {}): AsyncIterable<ScimUser> {
+    return this.list<ScimUser>('/Users', opts);
+  }
+
+  async createUser(desired: ScimUser): Promise<{ user: ScimUser; created: boolean }> {
+    const body = outgoingUser(desired, this.current, this.name);
+    const lookup: UserQuery = { userName: body.userName, ...(body.externalId ? { externalId: body.externalId } : {}) };
+    const existing = await this.findUser(lookup);
+    if (existing) return { user: existing, created: false };
+    try {
+      const res = await this.http.request<ScimUser>({ method: 'POST', path: '/Users', body });
+      return { user: await this.resourceOrLocation(res, 'POST', '/Users'), created: true };
+    } catch (err) {
+      // A concurrent or earlier, unacknowledged create (e.g. the response was lost) left the user
+      // there: adopt it (RFC 7644 §3.3: 409 uniqueness).
+      if (isConnectorError(err, 'CONFLICT')) {
+        const adopted = await this.findUser(lookup);
+        if (adopted) return { user: adopted, created: false };
+      }
+      throw err;
+    }
+  }
+
+  async updateUser(id: string, desired: ScimUser, opts: { managed?: readonly string[] } = {}): Promise<{ user: ScimUser; changed: boolean }> {
+    const body = outgoingUser(desired, this.current, this.name);
+    const managed = opts.managed ?? defaultManaged(body);
+    return this.change(id, body as unknown as Record<string, unknown>, managed);
+  }
+
+  async deactivateUser(id: string): Promise<{ user: ScimUser; changed: boolean }> {
+    return this.change(id, { active: false }, ['active']);
+  }
+
+  async reactivateUser(id: string): Promise<{ user: ScimUser; changed: boolean }> {
+    return this.change(id, { active: true }, ['active']);
+  }
+
+  async deleteUser(id: string): Promise<{ deleted: boolean }> {
+    try {
+      await this.http.request({ method: 'DELETE', path: `/Users/${encodeURIComponent(id)}` });
+      return { deleted: true };
+    } catch (err) {
+      if (isConnectorError(err, 'NOT_FOUND')) return { deleted: false };
+      throw err;
+    }
+  }
+
+  /**
+   * Read → plan → write, with If-Match where the app has ETags. A 412 means someone wrote in
+   * between: re-read and re-plan once (RFC 7644 §3.14), then give up with PRECONDITION_FAILED.
+   */
+  private async change(id: string, desired: Record<string, unknown>, managed: readonly string[]): Promise<{ user: ScimUser; changed: boolean }> {
+    const path = `/Users/${encodeURIComponent(id)}`;
+    for (let attempt = 0; ; attempt++) {
+      const current = await this.getUser(id);
+      const plan = planPatch(current as unknown as Record<string, unknown>, desired, managed);
+      if (plan.Operations.length === 0) return { user: current, changed: false };
+      const version = this.current.etag ? current.meta?.version : undefined;
+      const headers = version ? { 'if-match': version } : undefined;
+      try {
+        const res = this.current.patch
+          ? await this.http.request<ScimUser>({ method: 'PATCH', path, body: plan, ...(headers ? { headers } : {}) })
+          : await this.http.request<ScimUser>({ method: 'PUT', path, body: this.fullReplacement(current, plan), ...(headers ? { headers } : {}) });
+        // RFC 7644 §3.5.2: PATCH may answer 204 without a body.
+        const user = res.body && typeof res.body === 'object' && 'id' in res.body ? (res.body as ScimUser) : await this.getUser(id);
+        return { user, changed: true };
+      } catch (err) {
+        if (attempt === 0 && isConnectorError(err, 'PRECONDITION_FAILED')) continue;
+        throw err;
+      }
+    }
+  }
+
+  /** PUT replaces everything (RFC 7644 §3.5.1; 002/003 "PUT must carry the whole user"): current + plan, minus server-owned attributes. */
+  private fullReplacement(current: ScimUser, plan: PatchOp): ScimUser {
+    const full = applyPlan(current as unknown as Record<string, unknown>, plan) as ScimUser;
+    return outgoingUser(full, this.current, this.name);
+  }
+
+  // ---- groups ---------------------------------------------------------------------------
+
+  private requireGroups(op: 'create' | 'patch' | 'list'): void {
+    const g = this.current.groups;
+    const ok = g.supported && (op === 'list' || g[op]);
+    if (!ok) throw new ConnectorError('UNSUPPORTED', `${this.current.kind} does not support group ${op}`, { app: this.name });
+  }
+
+  async findGroup(displayName: string): Promise<ScimGroup | undefined> {
+    this.requireGroups('list');
+    const f = this.current.filter;
+    const serverSide = canFilter(f.groupAttributes, f.operators, 'displayName');
+    const want = displayName.toLowerCase();
+    const hits: ScimGroup[] = [];
+    for await (const g of this.list<ScimGroup>('/Groups', serverSide ? { filter: eqFilter('displayName', displayName) } : { maxResults: MAX_SCAN })) {
+      if (typeof g.displayName === 'string' && g.displayName.toLowerCase() === want) hits.push(g);
+    }
+    if (hits.length > 1) throw new ConnectorError('CONFLICT', `${hits.length} groups are named "${displayName}"`, { app: this.name, method: 'GET', path: '/Groups' });
+    return hits[0];
+  }
+
+  async getGroup(id: string): Promise<ScimGroup> {
+    this.requireGroups('list');
+    const res = await this.http.request<ScimGroup>({ method: 'GET', path: `/Groups/${encodeURIComponent(id)}` });
+    return this.resource(res, 'GET', `/Groups/${id}`);
+  }
+
+  async createGroup(displayName: string): Promise<{ group: ScimGroup; created: boolean }> {
+    this.requireGroups('create');
+    const existing = await this.findGroup(displayName);
+    if (existing) return { group: existing, created: false };
+    try {
+      const res = await this.http.request<ScimGroup>({ method: 'POST', path: '/Groups', body: { schemas: [GROUP_SCHEMA], displayName } });
+      return { group: await this.resourceOrLocation(res, 'POST', '/Groups'), created: true };
+    } catch (err) {
+      if (isConnectorError(err, 'CONFLICT')) {
+        const adopted = await this.findGroup(displayName);
+        if (adopted) return { group: adopted, created: false };
+      }
+      throw err;
+    }
+  }
+
+  async addMembers(groupId: string, userIds: readonly string[]): Promise<void> {
+    this.requireGroups('patch');
+    for (const chunk of chunks(unique(userIds), this.current.groups.maxMembersPerPatch)) {
+      // RFC 7644 §3.5.2.1: "add" to a multi-valued attribute appends; existing members are not duplicated.
+      await this.patchGroup(groupId, [{ op: 'add', path: 'members', value: chunk.map((value) => ({ value })) }]);
+    }
+  }
+
+  async removeMembers(groupId: string, userIds: readonly string[]): Promise<void> {
+    this.requireGroups('patch');
+    for (const chunk of chunks(unique(userIds), this.current.groups.maxMembersPerPatch)) {
+      // RFC 7644 §3.5.2.2 value-path removal, the form Azure AD uses: members[value eq "id"].
+      await this.patchGroup(
+        groupId,
+        chunk.map((id) => ({ op: 'remove' as const, path: `members[${eqFilter('value', id)}]` })),
+      );
+    }
+  }
+
+  private async patchGroup(groupId: string, operations: PatchOp['Operations']): Promise<void> {
+    await this.http.request({ method: 'PATCH', path: `/Groups/${encodeURIComponent(groupId)}`, body: { schemas: [PATCH_OP_SCHEMA], Operations: operations } });
+  }
+
+  // ---- bulk -----------------------------------------------------------------------------
+
+  async bulk(operations: readonly BulkOperation[], opts: { failOnErrors?: number } = {}): Promise<BulkResult[]> {
+    const b = this.current.bulk;
+    if (!b.supported) throw new ConnectorError('UNSUPPORTED', `${this.current.kind} does not support Bulk`, { app: this.name });
+    const results: BulkResult[] = [];
+    // RFC 7644 §3.7: respect maxOperations and maxPayloadSize; leave headroom for the envelope.
+    const budget = b.maxPayloadSize - 1024;
+    let batch: BulkOperation[] = [];
+    let size = 0;
+    const flush = async (): Promise<void> => {
+      if (batch.length === 0) return;
+      const body = { schemas: [BULK_REQUEST_SCHEMA], ...(opts.failOnErrors !== undefined ? { failOnErrors: opts.failOnErrors } : {}), Operations: batch };
+      const res = await this.http.request<{ Operations?: BulkResult[] }>({ method: 'POST', path: '/Bulk', body });
+      const ops = res.body?.Operations;
+      if (!Array.isArray(ops)) throw new ConnectorError('BAD_RESPONSE', 'BulkResponse without "Operations"', { app: this.name, method: 'POST', path: '/Bulk', status: res.status });
+      results.push(...ops.map((o) => ({ ...o, status: Number(o.status) })));
+      batch = [];
+      size = 0;
+    };
+    for (const op of operations) {
+      const opSize = Buffer.byteLength(JSON.stringify(op));
+      if (opSize > budget) throw new ConnectorError('INVALID', `one bulk operation is ${opSize} bytes, over the ${b.maxPayloadSize} byte limit`, { app: this.name, path: '/Bulk' });
+      if (batch.length >= b.maxOperations || size + opSize > budget) await flush();
+      batch.push(op);
+      size += opSize + 1;
+    }
+    await flush();
+    return results;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.http.close(), this.jsm instanceof JsmRestClient ? this.jsm.close() : Promise.resolve()]);
+  }
+
+  // ---- plumbing -------------------------------------------------------------------------
+
+  private resource<T extends { id?: string; meta?: { version?: string } }>(res: HttpResponse<T>, method: string, path: string): T {
+    const body = res.body;
+    if (!body || typeof body !== 'object' || typeof body.id !== 'string') {
+      throw new ConnectorError('BAD_RESPONSE', 'response is not a SCIM resource (no "id")', { app: this.name, method, path, status: res.status });
+    }
+    // RFC 7644 §3.14: the ETag header is authoritative when meta.version is absent.
+    if (res.etag && !body.meta?.version) (body as { meta?: Record<string, unknown> }).meta = { ...(body.meta ?? {}), version: res.etag };
+    return body;
+  }
+
+  /** Some servers answer a create with 201 + Location and no body: fetch it then. */
+  private async resourceOrLocation<T extends { id?: string }>(res: HttpResponse<T>, method: string, path: string): Promise<T> {
+    if (res.body && typeof res.body === 'object' && typeof res.body.id === 'string') return this.resource(res, method, path);
+    const location = res.headers.location;
+    const loc = Array.isArray(location) ? location[0] : location;
+    if (loc) {
+      const id = loc.split('/').filter(Boolean).pop()!;
+      const kind = path.startsWith('/Groups') ? 'Groups' : 'Users';
+      const got = await this.http.request<T>({ method: 'GET', path: `/${kind}/${encodeURIComponent(decodeURIComponent(id))}` });
+      return this.resource(got, 'GET', `/${kind}/${id}`);
+    }
+    throw new ConnectorError('BAD_RESPONSE', 'create answered without a resource or Location', { app: this.name, method, path, status: res.status });
+  }
+
+  /** All resources of a list, page by page, as the profile's pagination allows. */
+  private async *list<T>(path: string, opts: { filter?: string; pageSize?: number; maxResults?: number }): AsyncGenerator<T> {
+    const p = this.current.pagination;
+    const max = opts.maxResults ?? Number.POSITIVE_INFINITY;
+    let yielded = 0;
+    const base: Record<string, string | number | undefined> = { filter: opts.filter };
+    const paging = p.mode !== 'none' && (opts.filter === undefined || p.withFilter);
+    if (!paging) {
+      const page = await this.page<T>(path, base);
+      for (const r of page.resources) {
+        if (yielded++ >= max) return;
+        yield r;
+      }
+      return;
+    }
+    const count = Math.max(1, Math.min(opts.pageSize ?? p.maxPageSize, p.maxPageSize));
+    if (p.mode === 'cursor') {
+      // RFC 9865: an empty cursor asks for the first page; follow nextCursor until it is absent.
+      let cursor: string | undefined = '';
+      for (let n = 0; cursor !== undefined && n < MAX_PAGES; n++) {
+        const page: ListPage<T> = await this.page<T>(path, { ...base, cursor, count });
+        for (const r of page.resources) {
+          if (yielded++ >= max) return;
+          yield r;
+        }
+        cursor = page.nextCursor && page.resources.length > 0 ? page.nextCursor : undefined;
+      }
+      return;
+    }
+    // RFC 7644 §3.4.2.4: 1-based startIndex; stop on an empty page or when totalResults is reached.
+    let startIndex = 1;
+    for (let n = 0; n < MAX_PAGES; n++) {
+      const page = await this.page<T>(path, { ...base, startIndex, count });
+      for (const r of page.resources) {
+        if (yielded++ >= max) return;
+        yield r;
+      }
+      startIndex += page.resources.length;
+      if (page.resources.length === 0 || page.totalResults === undefined || startIndex > page.totalResults) return;
+    }
+  }
+
+  private async page<T>(path: string, query: Record<string, string | number | undefined>): Promise<ListPage<T>> {
+    const res = await this.http.request<Record<string, unknown>>({ method: 'GET', path, query });
+    const body = res.body;
+    const bad = (why: string): ConnectorError => new ConnectorError('BAD_RESPONSE', why, { app: this.name, method: 'GET', path, status: res.status });
+    if (!body || typeof body !== 'object') throw bad('list response is not a JSON object');
+    const total = body.totalResults;
+    if (total !== undefined && typeof total !== 'number') throw bad('ListResponse.totalResults is not a number');
+    const resources = body.Resources ?? [];
+    if (!Array.isArray(resources)) throw bad('ListResponse.Resources is not an array');
+    if (resources.length === 0 && typeof total === 'number' && total > 0 && query.startIndex === undefined && query.cursor === undefined) {
+      throw bad('ListResponse has totalResults > 0 but no Resources');
+    }
+    return { resources: resources as T[], totalResults: total, nextCursor: typeof body.nextCursor === 'string' ? body.nextCursor : undefined };
+  }
+}
+
+/** Atlassian's SCIM root is per directory (002 "SCIM API status": /scim/directory/{directoryId}). */
+function scimBaseUrl(conn: AppConnection): string {
+  if (conn.kind !== 'atlassian') return conn.baseUrl;
+  const dir = conn.atlassian?.directoryId;
+  if (/\/scim\/directory\/[^/]+\/?$/.test(conn.baseUrl)) return conn.baseUrl;
+  if (!dir) throw new Error(`connection ${conn.name}: atlassian needs atlassian.directoryId (or a baseUrl ending in /scim/directory/<id>)`);
+  return `${conn.baseUrl.replace(/\/+$/, '')}/scim/directory/${encodeURIComponent(dir)}`;
+}
+
+function* chunks<T>(items: readonly T[], size: number): Generator<T[]> {
+  const n = Math.max(1, size);
+  for (let i = 0; i < items.length; i += n) yield items.slice(i, i + n);
+}
+
+function unique(ids: readonly string[]): string[] {
+  return [...new Set(ids)];
+}

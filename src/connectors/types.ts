@@ -1,0 +1,220 @@
+// Public types of the connector layer: what the worker configures and what activities call.
+
+export type AppKind = 'generic' | 'jasper' | 'jumpcloud' | 'atlassian' | 'jostle';
+export const APP_KINDS: readonly AppKind[] = ['generic', 'jasper', 'jumpcloud', 'atlassian', 'jostle'];
+
+export type AuthConfig =
+  | { type: 'bearer'; token: string }
+  | { type: 'apiKey'; key: string; /** default `x-api-key` */ header?: string }
+  | { type: 'basic'; username: string; password: string };
+
+export interface Timeouts {
+  /** TCP/TLS connect, ms (default 5000). */
+  connectMs?: number;
+  /** Until the response headers arrive, ms (default 15000). */
+  headersMs?: number;
+  /** Idle time between body chunks, ms (default 15000). */
+  bodyMs?: number;
+}
+
+export interface AppConnection {
+  /** Instance name from config, e.g. `jasper-prod`; appears in errors and logs. */
+  name: string;
+  kind: AppKind;
+  /** SCIM base URL, e.g. `https://api.jasper.ai/scim/v2`. For atlassian see `atlassian.directoryId`. */
+  baseUrl: string;
+  auth: AuthConfig;
+  timeouts?: Timeouts;
+  /** Largest response body accepted, bytes (default 10 MiB). */
+  maxResponseBytes?: number;
+  /** Keep-alive connections per app (default 4). */
+  connections?: number;
+  /** Overrides for the kind's capability profile (operator knowledge beats vendor docs). */
+  capabilities?: Partial<Capabilities>;
+  atlassian?: {
+    /** SCIM lives at `{baseUrl}/scim/directory/{directoryId}` unless baseUrl already ends with it. */
+    directoryId: string;
+    /** Jira / JSM REST site, e.g. `https://acme.atlassian.net`; enables `connector.jsm`. */
+    jsmBaseUrl?: string;
+    /** HTTP Basic `email:api-token` for the REST APIs (SCIM uses the bearer token in `auth`). */
+    restAuth?: { type: 'basic'; username: string; password: string };
+    serviceDeskId?: string;
+  };
+}
+
+export type FilterOperator = 'eq' | 'ne' | 'co' | 'sw' | 'ew' | 'pr' | 'gt' | 'ge' | 'lt' | 'le' | 'and' | 'or' | 'not';
+
+export interface Capabilities {
+  kind: AppKind;
+  /** PATCH on /Users (RFC 7644 §3.5.2); false = every update is a full PUT. */
+  patch: boolean;
+  /** PUT on /Users (RFC 7644 §3.5.1). */
+  put: boolean;
+  /** PUT replaces the whole resource: omitted attributes are cleared (true for every RFC-conforming server). */
+  putReplacesWholeResource: boolean;
+  filter: {
+    /** Operators the server evaluates; the connector never sends others. */
+    operators: readonly FilterOperator[];
+    /** User attributes the server filters on (lower-case compare); others are matched locally. */
+    userAttributes: readonly string[];
+    groupAttributes: readonly string[];
+    /** Only one comparison per filter (no and/or). */
+    singleTerm: boolean;
+  };
+  pagination: {
+    mode: 'index' | 'cursor' | 'none';
+    /** Largest `count` the server honours. */
+    maxPageSize: number;
+    /** Whether startIndex/count still apply when a filter is given. */
+    withFilter: boolean;
+  };
+  sort: boolean;
+  etag: boolean;
+  bulk: { supported: boolean; maxOperations: number; maxPayloadSize: number };
+  groups: {
+    supported: boolean;
+    create: boolean;
+    patch: boolean;
+    put: boolean;
+    delete: boolean;
+    /** Members per PATCH request when adding/removing (chunking). */
+    maxMembersPerPatch: number;
+  };
+  userName: {
+    rule: 'any' | 'email' | 'notEmail';
+    /** How to derive a userName when the desired one breaks the rule. */
+    derive?: 'emailLocalPart';
+    pattern?: RegExp;
+    maxLength?: number;
+  };
+  /** How a leaver is deprovisioned: `deactivate` = PATCH active=false, `delete` = DELETE. */
+  deprovision: 'deactivate' | 'delete';
+  /** DELETE cannot be undone (no reactivation after it). */
+  deleteIsIrreversible: boolean;
+  /** Creating a user bills a paid seat immediately. */
+  createConsumesSeat: boolean;
+  /** POST /Users/.search (RFC 7644 §3.4.3). */
+  searchEndpoint: boolean;
+  /** GET /ServiceProviderConfig is served and worth merging. */
+  serviceProviderConfig: boolean;
+  /** Schema extensions the app accepts on Users. */
+  userExtensions: readonly string[];
+  /** Media type to send on writes. */
+  writeContentType: string;
+  /** Accept header for every request. */
+  accept: string;
+}
+
+/** A SCIM 2.0 User as exchanged with apps (RFC 7643 §4.1); extension attributes keyed by URN. */
+export interface ScimUser {
+  schemas?: string[];
+  id?: string;
+  externalId?: string;
+  userName: string;
+  name?: { formatted?: string; givenName?: string; familyName?: string; middleName?: string; [k: string]: unknown };
+  displayName?: string;
+  nickName?: string;
+  title?: string;
+  userType?: string;
+  locale?: string;
+  active?: boolean;
+  emails?: { value: string; type?: string; primary?: boolean; [k: string]: unknown }[];
+  groups?: { value: string; display?: string; [k: string]: unknown }[];
+  meta?: ScimMeta;
+  [k: string]: unknown;
+}
+
+export interface ScimGroup {
+  schemas?: string[];
+  id?: string;
+  externalId?: string;
+  displayName: string;
+  members?: { value: string; display?: string; type?: string; $ref?: string }[];
+  meta?: ScimMeta;
+  [k: string]: unknown;
+}
+
+export interface ScimMeta {
+  resourceType?: string;
+  created?: string;
+  lastModified?: string;
+  location?: string;
+  version?: string;
+}
+
+export interface UserQuery {
+  userName?: string;
+  externalId?: string;
+  email?: string;
+}
+
+export interface BulkOperation {
+  method: 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  path: string;
+  bulkId?: string;
+  version?: string;
+  data?: unknown;
+}
+
+export interface BulkResult {
+  method: string;
+  bulkId?: string;
+  location?: string;
+  version?: string;
+  status: number;
+  response?: unknown;
+}
+
+export interface JsmCustomer {
+  accountId: string;
+  emailAddress?: string;
+  displayName?: string;
+  active?: boolean;
+  accountType?: string;
+}
+
+/** Jira Service Management REST (Basic auth): customers and Jira groups. */
+export interface JsmClient {
+  createCustomer(input: { email: string; displayName: string }): Promise<JsmCustomer>;
+  addCustomers(serviceDeskId: string, accountIds: readonly string[]): Promise<void>;
+  removeCustomers(serviceDeskId: string, accountIds: readonly string[]): Promise<void>;
+  listCustomers(serviceDeskId: string, opts?: { query?: string; pageSize?: number }): Promise<JsmCustomer[]>;
+  listGroupMembers(groupId: string, opts?: { pageSize?: number }): Promise<JsmCustomer[]>;
+  addUserToGroup(groupId: string, accountId: string): Promise<void>;
+  removeUserFromGroup(groupId: string, accountId: string): Promise<void>;
+}
+
+export interface Connector {
+  readonly name: string;
+  readonly kind: AppKind;
+  /** The capability profile in force (kind profile ← ServiceProviderConfig ← overrides). */
+  readonly profile: Capabilities;
+  /** Fetches /ServiceProviderConfig (where the profile says it is served) and merges it into `profile`. */
+  discover(): Promise<Capabilities>;
+
+  findUser(q: UserQuery): Promise<ScimUser | undefined>;
+  getUser(id: string): Promise<ScimUser>;
+  listUsers(opts?: { filter?: string; pageSize?: number; maxResults?: number }): AsyncIterable<ScimUser>;
+  /** Looks up first by userName/externalId; on 409 re-reads and adopts the existing user. */
+  createUser(desired: ScimUser): Promise<{ user: ScimUser; created: boolean }>;
+  /** PATCH generated from current vs desired (or a full PUT on PUT-only apps); If-Match when the app has ETags; one re-read on 412. */
+  updateUser(id: string, desired: ScimUser, opts?: { managed?: readonly string[] }): Promise<{ user: ScimUser; changed: boolean }>;
+  deactivateUser(id: string): Promise<{ user: ScimUser; changed: boolean }>;
+  reactivateUser(id: string): Promise<{ user: ScimUser; changed: boolean }>;
+  /** Idempotent: `deleted: false` when the user was already gone. */
+  deleteUser(id: string): Promise<{ deleted: boolean }>;
+
+  findGroup(displayName: string): Promise<ScimGroup | undefined>;
+  getGroup(id: string): Promise<ScimGroup>;
+  createGroup(displayName: string): Promise<{ group: ScimGroup; created: boolean }>;
+  addMembers(groupId: string, userIds: readonly string[]): Promise<void>;
+  removeMembers(groupId: string, userIds: readonly string[]): Promise<void>;
+
+  /** SCIM Bulk (RFC 7644 §3.7), chunked by the profile's maxOperations / maxPayloadSize. */
+  bulk(operations: readonly BulkOperation[], opts?: { failOnErrors?: number }): Promise<BulkResult[]>;
+
+  /** Present for atlassian connections with `atlassian.jsmBaseUrl` + `restAuth`. */
+  readonly jsm: JsmClient | undefined;
+
+  close(): Promise<void>;
+}

@@ -1,0 +1,57 @@
+// Per-app userName rules and the outgoing shape of a user, applied before any request so an app's
+// documented refusal is raised locally (INVALID) instead of costing a round trip.
+import { ConnectorError } from './errors';
+import { USER_SCHEMA } from './scim-schemas';
+import type { Capabilities, ScimUser } from './types';
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+/** Attributes the service provider owns (RFC 7643 §2.2 mutability readOnly / §3.1 common attributes). */
+const SERVER_OWNED = new Set(['id', 'meta', 'groups']);
+
+export function primaryEmail(user: Pick<ScimUser, 'emails'>): string | undefined {
+  const emails = user.emails ?? [];
+  return (emails.find((e) => e.primary) ?? emails[0])?.value;
+}
+
+/** Applies the profile's userName rule: derives where the profile says how, refuses otherwise. */
+export function applyUserNameRule(userName: string, profile: Capabilities, app: string, fallbackEmail?: string): string {
+  const rule = profile.userName;
+  const refuse = (why: string): never => {
+    throw new ConnectorError('INVALID', `userName ${why}`, { app, scimType: 'invalidValue' });
+  };
+  let name = userName;
+  if (rule.rule === 'email' && !EMAIL.test(name)) refuse(`must be an email address for ${profile.kind}`);
+  if (rule.rule === 'notEmail' && name.includes('@')) {
+    if (rule.derive !== 'emailLocalPart') refuse(`must not be an email address for ${profile.kind}`);
+    // JumpCloud (001 mapping table): "Some integrations leverage the email substring for the username".
+    name = name.slice(0, name.indexOf('@'));
+  }
+  if (name === '' && fallbackEmail && rule.derive === 'emailLocalPart') name = fallbackEmail.slice(0, fallbackEmail.indexOf('@'));
+  if (rule.pattern && !rule.pattern.test(name)) {
+    if (rule.derive === 'emailLocalPart') name = name.replace(/[^A-Za-z0-9._-]/g, '');
+    if (!rule.pattern.test(name)) refuse(`"${name}" contains characters ${profile.kind} does not accept`);
+  }
+  if (rule.maxLength !== undefined && name.length > rule.maxLength) refuse(`is longer than ${rule.maxLength} characters`);
+  if (name === '') refuse('is empty');
+  return name;
+}
+
+/** The body to send for a create or full replace: server-owned attributes dropped, schemas declared. */
+export function outgoingUser(desired: ScimUser, profile: Capabilities, app: string): ScimUser {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(desired)) if (!SERVER_OWNED.has(k) && v !== undefined) out[k] = v;
+  const user = out as ScimUser;
+  user.userName = applyUserNameRule(desired.userName, profile, app, primaryEmail(desired));
+  const schemas = new Set([USER_SCHEMA, ...(desired.schemas ?? [])]);
+  for (const key of Object.keys(user)) if (key.startsWith('urn:')) schemas.add(key);
+  user.schemas = [...schemas];
+  return user;
+}
+
+/** Compares like the app does: userName and emails are caseExact=false (RFC 7643 §4.1.1/§4.1.2), externalId is caseExact. */
+export function matchesUser(user: ScimUser, attr: 'userName' | 'externalId' | 'email', value: string): boolean {
+  if (attr === 'externalId') return user.externalId === value;
+  const want = value.toLowerCase();
+  if (attr === 'userName') return typeof user.userName === 'string' && user.userName.toLowerCase() === want;
+  return (user.emails ?? []).some((e) => typeof e.value === 'string' && e.value.toLowerCase() === want);
+}

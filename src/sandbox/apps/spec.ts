@@ -1,0 +1,49 @@
+// What distinguishes one emulated app from another: a declarative spec read by ScimApp.
+import type { SandboxResult } from '../result';
+
+export type SandboxAppName = 'generic' | 'jasper' | 'jumpcloud' | 'atlassian' | 'jostle';
+export const SANDBOX_APPS: readonly SandboxAppName[] = ['generic', 'jasper', 'jumpcloud', 'atlassian', 'jostle'];
+
+export type ResourceOp = 'list' | 'get' | 'create' | 'replace' | 'patch' | 'delete';
+
+export interface SandboxAppSpec {
+  name: SandboxAppName;
+  /** SCIM auth style; the secret comes from the sandbox credentials. */
+  auth: { type: 'bearer' } | { type: 'apiKey'; header: string };
+  userOps: ReadonlySet<ResourceOp>;
+  /** undefined = no Groups resource type at all (404 on /Groups). */
+  groupOps?: ReadonlySet<ResourceOp>;
+  /** undefined = full filter grammar; otherwise one `eq` on the listed attributes. */
+  userFilterAttrs?: readonly string[];
+  groupFilterAttrs?: readonly string[];
+  pagination: {
+    /** startIndex/count honoured (RFC 7644 §3.4.2.4). */
+    index: boolean;
+    /** RFC 9865 cursor paging. */
+    cursor: boolean;
+    /** Paging still applies when a filter is given. */
+    withFilter: boolean;
+    defaultCount: number;
+    maxCount: number;
+  };
+  sort: boolean;
+  etag: boolean;
+  bulk?: { maxOperations: number; maxPayloadSize: number };
+  /** POST /Users/.search (RFC 7644 §3.4.3). */
+  search: boolean;
+  /** /Me (RFC 7644 §3.11). */
+  me: boolean;
+  /** Which discovery endpoints are served, and whether they need no auth. */
+  discovery: { serviceProviderConfig: boolean; resourceTypes: boolean; schemas: boolean; public: boolean };
+  /** Response media type; `negotiate` = scim+json unless the client only accepts application/json. */
+  responseType: 'negotiate' | 'application/json';
+  /** Seat accounting: `create` = every create bills a seat (never refunded within the cycle). */
+  seats: 'create' | 'none';
+  /** Records an invitation email per created user. */
+  invitations: boolean;
+  userExtensions: readonly string[];
+  /** App-specific validation of a user about to be stored; returns an error result to refuse. */
+  validateUser?(user: Record<string, unknown>): SandboxResult | undefined;
+}
+
+export const ALL_OPS: ReadonlySet<ResourceOp> = new Set(['list', 'get', 'create', 'replace', 'patch', 'delete']);

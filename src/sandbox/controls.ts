@@ -1,0 +1,106 @@
+// Per-app fault and load knobs plus the request log. Applied in front of the app's handlers
+// (SCIM and Atlassian REST alike), never in front of /_admin.
+
+export interface Knobs {
+  /** Added before every request is handled, ms. */
+  latencyMs: number;
+  /** Probability (0..1) that a request fails with 503 before it is handled. */
+  errorRate: number;
+  /** Fixed-window rate limit; 429 + Retry-After (seconds until the window ends). */
+  rateLimit: { limit: number; windowMs: number } | null;
+  /** The next N requests answer 429 with `retryAfter` as the Retry-After value. */
+  throttleNext: number;
+  /** Retry-After sent by `throttleNext`: delay-seconds ("7") or an HTTP-date. */
+  retryAfter: string;
+  /** The next N requests answer `failStatus` (default 500). */
+  failNext: number;
+  failStatus: number;
+  /** The next N writes (POST/PUT/PATCH/DELETE) are committed, then the connection is destroyed before any response. */
+  dropAfterCommit: number;
+}
+
+export const DEFAULT_KNOBS: Knobs = {
+  latencyMs: 0,
+  errorRate: 0,
+  rateLimit: null,
+  throttleNext: 0,
+  retryAfter: '1',
+  failNext: 0,
+  failStatus: 500,
+  dropAfterCommit: 0,
+};
+
+export interface LoggedRequest {
+  at: string;
+  method: string;
+  /** Path and query; credentials are never logged. */
+  url: string;
+  status: number;
+  /** What the knobs did, if anything: throttled, failed, dropped, delayed. */
+  fault?: string;
+}
+
+export type Verdict = { kind: 'pass' } | { kind: 'reject'; status: number; retryAfter?: string; detail: string; fault: string };
+
+const MAX_LOG = 2000;
+
+export class AppControls {
+  knobs: Knobs = { ...DEFAULT_KNOBS };
+  readonly log: LoggedRequest[] = [];
+  private window = { start: 0, count: 0 };
+
+  reset(): void {
+    this.knobs = { ...DEFAULT_KNOBS };
+    this.log.length = 0;
+    this.window = { start: 0, count: 0 };
+  }
+
+  setKnobs(patch: Partial<Knobs>): Knobs {
+    this.knobs = { ...this.knobs, ...patch };
+    this.window = { start: 0, count: 0 };
+    return this.knobs;
+  }
+
+  record(entry: LoggedRequest): void {
+    this.log.push(entry);
+    if (this.log.length > MAX_LOG) this.log.splice(0, this.log.length - MAX_LOG);
+  }
+
+  async delay(): Promise<void> {
+    if (this.knobs.latencyMs > 0) await new Promise((r) => setTimeout(r, this.knobs.latencyMs));
+  }
+
+  /** Decides, before handling, whether a request is refused by a knob. */
+  admit(now = Date.now()): Verdict {
+    const k = this.knobs;
+    if (k.throttleNext > 0) {
+      k.throttleNext -= 1;
+      return { kind: 'reject', status: 429, retryAfter: k.retryAfter, detail: 'Too many requests', fault: 'throttled' };
+    }
+    if (k.rateLimit) {
+      if (now - this.window.start >= k.rateLimit.windowMs) this.window = { start: now, count: 0 };
+      this.window.count += 1;
+      if (this.window.count > k.rateLimit.limit) {
+        const seconds = Math.max(1, Math.ceil((this.window.start + k.rateLimit.windowMs - now) / 1000));
+        return { kind: 'reject', status: 429, retryAfter: String(seconds), detail: 'Rate limit exceeded', fault: 'rate-limited' };
+      }
+    }
+    if (k.failNext > 0) {
+      k.failNext -= 1;
+      return { kind: 'reject', status: k.failStatus, detail: 'Injected failure', fault: 'failed' };
+    }
+    if (k.errorRate > 0 && Math.random() < k.errorRate) {
+      return { kind: 'reject', status: 503, detail: 'Service temporarily unavailable', fault: 'error-rate' };
+    }
+    return { kind: 'pass' };
+  }
+
+  /** After a successful write: should the response be dropped? Consumes one unit of the knob. */
+  takeDrop(method: string): boolean {
+    if (this.knobs.dropAfterCommit > 0 && method !== 'GET') {
+      this.knobs.dropAfterCommit -= 1;
+      return true;
+    }
+    return false;
+  }
+}
