@@ -1,8 +1,9 @@
-// Outgoing filter expressions. Values are JSON-encoded (RFC 7644 §3.4.2.2: compValue is a JSON
-// string literal), so a userName can never break out of its quotes.
+// Outgoing filter expressions, built with the SCIM core's safe builder: values are always JSON
+// literals (RFC 7644 §3.4.2.2 compValue), so a userName can never break out of its quotes.
+import { eq, formatFilter } from '../scim';
 
 export function eqFilter(attribute: string, value: string): string {
-  return `${attribute} eq ${JSON.stringify(value)}`;
+  return formatFilter(eq(attribute, value));
 }
 
 /** Whether the profile lets us ask the server to filter on `attribute` with `eq`. */

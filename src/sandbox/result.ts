@@ -7,21 +7,24 @@ export interface SandboxResult {
   headers?: Record<string, string>;
 }
 
-export const SCIM_ERROR_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:Error';
-export const LIST_RESPONSE_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
-export const PATCH_OP_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
-export const SEARCH_REQUEST_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest';
-export const BULK_REQUEST_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:BulkRequest';
-export const BULK_RESPONSE_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:BulkResponse';
-export const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
-export const GROUP_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Group';
-export const ENTERPRISE_USER_SCHEMA = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
+export {
+  ERROR_SCHEMA as SCIM_ERROR_SCHEMA,
+  LIST_RESPONSE_SCHEMA,
+  PATCH_OP_SCHEMA,
+  SEARCH_REQUEST_SCHEMA,
+  BULK_REQUEST_SCHEMA,
+  BULK_RESPONSE_SCHEMA,
+  USER_SCHEMA,
+  GROUP_SCHEMA,
+  ENTERPRISE_USER_SCHEMA,
+} from '../scim';
+import { ERROR_SCHEMA } from '../scim';
 
 /** RFC 7644 §3.12 error response. `status` is a string in the body, per the RFC's examples. */
 export function scimError(status: number, detail: string, scimType?: string): SandboxResult {
   return {
     status,
-    body: { schemas: [SCIM_ERROR_SCHEMA], status: String(status), ...(scimType ? { scimType } : {}), detail },
+    body: { schemas: [ERROR_SCHEMA], status: String(status), ...(scimType ? { scimType } : {}), detail },
   };
 }
 
