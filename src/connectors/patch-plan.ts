@@ -21,6 +21,15 @@ export function planPatch(current: Obj, desired: Obj, managed: readonly string[]
   const ops: PatchOp['Operations'] = [];
   for (const attr of managed) {
     if (IGNORED.has(attr)) continue;
+    // A whole extension (RFC 7643 §3.3) is diffed attribute by attribute: `urn:…:User:department`.
+    if (attr.startsWith('urn:') && isObj(desired[attr])) {
+      const want = desired[attr] as Obj;
+      const have = isObj(current[attr]) ? (current[attr] as Obj) : {};
+      for (const sub of new Set([...Object.keys(want)])) {
+        if (!deepEqual(have[sub], want[sub])) ops.push(want[sub] === undefined ? { op: 'remove', path: `${attr}:${sub}` } : { op: 'replace', path: `${attr}:${sub}`, value: want[sub] });
+      }
+      continue;
+    }
     const want = lookup(desired, attr);
     const have = lookup(current, attr);
     if (want === undefined) {
@@ -76,6 +85,10 @@ function remove(obj: Obj, path: string): void {
     cur = (cur as Obj)[seg];
   }
   if (typeof cur === 'object' && cur !== null) delete (cur as Obj)[segs[segs.length - 1]!];
+}
+
+function isObj(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 export function deepEqual(a: unknown, b: unknown): boolean {

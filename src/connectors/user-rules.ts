@@ -27,6 +27,7 @@ export function applyUserNameRule(userName: string, profile: Capabilities, app: 
     name = name.slice(0, name.indexOf('@'));
   }
   if (name === '' && fallbackEmail && rule.derive === 'emailLocalPart') name = fallbackEmail.slice(0, fallbackEmail.indexOf('@'));
+  if (name === '') refuse('is empty');
   if (rule.pattern && !rule.pattern.test(name)) {
     if (rule.derive === 'emailLocalPart') name = name.replace(/[^A-Za-z0-9._-]/g, '');
     if (!rule.pattern.test(name)) refuse(`"${name}" contains characters ${profile.kind} does not accept`);
