@@ -298,3 +298,26 @@ export function findKey(obj: Record<string, unknown>, name: string): string | un
   }
   return undefined;
 }
+
+/**
+ * Which sub-attribute identifies a value of a multi-valued attribute, for matching current to
+ * desired values and for addressing them with a value path. RFC 7643 §2.4 lets `type` label
+ * emails/phoneNumbers/addresses/ims/photos/x509Certificates; members/groups/entitlements/roles
+ * are sets of `value`s.
+ */
+const IDENTITY: Record<string, 'type' | 'value'> = {
+  emails: 'type',
+  phonenumbers: 'type',
+  addresses: 'type',
+  ims: 'type',
+  photos: 'type',
+  x509certificates: 'type',
+  members: 'value',
+  groups: 'value',
+  entitlements: 'value',
+  roles: 'value',
+};
+
+export function identityKey(attrName: string): 'type' | 'value' | undefined {
+  return IDENTITY[attrName.toLowerCase()];
+}

@@ -41,3 +41,7 @@ export { compileFilter, type CompileOptions, type FilterPredicate } from './filt
 export { formatFilter } from './filter/format';
 export { filter, eq, ne, co, sw, ew, gt, ge, lt, le, pr, and, or, not, valuePath, type BuilderValue } from './filter/builder';
 export { parsePath, formatPath, type AttributePath } from './attribute-path';
+export type { PatchOp, PatchOperation, PatchOperationName, ScimResource } from './patch/types';
+export { applyPatch, type ApplyPatchOptions } from './patch/apply';
+export { normalizePatchOp, type NormalizeOptions } from './patch/normalize';
+export { scimEquivalent, resourcesEquivalentOn, isUnassigned } from './patch/equivalence';

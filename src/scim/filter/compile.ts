@@ -295,3 +295,11 @@ function topGetter(ref: AttrRef, catalog: AttributeCatalog): CompiledAttr {
     },
   };
 }
+
+/**
+ * Compiles the filter of a value path (`emails[type eq "work"]`) into a predicate over one element
+ * of the multi-valued attribute `parent`.
+ */
+export function compileValueFilter(ast: FilterAst, parent: AttributeDefinition | undefined, catalog: AttributeCatalog = DEFAULT_CATALOG): FilterPredicate {
+  return compileNode(ast, catalog, { def: parent });
+}
