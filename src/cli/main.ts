@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { Command, Option } from 'commander';
-import { checkConfigFile, configPathFromEnv, loadConfig } from '../config';
+import { checkConfigFile, configPathFromEnv, formatConfigErrors, loadConfig } from '../config';
 import { projectRoot } from '../dev/temporal-cli';
 import { ago, parseAge, table } from './format';
 import { OpsError, decide, findStuck, getState, listApprovals, signalAttention } from './ops';
@@ -82,7 +82,7 @@ config
     const res = checkConfigFile(file ?? configPathFromEnv(), o.secrets ? { env: process.env } : {});
     if (res.ok) print(o.json, res, () => `ok: ${JSON.stringify(res.summary)}`);
     else {
-      print(o.json, res, () => [`${res.file}: invalid configuration`, ...res.errors.map((e) => `  ${e.path}: ${e.message}`)].join('\n'));
+      print(o.json, res, () => [`${res.file}: invalid configuration`, ...formatConfigErrors(res.errors).map((l) => `  ${l}`)].join('\n'));
       process.exitCode = 2;
     }
   });

@@ -44,7 +44,7 @@ export function offboarding(app: string): AppActivities {
     p = proxyActivities<AppActivities>({
       taskQueue: appTaskQueue(app),
       startToCloseTimeout: '30 seconds',
-      retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 0 },
+      retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
     });
     offboardingCache.set(app, p);
   }

@@ -1,12 +1,21 @@
 // Real Temporal for tests: the dev server from the project's own Temporal CLI (never downloaded).
 // A missing CLI fails the suite loudly rather than skipping it.
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { DefaultLogger, Runtime, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { findTemporalCli } from '../../src/dev/temporal-cli';
 import { LINKED_APPS, NEEDS_ATTENTION, PENDING_APPROVALS, STAGE } from '../../src/workflows/search-attributes';
 import { workflowsPath } from '../../src/worker/workers';
 
+function quietRuntime(): void {
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+  } catch {
+    // already installed in this jest worker process
+  }
+}
+
 export async function startTemporal(): Promise<TestWorkflowEnvironment> {
+  quietRuntime();
   const path = findTemporalCli();
   if (!path) {
     throw new Error('Temporal CLI not found: run `node scripts/ensure-temporal.mjs` or set TEMPORAL_CLI_PATH. Workflow tests need a real server.');

@@ -142,7 +142,7 @@ describe('joiner', () => {
     try {
       const state = await hired(emp);
       expect(state.apps.generic).toMatchObject({ status: 'active', createdByUs: true });
-      expect(generic.requests().some((r) => r.fault === 'dropped')).toBe(true);
+      expect(generic.requests().some((r) => r.fault === 'dropped after commit')).toBe(true);
       expect(userIn('generic', emp.email)).toHaveLength(1);
     } finally {
       generic.setKnobs({ dropAfterCommit: 0 });
