@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // The `scimflow` command. Runs the TypeScript sources through tsx (no build step to forget).
-import { register } from 'tsx/esm/api';
+// The sources are CommonJS (as the Temporal worker's `require.resolve` of workflows expects).
+import { createRequire } from 'node:module';
+import { register } from 'tsx/cjs/api';
 
 register();
-await import('../src/cli/main.ts');
+createRequire(import.meta.url)('../src/cli/main.ts');

@@ -60,7 +60,7 @@ const env = { ...process.env, TEMPORAL_CLI_PATH: temporal };
 const bin = (name) => join(projectRoot, 'node_modules', '.bin', name);
 
 if (task === 'start') {
-  process.exit(await run(process.execPath, ['--import', 'tsx', join(projectRoot, 'src/cli/main.ts'), 'dev', ...process.argv.slice(3)], env));
+  process.exit(await run(process.execPath, [join(projectRoot, 'bin/scimflow.mjs'), 'dev', ...process.argv.slice(3)], env));
 } else if (task === 'test') {
   const steps = [
     ['typecheck', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']],
