@@ -190,7 +190,7 @@ export class AtlassianRest {
     }
     const current = members(g);
     if (current.includes(accountId)) return jiraError(400, `Cannot add user. User is already a member of '${String(g.displayName)}'.`);
-    this.scim.groups.replace(g.id, { ...writable(g), members: [...(g.members as unknown[]), { value: accountId, type: 'User' }] });
+    this.scim.groups.replace(g.id, { ...writable(g), members: [...(Array.isArray(g.members) ? (g.members as unknown[]) : []), { value: accountId, type: 'User' }] });
     this.onWrite();
     return json(201, { groupId: g.id, name: g.displayName });
   }
@@ -201,7 +201,7 @@ export class AtlassianRest {
     if (!g) return jiraError(404, `Group with id ${q.groupId} does not exist.`);
     const current = members(g);
     if (!current.includes(q.accountId)) return jiraError(400, `Cannot remove user. User is not a member of '${String(g.displayName)}'.`);
-    this.scim.groups.replace(g.id, { ...writable(g), members: (g.members as { value: string }[]).filter((m) => m.value !== q.accountId) });
+    this.scim.groups.replace(g.id, { ...writable(g), members: (Array.isArray(g.members) ? (g.members as { value: string }[]) : []).filter((m) => m.value !== q.accountId) });
     this.onWrite();
     return { status: 200 };
   }
