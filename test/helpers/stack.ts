@@ -10,7 +10,7 @@ import { identityWorkflowId, type Employee, type HrEvent } from '../../src/share
 import { composeWorker, type Composed } from '../../src/worker/compose';
 import { startWorkers, type RunningWorkers } from '../../src/worker/workers';
 import { stateQuery, type IdentityState } from '../../src/workflows/definitions';
-import { startTemporal, waitFor, workflowBundle } from './temporal';
+import { startTemporal, waitFor, workflowBundle, type TemporalOptions } from './temporal';
 
 export interface Stack {
   env: TestWorkflowEnvironment;
@@ -38,8 +38,8 @@ export const TEST_ENV = {
 };
 
 /** `yaml` may use `{{SANDBOX}}` for the sandbox's root URL. */
-export async function startStack(yaml: string, opts: { env?: TestWorkflowEnvironment } = {}): Promise<Stack> {
-  const env = opts.env ?? (await startTemporal());
+export async function startStack(yaml: string, opts: { env?: TestWorkflowEnvironment; temporal?: TemporalOptions } = {}): Promise<Stack> {
+  const env = opts.env ?? (await startTemporal(opts.temporal));
   const sandbox = await startSandbox({ host: '127.0.0.1', port: 0 });
   const parsed = parseConfigText(yaml.replaceAll('{{SANDBOX}}', sandbox.url), '/virtual/test-config.yaml');
   if (!parsed.ok) throw new Error(`test config invalid: ${JSON.stringify(parsed.errors)}`);

@@ -14,7 +14,12 @@ function quietRuntime(): void {
   }
 }
 
-export async function startTemporal(): Promise<TestWorkflowEnvironment> {
+export interface TemporalOptions {
+  /** Serve the Temporal Web UI on this port (browser tests). */
+  uiPort?: number;
+}
+
+export async function startTemporal(opts: TemporalOptions = {}): Promise<TestWorkflowEnvironment> {
   quietRuntime();
   const path = findTemporalCli();
   if (!path) {
@@ -26,6 +31,7 @@ export async function startTemporal(): Promise<TestWorkflowEnvironment> {
       ip: '127.0.0.1',
       searchAttributes: [STAGE, PENDING_APPROVALS, NEEDS_ATTENTION, LINKED_APPS],
       extraArgs: ['--log-level', 'error'],
+      ...(opts.uiPort ? { ui: true, uiPort: opts.uiPort } : {}),
     },
   });
 }
