@@ -4,7 +4,7 @@ import { ConnectorError, isConnectorError } from './errors';
 import { canFilter, eqFilter } from './filters';
 import { HttpClient, type HttpResponse } from './http';
 import { JsmRestClient } from './jsm';
-import { applyPlan, defaultManaged, planPatch, type PatchOp } from './patch-plan';
+import { applyPlan, planPatch, type PatchOp } from './patch-plan';
 import { mergeServiceProviderConfig, profileFor } from './profiles';
 import { BULK_REQUEST_SCHEMA, GROUP_SCHEMA, PATCH_OP_SCHEMA } from './scim-schemas';
 import type {
@@ -129,16 +129,15 @@ export class ScimConnector implements Connector {
 
   async updateUser(id: string, desired: ScimUser, opts: { managed?: readonly string[] } = {}): Promise<{ user: ScimUser; changed: boolean }> {
     const body = outgoingUser(desired, this.current, this.name);
-    const managed = opts.managed ?? defaultManaged(body);
-    return this.change(id, body as unknown as Record<string, unknown>, managed);
+    return this.change(id, body as unknown as Record<string, unknown>, opts.managed);
   }
 
   async deactivateUser(id: string): Promise<{ user: ScimUser; changed: boolean }> {
-    return this.change(id, { active: false }, ['active']);
+    return this.change(id, { active: false }, undefined);
   }
 
   async reactivateUser(id: string): Promise<{ user: ScimUser; changed: boolean }> {
-    return this.change(id, { active: true }, ['active']);
+    return this.change(id, { active: true }, undefined);
   }
 
   async deleteUser(id: string): Promise<{ deleted: boolean }> {
@@ -155,11 +154,11 @@ export class ScimConnector implements Connector {
    * Read → plan → write, with If-Match where the app has ETags. A 412 means someone wrote in
    * between: re-read and re-plan once (RFC 7644 §3.14), then give up with PRECONDITION_FAILED.
    */
-  private async change(id: string, desired: Record<string, unknown>, managed: readonly string[]): Promise<{ user: ScimUser; changed: boolean }> {
+  private async change(id: string, desired: Record<string, unknown>, managed: readonly string[] | undefined): Promise<{ user: ScimUser; changed: boolean }> {
     const path = `/Users/${encodeURIComponent(id)}`;
     for (let attempt = 0; ; attempt++) {
       const current = await this.getUser(id);
-      const plan = planPatch(current as unknown as Record<string, unknown>, desired, managed);
+      const plan = planPatch(current as unknown as Record<string, unknown>, desired, managed, this.current);
       if (plan.Operations.length === 0) return { user: current, changed: false };
       const version = this.current.etag ? current.meta?.version : undefined;
       const headers = version ? { 'if-match': version } : undefined;

@@ -48,6 +48,8 @@ export interface Capabilities {
   kind: AppKind;
   /** PATCH on /Users (RFC 7644 §3.5.2); false = every update is a full PUT. */
   patch: boolean;
+  /** PATCH paths may address one value of a multi-valued attribute (`emails[type eq "work"].value`, RFC 7644 §3.5.2); false = replace the whole attribute. */
+  patchValuePaths: boolean;
   /** PUT on /Users (RFC 7644 §3.5.1). */
   put: boolean;
   /** PUT replaces the whole resource: omitted attributes are cleared (true for every RFC-conforming server). */
@@ -197,7 +199,11 @@ export interface Connector {
   listUsers(opts?: { filter?: string; pageSize?: number; maxResults?: number }): AsyncIterable<ScimUser>;
   /** Looks up first by userName/externalId; on 409 re-reads and adopts the existing user. */
   createUser(desired: ScimUser): Promise<{ user: ScimUser; created: boolean }>;
-  /** PATCH generated from current vs desired (or a full PUT on PUT-only apps); If-Match when the app has ETags; one re-read on 412. */
+  /**
+   * PATCH generated (SCIM core generatePatch) from current vs desired — the attributes `desired`
+   * carries, plus `managed` ones removed when `desired` omits them — or a full PUT on PUT-only apps;
+   * If-Match when the app has ETags; one re-read and re-plan on 412.
+   */
   updateUser(id: string, desired: ScimUser, opts?: { managed?: readonly string[] }): Promise<{ user: ScimUser; changed: boolean }>;
   deactivateUser(id: string): Promise<{ user: ScimUser; changed: boolean }>;
   reactivateUser(id: string): Promise<{ user: ScimUser; changed: boolean }>;

@@ -4,7 +4,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { ResourceOp, SandboxAppSpec } from './apps/spec';
 import { resourceTypes, schemas, serviceProviderConfig } from './discovery';
 import { compileResourceFilter, type Predicate } from './filter';
-import { applyPatchOps, readPatchOp } from './patch';
+import { applyPatchBody } from './patch';
 import {
   BULK_REQUEST_SCHEMA,
   BULK_RESPONSE_SCHEMA,
@@ -215,7 +215,7 @@ export class ScimApp {
     const next =
       op === 'replace'
         ? this.prepare(kind, req.body, 'replace')
-        : applyPatchOps(this.writable(current), readPatchOp(req.body));
+        : applyPatchBody(this.writable(current), req.body);
     this.validate(kind, next, id);
     const saved = store.replace(id, next);
     this.onWrite();

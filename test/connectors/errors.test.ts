@@ -225,3 +225,37 @@ describe('credentials never leak', () => {
     expect(raw.seen[1]!.headers.authorization).toBe(`Basic ${Buffer.from(`admin@example.com:${password}`).toString('base64')}`);
   });
 });
+
+describe('ETag retries', () => {
+  test('412 twice: one re-read and re-plan, then PRECONDITION_FAILED (no endless loop)', async () => {
+    let version = 1;
+    raw.handle((req, res) => {
+      if (req.method === 'GET') {
+        scimJson(res, 200, { id: 'u1', userName: 'a@example.com', title: 'Old', meta: { version: `W/"${version}"` } }, { etag: `W/"${version}"` });
+      } else {
+        version += 1;
+        scimJson(res, 412, scimErr(412, 'version mismatch'));
+      }
+    });
+    const err = await failure(() => conn.updateUser('u1', { userName: 'a@example.com', title: 'New' }));
+    expect(err.code).toBe('PRECONDITION_FAILED');
+    const patches = raw.seen.filter((s) => s.method === 'PATCH');
+    expect(patches.map((p) => p.headers['if-match'])).toEqual(['W/"1"', 'W/"2"']);
+    expect(JSON.parse(patches[0]!.body)).toEqual({
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+      Operations: [{ op: 'replace', path: 'title', value: 'New' }],
+    });
+  });
+
+  test('PATCH answered 204 without a body: the user is read back', async () => {
+    let title = 'Old';
+    raw.handle((req, res, body) => {
+      if (req.method === 'PATCH') {
+        title = (JSON.parse(body) as { Operations: { value: string }[] }).Operations[0]!.value;
+        res.writeHead(204).end();
+      } else scimJson(res, 200, { id: 'u1', userName: 'a@example.com', title });
+    });
+    const res = await conn.updateUser('u1', { userName: 'a@example.com', title: 'New' });
+    expect(res).toMatchObject({ changed: true, user: { title: 'New' } });
+  });
+});

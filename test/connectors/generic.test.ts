@@ -105,17 +105,27 @@ describe('generic connector: read, list, update', () => {
     expect(new URL(reqs[1]!.url, 'http://x').searchParams.get('cursor')).not.toBe('');
   });
 
-  test('updateUser sends a PATCH of only the changed, managed attributes with If-Match', async () => {
-    const desired = person({ title: 'Engineer' });
+  test('updateUser PATCHes only what differs on the attributes desired carries (+ managed removals), with If-Match', async () => {
+    const desired = person({ title: 'Engineer', nickName: 'Ed' });
     const { user } = await conn.createUser(desired);
     const before = sb.app('generic').requests().length;
-    const res = await conn.updateUser(user.id!, { ...desired, title: 'Lead Engineer', displayName: 'Ignored' }, { managed: ['title'] });
+    // desired omits nickName: untouched unless managed; managed `title` is removed when omitted.
+    const res = await conn.updateUser(user.id!, { ...desired, nickName: undefined, displayName: 'Renamed', title: undefined }, { managed: ['title'] });
     expect(res.changed).toBe(true);
-    expect(res.user).toMatchObject({ title: 'Lead Engineer', displayName: desired.displayName, meta: { version: 'W/"2"' } });
+    expect(res.user).toMatchObject({ displayName: 'Renamed', nickName: 'Ed', meta: { version: 'W/"2"' } });
+    expect(res.user.title).toBeUndefined();
     const patch = sb.app('generic').requests().slice(before).find((r) => r.method === 'PATCH');
     expect(patch?.status).toBe(200);
-    const again = await conn.updateUser(user.id!, { ...desired, title: 'Lead Engineer' }, { managed: ['title'] });
+    const again = await conn.updateUser(user.id!, { ...desired, nickName: undefined, displayName: 'Renamed', title: undefined }, { managed: ['title'] });
     expect(again.changed).toBe(false);
+    expect(sb.app('generic').requests().slice(before).filter((r) => r.method === 'PATCH')).toHaveLength(1);
+  });
+
+  test('a changed work email is addressed with a value path (RFC 7644 §3.5.2)', async () => {
+    const desired = person();
+    const { user } = await conn.createUser(desired);
+    const res = await conn.updateUser(user.id!, { userName: desired.userName, emails: [{ value: 'new@example.com', type: 'work', primary: true }] });
+    expect(res.user.emails).toEqual([{ value: 'new@example.com', type: 'work', primary: true }]);
   });
 
   test('ETag conflict: a concurrent write makes our PATCH 412; we re-read, re-plan once and succeed', async () => {
@@ -124,8 +134,8 @@ describe('generic connector: read, list, update', () => {
     sb.app('generic').setKnobs({ latencyMs: 40 });
     const other = connect(sb, 'generic');
     const [a, b] = await Promise.all([
-      conn.updateUser(user.id!, { ...desired, title: 'Manager' }, { managed: ['title'] }),
-      other.updateUser(user.id!, { ...desired, nickName: 'Sam' }, { managed: ['nickName'] }),
+      conn.updateUser(user.id!, { userName: desired.userName, title: 'Manager' }),
+      other.updateUser(user.id!, { userName: desired.userName, nickName: 'Sam' }),
     ]);
     await other.close();
     expect(a.changed && b.changed).toBe(true);

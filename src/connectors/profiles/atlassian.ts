@@ -6,6 +6,8 @@ export const atlassianProfile: Capabilities = {
   kind: 'atlassian',
   // 002 "SCIM API status → Supported operations": GET/POST/PUT/PATCH/DELETE on Users and Groups.
   patch: true,
+  // 002 documents PATCH for activate/deactivate and group membership only; replace multi-valued attributes whole.
+  patchValuePaths: false,
   put: true,
   // 002 (SCIM PUT "replace user") — PUT clears attributes that are omitted.
   putReplacesWholeResource: true,

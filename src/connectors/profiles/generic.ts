@@ -6,6 +6,8 @@ export const genericProfile: Capabilities = {
   kind: 'generic',
   // 004 "Patch SCIM User": add/replace/remove; "Replace SCIM User": PUT with If-Match.
   patch: true,
+  // 004 "Patch SCIM Group": bracket-filter paths like members[value eq 'id'] are supported.
+  patchValuePaths: true,
   put: true,
   putReplacesWholeResource: true,
   filter: {

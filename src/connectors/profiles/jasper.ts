@@ -5,6 +5,8 @@ export const jasperProfile: Capabilities = {
   kind: 'jasper',
   // 000 "SCIM API status → Supported operations": PATCH /Users/{id}; no PUT /Users listed.
   patch: true,
+  // 000 documents only `replace active`; value paths are not documented, so multi-valued attributes are replaced whole.
+  patchValuePaths: false,
   put: false,
   putReplacesWholeResource: true,
   filter: {

@@ -7,6 +7,8 @@ export const jostleProfile: Capabilities = {
   kind: 'jostle',
   // 003 "API Calls": PATCH with "add", "replace", and "remove".
   patch: true,
+  // 003 "Update User with PATCH": add/replace/remove on fields; value paths not documented.
+  patchValuePaths: false,
   put: true,
   // 003 "Update User with PUT": "ALL information about the User has to be provided".
   putReplacesWholeResource: true,

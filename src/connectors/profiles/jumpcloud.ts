@@ -5,6 +5,8 @@ export const jumpcloudProfile: Capabilities = {
   kind: 'jumpcloud',
   // 001 does not list operations; "automating user creations, updates, and suspensions" — RFC defaults assumed.
   patch: true,
+  // 001 documents no PATCH path syntax; replace multi-valued attributes whole.
+  patchValuePaths: false,
   put: true,
   putReplacesWholeResource: true,
   filter: {
