@@ -80,8 +80,9 @@ function complexEquivalent(a: Record<string, unknown>, b: Record<string, unknown
 }
 
 /**
- * Compares two resources on the listed top-level attributes (names, or extension URNs for a
- * whole extension object), applying `scimEquivalent` with each attribute's definition.
+ * Compares two resources on the listed attributes — top-level names, extension attribute paths
+ * (`urn:...:User:department`) or extension URNs (the whole extension object) — applying
+ * `scimEquivalent` with each attribute's definition.
  */
 export function resourcesEquivalentOn(
   a: Record<string, unknown>,
@@ -100,6 +101,18 @@ export function resourcesEquivalentOn(
       const oa = isPlainObject(ea) ? ea : {};
       const ob = isPlainObject(eb) ? eb : {};
       if (!complexEquivalent(oa, ob, { name: ext.urn, type: 'complex', multiValued: false, description: '', required: false, caseExact: false, mutability: 'readWrite', returned: 'default', uniqueness: 'none', subAttributes: [...ext.attributes.values()] })) return false;
+      continue;
+    }
+    if (/^urn:/.test(l)) {
+      // An extension attribute path: "urn:...:User:department".
+      const colon = name.lastIndexOf(':');
+      const urn = name.slice(0, colon).toLowerCase();
+      const attr = name.slice(colon + 1);
+      const ea = ma.get(urn);
+      const eb = mb.get(urn);
+      const va = isPlainObject(ea) ? lowerKeys(ea).get(attr.toLowerCase()) : undefined;
+      const vb = isPlainObject(eb) ? lowerKeys(eb).get(attr.toLowerCase()) : undefined;
+      if (!scimEquivalent(va, vb, lookupAttribute(catalog, name.slice(0, colon), attr))) return false;
       continue;
     }
     if (!scimEquivalent(ma.get(l), mb.get(l), lookupAttribute(catalog, undefined, name))) return false;
