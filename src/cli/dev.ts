@@ -10,7 +10,10 @@ import { buildIngress } from '../ingress/server';
 import { temporalDispatcher } from '../ingress/temporal-dispatcher';
 import { startSandbox } from '../sandbox';
 import { createLogger } from '../shared/logger';
+import { createMetrics, startMetricsServer } from '../shared/metrics';
 import { composeWorker } from '../worker/compose';
+import { pollGauges } from '../worker/gauges';
+import { installRuntime } from '../worker/runtime';
 import { startWorkers } from '../worker/workers';
 import { connectClient } from './temporal';
 
@@ -32,6 +35,7 @@ export interface DevOptions {
   uiPort: number;
   sandboxPort: number;
   ingressPort: number;
+  metricsPort: number;
   pretty: boolean;
 }
 
@@ -41,6 +45,9 @@ export async function runDev(opts: DevOptions): Promise<void> {
   for (const [k, v] of Object.entries(DEV_ENV)) process.env[k] ??= v;
 
   const config = loadConfig(opts.config);
+  const metrics = createMetrics();
+  const temporalMetricsBind = `127.0.0.1:${opts.metricsPort + 1}`;
+  installRuntime(log, { temporalMetricsBind });
   const stops: { name: string; stop: () => Promise<unknown> }[] = [];
   let stopping = false;
   const shutdown = async (why: string, code = 0) => {
@@ -87,7 +94,7 @@ export async function runDev(opts: DevOptions): Promise<void> {
 
     // 3. Worker.
     const connection = await NativeConnection.connect({ address });
-    const composed = composeWorker(config);
+    const composed = composeWorker(config, process.env, (e) => metrics.accounts.inc({ app: e.app, action: e.action }), metrics);
     const workers = await startWorkers({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, apps: composed.apps, deps: composed.deps });
     stops.push({
       name: 'worker',
@@ -105,9 +112,25 @@ export async function runDev(opts: DevOptions): Promise<void> {
     // 4. Ingress.
     const { client, close } = await connectClient({ address, namespace: config.temporal.namespace });
     const ingressSecrets = resolveIngressSecrets(config);
-    const ingress = buildIngress({ dispatcher: temporalDispatcher(client, config.temporal.taskQueue), secrets: ingressSecrets.all, maxBodyBytes: config.ingress.maxBodyBytes });
+    const ingress = buildIngress({
+      dispatcher: temporalDispatcher(client, config.temporal.taskQueue),
+      secrets: ingressSecrets.all,
+      maxBodyBytes: config.ingress.maxBodyBytes,
+      onAccepted: (source) => metrics.eventsReceived.inc({ source }),
+      onRejected: (reason) => metrics.eventsRejected.inc({ reason }),
+    });
     await ingress.listen({ host: 'localhost', port: opts.ingressPort });
-    stops.push({ name: 'ingress', stop: async () => { await ingress.close(); await close(); } });
+    const stopGauges = pollGauges(client, metrics, Object.keys(config.apps));
+    stops.push({
+      name: 'ingress',
+      stop: async () => {
+        stopGauges();
+        await ingress.close();
+        await close();
+      },
+    });
+    const metricsServer = await startMetricsServer(metrics, { host: '127.0.0.1', port: opts.metricsPort, temporalMetricsUrl: `http://${temporalMetricsBind}/metrics` });
+    stops.push({ name: 'metrics', stop: () => new Promise((r) => metricsServer.close(() => r(undefined))) });
 
     const lines = [
       '',
@@ -116,9 +139,12 @@ export async function runDev(opts: DevOptions): Promise<void> {
       `  Temporal UI     http://localhost:${opts.uiPort}`,
       `  Temporal gRPC   ${address}   (data: ${join(opts.dataDir, 'temporal.db')})`,
       `  Sandbox apps    ${sandbox.url}/<app>/…   generic: ${sandbox.url}/generic/scim/v2  (Authorization: Bearer dev-token)`,
+      `  Metrics         ${metricsServer.url}`,
       '',
-      'Send a first event:',
+      'Send a first event (an Engineering hire: jasper waits for approval):',
       '  npm run scimflow -- send examples/hire.json',
+      '  npm run scimflow -- status E1001',
+      '  npm run scimflow -- approve E1001 jasper --as it-lead@example.com',
       `  curl -s -H 'Authorization: Bearer dev-token' '${sandbox.url}/generic/scim/v2/Users?filter=userName%20eq%20%22ada.lovelace%40example.com%22'`,
       '',
       usedDevSecret

@@ -40,6 +40,7 @@ program
   .option('--ui-port <n>', 'Temporal Web UI port', '8233')
   .option('--sandbox-port <n>', 'sandbox apps port', '7100')
   .option('--ingress-port <n>', 'HR ingress port', '8080')
+  .option('--metrics-port <n>', 'Prometheus /metrics port', '9464')
   .option('--json-logs', 'JSON logs instead of pretty ones')
   .action(async (o) => {
     const { runDev } = await import('./dev');
@@ -50,6 +51,7 @@ program
       uiPort: Number(o.uiPort),
       sandboxPort: Number(o.sandboxPort),
       ingressPort: Number(o.ingressPort),
+      metricsPort: Number(o.metricsPort),
       pretty: !o.jsonLogs,
     });
   });

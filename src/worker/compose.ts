@@ -6,6 +6,7 @@ import { resolveSecrets, toAppConnection, toPublicConfig, type Env, type Scimflo
 import { computeEntitlements } from '../rules';
 import type { ActivityDeps } from '../activities';
 import type { EntitlementPlan, LeaverPolicyView } from '../workflows/definitions';
+import type { Metrics } from '../shared/metrics';
 import type { AppWorkerSpec } from './workers';
 
 export interface Composed {
@@ -15,7 +16,7 @@ export interface Composed {
   close(): Promise<void>;
 }
 
-export function composeWorker(config: ScimflowConfig, env: Env = process.env, onEvent?: ActivityDeps['onEvent']): Composed {
+export function composeWorker(config: ScimflowConfig, env: Env = process.env, onEvent?: ActivityDeps['onEvent'], _metrics?: Metrics): Composed {
   const secrets = resolveSecrets(config, env);
   const publicConfig = toPublicConfig(config);
   const connectors = new Map<string, Connector>();
