@@ -306,15 +306,28 @@ export class ScimApp {
     }
   }
 
-  /** Output form: location recomputed (the port may have changed since a snapshot), User.groups derived. */
-  present(r: Resource): Record<string, unknown> {
+  /** userId → the groups it is a direct member of; built once per request, O(total members). */
+  membershipIndex(): Map<string, { value: string; display: unknown; $ref: string; type: string }[]> {
+    const index = new Map<string, { value: string; display: unknown; $ref: string; type: string }[]>();
+    if (!this.spec.groupOps) return index;
+    for (const g of this.groups.all()) {
+      if (!Array.isArray(g.members)) continue;
+      const entry = { value: g.id, display: g.displayName, $ref: `${this.base()}/Groups/${g.id}`, type: 'direct' };
+      for (const m of g.members as { value: string }[]) {
+        const list = index.get(m.value);
+        if (list) list.push(entry);
+        else index.set(m.value, [entry]);
+      }
+    }
+    return index;
+  }
+
+  /** Output form: location recomputed (the port may have changed since a snapshot), User.groups derived (RFC 7643 §4.1.2). */
+  present(r: Resource, membership?: ReturnType<ScimApp['membershipIndex']>): Record<string, unknown> {
     const out: Record<string, unknown> = { ...r, meta: { ...r.meta, location: `${this.base()}/${r.meta.resourceType === 'User' ? 'Users' : 'Groups'}/${r.id}` } };
     if (r.meta.resourceType === 'User' && this.spec.groupOps) {
-      const groups = this.groups
-        .all()
-        .filter((g) => Array.isArray(g.members) && (g.members as { value: string }[]).some((m) => m.value === r.id))
-        .map((g) => ({ value: g.id, display: g.displayName, $ref: `${this.base()}/Groups/${g.id}`, type: 'direct' }));
-      if (groups.length > 0) out.groups = groups;
+      const groups = (membership ?? this.membershipIndex()).get(r.id);
+      if (groups && groups.length > 0) out.groups = groups;
     }
     return out;
   }
@@ -334,18 +347,20 @@ export class ScimApp {
   private list(kind: Kind, query: Record<string, string | undefined>): SandboxResult {
     this.require(kind, 'list');
     let items = this.store(kind).all();
+    const membership = kind === 'User' ? this.membershipIndex() : undefined;
+    const show = (r: Resource): Record<string, unknown> => this.present(r, membership);
     const filterText = query.filter;
     if (filterText !== undefined && filterText.trim() !== '') {
       const attrs = kind === 'User' ? this.spec.userFilterAttrs : this.spec.groupFilterAttrs;
       const predicate: Predicate = compileResourceFilter(filterText, attrs ? { eqOnly: attrs } : {});
-      items = items.filter((r) => predicate(this.present(r)));
+      items = items.filter((r) => predicate(show(r)));
     }
     if (this.spec.sort && query.sortBy) items = sortBy(items, query.sortBy, query.sortOrder);
     const total = items.length;
     const p = this.spec.pagination;
     const paging = (p.index || p.cursor) && (filterText === undefined || p.withFilter);
     if (!paging) {
-      return { status: 200, body: listResponse(items.map((r) => this.present(r)), total, 1) };
+      return { status: 200, body: listResponse(items.map(show), total, 1) };
     }
     const count = clamp(query.count === undefined ? p.defaultCount : toInt(query.count, 'count'), 0, p.maxCount);
     if (query.cursor !== undefined && p.cursor) {
@@ -353,7 +368,7 @@ export class ScimApp {
       const offset = query.cursor === '' ? 0 : decodeCursor(query.cursor);
       const page = items.slice(offset, offset + count);
       const next = offset + page.length < total && page.length > 0 ? encodeCursor(offset + page.length) : undefined;
-      const body: Record<string, unknown> = { schemas: [LIST_RESPONSE_SCHEMA], totalResults: total, itemsPerPage: page.length, Resources: page.map((r) => this.present(r)) };
+      const body: Record<string, unknown> = { schemas: [LIST_RESPONSE_SCHEMA], totalResults: total, itemsPerPage: page.length, Resources: page.map(show) };
       if (next) body.nextCursor = next;
       if (offset > 0) body.previousCursor = encodeCursor(Math.max(0, offset - count));
       return { status: 200, body };
@@ -361,7 +376,7 @@ export class ScimApp {
     // RFC 7644 §3.4.2.4: startIndex is 1-based; values below 1 are treated as 1.
     const startIndex = Math.max(1, query.startIndex === undefined ? 1 : toInt(query.startIndex, 'startIndex'));
     const page = items.slice(startIndex - 1, startIndex - 1 + count);
-    return { status: 200, body: listResponse(page.map((r) => this.present(r)), total, startIndex) };
+    return { status: 200, body: listResponse(page.map(show), total, startIndex) };
   }
 
   private bulk(req: SandboxRequest): SandboxResult {

@@ -213,7 +213,10 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
       },
       scim,
       controls,
-      users: () => scim.users.all().map((r) => scim.present(r) as Resource),
+      users: () => {
+        const membership = scim.membershipIndex();
+        return scim.users.all().map((r) => scim.present(r, membership) as Resource);
+      },
       groups: () => scim.groups.all().map((r) => scim.present(r) as Resource),
       seats: () => ({
         consumed: name === 'atlassian' ? rest.seats() : scim.seatsConsumed,
