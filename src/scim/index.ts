@@ -46,3 +46,4 @@ export { applyPatch, type ApplyPatchOptions } from './patch/apply';
 export { normalizePatchOp, type NormalizeOptions } from './patch/normalize';
 export { scimEquivalent, resourcesEquivalentOn, isUnassigned } from './patch/equivalence';
 export { generatePatch, chunkPatch, type GeneratePatchOptions, type ChunkOptions } from './patch/generate';
+export * from './schemas';
