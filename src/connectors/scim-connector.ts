@@ -110,7 +110,10 @@ export class ScimConnector implements Connector {
 
   async createUser(desired: ScimUser): Promise<{ user: ScimUser; created: boolean }> {
     const body = outgoingUser(desired, this.current, this.name);
-    const lookup: UserQuery = { userName: body.userName, ...(body.externalId ? { externalId: body.externalId } : {}) };
+    // externalId joins the lookup only where the app filters on it: elsewhere it would cost a full
+    // scan of the app's users on every create (JumpCloud, Jostle: pages; Jasper: everything at once).
+    const byExternalId = body.externalId !== undefined && canFilter(this.current.filter.userAttributes, this.current.filter.operators, 'externalId');
+    const lookup: UserQuery = { userName: body.userName, ...(byExternalId ? { externalId: body.externalId } : {}) };
     const existing = await this.findUser(lookup);
     if (existing) return { user: existing, created: false };
     try {
@@ -334,14 +337,21 @@ export class ScimConnector implements Connector {
           if (yielded++ >= max) return;
           yield r;
         }
-        cursor = page.nextCursor && page.resources.length > 0 ? page.nextCursor : undefined;
+        const next = page.nextCursor && page.resources.length > 0 ? page.nextCursor : undefined;
+        if (next !== undefined && next === cursor) throw this.noProgress(path);
+        cursor = next;
       }
       return;
     }
     // RFC 7644 §3.4.2.4: 1-based startIndex; stop on an empty page or when totalResults is reached.
     let startIndex = 1;
+    let previousFirst: string | undefined;
     for (let n = 0; n < MAX_PAGES; n++) {
       const page = await this.page<T>(path, { ...base, startIndex, count });
+      // A server that ignores startIndex would hand us page one forever.
+      const first = (page.resources[0] as { id?: unknown } | undefined)?.id;
+      if (n > 0 && typeof first === 'string' && first === previousFirst) throw this.noProgress(path);
+      previousFirst = typeof first === 'string' ? first : undefined;
       for (const r of page.resources) {
         if (yielded++ >= max) return;
         yield r;
@@ -349,6 +359,10 @@ export class ScimConnector implements Connector {
       startIndex += page.resources.length;
       if (page.resources.length === 0 || page.totalResults === undefined || startIndex > page.totalResults) return;
     }
+  }
+
+  private noProgress(path: string): ConnectorError {
+    return new ConnectorError('BAD_RESPONSE', 'pagination makes no progress (the same page again)', { app: this.name, method: 'GET', path });
   }
 
   private async page<T>(path: string, query: Record<string, string | number | undefined>): Promise<ListPage<T>> {

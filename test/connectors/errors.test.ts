@@ -259,3 +259,31 @@ describe('ETag retries', () => {
     expect(res).toMatchObject({ changed: true, user: { title: 'New' } });
   });
 });
+
+describe('broken pagination is BAD_RESPONSE, not an endless loop', () => {
+  test('a server that ignores startIndex', async () => {
+    raw.handle((_req, res) => scimJson(res, 200, { totalResults: 1000, itemsPerPage: 2, startIndex: 1, Resources: [{ id: 'a', userName: 'a' }, { id: 'b', userName: 'b' }] }));
+    const err = await failure(async () => {
+      for await (const _u of conn.listUsers()) void _u;
+    });
+    expect(err.code).toBe('BAD_RESPONSE');
+    expect(raw.seen).toHaveLength(2);
+  });
+
+  test('a cursor that never advances', async () => {
+    const cursorConn = createConnector({
+      name: 'raw-cursor',
+      kind: 'generic',
+      baseUrl: `${raw.url}/scim/v2`,
+      auth: { type: 'bearer', token: TOKEN },
+      capabilities: { pagination: { mode: 'cursor', maxPageSize: 2, withFilter: true } },
+    });
+    raw.handle((_req, res) => scimJson(res, 200, { totalResults: 1000, Resources: [{ id: 'a', userName: 'a' }], nextCursor: 'same' }));
+    const err = await failure(async () => {
+      for await (const _u of cursorConn.listUsers()) void _u;
+    });
+    await cursorConn.close();
+    expect(err.code).toBe('BAD_RESPONSE');
+    expect(raw.seen).toHaveLength(2);
+  });
+});

@@ -103,3 +103,12 @@ test('pagination walks pages of the documented size', async () => {
   await paged.close();
   expect(names.sort()).toEqual(['user0', 'user1', 'user2', 'user3', 'user4']);
 });
+
+test('a create costs one filtered lookup and one POST: no full scan for externalId on an app that cannot filter it', async () => {
+  for (let i = 0; i < 3; i++) await conn.createUser(person({ userName: `pre${i}` }));
+  const before = app().requests().length;
+  await conn.createUser(person({ userName: 'fresh' }));
+  const reqs = app().requests().slice(before);
+  expect(reqs.map((r) => r.method)).toEqual(['GET', 'POST']);
+  expect(reqs[0]!.url).toContain('filter=userName');
+});
