@@ -170,3 +170,11 @@ describe('Jira / JSM REST', () => {
     expect(await rejection(() => conn.jsm!.listCustomers('1'))).toMatchObject({ code: 'RATE_LIMITED', retryAfterMs: 5000 });
   });
 });
+
+test('a lost create response is adopted on retry (exactly one directory user)', async () => {
+  const desired = person();
+  app().setKnobs({ dropAfterCommit: 1 });
+  expect(await rejection(() => conn.createUser(desired))).toMatchObject({ code: 'UNAVAILABLE' });
+  expect((await conn.createUser(desired)).created).toBe(false);
+  expect(app().users()).toHaveLength(1);
+});

@@ -105,3 +105,13 @@ test('429 with Retry-After → RATE_LIMITED', async () => {
   app().setKnobs({ throttleNext: 1, retryAfter: '12' });
   expect(await rejection(() => conn.findUser({ userName: 'a@example.com' }))).toMatchObject({ code: 'RATE_LIMITED', retryAfterMs: 12_000 });
 });
+
+test('a create whose response is lost bills one seat: the retry adopts the committed user', async () => {
+  const desired = person();
+  app().setKnobs({ dropAfterCommit: 1 });
+  expect(await rejection(() => conn.createUser(desired))).toMatchObject({ code: 'UNAVAILABLE' });
+  const retry = await conn.createUser(desired);
+  expect(retry.created).toBe(false);
+  expect(app().users()).toHaveLength(1);
+  expect(app().seats().consumed).toBe(1);
+});
