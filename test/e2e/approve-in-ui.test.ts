@@ -1,0 +1,130 @@
+// An approver approves a seat-consuming create in the Temporal Web UI, in a real browser: a hire
+// for Engineering waits for jasper's approval; Debian's Chromium (driven by playwright-core, no
+// browser download) opens the joiner workflow, sends the `approval` signal through
+// "More Actions → Send a Signal", and the jasper account appears in the sandbox app.
+//
+// Screenshots: docs/images/approve-in-temporal-ui.png (the filled-in dialog, for the README) is
+// written only when it is missing or UPDATE_SCREENSHOTS=1; everything else goes to test-results/.
+import { existsSync, mkdirSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { employee, event, startStack, type Stack } from '../helpers/stack';
+import { waitFor } from '../helpers/temporal';
+import { LIFECYCLE_CONFIG } from '../workflows/config';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ROOT = join(__dirname, '..', '..');
+const DOCS_IMAGE = join(ROOT, 'docs', 'images', 'approve-in-temporal-ui.png');
+const RESULTS = join(ROOT, 'test-results', 'approve-in-ui');
+const APPROVAL = { app: 'jasper', decision: 'approve', approver: 'lead@example.com' };
+
+// The shared config's 4 s approval timeout is for the timeout tests; a browser needs longer.
+const CONFIG = LIFECYCLE_CONFIG.replace(/(approvals:\s*\n\s*jasper:[\s\S]*?timeout:\s*)4s/, (_, head: string) => `${head}5m`);
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+let stack: Stack | undefined;
+let browser: Browser | undefined;
+let uiPort = 0;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`Chromium not found at ${CHROMIUM}: this browser test needs Debian's Chromium. Install it with \`apt-get install chromium\` (as root), or set CHROMIUM_PATH.`);
+  }
+  expect(CONFIG).not.toBe(LIFECYCLE_CONFIG);
+  mkdirSync(RESULTS, { recursive: true });
+  uiPort = await freePort();
+  stack = await startStack(CONFIG, { temporal: { uiPort } });
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'], timeout: 30_000 });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close().catch(() => undefined);
+  await stack?.close();
+}, 60_000);
+
+type User = { userName: string; active?: boolean };
+const jasperUsers = (userName: string) =>
+  (stack!.sandbox.app('jasper').users() as unknown as User[]).filter((u) => u.userName.toLowerCase() === userName.toLowerCase());
+
+/** Whatever the page shows when a step fails, for the CI artifacts. */
+async function evidence(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(RESULTS, name), fullPage: true, timeout: 10_000 }).catch(() => undefined);
+}
+
+describe('approving in the Temporal Web UI', () => {
+  it('sends the approval signal from the "Send a Signal" dialog and the jasper account appears', async () => {
+    const s = stack!;
+    const emp = employee({ department: 'Engineering' });
+    await s.send(event('hire', emp));
+    const waiting = await s.until(emp.employeeId, (st) => st.pendingApprovals.some((p) => p.app === 'jasper'), 'jasper approval pending');
+    const joinerId = waiting.pendingApprovals[0]!.workflowId;
+    expect(waiting.apps.jasper?.status).toBe('awaiting-approval');
+    expect(jasperUsers(emp.email)).toHaveLength(0);
+
+    const page = await browser!.newPage({ viewport: { width: 1280, height: 800 } });
+    page.setDefaultTimeout(15_000);
+    page.setDefaultNavigationTimeout(30_000);
+    try {
+      await page.goto(`http://127.0.0.1:${uiPort}/namespaces/default/workflows/${encodeURIComponent(joinerId)}`);
+      await page.getByRole('heading', { name: joinerId }).waitFor();
+
+      await page.getByRole('button', { name: /more actions/i }).click();
+      await page.getByRole('menuitem', { name: /send a signal/i }).click();
+      const dialog = page.getByRole('dialog', { name: /send a signal/i });
+      await dialog.waitFor();
+
+      // Signal name: a select listing the workflow's signals (from its metadata); "approval" is one.
+      await dialog.getByRole('button', { name: /select a signal/i }).or(dialog.getByTestId('signal-select-button')).first().click();
+      await dialog.getByRole('option', { name: 'approval', exact: true }).click();
+      expect(await dialog.getByTestId('signal-select').inputValue()).toBe('approval');
+
+      // Data: a CodeMirror JSON editor. insertText avoids the editor's bracket auto-closing.
+      const data = dialog.locator('[role="textbox"][contenteditable="true"]');
+      await data.click();
+      await page.keyboard.insertText(JSON.stringify(APPROVAL, null, 2));
+      expect(JSON.parse(await data.innerText())).toEqual(APPROVAL);
+
+      const submit = dialog.getByRole('button', { name: 'Submit', exact: true });
+      expect(await submit.isEnabled()).toBe(true);
+      await page.mouse.move(0, 0); // no hover highlight in the screenshot
+      await page.screenshot({ path: join(RESULTS, 'signal-dialog.png') });
+      if (process.env.UPDATE_SCREENSHOTS === '1' || !existsSync(DOCS_IMAGE)) {
+        mkdirSync(join(ROOT, 'docs', 'images'), { recursive: true });
+        await page.screenshot({ path: DOCS_IMAGE });
+      }
+
+      await submit.click();
+      await dialog.waitFor({ state: 'hidden' });
+
+      const users = await waitFor(() => {
+        const found = jasperUsers(emp.email);
+        return found.length > 0 ? found : undefined;
+      }, { timeoutMs: 20_000, what: 'the jasper account after the UI approval' });
+      expect(users).toHaveLength(1);
+      expect(users[0]).toMatchObject({ userName: emp.email });
+      const done = await s.until(emp.employeeId, (st) => st.apps.jasper?.status === 'active', 'jasper active');
+      expect(done.apps.jasper).toMatchObject({ status: 'active', createdByUs: true });
+      expect(done.pendingApprovals).toEqual([]);
+
+      // The UI follows along: the joiner completes.
+      await page.getByText('Completed', { exact: true }).first().waitFor({ timeout: 20_000 });
+      await evidence(page, 'workflow-after-approval.png');
+    } catch (err) {
+      await evidence(page, 'failure.png');
+      throw err;
+    } finally {
+      await page.close().catch(() => undefined);
+    }
+  }, 120_000);
+});
