@@ -45,7 +45,7 @@ beforeAll(async () => {
   mkdirSync(RESULTS, { recursive: true });
   uiPort = await freePort();
   stack = await startStack(CONFIG, { temporal: { uiPort } });
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'], timeout: 30_000 });
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'], timeout: 30_000 });
 }, 120_000);
 
 afterAll(async () => {
@@ -71,6 +71,14 @@ describe('approving in the Temporal Web UI', () => {
     const joinerId = waiting.pendingApprovals[0]!.workflowId;
     expect(waiting.apps.jasper?.status).toBe('awaiting-approval');
     expect(jasperUsers(emp.email)).toHaveLength(0);
+
+    // The README's way to find it: the Workflows list filtered on the search attribute.
+    await waitFor(async () => {
+      for await (const wf of s.client.workflow.list({ query: 'ScimflowPendingApprovals = "jasper" AND ExecutionStatus = "Running"' })) {
+        if (wf.workflowId === joinerId) return true;
+      }
+      return undefined;
+    }, { timeoutMs: 15_000, what: 'the joiner in the ScimflowPendingApprovals = "jasper" list' });
 
     const page = await browser!.newPage({ viewport: { width: 1280, height: 800 } });
     page.setDefaultTimeout(15_000);
