@@ -9,6 +9,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { lifecycleQuery } from '../../src/workflows/definitions';
 import { employee, event, startStack, type Stack } from '../helpers/stack';
 import { waitFor } from '../helpers/temporal';
 import { LIFECYCLE_CONFIG } from '../workflows/config';
@@ -17,10 +18,14 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ROOT = join(__dirname, '..', '..');
 const DOCS_IMAGE = join(ROOT, 'docs', 'images', 'approve-in-temporal-ui.png');
 const RESULTS = join(ROOT, 'test-results', 'approve-in-ui');
-const APPROVAL = { app: 'jasper', decision: 'approve', approver: 'lead@example.com' };
+const APPROVER = 'it-lead@example.com'; // as in config/scimflow.yaml and the README
+const APPROVAL = { app: 'jasper', decision: 'approve', approver: APPROVER };
 
 // The shared config's 4 s approval timeout is for the timeout tests; a browser needs longer.
-const CONFIG = LIFECYCLE_CONFIG.replace(/(approvals:\s*\n\s*jasper:[\s\S]*?timeout:\s*)4s/, (_, head: string) => `${head}5m`);
+const CONFIG = LIFECYCLE_CONFIG.replace(/(approvals:\s*\n\s*jasper:[\s\S]*?timeout:\s*)4s/, (_, head: string) => `${head}5m`).replace(
+  /(approvals:\s*\n\s*jasper:[\s\S]*?approvers:\s*)\[lead@example\.com\]/,
+  (_, head: string) => `${head}[${APPROVER}]`,
+);
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -41,7 +46,8 @@ beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`Chromium not found at ${CHROMIUM}: this browser test needs Debian's Chromium. Install it with \`apt-get install chromium\` (as root), or set CHROMIUM_PATH.`);
   }
-  expect(CONFIG).not.toBe(LIFECYCLE_CONFIG);
+  expect(CONFIG).toMatch(/timeout: 5m/);
+  expect(CONFIG).toContain(`approvers: [${APPROVER}]`);
   mkdirSync(RESULTS, { recursive: true });
   uiPort = await freePort();
   stack = await startStack(CONFIG, { temporal: { uiPort } });
@@ -114,6 +120,7 @@ describe('approving in the Temporal Web UI', () => {
 
       await submit.click();
       await dialog.waitFor({ state: 'hidden' });
+      await page.getByText(/workflow signaled/i).first().waitFor({ timeout: 10_000 });
 
       const users = await waitFor(() => {
         const found = jasperUsers(emp.email);
@@ -124,6 +131,9 @@ describe('approving in the Temporal Web UI', () => {
       const done = await s.until(emp.employeeId, (st) => st.apps.jasper?.status === 'active', 'jasper active');
       expect(done.apps.jasper).toMatchObject({ status: 'active', createdByUs: true });
       expect(done.pendingApprovals).toEqual([]);
+      // The decision arrived as the `approval` signal with exactly what was typed in the dialog.
+      const view = await s.client.workflow.getHandle(joinerId).query(lifecycleQuery);
+      expect(view.decisions).toEqual([expect.objectContaining({ ...APPROVAL, accepted: true })]);
 
       // The UI follows along: the joiner completes.
       await page.getByText('Completed', { exact: true }).first().waitFor({ timeout: 20_000 });
