@@ -4,6 +4,7 @@
 import { Pool, errors as undiciErrors } from 'undici';
 import { authStrategy, scrub, type AuthStrategy } from './auth';
 import { ConnectorError, errorFromStatus } from './errors';
+import { RequestPacer } from './rate-limiter';
 import type { AuthConfig, Timeouts } from './types';
 
 export const USER_AGENT = 'scimflow/0.1';
@@ -21,6 +22,19 @@ export interface HttpClientOptions {
   /** Content-Type for request bodies (SCIM: application/scim+json, RFC 7644 §3.1). */
   writeContentType?: string;
   accept?: string;
+  /** Pace requests to this rate (per process); see rate-limiter.ts. */
+  requestsPerSecond?: number;
+  /** Called once per request with its outcome (metrics). Never sees bodies or credentials. */
+  onResponse?: (e: ResponseEvent) => void;
+}
+
+export interface ResponseEvent {
+  app: string;
+  method: string;
+  /** HTTP status, when a response arrived. */
+  status?: number;
+  /** The ConnectorError code, when the request failed. */
+  code?: string;
 }
 
 export interface HttpRequest {
@@ -48,9 +62,13 @@ export class HttpClient {
   private readonly timeouts: Required<Timeouts>;
   private readonly writeContentType: string;
   private readonly accept: string;
+  private readonly pacer: RequestPacer | undefined;
+  private readonly onResponse: ((e: ResponseEvent) => void) | undefined;
 
   constructor(opts: HttpClientOptions) {
     this.app = opts.app;
+    this.pacer = opts.requestsPerSecond ? new RequestPacer(opts.requestsPerSecond) : undefined;
+    this.onResponse = opts.onResponse;
     const url = new URL(opts.baseUrl);
     this.basePath = url.pathname.replace(/\/+$/, '');
     this.auth = authStrategy(opts.auth);
@@ -77,6 +95,20 @@ export class HttpClient {
   }
 
   async request<T = unknown>(req: HttpRequest): Promise<HttpResponse<T>> {
+    if (this.pacer) await this.pacer.take();
+    if (!this.onResponse) return this.send<T>(req);
+    try {
+      const res = await this.send<T>(req);
+      this.onResponse({ app: this.app, method: req.method, status: res.status });
+      return res;
+    } catch (err) {
+      const e = err instanceof ConnectorError ? err : undefined;
+      this.onResponse({ app: this.app, method: req.method, ...(e?.status !== undefined ? { status: e.status } : {}), code: e?.code ?? 'UNKNOWN' });
+      throw err;
+    }
+  }
+
+  private async send<T>(req: HttpRequest): Promise<HttpResponse<T>> {
     const path = this.displayPath(req.path);
     const ctx = { app: this.app, method: req.method, path };
     const headers: Record<string, string> = {

@@ -1,7 +1,7 @@
 // Jira Service Management + Jira platform REST (002): customers, service-desk membership, Jira
 // groups. HTTP Basic `email:api-token`; plain application/json both ways.
 import { isConnectorError } from './errors';
-import { HttpClient } from './http';
+import { HttpClient, type ResponseEvent } from './http';
 import type { JsmClient, JsmCustomer, Timeouts } from './types';
 
 /** 002 "Get service desk customers": JSM caps `limit`; 50 is the documented default page. */
@@ -14,9 +14,10 @@ const ACCOUNT_IDS_PER_CALL = 50;
 export class JsmRestClient implements JsmClient {
   private readonly http: HttpClient;
 
-  constructor(opts: { app: string; baseUrl: string; auth: { type: 'basic'; username: string; password: string }; timeouts?: Timeouts }) {
+  constructor(opts: { app: string; baseUrl: string; auth: { type: 'basic'; username: string; password: string }; timeouts?: Timeouts; onResponse?: (e: ResponseEvent) => void }) {
     this.http = new HttpClient({
       app: opts.app,
+      ...(opts.onResponse ? { onResponse: opts.onResponse } : {}),
       baseUrl: opts.baseUrl,
       auth: opts.auth,
       ...(opts.timeouts ? { timeouts: opts.timeouts } : {}),

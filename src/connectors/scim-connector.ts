@@ -51,11 +51,19 @@ export class ScimConnector implements Connector {
       ...(conn.connections !== undefined ? { connections: conn.connections } : {}),
       writeContentType: this.current.writeContentType,
       accept: this.current.accept,
+      ...(conn.requestsPerSecond ? { requestsPerSecond: conn.requestsPerSecond } : {}),
+      ...(conn.onResponse ? { onResponse: conn.onResponse } : {}),
     });
     const a = conn.atlassian;
     this.jsm =
       conn.kind === 'atlassian' && a?.jsmBaseUrl && a.restAuth
-        ? new JsmRestClient({ app: `${conn.name}/jsm`, baseUrl: a.jsmBaseUrl, auth: a.restAuth, ...(conn.timeouts ? { timeouts: conn.timeouts } : {}) })
+        ? new JsmRestClient({
+            app: `${conn.name}/jsm`,
+            baseUrl: a.jsmBaseUrl,
+            auth: a.restAuth,
+            ...(conn.timeouts ? { timeouts: conn.timeouts } : {}),
+            ...(conn.onResponse ? { onResponse: conn.onResponse } : {}),
+          })
         : undefined;
   }
 

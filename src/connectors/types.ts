@@ -29,6 +29,10 @@ export interface AppConnection {
   maxResponseBytes?: number;
   /** Keep-alive connections per app (default 4). */
   connections?: number;
+  /** Pace this process's requests to the app (its documented or configured rate limit). */
+  requestsPerSecond?: number;
+  /** Observes each request's outcome (metrics); sees no bodies or credentials. */
+  onResponse?: (e: { app: string; method: string; status?: number; code?: string }) => void;
   /** Overrides for the kind's capability profile (operator knowledge beats vendor docs). */
   capabilities?: Partial<Capabilities>;
   atlassian?: {

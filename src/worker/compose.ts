@@ -16,12 +16,29 @@ export interface Composed {
   close(): Promise<void>;
 }
 
-export function composeWorker(config: ScimflowConfig, env: Env = process.env, onEvent?: ActivityDeps['onEvent'], _metrics?: Metrics): Composed {
+export function composeWorker(config: ScimflowConfig, env: Env = process.env, onEvent?: ActivityDeps['onEvent'], metrics?: Metrics): Composed {
   const secrets = resolveSecrets(config, env);
   const publicConfig = toPublicConfig(config);
   const connectors = new Map<string, Connector>();
   for (const [name, app] of Object.entries(config.apps)) {
-    connectors.set(name, createConnector(toAppConnection(app, secrets.apps[name]!)));
+    connectors.set(
+      name,
+      createConnector({
+        ...toAppConnection(app, secrets.apps[name]!),
+        // Paced in-process to the configured limit; the task-queue limit (workers.ts) caps the
+        // whole fleet, and a 429 that still happens is retried after exactly its Retry-After.
+        requestsPerSecond: app.rateLimit.requestsPerSecond,
+        ...(metrics
+          ? {
+              onResponse: (e) => {
+                const status = e.status !== undefined ? String(e.status) : (e.code ?? 'error');
+                metrics.downstreamRequests.inc({ app: name, status });
+                if (e.status === 429) metrics.downstreamRateLimited.inc({ app: name });
+              },
+            }
+          : {}),
+      }),
+    );
   }
   const leaverPolicies: Record<string, LeaverPolicyView> = {};
   for (const [name, app] of Object.entries(publicConfig.apps)) leaverPolicies[name] = { ...app.leaver };
