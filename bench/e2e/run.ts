@@ -106,7 +106,9 @@ async function startStack(rps: number, runId: string): Promise<Stack> {
   const executable = findTemporalCli();
   if (!executable) throw new Error('Temporal CLI not found: run `node scripts/ensure-temporal.mjs`');
   const port = await freePort();
-  const temporal = await startTemporalDevServer({ executable, port, uiPort: await freePort(), logLevel: 'error', dbFile: join(mkdtempSync(join(tmpdir(), 'scimflow-bench-')), `${runId}.db`) });
+  // An in-memory dev server, as `temporal server start-dev` runs by default; `--db` measures SQLite on disk.
+  const dbFile = args.includes('--db') ? join(mkdtempSync(join(tmpdir(), 'scimflow-bench-')), `${runId}.db`) : undefined;
+  const temporal = await startTemporalDevServer({ executable, port, uiPort: await freePort(), logLevel: 'error', ...(dbFile ? { dbFile } : {}) });
   const sandbox = await startSandbox({ host: '127.0.0.1', port: 0 });
   const parsed = parseConfigText(config(sandbox.url, rps), '/virtual/bench.yaml');
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));

@@ -168,13 +168,17 @@ export interface LifecycleView {
   decisions: (ApprovalDecision & { at: string; accepted: boolean; reason?: string })[];
 }
 
-/** Progress a lifecycle child reports to its identity workflow (so one query shows everything). */
+/**
+ * What a lifecycle child reports to its identity workflow while it waits on a person, so one query
+ * (and the search attributes) show everything. Only these moments are reported, with the links as
+ * they stand: each signal costs the identity workflow a task, and the child's result carries the
+ * final links anyway.
+ */
 export type ProgressReport =
-  | { kind: 'approval-pending'; item: PendingApproval }
+  | { kind: 'approval-pending'; item: PendingApproval; links: AppLink[] }
   | { kind: 'approval-resolved'; app: string }
-  | { kind: 'attention'; item: AttentionItem }
-  | { kind: 'attention-cleared'; app: string }
-  | { kind: 'link'; link: AppLink };
+  | { kind: 'attention'; item: AttentionItem; links: AppLink[] }
+  | { kind: 'attention-cleared'; app: string };
 
 export const hrEventSignal = defineSignal<[HrEvent]>('hrEvent');
 export const progressSignal = defineSignal<[ProgressReport]>('progress');

@@ -92,10 +92,8 @@ export async function identityWorkflow(input: IdentityWorkflowInput): Promise<Id
   });
 
   setHandler(progressSignal, (r) => {
+    if ('links' in r) for (const link of r.links) state.apps[link.app] = { ...state.apps[link.app], ...link };
     switch (r.kind) {
-      case 'link':
-        state.apps[r.link.app] = { ...state.apps[r.link.app], ...r.link };
-        break;
       case 'approval-pending':
         state.pendingApprovals = [...state.pendingApprovals.filter((p) => p.app !== r.item.app), r.item];
         break;

@@ -107,8 +107,11 @@ class Lifecycle {
 
   setLink(link: AppLink): AppLink {
     this.view.apps[link.app] = link;
-    this.report({ kind: 'link', link });
     return link;
+  }
+
+  private links(): AppLink[] {
+    return Object.values(this.view.apps);
   }
 
   private syncAttributes(): void {
@@ -129,7 +132,7 @@ class Lifecycle {
         const item = { app: ent.app, approvers, since: nowIso(), workflowId: workflowInfo().workflowId };
         this.view.pendingApprovals = [...this.view.pendingApprovals.filter((p) => p.app !== ent.app), item];
         this.syncAttributes();
-        this.report({ kind: 'approval-pending', item });
+        this.report({ kind: 'approval-pending', item, links: this.links() });
         if (await condition(() => this.decisions.has(ent.app), policy.timeoutMs)) {
           const d = this.decisions.get(ent.app)!;
           return { outcome: d.decision === 'approve' ? 'approved' : 'rejected', by: d.approver, ...(d.comment ? { comment: d.comment } : {}) };
@@ -158,7 +161,7 @@ class Lifecycle {
         this.commands.delete(app);
         this.view.needsAttention = [...this.view.needsAttention.filter((i) => i.app !== app), item];
         this.syncAttributes();
-        this.report({ kind: 'attention', item });
+        this.report({ kind: 'attention', item, links: this.links() });
         await condition(() => this.commands.has(app));
         const cmd = this.commands.get(app)!;
         this.commands.delete(app);

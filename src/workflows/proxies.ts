@@ -1,13 +1,17 @@
 // Activity proxies, one per (app, retry profile). Each app has its own task queue, where the
 // Temporal server enforces its rate limit for all workers together.
-import { proxyActivities } from '@temporalio/workflow';
+import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { appTaskQueue } from './definitions';
 
 type AppActivities = Omit<Activities, 'planEntitlements'>;
 
-/** Planning reads the worker's rules: short, cheap to retry. */
-export const planning = proxyActivities<Pick<Activities, 'planEntitlements'>>({
+/**
+ * Planning is a pure function of the employee and the worker's rules: a local activity, run in
+ * the workflow worker itself (no task-queue round trip), its result still recorded in history so
+ * replay does not depend on the configuration of the day.
+ */
+export const planning = proxyLocalActivities<Pick<Activities, 'planEntitlements'>>({
   startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });

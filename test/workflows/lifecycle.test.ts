@@ -96,7 +96,7 @@ describe('joiner', () => {
     await stack.send(event('hire', emp));
     const waiting = await stack.until(emp.employeeId, (s) => s.pendingApprovals.some((p) => p.app === 'jasper'), 'approval pending');
     // generic (all-or-nothing) is created while jasper waits
-    await stack.until(emp.employeeId, (s) => s.apps.generic?.status === 'active', 'generic created');
+    await waitFor(() => (userIn('generic', emp.email).length === 1 ? true : undefined), { what: 'generic created' });
     await stack.client.workflow
       .getHandle(waiting.pendingApprovals[0]!.workflowId)
       .executeUpdate(decideUpdate, { args: [{ app: 'jasper', decision: 'reject', approver: 'lead@example.com', comment: 'no budget' }] });
