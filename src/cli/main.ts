@@ -1,6 +1,7 @@
 // The `scimflow` command. Exit codes: 0 success; 1 error; 2 usage or refused input;
 // 3 `stuck` found lifecycles that need a person (for cron / monitoring).
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { Client } from '@temporalio/client';
 import { Command, Option } from 'commander';
 import { checkConfigFile, configPathFromEnv, formatConfigErrors, loadConfig } from '../config';
@@ -82,7 +83,17 @@ config
   .option('--json', 'JSON output')
   .action((file: string | undefined, o) => {
     const res = checkConfigFile(file ?? configPathFromEnv(), o.secrets ? { env: process.env } : {});
-    if (res.ok) print(o.json, res, () => `ok: ${JSON.stringify(res.summary)}`);
+    if (res.ok) {
+      const sum = res.summary;
+      print(o.json, res, () =>
+        [
+          `ok: ${sum.file}`,
+          table(sum.apps.map((a) => ({ app: a.name, kind: a.kind, baseUrl: a.baseUrl, seat: a.seatConsuming, approval: a.approvalRequired, allOrNothing: a.allOrNothing }))),
+          `rules: ${sum.rules.join(', ')}`,
+          `secrets (references only): ${sum.secrets.map((r) => `${r.path} ← ${r.ref}`).join(', ')}`,
+        ].join('\n'),
+      );
+    }
     else {
       print(o.json, res, () => [`${res.file}: invalid configuration`, ...formatConfigErrors(res.errors).map((l) => `  ${l}`)].join('\n'));
       process.exitCode = 2;
@@ -99,6 +110,36 @@ program
     const res = await sendEvent(file, { url: o.url, secret });
     process.stdout.write(`${res.status} ${JSON.stringify(res.body)}\n`);
     if (res.status >= 400) process.exitCode = 2;
+  });
+
+program
+  .command('plan <event>')
+  .description('dry run: the entitlements the rules give and every SCIM write each app would get (reads only)')
+  .addOption(configOption())
+  .option('--json', 'JSON output')
+  .action(async (file: string, o) => {
+    const { parseEvent, planEvent, PlanInputError } = await import('./plan');
+    let event;
+    try {
+      event = parseEvent(JSON.parse(readFileSync(file, 'utf8')));
+    } catch (err) {
+      if (err instanceof PlanInputError || err instanceof SyntaxError) throw new OpsError('REFUSED', `${file}: ${err.message}`);
+      throw err;
+    }
+    const result = await planEvent(loadConfig(o.config), event);
+    print(o.json, result, () =>
+      [
+        `${result.event.type} ${result.event.employeeId} (${result.event.id}) — rules matched: ${result.matchedRules.join(', ') || '(none)'}`,
+        '',
+        table(result.entitlements.map((e) => ({ app: e.app, userName: e.userName, groups: e.groups.join(', ') }))),
+        '',
+        ...result.apps.flatMap((a) => [
+          `${a.app}: ${a.action}${a.approvalRequired ? ' (waits for approval)' : ''}${a.current ? `  current: ${a.current.id} ${a.current.active ? 'active' : 'inactive'}` : ''}${a.error ? `  ERROR: ${a.error}` : ''}`,
+          ...a.requests.map((r) => `  ${r.method} ${r.path}${r.note ? `  (${r.note})` : ''}\n    ${JSON.stringify(r.body)}`),
+        ]),
+      ].join('\n'),
+    );
+    if (result.apps.some((a) => a.action === 'error')) process.exitCode = 1;
   });
 
 program

@@ -1,0 +1,69 @@
+// The `scimflow` command as a process: exit codes and messages people and scripts rely on.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildIngress } from '../../src/ingress/server';
+import type { HrEvent } from '../../src/shared/hr-event';
+
+const root = join(__dirname, '..', '..');
+function scimflow(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [join(root, 'bin', 'scimflow.mjs'), ...args], { cwd: root, env: { ...process.env, ...env }, timeout: 30_000 }, (err, stdout, stderr) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'scimflow-cli-'));
+
+describe('scimflow config check', () => {
+  it('accepts the example configuration', async () => {
+    const res = await scimflow(['config', 'check', 'config/scimflow.yaml']);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toMatch(/^ok/);
+  }, 30_000);
+
+  it('exits 2 and names the file and each bad key path', async () => {
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(bad, 'apps:\n  x:\n    kind: nosuchkind\n    baseUrl: not a url\n    colour: blue\n');
+    const res = await scimflow(['config', 'check', bad]);
+    expect(res.code).toBe(2);
+    expect(res.stdout).toContain('bad.yaml');
+    expect(res.stdout).toMatch(/apps\.x\.kind/);
+    expect(res.stdout).toMatch(/apps\.x/);
+  }, 30_000);
+
+  it('with --secrets, reports a missing environment variable without printing any value', async () => {
+    const res = await scimflow(['config', 'check', '--secrets', 'config/scimflow.yaml'], { SCIMFLOW_GENERIC_TOKEN: 'super-secret-value' });
+    expect(res.code).toBe(2);
+    expect(res.stdout).toMatch(/SCIMFLOW_JASPER_TOKEN/);
+    expect(res.stdout + res.stderr).not.toContain('super-secret-value');
+  }, 30_000);
+});
+
+describe('scimflow send', () => {
+  const secret = 'cli-send-secret-0123456789';
+  const received: HrEvent[] = [];
+  const ingress = buildIngress({ secrets: [secret], dispatcher: { dispatch: async (e) => (received.push(e), { workflowId: `identity-${e.employee.employeeId}` }) } });
+  let url = '';
+  beforeAll(async () => {
+    await ingress.listen({ host: '127.0.0.1', port: 0 });
+    url = `http://127.0.0.1:${(ingress.server.address() as AddressInfo).port}/webhooks/hr`;
+  });
+  afterAll(() => ingress.close());
+
+  it('signs the event so the ingress accepts it', async () => {
+    const res = await scimflow(['send', 'examples/hire.json', '--url', url], { SCIMFLOW_WEBHOOK_SECRET: secret });
+    expect(res.code).toBe(0);
+    expect(res.stdout).toMatch(/^202 \{"workflowId":"identity-E1001"\}/);
+    expect(received.map((e) => e.id)).toEqual(['evt-hire-E1001']);
+  }, 30_000);
+
+  it('exits 2 when the ingress refuses (wrong secret → 401)', async () => {
+    const res = await scimflow(['send', 'examples/hire.json', '--url', url, '--secret', 'not-the-right-secret']);
+    expect(res.code).toBe(2);
+    expect(res.stdout).toMatch(/^401 /);
+  }, 30_000);
+});
