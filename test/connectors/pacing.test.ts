@@ -1,7 +1,7 @@
 // Client-side pacing against a sandbox app that enforces a fixed-window rate limit over HTTP:
 // paced to the app's limit, a burst of concurrent creates draws no 429 at all.
 import type { SandboxHandle } from '../../src/sandbox';
-import { RequestPacer } from '../../src/connectors/rate-limiter';
+import { PACING_MARGIN, RequestPacer } from '../../src/connectors/rate-limiter';
 import { connect, startTestSandbox } from './harness';
 
 let sb: SandboxHandle;
@@ -16,8 +16,9 @@ describe('RequestPacer', () => {
     const t0 = performance.now();
     const times: number[] = [];
     await Promise.all(Array.from({ length: 10 }, (_, i) => pacer.take().then(() => (times[i] = performance.now() - t0))));
-    for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(15);
-    expect(times.at(-1)!).toBeGreaterThanOrEqual(9 * 20 - 5);
+    // No caller goes before its slot (i × 20.4 ms); timers may fire late under load, never early
+    // by more than their 1 ms rounding.
+    times.forEach((t, i) => expect(t).toBeGreaterThanOrEqual(i * 20 * PACING_MARGIN - 2));
   });
 });
 
