@@ -3,7 +3,7 @@
 import { Worker } from '@temporalio/worker';
 import { signalAttention, findStuck } from '../../src/cli/ops';
 import { identityWorkflowId } from '../../src/shared/hr-event';
-import { employee, event, startStack, type Stack } from '../helpers/stack';
+import { employee, event, startStack, TEST_ENV, type Stack } from '../helpers/stack';
 import { waitFor, workflowBundle } from '../helpers/temporal';
 import { LIFECYCLE_CONFIG } from './config';
 
@@ -87,6 +87,10 @@ describe('resilience', () => {
       histories.push({ workflowId: wf.workflowId, history: await stack.client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory() });
     }
     expect(histories.length).toBeGreaterThanOrEqual(4);
+    // Secrets stay in the worker: no credential appears anywhere in any recorded history.
+    const everything = JSON.stringify(histories);
+    for (const secret of Object.values(TEST_ENV)) expect(everything).not.toContain(secret);
+    expect(everything).not.toContain('revoked-token');
     const results = [];
     for await (const r of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, histories)) results.push(r);
     expect(results.filter((r) => r.error).map((r) => `${r.workflowId}: ${String(r.error)}`)).toEqual([]);
