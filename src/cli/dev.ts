@@ -15,18 +15,9 @@ import { composeWorker } from '../worker/compose';
 import { pollGauges } from '../worker/gauges';
 import { installRuntime } from '../worker/runtime';
 import { startWorkers } from '../worker/workers';
+import { DEV_ENV } from './dev-env';
 import { connectClient } from './temporal';
 
-/** Development values, documented in README.md and docs/sandbox.md; used only when the variable is unset. */
-export const DEV_ENV: Record<string, string> = {
-  SCIMFLOW_WEBHOOK_SECRET: 'scimflow-dev-webhook-secret',
-  SCIMFLOW_GENERIC_TOKEN: 'dev-token',
-  SCIMFLOW_JASPER_TOKEN: 'dev-jasper-token',
-  SCIMFLOW_JUMPCLOUD_TOKEN: 'dev-jumpcloud-key',
-  SCIMFLOW_ATLASSIAN_TOKEN: 'dev-atlassian-token',
-  SCIMFLOW_ATLASSIAN_JSM_TOKEN: 'dev-atlassian-api-token',
-  SCIMFLOW_JOSTLE_TOKEN: 'dev-jostle-token',
-};
 
 export interface DevOptions {
   config: string;

@@ -8,6 +8,7 @@ import { checkConfigFile, configPathFromEnv, formatConfigErrors, loadConfig } fr
 import { projectRoot } from '../dev/temporal-cli';
 import { ago, parseAge, table } from './format';
 import { OpsError, decide, findStuck, getState, listApprovals, signalAttention } from './ops';
+import { DEV_WEBHOOK_SECRET } from './dev-env';
 import { sendEvent } from './send';
 import { connectClient, temporalTarget } from './temporal';
 
@@ -106,7 +107,7 @@ program
   .option('--url <url>', 'ingress URL', process.env.SCIMFLOW_INGRESS_URL ?? 'http://localhost:8080/webhooks/hr')
   .option('--secret <secret>', 'webhook secret (default: SCIMFLOW_WEBHOOK_SECRET, else the development default)')
   .action(async (file: string, o) => {
-    const secret = o.secret ?? process.env.SCIMFLOW_WEBHOOK_SECRET ?? 'scimflow-dev-webhook-secret';
+    const secret = o.secret ?? process.env.SCIMFLOW_WEBHOOK_SECRET ?? DEV_WEBHOOK_SECRET;
     const res = await sendEvent(file, { url: o.url, secret });
     process.stdout.write(`${res.status} ${JSON.stringify(res.body)}\n`);
     if (res.status >= 400) process.exitCode = 2;

@@ -3,6 +3,7 @@
 // Temporal client. Nothing is mocked.
 import type { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DEV_ENV } from '../../src/cli/dev-env';
 import { parseConfigText, type ScimflowConfig } from '../../src/config';
 import { temporalDispatcher } from '../../src/ingress/temporal-dispatcher';
 import { startSandbox, type SandboxHandle } from '../../src/sandbox';
@@ -27,15 +28,8 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export const TEST_ENV = {
-  SCIMFLOW_WEBHOOK_SECRET: 'test-webhook-secret-0123456789',
-  SCIMFLOW_GENERIC_TOKEN: 'dev-token',
-  SCIMFLOW_JASPER_TOKEN: 'dev-jasper-token',
-  SCIMFLOW_JUMPCLOUD_TOKEN: 'dev-jumpcloud-key',
-  SCIMFLOW_ATLASSIAN_TOKEN: 'dev-atlassian-token',
-  SCIMFLOW_ATLASSIAN_JSM_TOKEN: 'dev-atlassian-api-token',
-  SCIMFLOW_JOSTLE_TOKEN: 'dev-jostle-token',
-};
+/** The sandbox's development credentials (as `scimflow dev` sets them), with a test webhook secret. */
+export const TEST_ENV = { ...DEV_ENV, SCIMFLOW_WEBHOOK_SECRET: 'test-webhook-secret-0123456789' } as const;
 
 /** `yaml` may use `{{SANDBOX}}` for the sandbox's root URL. */
 export async function startStack(yaml: string, opts: { env?: TestWorkflowEnvironment; temporal?: TemporalOptions } = {}): Promise<Stack> {
