@@ -121,7 +121,7 @@ describe('joiner', () => {
     expect(userIn('generic', emp.email).map((u) => u.active)).toEqual([false]);
   });
 
-  it('obeys a 429 storm (Retry-After) without failing and without a second account', async () => {
+  it('obeys a 429 storm without failing and without a second account', async () => {
     const generic = stack.sandbox.app('generic');
     const emp = employee();
     generic.setKnobs({ throttleNext: 4, retryAfter: '1' });
@@ -132,6 +132,25 @@ describe('joiner', () => {
       expect(userIn('generic', emp.email)).toHaveLength(1);
     } finally {
       generic.setKnobs({ throttleNext: 0 });
+    }
+  });
+
+  it('retries after exactly the Retry-After the app sent, not a backoff of its own', async () => {
+    const jumpcloud = stack.sandbox.app('jumpcloud');
+    const emp = employee();
+    const from = jumpcloud.requests().length;
+    jumpcloud.setKnobs({ throttleNext: 1, retryAfter: '3' });
+    try {
+      await hired(emp);
+      const log = jumpcloud.requests().slice(from);
+      const i = log.findIndex((r) => r.fault === 'throttled');
+      expect(i).toBeGreaterThanOrEqual(0);
+      const gap = Date.parse(log[i + 1]!.at) - Date.parse(log[i]!.at);
+      // 3 s asked; the retry policy alone would have waited 1 s.
+      expect(gap).toBeGreaterThanOrEqual(3000);
+      expect(gap).toBeLessThan(4500);
+    } finally {
+      jumpcloud.setKnobs({ throttleNext: 0 });
     }
   });
 
