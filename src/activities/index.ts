@@ -76,10 +76,17 @@ export function createActivities(deps: ActivityDeps) {
      */
     async ensureUser(input: EnsureUserInput): Promise<EnsureUserResult> {
       return wrap(`ensureUser(${input.app}, ${input.user.userName})`, async () => {
-        const { user, created } = await deps.connector(input.app).createUser(input.user as ScimUser);
+        const c = deps.connector(input.app);
+        const { user, created } = await c.createUser(input.user as ScimUser);
         if (!user.id) throw Object.assign(new Error(`${input.app} returned a user without an id`), { code: 'BAD_RESPONSE' });
         const ours = created || attempt() > 1;
         emit({ app: input.app, action: created ? 'created' : 'adopted' });
+        // An adopted account may be a deactivated one (an earlier leaver, a compensated joiner):
+        // the person is joining, so it must end up active.
+        if (!created && user.active === false && input.user.active !== false) {
+          await c.reactivateUser(user.id);
+          emit({ app: input.app, action: 'reactivated' });
+        }
         return { app: input.app, scimId: user.id, userName: user.userName, created: ours };
       });
     },

@@ -181,9 +181,10 @@ class Lifecycle {
     let link: AppLink = this.setLink({ app: ent.app, userName: ent.user.userName, status: 'pending', email: primaryEmail(ent) });
     try {
       if (ent.approval.required) {
-        // An account that already exists consumes no new seat: adopt it without asking anyone.
+        // An active account that already exists consumes no new seat: adopt it without asking
+        // anyone. Reactivating an inactive one takes a seat again, so that is asked for.
         const existing = await acts.lookupUser({ app: ent.app, userName: ent.user.userName, externalId: stringOrUndefined(ent.user.externalId) });
-        if (!existing) {
+        if (!existing?.active) {
           link = this.setLink({ ...link, status: 'awaiting-approval' });
           const res = await this.approval(ent);
           if (res.outcome !== 'approved') {

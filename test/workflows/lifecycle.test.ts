@@ -110,6 +110,12 @@ describe('joiner', () => {
     expect(userIn('generic', emp.email).map((u) => u.active)).toEqual([false]);
     // jumpcloud is not all-or-nothing: it stays
     expect(userIn('jumpcloud', jumpcloudName(emp.email)).map((u) => u.active)).toEqual([true]);
+
+    // HR fixes the record (no Jasper this time): the compensated account comes back, not a second one.
+    await stack.send(event('hire', { ...emp, department: 'Sales' }));
+    const again = await stack.until(emp.employeeId, (s) => s.stage === 'active', 'joined after compensation');
+    expect(again.apps.generic).toMatchObject({ status: 'active', scimId: state.apps.generic!.scimId });
+    expect(userIn('generic', emp.email).map((u) => u.active)).toEqual([true]);
   });
 
   it('compensates when the approval times out', async () => {
