@@ -8,7 +8,7 @@ import { workflowsPath } from '../../src/worker/workers';
 
 function quietRuntime(): void {
   try {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
+    Runtime.install({ logger: new DefaultLogger('ERROR') });
   } catch {
     // already installed in this jest worker process
   }
