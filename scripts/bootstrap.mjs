@@ -6,6 +6,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureTemporal, projectRoot } from './ensure-temporal.mjs';
 
@@ -62,14 +63,20 @@ const bin = (name) => join(projectRoot, 'node_modules', '.bin', name);
 if (task === 'start') {
   process.exit(await run(process.execPath, [join(projectRoot, 'bin/scimflow.mjs'), 'dev', ...process.argv.slice(3)], env));
 } else if (task === 'test') {
+  const results = join(tmpdir(), `scimflow-jest-${process.pid}.json`);
   const steps = [
     ['typecheck', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']],
     ['lint', bin('eslint'), ['--max-warnings', '0', '.']],
-    ['jest', bin('jest'), process.argv.slice(3)],
+    ['jest', bin('jest'), ['--json', `--outputFile=${results}`, ...process.argv.slice(3)]],
   ];
   for (const [name, cmd, args] of steps) {
     console.error(`[test] ${name}`);
     const code = await run(cmd, args, env);
+    if (name === 'jest' && existsSync(results)) {
+      // One plain closing line that any CI can read: "tests: N passed, N failed".
+      const r = JSON.parse(readFileSync(results, 'utf8'));
+      console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed`);
+    }
     if (code !== 0) {
       console.error(`[test] ${name} failed (exit ${code})`);
       process.exit(code);

@@ -6,8 +6,8 @@ import { employee, event, startStack, type Stack } from '../helpers/stack';
 import { LIFECYCLE_CONFIG } from './config';
 
 const ESCALATING = LIFECYCLE_CONFIG.replace(
-  /  jasper:\n    required: true\n    approvers: \[lead@example.com\]\n    timeout: 4s\n    onTimeout: reject\n/,
-  '  jasper:\n    required: true\n    approvers: [lead@example.com]\n    timeout: 2s\n    onTimeout: escalate\n    escalateTo: [cto@example.com]\n',
+  'approvers: [lead@example.com]\n    timeout: 4s\n    onTimeout: reject\n',
+  'approvers: [lead@example.com]\n    timeout: 2s\n    onTimeout: escalate\n    escalateTo: [cto@example.com]\n',
 );
 
 let stack: Stack;
