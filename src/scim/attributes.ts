@@ -276,14 +276,54 @@ export function lookupAttribute(catalog: AttributeCatalog, urn: string | undefin
   return subAttribute(top, sub);
 }
 
+const subTables = new WeakMap<AttributeDefinition, Map<string, AttributeDefinition>>();
+
+/** Case-insensitive sub-attribute lookup, memoised per definition (hot in patch generation). */
 export function subAttribute(parent: AttributeDefinition, sub: string): AttributeDefinition | undefined {
-  const l = sub.toLowerCase();
-  return parent.subAttributes?.find((s) => s.name.toLowerCase() === l);
+  const subs = parent.subAttributes;
+  if (subs === undefined) return undefined;
+  let t = subTables.get(parent);
+  if (t === undefined) {
+    t = new Map();
+    for (const s of subs) {
+      t.set(s.name, s);
+      t.set(s.name.toLowerCase(), s);
+    }
+    subTables.set(parent, t);
+  }
+  return t.get(sub) ?? t.get(sub.toLowerCase());
+}
+
+const elementDefs = new WeakMap<AttributeDefinition, AttributeDefinition>();
+
+/** The definition of one value of a multi-valued attribute (same, with multiValued false). */
+export function elementDefinition(def: AttributeDefinition): AttributeDefinition {
+  if (!def.multiValued) return def;
+  let e = elementDefs.get(def);
+  if (e === undefined) {
+    e = { ...def, multiValued: false };
+    elementDefs.set(def, e);
+    // The element shares sub-attributes; reuse the parent's lookup table.
+    const t = subTables.get(def);
+    if (t) subTables.set(e, t);
+  }
+  return e;
 }
 
 /** Returns the extension entry (with canonical URN spelling) or undefined when `urn` is core/unknown. */
-export function lookupExtension(catalog: AttributeCatalog, urn: string): { urn: string; attributes: ReadonlyMap<string, AttributeDefinition> } | undefined {
-  return catalog.extensions.get(urn.toLowerCase());
+type Extension = { urn: string; attributes: ReadonlyMap<string, AttributeDefinition> };
+const extensionMemo = new WeakMap<AttributeCatalog, Map<string, Extension | null>>();
+
+export function lookupExtension(catalog: AttributeCatalog, urn: string): Extension | undefined {
+  // Memoised by exact spelling: URNs are long and lower-casing one per lookup shows in profiles.
+  let m = extensionMemo.get(catalog);
+  if (!m) extensionMemo.set(catalog, (m = new Map()));
+  let e = m.get(urn);
+  if (e === undefined) {
+    e = catalog.extensions.get(urn.toLowerCase()) ?? null;
+    if (m.size < 256) m.set(urn, e);
+  }
+  return e ?? undefined;
 }
 
 /**

@@ -205,3 +205,20 @@ describe('normalizePatchOp (Entra ID / Okta dialects)', () => {
     expect(() => normalizePatchOp({ Operations: [{ op: 'remove', path: 'members', value: [{ display: 'no id' }] }] })).toThrow(InvalidSyntaxError);
   });
 });
+
+describe('applyPatch result ownership', () => {
+  test('the result shares no objects with the input or the PatchOp', () => {
+    const value = { givenName: 'B', nested: { deep: ['x'] } };
+    const tags = [{ value: 't' }];
+    const input = { userName: 'u', x_obj: { a: { b: 1 } }, emails: [{ value: 'a@b', type: 'work' }] };
+    const out: Record<string, unknown> = applyPatch(input, ops({ op: 'replace', path: 'name', value }, { op: 'add', path: 'x_tags', value: tags }, { op: 'replace', path: 'x_new', value: { k: [1] } }));
+    ((out.name as Record<string, unknown>).nested as { deep: string[] }).deep.push('y');
+    (out.x_tags as Array<Record<string, unknown>>)[0]!.value = 'changed';
+    ((out.x_obj as Record<string, Record<string, number>>).a as Record<string, number>).b = 2;
+    ((out.emails as Array<Record<string, unknown>>)[0] as Record<string, unknown>).value = 'z';
+    expect(value.nested.deep).toEqual(['x']);
+    expect(tags[0]!.value).toBe('t');
+    expect(input.x_obj.a.b).toBe(1);
+    expect(input.emails[0]!.value).toBe('a@b');
+  });
+});

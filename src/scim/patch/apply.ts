@@ -6,6 +6,7 @@ import {
   identityKey,
   lookupAttribute,
   lookupExtension,
+  elementDefinition,
   subAttribute,
 } from '../attributes';
 import { type AttributePath, formatPath, parsePath } from '../attribute-path';
@@ -256,13 +257,14 @@ function applyAt(resource: Obj, name: 'add' | 'remove' | 'replace', path: Attrib
       }
       const tk = findKey(target, sk) ?? sdef?.name ?? sk;
       if (v[sk] === null) delete target[tk];
-      else target[tk] = v[sk];
+      else target[tk] = cloneJson(v[sk]);
     }
     if (Object.keys(target).length === 0) delete container[key];
     else container[key] = target;
     return;
   }
-  container[key] = validateValue(def, value, label);
+  // Values are copied in so the result never shares objects with the PatchOp.
+  container[key] = cloneJson(validateValue(def, value, label));
 }
 
 /** A path that is only an extension URN addresses the extension object as a complex attribute. */
@@ -329,7 +331,7 @@ function writeSub(el: Obj, sdef: AttributeDefinition | undefined, sub: string, n
     delete el[k];
     return;
   }
-  el[k] = validateValue(sdef, value, label);
+  el[k] = cloneJson(validateValue(sdef, value, label));
 }
 
 /** §3.5.2.1–3 with a value path (`emails[type eq "work"]`, optionally followed by `.sub`). */
@@ -361,11 +363,11 @@ function applyFiltered(
     let el: unknown;
     if (path.sub !== undefined) {
       if (value === null) return;
-      el = { ...seed, [sdef?.name ?? path.sub]: validateValue(sdef, value, text) };
+      el = { ...seed, [sdef?.name ?? path.sub]: cloneJson(validateValue(sdef, value, text)) };
     } else {
-      const v = validateValue(def ? { ...def, multiValued: false } : undefined, value, text);
+      const v = validateValue(def ? elementDefinition(def) : undefined, value, text);
       if (!isPlainObject(v)) throw new InvalidValueError(`"${text}" expects an object`);
-      el = { ...seed, ...v };
+      el = { ...seed, ...cloneJson(v) };
     }
     arr.push(el);
     container[key] = arr;
@@ -392,7 +394,7 @@ function applyFiltered(
       written.push(el);
     }
   } else {
-    const v = validateValue(def ? { ...def, multiValued: false } : undefined, value, text);
+    const v = validateValue(def ? elementDefinition(def) : undefined, value, text);
     if (!isPlainObject(v)) throw new InvalidValueError(`"${text}" expects an object`);
     for (const i of hits) {
       if (ctx.enforceMutability && def?.subAttributes) {
@@ -463,7 +465,7 @@ function validateMulti(def: AttributeDefinition | undefined, value: unknown, lab
   // A single value for a multi-valued attribute is accepted as a one-element list, as most
   // service providers do; RFC 7644 §3.5.2.1 examples always send arrays.
   const list = Array.isArray(value) ? value : [value];
-  const one = def ? { ...def, multiValued: false } : undefined;
+  const one = def ? elementDefinition(def) : undefined;
   return list.map((v) => cloneJson(validateValue(one, v, label)));
 }
 

@@ -1,5 +1,10 @@
-import { type AttributeCatalog, type AttributeDefinition, DEFAULT_CATALOG, lookupAttribute, subAttribute } from '../attributes';
-import { isPlainObject } from '../json';
+import { type AttributeCatalog, type AttributeDefinition } from '../attributes';
+import * as attributes from '../attributes';
+import * as json from '../json';
+
+// Bound once (see patch/generate.ts): named imports cost a getter call per use under tsx.
+const { DEFAULT_CATALOG, elementDefinition, lookupAttribute, subAttribute } = attributes;
+const { isPlainObject, jsonEqual } = json;
 
 /**
  * Equality "modulo RFC-equivalent representations", used to decide whether a patch is needed and
@@ -16,6 +21,10 @@ import { isPlainObject } from '../json';
  * case is a change a provisioning client must be able to make.
  */
 export function scimEquivalent(a: unknown, b: unknown, def?: AttributeDefinition): boolean {
+  return jsonEqual(a, b) || equivalent(a, b, def);
+}
+
+function equivalent(a: unknown, b: unknown, def?: AttributeDefinition): boolean {
   const ua = isUnassigned(a);
   const ub = isUnassigned(b);
   if (ua || ub) return ua && ub;
@@ -45,7 +54,7 @@ function asList(v: unknown): unknown[] {
 
 function multisetEquivalent(a: unknown[], b: unknown[], def?: AttributeDefinition): boolean {
   if (a.length !== b.length) return false;
-  const one = def ? { ...def, multiValued: false } : undefined;
+  const one = def ? elementDefinition(def) : undefined;
   const used = new Array<boolean>(b.length).fill(false);
   outer: for (const x of a) {
     for (let j = 0; j < b.length; j++) {

@@ -1,20 +1,17 @@
-import {
-  type AttributeCatalog,
-  type AttributeDefinition,
-  type SchemaDefinition,
-  DEFAULT_CATALOG,
-  buildCatalog,
-  identityKey,
-  lookupAttribute,
-  lookupExtension,
-  subAttribute,
-} from '../attributes';
+import { type AttributeCatalog, type AttributeDefinition, type SchemaDefinition } from '../attributes';
+import * as attributes from '../attributes';
 import { type FilterValue } from '../filter/ast';
 import { formatValue } from '../filter/format';
-import { cloneJson, isPlainObject, jsonEqual } from '../json';
+import * as json from '../json';
 import { PATCH_OP_SCHEMA } from '../urns';
-import { isUnassigned, scimEquivalent } from './equivalence';
+import * as equivalence from './equivalence';
 import { type PatchOp, type PatchOperation, type ScimResource } from './types';
+
+// Bound once: under tsx (esbuild's CommonJS output) every use of a named import is a getter call,
+// which showed as ~12% of patch generation time in profiles.
+const { DEFAULT_CATALOG, buildCatalog, findKey, identityKey, lookupExtension, elementDefinition, subAttribute } = attributes;
+const { cloneJson, isPlainObject, jsonEqual } = json;
+const { isUnassigned, scimEquivalent } = equivalence;
 
 export interface GeneratePatchOptions {
   /**
@@ -64,88 +61,121 @@ function catalogOf(schema: GeneratePatchOptions['schema']): AttributeCatalog {
  * provider must refuse both. Operation order is removals, then replacements, then additions, so a
  * value that gains `primary: true` is written after the one losing it.
  */
-export function generatePatch(current: ScimResource, desired: ScimResource, options: GeneratePatchOptions = {}): PatchOp {
-  const ctx: Ctx = { catalog: catalogOf(options.schema), valuePaths: options.valuePathFilters ?? true, ops: [] };
-  const cur = indexKeys(current);
-  const des = indexKeys(desired);
+export function generatePatch(current: ScimResource, desired: ScimResource, options?: GeneratePatchOptions): PatchOp {
+  const ctx: Ctx = { catalog: catalogOf(options?.schema), valuePaths: options?.valuePathFilters ?? true, ops: [] };
+  const b: Buckets = { removes: [], replaces: [], adds: [] };
+  // Extension URNs to diff, with the attributes `managed` adds to each beyond what desired holds.
+  const extensions: Extensions = new Map();
 
-  // Top-level attribute names and extension attribute sets to consider, keyed by lower-case name.
-  const top = new Map<string, string>();
-  const ext = new Map<string, { urn: string; attrs: Map<string, string> }>();
-  const extEntry = (urn: string): { urn: string; attrs: Map<string, string> } => {
-    const canonical = lookupExtension(ctx.catalog, urn)?.urn ?? urn;
-    let e = ext.get(canonical.toLowerCase());
-    if (!e) ext.set(canonical.toLowerCase(), (e = { urn: canonical, attrs: new Map() }));
-    return e;
-  };
-  for (const [l, k] of des.keys) {
-    if (/^urn:/.test(l)) {
-      const e = extEntry(k);
-      const v = desired[k];
-      if (isPlainObject(v)) for (const a of Object.keys(v)) e.attrs.set(a.toLowerCase(), a);
-    } else top.set(l, k);
-  }
-  for (const m of options.managed ?? []) {
-    const l = m.toLowerCase();
-    if (!/^urn:/.test(l)) {
-      if (!top.has(l)) top.set(l, m);
+  const keys = Object.keys(desired);
+  for (let i = 0; i < keys.length; i++) {
+    const dk = keys[i] as string;
+    const des = desired[dk];
+    // Most attributes are unchanged and spelled alike on both sides: an exact comparison is the
+    // first and usually the only test.
+    const same = current[dk];
+    if (same !== undefined && jsonEqual(same, des)) continue;
+    if (isUrn(dk)) {
+      extEntry(extensions, ctx.catalog, dk);
       continue;
     }
-    if (lookupExtension(ctx.catalog, m) || cur.keys.has(l) || des.keys.has(l)) {
-      // Whole extension: every attribute either side has.
-      const e = extEntry(m);
-      for (const side of [current, desired]) {
-        const k = (side === current ? cur : des).keys.get(l);
-        const v = k === undefined ? undefined : side[k];
-        if (isPlainObject(v)) for (const a of Object.keys(v)) if (!e.attrs.has(a.toLowerCase())) e.attrs.set(a.toLowerCase(), a);
+    const def = lookupTop(ctx.catalog, dk);
+    // readOnly covers id, meta, groups and schemas (COMMON_ATTRIBUTES).
+    if (def?.mutability === 'readOnly') continue;
+    const ck = same !== undefined ? dk : findKey(current, dk);
+    const cur = ck === undefined ? undefined : current[ck];
+    if (ck !== dk && jsonEqual(cur, des)) continue;
+    diffAttribute(ctx, b, def, def?.name ?? dk, cur, des);
+  }
+  for (const m of options?.managed ?? NONE) {
+    if (isUrn(m)) {
+      if (lookupExtension(ctx.catalog, m) || findKey(current, m) !== undefined || findKey(desired, m) !== undefined) extEntry(extensions, ctx.catalog, m).whole = true;
+      else {
+        const colon = m.lastIndexOf(':');
+        extEntry(extensions, ctx.catalog, m.slice(0, colon)).extra.add(m.slice(colon + 1));
       }
       continue;
     }
-    const colon = m.lastIndexOf(':');
-    const e = extEntry(m.slice(0, colon));
-    const a = m.slice(colon + 1);
-    if (!e.attrs.has(a.toLowerCase())) e.attrs.set(a.toLowerCase(), a);
+    if (findKey(desired, m) !== undefined) continue;
+    const def = lookupTop(ctx.catalog, m);
+    if (def?.mutability === 'readOnly') continue;
+    const ck = findKey(current, m);
+    diffAttribute(ctx, b, def, def?.name ?? m, ck === undefined ? undefined : current[ck], undefined);
   }
-
-  const removes: PatchOperation[] = [];
-  const replaces: PatchOperation[] = [];
-  const adds: PatchOperation[] = [];
-  const buckets = { removes, replaces, adds };
-
-  for (const [l, name] of top) {
-    if (l === 'schemas') continue;
-    const def = lookupAttribute(ctx.catalog, undefined, name);
-    const ck = cur.keys.get(l);
-    const dk = des.keys.get(l);
-    diffAttribute(ctx, buckets, def, def?.name ?? name, ck === undefined ? undefined : current[ck], dk === undefined ? undefined : desired[dk]);
-  }
-  for (const [l, e] of ext) {
-    const ck = cur.keys.get(l);
-    const dk = des.keys.get(l);
-    const cObj = ck !== undefined && isPlainObject(current[ck]) ? (current[ck] as Obj) : {};
-    const dObj = dk !== undefined && isPlainObject(desired[dk]) ? (desired[dk] as Obj) : {};
-    const ci = indexKeys(cObj);
-    const di = indexKeys(dObj);
-    for (const [al, a] of e.attrs) {
-      const def = lookupExtension(ctx.catalog, e.urn)?.attributes.get(al);
-      const cka = ci.keys.get(al);
-      const dka = di.keys.get(al);
-      diffAttribute(ctx, buckets, def, `${e.urn}:${def?.name ?? a}`, cka === undefined ? undefined : cObj[cka], dka === undefined ? undefined : dObj[dka]);
+  for (const e of extensions.values()) {
+    const ck = e.urn in current ? e.urn : findKey(current, e.urn);
+    const dk = e.urn in desired ? e.urn : findKey(desired, e.urn);
+    const cObj = ck !== undefined && isPlainObject(current[ck]) ? (current[ck] as Obj) : EMPTY;
+    const dObj = dk !== undefined && isPlainObject(desired[dk]) ? (desired[dk] as Obj) : EMPTY;
+    if (ck !== dk && jsonEqual(cObj, dObj)) continue;
+    let attrs = Object.keys(dObj);
+    if (e.extra.size > 0 || e.whole) {
+      attrs = attrs.concat([...e.extra]);
+      if (e.whole) attrs = attrs.concat(Object.keys(cObj));
+      attrs = dedupeCaseInsensitive(attrs);
+    }
+    const table = lookupExtension(ctx.catalog, e.urn)?.attributes;
+    for (let i = 0; i < attrs.length; i++) {
+      const a = attrs[i] as string;
+      const cur = read(cObj, a);
+      const des = read(dObj, a);
+      if (jsonEqual(cur, des)) continue;
+      const def = table?.get(a.toLowerCase());
+      diffAttribute(ctx, b, def, `${e.urn}:${def?.name ?? a}`, cur, des);
     }
   }
-  return { schemas: [PATCH_OP_SCHEMA], Operations: [...removes, ...replaces, ...adds] };
+  return { schemas: [PATCH_OP_SCHEMA], Operations: b.removes.concat(b.replaces, b.adds) };
+}
+
+const NONE: readonly string[] = [];
+const EMPTY: Obj = Object.freeze({}) as Obj;
+
+function dedupeCaseInsensitive(names: string[]): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const n of names) {
+    const l = n.toLowerCase();
+    if (!seen.has(l)) {
+      seen.add(l);
+      out.push(n);
+    }
+  }
+  return out;
+}
+
+type Extensions = Map<string, { urn: string; extra: Set<string>; whole: boolean }>;
+
+function extEntry(extensions: Extensions, catalog: AttributeCatalog, urn: string): { urn: string; extra: Set<string>; whole: boolean } {
+  const known = lookupExtension(catalog, urn);
+  // Known extensions are keyed by their canonical URN (no case folding needed); others by lower case.
+  const key = known ? known.urn : urn.toLowerCase();
+  let e = extensions.get(key);
+  if (!e) extensions.set(key, (e = { urn: known ? known.urn : urn, extra: new Set(), whole: false }));
+  return e;
+}
+
+function isUrn(k: string): boolean {
+  const c = k.charCodeAt(0);
+  return (c === 117 || c === 85) && /^urn:/i.test(k);
+}
+
+// Top-level definitions memoised by the exact spelling used, so the common case is one Map read.
+const topCache = new WeakMap<AttributeCatalog, Map<string, AttributeDefinition | null>>();
+function lookupTop(catalog: AttributeCatalog, name: string): AttributeDefinition | undefined {
+  let m = topCache.get(catalog);
+  if (!m) topCache.set(catalog, (m = new Map()));
+  let d = m.get(name);
+  if (d === undefined) {
+    d = catalog.core.get(name.toLowerCase()) ?? null;
+    if (m.size < 1024) m.set(name, d);
+  }
+  return d ?? undefined;
 }
 
 interface Buckets {
   removes: PatchOperation[];
   replaces: PatchOperation[];
   adds: PatchOperation[];
-}
-
-function indexKeys(o: Obj): { keys: Map<string, string> } {
-  const keys = new Map<string, string>();
-  for (const k of Object.keys(o)) keys.set(k.toLowerCase(), k);
-  return { keys };
 }
 
 function isWritable(def: AttributeDefinition | undefined, current: unknown): boolean {
@@ -158,7 +188,7 @@ function isWritable(def: AttributeDefinition | undefined, current: unknown): boo
 /** Drops unassigned and readOnly sub-attributes so the written value is what a server keeps. */
 function clean(v: unknown, def: AttributeDefinition | undefined): unknown {
   if (Array.isArray(v)) {
-    const one = def ? { ...def, multiValued: false } : undefined;
+    const one = def ? elementDefinition(def) : undefined;
     return v.filter((x) => !isUnassigned(x)).map((x) => clean(x, one));
   }
   if (!isPlainObject(v)) return v;
@@ -174,15 +204,20 @@ function clean(v: unknown, def: AttributeDefinition | undefined): unknown {
 
 function diffAttribute(ctx: Ctx, b: Buckets, def: AttributeDefinition | undefined, path: string, cur: unknown, des: unknown): void {
   if (!isWritable(def, cur)) return;
-  if (scimEquivalent(cur, des, def)) return;
+  // Callers have already found cur and des not exactly equal; RFC-equivalence (RFC 7643 §2.5
+  // unassigned forms, value order, primary=false, dateTime instants) is decided below, per value,
+  // so a changed attribute is walked once.
+  const desUnassigned = isUnassigned(des);
+  if (desUnassigned && isUnassigned(cur)) return;
   const plainName = ATTRNAME_RE.test(path) || /^urn:.*:\$?[A-Za-z][A-Za-z0-9_-]*$/.test(path);
   if (!plainName) {
+    if (scimEquivalent(cur, des, def)) return;
     // Unknown attribute whose name is not a valid path: only a path-less replace can reach it.
     b.replaces.push({ op: 'replace', value: { [path]: null } });
-    if (!isUnassigned(des)) b.replaces.push({ op: 'replace', value: { [path]: clean(des, def) } });
+    if (!desUnassigned) b.replaces.push({ op: 'replace', value: { [path]: clean(des, def) } });
     return;
   }
-  if (isUnassigned(des)) {
+  if (desUnassigned) {
     if (def?.required) return; // a server refuses to unassign a required attribute
     b.removes.push({ op: 'remove', path });
     return;
@@ -195,6 +230,7 @@ function diffAttribute(ctx: Ctx, b: Buckets, def: AttributeDefinition | undefine
     diffComplex(b, def, path, cur, des);
     return;
   }
+  if (scimEquivalent(cur, des, def)) return;
   if (isPlainObject(des) && !isUnassigned(cur)) {
     // Current is a scalar where a complex value is wanted: clear it first so nothing merges.
     b.removes.push({ op: 'remove', path });
@@ -204,14 +240,12 @@ function diffAttribute(ctx: Ctx, b: Buckets, def: AttributeDefinition | undefine
 
 /** Singular complex attribute (`name`, enterprise `manager`): one operation per changed sub-attribute. */
 function diffComplex(b: Buckets, def: AttributeDefinition | undefined, path: string, cur: Obj, des: Obj): void {
-  const ci = indexKeys(cur).keys;
-  const di = indexKeys(des).keys;
-  const subs = new Map<string, string>(ci);
-  for (const [l, k] of di) subs.set(l, k);
-  for (const [l, k] of subs) {
+  const subs = unionKeys(cur, des);
+  for (let i = 0; i < subs.length; i++) {
+    const k = subs[i] as string;
     const sdef = def ? subAttribute(def, k) : undefined;
-    const cv = ci.has(l) ? cur[ci.get(l) as string] : undefined;
-    const dv = di.has(l) ? des[di.get(l) as string] : undefined;
+    const cv = read(cur, k);
+    const dv = read(des, k);
     if (!isWritable(sdef, cv) || scimEquivalent(cv, dv, sdef)) continue;
     const p = `${path}.${sdef?.name ?? k}`;
     if (!ATTRNAME_RE.test(sdef?.name ?? k)) {
@@ -225,27 +259,54 @@ function diffComplex(b: Buckets, def: AttributeDefinition | undefined, path: str
   }
 }
 
+/** Keys of `b` plus those of `a` that `b` lacks (compared case-insensitively, RFC 7643 §2.1). */
+function unionKeys(a: Obj, b: Obj): string[] {
+  const out = Object.keys(b);
+  for (const k of Object.keys(a)) if (!(k in b) && findKey(b, k) === undefined) out.push(k);
+  return out;
+}
+
+function read(o: Obj, k: string): unknown {
+  const v = o[k];
+  if (v !== undefined) return v;
+  const f = findKey(o, k);
+  return f === undefined ? undefined : o[f];
+}
+
 type Id = string | number | boolean;
 
 function identityOf(el: unknown, idKey: string, sdef: AttributeDefinition | undefined): { raw: Id; key: string } | undefined {
   if (!isPlainObject(el)) return undefined;
-  let raw: unknown;
-  for (const k of Object.keys(el)) if (k.toLowerCase() === idKey) raw = el[k];
+  let raw = el[idKey];
+  if (raw === undefined) {
+    const k = findKey(el, idKey);
+    if (k !== undefined) raw = el[k];
+  }
   if (typeof raw === 'string') return { raw, key: sdef?.caseExact ? `s${raw}` : `s${raw.toLowerCase()}` };
   if (typeof raw === 'number' || typeof raw === 'boolean') return { raw, key: `${typeof raw}${String(raw)}` };
   return undefined;
 }
 
-/** Indexes values by identity; undefined when some value lacks one or two values share one. */
-function byIdentity(list: unknown[], idKey: string, sdef: AttributeDefinition | undefined): Map<string, { raw: Id; el: Obj }> | undefined {
-  const m = new Map<string, { raw: Id; el: Obj }>();
+/**
+ * Values indexed by identity key, in parallel arrays: lists are short (a handful of emails or
+ * roles), where a linear scan beats building Maps. Undefined when some value lacks an identity or
+ * two values share one.
+ */
+interface Identities {
+  keys: string[];
+  raws: Id[];
+  els: Obj[];
+}
+function byIdentity(list: unknown[], idKey: string, sdef: AttributeDefinition | undefined): Identities | undefined {
+  const out: Identities = { keys: [], raws: [], els: [] };
   for (const el of list) {
-    if (isUnassigned(el)) continue;
     const id = identityOf(el, idKey, sdef);
-    if (!id || m.has(id.key)) return undefined;
-    m.set(id.key, { raw: id.raw, el: el as Obj });
+    if (!id || out.keys.includes(id.key)) return undefined;
+    out.keys.push(id.key);
+    out.raws.push(id.raw);
+    out.els.push(el as Obj);
   }
-  return m;
+  return out;
 }
 
 function hasEqualPair(list: unknown[]): boolean {
@@ -254,75 +315,97 @@ function hasEqualPair(list: unknown[]): boolean {
 }
 
 function isPrimary(el: Obj): boolean {
-  for (const k of Object.keys(el)) if (k.toLowerCase() === 'primary') return el[k] === true;
-  return false;
+  const v = el.primary;
+  if (v !== undefined) return v === true;
+  const k = findKey(el, 'primary');
+  return k !== undefined && el[k] === true;
+}
+
+/** Drops unassigned values without allocating when there are none (the usual case). */
+function assignedValues(v: unknown): unknown[] {
+  const list = Array.isArray(v) ? v : v === undefined || v === null ? [] : [v];
+  for (let i = 0; i < list.length; i++) {
+    if (isUnassigned(list[i])) {
+      const out: unknown[] = [];
+      for (const x of list) if (!isUnassigned(x)) out.push(x);
+      return out;
+    }
+  }
+  return list;
+}
+
+function selector(path: string, idKey: string, raw: Id): string {
+  return `${path}[${idKey} eq ${formatValue(raw as FilterValue)}]`;
+}
+
+function allHaveValue(a: unknown[], b: unknown[]): boolean {
+  for (const list of [a, b]) for (const x of list) if (!isPlainObject(x) || !('value' in x)) return false;
+  return true;
 }
 
 function diffMulti(ctx: Ctx, b: Buckets, def: AttributeDefinition | undefined, path: string, cur: unknown, des: unknown): void {
-  const desList = (Array.isArray(des) ? des : [des]).filter((x) => !isUnassigned(x));
-  const curList = (Array.isArray(cur) ? cur : cur === undefined || cur === null ? [] : [cur]).filter((x) => !isUnassigned(x));
-  const whole = (): void => {
-    b.replaces.push({ op: 'replace', path, value: clean(desList, def) });
-  };
-  const attrName = path.slice(path.lastIndexOf(':') + 1);
+  const desList = assignedValues(des);
+  const curList = assignedValues(cur);
+  const one = def ? elementDefinition(def) : undefined;
+  const attrName = def ? def.name : path.slice(path.lastIndexOf(':') + 1);
+  let idKey: string | undefined = identityKey(attrName);
   if (curList.length === 0) {
     // "add" skips values already present (RFC 7644 §3.5.2.1), which would collapse duplicates
     // inside `desired` itself; "replace" writes the list as given.
-    const dup = identityKey(attrName) === 'value' ? byIdentity(desList, 'value', def ? subAttribute(def, 'value') : undefined) === undefined : hasEqualPair(desList);
-    b[dup ? 'replaces' : 'adds'].push({ op: dup ? 'replace' : 'add', path, value: clean(desList, def) });
+    const dup = idKey === 'value' ? byIdentity(desList, 'value', def ? subAttribute(def, 'value') : undefined) === undefined : hasEqualPair(desList);
+    (dup ? b.replaces : b.adds).push({ op: dup ? 'replace' : 'add', path, value: clean(desList, def) });
     return;
   }
-  let idKey: string | undefined = identityKey(attrName);
-  if (!idKey && desList.concat(curList).every((x) => isPlainObject(x) && 'value' in x)) idKey = 'value';
-  if (!ctx.valuePaths || !idKey) {
-    whole();
-    return;
-  }
-  const sdefId = def ? subAttribute(def, idKey) : undefined;
-  const ci = byIdentity(curList, idKey, sdefId);
-  const di = byIdentity(desList, idKey, sdefId);
-  if (!ci || !di) {
-    whole();
+  if (!idKey && allHaveValue(desList, curList)) idKey = 'value';
+  const sdefId = def && idKey ? subAttribute(def, idKey) : undefined;
+  const ci = ctx.valuePaths && idKey ? byIdentity(curList, idKey, sdefId) : undefined;
+  const di = ci && idKey ? byIdentity(desList, idKey, sdefId) : undefined;
+  if (!ci || !di || !idKey) {
+    if (!scimEquivalent(curList, desList, def)) b.replaces.push({ op: 'replace', path, value: clean(desList, def) });
     return;
   }
   const removes: PatchOperation[] = [];
   const replaces: PatchOperation[] = [];
   const added: unknown[] = [];
-  const sel = (raw: Id): string => `${path}[${idKey} eq ${formatValue(raw as FilterValue)}]`;
   // Does some value become primary in this patch? Then the primary rule (RFC 7644 §3.5.2) clears
   // the old one and no operation is needed for it.
   let newPrimary = false;
   let dropped = 0;
-  for (const [k, d] of di) {
-    const c = ci.get(k);
-    if (isPrimary(d.el) && (!c || !isPrimary(c.el))) newPrimary = true;
+  for (let j = 0; j < di.keys.length; j++) {
+    const d = di.els[j] as Obj;
+    const ci_ = ci.keys.indexOf(di.keys[j] as string);
+    if (isPrimary(d) && (ci_ < 0 || !isPrimary(ci.els[ci_] as Obj))) newPrimary = true;
   }
-  for (const [k, c] of ci) {
-    const d = di.get(k);
-    if (!d) {
-      removes.push({ op: 'remove', path: sel(c.raw) });
+  for (let j = 0; j < ci.keys.length; j++) {
+    const c = ci.els[j] as Obj;
+    const raw = ci.raws[j] as Id;
+    const di_ = di.keys.indexOf(ci.keys[j] as string);
+    if (di_ < 0) {
+      removes.push({ op: 'remove', path: selector(path, idKey, raw) });
       dropped++;
       continue;
     }
-    if (scimEquivalent(c.el, d.el, def ? { ...def, multiValued: false } : undefined)) continue;
-    const subOps = diffElement(def, sel(c.raw), c.el, d.el, newPrimary);
+    const d = di.els[di_] as Obj;
+    if (scimEquivalent(c, d, one)) continue;
+    const sel = selector(path, idKey, raw);
+    const subOps = diffElement(def, sel, c, d, newPrimary);
     if (subOps === 'readd') {
-      removes.push({ op: 'remove', path: sel(c.raw) });
-      added.push(clean(d.el, def ? { ...def, multiValued: false } : undefined));
+      removes.push({ op: 'remove', path: sel });
+      added.push(clean(d, one));
     } else if (subOps === 'whole') {
-      replaces.push({ op: 'replace', path: sel(c.raw), value: clean(d.el, def ? { ...def, multiValued: false } : undefined) });
+      replaces.push({ op: 'replace', path: sel, value: clean(d, one) });
     } else {
       for (const o of subOps) (o.op === 'remove' ? removes : replaces).push(o);
     }
   }
-  for (const [k, d] of di) if (!ci.has(k)) added.push(clean(d.el, def ? { ...def, multiValued: false } : undefined));
+  for (let j = 0; j < di.keys.length; j++) if (!ci.keys.includes(di.keys[j] as string)) added.push(clean(di.els[j], one));
   if (added.length === 0 && dropped === curList.length) {
     // Every current value goes and nothing comes: one remove of the attribute.
     b.removes.push({ op: 'remove', path });
     return;
   }
-  b.removes.push(...removes);
-  b.replaces.push(...replaces);
+  for (const o of removes) b.removes.push(o);
+  for (const o of replaces) b.replaces.push(o);
   if (added.length > 0) b.adds.push({ op: 'add', path, value: added });
 }
 
@@ -332,23 +415,22 @@ function diffMulti(ctx: Ctx, b: Buckets, def: AttributeDefinition | undefined, p
  * changed sub-attributes are written as one replacement of the value.
  */
 function diffElement(def: AttributeDefinition | undefined, selector: string, c: Obj, d: Obj, newPrimary: boolean): PatchOperation[] | 'readd' | 'whole' {
-  const ci = indexKeys(c).keys;
-  const di = indexKeys(d).keys;
-  const subs = new Map<string, string>(ci);
-  for (const [l, k] of di) subs.set(l, k);
+  const subs = unionKeys(c, d);
   const ops: PatchOperation[] = [];
   let changed = 0;
-  for (const [l, k] of subs) {
+  for (let i = 0; i < subs.length; i++) {
+    const k = subs[i] as string;
     const sdef = def ? subAttribute(def, k) : undefined;
-    const cv = ci.has(l) ? c[ci.get(l) as string] : undefined;
-    const dv = di.has(l) ? d[di.get(l) as string] : undefined;
-    if (l === 'primary' ? (cv === true) === (dv === true) : scimEquivalent(cv, dv, sdef)) continue;
+    const cv = read(c, k);
+    const dv = read(d, k);
+    const isPrimaryKey = k === 'primary' || k.toLowerCase() === 'primary';
+    if (isPrimaryKey ? (cv === true) === (dv === true) : scimEquivalent(cv, dv, sdef)) continue;
     if (sdef && sdef.mutability === 'readOnly') continue;
     if (sdef && sdef.mutability === 'immutable') return 'readd';
     if (!ATTRNAME_RE.test(sdef?.name ?? k)) return 'whole';
     changed++;
     // Losing "primary" while another value gains it is handled by the primary rule.
-    if (l === 'primary' && dv !== true && cv === true && newPrimary) continue;
+    if (isPrimaryKey && dv !== true && cv === true && newPrimary) continue;
     const p = `${selector}.${sdef?.name ?? k}`;
     ops.push(isUnassigned(dv) ? { op: 'remove', path: p } : { op: 'replace', path: p, value: clean(dv, sdef) });
   }

@@ -1,4 +1,4 @@
-import { type AttributeCatalog, type AttributeDefinition, DEFAULT_CATALOG, findKey, lookupAttribute, lookupExtension, subAttribute } from '../attributes';
+import { type AttributeCatalog, type AttributeDefinition, DEFAULT_CATALOG, elementDefinition, findKey, lookupAttribute, lookupExtension, subAttribute } from '../attributes';
 import { type AttributePath, parsePath } from '../attribute-path';
 import { InvalidSyntaxError } from '../errors';
 import { formatValue } from '../filter/format';
@@ -84,7 +84,7 @@ function targetDefinition(p: AttributePath, catalog: AttributeCatalog): Attribut
   const def = lookupAttribute(catalog, p.uri, p.attr);
   if (!def) return undefined;
   if (p.sub !== undefined) return subAttribute(def, p.sub);
-  if (p.filter) return { ...def, multiValued: false };
+  if (p.filter) return elementDefinition(def);
   return def;
 }
 
@@ -130,7 +130,7 @@ function coerceObject(v: Obj, defOf: (k: string) => AttributeDefinition | undefi
 function coerce(v: unknown, def: AttributeDefinition | undefined): unknown {
   if (!def || v === null || v === undefined) return v;
   if (def.multiValued) {
-    const one = { ...def, multiValued: false };
+    const one = elementDefinition(def);
     return Array.isArray(v) ? v.map((x) => coerce(x, one)) : coerce(v, one);
   }
   if (def.type === 'boolean' && typeof v === 'string') {
