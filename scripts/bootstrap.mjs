@@ -40,9 +40,18 @@ function run(cmd, args, env) {
     const forward = (sig) => child.kill(sig);
     process.on('SIGINT', forward);
     process.on('SIGTERM', forward);
+    process.on('SIGHUP', forward);
+    // npm may die without passing a signal on: then stop the child rather than orphan it.
+    const parent = process.ppid;
+    const watch = setInterval(() => {
+      if (process.ppid !== parent) child.kill('SIGTERM');
+    }, 1000);
+    watch.unref();
     child.on('exit', (code, signal) => {
+      clearInterval(watch);
       process.off('SIGINT', forward);
       process.off('SIGTERM', forward);
+      process.off('SIGHUP', forward);
       resolvePromise(code ?? (signal ? 1 : 0));
     });
   });

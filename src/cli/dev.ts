@@ -57,6 +57,13 @@ export async function runDev(opts: DevOptions): Promise<void> {
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGHUP', () => void shutdown('SIGHUP'));
+  // If whatever started us (npm, a terminal) dies without passing a signal on, stop too, so no
+  // Temporal server is left behind.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) void shutdown('parent process exited');
+  }, 1000).unref();
 
   try {
     // 1. Temporal: reuse one already listening (e.g. a second `npm start`), else start our own.
