@@ -447,7 +447,7 @@ export interface ChunkOptions {
 
 /**
  * Splits a PatchOp so that no request carries more than `maxMembersPerOperation` member changes
- * (service providers cap group PATCH size; Entra ID sends at most 1000 members per request).
+ * (service providers cap the size of group PATCH requests).
  * The first PatchOp keeps every other operation in its original position; a whole-list
  * `replace members` becomes a replace with the first chunk followed by adds, which leaves the same
  * final membership.
