@@ -90,6 +90,15 @@ export async function runDev(opts: DevOptions): Promise<void> {
     const sandbox = await startSandbox({ host: '127.0.0.1', port: opts.sandboxPort, snapshotFile: join(opts.dataDir, 'sandbox.json') });
     stops.push({ name: 'sandbox', stop: () => sandbox.close() });
 
+    // The example configuration addresses the sandbox at its default port; follow --sandbox-port.
+    const defaultSandbox = 'http://127.0.0.1:7100';
+    if (sandbox.url !== defaultSandbox) {
+      for (const app of Object.values(config.apps)) {
+        if (app.baseUrl.startsWith(defaultSandbox)) app.baseUrl = sandbox.url + app.baseUrl.slice(defaultSandbox.length);
+        if (app.jsm?.baseUrl.startsWith(defaultSandbox)) app.jsm.baseUrl = sandbox.url + app.jsm.baseUrl.slice(defaultSandbox.length);
+      }
+    }
+
     // 3. Worker.
     const connection = await NativeConnection.connect({ address });
     const composed = composeWorker(config, process.env, (e) => metrics.accounts.inc({ app: e.app, action: e.action }), metrics);
