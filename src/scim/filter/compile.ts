@@ -87,6 +87,20 @@ function compileCompare(node: CompareNode, catalog: AttributeCatalog, scope: Sco
     return (o) => !eq(o);
   }
   const test = valueTest(node, def);
+  if (!scope && node.attr.sub !== undefined) {
+    // `emails.value co "x"`: walk the values in place instead of collecting sub-values first.
+    const { parent, sub } = topGetter(node.attr, catalog);
+    return (o) => {
+      const v = parent(o);
+      if (v === null || typeof v !== 'object') return false;
+      if (!Array.isArray(v)) return anyValue(subValue(v as Resource, sub), test, false);
+      for (let i = 0; i < v.length; i++) {
+        const el: unknown = v[i];
+        if (el !== null && typeof el === 'object' && anyValue(subValue(el as Resource, sub), test, false)) return true;
+      }
+      return false;
+    };
+  }
   const complexNoSub = def?.type === 'complex' && node.attr.sub === undefined && !scope;
   return (o) => anyValue(get(o), test, complexNoSub);
 }
@@ -241,6 +255,9 @@ function dateTimeTest(node: CompareNode, value: string): ValueTest {
 interface CompiledAttr {
   get: Getter;
   def: AttributeDefinition | undefined;
+  /** For `attr.sub`: the getter of `attr` and the sub-attribute key. */
+  parent: Getter;
+  sub: string;
 }
 
 function attrGetter(ref: AttrRef, catalog: AttributeCatalog, scope: Scope | undefined): CompiledAttr {
@@ -250,7 +267,8 @@ function attrGetter(ref: AttrRef, catalog: AttributeCatalog, scope: Scope | unde
   }
   const def = scope.def ? subAttribute(scope.def, ref.name) : undefined;
   const key = def?.name ?? ref.name;
-  return { get: (o) => subValue(o, key), def };
+  const get: Getter = (o) => subValue(o, key);
+  return { get, def, parent: get, sub: '' };
 }
 
 /** Builds a getter for `[urn:]name[.sub]` relative to the resource root. */
@@ -280,10 +298,12 @@ function topGetter(ref: AttrRef, catalog: AttributeCatalog): CompiledAttr {
   } else {
     first = (o) => subValue(o, key);
   }
-  if (ref.sub === undefined) return { get: first, def };
+  if (ref.sub === undefined) return { get: first, def, parent: first, sub: '' };
   const sub = def?.name ?? ref.sub;
   return {
     def,
+    parent: first,
+    sub,
     get: (o) => {
       const v = first(o);
       if (v === null || typeof v !== 'object') return undefined;
