@@ -73,7 +73,7 @@ function compileNode(ast: FilterAst, catalog: AttributeCatalog, scope: Scope | u
 }
 
 function compileCompare(node: CompareNode, catalog: AttributeCatalog, scope: Scope | undefined): FilterPredicate {
-  const { get, def } = attrGetter(node.attr, catalog, scope);
+  const { get, def, parent, sub } = attrGetter(node.attr, catalog, scope);
   // RFC 7643 §2.5: null and unassigned are equivalent, so `eq null` asks for absence.
   if (node.value === null) {
     if (node.op === 'eq') return (o) => !isPresent(get(o));
@@ -89,7 +89,6 @@ function compileCompare(node: CompareNode, catalog: AttributeCatalog, scope: Sco
   const test = valueTest(node, def);
   if (!scope && node.attr.sub !== undefined) {
     // `emails.value co "x"`: walk the values in place instead of collecting sub-values first.
-    const { parent, sub } = topGetter(node.attr, catalog);
     return (o) => {
       const v = parent(o);
       if (v === null || typeof v !== 'object') return false;
@@ -230,22 +229,25 @@ function foldedStringTest(op: string, value: string): ValueTest {
   }
 }
 
+function instant(x: unknown): number {
+  return typeof x === 'string' ? Date.parse(x) : x instanceof Date ? x.getTime() : Number.NaN;
+}
+
 /** dateTime attributes (RFC 7643 §2.3.5, xsd:dateTime) compare as instants, not as text. */
 function dateTimeTest(node: CompareNode, value: string): ValueTest {
   const t = Date.parse(value);
   if (Number.isNaN(t)) throw new InvalidFilterError(`"${value}" is not a valid dateTime for "${formatAttrRef(node.attr)}"`);
-  const at = (x: unknown): number => (typeof x === 'string' ? Date.parse(x) : x instanceof Date ? x.getTime() : Number.NaN);
   switch (node.op) {
     case 'eq':
-      return (x) => at(x) === t;
+      return (x) => instant(x) === t;
     case 'gt':
-      return (x) => at(x) > t;
+      return (x) => instant(x) > t;
     case 'ge':
-      return (x) => at(x) >= t;
+      return (x) => instant(x) >= t;
     case 'lt':
-      return (x) => at(x) < t;
+      return (x) => instant(x) < t;
     case 'le':
-      return (x) => at(x) <= t;
+      return (x) => instant(x) <= t;
     default:
       // co/sw/ew on a dateTime are textual (RFC 7644 Table 3 defines them on strings only).
       return exactStringTest(node.op, value);
@@ -267,8 +269,42 @@ function attrGetter(ref: AttrRef, catalog: AttributeCatalog, scope: Scope | unde
   }
   const def = scope.def ? subAttribute(scope.def, ref.name) : undefined;
   const key = def?.name ?? ref.name;
-  const get: Getter = (o) => subValue(o, key);
+  const get = readKey(key);
   return { get, def, parent: get, sub: '' };
+}
+
+// Getter factories. Returning the arrow directly (rather than assigning it to a named binding)
+// matters under tsx: esbuild's keepNames wraps every named function expression in a __name()
+// call, which was a fifth of filter compile time.
+function readKey(key: string): Getter {
+  return (o) => subValue(o, key);
+}
+
+function readExtension(urn: string, key: string): Getter {
+  return (o) => {
+    const e = subValue(o, urn);
+    return e !== null && typeof e === 'object' && !Array.isArray(e) ? subValue(e as Resource, key) : undefined;
+  };
+}
+
+function readExtensionOrTop(urn: string, key: string): Getter {
+  return (o) => {
+    const e = subValue(o, urn);
+    const v = e !== null && typeof e === 'object' && !Array.isArray(e) ? subValue(e as Resource, key) : undefined;
+    return v === undefined ? subValue(o, key) : v;
+  };
+}
+
+/** Multi-valued complex: "emails.type" denotes the list of every value's type. */
+function readSub(parent: Getter, sub: string): Getter {
+  return (o) => {
+    const v = parent(o);
+    if (v === null || typeof v !== 'object') return undefined;
+    if (!Array.isArray(v)) return subValue(v as Resource, sub);
+    const out: unknown[] = [];
+    for (const el of v) if (el !== null && typeof el === 'object') out.push(subValue(el as Resource, sub));
+    return out;
+  };
 }
 
 /** Builds a getter for `[urn:]name[.sub]` relative to the resource root. */
@@ -277,43 +313,21 @@ function topGetter(ref: AttrRef, catalog: AttributeCatalog): CompiledAttr {
   const def = ref.sub !== undefined && topDef ? subAttribute(topDef, ref.sub) : ref.sub === undefined ? topDef : undefined;
   const key = topDef?.name ?? ref.name;
   let first: Getter;
-  const ext = ref.uri !== undefined ? lookupExtension(catalog, ref.uri) : undefined;
   if (ref.uri !== undefined && !catalog.coreUrns.has(ref.uri.toLowerCase())) {
     // Extension attributes live in a complex attribute named by the extension URN (RFC 7643 §3.3).
-    const urn = ext?.urn ?? ref.uri;
-    first = (o) => {
-      const e = subValue(o, urn);
-      return e !== null && typeof e === 'object' && !Array.isArray(e) ? subValue(e as Resource, key) : undefined;
-    };
+    first = readExtension(lookupExtension(catalog, ref.uri)?.urn ?? ref.uri, key);
   } else if (ref.uri === undefined && topDef && !catalog.core.has(ref.name.toLowerCase())) {
     // Unprefixed name that only an extension defines: read it from that extension's container,
     // falling back to the top level for clients that flatten extension attributes.
     let urn = '';
     for (const e of catalog.extensions.values()) if (e.attributes.get(ref.name.toLowerCase()) === topDef) urn = e.urn;
-    first = (o) => {
-      const e = subValue(o, urn);
-      const v = e !== null && typeof e === 'object' && !Array.isArray(e) ? subValue(e as Resource, key) : undefined;
-      return v === undefined ? subValue(o, key) : v;
-    };
+    first = readExtensionOrTop(urn, key);
   } else {
-    first = (o) => subValue(o, key);
+    first = readKey(key);
   }
   if (ref.sub === undefined) return { get: first, def, parent: first, sub: '' };
   const sub = def?.name ?? ref.sub;
-  return {
-    def,
-    parent: first,
-    sub,
-    get: (o) => {
-      const v = first(o);
-      if (v === null || typeof v !== 'object') return undefined;
-      if (!Array.isArray(v)) return subValue(v as Resource, sub);
-      // Multi-valued complex: "emails.type" denotes the list of every value's type.
-      const out: unknown[] = [];
-      for (const el of v) if (el !== null && typeof el === 'object') out.push(subValue(el as Resource, sub));
-      return out;
-    },
-  };
+  return { get: readSub(first, sub), def, parent: first, sub };
 }
 
 /**

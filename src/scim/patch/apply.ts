@@ -469,35 +469,38 @@ function validateMulti(def: AttributeDefinition | undefined, value: unknown, lab
   return list.map((v) => cloneJson(validateValue(one, v, label)));
 }
 
-const typeName = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
+function typeName(v: unknown): string {
+  return v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v;
+}
+
+function badValue(def: AttributeDefinition, value: unknown, label: string): never {
+  throw new InvalidValueError(`"${label}" expects a ${def.type} value, got ${typeName(value)}`);
+}
 
 /** RFC 7643 §2.3 data types. Unknown attributes (no definition) are accepted as given. */
 export function validateValue(def: AttributeDefinition | undefined, value: unknown, label: string): unknown {
   if (!def) return value;
   if (def.multiValued) return validateMulti(def, value, label);
-  const bad = (): never => {
-    throw new InvalidValueError(`"${label}" expects a ${def.type} value, got ${typeName(value)}`);
-  };
   switch (def.type) {
     case 'string':
     case 'reference':
     case 'binary':
-      if (typeof value !== 'string') bad();
+      if (typeof value !== 'string') badValue(def, value, label);
       return value;
     case 'dateTime':
-      if (typeof value !== 'string' || Number.isNaN(Date.parse(value))) bad();
+      if (typeof value !== 'string' || Number.isNaN(Date.parse(value))) badValue(def, value, label);
       return value;
     case 'boolean':
-      if (typeof value !== 'boolean') bad();
+      if (typeof value !== 'boolean') badValue(def, value, label);
       return value;
     case 'integer':
-      if (typeof value !== 'number' || !Number.isInteger(value)) bad();
+      if (typeof value !== 'number' || !Number.isInteger(value)) badValue(def, value, label);
       return value;
     case 'decimal':
-      if (typeof value !== 'number' || !Number.isFinite(value)) bad();
+      if (typeof value !== 'number' || !Number.isFinite(value)) badValue(def, value, label);
       return value;
     case 'complex': {
-      if (!isPlainObject(value)) bad();
+      if (!isPlainObject(value)) badValue(def, value, label);
       const o = value as Obj;
       for (const k of Object.keys(o)) {
         const s = subAttribute(def, k);
