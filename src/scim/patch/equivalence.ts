@@ -3,7 +3,7 @@ import * as attributes from '../attributes';
 import * as json from '../json';
 
 // Bound once (see patch/generate.ts): named imports cost a getter call per use under tsx.
-const { DEFAULT_CATALOG, elementDefinition, lookupAttribute, subAttribute } = attributes;
+const { DEFAULT_CATALOG, elementDefinition, findKey, lookupAttribute, subAttribute } = attributes;
 const { isPlainObject, jsonEqual } = json;
 
 /**
@@ -74,18 +74,26 @@ function lowerKeys(o: Record<string, unknown>): Map<string, unknown> {
   return m;
 }
 
+/** `primary: false` is the same state as no `primary` (rule 3 above). */
+function ignorable(k: string, v: unknown): boolean {
+  return isUnassigned(v) || (v === false && (k === 'primary' || k.toLowerCase() === 'primary'));
+}
+
 function complexEquivalent(a: Record<string, unknown>, b: Record<string, unknown>, def?: AttributeDefinition): boolean {
-  const ma = lowerKeys(a);
-  const mb = lowerKeys(b);
-  if (ma.get('primary') === false) ma.delete('primary');
-  if (mb.get('primary') === false) mb.delete('primary');
-  if (ma.size !== mb.size) return false;
-  for (const [k, v] of ma) {
-    if (!mb.has(k)) return false;
+  // Every significant key of `a` must have an equivalent value in `b` (names case-insensitive),
+  // and `b` must have no other significant key.
+  let na = 0;
+  for (const k in a) {
+    const v = a[k];
+    if (ignorable(k, v)) continue;
+    na++;
+    const bk = k in b ? k : findKey(b, k);
     const sdef = def?.subAttributes ? subAttribute(def, k) : undefined;
-    if (!scimEquivalent(v, mb.get(k), sdef)) return false;
+    if (!scimEquivalent(v, bk === undefined ? undefined : b[bk], sdef)) return false;
   }
-  return true;
+  let nb = 0;
+  for (const k in b) if (!ignorable(k, b[k])) nb++;
+  return na === nb;
 }
 
 /**

@@ -65,7 +65,8 @@ export function generatePatch(current: ScimResource, desired: ScimResource, opti
   const ctx: Ctx = { catalog: catalogOf(options?.schema), valuePaths: options?.valuePathFilters ?? true, ops: [] };
   const b: Buckets = { removes: [], replaces: [], adds: [] };
   // Extension URNs to diff, with the attributes `managed` adds to each beyond what desired holds.
-  const extensions: Extensions = new Map();
+  // Created on first use: most updates do not touch an extension.
+  let extensions: Extensions | undefined;
 
   const keys = Object.keys(desired);
   for (let i = 0; i < keys.length; i++) {
@@ -76,7 +77,7 @@ export function generatePatch(current: ScimResource, desired: ScimResource, opti
     const same = current[dk];
     if (same !== undefined && jsonEqual(same, des)) continue;
     if (isUrn(dk)) {
-      extEntry(extensions, ctx.catalog, dk);
+      extEntry((extensions ??= new Map()), ctx.catalog, dk);
       continue;
     }
     const def = lookupTop(ctx.catalog, dk);
@@ -89,10 +90,10 @@ export function generatePatch(current: ScimResource, desired: ScimResource, opti
   }
   for (const m of options?.managed ?? NONE) {
     if (isUrn(m)) {
-      if (lookupExtension(ctx.catalog, m) || findKey(current, m) !== undefined || findKey(desired, m) !== undefined) extEntry(extensions, ctx.catalog, m).whole = true;
+      if (lookupExtension(ctx.catalog, m) || findKey(current, m) !== undefined || findKey(desired, m) !== undefined) extEntry((extensions ??= new Map()), ctx.catalog, m).whole = true;
       else {
         const colon = m.lastIndexOf(':');
-        extEntry(extensions, ctx.catalog, m.slice(0, colon)).extra.add(m.slice(colon + 1));
+        extEntry((extensions ??= new Map()), ctx.catalog, m.slice(0, colon)).extra.add(m.slice(colon + 1));
       }
       continue;
     }
@@ -102,7 +103,7 @@ export function generatePatch(current: ScimResource, desired: ScimResource, opti
     const ck = findKey(current, m);
     diffAttribute(ctx, b, def, def?.name ?? m, ck === undefined ? undefined : current[ck], undefined);
   }
-  for (const e of extensions.values()) {
+  if (extensions) for (const e of extensions.values()) {
     const ck = e.urn in current ? e.urn : findKey(current, e.urn);
     const dk = e.urn in desired ? e.urn : findKey(desired, e.urn);
     const cObj = ck !== undefined && isPlainObject(current[ck]) ? (current[ck] as Obj) : EMPTY;
