@@ -34,7 +34,9 @@ function checkInvariant(current: Obj, desired: Obj, managed: string[], valuePath
     expect(READ_ONLY).not.toContain(head);
     if (op.path === undefined) for (const k of Object.keys(op.value as Obj)) expect(READ_ONLY).not.toContain(k);
   }
+  const before = JSON.stringify(current);
   const result = applyPatch(current, patch);
+  expect(JSON.stringify(current)).toBe(before);
   const attrs = managedOf(desired, managed);
   if (!resourcesEquivalentOn(result, desired, attrs)) {
     throw new Error(`invariant broken\ncurrent=${JSON.stringify(current)}\ndesired=${JSON.stringify(desired)}\npatch=${JSON.stringify(patch)}\nresult=${JSON.stringify(result)}`);

@@ -57,7 +57,7 @@ export function normalizePatchOp(input: unknown, options: NormalizeOptions = {})
     const opRaw = opKey === undefined ? undefined : raw[opKey];
     const op = (typeof opRaw === 'string' ? opRaw.toLowerCase() : opRaw) as PatchOperation['op'];
     const path = pathKey === undefined ? undefined : raw[pathKey];
-    const hasValue = valueKey !== undefined;
+    const hasValue = valueKey !== undefined && raw[valueKey] !== undefined;
     const value = hasValue ? raw[valueKey] : undefined;
     if (typeof path === 'string' && path.trim() !== '') {
       const parsed = parsePath(path, catalog);
