@@ -115,6 +115,8 @@ describe('applyPatch', () => {
     expect(r.schemas).toEqual(['urn:ietf:params:scim:schemas:core:2.0:User', ENTERPRISE_USER_SCHEMA]);
     const removed = applyPatch(r, ops({ op: 'remove', path: `${ENTERPRISE_USER_SCHEMA}:manager` }, { op: 'remove', path: `${ENTERPRISE_USER_SCHEMA}:department` }));
     expect(removed).not.toHaveProperty(ENTERPRISE_USER_SCHEMA);
+    const viaSub = applyPatch(r, ops({ op: 'remove', path: `${ENTERPRISE_USER_SCHEMA}:department` }, { op: 'remove', path: `${ENTERPRISE_USER_SCHEMA}:manager.value` }));
+    expect(viaSub).not.toHaveProperty(ENTERPRISE_USER_SCHEMA);
     const whole = applyPatch(user(), ops({ op: 'add', path: ENTERPRISE_USER_SCHEMA, value: { costCenter: '4130' } }));
     expect(whole[ENTERPRISE_USER_SCHEMA]).toEqual({ costCenter: '4130' });
   });

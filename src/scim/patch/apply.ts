@@ -206,10 +206,12 @@ function applyAt(resource: Obj, name: 'add' | 'remove' | 'replace', path: Attrib
 
   if (path.filter) {
     applyFiltered(container, key, def, name, path, value, ctx, label);
+    pruneExtension(resource, path, container);
     return;
   }
   if (path.sub !== undefined) {
     applySub(container, key, def, name, path.sub, value, ctx, label);
+    pruneExtension(resource, path, container);
     return;
   }
   if (name === 'remove') {
