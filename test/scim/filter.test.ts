@@ -15,6 +15,8 @@ import {
   valuePath,
   co,
   gt,
+  buildCatalog,
+  CORE_SCHEMA_DEFINITIONS,
 } from '../../src/scim';
 
 type Res = Record<string, unknown>;
@@ -186,5 +188,41 @@ describe('builder', () => {
     expect(formatFilter(f)).toBe('userType eq "Employee" and emails[type eq "work" and value co "@example.com"] and not (title pr) and meta.lastModified gt "2020-01-01T00:00:00Z"');
     expect(() => eq('bad name', 'x')).toThrow(InvalidFilterError);
     expect(() => eq('x', Number.NaN)).toThrow(InvalidFilterError);
+  });
+});
+
+describe('groups and custom schemas', () => {
+  const group = {
+    schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
+    id: 'e9e30dba',
+    displayName: 'Tour Guides',
+    members: [{ value: '2819c223-7f76-453a-919d-413861904646', display: 'Babs Jensen' }, { value: '902c246b', display: 'Mandy Pepperidge' }],
+  };
+  test('members value paths and core URN prefix', () => {
+    expect(compileFilter('members[value eq "2819C223-7F76-453A-919D-413861904646"]')(group)).toBe(true);
+    expect(compileFilter('members.display sw "mandy"')(group)).toBe(true);
+    expect(compileFilter('urn:ietf:params:scim:schemas:core:2.0:Group:displayName eq "tour guides"')(group)).toBe(true);
+    expect(compileFilter('members[value eq "nobody"]')(group)).toBe(false);
+  });
+  test('a custom extension schema drives caseExact and dateTime handling', () => {
+    const urn = 'urn:example:params:scim:schemas:extension:hr:2.0:User';
+    const catalog = buildCatalog([
+      ...CORE_SCHEMA_DEFINITIONS,
+      {
+        id: urn,
+        name: 'HR',
+        description: 'HR extension',
+        attributes: [
+          { name: 'badge', type: 'string', multiValued: false, description: '', required: false, caseExact: true, mutability: 'readWrite', returned: 'default', uniqueness: 'none' },
+          { name: 'startDate', type: 'dateTime', multiValued: false, description: '', required: false, caseExact: false, mutability: 'readWrite', returned: 'default', uniqueness: 'none' },
+        ],
+      },
+    ]);
+    const u = { userName: 'x', [urn]: { badge: 'AB-1', startDate: '2024-03-01T09:00:00+01:00' } };
+    expect(compileFilter(`${urn}:badge eq "ab-1"`, { catalog })(u)).toBe(false);
+    expect(compileFilter(`${urn}:badge eq "AB-1"`, { catalog })(u)).toBe(true);
+    expect(compileFilter(`${urn}:startDate eq "2024-03-01T08:00:00Z"`, { catalog })(u)).toBe(true);
+    // Without the schema the attribute is unknown: case-insensitive text.
+    expect(compileFilter(`${urn}:badge eq "ab-1"`)(u)).toBe(true);
   });
 });
