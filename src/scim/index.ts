@@ -45,5 +45,6 @@ export type { PatchOp, PatchOperation, PatchOperationName, ScimResource } from '
 export { applyPatch, type ApplyPatchOptions } from './patch/apply';
 export { normalizePatchOp, type NormalizeOptions } from './patch/normalize';
 export { scimEquivalent, resourcesEquivalentOn, isUnassigned } from './patch/equivalence';
-export { generatePatch, chunkPatch, type GeneratePatchOptions, type ChunkOptions } from './patch/generate';
+export { generatePatch, type GeneratePatchOptions } from './patch/generate';
+export { chunkPatch, type ChunkOptions } from './patch/chunk';
 export * from './schemas';
