@@ -144,12 +144,24 @@ function explain(name: string, node: FilterAst, s: Scope, inner: boolean): Filte
     if (o === false && p === true && raw.length > 0 && raw.every(isEmpty)) return ['pr-needs-non-empty'];
     throw new Error(`unexplained pr: ${formatFilter(leaf)} ours=${o} peer=${p} on ${JSON.stringify(s.ctx)}`);
   }
-  if (leaf.value === null) return ['null-is-unassigned'];
+  if (leaf.value === null) {
+    // Ours must be exactly "is (not) assigned", computed independently here.
+    const top = leaf.attr.sub === undefined ? [get(s.ctx, leaf.attr.name)].filter((x) => x !== undefined) : rawValues(leaf.attr, s.ctx);
+    const present = top.some((x) => !isEmpty(x));
+    if (o === (leaf.op === 'eq' ? !present : present)) return ['null-is-unassigned'];
+    throw new Error(`unexplained null comparison: ${formatFilter(leaf)} ours=${o} on ${JSON.stringify(s.ctx)}`);
+  }
   if (leaf.op === 'ne') {
     const eq = { ...leaf, op: 'eq' as const };
     return ['ne-is-not-eq', ...explain(name, eq, s, inner)];
   }
-  if (def?.type === 'dateTime') return ['datetime-chronological'];
+  if (def?.type === 'dateTime' && typeof leaf.value === 'string') {
+    // Ours must be the chronological comparison, computed independently here.
+    const t = Date.parse(leaf.value);
+    const cmp: Record<string, (x: number) => boolean> = { eq: (x) => x === t, gt: (x) => x > t, ge: (x) => x >= t, lt: (x) => x < t, le: (x) => x <= t };
+    const f = cmp[leaf.op];
+    if (f && o === rawValues(leaf.attr, s.ctx).some((x) => typeof x === 'string' && f(Date.parse(x)))) return ['datetime-chronological'];
+  }
   if (def?.type === 'complex' && leaf.attr.sub === undefined && !s.parent) {
     const viaValue = { ...leaf, attr: { ...leaf.attr, sub: 'value' } };
     if (peer(name, viaValue, s.ctx) === o) return ['complex-compares-value'];
