@@ -255,7 +255,7 @@ function explainTop(name: string, f: string, r: Obj): FilterException[] {
   return explain(name, ast, { ctx: r }, false);
 }
 
-const pool = fc.constantFrom<unknown>('work', 'home', 'Work', 'a"b', 'x]y', 'é', 'ÉCOLE', '', 'W', 'O', "O'Malley", true, false, 1, 0, null, '2024-01-01T00:00:00Z');
+const pool = fc.constantFrom<unknown>('work', 'home', 'Work', 'a"b', 'x]y', 'é', 'ÉCOLE', '', 'W', 'O', "O'Malley", true, false, 1, 0, null, '2024-01-01T00:00:00Z', '2023-12-31T19:00:00-05:00', '2024-01-01T01:00:00+02:00');
 const attrPath = fc.constantFrom(
   'userName', 'USERNAME', 'displayName', 'title', 'nickName', 'active', 'id', 'x_custom',
   'name.givenName', 'name.familyName', 'emails', 'emails.value', 'emails.type', 'emails.primary', 'roles.value', 'phoneNumbers',
