@@ -1,7 +1,7 @@
 // The SCIM 2.0 connector for every app kind. Behaviour differences come from the capability
 // profile (profiles/*.ts), never from `kind` checks sprinkled through the operations.
 import { ConnectorError, isConnectorError } from './errors';
-import { canFilter, eqFilter } from './filters';
+import { canFilter, eqAnyFilter, eqFilter } from './filters';
 import { HttpClient, type HttpResponse } from './http';
 import { JsmRestClient } from './jsm';
 import { applyPlan, planPatch, type PatchOp } from './patch-plan';
@@ -85,6 +85,22 @@ export class ScimConnector implements Connector {
     if (q.userName) attempts.push(['userName', q.userName]);
     if (q.externalId) attempts.push(['externalId', q.externalId]);
     if (q.email) attempts.push(['email', q.email]);
+    const f = this.current.filter;
+    const scimAttr = (a: 'userName' | 'externalId' | 'email') => (a === 'email' ? 'emails.value' : a);
+    if (attempts.length > 1 && !f.singleTerm && f.operators.includes('or') && attempts.every(([a]) => canFilter(f.userAttributes, f.operators, scimAttr(a)))) {
+      // One `or` query for a server that evaluates it (RFC 7644 §3.4.2.2); the precedence of the
+      // sequential lookups is kept when choosing among the hits.
+      const hits: ScimUser[] = [];
+      for await (const u of this.listUsers({ filter: eqAnyFilter(attempts.map(([a, v]) => [scimAttr(a), v] as const)) })) hits.push(u);
+      for (const [attr, value] of attempts) {
+        const matching = hits.filter((u) => matchesUser(u, attr, value));
+        if (matching.length > 1) {
+          throw new ConnectorError('CONFLICT', `${matching.length} users match ${attr}; refusing to pick one`, { app: this.name, method: 'GET', path: '/Users' });
+        }
+        if (matching[0]) return matching[0];
+      }
+      return undefined;
+    }
     for (const [attr, value] of attempts) {
       const found = await this.lookupUser(attr, value);
       if (found) return found;

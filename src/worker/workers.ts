@@ -49,7 +49,15 @@ export async function createWorkers(opts: StartWorkersOptions): Promise<Worker[]
         namespace,
         taskQueue: appTaskQueue(app.name),
         activities,
-        ...(app.requestsPerSecond ? { maxTaskQueueActivitiesPerSecond: app.requestsPerSecond } : {}),
+        ...(app.requestsPerSecond
+          ? {
+              maxTaskQueueActivitiesPerSecond: app.requestsPerSecond,
+              // Activities past what the app's rate can serve would only wait in the request pacer,
+              // where their start-to-close timeout runs; left on the task queue they wait for free.
+              // One in flight per request/second keeps the pacer busy without a backlog.
+              maxConcurrentActivityTaskExecutions: Math.max(4, Math.ceil(app.requestsPerSecond)),
+            }
+          : {}),
       }),
     ),
   );
