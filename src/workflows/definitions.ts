@@ -114,6 +114,8 @@ export interface IdentityState {
 
 export interface IdentityWorkflowInput {
   employeeId: string;
+  /** Continue-as-new after this many events in one run (default 100), besides when Temporal suggests it. */
+  eventsPerRun?: number;
   /** Carried across continue-as-new. */
   state?: IdentityState;
   seenEventIds?: string[];

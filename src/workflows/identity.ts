@@ -27,6 +27,8 @@ import { LINKED_APPS, NEEDS_ATTENTION, PENDING_APPROVALS, STAGE } from './search
 /** Remembered event ids, carried across continue-as-new: HR redeliveries come within days, not thousands of events. */
 const MAX_SEEN_EVENT_IDS = 1000;
 const MAX_EVENT_LOG = 200;
+/** A run's history grows with each lifecycle (~30 events each); start afresh well before it is large. */
+const DEFAULT_EVENTS_PER_RUN = 100;
 
 /** When an app is no longer configured, its leaver still runs with the safe default. */
 const DEFAULT_LEAVER: LeaverPolicyView = { deactivate: true, removeGroups: true, jsmCustomerRemoval: false, hardDeleteAfterMs: null };
@@ -45,6 +47,9 @@ export async function identityWorkflow(input: IdentityWorkflowInput): Promise<Id
   let queue: QueuedEvent[] = [...(input.queue ?? [])];
   let seq = queue.reduce((m, q) => Math.max(m, q.seq), 0);
   let version = 0; // bumps on every change to the queue, to wake a waiting timer
+  let handledThisRun = 0;
+  const eventsPerRun = input.eventsPerRun ?? DEFAULT_EVENTS_PER_RUN;
+  const shouldContinue = () => workflowInfo().continueAsNewSuggested || handledThisRun >= eventsPerRun;
 
   const record = (e: ProcessedEvent) => {
     state.events.push(e);
@@ -219,7 +224,7 @@ export async function identityWorkflow(input: IdentityWorkflowInput): Promise<Id
     const wakeAt = Math.min(next?.dueMs ?? Infinity, deletion ?? Infinity);
 
     if (wakeAt === Infinity) {
-      if (workflowInfo().continueAsNewSuggested) break;
+      if (shouldContinue()) break;
       const v = version;
       await condition(() => version !== v || workflowInfo().continueAsNewSuggested);
       continue;
@@ -237,6 +242,7 @@ export async function identityWorkflow(input: IdentityWorkflowInput): Promise<Id
       syncPending();
       const outcome = await handle(next.event);
       record(outcome);
+      handledThisRun++;
     } else {
       const now = nowMs();
       const due = links().filter((l) => l.status === 'inactive' && l.deleteAt && Date.parse(l.deleteAt) <= now);
@@ -244,13 +250,14 @@ export async function identityWorkflow(input: IdentityWorkflowInput): Promise<Id
       record({ id: `retention-${new Date(wakeAt).toISOString()}`, type: 'terminate', outcome: 'done', detail: `hard-deleted in ${due.map((l) => l.app).join(', ')}` });
     }
     syncAttributes();
-    if (workflowInfo().continueAsNewSuggested) break;
+    if (shouldContinue()) break;
   }
 
   // History stays bounded: start afresh with the state, the queue and the remembered ids.
   state.events = state.events.slice(-MAX_EVENT_LOG);
   return continueAsNew<typeof identityWorkflow>({
     employeeId: state.employeeId,
+    ...(input.eventsPerRun ? { eventsPerRun: input.eventsPerRun } : {}),
     state: { ...state, events: state.events, pending: state.pending },
     seenEventIds: [...seen].slice(-MAX_SEEN_EVENT_IDS),
     queue,

@@ -273,3 +273,35 @@ describe('leaver', () => {
     expect(found).toEqual([identityWorkflowId(emp.employeeId)]);
   });
 });
+
+describe('history stays bounded', () => {
+  it('continues-as-new after its events-per-run, carrying state, links and remembered event ids', async () => {
+    const emp = employee({ department: 'Sales' });
+    const workflowId = identityWorkflowId(emp.employeeId);
+    const hire = event('hire', emp);
+    await stack.client.workflow.signalWithStart('identityWorkflow', {
+      workflowId,
+      taskQueue: 'scimflow',
+      args: [{ employeeId: emp.employeeId, eventsPerRun: 2 }],
+      signal: 'hrEvent',
+      signalArgs: [hire],
+    });
+    const firstRun = (await stack.client.workflow.getHandle(workflowId).describe()).runId;
+    await stack.until(emp.employeeId, (s) => s.stage === 'active', 'joined');
+    await stack.send(event('update', { ...emp, title: 'Senior Account Executive' }));
+    await stack.until(emp.employeeId, (s) => s.events.length === 2, 'second event');
+    const secondRun = await waitFor(async () => {
+      const d = await stack.client.workflow.getHandle(workflowId).describe();
+      return d.runId !== firstRun && d.status.name === 'RUNNING' ? d.runId : undefined;
+    }, { what: 'a new run' });
+    expect(secondRun).not.toBe(firstRun);
+
+    // The new run remembers what the old one did: the hire again is a redelivery, an update still works.
+    await stack.send(hire);
+    await stack.send(event('update', { ...emp, title: 'Sales Lead' }));
+    const state = await stack.until(emp.employeeId, (s) => s.events.length === 3, 'third event in the new run');
+    expect(state.events.map((e) => e.type)).toEqual(['hire', 'update', 'update']);
+    expect(state.apps.generic).toMatchObject({ status: 'active' });
+    expect(userIn('generic', emp.email)).toEqual([expect.objectContaining({ title: 'Sales Lead' })]);
+  });
+});
