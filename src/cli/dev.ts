@@ -102,6 +102,7 @@ export async function runDev(opts: DevOptions): Promise<void> {
     // 3. Worker.
     const connection = await NativeConnection.connect({ address });
     const composed = composeWorker(config, process.env, (e) => metrics.accounts.inc({ app: e.app, action: e.action }), metrics);
+    await composed.discover((app, err) => log.warn({ app, err: String(err) }, 'ServiceProviderConfig discovery failed; using the documented profile'));
     const workers = await startWorkers({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, apps: composed.apps, deps: composed.deps });
     stops.push({
       name: 'worker',

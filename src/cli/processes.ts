@@ -21,6 +21,7 @@ export async function runWorkerProcess(configFile: string): Promise<void> {
   installRuntime(log, { temporalMetricsBind });
   const connection = await NativeConnection.connect({ address: target.address });
   const composed = composeWorker(config, process.env, (e) => metrics.accounts.inc({ app: e.app, action: e.action }), metrics);
+  await composed.discover((app, err) => log.warn({ app, err: String(err) }, 'ServiceProviderConfig discovery failed; using the documented profile'));
   const { client, close: closeClient } = await connectClient(target);
   const stopGauges = pollGauges(client, metrics, Object.keys(config.apps));
   const metricsServer = await startMetricsServer(metrics, { host: process.env.SCIMFLOW_METRICS_HOST ?? '0.0.0.0', port: metricsPort, temporalMetricsUrl: `http://${temporalMetricsBind}/metrics` });

@@ -13,6 +13,12 @@ export interface Composed {
   deps: ActivityDeps;
   apps: AppWorkerSpec[];
   connectors: Map<string, Connector>;
+  /**
+   * Merges each app's /ServiceProviderConfig into its profile (where the profile says it is
+   * served). An app that is down is retried in the background; until then its documented profile
+   * applies. Resolves after the first attempt at every app.
+   */
+  discover(onError?: (app: string, err: unknown) => void): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -43,6 +49,7 @@ export function composeWorker(config: ScimflowConfig, env: Env = process.env, on
   const leaverPolicies: Record<string, LeaverPolicyView> = {};
   for (const [name, app] of Object.entries(publicConfig.apps)) leaverPolicies[name] = { ...app.leaver };
 
+  let closed = false;
   const deps: ActivityDeps = {
     connector(app) {
       const c = connectors.get(app);
@@ -63,7 +70,31 @@ export function composeWorker(config: ScimflowConfig, env: Env = process.env, on
     deps,
     apps: Object.values(config.apps).map((a) => ({ name: a.name, requestsPerSecond: a.rateLimit.requestsPerSecond })),
     connectors,
+    async discover(onError) {
+      const tryOnce = async (name: string, c: Connector) => {
+        try {
+          await c.discover();
+          return true;
+        } catch (err) {
+          onError?.(name, err);
+          return false;
+        }
+      };
+      const retryLater = async (name: string, c: Connector) => {
+        // Every 30 s for 10 minutes, without holding up start-up.
+        for (let i = 0; i < 20 && !closed; i++) {
+          await new Promise((r) => setTimeout(r, 30_000).unref());
+          if (closed || (await tryOnce(name, c))) return;
+        }
+      };
+      await Promise.all(
+        [...connectors.entries()].map(async ([name, c]) => {
+          if (!(await tryOnce(name, c))) void retryLater(name, c);
+        }),
+      );
+    },
     async close() {
+      closed = true;
       await Promise.all([...connectors.values()].map((c) => c.close()));
     },
   };

@@ -40,6 +40,7 @@ export async function startStack(yaml: string, opts: { env?: TestWorkflowEnviron
   const config = parsed.config;
   const bundle = await workflowBundle();
   let composed = composeWorker(config, TEST_ENV);
+  await composed.discover();
   let workers = await startWorkers({ connection: env.nativeConnection, apps: composed.apps, deps: composed.deps, workflowBundle: bundle });
   const client = env.client;
   const dispatcher = temporalDispatcher(client);
