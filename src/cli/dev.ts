@@ -6,7 +6,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { loadConfig, resolveIngressSecrets } from '../config';
 import { startTemporalDevServer, portOpen, type DevServer } from '../dev/temporal-server';
 import { projectRoot, requireTemporalCli } from '../dev/temporal-cli';
-import { buildIngress } from '../ingress/server';
+import { bambooKeys, buildIngress } from '../ingress/server';
 import { temporalDispatcher } from '../ingress/temporal-dispatcher';
 import { startSandbox } from '../sandbox';
 import { createLogger } from '../shared/logger';
@@ -126,6 +126,7 @@ export async function runDev(opts: DevOptions): Promise<void> {
       maxBodyBytes: config.ingress.maxBodyBytes,
       onAccepted: (source) => metrics.eventsReceived.inc({ source }),
       onRejected: (reason) => metrics.eventsRejected.inc({ reason }),
+      ...bambooKeys(),
     });
     await ingress.listen({ host: 'localhost', port: opts.ingressPort });
     const stopGauges = pollGauges(client, metrics, Object.keys(config.apps));

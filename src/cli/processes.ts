@@ -1,7 +1,7 @@
 // The production processes: `scimflow worker` and `scimflow ingress` (one each per container).
 import { NativeConnection } from '@temporalio/worker';
 import { loadConfig, resolveIngressSecrets } from '../config';
-import { buildIngress } from '../ingress/server';
+import { bambooKeys, buildIngress } from '../ingress/server';
 import { temporalDispatcher } from '../ingress/temporal-dispatcher';
 import { createLogger } from '../shared/logger';
 import { createMetrics, startMetricsServer } from '../shared/metrics';
@@ -54,6 +54,7 @@ export async function runIngressProcess(configFile: string): Promise<void> {
     logger: log,
     onAccepted: (source) => metrics.eventsReceived.inc({ source }),
     onRejected: (reason) => metrics.eventsRejected.inc({ reason }),
+    ...bambooKeys(),
   });
   const metricsServer = await startMetricsServer(metrics, { host: process.env.SCIMFLOW_METRICS_HOST ?? '0.0.0.0', port: Number(process.env.SCIMFLOW_INGRESS_METRICS_PORT ?? 9466) });
   const host = process.env.SCIMFLOW_INGRESS_HOST ?? config.ingress.host;

@@ -9,6 +9,15 @@ import { SIGNATURE_HEADER, SignatureError, verify } from './signature';
 
 export const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
 
+/**
+ * BambooHR webhook private keys from the environment (`SCIMFLOW_BAMBOOHR_WEBHOOK_KEY`, and
+ * `…_PREVIOUS` during a rotation); POST /webhooks/bamboohr exists only when one is set.
+ */
+export function bambooKeys(env: Record<string, string | undefined> = process.env): { bambooKeys?: string[] } {
+  const keys = [env.SCIMFLOW_BAMBOOHR_WEBHOOK_KEY, env.SCIMFLOW_BAMBOOHR_WEBHOOK_KEY_PREVIOUS].filter((k): k is string => Boolean(k));
+  return keys.length ? { bambooKeys: keys } : {};
+}
+
 /** Hands a validated event to the lifecycle engine. Must be idempotent by `event.id`. */
 export interface EventDispatcher {
   dispatch(event: HrEvent): Promise<{ workflowId: string }>;
