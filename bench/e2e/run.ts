@@ -257,7 +257,7 @@ async function main() {
     await limited.close();
   }
   const mem = process.memoryUsage();
-  console.log(`worker process RSS at the end: ${fmt(mem.rss / 2 ** 20)} MiB (heap used ${fmt(mem.heapUsed / 2 ** 20)} MiB)`);
+  console.log(`RSS at the end of the process hosting worker, ingress and sandbox apps: ${fmt(mem.rss / 2 ** 20)} MiB (heap used ${fmt(mem.heapUsed / 2 ** 20)} MiB)`);
 }
 
 main().then(
