@@ -195,3 +195,9 @@ export const retrySignal = defineSignal<[{ app?: string }?]>('retry');
 /** Ops: give up on a needs-attention step and move on (optionally for one app). */
 export const skipSignal = defineSignal<[{ app?: string; reason?: string }?]>('skip');
 export const lifecycleQuery = defineQuery<LifecycleView>('lifecycle');
+/**
+ * From the identity workflow to a running joiner/mover/rehire: a termination is due, so stop
+ * waiting for approvals (they are refused as abandoned). Steps already under way finish, so every
+ * account that exists is known to the leaver that follows.
+ */
+export const abandonApprovalsSignal = defineSignal<[{ reason: string }]>('abandonApprovals');

@@ -3,10 +3,20 @@
 // termination waits on a durable timer), lets `cancel` withdraw a pending termination, schedules
 // hard deletes after the retention period, runs each lifecycle as a child workflow, exposes its
 // state by query and search attributes, and continues-as-new before its history grows large.
-import { condition, continueAsNew, executeChild, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  condition,
+  continueAsNew,
+  executeChild,
+  getExternalWorkflowHandle,
+  log,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { HrEvent } from '../shared/hr-event';
 import { nowMs } from './clock';
 import {
+  abandonApprovalsSignal,
   hrEventSignal,
   progressSignal,
   stateQuery,
@@ -125,14 +135,35 @@ export async function identityWorkflow(input: IdentityWorkflowInput): Promise<Id
     const workflowId = `${kind}-${state.employeeId}-${id}`;
     state.currentLifecycle = { workflowId, type: kind };
     const fn = { joiner: joinerWorkflow, mover: moverWorkflow, rehire: rehireWorkflow, leaver: leaverWorkflow, delete: deleteWorkflow }[kind];
+    let finished = false;
     try {
-      const result = await executeChild(fn, {
+      const child = executeChild(fn, {
         workflowId,
         args: [{ employeeId: state.employeeId, parentWorkflowId: workflowInfo().workflowId, ...args }],
       });
+      if (kind === 'joiner' || kind === 'mover' || kind === 'rehire') {
+        // A termination that falls due while this lifecycle waits for an approval must not wait
+        // behind it (approvals can take days): tell the child to give up waiting, then run the leaver.
+        void (async () => {
+          while (!finished) {
+            const due = queue.find((q) => q.event.type === 'terminate')?.dueMs;
+            const v = version;
+            if (due !== undefined && due <= nowMs()) {
+              await getExternalWorkflowHandle(workflowId)
+                .signal(abandonApprovalsSignal, { reason: `terminated by ${queue.find((q) => q.event.type === 'terminate')!.event.id}` })
+                .catch((err: unknown) => log.warn('abandon signal not delivered', { error: String(err) }));
+              return;
+            }
+            if (due === undefined) await condition(() => finished || version !== v);
+            else await condition(() => finished || version !== v, due - nowMs());
+          }
+        })();
+      }
+      const result = await child;
       for (const link of Object.values(result.apps)) state.apps[link.app] = link;
       return result;
     } finally {
+      finished = true;
       state.currentLifecycle = undefined;
       // The child reports approvals/attention as they happen; once it is over none can be pending.
       state.pendingApprovals = state.pendingApprovals.filter((p) => p.workflowId !== workflowId);

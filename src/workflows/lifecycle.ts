@@ -14,6 +14,7 @@ import {
 } from '@temporalio/workflow';
 import { nowIso, nowMs } from './clock';
 import {
+  abandonApprovalsSignal,
   approvalSignal,
   decideUpdate,
   lifecycleQuery,
@@ -33,7 +34,7 @@ import {
 import { failureMessage, offboarding, provisioning } from './proxies';
 import { NEEDS_ATTENTION, PENDING_APPROVALS, STAGE } from './search-attributes';
 
-type Outcome = 'approved' | 'rejected' | 'timeout';
+type Outcome = 'approved' | 'rejected' | 'timeout' | 'abandoned';
 
 /** Per-run state and handlers shared by every lifecycle kind. */
 class Lifecycle {
@@ -41,6 +42,7 @@ class Lifecycle {
   private readonly decisions = new Map<string, ApprovalDecision>();
   private readonly approversByApp = new Map<string, string[]>();
   private readonly commands = new Map<string, { action: 'retry' | 'skip'; reason?: string }>();
+  private abandoned: string | undefined;
 
   constructor(
     private readonly input: LifecycleInput,
@@ -75,6 +77,9 @@ class Lifecycle {
       const apps = arg?.app ? [arg.app] : this.view.needsAttention.map((i) => i.app);
       for (const app of apps) this.commands.set(app, { action, ...(arg?.reason ? { reason: arg.reason } : {}) });
     };
+    setHandler(abandonApprovalsSignal, ({ reason }) => {
+      this.abandoned ??= reason;
+    });
     setHandler(retrySignal, command('retry'));
     setHandler(skipSignal, command('skip'));
   }
@@ -128,12 +133,14 @@ class Lifecycle {
     if (policy.onTimeout === 'escalate') rounds.push(policy.escalateTo.length ? [...policy.approvers, ...policy.escalateTo] : policy.approvers);
     try {
       for (const approvers of rounds) {
+        if (this.abandoned !== undefined) return { outcome: 'abandoned', comment: this.abandoned };
         this.approversByApp.set(ent.app, approvers);
         const item = { app: ent.app, approvers, since: nowIso(), workflowId: workflowInfo().workflowId };
         this.view.pendingApprovals = [...this.view.pendingApprovals.filter((p) => p.app !== ent.app), item];
         this.syncAttributes();
         this.report({ kind: 'approval-pending', item, links: this.links() });
-        if (await condition(() => this.decisions.has(ent.app), policy.timeoutMs)) {
+        if (await condition(() => this.decisions.has(ent.app) || this.abandoned !== undefined, policy.timeoutMs)) {
+          if (!this.decisions.has(ent.app)) return { outcome: 'abandoned', comment: this.abandoned };
           const d = this.decisions.get(ent.app)!;
           return { outcome: d.decision === 'approve' ? 'approved' : 'rejected', by: d.approver, ...(d.comment ? { comment: d.comment } : {}) };
         }
@@ -188,7 +195,12 @@ class Lifecycle {
           link = this.setLink({ ...link, status: 'awaiting-approval' });
           const res = await this.approval(ent);
           if (res.outcome !== 'approved') {
-            const why = res.outcome === 'timeout' ? 'approval timed out' : `rejected by ${res.by}${res.comment ? `: ${res.comment}` : ''}`;
+            const why =
+              res.outcome === 'timeout'
+                ? 'approval timed out'
+                : res.outcome === 'abandoned'
+                  ? `approval abandoned: ${res.comment}`
+                  : `rejected by ${res.by}${res.comment ? `: ${res.comment}` : ''}`;
             return this.setLink({ ...link, status: 'rejected', lastError: why });
           }
         }

@@ -305,3 +305,26 @@ describe('history stays bounded', () => {
     expect(userIn('generic', emp.email)).toEqual([expect.objectContaining({ title: 'Sales Lead' })]);
   });
 });
+
+describe('a termination does not wait behind an approval', () => {
+  it('abandons the pending approval, then deactivates everything the joiner made', async () => {
+    const emp = employee({ department: 'Engineering' });
+    await stack.send(event('hire', emp));
+    await stack.until(emp.employeeId, (s) => s.pendingApprovals.some((p) => p.app === 'jasper'), 'approval pending');
+    await waitFor(() => (userIn('generic', emp.email).length === 1 ? true : undefined), { what: 'generic created' });
+    const started = Date.now();
+    await stack.send(event('terminate', emp));
+    const left = await stack.until(emp.employeeId, (s) => s.stage === 'left', 'leaver ran', 15_000);
+    expect(Date.now() - started).toBeLessThan(10_000); // not the 4 s approval timeout plus more: right away
+    expect(left.apps.jasper).toMatchObject({ status: 'rejected' });
+    expect(left.apps.jasper!.lastError).toMatch(/approval abandoned: terminated by evt-terminate-/);
+    expect(left.pendingApprovals).toEqual([]);
+    expect(userIn('jasper', emp.email)).toHaveLength(0);
+    expect(userIn('generic', emp.email).map((u) => u.active)).toEqual([false]);
+    expect(userIn('jumpcloud', jumpcloudName(emp.email)).map((u) => u.active)).toEqual([false]);
+    expect(left.events.map((e) => [e.type, e.outcome])).toEqual([
+      ['hire', 'compensated'],
+      ['terminate', 'done'],
+    ]);
+  });
+});
