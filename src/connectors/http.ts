@@ -95,16 +95,17 @@ export class HttpClient {
   }
 
   async request<T = unknown>(req: HttpRequest): Promise<HttpResponse<T>> {
-    if (this.pacer) await this.pacer.take();
-    if (!this.onResponse) return this.send<T>(req);
+    const release = this.pacer ? await this.pacer.take() : undefined;
     try {
       const res = await this.send<T>(req);
-      this.onResponse({ app: this.app, method: req.method, status: res.status });
+      this.onResponse?.({ app: this.app, method: req.method, status: res.status });
       return res;
     } catch (err) {
       const e = err instanceof ConnectorError ? err : undefined;
-      this.onResponse({ app: this.app, method: req.method, ...(e?.status !== undefined ? { status: e.status } : {}), code: e?.code ?? 'UNKNOWN' });
+      this.onResponse?.({ app: this.app, method: req.method, ...(e?.status !== undefined ? { status: e.status } : {}), code: e?.code ?? 'UNKNOWN' });
       throw err;
+    } finally {
+      release?.();
     }
   }
 

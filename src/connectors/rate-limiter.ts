@@ -1,31 +1,65 @@
-// Client-side pacing for one app: at most `requestsPerSecond`, evenly spaced.
+// Client-side rate limiting for one app: at most N requests in any one-second window, as the app
+// counts them.
 //
-// Why spacing rather than a token bucket with a burst: downstream limits are often fixed windows
-// (N per wall-clock second). A bucket's burst can land N at the end of one window and N more at
-// the start of the next, which such a server answers with 429s. Spacing requests 1/N s apart
-// never puts more than N in any one-second window, and costs nothing when traffic is below N.
+// Downstream limits are usually fixed windows (N per second) counted when requests *arrive*. A
+// schedule planned ahead (token bucket, evenly spaced slots) breaks under load: a timer that fires
+// late, or a request held up on a new connection, arrives closer to the next one than planned and a
+// window holds N+1. So each request is anchored on the *completion* of the request N places before
+// it: that one had certainly arrived by then, so starting a window later guarantees its arrival and
+// ours are a full window apart, whatever the timers, the pool or the network did.
 //
-// The 1 % margin absorbs jitter between our clock and the server's (a request that leaves exactly
-// 1/N s after another may still be counted in the earlier window); it costs 1 % of throughput.
+// Callers are served in arrival order (one promise chain), so no request starves.
+// The 1 % margin covers the difference between our clock's rate and the server's; it and the
+// anchoring on completion cost about 1-2 % of throughput at saturation.
 export const PACING_MARGIN = 1.01;
 
-export class RequestPacer {
-  private next = 0;
-  private readonly intervalMs: number;
+interface Grant {
+  /** When the request finished (response or failure); undefined while in flight. */
+  doneAt?: number;
+  done: Promise<void>;
+}
 
-  constructor(requestsPerSecond: number) {
+export class RequestPacer {
+  private readonly recent: Grant[] = [];
+  private readonly windowMs = 1000 * PACING_MARGIN;
+  private chain: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly requestsPerSecond: number,
+    private readonly clock: () => number = () => performance.now(),
+  ) {
     if (!(requestsPerSecond > 0)) throw new Error('requestsPerSecond must be positive');
-    this.intervalMs = (1000 / requestsPerSecond) * PACING_MARGIN;
   }
 
-  /** Resolves when the caller may send; reserves its slot first, so concurrent callers queue in order. */
-  async take(now = performance.now()): Promise<void> {
-    // Slots follow a fixed schedule: a timer that fires a little late does not push every later
-    // slot back (that drift alone costs several percent). Only after an idle gap does the
-    // schedule restart from now.
-    const slot = this.next < now - this.intervalMs ? now : this.next;
-    this.next = slot + this.intervalMs;
-    const wait = slot - now;
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  /** Resolves when the caller may send, with the function to call once the request has finished. */
+  take(): Promise<() => void> {
+    const turn = this.chain.then(() => this.waitForRoom());
+    this.chain = turn;
+    return turn;
+  }
+
+  private async waitForRoom(): Promise<() => void> {
+    const n = Math.max(1, Math.floor(this.requestsPerSecond));
+    if (this.recent.length >= n) {
+      const anchor = this.recent[this.recent.length - n]!;
+      await anchor.done;
+      for (;;) {
+        const wait = anchor.doneAt! + this.windowMs - this.clock();
+        if (wait <= 0) break;
+        // Timers may fire up to 1 ms early: loop until the window has really passed.
+        await new Promise((r) => setTimeout(r, Math.max(1, Math.ceil(wait))));
+      }
+    }
+    let finish!: () => void;
+    const grant: Grant = { done: new Promise<void>((r) => (finish = r)) };
+    this.recent.push(grant);
+    if (this.recent.length > n) this.recent.shift();
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      grant.doneAt = this.clock();
+      finish();
+    };
   }
 }
