@@ -1,24 +1,15 @@
 // Atlassian contract (shared/reference/002): SCIM directory + Jira/JSM REST, over loopback HTTP.
 import type { Connector } from '../../src/connectors';
 import { LICENSED_GROUP_NAME, type SandboxHandle } from '../../src/sandbox';
-import { connect, person, rejection, startTestSandbox } from './harness';
+import { connect, person, rejection, useAppContract } from './harness';
 
 let sb: SandboxHandle;
 let conn: Connector;
 const app = () => sb.app('atlassian');
 
-beforeAll(async () => {
-  sb = await startTestSandbox();
-});
-afterAll(async () => {
-  await sb.close();
-});
-beforeEach(() => {
-  app().reset();
-  conn = connect(sb, 'atlassian');
-});
-afterEach(async () => {
-  await conn.close();
+useAppContract('atlassian', (s, c) => {
+  sb = s;
+  conn = c;
 });
 
 describe('SCIM directory', () => {

@@ -65,3 +65,26 @@ export async function rejection(fn: () => Promise<unknown>): Promise<unknown> {
   }
   throw new Error('expected a rejection');
 }
+
+/**
+ * The per-app contract suites' shared setup: one sandbox per file, the app reset and a fresh
+ * connector before each test. `bind` hands both to the suite's own variables.
+ */
+export function useAppContract(kind: AppKind, bind: (sb: SandboxHandle, conn: Connector) => void): void {
+  let sb: SandboxHandle | undefined;
+  let conn: Connector | undefined;
+  beforeAll(async () => {
+    sb = await startTestSandbox();
+  });
+  afterAll(async () => {
+    await sb?.close();
+  });
+  beforeEach(() => {
+    sb!.app(kind).reset();
+    conn = connect(sb!, kind);
+    bind(sb!, conn);
+  });
+  afterEach(async () => {
+    await conn?.close();
+  });
+}

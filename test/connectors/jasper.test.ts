@@ -1,24 +1,15 @@
 // Jasper contract (shared/reference/000) against the sandbox over loopback HTTP.
 import type { Connector } from '../../src/connectors';
 import type { SandboxHandle } from '../../src/sandbox';
-import { connect, person, rejection, startTestSandbox } from './harness';
+import { connect, person, rejection, useAppContract } from './harness';
 
 let sb: SandboxHandle;
 let conn: Connector;
 const app = () => sb.app('jasper');
 
-beforeAll(async () => {
-  sb = await startTestSandbox();
-});
-afterAll(async () => {
-  await sb.close();
-});
-beforeEach(() => {
-  app().reset();
-  conn = connect(sb, 'jasper');
-});
-afterEach(async () => {
-  await conn.close();
+useAppContract('jasper', (s, c) => {
+  sb = s;
+  conn = c;
 });
 
 test('profile: PATCH only, no pagination, userName eq only, create consumes a seat, deprovision = deactivate', () => {

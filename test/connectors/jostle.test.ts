@@ -1,7 +1,7 @@
 // Jostle contract (shared/reference/003) against the sandbox over loopback HTTP.
 import type { BulkOperation, Connector } from '../../src/connectors';
 import type { SandboxHandle } from '../../src/sandbox';
-import { connect, person, rejection, startTestSandbox } from './harness';
+import { connect, person, rejection, useAppContract } from './harness';
 
 let sb: SandboxHandle;
 let conn: Connector;
@@ -9,18 +9,9 @@ const app = () => sb.app('jostle');
 const JOSTLE = 'urn:ietf:params:scim:schemas:extension:jostle:2.0:User';
 const auth = () => ({ authorization: `Bearer ${sb.credentials.jostleToken}` });
 
-beforeAll(async () => {
-  sb = await startTestSandbox();
-});
-afterAll(async () => {
-  await sb.close();
-});
-beforeEach(() => {
-  app().reset();
-  conn = connect(sb, 'jostle');
-});
-afterEach(async () => {
-  await conn.close();
+useAppContract('jostle', (s, c) => {
+  sb = s;
+  conn = c;
 });
 
 test('writes as application/scim+json, accepts application/json; responses are application/json', async () => {

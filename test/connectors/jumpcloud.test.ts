@@ -1,25 +1,16 @@
 // JumpCloud contract (shared/reference/001) against the sandbox over loopback HTTP.
 import { applyUserNameRule, PROFILES, type Connector } from '../../src/connectors';
 import type { SandboxHandle } from '../../src/sandbox';
-import { connect, person, rejection, startTestSandbox } from './harness';
+import { connect, person, rejection, useAppContract } from './harness';
 
 let sb: SandboxHandle;
 let conn: Connector;
 const app = () => sb.app('jumpcloud');
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 
-beforeAll(async () => {
-  sb = await startTestSandbox();
-});
-afterAll(async () => {
-  await sb.close();
-});
-beforeEach(() => {
-  app().reset();
-  conn = connect(sb, 'jumpcloud');
-});
-afterEach(async () => {
-  await conn.close();
+useAppContract('jumpcloud', (s, c) => {
+  sb = s;
+  conn = c;
 });
 
 test('userName is derived from the email local part (email may not be the username)', () => {
