@@ -7,6 +7,7 @@ import type { Capabilities, Connector, ScimGroup, ScimUser } from '../connectors
 import { outgoingUser } from '../connectors/user-rules';
 import { resolveSecrets, toAppConnection, toPublicConfig, type Env, type ScimflowConfig } from '../config';
 import { computeEntitlements, type Entitlements } from '../rules';
+import { GROUP_SCHEMA, PATCH_OP_SCHEMA } from '../scim';
 import { HrEventSchema, describeIssues, type HrEvent } from '../shared/hr-event';
 
 export interface PlannedRequest {
@@ -47,6 +48,12 @@ export function parseEvent(json: unknown): HrEvent {
 
 type Obj = Record<string, unknown>;
 
+const setActive = (id: string, active: boolean): PlannedRequest => ({
+  method: 'PATCH',
+  path: `/Users/${id}`,
+  body: { schemas: [PATCH_OP_SCHEMA], Operations: [{ op: 'replace', path: 'active', value: active }] },
+});
+
 async function planGroups(c: Connector, userId: string, isNew: boolean, add: string[], remove: string[]): Promise<PlannedRequest[]> {
   const out: PlannedRequest[] = [];
   if (!c.profile.groups.supported) return out;
@@ -54,15 +61,15 @@ async function planGroups(c: Connector, userId: string, isNew: boolean, add: str
   for (const name of add) {
     const g = await c.findGroup(name);
     const gid = g?.id ?? `<new group ${name}>`;
-    if (!g) out.push({ method: 'POST', path: '/Groups', body: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: name } });
+    if (!g) out.push({ method: 'POST', path: '/Groups', body: { schemas: [GROUP_SCHEMA], displayName: name } });
     if (isNew || !member(g)) {
-      out.push({ method: 'PATCH', path: `/Groups/${gid}`, body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'add', path: 'members', value: [{ value: userId }] }] } });
+      out.push({ method: 'PATCH', path: `/Groups/${gid}`, body: { schemas: [PATCH_OP_SCHEMA], Operations: [{ op: 'add', path: 'members', value: [{ value: userId }] }] } });
     }
   }
   for (const name of remove) {
     const g = await c.findGroup(name);
     if (g?.id && member(g)) {
-      out.push({ method: 'PATCH', path: `/Groups/${g.id}`, body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'remove', path: `members[value eq "${userId}"]` }] } });
+      out.push({ method: 'PATCH', path: `/Groups/${g.id}`, body: { schemas: [PATCH_OP_SCHEMA], Operations: [{ op: 'remove', path: `members[value eq "${userId}"]` }] } });
     }
   }
   return out;
@@ -99,7 +106,7 @@ export async function planEvent(config: ScimflowConfig, event: HrEvent, env: Env
         const groups = event.type === 'terminate' && appConfig.leaver.removeGroups ? (current?.groups ?? []).map((g) => g.display ?? g.value) : [];
         const requests = [
           ...(await planGroups(c, cur.id, false, [], groups)),
-          { method: 'PATCH' as const, path: `/Users/${cur.id}`, body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'active', value: false }] } },
+          setActive(cur.id, false),
         ];
         apps.push({ app: name, action: 'deactivate', approvalRequired: false, current: cur, requests });
         continue;
@@ -111,7 +118,7 @@ export async function planEvent(config: ScimflowConfig, event: HrEvent, env: Env
         continue;
       }
       const requests: PlannedRequest[] = [];
-      if (!cur.active) requests.push({ method: 'PATCH', path: `/Users/${cur.id}`, body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'active', value: true }] } });
+      if (!cur.active) requests.push(setActive(cur.id, true));
       requests.push(...updateRequests(c.profile, { ...current!, active: true }, desired!, name));
       requests.push(...(await planGroups(c, cur.id, false, e.groups, [])));
       apps.push({ app: name, action: !cur.active ? 'reactivate' : requests.length ? 'update' : 'none', approvalRequired: false, current: cur, requests });
