@@ -62,8 +62,7 @@ export function createActivities(deps: ActivityDeps) {
 
     async lookupUser(input: { app: string; userName: string; externalId?: string }): Promise<LookupResult | null> {
       return wrap(`lookupUser(${input.app}, ${input.userName})`, async () => {
-        const c = deps.connector(input.app);
-        const found = (await c.findUser({ userName: input.userName })) ?? (input.externalId ? await c.findUser({ externalId: input.externalId }) : undefined);
+        const found = await deps.connector(input.app).findUser({ userName: input.userName, ...(input.externalId ? { externalId: input.externalId } : {}) });
         if (!found?.id) return null;
         return { scimId: found.id, userName: found.userName, active: found.active !== false };
       });
