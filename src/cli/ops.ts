@@ -130,9 +130,11 @@ export async function findStuck(client: Client, opts: { stage?: 'joining' | 'mov
     for (const act of desc.raw.pendingActivities ?? []) {
       const attempts = act.attempt ?? 0;
       if (attempts < (opts.minAttempts ?? 3)) continue;
-      const app = (act.activityType?.name && /^scim-/.test(String((act as { taskQueue?: string }).taskQueue ?? '')) ? String((act as { taskQueue?: string }).taskQueue).slice(5) : '') || act.activityType?.name || '';
-      const since = act.lastStartedTime?.seconds ? new Date(Number(act.lastStartedTime.seconds) * 1000).toISOString() : wf.startTime.toISOString();
-      rows.push({ employeeId, lifecycle, app, reason: 'retrying', lastFailure: act.lastFailure?.message ?? '', since: wf.startTime.toISOString() < since ? wf.startTime.toISOString() : since, attempts, workflowId: wf.workflowId });
+      const lastFailure = act.lastFailure?.message ?? '';
+      // Activity failures are prefixed with their call, e.g. `setActive(generic, …)`: the app is its first argument.
+      const app = /^\w+\(([^,)]+)/.exec(lastFailure)?.[1] ?? '';
+      const since = wf.startTime.toISOString();
+      rows.push({ employeeId, lifecycle, app, reason: 'retrying', lastFailure, since, attempts, workflowId: wf.workflowId });
     }
   }
   return rows.filter((r) => opts.olderThanMs === undefined || now - Date.parse(r.since) >= opts.olderThanMs).sort((a, b) => a.since.localeCompare(b.since));

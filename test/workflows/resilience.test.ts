@@ -81,6 +81,30 @@ describe('resilience', () => {
     expect(userIn('generic', emp.email).map((u) => u.active)).toEqual([false]);
   }, 90_000);
 
+  it('a leaver against an app that keeps failing retries without giving up, visible in `stuck`, and finishes when it recovers', async () => {
+    const emp = employee();
+    await stack.send(event('hire', emp));
+    await stack.until(emp.employeeId, (s) => s.stage === 'active', 'joined');
+    const generic = stack.sandbox.app('generic');
+    generic.setKnobs({ failNext: 1000, failStatus: 503 });
+    try {
+      await stack.send(event('terminate', emp));
+      const rows = await waitFor(async () => {
+        const r = (await findStuck(stack.client, { stage: 'leaving', minAttempts: 3 })).filter((x) => x.employeeId === emp.employeeId);
+        return r.length ? r : undefined;
+      }, { timeoutMs: 30_000, what: 'a retrying leaver in stuck' });
+      expect(rows[0]).toMatchObject({ lifecycle: 'leaver', app: 'generic', reason: 'retrying' });
+      expect(rows[0]!.attempts).toBeGreaterThanOrEqual(3);
+      expect(rows[0]!.lastFailure).toMatch(/503/);
+      expect((await stack.state(emp.employeeId)).stage).toBe('leaving');
+    } finally {
+      generic.setKnobs({ failNext: 0, failStatus: 500 });
+    }
+    const left = await stack.until(emp.employeeId, (s) => s.stage === 'left', 'leaver finished after recovery', 60_000);
+    expect(left.apps.generic?.status).toBe('inactive');
+    expect(userIn('generic', emp.email).map((u) => u.active)).toEqual([false]);
+  }, 90_000);
+
   it('replays every recorded history against the current workflow code', async () => {
     const histories = [];
     for await (const wf of stack.client.workflow.list({ query: `WorkflowType IN ('identityWorkflow','joinerWorkflow','leaverWorkflow')` })) {
