@@ -29,10 +29,16 @@ function isCoded(err: unknown): err is CodedError {
 }
 
 /** Translates a connector error into an ApplicationFailure with the right retry behaviour. */
-export function toFailure(err: unknown, context: string): unknown {
-  if (err instanceof ApplicationFailure || !isCoded(err)) return err;
+/** `attempt` (the activity attempt that failed) travels in the details, for the per-app attempt count. */
+export function toFailure(err: unknown, context: string, attempt?: number): unknown {
+  if (err instanceof ApplicationFailure) return err;
+  if (!isCoded(err)) {
+    // An unexpected error: retryable (transient until proven otherwise), with its attempt recorded.
+    const message = `${context}: ${err instanceof Error ? err.message : String(err)}`;
+    return ApplicationFailure.retryable(message, 'UNEXPECTED', { attempt });
+  }
   const message = `${context}: ${err.message}`;
-  const details = [{ code: err.code, status: err.status, scimType: err.scimType }];
+  const details = [{ code: err.code, status: err.status, scimType: err.scimType, attempt }];
   switch (err.code) {
     case FailureType.RateLimited:
       // Obey Retry-After exactly instead of the policy's backoff: the server told us when.

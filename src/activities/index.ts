@@ -49,7 +49,7 @@ async function wrap<T>(context: string, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
-    throw toFailure(err, context);
+    throw toFailure(err, context, attempt());
   }
 }
 

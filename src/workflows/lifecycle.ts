@@ -31,7 +31,7 @@ import {
   type LifecycleView,
   type ProgressReport,
 } from './definitions';
-import { failureMessage, offboarding, provisioning } from './proxies';
+import { failureAttempts, failureMessage, offboarding, provisioning } from './proxies';
 import { NEEDS_ATTENTION, PENDING_APPROVALS, STAGE } from './search-attributes';
 
 type Outcome = 'approved' | 'rejected' | 'timeout' | 'abandoned';
@@ -213,7 +213,7 @@ class Lifecycle {
       }
       return link;
     } catch (err) {
-      return this.setLink({ ...link, status: link.scimId ? link.status : 'failed', lastError: failureMessage(err) });
+      return this.setLink({ ...link, status: link.scimId ? link.status : 'failed', lastError: failureMessage(err), ...attemptsOf(err) });
     }
   }
 
@@ -235,7 +235,7 @@ class Lifecycle {
       link = { ...link, groups: [...ent.groups] };
       return this.setLink(link);
     } catch (err) {
-      return this.setLink({ ...link, lastError: failureMessage(err) });
+      return this.setLink({ ...link, lastError: failureMessage(err), ...attemptsOf(err) });
     }
   }
 
@@ -273,7 +273,7 @@ class Lifecycle {
       await provisioning(current.app).setActive({ app: current.app, scimId, active: true });
       return this.setLink({ ...current, status: 'active', deleteAt: undefined, lastError: undefined });
     } catch (err) {
-      return this.setLink({ ...current, lastError: failureMessage(err) });
+      return this.setLink({ ...current, lastError: failureMessage(err), ...attemptsOf(err) });
     }
   }
 
@@ -302,6 +302,11 @@ class Lifecycle {
     const ok = Object.values(apps).every((l) => !['failed', 'rejected', 'skipped'].includes(l.status) && !l.lastError);
     return { apps, ok };
   }
+}
+
+function attemptsOf(err: unknown): { attempts?: number } {
+  const attempts = failureAttempts(err);
+  return attempts === undefined ? {} : { attempts };
 }
 
 function primaryEmail(ent: AppEntitlement): string | undefined {

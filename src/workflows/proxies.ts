@@ -69,3 +69,10 @@ export function failureCode(err: unknown): string | undefined {
   const cause = (err as { cause?: { type?: unknown } } | undefined)?.cause;
   return typeof cause?.type === 'string' ? cause.type : undefined;
 }
+
+/** The attempt that failed last, from the failure's details (set by the activities). */
+export function failureAttempts(err: unknown): number | undefined {
+  const details = (err as { cause?: { details?: unknown[] } } | undefined)?.cause?.details;
+  const attempt = (details?.[0] as { attempt?: unknown } | undefined)?.attempt;
+  return typeof attempt === 'number' ? attempt : undefined;
+}

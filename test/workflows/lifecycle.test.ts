@@ -175,6 +175,25 @@ describe('joiner', () => {
   });
 });
 
+describe('a refusal by one app', () => {
+  it('marks that app failed with the error and the attempt count; the others carry on', async () => {
+    const jumpcloud = stack.sandbox.app('jumpcloud');
+    const emp = employee();
+    jumpcloud.setKnobs({ failNext: 1, failStatus: 400 });
+    try {
+      await stack.send(event('hire', emp));
+      const state = await stack.until(emp.employeeId, (s) => s.events.length === 1, 'joiner done');
+      expect(state.apps.jumpcloud).toMatchObject({ status: 'failed', attempts: 1 });
+      expect(state.apps.jumpcloud!.lastError).toMatch(/INVALID.*400/);
+      expect(state.apps.generic).toMatchObject({ status: 'active' });
+      expect(state.events[0]).toMatchObject({ outcome: 'failed' });
+      expect(state.events[0]!.detail).toMatch(/^jumpcloud: /);
+    } finally {
+      jumpcloud.setKnobs({ failNext: 0, failStatus: 500 });
+    }
+  });
+});
+
 describe('mover', () => {
   it('patches attributes and moves group memberships when the department changes', async () => {
     const emp = employee({ department: 'Sales' });
