@@ -107,3 +107,15 @@ export function event(type: HrEvent['type'], emp: Employee, extra: Partial<HrEve
   eventSeq += 1;
   return { id: `evt-${type}-${emp.employeeId}-${eventSeq}`, type, employee: emp, ...extra };
 }
+
+export type SandboxUser = Record<string, unknown> & { id: string; userName: string; active?: boolean };
+
+/** The accounts with this userName (case-insensitive) in one sandbox app. */
+export function accountsIn(sandbox: SandboxHandle, app: 'generic' | 'jasper' | 'jumpcloud', userName: string): SandboxUser[] {
+  return (sandbox.app(app).users() as unknown as SandboxUser[]).filter((u) => u.userName.toLowerCase() === userName.toLowerCase());
+}
+
+/** JumpCloud's userName for an email, written out independently of the mapping code (the test's oracle). */
+export function jumpcloudUserName(email: string): string {
+  return email.split('@')[0]!.replace(/[^A-Za-z0-9]/g, '');
+}

@@ -3,7 +3,7 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { request } from 'undici';
 import { identityWorkflowId } from '../../src/shared/hr-event';
 import { approvalSignal, decideUpdate, lifecycleQuery, type IdentityState } from '../../src/workflows/definitions';
-import { employee, event, startStack, type Stack } from '../helpers/stack';
+import { accountsIn, employee, event, jumpcloudUserName, startStack, type SandboxUser, type Stack } from '../helpers/stack';
 import { waitFor } from '../helpers/temporal';
 import { LIFECYCLE_CONFIG } from './config';
 
@@ -15,15 +15,13 @@ afterAll(async () => {
   await stack?.close();
 });
 
-type User = Record<string, unknown> & { id: string; userName: string; active?: boolean };
-const users = (app: 'generic' | 'jasper' | 'jumpcloud') => stack.sandbox.app(app).users() as unknown as User[];
-const userIn = (app: 'generic' | 'jasper' | 'jumpcloud', userName: string) => users(app).filter((u) => u.userName.toLowerCase() === userName.toLowerCase());
+const userIn = (app: 'generic' | 'jasper' | 'jumpcloud', userName: string) => accountsIn(stack.sandbox, app, userName);
 const groupNamesOf = (scimId: string) =>
   (stack.sandbox.app('generic').groups() as unknown as { displayName: string; members?: { value: string }[] }[])
     .filter((g) => (g.members ?? []).some((m) => m.value === scimId))
     .map((g) => g.displayName)
     .sort();
-const jumpcloudName = (email: string) => email.split('@')[0]!.replace(/[^A-Za-z0-9]/g, '');
+const jumpcloudName = jumpcloudUserName;
 
 async function hired(emp: ReturnType<typeof employee>): Promise<IdentityState> {
   await stack.send(event('hire', emp));
@@ -40,7 +38,7 @@ describe('joiner', () => {
     const res = await request(`${stack.sandbox.url}/generic/scim/v2/Users?filter=${encodeURIComponent(`userName eq "${emp.email}"`)}`, {
       headers: { authorization: 'Bearer dev-token' },
     });
-    const list = (await res.body.json()) as { totalResults: number; Resources: User[] };
+    const list = (await res.body.json()) as { totalResults: number; Resources: SandboxUser[] };
     expect(list.totalResults).toBe(1);
     expect(list.Resources[0]).toMatchObject({ userName: emp.email, externalId: emp.employeeId, active: true, title: emp.title });
     expect(groupNamesOf(list.Resources[0]!.id)).toEqual(['all-staff', 'sales']);

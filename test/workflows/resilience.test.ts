@@ -3,7 +3,7 @@
 import { Worker } from '@temporalio/worker';
 import { signalAttention, findStuck } from '../../src/cli/ops';
 import { identityWorkflowId } from '../../src/shared/hr-event';
-import { employee, event, startStack, TEST_ENV, type Stack } from '../helpers/stack';
+import { accountsIn, employee, event, jumpcloudUserName, startStack, TEST_ENV, type Stack } from '../helpers/stack';
 import { waitFor, workflowBundle } from '../helpers/temporal';
 import { LIFECYCLE_CONFIG } from './config';
 
@@ -15,9 +15,7 @@ afterAll(async () => {
   await stack?.close();
 });
 
-type User = { id: string; userName: string; active?: boolean };
-const userIn = (app: 'generic' | 'jumpcloud', userName: string) =>
-  (stack.sandbox.app(app).users() as unknown as User[]).filter((u) => u.userName.toLowerCase() === userName.toLowerCase());
+const userIn = (app: 'generic' | 'jumpcloud', userName: string) => accountsIn(stack.sandbox, app, userName);
 
 describe('resilience', () => {
   it('the worker killed mid-joiner and restarted → exactly one account per app', async () => {
@@ -34,7 +32,7 @@ describe('resilience', () => {
       const state = await stack.until(emp.employeeId, (s) => s.stage === 'active', 'joiner finished after restart', 60_000);
       expect(state.apps.generic).toMatchObject({ status: 'active', createdByUs: true });
       expect(userIn('generic', emp.email)).toHaveLength(1);
-      expect(userIn('jumpcloud', emp.email.split('@')[0]!.replace(/[^A-Za-z0-9]/g, ''))).toHaveLength(1);
+      expect(userIn('jumpcloud', jumpcloudUserName(emp.email))).toHaveLength(1);
     } finally {
       generic.setKnobs({ latencyMs: 0, dropAfterCommit: 0 });
     }
@@ -54,7 +52,7 @@ describe('resilience', () => {
     expect(item.workflowId).toMatch(new RegExp(`^leaver-${emp.employeeId}-`));
     expect(stuck.stage).toBe('leaving');
     // jumpcloud's token still works: its deactivation is not held up by generic
-    const jcName = emp.email.split('@')[0]!.replace(/[^A-Za-z0-9]/g, '');
+    const jcName = jumpcloudUserName(emp.email);
     await waitFor(() => (userIn('jumpcloud', jcName)[0]?.active === false ? true : undefined), { what: 'jumpcloud deactivated' });
     expect(userIn('generic', emp.email).map((u) => u.active)).toEqual([true]);
 
