@@ -1,40 +1,32 @@
-// Activity implementations. Each closes over the worker's dependencies (connectors holding their
-// credentials, the parsed configuration), so secrets never travel through workflow inputs or history.
+// Activity implementations: the I/O edge of the controller. Each closes over the worker's
+// dependencies (connectors holding their credentials, the parsed configuration), so secrets never
+// travel through workflow inputs or history. Each activity is one small, idempotent step; the
+// controller re-observes and re-plans after anything unexpected, so none has to be clever.
 import { Context } from '@temporalio/activity';
-import type { Connector, ScimUser } from '../connectors/types';
+import { ApplicationFailure } from '@temporalio/common';
+import type { Connector, ScimGroup, ScimUser } from '../connectors/types';
+import type { ObservedAccount } from '../domain/ownership';
+import type { DesireResult } from '../rules/desire';
 import type { Employee } from '../shared/hr-event';
-import type { EntitlementPlan, ScimUserDoc } from '../workflows/definitions';
 import { toFailure } from './errors';
-
-export type { ScimUserDoc };
 
 export interface ActivityDeps {
   /** The connector of a configured app; throws for an unknown app. */
   connector(app: string): Connector;
-  /** Employee → what the rules grant, per app (pure; reads the worker's configuration). */
-  plan(employee: Employee): EntitlementPlan;
+  /** Employee → what every configured app should hold (pure; the worker's configuration of the moment). */
+  desire(employee: Employee): DesireResult[];
+  /** The approvers the worker's configuration accepts for a seat in `app` (escalation included). */
+  approversOf(app: string): { required: boolean; approvers: string[] };
   /** Atlassian: the JSM service desk whose customers scimflow manages, if configured. */
   serviceDeskId?(app: string): string | undefined;
   /** Optional observer, e.g. for metrics. */
   onEvent?(event: { app: string; action: 'created' | 'adopted' | 'deactivated' | 'reactivated' | 'deleted' | 'updated' }): void;
 }
 
-export interface EnsureUserInput {
-  app: string;
-  user: ScimUserDoc;
-}
-
-export interface EnsureUserResult {
-  app: string;
-  scimId: string;
-  userName: string;
-  created: boolean;
-}
-
-export interface LookupResult {
-  scimId: string;
-  userName: string;
-  active: boolean;
+/** A seat decision as the activity checks it (the workflow's word is not enough). */
+export interface SeatApproval {
+  requestId: string;
+  approver: string;
 }
 
 function attempt(): number {
@@ -53,88 +45,113 @@ async function wrap<T>(context: string, fn: () => Promise<T>): Promise<T> {
   }
 }
 
+/** A SCIM user as the planner sees it. */
+export function toObservedAccount(u: ScimUser): ObservedAccount {
+  const groups = Array.isArray(u.groups) ? u.groups.map((g) => g.display).filter((d): d is string => typeof d === 'string') : undefined;
+  return {
+    id: String(u.id),
+    userName: String(u.userName ?? ''),
+    ...(typeof u.externalId === 'string' && u.externalId !== '' ? { externalId: u.externalId } : {}),
+    active: u.active !== false,
+    // User.groups is readOnly and optional (RFC 7643 §4.1.2): an app that returns it with displays tells us the memberships.
+    ...(groups && groups.length === (u.groups?.length ?? 0) ? { groups } : {}),
+    resource: u as Record<string, unknown>,
+  };
+}
+
 export function createActivities(deps: ActivityDeps) {
   const emit = deps.onEvent ?? (() => undefined);
+
+  /** Refuses a seat the worker's own configuration has not seen approved (issue: forged workflow inputs). */
+  const checkSeat = (app: string, approval: SeatApproval | undefined) => {
+    const policy = deps.approversOf(app);
+    if (!policy.required) return;
+    if (!approval || !policy.approvers.some((a) => a.toLowerCase() === approval.approver.toLowerCase())) {
+      throw ApplicationFailure.nonRetryable(
+        `a seat in ${app} needs an approval from one of its configured approvers; ${approval ? `${approval.approver} is not one` : 'none was given'}`,
+        'APPROVAL_REQUIRED',
+      );
+    }
+  };
+
   return {
-    async planEntitlements(employee: Employee): Promise<EntitlementPlan> {
-      return deps.plan(employee);
+    /** Local activity: the configuration decides, at the moment of planning. */
+    async desire(employee: Employee): Promise<DesireResult[]> {
+      return deps.desire(employee);
     },
 
-    async lookupUser(input: { app: string; userName: string; externalId?: string }): Promise<LookupResult | null> {
-      return wrap(`lookupUser(${input.app}, ${input.userName})`, async () => {
-        const found = await deps.connector(input.app).findUser({ userName: input.userName, ...(input.externalId ? { externalId: input.externalId } : {}) });
-        if (!found?.id) return null;
-        return { scimId: found.id, userName: found.userName, active: found.active !== false };
+    /** Every account in `app` that shares this person's identity keys (one lookup). */
+    async observe(input: { app: string; userName: string; externalId?: string }): Promise<ObservedAccount[]> {
+      return wrap(`observe(${input.app})`, async () => {
+        const found = await deps.connector(input.app).lookupUsers({ userName: input.userName, ...(input.externalId ? { externalId: input.externalId } : {}) });
+        return found.filter((u) => typeof u.id === 'string').map(toObservedAccount);
       });
     },
 
-    /**
-     * Idempotent find-or-create (the connector looks up first and adopts on 409). A retry after a
-     * crash or a dropped response finds the account the first attempt made, so no retry creates a
-     * second account — and on a retry that account counts as ours, so compensation can undo it.
-     */
-    async ensureUser(input: EnsureUserInput): Promise<EnsureUserResult> {
-      return wrap(`ensureUser(${input.app}, ${input.user.userName})`, async () => {
-        const c = deps.connector(input.app);
-        const { user, created } = await c.createUser(input.user as ScimUser);
-        if (!user.id) throw Object.assign(new Error(`${input.app} returned a user without an id`), { code: 'BAD_RESPONSE' });
-        const ours = created || attempt() > 1;
-        emit({ app: input.app, action: created ? 'created' : 'adopted' });
-        // An adopted account may be a deactivated one (an earlier leaver, a compensated joiner):
-        // the person is joining, so it must end up active.
-        if (!created && user.active === false && input.user.active !== false) {
-          await c.reactivateUser(user.id);
-          emit({ app: input.app, action: 'reactivated' });
-        }
-        return { app: input.app, scimId: user.id, userName: user.userName, created: ours };
+    /** A bare create: the controller observed that no account exists. A 409 fails, and the controller observes again. */
+    async createAccount(input: { app: string; user: Record<string, unknown>; approval?: SeatApproval }): Promise<ObservedAccount> {
+      return wrap(`createAccount(${input.app})`, async () => {
+        checkSeat(input.app, input.approval);
+        const user = await deps.connector(input.app).postUser(input.user as ScimUser);
+        emit({ app: input.app, action: 'created' });
+        return toObservedAccount(user);
       });
     },
 
-    async updateUser(input: { app: string; scimId: string; user: ScimUserDoc }): Promise<{ changed: boolean }> {
-      return wrap(`updateUser(${input.app}, ${input.scimId})`, async () => {
-        const { changed } = await deps.connector(input.app).updateUser(input.scimId, input.user as ScimUser);
-        if (changed) emit({ app: input.app, action: 'updated' });
-        return { changed };
+    /** The generated PATCH (or PUT) from the observed resource to the desired one. */
+    async updateAccount(input: { app: string; id: string; current: Record<string, unknown>; desired: Record<string, unknown>; managed: string[] }): Promise<{ changed: boolean }> {
+      return wrap(`updateAccount(${input.app}, ${input.id})`, async () => {
+        const res = await deps.connector(input.app).patchUser(input.id, input.current as ScimUser, input.desired as ScimUser, { managed: input.managed });
+        if (res.changed) emit({ app: input.app, action: 'updated' });
+        return { changed: res.changed };
       });
     },
 
-    async setActive(input: { app: string; scimId: string; active: boolean }): Promise<{ changed: boolean }> {
-      return wrap(`setActive(${input.app}, ${input.scimId}, ${input.active})`, async () => {
-        const c = deps.connector(input.app);
-        const { changed } = input.active ? await c.reactivateUser(input.scimId) : await c.deactivateUser(input.scimId);
-        if (changed) emit({ app: input.app, action: input.active ? 'reactivated' : 'deactivated' });
-        return { changed };
+    async setActive(input: { app: string; id: string; current?: Record<string, unknown>; active: boolean; approval?: SeatApproval }): Promise<{ changed: boolean }> {
+      return wrap(`setActive(${input.app}, ${input.id}, ${input.active})`, async () => {
+        if (input.active) checkSeat(input.app, input.approval);
+        const res = await deps.connector(input.app).setUserActive(input.id, input.current as ScimUser | undefined, input.active);
+        if (res.changed) emit({ app: input.app, action: input.active ? 'reactivated' : 'deactivated' });
+        return { changed: res.changed };
       });
     },
 
-    async deleteUser(input: { app: string; scimId: string }): Promise<{ deleted: boolean }> {
-      return wrap(`deleteUser(${input.app}, ${input.scimId})`, async () => {
-        const res = await deps.connector(input.app).deleteUser(input.scimId);
+    async deleteAccount(input: { app: string; id: string }): Promise<{ deleted: boolean }> {
+      return wrap(`deleteAccount(${input.app}, ${input.id})`, async () => {
+        const res = await deps.connector(input.app).deleteUser(input.id);
         if (res.deleted) emit({ app: input.app, action: 'deleted' });
         return res;
       });
     },
 
-    /** Adds and removes the user's memberships by group display name; groups are created on first use. */
-    async syncGroups(input: { app: string; scimId: string; add: string[]; remove: string[] }): Promise<{ added: string[]; removed: string[] }> {
-      return wrap(`syncGroups(${input.app}, ${input.scimId})`, async () => {
+    /** Group ids by display name (every same-named group; servers may allow duplicates). */
+    async findGroups(input: { app: string; name: string }): Promise<string[]> {
+      return wrap(`findGroups(${input.app})`, async () => {
+        const groups: ScimGroup[] = await deps.connector(input.app).findGroups(input.name);
+        return groups.map((g) => g.id).filter((id): id is string => typeof id === 'string');
+      });
+    },
+
+    /** Only ever called by the group's single-writer workflow. */
+    async createGroup(input: { app: string; name: string }): Promise<string> {
+      return wrap(`createGroup(${input.app})`, async () => {
+        const g = await deps.connector(input.app).postGroup(input.name);
+        if (!g.id) throw Object.assign(new Error('created group has no id'), { code: 'BAD_RESPONSE' });
+        return g.id;
+      });
+    },
+
+    async addToGroup(input: { app: string; groupId: string; userId: string }): Promise<void> {
+      return wrap(`addToGroup(${input.app})`, async () => {
+        await deps.connector(input.app).addMember(input.groupId, input.userId);
+      });
+    },
+
+    /** Idempotent: removing a non-member, or from a group that is gone, is done. */
+    async removeFromGroup(input: { app: string; name: string; userId: string }): Promise<void> {
+      return wrap(`removeFromGroup(${input.app})`, async () => {
         const c = deps.connector(input.app);
-        if (!c.profile.groups.supported) return { added: [], removed: [] };
-        const added: string[] = [];
-        const removed: string[] = [];
-        for (const name of input.add) {
-          const group = (await c.findGroup(name)) ?? (await c.createGroup(name)).group;
-          if (!group.id) continue;
-          await c.addMembers(group.id, [input.scimId]);
-          added.push(name);
-        }
-        for (const name of input.remove) {
-          const group = await c.findGroup(name);
-          if (!group?.id) continue; // already gone: nothing to remove
-          await c.removeMembers(group.id, [input.scimId]);
-          removed.push(name);
-        }
-        return { added, removed };
+        for (const g of await c.findGroups(input.name)) if (g.id) await c.removeMember(g.id, input.userId);
       });
     },
 

@@ -130,17 +130,17 @@ program
     const result = await planEvent(loadConfig(o.config), event);
     print(o.json, result, () =>
       [
-        `${result.event.type} ${result.event.employeeId} (${result.event.id}) — rules matched: ${result.matchedRules.join(', ') || '(none)'}`,
+        `${result.event.type} ${result.event.employeeId} (${result.event.id}) — employment: ${result.employment}; rules matched: ${result.matchedRules.join(', ') || '(none)'}`,
         '',
         table(result.entitlements.map((e) => ({ app: e.app, userName: e.userName, groups: e.groups.join(', ') }))),
         '',
         ...result.apps.flatMap((a) => [
-          `${a.app}: ${a.action}${a.approvalRequired ? ' (waits for approval)' : ''}${a.current ? `  current: ${a.current.id} ${a.current.active ? 'active' : 'inactive'}` : ''}${a.error ? `  ERROR: ${a.error}` : ''}`,
-          ...a.requests.map((r) => `  ${r.method} ${r.path}${r.note ? `  (${r.note})` : ''}\n    ${JSON.stringify(r.body)}`),
+          `${a.app}: ${a.state}${a.approvalRequired ? ' (waits for approval)' : ''}${a.current ? `  current: ${a.current.id} ${a.current.active ? 'active' : 'inactive'}` : ''}${a.error ? `  ERROR: ${a.error}` : ''}`,
+          ...a.actions.map((r) => `  ${r.action}${r.request ? `\n    ${r.request}` : ''}`),
         ]),
       ].join('\n'),
     );
-    if (result.apps.some((a) => a.action === 'error')) process.exitCode = 1;
+    if (result.apps.some((a) => a.state === 'error' || a.state === 'conflict')) process.exitCode = 1;
   });
 
 program
@@ -152,17 +152,28 @@ program
     const state = await withClient(o.config, (c) => getState(c, employeeId));
     print(o.json, state, () =>
       [
-        `${state.employeeId}  stage: ${state.stage}${state.currentLifecycle ? `  running: ${state.currentLifecycle.workflowId}` : ''}`,
+        `${state.employeeId}  stage: ${state.stage}  employment: ${state.employment.status}${state.problems.length ? `  problems: ${state.problems.join(', ')}` : ''}`,
         '',
-        table(Object.values(state.apps).map((l) => ({ app: l.app, status: l.status, scimId: l.scimId, userName: l.userName, groups: (l.groups ?? []).join(','), lastError: l.lastError, attempts: l.attempts, deleteAt: l.deleteAt })), ['app', 'status', 'scimId', 'userName', 'groups', 'lastError', 'attempts', 'deleteAt']),
+        table(
+          Object.values(state.apps).map((a) => ({
+            app: a.app,
+            state: a.state,
+            scimId: a.account?.id ?? a.link.scimId,
+            userName: a.account?.userName,
+            active: a.account ? String(a.account.active) : undefined,
+            groups: (a.account?.groups ?? a.link.groups ?? []).join(','),
+            lastError: a.failure ? `${a.failure.action}: ${a.failure.lastError}` : (a.conflict?.reason ?? a.problem),
+            failingSince: a.failure ? ago(a.failure.since) : undefined,
+            attempts: a.failure?.attempts,
+          })),
+          ['app', 'state', 'scimId', 'userName', 'active', 'groups', 'lastError', 'failingSince', 'attempts'],
+        ),
         '',
         'pending approvals:',
-        table(state.pendingApprovals.map((p) => ({ app: p.app, approvers: p.approvers.join(', '), waiting: ago(p.since), workflowId: p.workflowId }))),
-        'needs attention:',
-        table(state.needsAttention.map((i) => ({ app: i.app, step: i.step, error: i.error, since: ago(i.since), workflowId: i.workflowId }))),
+        table(state.pendingApprovals.map((p) => ({ app: p.app, request: p.id, purpose: p.purpose, approvers: p.approvers.join(', '), waiting: ago(new Date(p.requestedAt).toISOString()), deadline: new Date(p.deadline).toISOString() }))),
         'events:',
-        table(state.events.map((e) => ({ id: e.id, type: e.type, outcome: e.outcome, effectiveAt: e.effectiveAt, detail: e.detail }))),
-        ...(state.pending.length ? ['queued:', table(state.pending.map((p) => ({ ...p })))] : []),
+        table(state.events.map((e) => ({ id: e.id, type: e.type, effectiveAt: e.effectiveAt, fate: e.fate.kind, detail: 'reason' in e.fate ? e.fate.reason : 'by' in e.fate ? `by ${e.fate.by}` : '' }))),
+        ...(state.compensation ? ['', `compensated: ${state.compensation.reason}`] : []),
       ].join('\n'),
     );
   });
@@ -175,7 +186,7 @@ program
   .option('--json', 'JSON output')
   .action(async (o) => {
     const rows = await withClient(o.config, (c) => listApprovals(c, o.app));
-    print(o.json, rows, () => table(rows.map((r) => ({ ...r, waiting: ago(r.since) })), ['employeeId', 'app', 'approvers', 'waiting', 'workflowId']));
+    print(o.json, rows, () => table(rows.map((r) => ({ ...r, waiting: ago(r.since) })), ['employeeId', 'app', 'purpose', 'approvers', 'waiting', 'deadline', 'requestId']));
   });
 
 for (const decision of ['approve', 'reject'] as const) {
@@ -187,7 +198,7 @@ for (const decision of ['approve', 'reject'] as const) {
     .option('--comment <text>', 'why')
     .action(async (employeeId: string, app: string, o) => {
       const res = await withClient(o.config, (c) => decide(c, employeeId, app, decision, o.as, o.comment));
-      process.stdout.write(`${decision}d ${app} for ${employeeId} (${res.workflowId})\n`);
+      process.stdout.write(`${decision === 'approve' ? 'approved' : 'rejected'} ${app} for ${employeeId} (${res.requestId})\n`);
     });
 }
 
@@ -195,15 +206,15 @@ program
   .command('stuck')
   .description('lifecycles that wait on a person or keep failing; exits 3 when there are any')
   .addOption(configOption())
-  .addOption(new Option('--stage <stage>', 'only this stage').choices(['joining', 'moving', 'leaving']))
+  .addOption(new Option('--stage <stage>', 'only this stage').choices(['unknown', 'pre-hire', 'joining', 'active', 'compensated', 'leaving', 'left']))
   .option('--older-than <age>', 'only stuck for at least this long (e.g. 30m, 1h, 2d)')
-  .option('--min-attempts <n>', 'an activity counts as failing after this many attempts', '3')
+  .option('--min-attempts <n>', 'an app counts as failing after this many failed passes', '1')
   .option('--json', 'JSON output')
   .action(async (o) => {
     const rows = await withClient(o.config, (c) =>
       findStuck(c, { stage: o.stage, ...(o.olderThan ? { olderThanMs: parseAge(o.olderThan) } : {}), minAttempts: Number(o.minAttempts) }),
     );
-    print(o.json, rows, () => table(rows.map((r) => ({ ...r, stuckFor: ago(r.since) })), ['employeeId', 'lifecycle', 'app', 'reason', 'lastFailure', 'attempts', 'stuckFor', 'workflowId']));
+    print(o.json, rows, () => table(rows.map((r) => ({ ...r, stuckFor: ago(r.since) })), ['employeeId', 'stage', 'app', 'reason', 'lastFailure', 'attempts', 'stuckFor']));
     if (rows.length) process.exitCode = 3;
   });
 

@@ -1,17 +1,9 @@
 // Ops commands over the Temporal client: status, approvals, approve/reject, stuck, retry/skip.
+// Everything about a person lives in their controller (`identity-<employeeId>`): one query, one
+// row per person, one place that takes decisions.
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { identityWorkflowId } from '../shared/hr-event';
-import {
-  decideUpdate,
-  lifecycleQuery,
-  retrySignal,
-  skipSignal,
-  stateQuery,
-  type IdentityState,
-  type LifecycleView,
-} from '../workflows/definitions';
-
-export const LIFECYCLE_TYPES = ['joinerWorkflow', 'moverWorkflow', 'rehireWorkflow', 'leaverWorkflow', 'deleteWorkflow'] as const;
+import { decideUpdate, retrySignal, skipSignal, stateQuery, type PersonView } from '../workflows/definitions';
 
 export class OpsError extends Error {
   override readonly name = 'OpsError';
@@ -23,7 +15,7 @@ export class OpsError extends Error {
   }
 }
 
-export async function getState(client: Client, employeeId: string): Promise<IdentityState> {
+export async function getState(client: Client, employeeId: string): Promise<PersonView> {
   try {
     return await client.workflow.getHandle(identityWorkflowId(employeeId)).query(stateQuery);
   } catch (err) {
@@ -39,31 +31,33 @@ export async function decide(
   decision: 'approve' | 'reject',
   approver: string,
   comment?: string,
-): Promise<{ workflowId: string }> {
-  const state = await getState(client, employeeId);
-  const pending = state.pendingApprovals.find((p) => p.app === app);
-  const workflowId = pending?.workflowId ?? state.currentLifecycle?.workflowId;
-  if (!workflowId) throw new OpsError('NOTHING_PENDING', `nothing is pending approval for ${employeeId}`);
+): Promise<{ workflowId: string; requestId: string }> {
+  const workflowId = identityWorkflowId(employeeId);
   try {
-    await client.workflow.getHandle(workflowId).executeUpdate(decideUpdate, { args: [{ app, decision, approver, ...(comment ? { comment } : {}) }] });
+    const res = await client.workflow.getHandle(workflowId).executeUpdate(decideUpdate, { args: [{ app, decision, approver, ...(comment ? { comment } : {}) }] });
+    return { workflowId, requestId: res.requestId };
   } catch (err) {
-    // The Update's validator explains a refusal (unknown app, not an approver, nothing pending).
+    if ((err as Error).name === 'WorkflowNotFoundError') throw new OpsError('NOT_FOUND', `no workflow for employee ${employeeId} (${workflowId})`);
+    // The Update's validator explains a refusal (unknown app, not an approver, nothing pending, already decided).
     const cause = (err as { cause?: { message?: string } }).cause;
-    throw new OpsError('REFUSED', cause?.message ?? (err as Error).message);
+    const message = cause?.message ?? (err as Error).message;
+    throw new OpsError(/nothing is pending|no approval is pending/.test(message) ? 'NOTHING_PENDING' : 'REFUSED', message);
   }
-  return { workflowId };
 }
 
 export async function signalAttention(client: Client, employeeId: string, action: 'retry' | 'skip', app?: string, reason?: string): Promise<string[]> {
   const state = await getState(client, employeeId);
-  const targets = [...new Set(state.needsAttention.filter((i) => !app || i.app === app).map((i) => i.workflowId))];
-  if (targets.length === 0) throw new OpsError('NOTHING_PENDING', `nothing needs attention for ${employeeId}${app ? ` in ${app}` : ''}`);
-  for (const id of targets) {
-    const h = client.workflow.getHandle(id);
-    if (action === 'retry') await h.signal(retrySignal, app ? { app } : {});
-    else await h.signal(skipSignal, { ...(app ? { app } : {}), ...(reason ? { reason } : {}) });
+  const apps = Object.values(state.apps)
+    .filter((a) => (!app || a.app === app) && (a.failure || a.conflict || (a.problem && a.granted)))
+    .map((a) => a.app);
+  if (apps.length === 0) throw new OpsError('NOTHING_PENDING', `nothing needs attention for ${employeeId}${app ? ` in ${app}` : ''}`);
+  const h = client.workflow.getHandle(identityWorkflowId(employeeId));
+  for (const a of apps) {
+    const payload = { app: a, ...(reason ? { reason } : {}) };
+    if (action === 'retry') await h.signal(retrySignal, payload);
+    else await h.signal(skipSignal, payload);
   }
-  return targets;
+  return apps;
 }
 
 async function list(client: Client, query: string): Promise<WorkflowExecutionInfo[]> {
@@ -75,67 +69,91 @@ async function list(client: Client, query: string): Promise<WorkflowExecutionInf
 export interface PendingApprovalRow {
   employeeId: string;
   app: string;
+  requestId: string;
+  purpose: string;
   approvers: string;
   since: string;
+  deadline: string;
   workflowId: string;
 }
 
+/** Every pending seat decision, one row each, soonest deadline first. */
 export async function listApprovals(client: Client, app?: string): Promise<PendingApprovalRow[]> {
-  const types = ['joinerWorkflow', 'moverWorkflow', 'rehireWorkflow'].map((t) => `'${t}'`).join(',');
-  const running = await list(client, `ExecutionStatus = 'Running' AND WorkflowType IN (${types})`);
+  const running = await list(client, `ExecutionStatus = 'Running' AND WorkflowType = 'identityWorkflow' AND ScimflowPendingApprovals IS NOT NULL`);
   const rows: PendingApprovalRow[] = [];
   for (const wf of running) {
-    const view = await client.workflow.getHandle(wf.workflowId).query(lifecycleQuery).catch(() => undefined);
+    const view = await client.workflow
+      .getHandle(wf.workflowId)
+      .query(stateQuery)
+      .catch(() => undefined);
     for (const p of view?.pendingApprovals ?? []) {
       if (app && p.app !== app) continue;
-      rows.push({ employeeId: view!.employeeId, app: p.app, approvers: p.approvers.join(', ') || '(any operator)', since: p.since, workflowId: wf.workflowId });
+      rows.push({
+        employeeId: view!.employeeId,
+        app: p.app,
+        requestId: p.id,
+        purpose: p.purpose,
+        approvers: p.approvers.join(', '),
+        since: new Date(p.requestedAt).toISOString(),
+        deadline: new Date(p.deadline).toISOString(),
+        workflowId: wf.workflowId,
+      });
     }
   }
-  return rows.sort((a, b) => a.since.localeCompare(b.since));
+  return rows.sort((a, b) => a.deadline.localeCompare(b.deadline));
 }
 
 export interface StuckRow {
   employeeId: string;
-  lifecycle: string;
   app: string;
-  reason: 'needs-attention' | 'awaiting-approval' | 'retrying';
+  reason: 'needs-attention' | 'failing' | 'conflict' | 'invalid' | 'awaiting-approval' | 'compensated' | 'workflow-task-failing' | 'query-failing';
+  stage: string;
   lastFailure: string;
   since: string;
   attempts: number;
   workflowId: string;
 }
 
-/** Lifecycles that wait on a person or keep failing (an activity past `minAttempts`). */
-export async function findStuck(client: Client, opts: { stage?: 'joining' | 'moving' | 'leaving'; olderThanMs?: number; minAttempts?: number; now?: number } = {}): Promise<StuckRow[]> {
+/**
+ * Every kind of stuck: an app step that needs a person, an app failing right now (transient
+ * retries included, with since-when), an identity conflict, a compensated joiner, a seat waiting
+ * for approval, and a controller whose workflow task keeps failing or whose query fails.
+ */
+export async function findStuck(client: Client, opts: { stage?: string; olderThanMs?: number; minAttempts?: number; now?: number } = {}): Promise<StuckRow[]> {
   const now = opts.now ?? Date.now();
-  const byStage: Record<string, readonly string[]> = {
-    joining: ['joinerWorkflow', 'rehireWorkflow'],
-    moving: ['moverWorkflow'],
-    leaving: ['leaverWorkflow', 'deleteWorkflow'],
-  };
-  const types = (opts.stage ? byStage[opts.stage]! : LIFECYCLE_TYPES).map((t) => `'${t}'`).join(',');
-  const running = await list(client, `ExecutionStatus = 'Running' AND WorkflowType IN (${types})`);
+  const running = await list(client, `ExecutionStatus = 'Running' AND WorkflowType = 'identityWorkflow'`);
   const rows: StuckRow[] = [];
-  for (const wf of running) {
-    const handle = client.workflow.getHandle(wf.workflowId);
-    const [view, desc] = await Promise.all([handle.query(lifecycleQuery).catch((): LifecycleView | undefined => undefined), handle.describe()]);
-    const employeeId = view?.employeeId ?? wf.workflowId;
-    const lifecycle = wf.type.replace(/Workflow$/, '');
-    for (const item of view?.needsAttention ?? []) {
-      rows.push({ employeeId, lifecycle, app: item.app, reason: 'needs-attention', lastFailure: `${item.step}: ${item.error}`, since: item.since, attempts: item.attempts, workflowId: wf.workflowId });
-    }
-    for (const p of view?.pendingApprovals ?? []) {
-      rows.push({ employeeId, lifecycle, app: p.app, reason: 'awaiting-approval', lastFailure: '', since: p.since, attempts: 0, workflowId: wf.workflowId });
-    }
-    for (const act of desc.raw.pendingActivities ?? []) {
-      const attempts = act.attempt ?? 0;
-      if (attempts < (opts.minAttempts ?? 3)) continue;
-      const lastFailure = act.lastFailure?.message ?? '';
-      // Activity failures are prefixed with their call, e.g. `setActive(generic, …)`: the app is its first argument.
-      const app = /^\w+\(([^,)]+)/.exec(lastFailure)?.[1] ?? '';
-      const since = wf.startTime.toISOString();
-      rows.push({ employeeId, lifecycle, app, reason: 'retrying', lastFailure, since, attempts, workflowId: wf.workflowId });
-    }
-  }
+  const minAttempts = opts.minAttempts ?? 1;
+  await Promise.all(
+    running.map(async (wf) => {
+      const handle = client.workflow.getHandle(wf.workflowId);
+      const employeeId = wf.workflowId.replace(/^identity-/, '');
+      const [view, desc] = await Promise.all([
+        handle.query(stateQuery).catch((err: unknown) => err as Error),
+        handle.describe().catch(() => undefined),
+      ]);
+      const task = desc?.raw.pendingWorkflowTask;
+      if (task && (task.attempt ?? 0) > 1) {
+        rows.push({ employeeId, app: '', reason: 'workflow-task-failing', stage: '', lastFailure: 'the workflow task keeps failing (see the history)', since: (wf.startTime ?? new Date(now)).toISOString(), attempts: task.attempt ?? 0, workflowId: wf.workflowId });
+      }
+      if (view instanceof Error) {
+        rows.push({ employeeId, app: '', reason: 'query-failing', stage: '', lastFailure: view.message, since: (wf.startTime ?? new Date(now)).toISOString(), attempts: 0, workflowId: wf.workflowId });
+        return;
+      }
+      if (opts.stage && view.stage !== opts.stage) return;
+      const base = { employeeId, stage: view.stage, workflowId: wf.workflowId };
+      for (const a of Object.values(view.apps)) {
+        if (a.failure && a.failure.attempts >= minAttempts) {
+          rows.push({ ...base, app: a.app, reason: a.failure.needsPerson ? 'needs-attention' : 'failing', lastFailure: `${a.failure.action}: ${a.failure.lastError}`, since: a.failure.since, attempts: a.failure.attempts });
+        }
+        if (a.conflict) rows.push({ ...base, app: a.app, reason: 'conflict', lastFailure: a.conflict.reason, since: a.observedAt ?? new Date(now).toISOString(), attempts: 0 });
+        if (a.problem && a.granted) rows.push({ ...base, app: a.app, reason: 'invalid', lastFailure: a.problem, since: a.observedAt ?? new Date(now).toISOString(), attempts: 0 });
+      }
+      for (const p of view.pendingApprovals) {
+        rows.push({ ...base, app: p.app, reason: 'awaiting-approval', lastFailure: `waits for ${p.approvers.join(', ')} until ${new Date(p.deadline).toISOString()}`, since: new Date(p.requestedAt).toISOString(), attempts: 0 });
+      }
+      if (view.compensation) rows.push({ ...base, app: view.compensation.apps.join(','), reason: 'compensated', lastFailure: view.compensation.reason, since: view.compensation.at, attempts: 0 });
+    }),
+  );
   return rows.filter((r) => opts.olderThanMs === undefined || now - Date.parse(r.since) >= opts.olderThanMs).sort((a, b) => a.since.localeCompare(b.since));
 }

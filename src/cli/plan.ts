@@ -1,33 +1,29 @@
-// `scimflow plan <event.json>`: a dry run. The entitlements the rules give, and every SCIM write
-// (method, path, body) that would be sent to each app given its current state — read with GETs
-// only; nothing is written.
-import { createConnector } from '../connectors';
-import { applyPlan, planPatch } from '../connectors/patch-plan';
-import type { Capabilities, Connector, ScimGroup, ScimUser } from '../connectors/types';
-import { outgoingUser } from '../connectors/user-rules';
-import { resolveSecrets, toAppConnection, toPublicConfig, type Env, type ScimflowConfig } from '../config';
-import { computeEntitlements, type Entitlements } from '../rules';
-import { GROUP_SCHEMA, PATCH_OP_SCHEMA } from '../scim';
+// `scimflow plan <event.json>`: a dry run of the controller's own decisions. The event is folded
+// into a timeline exactly as the controller does, the worker's rules give what each app should
+// hold, each app is observed with the same one lookup, and the same pure planner says what it
+// would do — nothing is written. (It knows only this one event: a person's earlier events live in
+// their controller; `scimflow status` shows those.)
+import type { Env, ScimflowConfig } from '../config';
+import { planApp, type Action, type AppState } from '../domain/planner';
+import { timeline } from '../domain/person';
+import type { ObservedAccount } from '../domain/ownership';
 import { HrEventSchema, describeIssues, type HrEvent } from '../shared/hr-event';
-
-export interface PlannedRequest {
-  method: 'POST' | 'PATCH' | 'PUT';
-  path: string;
-  body: unknown;
-  note?: string;
-}
+import { composeWorker } from '../worker/compose';
+import { toObservedAccount } from '../activities';
 
 export interface AppPlanView {
   app: string;
-  action: 'create' | 'update' | 'reactivate' | 'deactivate' | 'none' | 'error';
+  granted: boolean;
+  state: AppState | 'error';
   approvalRequired: boolean;
-  current?: { id: string; userName: string; active: boolean };
-  requests: PlannedRequest[];
+  current?: { id: string; userName: string; externalId?: string; active: boolean };
+  actions: { action: string; request?: string }[];
   error?: string;
 }
 
 export interface PlanResult {
   event: { id: string; type: HrEvent['type']; employeeId: string };
+  employment: string;
   matchedRules: string[];
   entitlements: { app: string; groups: string[]; userName: string }[];
   apps: AppPlanView[];
@@ -46,92 +42,76 @@ export function parseEvent(json: unknown): HrEvent {
   return parsed.data;
 }
 
-type Obj = Record<string, unknown>;
-
-const setActive = (id: string, active: boolean): PlannedRequest => ({
-  method: 'PATCH',
-  path: `/Users/${id}`,
-  body: { schemas: [PATCH_OP_SCHEMA], Operations: [{ op: 'replace', path: 'active', value: active }] },
-});
-
-async function planGroups(c: Connector, userId: string, isNew: boolean, add: string[], remove: string[]): Promise<PlannedRequest[]> {
-  const out: PlannedRequest[] = [];
-  if (!c.profile.groups.supported) return out;
-  const member = (g: ScimGroup | undefined) => Boolean(g?.members?.some((m) => m.value === userId));
-  for (const name of add) {
-    const g = await c.findGroup(name);
-    const gid = g?.id ?? `<new group ${name}>`;
-    if (!g) out.push({ method: 'POST', path: '/Groups', body: { schemas: [GROUP_SCHEMA], displayName: name } });
-    if (isNew || !member(g)) {
-      out.push({ method: 'PATCH', path: `/Groups/${gid}`, body: { schemas: [PATCH_OP_SCHEMA], Operations: [{ op: 'add', path: 'members', value: [{ value: userId }] }] } });
-    }
+function describeAction(a: Action): { action: string; request?: string } {
+  switch (a.kind) {
+    case 'create':
+      return { action: 'create the account', request: `POST /Users ${JSON.stringify(a.user)}` };
+    case 'adopt':
+      return { action: `adopt ${a.accountId} (no externalId, same userName): stamp the externalId` };
+    case 'update':
+      return { action: 'bring the attributes up to date', request: `PATCH /Users/${a.accountId} (generated from the difference)` };
+    case 'setActive':
+      return { action: `${a.active ? 'reactivate' : 'deactivate'} (${a.why})`, request: `PATCH /Users/${a.accountId} active=${a.active}` };
+    case 'addGroup':
+      return { action: `add to group ${a.group}`, request: `PATCH /Groups/<${a.group}> add members ${a.accountId}` };
+    case 'removeGroup':
+      return { action: `remove from group ${a.group} (${a.why})`, request: `PATCH /Groups/<${a.group}> remove members[value eq ${JSON.stringify(a.accountId)}]` };
+    case 'removeJsmCustomer':
+      return { action: 'remove the JSM customer' };
+    case 'delete':
+      return { action: 'hard delete', request: `DELETE /Users/${a.accountId}` };
+    case 'forget':
+      return { action: 'forget the linked account (gone)' };
   }
-  for (const name of remove) {
-    const g = await c.findGroup(name);
-    if (g?.id && member(g)) {
-      out.push({ method: 'PATCH', path: `/Groups/${g.id}`, body: { schemas: [PATCH_OP_SCHEMA], Operations: [{ op: 'remove', path: `members[value eq "${userId}"]` }] } });
-    }
-  }
-  return out;
-}
-
-function updateRequests(profile: Capabilities, current: ScimUser, desired: ScimUser, app: string): PlannedRequest[] {
-  const plan = planPatch(current as unknown as Obj, desired as unknown as Obj, undefined, profile);
-  if (plan.Operations.length === 0) return [];
-  const path = `/Users/${current.id}`;
-  if (profile.patch) return [{ method: 'PATCH', path, body: plan }];
-  return [{ method: 'PUT', path, body: outgoingUser(applyPlan(current as unknown as Obj, plan) as ScimUser, profile, app), note: 'PUT-only app: the whole user' }];
 }
 
 export async function planEvent(config: ScimflowConfig, event: HrEvent, env: Env = process.env): Promise<PlanResult> {
-  const publicConfig = toPublicConfig(config);
-  const ent: Entitlements = computeEntitlements(event.employee, publicConfig);
-  const granted = new Map(ent.apps.map((a) => [a.app, a]));
-  const secrets = resolveSecrets(config, env);
-  const apps: AppPlanView[] = [];
-  for (const [name, appConfig] of Object.entries(config.apps)) {
-    const c = createConnector(toAppConnection(appConfig, secrets.apps[name]!));
-    const e = granted.get(name);
-    try {
-      const desired = e ? outgoingUser(e.user as unknown as ScimUser, c.profile, name) : undefined;
-      const current =
-        (await c.findUser({ userName: desired?.userName ?? event.employee.userName ?? event.employee.email })) ?? (await c.findUser({ externalId: event.employee.employeeId }));
-      const cur = current?.id ? { id: current.id, userName: current.userName, active: current.active !== false } : undefined;
-      const approvalRequired = Boolean(e?.approval.required && !cur);
-      if (event.type === 'terminate' || !e) {
-        if (!cur || !cur.active) {
-          apps.push({ app: name, action: 'none', approvalRequired: false, ...(cur ? { current: cur } : {}), requests: [] });
-          continue;
-        }
-        const groups = event.type === 'terminate' && appConfig.leaver.removeGroups ? (current?.groups ?? []).map((g) => g.display ?? g.value) : [];
-        const requests = [
-          ...(await planGroups(c, cur.id, false, [], groups)),
-          setActive(cur.id, false),
-        ];
-        apps.push({ app: name, action: 'deactivate', approvalRequired: false, current: cur, requests });
-        continue;
+  const composed = composeWorker(config, env);
+  try {
+    const now = Date.now();
+    const at = event.effectiveAt ? Date.parse(event.effectiveAt) : now;
+    const tl = timeline([{ id: event.id, type: event.type, at, recordedAt: now, employee: event.employee, ...(event.cancels ? { cancels: event.cancels } : {}) }], now);
+    const desires = composed.deps.desire(event.employee);
+    const apps: AppPlanView[] = [];
+    for (const d of desires) {
+      const c = composed.deps.connector(d.app);
+      try {
+        const found = await c.lookupUsers({ userName: d.user.userName, ...(d.user.externalId ? { externalId: d.user.externalId } : {}) });
+        const accounts: ObservedAccount[] = found.filter((u) => typeof u.id === 'string').map(toObservedAccount);
+        const e = tl.employment;
+        const plan = planApp(d, accounts, undefined, {
+          status: e.status,
+          ...(e.status === 'left' && e.since !== undefined ? { leftAt: e.since } : {}),
+          ...(e.terminationId ? { terminationId: e.terminationId } : {}),
+          now,
+          compensating: false,
+          skipped: false,
+          approval: 'approved',
+        });
+        const gated = d.seatGate && (plan.actions.some((a) => a.kind === 'create') || plan.actions.some((a) => a.kind === 'setActive' && a.active));
+        const cur = plan.account ?? plan.conflict?.accounts[0];
+        apps.push({
+          app: d.app,
+          granted: d.granted,
+          state: plan.state,
+          approvalRequired: gated,
+          ...(cur ? { current: { id: cur.id, userName: cur.userName, ...(cur.externalId ? { externalId: cur.externalId } : {}), active: 'active' in cur ? Boolean(cur.active) : true } } : {}),
+          actions: plan.actions.map(describeAction),
+          ...(plan.conflict ? { error: `identity conflict: ${plan.conflict.reason}` } : d.problem ? { error: d.problem } : {}),
+        });
+      } catch (err) {
+        apps.push({ app: d.app, granted: d.granted, state: 'error', approvalRequired: false, actions: [], error: err instanceof Error ? err.message : String(err) });
       }
-      if (!cur) {
-        const requests: PlannedRequest[] = [{ method: 'POST', path: '/Users', body: desired, ...(approvalRequired ? { note: 'after approval' } : {}) }];
-        requests.push(...(await planGroups(c, '<new user id>', true, e.groups, [])));
-        apps.push({ app: name, action: 'create', approvalRequired, requests });
-        continue;
-      }
-      const requests: PlannedRequest[] = [];
-      if (!cur.active) requests.push(setActive(cur.id, true));
-      requests.push(...updateRequests(c.profile, { ...current!, active: true }, desired!, name));
-      requests.push(...(await planGroups(c, cur.id, false, e.groups, [])));
-      apps.push({ app: name, action: !cur.active ? 'reactivate' : requests.length ? 'update' : 'none', approvalRequired: false, current: cur, requests });
-    } catch (err) {
-      apps.push({ app: name, action: 'error', approvalRequired: false, requests: [], error: err instanceof Error ? err.message : String(err) });
-    } finally {
-      await c.close();
     }
+    const granted = desires.filter((d) => d.granted);
+    return {
+      event: { id: event.id, type: event.type, employeeId: event.employee.employeeId },
+      employment: tl.employment.status,
+      matchedRules: [...new Set(granted.flatMap((d) => d.grantedBy))].sort(),
+      entitlements: granted.map((d) => ({ app: d.app, groups: d.groups, userName: d.user.userName })),
+      apps,
+    };
+  } finally {
+    await composed.close();
   }
-  return {
-    event: { id: event.id, type: event.type, employeeId: event.employee.employeeId },
-    matchedRules: ent.matchedRules,
-    entitlements: ent.apps.map((a) => ({ app: a.app, groups: a.groups, userName: a.user.userName })),
-    apps: apps.sort((a, b) => a.app.localeCompare(b.app)),
-  };
 }

@@ -3,6 +3,7 @@ export { computeEntitlements, diffEntitlements, type AppEntitlement, type Entitl
 export { evaluateCondition, ruleMatches } from './conditions';
 export {
   buildDesiredUser,
+  managedAttributes,
   renderMappingValue,
   checkAttributePath,
   BASE_MAPPING,

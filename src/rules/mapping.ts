@@ -170,3 +170,19 @@ export function buildDesiredUser(employee: Employee, kind: AppKind, overrides: A
   for (const urn of extensionUrns) user[urn] = extensions[urn];
   return user;
 }
+
+/**
+ * The attributes the mapping manages for an app of `kind`: top-level names (`title`, `name`,
+ * `emails`) and extension attributes (`urn:…:User:department`). One the record leaves empty is
+ * removed downstream, so a field HR clears does not linger in the app.
+ */
+export function managedAttributes(kind: AppKind, overrides: AttributeMapping = {}): string[] {
+  const out = new Set<string>(['externalId']);
+  for (const [path, value] of mergeMappings(kind, overrides)) {
+    if (value === null) continue;
+    const parsed = parsePath(path);
+    if (typeof parsed === 'string' || parsed.attr === 'userName') continue;
+    out.add(parsed.schema ? `${parsed.schema}:${parsed.attr}` : parsed.attr);
+  }
+  return [...out].sort();
+}

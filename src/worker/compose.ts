@@ -3,9 +3,10 @@
 import { createConnector } from '../connectors';
 import type { Connector } from '../connectors/types';
 import { resolveSecrets, toAppConnection, toPublicConfig, type Env, type ScimflowConfig } from '../config';
-import { computeEntitlements } from '../rules';
+import { desireAll } from '../rules/desire';
+import { outgoingUser } from '../connectors/user-rules';
+import type { ScimUser } from '../connectors/types';
 import type { ActivityDeps } from '../activities';
-import type { EntitlementPlan, LeaverPolicyView } from '../workflows/definitions';
 import type { Metrics } from '../shared/metrics';
 import type { AppWorkerSpec } from './workers';
 
@@ -46,8 +47,6 @@ export function composeWorker(config: ScimflowConfig, env: Env = process.env, on
       }),
     );
   }
-  const leaverPolicies: Record<string, LeaverPolicyView> = {};
-  for (const [name, app] of Object.entries(publicConfig.apps)) leaverPolicies[name] = { ...app.leaver };
 
   let closed = false;
   const deps: ActivityDeps = {
@@ -57,9 +56,19 @@ export function composeWorker(config: ScimflowConfig, env: Env = process.env, on
       if (!c) throw Object.assign(new Error(`app "${app}" is not configured on this worker`), { code: 'CONFIG' });
       return c;
     },
-    plan(employee): EntitlementPlan {
-      const e = computeEntitlements(employee, publicConfig);
-      return { apps: e.apps, matchedRules: e.matchedRules, leaverPolicies };
+    desire(employee) {
+      return desireAll(employee, publicConfig, (app) => {
+        const c = connectors.get(app)!;
+        return {
+          owner: c.profile.owner?.by ?? 'externalId',
+          groupsSupported: c.profile.groups.supported,
+          outgoing: (user) => outgoingUser(user as ScimUser, c.profile, app) as unknown as Record<string, unknown> & { userName: string },
+        };
+      });
+    },
+    approversOf(app) {
+      const a = publicConfig.apps[app]?.approval;
+      return { required: a?.required ?? false, approvers: a ? [...a.approvers, ...a.escalateTo] : [] };
     },
     serviceDeskId(app) {
       return config.apps[app]?.jsm?.serviceDeskId;

@@ -40,7 +40,7 @@ export async function createWorkers(opts: StartWorkersOptions): Promise<Worker[]
     namespace,
     taskQueue: opts.taskQueue ?? MAIN_TASK_QUEUE,
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: workflowsPath() }),
-    activities: { planEntitlements: activities.planEntitlements },
+    activities: { desire: activities.desire },
   });
   const perApp = await Promise.all(
     opts.apps.map((app) =>
@@ -49,6 +49,8 @@ export async function createWorkers(opts: StartWorkersOptions): Promise<Worker[]
         namespace,
         taskQueue: appTaskQueue(app.name),
         activities,
+        // The group single-writer workflow runs its steps on the app's queue.
+        ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: workflowsPath() }),
         ...(app.requestsPerSecond
           ? {
               maxTaskQueueActivitiesPerSecond: app.requestsPerSecond,

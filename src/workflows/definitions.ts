@@ -1,7 +1,11 @@
-// Signals, queries, updates and shared types of the lifecycle workflows. Safe to import from
-// clients (ingress, CLI) as well as from workflow code: it only defines names and shapes.
+// Signals, queries, Updates and the shapes they carry. Safe to import from clients (ingress, CLI)
+// as well as from workflow code: it only defines names and types. Every payload that arrives
+// through one of these is parsed in its handler (nothing from outside is trusted).
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { Employee, HrEvent } from '../shared/hr-event';
+import type { ApprovalRequest, Decision } from '../domain/approvals';
+import type { AppLink, AppState } from '../domain/planner';
+import type { Employment, EventFate, PersonEvent } from '../domain/person';
+import type { HrEvent } from '../shared/hr-event';
 
 export const MAIN_TASK_QUEUE = 'scimflow';
 /** Each downstream app's activities run on their own queue so its rate limit holds across all workers. */
@@ -9,195 +13,100 @@ export function appTaskQueue(app: string): string {
   return `scim-${app}`;
 }
 
-// ---- what the rules grant (computed by the planEntitlements activity from the worker's config) ----
+/** The version of `ControllerState`: continue-as-new carries it; older shapes are migrated. */
+export const STATE_SCHEMA_VERSION = 1;
 
-export type ScimUserDoc = Record<string, unknown> & { userName: string; id?: string };
+export type Stage = 'unknown' | 'pre-hire' | 'joining' | 'active' | 'compensated' | 'leaving' | 'left';
 
-export interface ApprovalPolicyView {
-  required: boolean;
-  approvers: string[];
-  timeoutMs: number;
-  onTimeout: 'reject' | 'escalate';
-  escalateTo: string[];
-}
-
-export interface LeaverPolicyView {
-  deactivate: boolean;
-  removeGroups: boolean;
-  jsmCustomerRemoval: boolean;
-  hardDeleteAfterMs: number | null;
-}
-
-export interface AppEntitlement {
-  app: string;
-  kind: string;
-  /** The desired SCIM user (no secrets). */
-  user: ScimUserDoc;
-  /** Group display names, sorted. */
-  groups: string[];
-  approval: ApprovalPolicyView;
-  allOrNothing: boolean;
-  seatConsuming: boolean;
-  leaver: LeaverPolicyView;
-}
-
-export interface EntitlementPlan {
-  apps: AppEntitlement[];
-  matchedRules: string[];
-  /** Every configured app's leaver policy (a leaver also covers apps the rules no longer grant). */
-  leaverPolicies: Record<string, LeaverPolicyView>;
-}
-
-// ---- per-person state ----
-
-export type LifecycleStage = 'new' | 'joining' | 'active' | 'moving' | 'leaving' | 'left' | 'failed';
-
-export interface AppLink {
-  app: string;
-  /** The downstream SCIM id once known. */
-  scimId?: string;
-  userName?: string;
-  status: 'pending' | 'awaiting-approval' | 'active' | 'inactive' | 'deleted' | 'failed' | 'rejected' | 'compensated' | 'skipped';
-  /** Did scimflow create the account (versus adopting an existing one)? Compensation only touches what it created. */
-  createdByUs?: boolean;
-  /** Groups scimflow granted in this app (display names). */
-  groups?: string[];
-  lastError?: string;
-  attempts?: number;
-  /** Hard deletion scheduled for this instant (ISO), after a leaver. */
-  deleteAt?: string;
-  /** Email used as JSM customer (Atlassian). */
-  email?: string;
-}
-
-export interface ProcessedEvent {
-  id: string;
-  type: HrEvent['type'];
-  effectiveAt?: string;
-  outcome: 'done' | 'failed' | 'cancelled' | 'ignored' | 'compensated';
-  detail?: string;
-  /** The lifecycle child workflow that ran it. */
-  workflowId?: string;
-}
-
-export interface PendingApproval {
-  app: string;
-  approvers: string[];
+export interface AppFailure {
+  /** When this run of failures began (ISO). */
   since: string;
-  workflowId: string;
-}
-
-export interface AttentionItem {
-  app: string;
-  step: string;
-  error: string;
-  since: string;
-  workflowId: string;
+  lastError: string;
+  code?: string;
+  /** Failed passes since `since` (each pass is itself retried by the activity a few times). */
   attempts: number;
+  /** The activity attempt that failed last. */
+  activityAttempts?: number;
+  action: string;
+  /** A person must act (a token, a refusal the app will repeat): retried on `retry`, a new HR event, or hourly for a leaver. */
+  needsPerson: boolean;
+  /** The next automatic try (ISO), if any. */
+  nextTryAt?: string;
 }
 
-export interface IdentityState {
+export interface AppView {
+  app: string;
+  state: AppState;
+  link: AppLink;
+  /** What the app held at the last observation. */
+  account?: { id: string; userName: string; externalId?: string; active: boolean; groups?: string[] };
+  observedAt?: string;
+  granted: boolean;
+  failure?: AppFailure;
+  conflict?: { reason: string; accounts: { id: string; userName: string; externalId?: string }[] };
+  /** The app refuses this person's record as mapped. */
+  problem?: string;
+  /** Group display name → id, for this app (ids the single-writer group workflow returned). */
+  groupIds?: Record<string, string>;
+}
+
+export interface LogEntry {
+  at: string;
+  kind: 'event' | 'decision' | 'refused-decision' | 'approval' | 'operator' | 'compensation' | 'action' | 'invalid-message';
+  detail: string;
+  by?: string;
+}
+
+/** The controller's whole state: carried by continue-as-new, returned (as a view) by the `state` query. */
+export interface ControllerState {
+  schemaVersion: typeof STATE_SCHEMA_VERSION;
   employeeId: string;
-  employee?: Employee;
-  stage: LifecycleStage;
-  apps: Record<string, AppLink>;
-  events: ProcessedEvent[];
-  /** Events accepted but not yet run (e.g. a future-dated termination). */
-  pending: { id: string; type: HrEvent['type']; effectiveAt?: string }[];
-  pendingApprovals: PendingApproval[];
-  needsAttention: AttentionItem[];
-  /** The lifecycle child running now, if any (approvals and retry/skip go to it). */
-  currentLifecycle?: { workflowId: string; type: string };
-  /** Why the last joiner was compensated, if it was. */
-  compensation?: { eventId: string; reason: string; undone: string[] };
+  events: PersonEvent[];
+  /** Event id → first receipt (ms); kept for 400 days so a late redelivery has no second effect. */
+  seen: Record<string, number>;
+  apps: Record<string, AppView>;
+  approvals: ApprovalRequest[];
+  /** The period whose all-or-nothing join completed. */
+  joinedPeriod?: string;
+  compensation?: { version: string; reason: string; at: string; apps: string[] };
+  /** app → the record version an operator skipped it for. */
+  skipped: Record<string, string>;
+  log: LogEntry[];
 }
 
 export interface IdentityWorkflowInput {
   employeeId: string;
-  /** Continue-as-new after this many events in one run (default 100), besides when Temporal suggests it. */
-  eventsPerRun?: number;
-  /** Carried across continue-as-new. */
-  state?: IdentityState;
-  seenEventIds?: string[];
-  queue?: QueuedEvent[];
+  /** Carried across continue-as-new (any older shape is migrated by `migrateState`). */
+  state?: unknown;
+  /** Continue-as-new once history has this many events (default 2,000), besides when Temporal suggests it. */
+  maxHistoryEvents?: number;
 }
 
-export interface QueuedEvent {
-  event: HrEvent;
-  /** When the event takes effect (ms since epoch): its effectiveAt, or its arrival. */
-  dueMs: number;
-  /** Arrival order, for a stable sort among equal due times. */
-  seq: number;
-}
-
-// ---- lifecycle children ----
-
-export interface LifecycleInput {
+export interface PersonView {
   employeeId: string;
-  eventId: string;
-  parentWorkflowId: string;
-  /** Apps to provision (joiner, mover gains, rehire). */
-  provision?: AppEntitlement[];
-  /** Apps kept by a mover or rehire: update attributes and groups. */
-  update?: { entitlement: AppEntitlement; link: AppLink }[];
-  /** Apps to deprovision (leaver, mover losses). */
-  deprovision?: { link: AppLink; policy: LeaverPolicyView }[];
-  /** Rehire: reactivate these links first. */
-  reactivate?: AppLink[];
-  /** Hard delete these (after retention). */
-  delete?: AppLink[];
+  stage: Stage;
+  employment: Employment;
+  apps: Record<string, AppView>;
+  pendingApprovals: ApprovalRequest[];
+  approvals: ApprovalRequest[];
+  events: (Pick<PersonEvent, 'id' | 'type' | 'cancels'> & { effectiveAt: string; recordedAt: string; fate: EventFate })[];
+  compensation?: ControllerState['compensation'];
+  /** Everything that needs a person or is failing now, one line each. */
+  problems: string[];
+  log: LogEntry[];
+  schemaVersion: number;
 }
 
-export interface LifecycleResult {
-  apps: Record<string, AppLink>;
-  ok: boolean;
-  compensation?: { reason: string; undone: string[] };
-}
+export type DecisionResult = { accepted: true; requestId: string; app: string; decision: 'approve' | 'reject' };
 
-export interface ApprovalDecision {
-  app: string;
-  decision: 'approve' | 'reject';
-  approver: string;
-  comment?: string;
-}
-
-export interface LifecycleView {
-  employeeId: string;
-  eventId: string;
-  pendingApprovals: PendingApproval[];
-  needsAttention: AttentionItem[];
-  apps: Record<string, AppLink>;
-  decisions: (ApprovalDecision & { at: string; accepted: boolean; reason?: string })[];
-}
-
-/**
- * What a lifecycle child reports to its identity workflow while it waits on a person, so one query
- * (and the search attributes) show everything. Only these moments are reported, with the links as
- * they stand: each signal costs the identity workflow a task, and the child's result carries the
- * final links anyway.
- */
-export type ProgressReport =
-  | { kind: 'approval-pending'; item: PendingApproval; links: AppLink[] }
-  | { kind: 'approval-resolved'; app: string }
-  | { kind: 'attention'; item: AttentionItem; links: AppLink[] }
-  | { kind: 'attention-cleared'; app: string };
-
+/** HR events, from the ingress (signalWithStart) or anyone: validated exactly as the ingress does. */
 export const hrEventSignal = defineSignal<[HrEvent]>('hrEvent');
-export const progressSignal = defineSignal<[ProgressReport]>('progress');
-export const stateQuery = defineQuery<IdentityState>('state');
-
-/** Simple enough to type into the Temporal UI's signal dialog: {"app":"jasper","decision":"approve","approver":"it-lead@example.com"} */
-export const approvalSignal = defineSignal<[ApprovalDecision]>('approval');
-/** The same decision as an Update: validated, so the CLI/API gets a clear refusal. */
-export const decideUpdate = defineUpdate<{ accepted: true; app: string; decision: string }, [ApprovalDecision]>('decide');
-/** Ops: try a needs-attention step again (optionally for one app). */
-export const retrySignal = defineSignal<[{ app?: string }?]>('retry');
-/** Ops: give up on a needs-attention step and move on (optionally for one app). */
-export const skipSignal = defineSignal<[{ app?: string; reason?: string }?]>('skip');
-export const lifecycleQuery = defineQuery<LifecycleView>('lifecycle');
-/**
- * From the identity workflow to a running joiner/mover/rehire: a termination is due, so stop
- * waiting for approvals (they are refused as abandoned). Steps already under way finish, so every
- * account that exists is known to the leaver that follows.
- */
-export const abandonApprovalsSignal = defineSignal<[{ reason: string }]>('abandonApprovals');
+export const stateQuery = defineQuery<PersonView>('state');
+/** Simple enough to type into the Temporal UI: {"app":"jasper","decision":"approve","approver":"it-lead@example.com"}. A refusal is only recorded: prefer the `decide` Update. */
+export const approvalSignal = defineSignal<[Decision]>('approval');
+/** The same decision as an Update: validated, so the UI and the CLI show a refusal to the person who sent it. */
+export const decideUpdate = defineUpdate<DecisionResult, [Decision]>('decide');
+/** Ops: try a failing app again now (optionally one app). */
+export const retrySignal = defineSignal<[{ app?: string; reason?: string; by?: string }?]>('retry');
+/** Ops: leave an app alone for the current HR record (optionally one app). */
+export const skipSignal = defineSignal<[{ app?: string; reason?: string; by?: string }?]>('skip');

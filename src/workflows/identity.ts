@@ -1,297 +1,719 @@
-// The entity workflow of one person, id `identity-<employeeId>`, fed by `signalWithStart` from the
-// ingress. It de-duplicates HR events by id, runs them in `effectiveAt` order (a future-dated
-// termination waits on a durable timer), lets `cancel` withdraw a pending termination, schedules
-// hard deletes after the retention period, runs each lifecycle as a child workflow, exposes its
-// state by query and search attributes, and continues-as-new before its history grows large.
+// The controller of one person, workflow id `identity-<employeeId>`, fed by `signalWithStart`.
+//
+// Level-triggered: it folds HR events into the person's timeline (src/domain/person.ts), asks the
+// worker's rules what every app should hold, observes what each app really holds, lets the pure
+// planner (src/domain/planner.ts) say what to do, does it, and repeats until nothing is left to
+// do. Remembered links are a cache; the apps are the truth. Each app has its own lane, so a seat
+// waiting for an approval, or an app that is down, holds up nothing else — least of all a
+// termination. Nothing from outside is trusted: every signal and Update payload is parsed, and an
+// invalid one is recorded and ignored; a handler never throws.
 import {
+  ApplicationFailure,
+  allHandlersFinished,
   condition,
   continueAsNew,
   executeChild,
-  getExternalWorkflowHandle,
   log,
   setHandler,
+  sleep,
   upsertSearchAttributes,
   workflowInfo,
+  WorkflowIdReusePolicy,
 } from '@temporalio/workflow';
-import type { HrEvent } from '../shared/hr-event';
-import { nowMs } from './clock';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { z } from 'zod';
 import {
-  abandonApprovalsSignal,
+  advanceTime,
+  decide,
+  DecisionSchema,
+  gateFor,
+  openRequest,
+  pendingFor,
+  pruneRequests,
+  refuseDecision,
+  withdraw,
+  type ApprovalPolicy,
+  type Decision,
+} from '../domain/approvals';
+import type { ObservedAccount } from '../domain/ownership';
+import { compact, timeline, type PersonEvent, type Timeline } from '../domain/person';
+import { applyAction, planApp, type Action, type AppPlan } from '../domain/planner';
+import type { DesireResult } from '../rules/desire';
+import { HrEventSchema, describeIssues } from '../shared/hr-event';
+import { nowIso, nowMs } from './clock';
+import {
+  approvalSignal,
+  decideUpdate,
   hrEventSignal,
-  progressSignal,
+  retrySignal,
+  skipSignal,
   stateQuery,
-  type AppLink,
-  type EntitlementPlan,
-  type IdentityState,
+  STATE_SCHEMA_VERSION,
+  type AppFailure,
+  type AppView,
+  type ControllerState,
   type IdentityWorkflowInput,
-  type LeaverPolicyView,
-  type LifecycleInput,
-  type LifecycleResult,
-  type ProcessedEvent,
-  type QueuedEvent,
+  type LogEntry,
+  type PersonView,
+  type Stage,
 } from './definitions';
-import { deleteWorkflow, joinerWorkflow, leaverWorkflow, moverWorkflow, rehireWorkflow } from './lifecycle';
-import { planning } from './proxies';
-import { LINKED_APPS, NEEDS_ATTENTION, PENDING_APPROVALS, STAGE } from './search-attributes';
+import { groupWorkflow, groupWorkflowId } from './group';
+import { appActivities, failureAttempts, failureCode, failureMessage, failureRetryAfterMs, planning } from './proxies';
+import { LINKED_APPS, NEEDS_ATTENTION, PENDING_APPROVALS, PROBLEMS, STAGE } from './search-attributes';
+import { migrateState } from './state';
 
-/** Remembered event ids, carried across continue-as-new: HR redeliveries come within days, not thousands of events. */
-const MAX_SEEN_EVENT_IDS = 1000;
-const MAX_EVENT_LOG = 200;
-/** A run's history grows with each lifecycle (~30 events each); start afresh well before it is large. */
-const DEFAULT_EVENTS_PER_RUN = 100;
+const DAY = 86_400_000;
+/** Redeliveries come within days; remembered ids are kept by age, not by count. */
+const SEEN_RETENTION_MS = 400 * DAY;
+const MAX_LOG = 200;
+const DEFAULT_MAX_HISTORY = 2_000;
+/** After this long failing, an all-or-nothing app of a join that has not completed fails the join. */
+const JOIN_GIVE_UP_MS = 60 * 60_000;
+/** A leaver step that needs a person is still tried again this often, in case the cause went away. */
+const LEAVER_ATTENTION_RETRY_MS = 60 * 60_000;
+const MAX_BACKOFF_MS = 5 * 60_000;
+/** Codes a retry cannot fix: the app step waits for a person (or a new HR record). */
+const NEEDS_PERSON = new Set(['AUTH_FAILED', 'INVALID', 'UNSUPPORTED', 'CONFIG', 'APPROVAL_REQUIRED']);
+/** Codes that mean "what you saw is stale": observe again at once. */
+const STALE = new Set(['CONFLICT', 'NOT_FOUND', 'PRECONDITION_FAILED']);
 
-/** When an app is no longer configured, its leaver still runs with the safe default. */
-const DEFAULT_LEAVER: LeaverPolicyView = { deactivate: true, removeGroups: true, jsmCustomerRemoval: false, hardDeleteAfterMs: null };
+const OpsCommand = z.object({ app: z.string().max(128).optional(), reason: z.string().max(1000).optional(), by: z.string().max(256).optional() }).strict().optional();
 
-export async function identityWorkflow(input: IdentityWorkflowInput): Promise<IdentityState> {
-  const state: IdentityState = input.state ?? {
-    employeeId: input.employeeId,
-    stage: 'new',
-    apps: {},
-    events: [],
-    pending: [],
-    pendingApprovals: [],
-    needsAttention: [],
-  };
-  const seen = new Set<string>(input.seenEventIds ?? []);
-  let queue: QueuedEvent[] = [...(input.queue ?? [])];
-  let seq = queue.reduce((m, q) => Math.max(m, q.seq), 0);
-  let version = 0; // bumps on every change to the queue, to wake a waiting timer
-  let handledThisRun = 0;
-  const eventsPerRun = input.eventsPerRun ?? DEFAULT_EVENTS_PER_RUN;
-  const shouldContinue = () => workflowInfo().continueAsNewSuggested || handledThisRun >= eventsPerRun;
+class Controller {
+  private readonly state: ControllerState;
+  private tl!: Timeline;
+  private desires = new Map<string, DesireResult>();
+  /** The employment version the desires were computed for. */
+  private desiredFor: string | undefined;
+  /** Bumped by anything from outside (events, decisions, commands) and by person-level timers. */
+  private inputs = 0;
+  private readonly laneGen = new Map<string, number>();
+  private readonly lanes = new Map<string, Promise<void>>();
+  private readonly wakeAt = new Map<string, number>();
+  private stopping = false;
+  private attributes = '';
 
-  const record = (e: ProcessedEvent) => {
-    state.events.push(e);
-    if (state.events.length > MAX_EVENT_LOG) state.events.splice(0, state.events.length - MAX_EVENT_LOG);
-  };
-  const syncPending = () => {
-    state.pending = queue.map((q) => ({ id: q.event.id, type: q.event.type, ...(q.event.effectiveAt ? { effectiveAt: q.event.effectiveAt } : {}) }));
-  };
-  const syncAttributes = () => {
-    upsertSearchAttributes([
-      { key: STAGE, value: state.stage },
-      { key: LINKED_APPS, value: Object.values(state.apps).filter((l) => l.status === 'active' || l.status === 'inactive').map((l) => l.app).sort() },
-      { key: PENDING_APPROVALS, value: state.pendingApprovals.map((p) => p.app) },
-      { key: NEEDS_ATTENTION, value: state.needsAttention.length > 0 },
-    ]);
-  };
-
-  setHandler(hrEventSignal, (event) => {
-    if (event?.employee?.employeeId !== state.employeeId) {
-      record({ id: String(event?.id), type: event?.type, outcome: 'ignored', detail: `event is for employee ${String(event?.employee?.employeeId)}` });
-      return;
-    }
-    if (seen.has(event.id)) return; // redelivery: no second effect
-    seen.add(event.id);
-    if (event.type === 'cancel') {
-      // Withdraws a termination that has not run yet; one that already ran needs a rehire.
-      const withdrawn = queue.filter((q) => q.event.type === 'terminate');
-      queue = queue.filter((q) => q.event.type !== 'terminate');
-      for (const q of withdrawn) record({ id: q.event.id, type: 'terminate', ...(q.event.effectiveAt ? { effectiveAt: q.event.effectiveAt } : {}), outcome: 'cancelled', detail: `withdrawn by ${event.id}` });
-      record({
-        id: event.id,
-        type: 'cancel',
-        outcome: withdrawn.length ? 'done' : 'ignored',
-        ...(withdrawn.length ? {} : { detail: 'no pending termination to withdraw' }),
-      });
-      syncPending();
-      version++;
-      return;
-    }
-    const effective = event.effectiveAt ? Date.parse(event.effectiveAt) : NaN;
-    queue.push({ event, dueMs: Number.isFinite(effective) ? effective : nowMs(), seq: ++seq });
-    queue.sort((a, b) => a.dueMs - b.dueMs || a.seq - b.seq);
-    syncPending();
-    version++;
-  });
-
-  setHandler(progressSignal, (r) => {
-    if ('links' in r) for (const link of r.links) state.apps[link.app] = { ...state.apps[link.app], ...link };
-    switch (r.kind) {
-      case 'approval-pending':
-        state.pendingApprovals = [...state.pendingApprovals.filter((p) => p.app !== r.item.app), r.item];
-        break;
-      case 'approval-resolved':
-        state.pendingApprovals = state.pendingApprovals.filter((p) => p.app !== r.app);
-        break;
-      case 'attention':
-        state.needsAttention = [...state.needsAttention.filter((i) => i.app !== r.item.app), r.item];
-        break;
-      case 'attention-cleared':
-        state.needsAttention = state.needsAttention.filter((i) => i.app !== r.app);
-        break;
-    }
-    syncAttributes();
-  });
-  setHandler(stateQuery, () => state);
-
-  const links = () => Object.values(state.apps);
-  const runChild = async (
-    kind: 'joiner' | 'mover' | 'rehire' | 'leaver' | 'delete',
-    id: string,
-    args: Omit<LifecycleInput, 'employeeId' | 'eventId' | 'parentWorkflowId'> & { eventId: string },
-  ): Promise<LifecycleResult> => {
-    const workflowId = `${kind}-${state.employeeId}-${id}`;
-    state.currentLifecycle = { workflowId, type: kind };
-    const fn = { joiner: joinerWorkflow, mover: moverWorkflow, rehire: rehireWorkflow, leaver: leaverWorkflow, delete: deleteWorkflow }[kind];
-    let finished = false;
-    try {
-      const child = executeChild(fn, {
-        workflowId,
-        args: [{ employeeId: state.employeeId, parentWorkflowId: workflowInfo().workflowId, ...args }],
-      });
-      if (kind === 'joiner' || kind === 'mover' || kind === 'rehire') {
-        // A termination that falls due while this lifecycle waits for an approval must not wait
-        // behind it (approvals can take days): tell the child to give up waiting, then run the leaver.
-        void (async () => {
-          while (!finished) {
-            const due = queue.find((q) => q.event.type === 'terminate')?.dueMs;
-            const v = version;
-            if (due !== undefined && due <= nowMs()) {
-              await getExternalWorkflowHandle(workflowId)
-                .signal(abandonApprovalsSignal, { reason: `terminated by ${queue.find((q) => q.event.type === 'terminate')!.event.id}` })
-                .catch((err: unknown) => log.warn('abandon signal not delivered', { error: String(err) }));
-              return;
-            }
-            if (due === undefined) await condition(() => finished || version !== v);
-            else await condition(() => finished || version !== v, due - nowMs());
-          }
-        })();
-      }
-      const result = await child;
-      for (const link of Object.values(result.apps)) state.apps[link.app] = link;
-      return result;
-    } finally {
-      finished = true;
-      state.currentLifecycle = undefined;
-      // The child reports approvals/attention as they happen; once it is over none can be pending.
-      state.pendingApprovals = state.pendingApprovals.filter((p) => p.workflowId !== workflowId);
-      state.needsAttention = state.needsAttention.filter((i) => i.workflowId !== workflowId);
-    }
-  };
-
-  /** Splits a plan against the current links: what to provision, update, deprovision, reactivate. */
-  const converge = (plan: EntitlementPlan, leaverPolicies: Record<string, LeaverPolicyView>) => {
-    const granted = new Map(plan.apps.map((a) => [a.app, a]));
-    const provision = plan.apps.filter((a) => {
-      const l = state.apps[a.app];
-      return !l?.scimId || l.status === 'deleted' || l.status === 'compensated';
+  constructor(private readonly input: IdentityWorkflowInput) {
+    this.state = migrateState(input.state, input.employeeId);
+    this.refreshTimeline();
+    setHandler(hrEventSignal, (raw: unknown) => this.onHrEvent(raw));
+    setHandler(approvalSignal, (raw: unknown) => {
+      const refusal = refuseDecision(this.state.approvals, raw);
+      if (refusal) this.record({ kind: 'refused-decision', detail: `${describe(raw)}: ${refusal}`, ...by(raw) });
+      else this.applyDecision(raw as Decision, 'signal');
     });
-    const live = (l: AppLink) => Boolean(l.scimId) && l.status !== 'deleted' && l.status !== 'compensated';
-    const update = links()
-      .filter((l) => live(l) && granted.has(l.app))
-      .map((link) => ({ entitlement: granted.get(link.app)!, link }));
-    const deprovision = links()
-      .filter((l) => live(l) && l.status !== 'inactive' && !granted.has(l.app))
-      .map((link) => ({ link, policy: leaverPolicies[link.app] ?? DEFAULT_LEAVER }));
-    const reactivate = links().filter((l) => live(l) && l.status === 'inactive' && granted.has(l.app));
-    return { provision, update, deprovision, reactivate };
-  };
-
-  const handle = async (event: HrEvent): Promise<ProcessedEvent> => {
-    const base = { id: event.id, type: event.type, ...(event.effectiveAt ? { effectiveAt: event.effectiveAt } : {}) };
-    state.employee = event.employee;
-    const hasLinks = links().some((l) => l.scimId && l.status !== 'deleted');
-    let kind: 'joiner' | 'mover' | 'rehire' | 'leaver';
-    if (event.type === 'terminate') kind = 'leaver';
-    else if (event.type === 'rehire' || (state.stage === 'left' && event.type === 'hire')) kind = hasLinks ? 'rehire' : 'joiner';
-    else if (state.stage === 'left') return { ...base, outcome: 'ignored', detail: 'the person has left: send a rehire to restore access' };
-    else kind = hasLinks ? 'mover' : 'joiner';
-
-    if (kind === 'leaver') {
-      const targets = links().filter((l) => l.scimId && (l.status === 'active' || l.status === 'skipped' || l.status === 'failed'));
-      state.stage = 'leaving';
-      syncAttributes();
-      const { leaverPolicies } = await planning.planEntitlements(event.employee);
-      const result = await runChild('leaver', event.id, {
-        eventId: event.id,
-        deprovision: targets.map((link) => ({ link, policy: leaverPolicies[link.app] ?? DEFAULT_LEAVER })),
-      });
-      state.stage = 'left';
-      return { ...base, outcome: result.ok ? 'done' : 'failed', workflowId: `leaver-${state.employeeId}-${event.id}` };
-    }
-
-    state.stage = kind === 'mover' ? 'moving' : 'joining';
-    syncAttributes();
-    const plan = await planning.planEntitlements(event.employee);
-    const parts = converge(plan, plan.leaverPolicies);
-    const result = await runChild(kind, event.id, {
-      eventId: event.id,
-      provision: parts.provision,
-      update: parts.update,
-      deprovision: parts.deprovision,
-      ...(kind === 'rehire' ? { reactivate: parts.reactivate } : {}),
-    });
-    if (result.compensation) {
-      state.compensation = { eventId: event.id, ...result.compensation };
-      state.stage = 'failed';
-      return { ...base, outcome: 'compensated', detail: result.compensation.reason, workflowId: `${kind}-${state.employeeId}-${event.id}` };
-    }
-    state.stage = links().some((l) => l.status === 'active') || result.ok ? 'active' : 'failed';
-    const problems = Object.values(result.apps).filter((l) => l.lastError).map((l) => `${l.app}: ${l.lastError}`);
-    return {
-      ...base,
-      outcome: result.ok ? 'done' : 'failed',
-      ...(problems.length ? { detail: problems.join('; ') } : {}),
-      workflowId: `${kind}-${state.employeeId}-${event.id}`,
-    };
-  };
-
-  const nextDeletion = (): number | undefined => {
-    let min: number | undefined;
-    for (const l of links()) {
-      if (l.status !== 'inactive' || !l.deleteAt) continue;
-      const t = Date.parse(l.deleteAt);
-      if (min === undefined || t < min) min = t;
-    }
-    return min;
-  };
-
-  syncAttributes();
-  for (;;) {
-    const next = queue[0];
-    const deletion = state.stage === 'left' ? nextDeletion() : undefined;
-    const wakeAt = Math.min(next?.dueMs ?? Infinity, deletion ?? Infinity);
-
-    if (wakeAt === Infinity) {
-      if (shouldContinue()) break;
-      const v = version;
-      await condition(() => version !== v || workflowInfo().continueAsNewSuggested);
-      continue;
-    }
-    const wait = wakeAt - nowMs();
-    if (wait > 0) {
-      // A durable timer: survives worker restarts; a new or cancelled event wakes it early.
-      const v = version;
-      await condition(() => version !== v, wait);
-      continue;
-    }
-
-    if (next && next.dueMs <= wakeAt) {
-      queue.shift();
-      syncPending();
-      const outcome = await handle(next.event);
-      record(outcome);
-      handledThisRun++;
-    } else {
-      const now = nowMs();
-      const due = links().filter((l) => l.status === 'inactive' && l.deleteAt && Date.parse(l.deleteAt) <= now);
-      await runChild('delete', String(wakeAt), { eventId: `retention-${wakeAt}`, delete: due });
-      record({ id: `retention-${new Date(wakeAt).toISOString()}`, type: 'terminate', outcome: 'done', detail: `hard-deleted in ${due.map((l) => l.app).join(', ')}` });
-    }
-    syncAttributes();
-    if (shouldContinue()) break;
+    setHandler(
+      decideUpdate,
+      (raw: Decision) => {
+        // The validator accepted it; a decision taken since (same task) still wins.
+        const refusal = refuseDecision(this.state.approvals, raw);
+        if (refusal) throw ApplicationFailure.nonRetryable(refusal, 'DECISION_REFUSED');
+        const d = this.applyDecision(raw, 'update');
+        return { accepted: true as const, requestId: d.requestId, app: d.app, decision: d.decision };
+      },
+      {
+        validator: (raw: Decision) => {
+          const refusal = refuseDecision(this.state.approvals, raw);
+          if (refusal) throw new Error(refusal);
+        },
+      },
+    );
+    setHandler(retrySignal, (raw: unknown) => this.onOps('retry', raw));
+    setHandler(skipSignal, (raw: unknown) => this.onOps('skip', raw));
+    setHandler(stateQuery, () => this.view());
   }
 
-  // History stays bounded: start afresh with the state, the queue and the remembered ids.
-  state.events = state.events.slice(-MAX_EVENT_LOG);
-  return continueAsNew<typeof identityWorkflow>({
-    employeeId: state.employeeId,
-    ...(input.eventsPerRun ? { eventsPerRun: input.eventsPerRun } : {}),
-    state: { ...state, events: state.events, pending: state.pending },
-    seenEventIds: [...seen].slice(-MAX_SEEN_EVENT_IDS),
-    queue,
-  });
+  // ---- messages ----------------------------------------------------------------------------
+
+  private onHrEvent(raw: unknown): void {
+    const parsed = HrEventSchema.safeParse(raw);
+    if (!parsed.success) {
+      const fields = describeIssues(parsed.error)
+        .map((i) => `${i.field}: ${i.message}`)
+        .join('; ');
+      this.record({ kind: 'invalid-message', detail: `hrEvent refused: ${fields}` });
+      return;
+    }
+    const e = parsed.data;
+    if (e.employee.employeeId !== this.state.employeeId) {
+      this.record({ kind: 'invalid-message', detail: `hrEvent ${e.id} refused: it is for employee ${e.employee.employeeId}` });
+      return;
+    }
+    if (this.state.seen[e.id] !== undefined) return; // a redelivery has no second effect
+    const now = nowMs();
+    this.state.seen[e.id] = now;
+    const recordedAt = e.recordedAt ? Date.parse(e.recordedAt) : now;
+    const at = e.effectiveAt ? Date.parse(e.effectiveAt) : recordedAt;
+    const event: PersonEvent = { id: e.id, type: e.type, at, recordedAt, employee: e.employee, ...(e.cancels ? { cancels: e.cancels } : {}) };
+    this.state.events.push(event);
+    this.refreshTimeline();
+    const fate = this.tl.fates[e.id];
+    this.record({ kind: 'event', detail: `${e.type} ${e.id}${e.effectiveAt ? ` effective ${e.effectiveAt}` : ''}: ${fate ? describeFate(fate) : 'recorded'}` });
+    this.inputs++;
+  }
+
+  private applyDecision(raw: Decision, via: 'signal' | 'update'): { requestId: string; app: string; decision: 'approve' | 'reject' } {
+    const d = DecisionSchema.parse(raw);
+    const target = d.requestId ? this.state.approvals.find((r) => r.id === d.requestId)! : pendingFor(this.state.approvals, d.app)!;
+    this.state.approvals = decide(this.state.approvals, d, nowMs());
+    this.record({ kind: 'decision', detail: `${d.decision} ${target.id} (${d.app}) via ${via}${d.comment ? `: ${d.comment}` : ''}`, by: d.approver });
+    this.bump(d.app);
+    return { requestId: target.id, app: d.app, decision: d.decision };
+  }
+
+  private onOps(kind: 'retry' | 'skip', raw: unknown): void {
+    const parsed = OpsCommand.safeParse(raw ?? undefined);
+    if (!parsed.success) {
+      this.record({ kind: 'invalid-message', detail: `${kind} refused: ${parsed.error.issues.map((i) => i.message).join('; ')}` });
+      return;
+    }
+    const cmd = parsed.data ?? {};
+    const apps = cmd.app ? [cmd.app] : Object.values(this.state.apps).filter((a) => a.failure || a.conflict || a.problem).map((a) => a.app);
+    for (const app of apps) {
+      const view = this.state.apps[app];
+      if (!view) continue;
+      if (kind === 'retry') {
+        if (view.failure) view.failure = { ...view.failure, needsPerson: false };
+        view.conflict = undefined;
+      } else this.state.skipped[app] = this.tl.employment.version;
+      this.bump(app);
+    }
+    this.record({ kind: 'operator', detail: `${kind} ${apps.join(', ') || '(nothing to act on)'}${cmd.reason ? `: ${cmd.reason}` : ''}`, ...(cmd.by ? { by: cmd.by } : {}) });
+    this.inputs++;
+  }
+
+  private record(entry: Omit<LogEntry, 'at'>): void {
+    this.state.log.push({ at: nowIso(), ...entry });
+    if (this.state.log.length > MAX_LOG) this.state.log.splice(0, this.state.log.length - MAX_LOG);
+  }
+
+  private bump(app: string): void {
+    this.laneGen.set(app, (this.laneGen.get(app) ?? 0) + 1);
+  }
+
+  private bumpAll(): void {
+    for (const app of this.lanes.keys()) this.bump(app);
+  }
+
+  // ---- person level -------------------------------------------------------------------------
+
+  private refreshTimeline(): void {
+    this.tl = timeline(this.state.events, nowMs());
+  }
+
+  private get employment() {
+    return this.tl.employment;
+  }
+
+  private policies(): Record<string, ApprovalPolicy> {
+    const out: Record<string, ApprovalPolicy> = {};
+    for (const d of this.desires.values()) out[d.app] = d.approval;
+    return out;
+  }
+
+  private compensating(app: string): boolean {
+    const c = this.state.compensation;
+    return Boolean(c && c.version === this.employment.version && c.apps.includes(app));
+  }
+
+  /** The join attempt failed in an all-or-nothing app: undo it in all of them (until HR changes the record). */
+  private maybeCompensate(): void {
+    const e = this.employment;
+    if (e.status !== 'employed' || !e.periodId || this.state.joinedPeriod === e.periodId) return;
+    if (this.state.compensation?.version === e.version) return;
+    const required = [...this.desires.values()].filter((d) => d.granted && d.allOrNothing);
+    const now = nowMs();
+    const broken = required.filter((d) => {
+      const v = this.state.apps[d.app];
+      if (!v) return false;
+      if (v.state === 'refused' || v.state === 'conflict' || v.problem) return true;
+      const f = v.failure;
+      return Boolean(f && (f.needsPerson || now - Date.parse(f.since) >= JOIN_GIVE_UP_MS));
+    });
+    if (broken.length === 0) return;
+    const reason = broken.map((d) => `${d.app}: ${this.whyBroken(d.app)}`).join('; ');
+    this.state.compensation = { version: e.version, reason, at: nowIso(), apps: required.map((d) => d.app) };
+    this.record({ kind: 'compensation', detail: `join undone in ${required.map((d) => d.app).join(', ')}: ${reason}` });
+    for (const d of required) this.bump(d.app);
+  }
+
+  private whyBroken(app: string): string {
+    const v = this.state.apps[app]!;
+    if (v.state === 'refused') {
+      const r = [...this.state.approvals].reverse().find((x) => x.app === app && (x.status === 'rejected' || x.status === 'expired'));
+      if (r?.status === 'rejected') return `rejected by ${r.decidedBy}${r.comment ? `: ${r.comment}` : ''}`;
+      return 'approval timed out';
+    }
+    if (v.conflict) return `identity conflict: ${v.conflict.reason}`;
+    return v.problem ?? v.failure?.lastError ?? v.state;
+  }
+
+  private maybeJoined(): void {
+    const e = this.employment;
+    if (e.status !== 'employed' || !e.periodId || this.state.joinedPeriod === e.periodId || this.compensatingAny()) return;
+    const granted = [...this.desires.values()].filter((d) => d.granted);
+    if (granted.length === 0 || this.desiredFor !== e.version) return;
+    const required = granted.filter((d) => d.allOrNothing);
+    const ok = (required.length ? required : granted).every((d) => this.state.apps[d.app]?.state === 'in-sync');
+    if (ok) this.state.joinedPeriod = e.periodId;
+  }
+
+  private compensatingAny(): boolean {
+    return Boolean(this.state.compensation && this.state.compensation.version === this.employment.version);
+  }
+
+  // ---- one lane per app ---------------------------------------------------------------------
+
+  private relevant(app: string, d: DesireResult, observedVersion: string | undefined): boolean {
+    const v = this.state.apps[app];
+    const status = this.employment.status;
+    if (v?.link.scimId) return true;
+    if (status === 'employed') return d.granted || this.compensating(app);
+    // Whatever we remember, a leaver or an unknown record looks in every app once (a lost workflow rebuilds its links).
+    if (status === 'left' || status === 'unknown') return observedVersion !== this.employment.version;
+    return false;
+  }
+
+  private view_(app: string): AppView {
+    return (this.state.apps[app] ??= { app, state: 'absent', link: {}, granted: false });
+  }
+
+  private async lane(app: string): Promise<void> {
+    let accounts: ObservedAccount[] | undefined;
+    let observedVersion: string | undefined;
+    let observedDesire: DesireResult | undefined;
+    let backoffUntil = 0;
+    let attentionVersion: string | undefined;
+    for (;;) {
+      if (this.stopping) return;
+      const gen = this.laneGen.get(app) ?? 0;
+      const d = this.desires.get(app);
+      const view = this.view_(app);
+      const waitFor = async (untilMs?: number) => {
+        const now = nowMs();
+        const until = untilMs ?? this.wakeAt.get(app);
+        const timeout = until !== undefined ? Math.max(until - now, 0) : undefined;
+        if (timeout !== undefined) this.wakeAt.set(app, until!);
+        const changed = () => this.stopping || (this.laneGen.get(app) ?? 0) !== gen;
+        if (timeout === undefined) await condition(changed);
+        else await condition(changed, timeout);
+        this.wakeAt.delete(app);
+      };
+      if (!d || this.desiredFor !== this.employment.version) {
+        await waitFor();
+        continue;
+      }
+      view.granted = d.granted;
+      view.problem = d.problem;
+      if (!this.relevant(app, d, observedVersion)) {
+        view.state = view.link.scimId ? view.state : 'absent';
+        await waitFor();
+        continue;
+      }
+      if (nowMs() < backoffUntil) {
+        await waitFor(backoffUntil);
+        continue;
+      }
+      if (view.failure?.needsPerson && attentionVersion === this.employment.version) {
+        // Waits for `retry`, a new HR record, or — a leaver is never lost — the hourly try.
+        const leaver = this.employment.status === 'left';
+        const next = leaver ? Date.parse(view.failure.since) + view.failure.attempts * LEAVER_ATTENTION_RETRY_MS : undefined;
+        if (next === undefined || nowMs() < next) {
+          await waitFor(next);
+          continue;
+        }
+      }
+      if (d.problem && this.employment.status === 'employed' && d.granted) {
+        view.state = 'conflict';
+        this.maybeCompensate();
+        await waitFor();
+        continue;
+      }
+
+      // Observe: once per record version (or after anything went wrong); the truth is in the app.
+      try {
+        if (!accounts || observedVersion !== this.employment.version || observedDesire !== d || view.failure) {
+          accounts = await appActivities(app).observe({ app, userName: d.user.userName, ...(d.user.externalId ? { externalId: d.user.externalId } : {}) });
+          observedVersion = this.employment.version;
+          observedDesire = d;
+          view.observedAt = nowIso();
+        }
+      } catch (err) {
+        backoffUntil = this.fail(app, 'observe', err);
+        attentionVersion = this.employment.version;
+        accounts = undefined;
+        continue;
+      }
+
+      // Plan → act → plan, on our own expectation of each action's effect, until nothing is left.
+      let plan: AppPlan | undefined;
+      let failed = false;
+      for (let step = 0; step < 25; step++) {
+        plan = this.plan(app, d, accounts);
+        this.note(app, plan, accounts);
+        const action = plan.actions[0];
+        if (!action) break;
+        try {
+          const result = await this.execute(app, action, accounts, d);
+          if (action.kind === 'create' || (action.kind === 'setActive' && action.active)) this.consumeApproval(app);
+          const next = applyAction(accounts, view.link, action, d, result);
+          accounts = next.accounts;
+          view.link = next.link ?? {};
+          if (action.kind !== 'forget' && action.kind !== 'adopt') this.record({ kind: 'action', detail: `${app}: ${describeAction(action)}` });
+          if (view.failure) view.failure = undefined;
+        } catch (err) {
+          backoffUntil = this.fail(app, action.kind, err);
+          attentionVersion = this.employment.version;
+          failed = true;
+          accounts = undefined;
+          break;
+        }
+        if ((this.laneGen.get(app) ?? 0) !== gen || this.desiredFor !== this.employment.version) break;
+      }
+      if (failed) continue;
+      if (plan) {
+        this.note(app, plan, accounts);
+        if (plan.wakeAt !== undefined) this.wakeAt.set(app, plan.wakeAt);
+      }
+      this.maybeCompensate();
+      this.maybeJoined();
+      this.syncAttributes();
+      if ((this.laneGen.get(app) ?? 0) !== gen) continue;
+      await waitFor(plan?.wakeAt);
+    }
+  }
+
+  private plan(app: string, d: DesireResult, accounts: ObservedAccount[]): AppPlan {
+    const e = this.employment;
+    const view = this.view_(app);
+    const periodId = e.periodId ?? 'none';
+    const gate = gateFor(this.state.approvals, app, periodId, e.version);
+    const plan = planApp(d, accounts, view.link, {
+      status: e.status,
+      ...(e.status === 'left' && e.since !== undefined ? { leftAt: e.since } : {}),
+      ...(e.terminationId ? { terminationId: e.terminationId } : {}),
+      now: nowMs(),
+      compensating: this.compensating(app),
+      skipped: this.state.skipped[app] === e.version,
+      approval: gate,
+    });
+    // Approvals follow the plan: asked when a seat is wanted, withdrawn the moment it is not.
+    const pending = pendingFor(this.state.approvals, app);
+    if (plan.approvalFor && gate === 'none') {
+      this.state.approvals = pruneRequests(openRequest(this.state.approvals, { app, purpose: plan.approvalFor, periodId, version: e.version, policy: d.approval, now: nowMs() }));
+      const opened = pendingFor(this.state.approvals, app)!;
+      this.record({ kind: 'approval', detail: `${opened.id}: a ${app} seat (${plan.approvalFor}) waits for ${opened.approvers.join(', ')}` });
+      this.syncAttributes();
+    } else if (!plan.approvalFor && !plan.actions.some((a) => a.kind === 'create' || (a.kind === 'setActive' && a.active))) {
+      const open = pending ?? this.unusedApproval(app);
+      if (open) {
+        this.state.approvals = withdraw(this.state.approvals, app, `no longer wanted (${plan.state})`, nowMs());
+        this.record({ kind: 'approval', detail: `${open.id} withdrawn: the seat is no longer wanted (${plan.state})` });
+        this.syncAttributes();
+      }
+    }
+    return plan;
+  }
+
+  private note(app: string, plan: AppPlan, accounts: ObservedAccount[] | undefined): void {
+    const view = this.view_(app);
+    view.state = plan.state;
+    view.conflict = plan.conflict ? { reason: plan.conflict.reason, accounts: plan.conflict.accounts } : undefined;
+    const acc = plan.account ?? (view.link.scimId ? accounts?.find((a) => a.id === view.link.scimId) : undefined);
+    view.account = acc
+      ? { id: acc.id, userName: acc.userName, ...(acc.externalId ? { externalId: acc.externalId } : {}), active: acc.active, ...(acc.groups ? { groups: acc.groups } : {}) }
+      : undefined;
+  }
+
+  /** An approved seat not yet used: it buys exactly one create or reactivation. */
+  private unusedApproval(app: string) {
+    const periodId = this.employment.periodId ?? 'none';
+    return this.state.approvals.find((x) => x.app === app && x.status === 'approved' && x.consumedAt === undefined && x.periodId === periodId);
+  }
+
+  private approvalFor(app: string): { requestId: string; approver: string } | undefined {
+    const r = this.unusedApproval(app);
+    return r ? { requestId: r.id, approver: r.decidedBy ?? '' } : undefined;
+  }
+
+  private consumeApproval(app: string): void {
+    const r = this.unusedApproval(app);
+    if (!r) return;
+    const now = nowMs();
+    this.state.approvals = this.state.approvals.map((x) => (x === r ? { ...x, consumedAt: now } : x));
+  }
+
+  private async execute(app: string, action: Action, accounts: ObservedAccount[], d: DesireResult): Promise<{ id?: string }> {
+    const acts = appActivities(app);
+    const account = (id: string) => accounts.find((a) => a.id === id);
+    switch (action.kind) {
+      case 'create': {
+        const approval = this.approvalFor(app);
+        const created = await acts.createAccount({ app, user: action.user, ...(approval ? { approval } : {}) });
+        return { id: created.id };
+      }
+      case 'update':
+        await acts.updateAccount({ app, id: action.accountId, current: account(action.accountId)?.resource ?? {}, desired: d.user, managed: d.managedAttributes });
+        return {};
+      case 'setActive': {
+        const approval = action.active ? this.approvalFor(app) : undefined;
+        const current = account(action.accountId)?.resource;
+        await acts.setActive({ app, id: action.accountId, ...(current ? { current } : {}), active: action.active, ...(approval ? { approval } : {}) });
+        return {};
+      }
+      case 'addGroup': {
+        const groupId = await this.groupId(app, action.group);
+        await acts.addToGroup({ app, groupId, userId: action.accountId });
+        return {};
+      }
+      case 'removeGroup':
+        await acts.removeFromGroup({ app, name: action.group, userId: action.accountId });
+        return {};
+      case 'removeJsmCustomer':
+        await acts.removeJsmCustomer({ app, email: action.email });
+        return {};
+      case 'delete':
+        await acts.deleteAccount({ app, id: action.accountId });
+        return {};
+      case 'adopt':
+      case 'forget':
+        return {};
+    }
+  }
+
+  /** The group's id from its single-writer workflow (cached per app and name). */
+  private async groupId(app: string, name: string): Promise<string> {
+    const view = this.view_(app);
+    const key = name.toLowerCase();
+    const cached = view.groupIds?.[key];
+    if (cached) return cached;
+    for (let i = 0; ; i++) {
+      try {
+        const id = await executeChild(groupWorkflow, {
+          workflowId: groupWorkflowId(app, name),
+          args: [{ app, name }],
+          workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+        });
+        view.groupIds = { ...(view.groupIds ?? {}), [key]: id };
+        return id;
+      } catch (err) {
+        // Another person's controller is making this group right now: wait for it, then ask again.
+        if (!(err instanceof WorkflowExecutionAlreadyStartedError) || i >= 30) throw err;
+        await sleep(500 + i * 100);
+      }
+    }
+  }
+
+  /** Records a failure and returns when to try again. */
+  private fail(app: string, step: string, err: unknown): number {
+    const view = this.view_(app);
+    const code = failureCode(err);
+    const now = nowMs();
+    const prev = view.failure;
+    const attempts = (prev?.attempts ?? 0) + 1;
+    const needsPerson = code !== undefined && NEEDS_PERSON.has(code);
+    const retryAfter = failureRetryAfterMs(err);
+    // Stale knowledge (409, 404, 412): observe again at once, then back off like any failure.
+    const stale = code !== undefined && STALE.has(code) && attempts <= 1;
+    const delay = needsPerson || stale ? 0 : Math.min(retryAfter ?? 1000 * 2 ** Math.min(attempts - 1, 10), MAX_BACKOFF_MS);
+    const activityAttempts = failureAttempts(err);
+    view.failure = {
+      since: prev?.since ?? new Date(now).toISOString(),
+      lastError: failureMessage(err),
+      ...(code ? { code } : {}),
+      attempts,
+      ...(activityAttempts !== undefined ? { activityAttempts } : {}),
+      action: step,
+      needsPerson,
+      ...(needsPerson ? {} : { nextTryAt: new Date(now + delay).toISOString() }),
+    };
+    log.warn('app step failed', { app, step, code, attempts, needsPerson });
+    this.maybeCompensate();
+    this.syncAttributes();
+    return needsPerson ? 0 : now + delay;
+  }
+
+  // ---- the loop -----------------------------------------------------------------------------
+
+  async run(): Promise<void> {
+    const maxHistory = this.input.maxHistoryEvents ?? DEFAULT_MAX_HISTORY;
+    for (;;) {
+      this.refreshTimeline();
+      const now = nowMs();
+      const e = this.employment;
+      if (e.employee && this.desiredFor !== e.version) {
+        const list = await planning.desire(e.employee);
+        this.refreshTimeline();
+        if (this.employment.version === e.version) {
+          this.desires = new Map(list.map((d) => [d.app, d]));
+          this.desiredFor = e.version;
+          for (const d of list) {
+            if (!this.lanes.has(d.app)) this.lanes.set(d.app, this.lane(d.app));
+          }
+          this.bumpAll();
+        }
+        continue;
+      }
+      const before = JSON.stringify(this.state.approvals.map((r) => [r.id, r.status, r.round]));
+      this.state.approvals = advanceTime(this.state.approvals, this.policies(), now);
+      if (JSON.stringify(this.state.approvals.map((r) => [r.id, r.status, r.round])) !== before) {
+        for (const r of this.state.approvals) this.bump(r.app);
+        this.record({ kind: 'approval', detail: 'approval deadlines passed: escalated or expired' });
+      }
+      this.syncAttributes();
+      if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= maxHistory) break;
+
+      const deadlines = this.state.approvals.filter((r) => r.status === 'pending').map((r) => r.deadline);
+      const next = Math.min(this.tl.nextChangeAt ?? Infinity, ...deadlines);
+      const seen = this.inputs;
+      const version = e.version;
+      const changed = () => this.inputs !== seen || workflowInfo().continueAsNewSuggested;
+      if (next === Infinity) await condition(changed);
+      else await condition(changed, Math.max(next - now, 0));
+      this.refreshTimeline();
+      if (this.employment.version !== version) this.bumpAll();
+    }
+    await this.stop();
+  }
+
+  private async stop(): Promise<never> {
+    this.stopping = true;
+    await Promise.all(this.lanes.values());
+    await condition(allHandlersFinished);
+    const now = nowMs();
+    const s = this.state;
+    s.events = compact(s.events, now);
+    for (const [id, at] of Object.entries(s.seen)) if (at < now - SEEN_RETENTION_MS) delete s.seen[id];
+    s.approvals = pruneRequests(s.approvals);
+    return continueAsNew<typeof identityWorkflow>({ employeeId: s.employeeId, state: s, ...(this.input.maxHistoryEvents ? { maxHistoryEvents: this.input.maxHistoryEvents } : {}) });
+  }
+
+  // ---- what people see -----------------------------------------------------------------------
+
+  private stage(): Stage {
+    const e = this.employment;
+    if (e.status === 'unknown' || e.status === 'pre-hire') return e.status;
+    const apps = Object.values(this.state.apps);
+    const busy = apps.some((a) => a.state === 'converging' || a.failure);
+    if (e.status === 'left') return busy ? 'leaving' : 'left';
+    if (this.compensatingAny()) return 'compensated';
+    return busy || this.desiredFor !== e.version ? 'joining' : 'active';
+  }
+
+  problems(): string[] {
+    const out: string[] = [];
+    for (const a of Object.values(this.state.apps)) {
+      if (a.failure) out.push(`${a.failure.needsPerson ? 'attention' : 'failing'}:${a.app}`);
+      if (a.conflict) out.push(`conflict:${a.app}`);
+      if (a.problem && a.granted) out.push(`invalid:${a.app}`);
+    }
+    if (this.compensatingAny()) out.push('compensated');
+    return out.sort();
+  }
+
+  private syncAttributes(): void {
+    const problems = this.problems();
+    const attrs = {
+      stage: this.stage(),
+      pending: this.state.approvals.filter((r) => r.status === 'pending').map((r) => r.app).sort(),
+      attention: problems.some((p) => !p.startsWith('failing:')),
+      problems,
+      linked: Object.values(this.state.apps)
+        .filter((a) => a.link.scimId)
+        .map((a) => a.app)
+        .sort(),
+    };
+    const key = JSON.stringify(attrs);
+    if (key === this.attributes) return;
+    this.attributes = key;
+    upsertSearchAttributes([
+      { key: STAGE, value: attrs.stage },
+      { key: PENDING_APPROVALS, value: attrs.pending },
+      { key: NEEDS_ATTENTION, value: attrs.attention || attrs.problems.length > 0 },
+      { key: PROBLEMS, value: attrs.problems },
+      { key: LINKED_APPS, value: attrs.linked },
+    ]);
+  }
+
+  private view(): PersonView {
+    const s = this.state;
+    return {
+      employeeId: s.employeeId,
+      stage: this.stage(),
+      employment: this.employment,
+      apps: s.apps,
+      pendingApprovals: s.approvals.filter((r) => r.status === 'pending'),
+      approvals: s.approvals,
+      events: s.events
+        .slice()
+        .sort((a, b) => a.recordedAt - b.recordedAt)
+        .map((e) => ({
+          id: e.id,
+          type: e.type,
+          ...(e.cancels ? { cancels: e.cancels } : {}),
+          effectiveAt: new Date(e.at).toISOString(),
+          recordedAt: new Date(e.recordedAt).toISOString(),
+          fate: this.tl.fates[e.id] ?? { kind: 'applied' },
+        })),
+      ...(s.compensation ? { compensation: s.compensation } : {}),
+      problems: this.problems(),
+      log: s.log.slice(-50),
+      schemaVersion: s.schemaVersion,
+    };
+  }
 }
 
+function by(raw: unknown): { by?: string } {
+  const a = (raw as { approver?: unknown } | undefined)?.approver;
+  return typeof a === 'string' ? { by: a.slice(0, 256) } : {};
+}
+
+function describe(raw: unknown): string {
+  try {
+    return JSON.stringify(raw)?.slice(0, 200) ?? String(raw);
+  } catch {
+    return String(raw);
+  }
+}
+
+function describeFate(f: Timeline['fates'][string]): string {
+  switch (f.kind) {
+    case 'pending':
+      return `queued until ${new Date(f.at).toISOString()}`;
+    case 'applied':
+      return 'applied';
+    case 'superseded':
+      return `superseded by ${f.by} (${f.reason})`;
+    case 'withdrawn':
+      return `withdrawn by ${f.by}`;
+    case 'ignored':
+      return `ignored (${f.reason})`;
+  }
+}
+
+function describeAction(a: Action): string {
+  switch (a.kind) {
+    case 'create':
+      return 'created the account';
+    case 'setActive':
+      return `${a.active ? 'activated' : 'deactivated'} ${a.accountId} (${a.why})`;
+    case 'addGroup':
+      return `added ${a.accountId} to ${a.group}`;
+    case 'removeGroup':
+      return `removed ${a.accountId} from ${a.group} (${a.why})`;
+    case 'update':
+      return `updated ${a.accountId}`;
+    case 'delete':
+      return `deleted ${a.accountId}`;
+    case 'removeJsmCustomer':
+      return 'removed the JSM customer';
+    case 'adopt':
+      return `adopted ${a.accountId}`;
+    case 'forget':
+      return 'the linked account is gone';
+  }
+}
+
+export async function identityWorkflow(input: IdentityWorkflowInput): Promise<void> {
+  await new Controller(input).run();
+}

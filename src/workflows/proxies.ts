@@ -1,78 +1,79 @@
-// Activity proxies, one per (app, retry profile). Each app has its own task queue, where the
-// Temporal server enforces its rate limit for all workers together.
+// Activity proxies: one per app (its own task queue, where the server enforces the app's rate
+// limit for all workers together) and one local proxy for planning.
 import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { appTaskQueue } from './definitions';
 
-type AppActivities = Omit<Activities, 'planEntitlements'>;
+type AppActivities = Omit<Activities, 'desire'>;
 
 /**
- * Planning is a pure function of the employee and the worker's rules: a local activity, run in
- * the workflow worker itself (no task-queue round trip), its result still recorded in history so
- * replay does not depend on the configuration of the day.
+ * The rules are a pure function of the record and the worker's configuration: a local activity
+ * (no task-queue round trip), its result recorded in history so replay does not depend on the
+ * configuration of the day.
  */
-export const planning = proxyLocalActivities<Pick<Activities, 'planEntitlements'>>({
+export const planning = proxyLocalActivities<Pick<Activities, 'desire'>>({
   startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
 
-const provisioningCache = new Map<string, AppActivities>();
-const offboardingCache = new Map<string, AppActivities>();
+const cache = new Map<string, AppActivities>();
 
 /**
- * Joiner/mover profile. Transient errors back off 1 s, 2 s, 4 s … capped at 60 s; RATE_LIMITED
- * replaces the delay with the server's Retry-After. After an hour of transient failure the step
- * fails for good and the joiner compensates, rather than leaving a half-provisioned person forever.
+ * Each step is tried a few times by Temporal (blips; a 429 waits exactly its Retry-After), then
+ * the failure comes back to the controller, which shows it, backs off and — because the truth is
+ * in the app — observes again before it tries anything else. No step retries blindly into a
+ * state it cannot see.
  */
-export function provisioning(app: string): AppActivities {
-  let p = provisioningCache.get(app);
+export function appActivities(app: string): AppActivities {
+  let p = cache.get(app);
   if (!p) {
     p = proxyActivities<AppActivities>({
       taskQueue: appTaskQueue(app),
       startToCloseTimeout: '30 seconds',
-      scheduleToCloseTimeout: '1 hour',
-      retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '60 seconds' },
+      retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 3 },
     });
-    provisioningCache.set(app, p);
+    cache.set(app, p);
   }
   return p;
 }
 
-/**
- * Leaver/compensation profile: a leaver never gives up. Unlimited attempts, backoff capped at
- * 5 minutes; only non-retryable failures (AUTH_FAILED, INVALID…) surface, as needs-attention.
- */
-export function offboarding(app: string): AppActivities {
-  let p = offboardingCache.get(app);
-  if (!p) {
-    p = proxyActivities<AppActivities>({
-      taskQueue: appTaskQueue(app),
-      startToCloseTimeout: '30 seconds',
-      retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
-    });
-    offboardingCache.set(app, p);
-  }
-  return p;
+interface FailureCause {
+  type?: unknown;
+  message?: unknown;
+  details?: unknown[];
+}
+
+function cause(err: unknown): FailureCause | undefined {
+  const c = (err as { cause?: unknown } | undefined)?.cause;
+  return c && typeof c === 'object' ? (c as FailureCause) : undefined;
 }
 
 /** The human-readable message of an activity failure (the cause carries the connector's text). */
 export function failureMessage(err: unknown): string {
-  if (err instanceof Error) {
-    const cause = (err as { cause?: unknown }).cause;
-    return cause instanceof Error ? cause.message : err.message;
-  }
-  return String(err);
+  const c = cause(err);
+  if (typeof c?.message === 'string') return c.message;
+  return err instanceof Error ? err.message : String(err);
 }
 
 /** The connector error code of an activity failure (ApplicationFailure.type), if any. */
 export function failureCode(err: unknown): string | undefined {
-  const cause = (err as { cause?: { type?: unknown } } | undefined)?.cause;
-  return typeof cause?.type === 'string' ? cause.type : undefined;
+  const t = cause(err)?.type;
+  return typeof t === 'string' ? t : undefined;
+}
+
+function detail(err: unknown): Record<string, unknown> | undefined {
+  const d = cause(err)?.details?.[0];
+  return d && typeof d === 'object' ? (d as Record<string, unknown>) : undefined;
 }
 
 /** The attempt that failed last, from the failure's details (set by the activities). */
 export function failureAttempts(err: unknown): number | undefined {
-  const details = (err as { cause?: { details?: unknown[] } } | undefined)?.cause?.details;
-  const attempt = (details?.[0] as { attempt?: unknown } | undefined)?.attempt;
-  return typeof attempt === 'number' ? attempt : undefined;
+  const a = detail(err)?.attempt;
+  return typeof a === 'number' ? a : undefined;
+}
+
+/** The app's Retry-After, when it said one. */
+export function failureRetryAfterMs(err: unknown): number | undefined {
+  const a = detail(err)?.retryAfterMs;
+  return typeof a === 'number' ? a : undefined;
 }
