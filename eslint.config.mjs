@@ -2,6 +2,7 @@
 //  1. src/workflows/** runs inside Temporal's deterministic sandbox: no Node built-ins, no I/O
 //     libraries, no wall clock, and activities only as `import type` (they run on the worker).
 //  2. src/scim/** is the pure SCIM protocol core: no transport, no logging, no Temporal, no env.
+//  3. src/domain/** is the pure person model and planner: the same bans, and no clock (time is an argument).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
@@ -81,6 +82,28 @@ export default tseslint.config(
       '@typescript-eslint/no-restricted-imports': ['error', scimImportBan],
       'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'The SCIM core takes options, not environment.' }],
       'no-restricted-globals': ['error', { name: 'process', message: 'The SCIM core is pure.' }],
+    },
+  },
+  {
+    files: ['src/domain/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: scimImportBan.paths,
+          patterns: [
+            ...scimImportBan.patterns,
+            { group: ['**/activities', '**/activities/*', '**/connectors', '**/connectors/*', '**/worker/*', '**/ingress/*', '**/sandbox/*', '**/workflows/*', '**/cli/*'], message: 'The domain is pure: it knows no edges.' },
+          ],
+        },
+      ],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Date', property: 'now', message: 'The domain takes time as an argument.' },
+        { object: 'Math', property: 'random', message: 'The domain is deterministic.' },
+        { object: 'process', property: 'env', message: 'The domain takes options, not environment.' },
+      ],
+      'no-restricted-globals': ['error', { name: 'process', message: 'The domain is pure.' }],
     },
   },
   {

@@ -5,7 +5,7 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Connector, ScimGroup, ScimUser } from '../connectors/types';
-import type { ObservedAccount } from '../domain/ownership';
+import { ownerKeyOf, type ObservedAccount, type OwnerRule } from '../domain/ownership';
 import type { DesireResult } from '../rules/desire';
 import type { Employee } from '../shared/hr-event';
 import { toFailure } from './errors';
@@ -46,12 +46,14 @@ async function wrap<T>(context: string, fn: () => Promise<T>): Promise<T> {
 }
 
 /** A SCIM user as the planner sees it. */
-export function toObservedAccount(u: ScimUser): ObservedAccount {
+export function toObservedAccount(u: ScimUser, owner: OwnerRule): ObservedAccount {
+  const ownerKey = ownerKeyOf(u as Record<string, unknown>, owner);
   const groups = Array.isArray(u.groups) ? u.groups.map((g) => g.display).filter((d): d is string => typeof d === 'string') : undefined;
   return {
     id: String(u.id),
     userName: String(u.userName ?? ''),
     ...(typeof u.externalId === 'string' && u.externalId !== '' ? { externalId: u.externalId } : {}),
+    ...(ownerKey !== undefined ? { ownerKey } : {}),
     active: u.active !== false,
     // User.groups is readOnly and optional (RFC 7643 §4.1.2): an app that returns it with displays tells us the memberships.
     ...(groups && groups.length === (u.groups?.length ?? 0) ? { groups } : {}),
@@ -83,8 +85,9 @@ export function createActivities(deps: ActivityDeps) {
     /** Every account in `app` that shares this person's identity keys (one lookup). */
     async observe(input: { app: string; userName: string; externalId?: string }): Promise<ObservedAccount[]> {
       return wrap(`observe(${input.app})`, async () => {
-        const found = await deps.connector(input.app).lookupUsers({ userName: input.userName, ...(input.externalId ? { externalId: input.externalId } : {}) });
-        return found.filter((u) => typeof u.id === 'string').map(toObservedAccount);
+        const c = deps.connector(input.app);
+        const found = await c.lookupUsers({ userName: input.userName, ...(input.externalId ? { externalId: input.externalId } : {}) });
+        return found.filter((u) => typeof u.id === 'string').map((u) => toObservedAccount(u, c.profile.owner));
       });
     },
 
@@ -92,9 +95,10 @@ export function createActivities(deps: ActivityDeps) {
     async createAccount(input: { app: string; user: Record<string, unknown>; approval?: SeatApproval }): Promise<ObservedAccount> {
       return wrap(`createAccount(${input.app})`, async () => {
         checkSeat(input.app, input.approval);
-        const user = await deps.connector(input.app).postUser(input.user as ScimUser);
+        const c = deps.connector(input.app);
+        const user = await c.postUser(input.user as ScimUser);
         emit({ app: input.app, action: 'created' });
-        return toObservedAccount(user);
+        return toObservedAccount(user, c.profile.owner);
       });
     },
 

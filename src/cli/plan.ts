@@ -77,7 +77,7 @@ export async function planEvent(config: ScimflowConfig, event: HrEvent, env: Env
       const c = composed.deps.connector(d.app);
       try {
         const found = await c.lookupUsers({ userName: d.user.userName, ...(d.user.externalId ? { externalId: d.user.externalId } : {}) });
-        const accounts: ObservedAccount[] = found.filter((u) => typeof u.id === 'string').map(toObservedAccount);
+        const accounts: ObservedAccount[] = found.filter((u) => typeof u.id === 'string').map((u) => toObservedAccount(u, c.profile.owner));
         const e = tl.employment;
         const plan = planApp(d, accounts, undefined, {
           status: e.status,

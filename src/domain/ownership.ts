@@ -15,6 +15,8 @@ export interface ObservedAccount {
   id: string;
   userName: string;
   externalId?: string;
+  /** The value of the app's owner attribute (externalId, or what the profile names); undefined when empty. */
+  ownerKey?: string;
   active: boolean;
   /** Group display names the account is a member of; undefined when the app does not say. */
   groups?: string[];
@@ -22,7 +24,25 @@ export interface ObservedAccount {
   resource: Record<string, unknown>;
 }
 
-export type OwnerRule = 'externalId' | 'userName';
+/**
+ * What identifies an account's owner in an app: its externalId (RFC 7643 §3.1) where the app keeps
+ * it; another attribute the app keeps and scimflow writes (e.g. the enterprise employeeNumber);
+ * or, where the app keeps nothing of the kind, the userName alone.
+ */
+export type OwnerRule = { by: 'externalId' } | { by: 'attribute'; path: string } | { by: 'userName' };
+
+/** The owner key a resource carries under `rule` (a string, or undefined when absent or empty). */
+export function ownerKeyOf(resource: Record<string, unknown>, rule: OwnerRule): string | undefined {
+  let v: unknown;
+  if (rule.by === 'externalId') v = resource.externalId;
+  else if (rule.by === 'attribute') {
+    const colon = rule.path.lastIndexOf(':');
+    const [urn, attr] = colon > 0 ? [rule.path.slice(0, colon), rule.path.slice(colon + 1)] : [undefined, rule.path];
+    const holder = urn ? resource[urn] : resource;
+    v = holder && typeof holder === 'object' ? (holder as Record<string, unknown>)[attr] : undefined;
+  }
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}
 
 export type Ownership =
   | { kind: 'none' }
@@ -33,8 +53,8 @@ export type Ownership =
 
 export interface OwnershipInput {
   accounts: readonly ObservedAccount[];
-  /** The externalId scimflow writes for this person (normally the employeeId). */
-  externalId: string;
+  /** The owner key scimflow writes for this person (normally the employeeId); undefined under a userName rule. */
+  ownerKey: string | undefined;
   /** The userName this person's account has in this app. */
   userName: string;
   /** The account scimflow linked earlier, if any. */
@@ -42,37 +62,34 @@ export interface OwnershipInput {
   owner: OwnerRule;
 }
 
-const brief = (a: ObservedAccount) => ({ id: a.id, userName: a.userName, ...(a.externalId !== undefined ? { externalId: a.externalId } : {}) });
+const brief = (a: ObservedAccount) => ({ id: a.id, userName: a.userName, ...(a.ownerKey !== undefined ? { externalId: a.ownerKey } : {}) });
 
 export function decideOwnership(input: OwnershipInput): Ownership {
   const key = normalizeIdentityKey(input.userName);
-  const mine = input.accounts.filter((a) => a.externalId === input.externalId);
+  const byKey = input.owner.by !== 'userName' && input.ownerKey !== undefined;
+  const mine = byKey ? input.accounts.filter((a) => a.ownerKey === input.ownerKey) : [];
   if (mine.length > 1) {
-    return { kind: 'conflict', reason: `${mine.length} accounts carry externalId ${input.externalId}`, accounts: mine.map(brief) };
+    return { kind: 'conflict', reason: `${mine.length} accounts carry this person's owner key ${input.ownerKey}`, accounts: mine.map(brief) };
   }
   if (mine[0]) return { kind: 'ours', account: mine[0] };
 
   const linked = input.linkedId !== undefined ? input.accounts.find((a) => a.id === input.linkedId) : undefined;
-  if (linked && (linked.externalId === undefined || linked.externalId === '')) return { kind: 'ours', account: linked };
+  if (linked && (!byKey || linked.ownerKey === undefined)) return { kind: 'ours', account: linked };
   if (linked) {
-    return {
-      kind: 'conflict',
-      reason: `the linked account ${linked.id} now carries externalId ${linked.externalId}, not ${input.externalId}`,
-      accounts: [brief(linked)],
-    };
+    return { kind: 'conflict', reason: `the linked account ${linked.id} now belongs to ${linked.ownerKey}, not ${input.ownerKey}`, accounts: [brief(linked)] };
   }
 
   const sameKey = input.accounts.filter((a) => normalizeIdentityKey(a.userName) === key);
-  const others = sameKey.filter((a) => a.externalId !== undefined && a.externalId !== '');
-  if (others.length > 0 && input.owner === 'externalId') {
+  const others = byKey ? sameKey.filter((a) => a.ownerKey !== undefined) : [];
+  if (others.length > 0) {
     return {
       kind: 'conflict',
-      reason: `userName ${input.userName} is held by ${others.map((a) => `${a.userName} (externalId ${a.externalId})`).join(', ')}`,
+      reason: `userName ${input.userName} is held by ${others.map((a) => `${a.userName} (owner ${a.ownerKey})`).join(', ')}`,
       accounts: others.map(brief),
     };
   }
-  const free = sameKey.filter((a) => a.externalId === undefined || a.externalId === '' || input.owner === 'userName');
+  const free = sameKey.filter((a) => !byKey || a.ownerKey === undefined);
   if (free.length > 1) return { kind: 'conflict', reason: `${free.length} accounts share userName ${input.userName}`, accounts: free.map(brief) };
-  if (free[0]) return input.owner === 'userName' ? { kind: 'ours', account: free[0] } : { kind: 'adoptable', account: free[0] };
+  if (free[0]) return byKey ? { kind: 'adoptable', account: free[0] } : { kind: 'ours', account: free[0] };
   return { kind: 'none' };
 }

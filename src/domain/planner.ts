@@ -5,7 +5,7 @@
 // an account owned by someone else; access-ending actions never wait on anything.
 import { generatePatch } from '../scim';
 import type { EmploymentStatus } from './person';
-import { decideOwnership, type ObservedAccount, type OwnerRule, type Ownership } from './ownership';
+import { decideOwnership, ownerKeyOf, type ObservedAccount, type OwnerRule, type Ownership } from './ownership';
 
 export interface LeaverRules {
   deactivate: boolean;
@@ -135,7 +135,7 @@ const has = (list: readonly string[], g: string) => list.some((x) => x.toLowerCa
 export function planApp(desire: AppDesire, accounts: readonly ObservedAccount[], link: AppLink | undefined, ctx: PlanContext): AppPlan {
   const ownership = decideOwnership({
     accounts,
-    externalId: desire.user.externalId ?? '',
+    ownerKey: ownerKeyOf(desire.user, desire.owner),
     userName: desire.user.userName,
     ...(link?.scimId ? { linkedId: link.scimId } : {}),
     owner: desire.owner,
@@ -249,10 +249,12 @@ export function applyAction(
     case 'create': {
       const id = result?.id ?? `new-${desire.app}`;
       const resource = { ...action.user, id, active: true };
+      const ownerKey = ownerKeyOf(desire.user, desire.owner);
       list.push({
         id,
         userName: desire.user.userName,
         ...(desire.user.externalId !== undefined ? { externalId: desire.user.externalId } : {}),
+        ...(ownerKey !== undefined ? { ownerKey } : {}),
         active: true,
         groups: [],
         resource,
@@ -266,6 +268,8 @@ export function applyAction(
       if (a) {
         a.resource = { ...desire.user, id: a.id, active: a.active };
         if (desire.user.externalId !== undefined) a.externalId = desire.user.externalId;
+        const ownerKey = ownerKeyOf(desire.user, desire.owner);
+        if (ownerKey !== undefined) a.ownerKey = ownerKey;
         a.userName = desire.user.userName;
       }
       return { accounts: list, link: l };

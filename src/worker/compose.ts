@@ -60,7 +60,7 @@ export function composeWorker(config: ScimflowConfig, env: Env = process.env, on
       return desireAll(employee, publicConfig, (app) => {
         const c = connectors.get(app)!;
         return {
-          owner: c.profile.owner?.by ?? 'externalId',
+          owner: c.profile.owner,
           groupsSupported: c.profile.groups.supported,
           outgoing: (user) => outgoingUser(user as ScimUser, c.profile, app) as unknown as Record<string, unknown> & { userName: string },
         };

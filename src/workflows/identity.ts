@@ -48,8 +48,6 @@ import {
   retrySignal,
   skipSignal,
   stateQuery,
-  STATE_SCHEMA_VERSION,
-  type AppFailure,
   type AppView,
   type ControllerState,
   type IdentityWorkflowInput,

@@ -11,7 +11,7 @@ const desire = (over: Partial<AppDesire> = {}): AppDesire => ({
   groups: ['all-staff', 'engineering'],
   managedGroups: ['all-staff', 'engineering', 'sales'],
   managedAttributes: ['externalId', 'name', 'title'],
-  owner: 'externalId',
+  owner: { by: 'externalId' },
   seatGate: false,
   allOrNothing: false,
   groupsSupported: true,
@@ -20,7 +20,7 @@ const desire = (over: Partial<AppDesire> = {}): AppDesire => ({
 });
 const ctx = (over: Partial<PlanContext> = {}): PlanContext => ({ status: 'employed', now: 1_000, compensating: false, skipped: false, approval: 'none', ...over });
 const acct = (over: Partial<ObservedAccount> & { id: string }): ObservedAccount => {
-  const a = { userName: 'ann@example.com', active: true, groups: [], ...over };
+  const a = { userName: 'ann@example.com', active: true, groups: [], ...over, ...(over.externalId ? { ownerKey: over.externalId } : {}) };
   return { ...a, resource: { id: a.id, userName: a.userName, ...(a.externalId ? { externalId: a.externalId } : {}), active: a.active, ...(over.resource ?? {}) } };
 };
 
@@ -60,7 +60,7 @@ describe('ownership: nobody else’s account is ever touched', () => {
   });
 
   it('several accounts carrying the person’s externalId are a conflict, not a pick', () => {
-    expect(decideOwnership({ accounts: [acct({ id: 'a', externalId: 'E1' }), acct({ id: 'b', externalId: 'E1' })], externalId: 'E1', userName: 'ann@example.com', owner: 'externalId' }).kind).toBe('conflict');
+    expect(decideOwnership({ accounts: [acct({ id: 'a', externalId: 'E1' }), acct({ id: 'b', externalId: 'E1' })], ownerKey: 'E1', userName: 'ann@example.com', owner: { by: 'externalId' } }).kind).toBe('conflict');
   });
 });
 
@@ -147,7 +147,7 @@ const arbCase = fc.record({
 });
 const toAccounts = (c: fc.Arbitrary<never> | { accounts: { id: string; userName: string; externalId?: string; active: boolean; groups: string[]; title: string }[] }) =>
   (c as { accounts: { id: string; userName: string; externalId?: string; active: boolean; groups: string[]; title: string }[] }).accounts.map((a) =>
-    acct({ id: a.id, userName: a.userName, ...(a.externalId ? { externalId: a.externalId } : {}), active: a.active, groups: a.groups, resource: { title: a.title, name: { givenName: 'Ann', familyName: 'Lee' } } as never }),
+    acct({ id: a.id, userName: a.userName, ...(a.externalId ? { externalId: a.externalId } : {}), active: a.active, groups: a.groups, resource: { ...(a.externalId ? { externalId: a.externalId } : {}), title: a.title, name: { givenName: 'Ann', familyName: 'Lee' } } as never }),
   );
 
 describe('planner properties', () => {

@@ -6,11 +6,12 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DEV_ENV } from '../../src/cli/dev-env';
 import { parseConfigText, type ScimflowConfig } from '../../src/config';
 import { temporalDispatcher } from '../../src/ingress/temporal-dispatcher';
+import { findStuck, type StuckRow } from '../../src/cli/ops';
 import { startSandbox, type SandboxHandle } from '../../src/sandbox';
 import { identityWorkflowId, type Employee, type HrEvent } from '../../src/shared/hr-event';
 import { composeWorker, type Composed } from '../../src/worker/compose';
 import { startWorkers, type RunningWorkers } from '../../src/worker/workers';
-import { stateQuery, type IdentityState } from '../../src/workflows/definitions';
+import { stateQuery, type PersonView } from '../../src/workflows/definitions';
 import { startTemporal, waitFor, workflowBundle, type TemporalOptions } from './temporal';
 
 export interface Stack {
@@ -21,8 +22,10 @@ export interface Stack {
   workers: RunningWorkers;
   composed: Composed;
   send(event: HrEvent): Promise<string>;
-  state(employeeId: string): Promise<IdentityState>;
-  until(employeeId: string, pred: (s: IdentityState) => boolean, what: string, timeoutMs?: number): Promise<IdentityState>;
+  state(employeeId: string): Promise<PersonView>;
+  /** `scimflow stuck`, as the CLI computes it. */
+  stuck(): Promise<StuckRow[]>;
+  until(employeeId: string, pred: (s: PersonView) => boolean, what: string, timeoutMs?: number): Promise<PersonView>;
   restartWorkers(envOverride?: Record<string, string>): Promise<void>;
   stopWorkers(): Promise<void>;
   close(): Promise<void>;
@@ -61,6 +64,9 @@ export async function startStack(yaml: string, opts: { env?: TestWorkflowEnviron
     },
     state(employeeId) {
       return client.workflow.getHandle(identityWorkflowId(employeeId)).query(stateQuery);
+    },
+    stuck() {
+      return findStuck(client);
     },
     until(employeeId, pred, what, timeoutMs = 20_000) {
       return waitFor(async () => {
