@@ -11,3 +11,4 @@ export { ConnectorError, CONNECTOR_ERROR_CODES, isConnectorError, parseRetryAfte
 export { PROFILES, profileFor, mergeServiceProviderConfig } from './profiles';
 export { USER_AGENT } from './http';
 export { applyUserNameRule } from './user-rules';
+export { normalizeIdentityKey, sameIdentityKey } from '../shared/identity-key';
