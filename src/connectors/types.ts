@@ -46,6 +46,8 @@ export interface AppConnection {
   };
 }
 
+export type OwnerRule = { by: 'externalId' } | { by: 'userName' };
+
 export type FilterOperator = 'eq' | 'ne' | 'co' | 'sw' | 'ew' | 'pr' | 'gt' | 'ge' | 'lt' | 'le' | 'and' | 'or' | 'not';
 
 export interface Capabilities {
@@ -105,6 +107,12 @@ export interface Capabilities {
   serviceProviderConfig: boolean;
   /** Schema extensions the app accepts on Users. */
   userExtensions: readonly string[];
+  /**
+   * What identifies an account's owner, for the planner's ownership decision: `externalId` where the
+   * app stores and returns the externalId we send (RFC 7643 §3.1, caseExact), otherwise `userName`
+   * (compared with `normalizeIdentityKey`, after the profile's userName rule).
+   */
+  owner: OwnerRule;
   /** Media type to send on writes. */
   writeContentType: string;
   /** Accept header for every request. */

@@ -215,7 +215,9 @@ export class ScimApp {
     const next =
       op === 'replace'
         ? this.prepare(kind, req.body, 'replace')
-        : applyPatchBody(this.writable(current), req.body);
+        : kind === 'User'
+          ? this.dropUnkept(applyPatchBody(this.writable(current), req.body))
+          : applyPatchBody(this.writable(current), req.body);
     this.validate(kind, next, id);
     const saved = store.replace(id, next);
     this.onWrite();
@@ -252,6 +254,15 @@ export class ScimApp {
     if (!Array.isArray(b.schemas) || !b.schemas.includes(schema)) fail(400, `"schemas" must include ${schema}`, 'invalidSyntax');
     const { id: _id, meta: _meta, groups: _groups, ...rest } = b;
     if (kind === 'User' && mode === 'create' && rest.active === undefined) rest.active = true;
+    return kind === 'User' ? this.dropUnkept(rest) : rest;
+  }
+
+  /** Attributes the app accepts but does not store (spec.keepsExternalId). */
+  private dropUnkept(user: Record<string, unknown>): Record<string, unknown> {
+    if (this.spec.keepsExternalId) return user;
+    const key = Object.keys(user).find((k) => k.toLowerCase() === 'externalid');
+    if (key === undefined) return user;
+    const { [key]: _dropped, ...rest } = user;
     return rest;
   }
 
