@@ -83,7 +83,8 @@ export class ScimConnector implements Connector {
   async findUser(q: UserQuery): Promise<ScimUser | undefined> {
     const attempts: ['userName' | 'externalId' | 'email', string][] = [];
     if (q.userName) attempts.push(['userName', q.userName]);
-    if (q.externalId) attempts.push(['externalId', q.externalId]);
+    // An app that does not keep externalId (profile.owner by userName) cannot match one: no scan for it.
+    if (q.externalId && this.current.owner.by === 'externalId') attempts.push(['externalId', q.externalId]);
     if (q.email) attempts.push(['email', q.email]);
     const f = this.current.filter;
     const scimAttr = (a: 'userName' | 'externalId' | 'email') => (a === 'email' ? 'emails.value' : a);

@@ -62,6 +62,10 @@ test('externalId is not among the supported fields (003): dropped on create, PUT
   expect((await conn.updateUser(user.id!, { ...desired, nickName: 'J' })).user.externalId).toBeUndefined();
   expect(app().users().every((u) => !('externalId' in u))).toBe(true);
   expect(conn.profile.owner).toEqual({ by: 'userName' });
+  // So a lookup by externalId alone has nothing to match and sends nothing (no full scan).
+  const before = app().requests().length;
+  expect(await conn.findUser({ externalId: desired.externalId! })).toBeUndefined();
+  expect(app().requests().length).toBe(before);
 });
 
 test('paging only without a filter: a filtered list is one request with no startIndex/count', async () => {
