@@ -2,6 +2,7 @@
 // the behaviour differences between apps come from the spec (apps/*.ts), not from branches here.
 import { timingSafeEqual } from 'node:crypto';
 import type { ResourceOp, SandboxAppSpec } from './apps/spec';
+import { DEFAULT_KNOBS, type Knobs } from './controls';
 import { resourceTypes, schemas, serviceProviderConfig } from './discovery';
 import { compileResourceFilter, type Predicate } from './filter';
 import { applyPatchBody } from './patch';
@@ -54,6 +55,8 @@ export class ScimApp {
     private readonly secret: string,
     /** Absolute URL of this app's SCIM root, known after listen. */
     private readonly base: () => string,
+    /** Behaviour knobs read at request time (controls.ts). */
+    private readonly behaviour: () => Pick<Knobs, 'allowDuplicateGroupNames'> = () => DEFAULT_KNOBS,
   ) {
     this.users = new ResourceStore('User', (id) => `${this.base()}/Users/${id}`);
     this.groups = new ResourceStore('Group', (id) => `${this.base()}/Groups/${id}`);
@@ -288,8 +291,11 @@ export class ScimApp {
     } else {
       if (typeof data.displayName !== 'string' || data.displayName.trim() === '') fail(400, 'displayName is required', 'invalidValue');
       const lower = data.displayName.toLowerCase();
-      const clash = this.groups.all().find((g) => g.id !== selfId && String(g.displayName).toLowerCase() === lower);
-      if (clash) fail(409, `Group "${data.displayName}" already exists`, 'uniqueness');
+      // RFC 7643 §4.2 gives displayName no uniqueness; the sandbox enforces it unless told otherwise.
+      if (!this.behaviour().allowDuplicateGroupNames) {
+        const clash = this.groups.all().find((g) => g.id !== selfId && String(g.displayName).toLowerCase() === lower);
+        if (clash) fail(409, `Group "${data.displayName}" already exists`, 'uniqueness');
+      }
       if (data.members !== undefined) {
         if (!Array.isArray(data.members)) fail(400, 'members must be an array', 'invalidValue');
         const seen = new Set<string>();
