@@ -125,6 +125,7 @@ const CapabilitiesSchema = z.strictObject({
   searchEndpoint: z.boolean().optional(),
   serviceProviderConfig: z.boolean().optional(),
   userExtensions: z.array(nonEmpty).optional(),
+  owner: z.strictObject({ by: z.enum(['externalId', 'userName']) }).optional(),
   writeContentType: nonEmpty.optional(),
 });
 

@@ -42,6 +42,7 @@ export interface CapabilityOverrides {
   searchEndpoint?: boolean;
   serviceProviderConfig?: boolean;
   userExtensions?: string[];
+  owner?: { by: 'externalId' | 'userName' };
   writeContentType?: string;
 }
 

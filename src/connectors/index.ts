@@ -11,3 +11,5 @@ export { ConnectorError, CONNECTOR_ERROR_CODES, isConnectorError, parseRetryAfte
 export { PROFILES, profileFor, mergeServiceProviderConfig } from './profiles';
 export { USER_AGENT } from './http';
 export { applyUserNameRule } from './user-rules';
+export { lookupCost, lookupFilters } from './lookup';
+export { normalizeIdentityKey, sameIdentityKey } from '../shared/identity-key';

@@ -4,9 +4,11 @@ import { ConnectorError, isConnectorError } from './errors';
 import { canFilter, eqAnyFilter, eqFilter } from './filters';
 import { HttpClient, type HttpResponse } from './http';
 import { JsmRestClient } from './jsm';
+import { lookupFilters } from './lookup';
 import { applyPlan, planPatch, type PatchOp } from './patch-plan';
 import { mergeServiceProviderConfig, profileFor } from './profiles';
 import { BULK_REQUEST_SCHEMA, GROUP_SCHEMA, PATCH_OP_SCHEMA } from './scim-schemas';
+import { normalizeIdentityKey } from '../shared/identity-key';
 import type {
   AppConnection,
   AppKind,
@@ -14,12 +16,13 @@ import type {
   BulkResult,
   Capabilities,
   Connector,
+  IdentityQuery,
   JsmClient,
   ScimGroup,
   ScimUser,
   UserQuery,
 } from './types';
-import { matchesUser, outgoingUser } from './user-rules';
+import { applyUserNameRule, matchesUser, outgoingUser } from './user-rules';
 
 /** Upper bound on resources read when an app cannot filter and we must scan. */
 const MAX_SCAN = 100_000;
@@ -78,12 +81,89 @@ export class ScimConnector implements Connector {
     return this.current;
   }
 
+  // ---- controller primitives: users -----------------------------------------------------
+
+  async lookupUsers(q: IdentityQuery): Promise<ScimUser[]> {
+    const f = this.current.filter;
+    if (!canFilter(f.userAttributes, f.operators, 'userName')) {
+      throw new ConnectorError('UNSUPPORTED', `${this.current.kind} cannot filter on userName; a lookup would list every user`, { app: this.name, method: 'GET', path: '/Users' });
+    }
+    // The account holds the userName in the app's form (JumpCloud: the email's local part).
+    const userName = this.appUserName(q.userName);
+    const key = userName === undefined ? undefined : normalizeIdentityKey(userName);
+    const byId = new Map<string, ScimUser>();
+    for (const filter of lookupFilters(this.current, { userName, externalId: q.externalId })) {
+      for await (const u of this.listUsers({ filter })) {
+        if (typeof u?.id !== 'string') throw new ConnectorError('BAD_RESPONSE', 'a listed User has no "id"', { app: this.name, method: 'GET', path: '/Users' });
+        // Servers compare userName their own way (and may ignore a filter): re-check with our normaliser.
+        const byName = key !== undefined && typeof u.userName === 'string' && normalizeIdentityKey(u.userName) === key;
+        // RFC 7643 §3.1: externalId is caseExact.
+        const byExternalId = q.externalId !== undefined && u.externalId === q.externalId;
+        if (byName || byExternalId) byId.set(u.id, u);
+      }
+    }
+    return [...byId.values()].sort((a, b) => compareIds(a.id!, b.id!));
+  }
+
+  /** The userName as the app would store it, or undefined when the profile's rule refuses it (no account can hold it). */
+  private appUserName(userName: string): string | undefined {
+    try {
+      return applyUserNameRule(userName.trim(), this.current, this.name);
+    } catch (err) {
+      if (isConnectorError(err, 'INVALID')) return undefined;
+      throw err;
+    }
+  }
+
+  async postUser(desired: ScimUser): Promise<ScimUser> {
+    const body = outgoingUser(desired, this.current, this.name);
+    const res = await this.http.request<ScimUser>({ method: 'POST', path: '/Users', body });
+    return this.resourceOrLocation(res, 'POST', '/Users');
+  }
+
+  async patchUser(id: string, current: ScimUser, desired: ScimUser, opts: { managed: readonly string[] }): Promise<{ user: ScimUser | undefined; changed: boolean }> {
+    const body = outgoingUser(desired, this.current, this.name);
+    return this.write(id, current, body as unknown as Record<string, unknown>, opts.managed);
+  }
+
+  async setUserActive(id: string, current: ScimUser | undefined, active: boolean): Promise<{ user: ScimUser | undefined }> {
+    const path = `/Users/${encodeURIComponent(id)}`;
+    if (this.current.patch) {
+      // A blind single-attribute write: no If-Match, nothing else it could overwrite.
+      const body = { schemas: [PATCH_OP_SCHEMA], Operations: [{ op: 'replace' as const, path: 'active', value: active }] };
+      const res = await this.http.request<ScimUser>({ method: 'PATCH', path, body });
+      return { user: this.resourceOrNothing(res, 'PATCH', path) };
+    }
+    // PUT replaces everything (RFC 7644 §3.5.1): it needs the whole current user.
+    const base = current ?? (await this.getUser(id));
+    const version = this.current.etag ? base.meta?.version : undefined;
+    const res = await this.http.request<ScimUser>({ method: 'PUT', path, body: outgoingUser({ ...base, active }, this.current, this.name), ...(version ? { headers: { 'if-match': version } } : {}) });
+    return { user: this.resourceOrNothing(res, 'PUT', path) };
+  }
+
+  /**
+   * One write from an observed `current`: the planned PATCH, or the full PUT on PUT-only apps, with
+   * If-Match where the app has ETags. No request when the plan is empty.
+   */
+  private async write(id: string, current: ScimUser, desired: Record<string, unknown>, managed: readonly string[] | undefined): Promise<{ user: ScimUser | undefined; changed: boolean }> {
+    const plan = planPatch(current as unknown as Record<string, unknown>, desired, managed, this.current);
+    if (plan.Operations.length === 0) return { user: current, changed: false };
+    const path = `/Users/${encodeURIComponent(id)}`;
+    const version = this.current.etag ? current.meta?.version : undefined;
+    const headers = version ? { headers: { 'if-match': version } } : {};
+    const res = this.current.patch
+      ? await this.http.request<ScimUser>({ method: 'PATCH', path, body: plan, ...headers })
+      : await this.http.request<ScimUser>({ method: 'PUT', path, body: this.fullReplacement(current, plan), ...headers });
+    return { user: this.resourceOrNothing(res, this.current.patch ? 'PATCH' : 'PUT', path), changed: true };
+  }
+
   // ---- users ----------------------------------------------------------------------------
 
   async findUser(q: UserQuery): Promise<ScimUser | undefined> {
     const attempts: ['userName' | 'externalId' | 'email', string][] = [];
     if (q.userName) attempts.push(['userName', q.userName]);
-    if (q.externalId) attempts.push(['externalId', q.externalId]);
+    // An app that does not keep externalId (profile.owner by userName) cannot match one: no scan for it.
+    if (q.externalId && this.current.owner.by === 'externalId') attempts.push(['externalId', q.externalId]);
     if (q.email) attempts.push(['email', q.email]);
     const f = this.current.filter;
     const scimAttr = (a: 'userName' | 'externalId' | 'email') => (a === 'email' ? 'emails.value' : a);
@@ -141,8 +221,7 @@ export class ScimConnector implements Connector {
     const existing = await this.findUser(lookup);
     if (existing) return { user: existing, created: false };
     try {
-      const res = await this.http.request<ScimUser>({ method: 'POST', path: '/Users', body });
-      return { user: await this.resourceOrLocation(res, 'POST', '/Users'), created: true };
+      return { user: await this.postUser(body), created: true };
     } catch (err) {
       // A concurrent or earlier, unacknowledged create (e.g. the response was lost) left the user
       // there: adopt it (RFC 7644 §3.3: 409 uniqueness).
@@ -182,20 +261,13 @@ export class ScimConnector implements Connector {
    * between: re-read and re-plan once (RFC 7644 §3.14), then give up with PRECONDITION_FAILED.
    */
   private async change(id: string, desired: Record<string, unknown>, managed: readonly string[] | undefined): Promise<{ user: ScimUser; changed: boolean }> {
-    const path = `/Users/${encodeURIComponent(id)}`;
     for (let attempt = 0; ; attempt++) {
       const current = await this.getUser(id);
-      const plan = planPatch(current as unknown as Record<string, unknown>, desired, managed, this.current);
-      if (plan.Operations.length === 0) return { user: current, changed: false };
-      const version = this.current.etag ? current.meta?.version : undefined;
-      const headers = version ? { 'if-match': version } : undefined;
       try {
-        const res = this.current.patch
-          ? await this.http.request<ScimUser>({ method: 'PATCH', path, body: plan, ...(headers ? { headers } : {}) })
-          : await this.http.request<ScimUser>({ method: 'PUT', path, body: this.fullReplacement(current, plan), ...(headers ? { headers } : {}) });
+        const res = await this.write(id, current, desired, managed);
+        if (!res.changed) return { user: current, changed: false };
         // RFC 7644 §3.5.2: PATCH may answer 204 without a body.
-        const user = res.body && typeof res.body === 'object' && 'id' in res.body ? (res.body as ScimUser) : await this.getUser(id);
-        return { user, changed: true };
+        return { user: res.user ?? (await this.getUser(id)), changed: true };
       } catch (err) {
         if (attempt === 0 && isConnectorError(err, 'PRECONDITION_FAILED')) continue;
         throw err;
@@ -217,15 +289,46 @@ export class ScimConnector implements Connector {
     if (!ok) throw new ConnectorError('UNSUPPORTED', `${this.current.kind} does not support group ${op}`, { app: this.name });
   }
 
-  async findGroup(displayName: string): Promise<ScimGroup | undefined> {
+  async findGroups(displayName: string): Promise<ScimGroup[]> {
     this.requireGroups('list');
     const f = this.current.filter;
     const serverSide = canFilter(f.groupAttributes, f.operators, 'displayName');
-    const want = displayName.toLowerCase();
-    const hits: ScimGroup[] = [];
+    // Group.displayName is caseExact=false (RFC 7643 §4.2) and not unique: every match is returned.
+    const want = normalizeIdentityKey(displayName);
+    const byId = new Map<string, ScimGroup>();
     for await (const g of this.list<ScimGroup>('/Groups', serverSide ? { filter: eqFilter('displayName', displayName) } : { maxResults: MAX_SCAN })) {
-      if (typeof g.displayName === 'string' && g.displayName.toLowerCase() === want) hits.push(g);
+      if (typeof g?.id === 'string' && typeof g.displayName === 'string' && normalizeIdentityKey(g.displayName) === want) byId.set(g.id, g);
     }
+    return [...byId.values()].sort((a, b) => compareIds(a.id!, b.id!));
+  }
+
+  async postGroup(displayName: string): Promise<ScimGroup> {
+    this.requireGroups('create');
+    const res = await this.http.request<ScimGroup>({ method: 'POST', path: '/Groups', body: { schemas: [GROUP_SCHEMA], displayName } });
+    return this.resourceOrLocation(res, 'POST', '/Groups');
+  }
+
+  async addMember(groupId: string, userId: string): Promise<void> {
+    this.requireGroups('patch');
+    // RFC 7644 §3.5.2.1: "add" to a multi-valued attribute does not duplicate an existing value.
+    await this.patchGroup(groupId, [{ op: 'add', path: 'members', value: [{ value: userId }] }]);
+  }
+
+  async removeMember(groupId: string, userId: string): Promise<void> {
+    this.requireGroups('patch');
+    try {
+      await this.patchGroup(groupId, [{ op: 'remove', path: `members[${eqFilter('value', userId)}]` }]);
+    } catch (err) {
+      // RFC 7644 §3.5.2.2: a value filter that matches nothing may answer 400 noTarget — the user is
+      // not a member, which is what we wanted; a group that is gone has no members either.
+      if (isConnectorError(err, 'NOT_FOUND')) return;
+      if (isConnectorError(err, 'INVALID') && err.scimType === 'noTarget') return;
+      throw err;
+    }
+  }
+
+  async findGroup(displayName: string): Promise<ScimGroup | undefined> {
+    const hits = await this.findGroups(displayName);
     if (hits.length > 1) throw new ConnectorError('CONFLICT', `${hits.length} groups are named "${displayName}"`, { app: this.name, method: 'GET', path: '/Groups' });
     return hits[0];
   }
@@ -241,8 +344,7 @@ export class ScimConnector implements Connector {
     const existing = await this.findGroup(displayName);
     if (existing) return { group: existing, created: false };
     try {
-      const res = await this.http.request<ScimGroup>({ method: 'POST', path: '/Groups', body: { schemas: [GROUP_SCHEMA], displayName } });
-      return { group: await this.resourceOrLocation(res, 'POST', '/Groups'), created: true };
+      return { group: await this.postGroup(displayName), created: true };
     } catch (err) {
       if (isConnectorError(err, 'CONFLICT')) {
         const adopted = await this.findGroup(displayName);
@@ -320,6 +422,13 @@ export class ScimConnector implements Connector {
     // RFC 7644 §3.14: the ETag header is authoritative when meta.version is absent.
     if (res.etag && !body.meta?.version) (body as { meta?: Record<string, unknown> }).meta = { ...(body.meta ?? {}), version: res.etag };
     return body;
+  }
+
+  /** The resource a write answered with, or undefined when it answered without one (204). */
+  private resourceOrNothing<T extends { id?: string; meta?: { version?: string } }>(res: HttpResponse<T>, method: string, path: string): T | undefined {
+    const body = res.body as unknown;
+    if (!body || typeof body !== 'object' || typeof (body as { id?: unknown }).id !== 'string') return undefined;
+    return this.resource(res, method, path);
   }
 
   /** Some servers answer a create with 201 + Location and no body: fetch it then. */
@@ -412,6 +521,11 @@ function scimBaseUrl(conn: AppConnection): string {
   if (/\/scim\/directory\/[^/]+\/?$/.test(conn.baseUrl)) return conn.baseUrl;
   if (!dir) throw new Error(`connection ${conn.name}: atlassian needs atlassian.directoryId (or a baseUrl ending in /scim/directory/<id>)`);
   return `${conn.baseUrl.replace(/\/+$/, '')}/scim/directory/${encodeURIComponent(dir)}`;
+}
+
+/** Ids in a stable order (code units, not locale). */
+function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function* chunks<T>(items: readonly T[], size: number): Generator<T[]> {

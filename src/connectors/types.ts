@@ -46,6 +46,8 @@ export interface AppConnection {
   };
 }
 
+export type OwnerRule = { by: 'externalId' } | { by: 'userName' };
+
 export type FilterOperator = 'eq' | 'ne' | 'co' | 'sw' | 'ew' | 'pr' | 'gt' | 'ge' | 'lt' | 'le' | 'and' | 'or' | 'not';
 
 export interface Capabilities {
@@ -105,6 +107,13 @@ export interface Capabilities {
   serviceProviderConfig: boolean;
   /** Schema extensions the app accepts on Users. */
   userExtensions: readonly string[];
+  /**
+   * What identifies an account's owner, for the planner's ownership decision: `externalId` where the
+   * app stores and returns the externalId we send (RFC 7643 §3.1, caseExact), otherwise `userName`
+   * (compared with `normalizeIdentityKey`, after the profile's userName rule). `userName` also means
+   * the app does not keep externalId: the connector neither sends nor looks one up there.
+   */
+  owner: OwnerRule;
   /** Media type to send on writes. */
   writeContentType: string;
   /** Accept header for every request. */
@@ -146,6 +155,12 @@ export interface ScimMeta {
   lastModified?: string;
   location?: string;
   version?: string;
+}
+
+/** A person's identity keys, as the planner observes them. */
+export interface IdentityQuery {
+  userName: string;
+  externalId?: string;
 }
 
 export interface UserQuery {
@@ -197,6 +212,45 @@ export interface Connector {
   readonly profile: Capabilities;
   /** Fetches /ServiceProviderConfig (where the profile says it is served) and merges it into `profile`. */
   discover(): Promise<Capabilities>;
+
+  // ---- level-triggered controller primitives: observe, then one request per action ----------
+
+  /**
+   * Every account that matches a person's identity keys, for the planner's ownership decision:
+   * userName equal under `normalizeIdentityKey` (after the profile's userName rule; a name the rule
+   * refuses matches nothing), plus externalId equal exactly where the app keeps and filters it.
+   * De-duplicated and sorted by id. Costs `lookupCost(profile)` requests (one `or` GET where the app
+   * evaluates it, else one `eq` GET per filterable attribute), never a full listing: UNSUPPORTED when
+   * the app cannot filter on userName. Resources carry what the app returns (groups, active,
+   * externalId, meta.version).
+   */
+  lookupUsers(q: IdentityQuery): Promise<ScimUser[]>;
+  /** Bare create: one POST (plus one GET when the app answers 201 with Location and no body). 409 → CONFLICT with the scimType. */
+  postUser(desired: ScimUser): Promise<ScimUser>;
+  /**
+   * One PATCH (PUT on PUT-only apps) from the `current` the caller observed, no re-read; If-Match
+   * `current.meta.version` where the profile has ETags (412 → PRECONDITION_FAILED: re-observe).
+   * `managed` attributes (also `name.middleName`, `urn:…:User:manager`) that `desired` omits are
+   * removed. Nothing differs → no request, `changed: false`. `user` is undefined when the app
+   * answers without a body (204).
+   */
+  patchUser(id: string, current: ScimUser, desired: ScimUser, opts: { managed: readonly string[] }): Promise<{ user: ScimUser | undefined; changed: boolean }>;
+  /**
+   * One PATCH `replace active` (no If-Match: it touches nothing else), or on PUT-only apps one PUT of
+   * `current` with `active` (If-Match where ETags; a GET first only when `current` is undefined).
+   * 404 → NOT_FOUND ("already gone").
+   */
+  setUserActive(id: string, current: ScimUser | undefined, active: boolean): Promise<{ user: ScimUser | undefined }>;
+  /** All groups named `displayName` (normalizeIdentityKey compare), sorted by id; never CONFLICT. One GET where the app filters displayName. */
+  findGroups(displayName: string): Promise<ScimGroup[]>;
+  /** Bare create: one POST. 409 → CONFLICT. */
+  postGroup(displayName: string): Promise<ScimGroup>;
+  /** One PATCH `add members`; an existing member is success (RFC 7644 §3.5.2.1). */
+  addMember(groupId: string, userId: string): Promise<void>;
+  /** One PATCH `remove members[value eq "id"]`; a non-member (400 noTarget, RFC 7644 §3.5.2.2) or a missing group (404) is success. */
+  removeMember(groupId: string, userId: string): Promise<void>;
+
+  // ---- find-or-create style operations (used until the controller takes over) --------------
 
   findUser(q: UserQuery): Promise<ScimUser | undefined>;
   getUser(id: string): Promise<ScimUser>;

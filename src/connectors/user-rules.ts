@@ -40,7 +40,13 @@ export function applyUserNameRule(userName: string, profile: Capabilities, app: 
 /** The body to send for a create or full replace: server-owned attributes dropped, schemas declared. */
 export function outgoingUser(desired: ScimUser, profile: Capabilities, app: string): ScimUser {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(desired)) if (!SERVER_OWNED.has(k) && v !== undefined) out[k] = v;
+  // An app that does not keep externalId (profile.owner by userName) is not sent one: it would drop
+  // it, and every later comparison with what it holds would plan the same write again.
+  const sendExternalId = profile.owner.by === 'externalId';
+  for (const [k, v] of Object.entries(desired)) {
+    if (SERVER_OWNED.has(k) || v === undefined || (k === 'externalId' && !sendExternalId)) continue;
+    out[k] = v;
+  }
   const user = out as ScimUser;
   user.userName = applyUserNameRule(desired.userName, profile, app, primaryEmail(desired));
   const schemas = new Set([USER_SCHEMA, ...(desired.schemas ?? [])]);

@@ -15,8 +15,18 @@ export interface Knobs {
   /** The next N requests answer `failStatus` (default 500). */
   failNext: number;
   failStatus: number;
-  /** The next N writes (POST/PUT/PATCH/DELETE) are committed, then the connection is destroyed before any response. */
+  /** The next N writes (POST/PUT/PATCH/DELETE, Users and Groups alike) are committed, then the connection is destroyed before any response. */
   dropAfterCommit: number;
+  /**
+   * Group displayName is not unique (RFC 7643 §4.2 gives it no uniqueness; scim2-server allows
+   * duplicates). Default false: a second group with the same name (case-insensitive) is 409 uniqueness.
+   */
+  allowDuplicateGroupNames: boolean;
+  /**
+   * Writes to /Groups (POST, PUT, PATCH, DELETE) answer `status` before they are handled (nothing
+   * is stored): the next `count` of them, or every one while set when `count` is omitted.
+   */
+  groupWriteFailures: { status: number; count?: number } | null;
 }
 
 export const DEFAULT_KNOBS: Knobs = {
@@ -28,6 +38,8 @@ export const DEFAULT_KNOBS: Knobs = {
   failNext: 0,
   failStatus: 500,
   dropAfterCommit: 0,
+  allowDuplicateGroupNames: false,
+  groupWriteFailures: null,
 };
 
 export interface LoggedRequest {
@@ -93,6 +105,21 @@ export class AppControls {
       return { kind: 'reject', status: 503, detail: 'Service temporarily unavailable', fault: 'error-rate' };
     }
     return { kind: 'pass' };
+  }
+
+  /** Before a write to /Groups is handled: the status to fail it with, if `groupWriteFailures` says so. */
+  takeGroupWriteFailure(): number | undefined {
+    const f = this.knobs.groupWriteFailures;
+    if (!f) return undefined;
+    if (f.count !== undefined) {
+      if (f.count <= 0) {
+        this.knobs.groupWriteFailures = null;
+        return undefined;
+      }
+      const left = f.count - 1;
+      this.knobs.groupWriteFailures = left > 0 ? { ...f, count: left } : null;
+    }
+    return f.status;
   }
 
   /** After a successful write: should the response be dropped? Consumes one unit of the knob. */

@@ -2,6 +2,7 @@
 // the behaviour differences between apps come from the spec (apps/*.ts), not from branches here.
 import { timingSafeEqual } from 'node:crypto';
 import type { ResourceOp, SandboxAppSpec } from './apps/spec';
+import { DEFAULT_KNOBS, type Knobs } from './controls';
 import { resourceTypes, schemas, serviceProviderConfig } from './discovery';
 import { compileResourceFilter, type Predicate } from './filter';
 import { applyPatchBody } from './patch';
@@ -54,6 +55,8 @@ export class ScimApp {
     private readonly secret: string,
     /** Absolute URL of this app's SCIM root, known after listen. */
     private readonly base: () => string,
+    /** Behaviour knobs read at request time (controls.ts). */
+    private readonly behaviour: () => Pick<Knobs, 'allowDuplicateGroupNames'> = () => DEFAULT_KNOBS,
   ) {
     this.users = new ResourceStore('User', (id) => `${this.base()}/Users/${id}`);
     this.groups = new ResourceStore('Group', (id) => `${this.base()}/Groups/${id}`);
@@ -215,7 +218,9 @@ export class ScimApp {
     const next =
       op === 'replace'
         ? this.prepare(kind, req.body, 'replace')
-        : applyPatchBody(this.writable(current), req.body);
+        : kind === 'User'
+          ? this.dropUnkept(applyPatchBody(this.writable(current), req.body))
+          : applyPatchBody(this.writable(current), req.body);
     this.validate(kind, next, id);
     const saved = store.replace(id, next);
     this.onWrite();
@@ -252,6 +257,15 @@ export class ScimApp {
     if (!Array.isArray(b.schemas) || !b.schemas.includes(schema)) fail(400, `"schemas" must include ${schema}`, 'invalidSyntax');
     const { id: _id, meta: _meta, groups: _groups, ...rest } = b;
     if (kind === 'User' && mode === 'create' && rest.active === undefined) rest.active = true;
+    return kind === 'User' ? this.dropUnkept(rest) : rest;
+  }
+
+  /** Attributes the app accepts but does not store (spec.keepsExternalId). */
+  private dropUnkept(user: Record<string, unknown>): Record<string, unknown> {
+    if (this.spec.keepsExternalId) return user;
+    const key = Object.keys(user).find((k) => k.toLowerCase() === 'externalid');
+    if (key === undefined) return user;
+    const { [key]: _dropped, ...rest } = user;
     return rest;
   }
 
@@ -277,8 +291,11 @@ export class ScimApp {
     } else {
       if (typeof data.displayName !== 'string' || data.displayName.trim() === '') fail(400, 'displayName is required', 'invalidValue');
       const lower = data.displayName.toLowerCase();
-      const clash = this.groups.all().find((g) => g.id !== selfId && String(g.displayName).toLowerCase() === lower);
-      if (clash) fail(409, `Group "${data.displayName}" already exists`, 'uniqueness');
+      // RFC 7643 §4.2 gives displayName no uniqueness; the sandbox enforces it unless told otherwise.
+      if (!this.behaviour().allowDuplicateGroupNames) {
+        const clash = this.groups.all().find((g) => g.id !== selfId && String(g.displayName).toLowerCase() === lower);
+        if (clash) fail(409, `Group "${data.displayName}" already exists`, 'uniqueness');
+      }
       if (data.members !== undefined) {
         if (!Array.isArray(data.members)) fail(400, 'members must be an array', 'invalidValue');
         const seen = new Set<string>();

@@ -73,7 +73,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
   };
   const apps = new Map<SandboxAppName, { scim: ScimApp; controls: AppControls }>();
   for (const name of SANDBOX_APPS) {
-    apps.set(name, { scim: new ScimApp(APP_SPECS[name], secrets[name], () => `${origin}${scimPath(name)}`), controls: new AppControls() });
+    const controls = new AppControls();
+    apps.set(name, { scim: new ScimApp(APP_SPECS[name], secrets[name], () => `${origin}${scimPath(name)}`, () => controls.knobs), controls });
   }
   const get = (name: SandboxAppName): { scim: ScimApp; controls: AppControls } => apps.get(name)!;
   const rest = new AtlassianRest(get('atlassian').scim, { email: creds.atlassianRestEmail, apiToken: creds.atlassianRestApiToken });
@@ -120,6 +121,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
     reply: FastifyReply,
     handler: (body: unknown, size: number) => SandboxResult,
     shape: (status: number, detail: string) => SandboxResult,
+    /** A SCIM write to /Groups (groupWriteFailures applies). */
+    groupWrite = false,
   ): Promise<FastifyReply | undefined> => {
     const { controls } = get(name);
     const entry: LoggedRequest = { at: new Date().toISOString(), method: req.method, url: req.url, status: 0 };
@@ -133,6 +136,12 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
       const res = shape(verdict.status, verdict.detail);
       if (verdict.retryAfter !== undefined) res.headers = { ...res.headers, 'retry-after': verdict.retryAfter };
       return send(reply, res);
+    }
+    const groupFailure = groupWrite ? controls.takeGroupWriteFailure() : undefined;
+    if (groupFailure !== undefined) {
+      entry.status = groupFailure;
+      entry.fault = 'group write failed';
+      return send(reply, shape(groupFailure, 'Injected group write failure'));
     }
     const raw = req.body instanceof Buffer ? req.body : undefined;
     let body: unknown;
@@ -172,9 +181,16 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
       if (name === 'atlassian' && req.params.directoryId !== creds.atlassianDirectoryId) {
         return send(reply, scimShape(name)(404, `Directory ${req.params.directoryId} not found`));
       }
-      return serve(name, req, reply, (body, size) =>
-        get(name).scim.handle({ method: req.method, path: `/${req.params['*'] ?? ''}`, query: req.query, headers: req.headers, body, bodySize: size }),
-      scimShape(name));
+      const path = `/${req.params['*'] ?? ''}`;
+      const groupWrite = req.method !== 'GET' && /^\/Groups(\/|$)/.test(path);
+      return serve(
+        name,
+        req,
+        reply,
+        (body, size) => get(name).scim.handle({ method: req.method, path, query: req.query, headers: req.headers, body, bodySize: size }),
+        scimShape(name),
+        groupWrite,
+      );
     });
   }
   app.all('/atlassian/rest/*', async (req: RawRequest, reply) =>
@@ -303,9 +319,24 @@ function registerAdmin(app: FastifyInstance, deps: AdminDeps): void {
   });
   const setKnobs = async (req: FastifyRequest<{ Params: { app: string } }>, reply: FastifyReply) => {
     if (!known(req.params.app)) return reply.code(404).send({ error: `unknown app ${req.params.app}` });
-    return deps.apps(req.params.app).setKnobs(parse(req) as Partial<Knobs>);
+    const patch = parse(req);
+    const problem = knobProblem(patch);
+    if (problem) return reply.code(400).send({ error: problem });
+    return deps.apps(req.params.app).setKnobs(patch as Partial<Knobs>);
   };
   app.put('/_admin/:app/knobs', setKnobs);
   app.patch('/_admin/:app/knobs', setKnobs);
   app.post('/_admin/:app/knobs', setKnobs);
+}
+
+/** Checks the shape of the knobs that a wrong type would silently turn into odd behaviour. */
+function knobProblem(patch: Record<string, unknown>): string | undefined {
+  if ('allowDuplicateGroupNames' in patch && typeof patch.allowDuplicateGroupNames !== 'boolean') return 'allowDuplicateGroupNames must be a boolean';
+  if ('groupWriteFailures' in patch && patch.groupWriteFailures !== null) {
+    const f = patch.groupWriteFailures as { status?: unknown; count?: unknown } | undefined;
+    if (typeof f !== 'object' || f === null) return 'groupWriteFailures must be { status, count? } or null';
+    if (typeof f.status !== 'number' || !Number.isInteger(f.status) || f.status < 400 || f.status > 599) return 'groupWriteFailures.status must be an HTTP error status (400-599)';
+    if (f.count !== undefined && (typeof f.count !== 'number' || !Number.isInteger(f.count) || f.count < 0)) return 'groupWriteFailures.count must be a non-negative integer';
+  }
+  return undefined;
 }

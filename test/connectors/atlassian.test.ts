@@ -28,14 +28,14 @@ describe('SCIM directory', () => {
     await direct.close();
   });
 
-  test('filters: one eq on userName/externalId; email lookups are matched locally; anything else is 400 invalidFilter', async () => {
+  test('filters: one eq on userName; email lookups are matched locally; anything else is 400 invalidFilter', async () => {
     const desired = person();
     const { user } = await conn.createUser(desired);
-    expect((await conn.findUser({ externalId: desired.externalId! }))?.id).toBe(user.id);
+    expect((await conn.findUser({ userName: desired.userName }))?.id).toBe(user.id);
     const before = app().requests().length;
     expect((await conn.findUser({ email: desired.emails![0]!.value }))?.id).toBe(user.id);
     expect(app().requests().slice(before).every((r) => !r.url.includes('filter='))).toBe(true);
-    for (const f of ['emails.value eq "a@example.com"', 'userName sw "a"', 'userName eq "a" and active eq true']) {
+    for (const f of ['emails.value eq "a@example.com"', 'externalId eq "x"', 'userName sw "a"', 'userName eq "a" and active eq true']) {
       const err = await rejection(async () => {
         for await (const _u of conn.listUsers({ filter: f })) void _u;
       });
@@ -52,6 +52,14 @@ describe('SCIM directory', () => {
     expect([a.created, b.created].sort()).toEqual([false, true]);
     expect(app().requests().filter((r) => r.method === 'POST').map((r) => r.status).sort()).toEqual([201, 409]);
     expect(app().users()).toHaveLength(1);
+  });
+
+  test('externalId is not mapped (002): accepted on input, never stored or returned', async () => {
+    const desired = person();
+    const { user } = await conn.createUser(desired);
+    expect(user.externalId).toBeUndefined();
+    expect(app().users()[0]).not.toHaveProperty('externalId');
+    expect(conn.profile.owner).toEqual({ by: 'userName' });
   });
 
   test('PUT clears omitted attributes on the server; the connector PUTs the whole user', async () => {

@@ -97,3 +97,62 @@ test('delete is idempotent; errors map onto codes', async () => {
   expect(await rejection(() => bad.getUser('x'))).toMatchObject({ code: 'AUTH_FAILED' });
   await bad.close();
 });
+
+describe('controller primitives against SCIMMY', () => {
+  // SCIMMY compares `userName eq` and `displayName eq` case-sensitively (RFC 7643 makes both
+  // caseExact=false): a lookup finds what the server matches, so these tests use the stored case.
+  test('lookupUsers: one `or` GET finds the userName account and an externalId account under another userName', async () => {
+    const a = await conn.postUser(person());
+    const b = await conn.postUser(person({ externalId: 'hr-shared' }));
+    const found = await conn.lookupUsers({ userName: ` ${a.userName}`, externalId: 'hr-shared' });
+    expect(found.map((u) => u.id)).toEqual([a.id!, b.id!].sort());
+    expect(found.find((u) => u.id === b.id)).toMatchObject({ externalId: 'hr-shared', active: true });
+    expect(await conn.lookupUsers({ userName: 'nobody@example.com', externalId: 'nope' })).toEqual([]);
+  });
+
+  test('postUser: bare create; a taken userName is CONFLICT uniqueness', async () => {
+    const desired = person();
+    expect((await conn.postUser(desired)).id).toEqual(expect.any(String));
+    expect(await rejection(() => conn.postUser(desired))).toMatchObject({ code: 'CONFLICT', status: 409, scimType: 'uniqueness' });
+    expect(server.users.size).toBe(1);
+  });
+
+  test('patchUser from the observed resource: cleared title and name.middleName are removed; nothing left → no write', async () => {
+    const desired = person({ title: 'Engineer', name: { givenName: 'Ada', middleName: 'B', familyName: 'King' } });
+    await conn.postUser(desired);
+    const [current] = await conn.lookupUsers({ userName: desired.userName });
+    const cleared = { ...desired, title: undefined, name: undefined };
+    const res = await conn.patchUser(current!.id!, current!, cleared, { managed: ['title', 'name.middleName'] });
+    expect(res.changed).toBe(true);
+    const after = await conn.getUser(current!.id!);
+    expect(after.title).toBeUndefined();
+    expect(after.name).toMatchObject({ givenName: 'Ada', familyName: 'King' });
+    expect(after.name?.middleName).toBeUndefined();
+    expect((await conn.patchUser(after.id!, after, cleared, { managed: ['title', 'name.middleName'] })).changed).toBe(false);
+  });
+
+  test('setUserActive: false then true; a deleted user is NOT_FOUND', async () => {
+    const u = await conn.postUser(person());
+    await conn.setUserActive(u.id!, u, false);
+    expect((await conn.getUser(u.id!)).active).toBe(false);
+    await conn.setUserActive(u.id!, undefined, true);
+    expect((await conn.getUser(u.id!)).active).toBe(true);
+    await conn.deleteUser(u.id!);
+    expect(await rejection(() => conn.setUserActive(u.id!, u, false))).toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  test('groups: postGroup, findGroups, addMember twice, removeMember of a member, a non-member (SCIMMY: 200, not noTarget) and a missing group (404)', async () => {
+    const u = await conn.postUser(person());
+    const g = await conn.postGroup('Engineering');
+    expect(await rejection(() => conn.postGroup('Engineering'))).toMatchObject({ code: 'CONFLICT' });
+    expect((await conn.findGroups('Engineering')).map((x) => x.id)).toEqual([g.id]);
+    await conn.addMember(g.id!, u.id!);
+    // Succeeds; SCIMMY then lists the member twice (RFC 7644 §3.5.2.1 says it SHOULD not change anything).
+    await conn.addMember(g.id!, u.id!);
+    expect((await conn.getGroup(g.id!)).members?.map((m) => m.value)).toContain(u.id);
+    await conn.removeMember(g.id!, u.id!);
+    expect((await conn.getGroup(g.id!)).members ?? []).toEqual([]);
+    await conn.removeMember(g.id!, u.id!);
+    await conn.removeMember('no-such-group', u.id!);
+  });
+});

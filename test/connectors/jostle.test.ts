@@ -42,7 +42,7 @@ test('filter: only userName eq; other lookups page through the unfiltered list',
   const desired = person();
   const { user } = await conn.createUser(desired);
   const before = app().requests().length;
-  expect((await conn.findUser({ externalId: desired.externalId! }))?.id).toBe(user.id);
+  expect((await conn.findUser({ email: desired.emails![0]!.value }))?.id).toBe(user.id);
   const q = new URL(app().requests()[before]!.url, 'http://x').searchParams;
   expect(q.get('filter')).toBeNull();
   expect(q.get('startIndex')).toBe('1');
@@ -50,6 +50,22 @@ test('filter: only userName eq; other lookups page through the unfiltered list',
     for await (const _u of conn.listUsers({ filter: 'externalId eq "x"' })) void _u;
   });
   expect(err).toMatchObject({ code: 'INVALID', scimType: 'invalidFilter' });
+});
+
+test('externalId is not among the supported fields (003): dropped on create, PUT and PATCH', async () => {
+  const desired = person();
+  const { user } = await conn.createUser(desired);
+  expect(user.externalId).toBeUndefined();
+  const put = connect(sb, 'jostle', { capabilities: { patch: false } });
+  expect((await put.updateUser(user.id!, { ...desired, title: 'Lead' })).user.externalId).toBeUndefined();
+  await put.close();
+  expect((await conn.updateUser(user.id!, { ...desired, nickName: 'J' })).user.externalId).toBeUndefined();
+  expect(app().users().every((u) => !('externalId' in u))).toBe(true);
+  expect(conn.profile.owner).toEqual({ by: 'userName' });
+  // So a lookup by externalId alone has nothing to match and sends nothing (no full scan).
+  const before = app().requests().length;
+  expect(await conn.findUser({ externalId: desired.externalId! })).toBeUndefined();
+  expect(app().requests().length).toBe(before);
 });
 
 test('paging only without a filter: a filtered list is one request with no startIndex/count', async () => {

@@ -68,7 +68,10 @@ test('a PUT-only configuration sends the whole user, so nothing is cleared by ac
   const put = connect(sb, 'jumpcloud', { capabilities: { patch: false } });
   const res = await put.updateUser(user.id!, { ...desired, title: 'Manager' }, { managed: ['title'] });
   await put.close();
-  expect(res.user).toMatchObject({ title: 'Manager', name: desired.name, emails: desired.emails, externalId: desired.externalId });
+  expect(res.user).toMatchObject({ title: 'Manager', name: desired.name, emails: desired.emails });
+  // externalId is not in the mapping table (001): the app never keeps it.
+  expect(res.user.externalId).toBeUndefined();
+  expect(conn.profile.owner).toEqual({ by: 'userName' });
   expect(app().requests().filter((r) => r.method === 'PUT')).toHaveLength(1);
 });
 

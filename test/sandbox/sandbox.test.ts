@@ -176,6 +176,61 @@ describe('knobs', () => {
   });
 });
 
+describe('group knobs', () => {
+  const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
+  const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+  const createGroup = (displayName: string) => call(`${gen()}/Groups`, { method: 'POST', headers: bearer, body: { schemas: [GROUP], displayName } });
+  const knobs = (body: unknown) => call(`${sb.url}/_admin/generic/knobs`, { method: 'PUT', body, headers: { 'content-type': 'application/json' } });
+
+  test('allowDuplicateGroupNames (set over /_admin): off → 409 uniqueness (case-insensitive); on → both groups exist', async () => {
+    expect((await createGroup('Sales')).status).toBe(201);
+    expect((await createGroup('sales')).body).toMatchObject({ status: '409', scimType: 'uniqueness' });
+    expect((await knobs({ allowDuplicateGroupNames: true })).body).toMatchObject({ allowDuplicateGroupNames: true });
+    expect((await createGroup('sales')).status).toBe(201);
+    const list = await call(`${gen()}/Groups?filter=${encodeURIComponent('displayName eq "SALES"')}`, { headers: bearer });
+    expect(list.body.totalResults).toBe(2);
+    expect((await knobs({ allowDuplicateGroupNames: 'yes' })).status).toBe(400);
+  });
+
+  test('groupWriteFailures (set over /_admin): the next N group writes fail before they are handled; reads and user writes pass', async () => {
+    const { body: g } = await createGroup('Eng');
+    const { body: u } = await createUser('ada@example.com');
+    expect((await knobs({ groupWriteFailures: { status: 503, count: 2 } })).body).toMatchObject({ groupWriteFailures: { status: 503, count: 2 } });
+    const add = { schemas: [PATCH_OP], Operations: [{ op: 'add', path: 'members', value: [{ value: u.id }] }] };
+    expect((await call(`${gen()}/Groups/${g.id}`, { headers: bearer })).status).toBe(200);
+    expect((await createUser('bob@example.com')).status).toBe(201);
+    expect((await call(`${gen()}/Groups/${g.id}`, { method: 'PATCH', headers: bearer, body: add })).body).toMatchObject({ schemas: [ERROR], status: '503' });
+    expect((await createGroup('Ops')).status).toBe(503);
+    expect((await call(`${gen()}/Groups/${g.id}`, { headers: bearer })).body.members ?? []).toEqual([]);
+    expect(sb.app('generic').requests().filter((r) => r.fault === 'group write failed')).toHaveLength(2);
+    expect((await call(`${gen()}/Groups/${g.id}`, { method: 'PATCH', headers: bearer, body: add })).status).toBe(200);
+    expect(sb.app('generic').controls.knobs.groupWriteFailures).toBeNull();
+    // Without a count: every group write fails until the knob is cleared.
+    await knobs({ groupWriteFailures: { status: 403 } });
+    for (let i = 0; i < 3; i++) expect((await createGroup(`G${i}`)).status).toBe(403);
+    await knobs({ groupWriteFailures: null });
+    expect((await createGroup('G9')).status).toBe(201);
+    expect((await knobs({ groupWriteFailures: { status: 200 } })).status).toBe(400);
+  });
+
+  test('dropAfterCommit applies to group PATCHes: the member is added, the response never comes', async () => {
+    const { body: g } = await createGroup('Eng');
+    const { body: u } = await createUser('ada@example.com');
+    sb.app('generic').setKnobs({ dropAfterCommit: 1 });
+    const add = { schemas: [PATCH_OP], Operations: [{ op: 'add', path: 'members', value: [{ value: u.id }] }] };
+    await expect(call(`${gen()}/Groups/${g.id}`, { method: 'PATCH', headers: bearer, body: add })).rejects.toThrow();
+    expect(sb.app('generic').groups()[0]!.members).toEqual([expect.objectContaining({ value: u.id })]);
+    expect(sb.app('generic').requests().at(-1)).toMatchObject({ method: 'PATCH', status: 200, fault: 'dropped after commit' });
+  });
+
+  test('removing a non-member with a value filter answers 400 noTarget (RFC 7644 §3.5.2.2)', async () => {
+    const { body: g } = await createGroup('Eng');
+    const { body: u } = await createUser('ada@example.com');
+    const remove = { schemas: [PATCH_OP], Operations: [{ op: 'remove', path: `members[value eq "${u.id}"]` }] };
+    expect((await call(`${gen()}/Groups/${g.id}`, { method: 'PATCH', headers: bearer, body: remove })).body).toMatchObject({ status: '400', scimType: 'noTarget' });
+  });
+});
+
 describe('admin endpoints', () => {
   test('inspect users, seats, invitations, requests (without credentials), knobs; reset', async () => {
     const jasper = sb.app('jasper').scimUrl;

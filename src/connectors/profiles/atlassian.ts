@@ -13,9 +13,10 @@ export const atlassianProfile: Capabilities = {
   putReplacesWholeResource: true,
   filter: {
     // 002 "SCIM API status → Limitations": "Filtering support is limited; not all SCIM filter
-    // operators are supported" — one `eq` on userName/externalId (users), displayName (groups).
+    // operators are supported" — one `eq` on userName (users), displayName (groups). externalId is not
+    // offered: 002 never maps it (see `owner`).
     operators: ['eq'],
-    userAttributes: ['userName', 'externalId'],
+    userAttributes: ['userName'],
     groupAttributes: ['displayName'],
     singleTerm: true,
   },
@@ -40,6 +41,9 @@ export const atlassianProfile: Capabilities = {
   // 002 "Supported operations": GET /ServiceProviderConfig.
   serviceProviderConfig: true,
   userExtensions: [],
+  // 002 "Sync users from IdP via SCIM": "Map IdP attributes to SCIM schema fields (userName → email,
+  // givenName, familyName, active)." — externalId is not mapped anywhere in 002, so only userName can be relied on.
+  owner: { by: 'userName' },
   writeContentType: 'application/scim+json',
   // RFC 7644 §3.8: SCIM media type first, plain JSON for servers that send it.
   accept: 'application/scim+json, application/json',

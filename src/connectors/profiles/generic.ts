@@ -37,6 +37,10 @@ export const genericProfile: Capabilities = {
   // 004 "SCIM Service Provider Config": "Public endpoint, no authentication required".
   serviceProviderConfig: true,
   userExtensions: ['urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'],
+  // RFC 7643 §3.1: externalId "is an identifier for the resource as defined by the provisioning client",
+  // readWrite, returned by default; 004 "Create SCIM User": "Provisions a new user from a SCIM 2.0
+  // (RFC 7644) User resource sent by an identity provider".
+  owner: { by: 'externalId' },
   writeContentType: 'application/scim+json',
   // RFC 7644 §3.8: SCIM media type first, plain JSON for servers that send it.
   accept: 'application/scim+json, application/json',

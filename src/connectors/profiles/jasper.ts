@@ -35,6 +35,9 @@ export const jasperProfile: Capabilities = {
   // 000 does not document /ServiceProviderConfig.
   serviceProviderConfig: false,
   userExtensions: [],
+  // 000 "User object": "| externalId | string | Identifier from the IdP for correlation | optional |
+  // supported | Set by IdP; used to correlate SCIM records |" — stored and returned, but not filterable.
+  owner: { by: 'externalId' },
   writeContentType: 'application/scim+json',
   // RFC 7644 §3.8: SCIM media type first, plain JSON for servers that send it.
   accept: 'application/scim+json, application/json',

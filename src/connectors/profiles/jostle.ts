@@ -38,6 +38,9 @@ export const jostleProfile: Capabilities = {
   // 003 "Get Service Provider Configuration".
   serviceProviderConfig: true,
   userExtensions: [JOSTLE_USER_EXTENSION],
+  // 003 "Get Schema for SCIM Core User Type": "We currently support a limited number of fields, as shown
+  // below." — the "User Resource" table has no externalId; "username | Username" names the account.
+  owner: { by: 'userName' },
   // 003 "SCIM API": content-type for POST/PUT/PATCH application/scim+json; Accept application/json.
   writeContentType: 'application/scim+json',
   // 003 "SCIM API": "Caller should specify in the Accept header that it accepts application/json."

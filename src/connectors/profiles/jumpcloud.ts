@@ -38,6 +38,10 @@ export const jumpcloudProfile: Capabilities = {
   serviceProviderConfig: false,
   // 001 mapping table: department and employeeNumber come from the enterprise extension.
   userExtensions: ['urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'],
+  // 001 "Connector Attribute Mappings": "The following table lists attributes that the JumpCloud SCIM
+  // client will accept from this integration." — externalId is not among them; the account is named by
+  // "username Username userName required, no special characters, (max length 1024)".
+  owner: { by: 'userName' },
   writeContentType: 'application/scim+json',
   // RFC 7644 §3.8: SCIM media type first, plain JSON for servers that send it.
   accept: 'application/scim+json, application/json',

@@ -6,8 +6,8 @@ export const atlassianApp: SandboxAppSpec = {
   auth: { type: 'bearer' },
   userOps: ALL_OPS,
   groupOps: ALL_OPS,
-  // 002 "Limitations": "Filtering support is limited" — one eq on userName/externalId, displayName for groups.
-  userFilterAttrs: ['userName', 'externalId'],
+  // 002 "Limitations": "Filtering support is limited" — one eq on userName, displayName for groups.
+  userFilterAttrs: ['userName'],
   groupFilterAttrs: ['displayName'],
   pagination: { index: true, cursor: false, withFilter: true, defaultCount: 50, maxCount: 100 },
   sort: false,
@@ -21,4 +21,7 @@ export const atlassianApp: SandboxAppSpec = {
   seats: 'none',
   invitations: false,
   userExtensions: [],
+  // 002 "Sync users from IdP via SCIM": "Map IdP attributes to SCIM schema fields (userName → email,
+  // givenName, familyName, active)." — externalId is not mapped.
+  keepsExternalId: false,
 };

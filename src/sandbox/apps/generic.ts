@@ -18,4 +18,6 @@ export const genericApp: SandboxAppSpec = {
   seats: 'none',
   invitations: false,
   userExtensions: [ENTERPRISE_USER_SCHEMA],
+  // RFC 7643 §3.1: externalId is a readWrite common attribute, returned by default.
+  keepsExternalId: true,
 };

@@ -26,6 +26,8 @@ export const jasperApp: SandboxAppSpec = {
   seats: 'create',
   invitations: true,
   userExtensions: [],
+  // 000 "User object": "externalId | string | Identifier from the IdP for correlation | optional | supported".
+  keepsExternalId: true,
   validateUser(user) {
     // 000 "User object": userName "Must be a valid email".
     if (typeof user.userName !== 'string' || !EMAIL.test(user.userName)) {

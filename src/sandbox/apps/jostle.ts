@@ -26,4 +26,7 @@ export const jostleApp: SandboxAppSpec = {
   seats: 'none',
   invitations: false,
   userExtensions: [JOSTLE_USER_EXTENSION],
+  // 003 "Get Schema for SCIM Core User Type": "We currently support a limited number of fields, as shown
+  // below." — the "User Resource" table has no externalId.
+  keepsExternalId: false,
 };

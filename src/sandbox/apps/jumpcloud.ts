@@ -20,6 +20,9 @@ export const jumpcloudApp: SandboxAppSpec = {
   seats: 'none',
   invitations: false,
   userExtensions: [ENTERPRISE_USER_SCHEMA],
+  // 001 "Connector Attribute Mappings": "The following table lists attributes that the JumpCloud SCIM
+  // client will accept from this integration." — no externalId.
+  keepsExternalId: false,
   validateUser(user) {
     // 001 "Connector Attribute Mappings": username required, no special characters, max length 1024,
     // "email may not be used as username"; email required.

@@ -42,6 +42,11 @@ export interface SandboxAppSpec {
   /** Records an invitation email per created user. */
   invitations: boolean;
   userExtensions: readonly string[];
+  /**
+   * Whether the app stores and returns a User's externalId (RFC 7643 §3.1). false = accepted on
+   * input and silently dropped, as an app does with an attribute it does not map.
+   */
+  keepsExternalId: boolean;
   /** App-specific validation of a user about to be stored; returns an error result to refuse. */
   validateUser?(user: Record<string, unknown>): SandboxResult | undefined;
 }
