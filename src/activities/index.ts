@@ -114,9 +114,9 @@ export function createActivities(deps: ActivityDeps) {
     async setActive(input: { app: string; id: string; current?: Record<string, unknown>; active: boolean; approval?: SeatApproval }): Promise<{ changed: boolean }> {
       return wrap(`setActive(${input.app}, ${input.id}, ${input.active})`, async () => {
         if (input.active) checkSeat(input.app, input.approval);
-        const res = await deps.connector(input.app).setUserActive(input.id, input.current as ScimUser | undefined, input.active);
-        if (res.changed) emit({ app: input.app, action: input.active ? 'reactivated' : 'deactivated' });
-        return { changed: res.changed };
+        await deps.connector(input.app).setUserActive(input.id, input.current as ScimUser | undefined, input.active);
+        emit({ app: input.app, action: input.active ? 'reactivated' : 'deactivated' });
+        return { changed: true };
       });
     },
 

@@ -125,7 +125,7 @@ const CapabilitiesSchema = z.strictObject({
   searchEndpoint: z.boolean().optional(),
   serviceProviderConfig: z.boolean().optional(),
   userExtensions: z.array(nonEmpty).optional(),
-  owner: z.strictObject({ by: z.enum(['externalId', 'userName']) }).optional(),
+  owner: z.union([z.strictObject({ by: z.enum(['externalId', 'userName']) }), z.strictObject({ by: z.literal('attribute'), path: z.string().min(1) })]).optional(),
   writeContentType: nonEmpty.optional(),
 });
 

@@ -42,7 +42,7 @@ export interface CapabilityOverrides {
   searchEndpoint?: boolean;
   serviceProviderConfig?: boolean;
   userExtensions?: string[];
-  owner?: { by: 'externalId' | 'userName' };
+  owner?: { by: 'externalId' | 'userName' } | { by: 'attribute'; path: string };
   writeContentType?: string;
 }
 

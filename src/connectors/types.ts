@@ -46,7 +46,8 @@ export interface AppConnection {
   };
 }
 
-export type OwnerRule = { by: 'externalId' } | { by: 'userName' };
+import type { OwnerRule } from '../domain/ownership';
+export type { OwnerRule };
 
 export type FilterOperator = 'eq' | 'ne' | 'co' | 'sw' | 'ew' | 'pr' | 'gt' | 'ge' | 'lt' | 'le' | 'and' | 'or' | 'not';
 

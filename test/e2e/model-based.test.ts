@@ -40,7 +40,7 @@ function grantsFor(dept: Dept): Record<AppName, { granted: boolean; groups: stri
     generic: { granted: true, groups: generic },
     jumpcloud: { granted: true, groups: [] },
     jasper: { granted: dept === 'Engineering', groups: [] },
-  } as Record<AppName, { granted: boolean; groups: string[] }>;
+  } as unknown as Record<AppName, { granted: boolean; groups: string[] }>;
 }
 
 let stack: Stack;

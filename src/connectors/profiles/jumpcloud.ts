@@ -41,7 +41,10 @@ export const jumpcloudProfile: Capabilities = {
   // 001 "Connector Attribute Mappings": "The following table lists attributes that the JumpCloud SCIM
   // client will accept from this integration." — externalId is not among them; the account is named by
   // "username Username userName required, no special characters, (max length 1024)".
-  owner: { by: 'userName' },
+  // …but the same table maps "urn:ietf:params:scim:schemas:extension:enterprise:2.0:user:employeeNumber",
+  // which scimflow writes with the employeeId: it names the owner where externalId cannot. Without it
+  // two people whose emails slug to one userName (ann.lee.x@a…, annleex@b…) would be one account.
+  owner: { by: 'attribute', path: 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber' },
   writeContentType: 'application/scim+json',
   // RFC 7644 §3.8: SCIM media type first, plain JSON for servers that send it.
   accept: 'application/scim+json, application/json',
