@@ -60,6 +60,8 @@ export interface PlanContext {
   now: number;
   /** This app's all-or-nothing join attempt is being undone. */
   compensating: boolean;
+  /** The employment's join has not completed: what it changes is remembered, so compensation can put it back. */
+  joining?: boolean;
   /** An operator skipped this app for the current record. */
   skipped: boolean;
   /** The approval for a seat in this app (create or reactivation), as decided so far for this record. */
@@ -206,8 +208,9 @@ export function planApp(desire: AppDesire, accounts: readonly ObservedAccount[],
   }
   const account = ownership.account;
   const actions: Action[] = [];
-  if (ownership.kind === 'adoptable') {
-    actions.push({ kind: 'adopt', accountId: account.id, wasActive: account.active, groups: heldGroups(account, undefined, desire.managedGroups) });
+  if (ownership.kind === 'adoptable' || (ctx.joining && !link?.origin)) {
+    // Remember how the join found the account (bookkeeping only; no request).
+    actions.push({ kind: 'adopt', accountId: account.id, wasActive: account.active, groups: heldGroups(account, link, desire.managedGroups) });
   }
   // Adopting stamps the externalId and brings the account up to date at once.
   if (ownership.kind === 'adoptable' || attributesDiffer(account.resource, desire.user, desire.managedAttributes)) {

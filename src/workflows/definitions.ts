@@ -46,6 +46,8 @@ export interface AppView {
   conflict?: { reason: string; accounts: { id: string; userName: string; externalId?: string }[] };
   /** The app refuses this person's record as mapped. */
   problem?: string;
+  /** The employment version this app's lane last finished planning for: until it equals the current one, the app is not settled. */
+  plannedFor?: string;
   /** Group display name → id, for this app (ids the single-writer group workflow returned). */
   groupIds?: Record<string, string>;
 }

@@ -140,7 +140,9 @@ class Controller {
     if (this.state.seen[e.id] !== undefined) return; // a redelivery has no second effect
     const now = nowMs();
     this.state.seen[e.id] = now;
-    const recordedAt = e.recordedAt ? Date.parse(e.recordedAt) : now;
+    // Without HR's own timestamp, arrival order decides: strictly increasing even within one task.
+    const lastRecorded = this.state.events.reduce((m, x) => Math.max(m, x.recordedAt), 0);
+    const recordedAt = e.recordedAt ? Date.parse(e.recordedAt) : Math.max(now, lastRecorded + 1);
     const at = e.effectiveAt ? Date.parse(e.effectiveAt) : recordedAt;
     const event: PersonEvent = { id: e.id, type: e.type, at, recordedAt, employee: e.employee, ...(e.cancels ? { cancels: e.cancels } : {}) };
     this.state.events.push(event);
@@ -253,7 +255,14 @@ class Controller {
     if (granted.length === 0 || this.desiredFor !== e.version) return;
     const required = granted.filter((d) => d.allOrNothing);
     const ok = (required.length ? required : granted).every((d) => this.state.apps[d.app]?.state === 'in-sync');
-    if (ok) this.state.joinedPeriod = e.periodId;
+    if (ok) {
+      this.state.joinedPeriod = e.periodId;
+      // The join is complete: nothing of it is undone any more.
+      for (const v of Object.values(this.state.apps)) {
+        delete v.link.origin;
+        delete v.link.addedGroups;
+      }
+    }
   }
 
   private compensatingAny(): boolean {
@@ -305,6 +314,9 @@ class Controller {
       view.problem = d.problem;
       if (!this.relevant(app, d, observedVersion)) {
         view.state = view.link.scimId ? view.state : 'absent';
+        this.withdrawUnwanted(app, 'the app is no longer granted');
+        view.plannedFor = this.employment.version;
+        this.syncAttributes();
         await waitFor();
         continue;
       }
@@ -323,6 +335,7 @@ class Controller {
       }
       if (d.problem && this.employment.status === 'employed' && d.granted) {
         view.state = 'conflict';
+        view.plannedFor = this.employment.version;
         this.maybeCompensate();
         await waitFor();
         continue;
@@ -372,6 +385,7 @@ class Controller {
       if (plan) {
         this.note(app, plan, accounts);
         if (plan.wakeAt !== undefined) this.wakeAt.set(app, plan.wakeAt);
+        if ((this.laneGen.get(app) ?? 0) === gen) view.plannedFor = observedVersion;
       }
       this.maybeCompensate();
       this.maybeJoined();
@@ -392,25 +406,29 @@ class Controller {
       ...(e.terminationId ? { terminationId: e.terminationId } : {}),
       now: nowMs(),
       compensating: this.compensating(app),
+      joining: e.status === 'employed' && e.periodId !== undefined && this.state.joinedPeriod !== e.periodId,
       skipped: this.state.skipped[app] === e.version,
       approval: gate,
     });
     // Approvals follow the plan: asked when a seat is wanted, withdrawn the moment it is not.
-    const pending = pendingFor(this.state.approvals, app);
     if (plan.approvalFor && gate === 'none') {
       this.state.approvals = pruneRequests(openRequest(this.state.approvals, { app, purpose: plan.approvalFor, periodId, version: e.version, policy: d.approval, now: nowMs() }));
       const opened = pendingFor(this.state.approvals, app)!;
       this.record({ kind: 'approval', detail: `${opened.id}: a ${app} seat (${plan.approvalFor}) waits for ${opened.approvers.join(', ')}` });
       this.syncAttributes();
     } else if (!plan.approvalFor && !plan.actions.some((a) => a.kind === 'create' || (a.kind === 'setActive' && a.active))) {
-      const open = pending ?? this.unusedApproval(app);
-      if (open) {
-        this.state.approvals = withdraw(this.state.approvals, app, `no longer wanted (${plan.state})`, nowMs());
-        this.record({ kind: 'approval', detail: `${open.id} withdrawn: the seat is no longer wanted (${plan.state})` });
-        this.syncAttributes();
-      }
+      this.withdrawUnwanted(app, plan.state);
     }
     return plan;
+  }
+
+  /** A seat that is no longer wanted is withdrawn at once, so approving it later buys nothing. */
+  private withdrawUnwanted(app: string, why: string): void {
+    const open = pendingFor(this.state.approvals, app) ?? this.unusedApproval(app);
+    if (!open) return;
+    this.state.approvals = withdraw(this.state.approvals, app, `no longer wanted (${why})`, nowMs());
+    this.record({ kind: 'approval', detail: `${open.id} withdrawn: the seat is no longer wanted (${why})` });
+    this.syncAttributes();
   }
 
   private note(app: string, plan: AppPlan, accounts: ObservedAccount[] | undefined): void {
@@ -592,10 +610,11 @@ class Controller {
     const e = this.employment;
     if (e.status === 'unknown' || e.status === 'pre-hire') return e.status;
     const apps = Object.values(this.state.apps);
-    const busy = apps.some((a) => a.state === 'converging' || a.failure);
+    const unsettled = this.desiredFor !== e.version || [...this.desires.keys()].some((app) => this.state.apps[app]?.plannedFor !== e.version);
+    const busy = unsettled || apps.some((a) => a.state === 'converging' || a.failure);
     if (e.status === 'left') return busy ? 'leaving' : 'left';
     if (this.compensatingAny()) return 'compensated';
-    return busy || this.desiredFor !== e.version ? 'joining' : 'active';
+    return busy ? 'joining' : 'active';
   }
 
   problems(): string[] {

@@ -3,7 +3,7 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { findTemporalCli } from '../../src/dev/temporal-cli';
-import { LINKED_APPS, NEEDS_ATTENTION, PENDING_APPROVALS, STAGE } from '../../src/workflows/search-attributes';
+import { LINKED_APPS, NEEDS_ATTENTION, PENDING_APPROVALS, PROBLEMS, STAGE } from '../../src/workflows/search-attributes';
 import { workflowsPath } from '../../src/worker/workers';
 
 function quietRuntime(): void {
@@ -29,7 +29,7 @@ export async function startTemporal(opts: TemporalOptions = {}): Promise<TestWor
     server: {
       executable: { type: 'existing-path', path },
       ip: '127.0.0.1',
-      searchAttributes: [STAGE, PENDING_APPROVALS, NEEDS_ATTENTION, LINKED_APPS],
+      searchAttributes: [STAGE, PENDING_APPROVALS, NEEDS_ATTENTION, LINKED_APPS, PROBLEMS],
       extraArgs: ['--log-level', 'error'],
       ...(opts.uiPort ? { ui: true, uiPort: opts.uiPort } : {}),
     },

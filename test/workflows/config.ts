@@ -50,7 +50,7 @@ approvals:
   jasper:
     required: true
     approvers: [lead@example.com]
-    timeout: 4s
+    timeout: 60s
     onTimeout: reject
 leaver:
   default: { deactivate: true, removeGroups: true, hardDelete: never }
