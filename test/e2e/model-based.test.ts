@@ -131,6 +131,20 @@ it(`converges to the model under shuffled, duplicated events, faults and restart
       },
       { timeoutMs: 120_000, intervalMs: 500, what: 'every person settled' },
     );
+  } catch (err) {
+    const stuck: unknown[] = [];
+    for (const p of people) {
+      const s = await stack.state(p.emp.employeeId).catch(async (e: unknown) => {
+        const h = await stack.client.workflow.getHandle(identityWorkflowId(p.emp.employeeId)).fetchHistory();
+        const failures = (h.events ?? []).map((x) => x.workflowTaskFailedEventAttributes?.failure?.message).filter(Boolean);
+        return { error: `${String(e)}; task failures: ${[...new Set(failures)].join(' | ').slice(0, 1500)}` };
+      });
+      const want = expected(p.plan);
+      if ('error' in s || s.problems.length || s.pendingApprovals.length || s.stage !== (want.employed ? 'active' : 'left')) {
+        stuck.push({ id: p.emp.employeeId, want, plan: p.plan, state: 'error' in s ? s : { stage: s.stage, employment: s.employment.status, problems: s.problems, apps: Object.values(s.apps).map((a) => [a.app, a.state, a.plannedFor === s.employment.version, a.failure?.lastError]), log: s.log.slice(-8) } });
+      }
+    }
+    throw new Error(`${String(err)}\n${JSON.stringify(stuck, null, 1)}`);
   } finally {
     stopApprover = true;
     await approver;
