@@ -3,12 +3,14 @@
 // Node built-ins only, because it runs before node_modules exists.
 //   - dependencies: `npm ci` when node_modules is missing or older than package-lock.json
 //   - the Temporal CLI: found or built by ensure-temporal.mjs
+//   - for `test`, Temporal's time-skipping test server: found or resolved by ensure-test-server.mjs
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureTemporal, projectRoot } from './ensure-temporal.mjs';
+import { ensureTestServer } from './ensure-test-server.mjs';
 
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 20 || (major === 20 && minor < 18)) {
@@ -67,6 +69,14 @@ try {
   process.exit(1);
 }
 const env = { ...process.env, TEMPORAL_CLI_PATH: temporal };
+if (task === 'test') {
+  try {
+    env.TEMPORAL_TEST_SERVER_PATH = await ensureTestServer();
+  } catch (err) {
+    console.error(`[bootstrap] ${err instanceof Error ? err.message : err}`);
+    process.exit(1);
+  }
+}
 const bin = (name) => join(projectRoot, 'node_modules', '.bin', name);
 
 if (task === 'start') {

@@ -1,8 +1,13 @@
-// Real Temporal for tests: the dev server from the project's own Temporal CLI (never downloaded).
-// A missing CLI fails the suite loudly rather than skipping it.
+// Real Temporal for tests: the dev server from the project's own Temporal CLI, and Temporal's
+// time-skipping test server (Java, resolved from Maven Central by scripts/ensure-test-server.mjs)
+// for workflows whose timers are measured in days. Neither is ever downloaded at run time; a
+// missing one fails the suite loudly rather than skipping it.
+import { SearchAttributeType } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { findTemporalCli } from '../../src/dev/temporal-cli';
+import { requireTestServer } from '../../src/dev/test-server';
 import { LINKED_APPS, NEEDS_ATTENTION, PENDING_APPROVALS, PROBLEMS, STAGE } from '../../src/workflows/search-attributes';
 import { workflowsPath } from '../../src/worker/workers';
 
@@ -33,6 +38,60 @@ export async function startTemporal(opts: TemporalOptions = {}): Promise<TestWor
       extraArgs: ['--log-level', 'error'],
       ...(opts.uiPort ? { ui: true, uiPort: opts.uiPort } : {}),
     },
+  });
+}
+
+/** What `defineSearchAttributeKey` returns. */
+type AttributeKey = { name: string; type: SearchAttributeType };
+const IVT = temporal.api.enums.v1.IndexedValueType;
+const INDEXED_VALUE_TYPE: Record<SearchAttributeType, temporal.api.enums.v1.IndexedValueType> = {
+  [SearchAttributeType.TEXT]: IVT.INDEXED_VALUE_TYPE_TEXT,
+  [SearchAttributeType.KEYWORD]: IVT.INDEXED_VALUE_TYPE_KEYWORD,
+  [SearchAttributeType.INT]: IVT.INDEXED_VALUE_TYPE_INT,
+  [SearchAttributeType.DOUBLE]: IVT.INDEXED_VALUE_TYPE_DOUBLE,
+  [SearchAttributeType.BOOL]: IVT.INDEXED_VALUE_TYPE_BOOL,
+  [SearchAttributeType.DATETIME]: IVT.INDEXED_VALUE_TYPE_DATETIME,
+  [SearchAttributeType.KEYWORD_LIST]: IVT.INDEXED_VALUE_TYPE_KEYWORD_LIST,
+};
+
+export interface TimeSkippingOptions {
+  /** Listen on this port; default: a free one. */
+  port?: number;
+  /** Custom search attributes to register; default: scimflow's four. */
+  searchAttributes?: AttributeKey[];
+}
+
+/**
+ * Temporal's time-skipping test server. Timers, timeouts and retry backoffs jump forward whenever no
+ * workflow or activity task is in flight — but only while the test awaits a result through
+ * `env.client` (`execute`, `handle.result()`) or calls `env.sleep`: the server starts with the clock
+ * locked. A workflow stuck failing its workflow task keeps the clock stopped for every workflow on
+ * the server until it is terminated. Visibility (`client.workflow.list`) is not implemented.
+ */
+export async function startTimeSkipping(opts: TimeSkippingOptions = {}): Promise<TestWorkflowEnvironment> {
+  quietRuntime();
+  const path = requireTestServer();
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path }, ...(opts.port ? { port: opts.port } : {}) },
+  });
+  try {
+    await registerSearchAttributes(env, opts.searchAttributes ?? [STAGE, PENDING_APPROVALS, NEEDS_ATTENTION, LINKED_APPS, PROBLEMS]);
+  } catch (err) {
+    await env.teardown();
+    throw err;
+  }
+  return env;
+}
+
+/**
+ * The test server refuses a custom search attribute until it is registered (upserting one fails the
+ * workflow task with BadSearchAttributes), and refuses to register one twice.
+ */
+export async function registerSearchAttributes(env: TestWorkflowEnvironment, keys: AttributeKey[]): Promise<void> {
+  if (keys.length === 0) return;
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: env.namespace ?? 'default',
+    searchAttributes: Object.fromEntries(keys.map((k) => [k.name, INDEXED_VALUE_TYPE[k.type]])),
   });
 }
 
