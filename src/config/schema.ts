@@ -62,8 +62,8 @@ const Duration = z.string().transform((text, ctx) => {
 const HttpUrl = z
   .url({ protocol: /^https?$/, error: 'expected an http(s) URL' })
   .refine((u) => {
-    const url = new URL(u);
-    return url.username === '' && url.password === '';
+    const url = URL.canParse(u) ? new URL(u) : undefined;
+    return !url || (url.username === '' && url.password === '');
   }, 'credentials in the URL are refused (the URL is shown and travels into workflows): use auth')
   .transform((u) => u.replace(/\/+$/, ''));
 
@@ -77,8 +77,9 @@ export function isLoopbackHost(hostname: string): boolean {
 
 /** An http:// URL to a host other than loopback (credentials would cross the network in clear text). */
 function insecureHttp(u: string): boolean {
-  const url = new URL(u);
-  return url.protocol === 'http:' && !isLoopbackHost(url.hostname);
+  // (An unparseable URL is reported by HttpUrl already.)
+  const url = URL.canParse(u) ? new URL(u) : undefined;
+  return url !== undefined && url.protocol === 'http:' && !isLoopbackHost(url.hostname);
 }
 const HeaderName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'expected an HTTP header name');
 

@@ -148,6 +148,10 @@ describe('plain http:// only to loopback unless allowInsecureHttp', () => {
     expect(issue(errorFor(data), 'apps.atlassian.jsm.baseUrl')).toMatch(/refused/);
   });
 
+  it('an unparseable URL is reported as such (the URL checks do not crash on it)', () => {
+    expect(issue(errorFor(withUrl('not a url')), 'apps.generic.baseUrl')).toMatch(/expected an http\(s\) URL/);
+  });
+
   it('refuses credentials inside a URL', () => {
     const err = errorFor(withUrl('https://user:hunter2-password@scim.example.com/v2'));
     expect(issue(err, 'apps.generic.baseUrl')).toMatch(/credentials in the URL are refused/);
