@@ -20,6 +20,7 @@ export {
 export {
   resolveSecrets,
   resolveAppCredentials,
+  resolveAppSecrets,
   resolveIngressSecrets,
   resolveBambooKeys,
   secretProblems,

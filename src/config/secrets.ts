@@ -156,6 +156,18 @@ export function resolveSecrets(config: ScimflowConfig, env: Env = process.env, r
   return redact({ ingress, apps });
 }
 
+/**
+ * Resolves every app's credentials, and nothing else (the worker: it has no use for the webhook
+ * secrets, so it is not given them). Throws ConfigError naming each unresolved reference.
+ */
+export function resolveAppSecrets(config: ScimflowConfig, env: Env = process.env, readFile: ReadSecretFile = defaultReadFile): Record<string, AppCredentials> {
+  const c = new Collector(env, readFile);
+  const apps: Record<string, AppCredentials> = {};
+  for (const app of Object.values(config.apps)) apps[app.name] = c.app(app);
+  c.throwIfAny(config);
+  return redact(apps);
+}
+
 /** Resolves one app's credentials (worker/activities). Throws ConfigError naming the app and variable. */
 export function resolveAppCredentials(config: ScimflowConfig, appName: string, env: Env = process.env, readFile: ReadSecretFile = defaultReadFile): AppCredentials {
   const app = config.apps[appName];

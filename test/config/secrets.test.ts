@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import { ConfigError, authHeaders, loadConfig, resolveAppCredentials, resolveIngressSecrets, resolveSecrets, toAppConnection } from '../../src/config';
+import { ConfigError, authHeaders, loadConfig, resolveAppCredentials, resolveAppSecrets, resolveIngressSecrets, resolveSecrets, toAppConnection } from '../../src/config';
 import { baseConfig, clone, TempDir } from './helpers';
 
 let dir: TempDir;
@@ -63,6 +63,15 @@ describe('resolveSecrets', () => {
         throw Object.assign(new Error('nope'), { code: 'ENOENT' });
       }),
     ).toThrow(/apps\.jasper\.auth\.token: cannot read secret file .*jasper\.token.*file not found/);
+  });
+
+  it('resolveAppSecrets (the worker) needs the apps’ variables only, not the webhook secret', () => {
+    const config = load();
+    const apps = resolveAppSecrets(config, { GENERIC_TOKEN: 'gen-tok', JC_KEY: 'jc-key' }, () => 'jasper-file-token');
+    expect(Object.keys(apps).sort()).toEqual(['generic', 'jasper', 'jumpcloud']);
+    expect(apps.generic!.auth).toEqual({ type: 'bearer', token: 'gen-tok' });
+    expect(JSON.stringify(apps)).not.toContain('gen-tok');
+    expect(() => resolveAppSecrets(config, { GENERIC_TOKEN: 'g' }, () => 'j')).toThrow(/JC_KEY is not set/);
   });
 
   it('resolveAppCredentials only needs that app’s variables', () => {
