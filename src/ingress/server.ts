@@ -94,14 +94,16 @@ interface Reply {
  * A replay that arrives while the first delivery is still being dispatched waits for its answer.
  */
 class ReplayCache {
-  private readonly done = new Map<string, { reply: Reply; expires: number }>();
+  private readonly done = new Map<string, { reply: Reply; expires: number; weight: number }>();
   private readonly inFlight = new Map<string, Promise<Reply>>();
-  constructor(private readonly maxEntries = 100_000) {}
+  private weight = 0;
+  /** `maxWeight`: events remembered in all (a batch weighs as many events as it holds). */
+  constructor(private readonly maxWeight = 100_000) {}
 
   async run(key: string, expires: number, now: number, work: () => Promise<Reply>, cacheable: (r: Reply) => boolean, duplicate: (r: Reply) => Reply): Promise<Reply> {
     const hit = this.done.get(key);
     if (hit && hit.expires >= now) return duplicate(hit.reply);
-    if (hit) this.done.delete(key);
+    if (hit) this.forget(key);
     const pending = this.inFlight.get(key);
     if (pending) {
       const reply = await pending;
@@ -111,20 +113,30 @@ class ReplayCache {
     this.inFlight.set(key, p);
     try {
       const reply = await p;
-      if (cacheable(reply)) this.remember(key, reply, expires);
+      if (cacheable(reply)) this.remember(key, reply, expires, now);
       return reply;
     } finally {
       this.inFlight.delete(key);
     }
   }
 
-  private remember(key: string, reply: Reply, expires: number): void {
-    if (this.done.size >= this.maxEntries) {
-      // Map iterates in insertion order: drop the oldest entry.
-      const oldest = this.done.keys().next();
-      if (!oldest.done) this.done.delete(oldest.value);
+  private forget(key: string): void {
+    const e = this.done.get(key);
+    if (!e) return;
+    this.weight -= e.weight;
+    this.done.delete(key);
+  }
+
+  private remember(key: string, reply: Reply, expires: number, now: number): void {
+    const results = (reply.body as { results?: unknown[]; workflowIds?: unknown[] } | null)?.results ?? (reply.body as { workflowIds?: unknown[] } | null)?.workflowIds;
+    const weight = Math.max(1, results?.length ?? 1);
+    // Map iterates in insertion order: drop expired entries, then the oldest while over the budget.
+    for (const [k, e] of this.done) {
+      if (e.expires >= now && this.weight + weight <= this.maxWeight) break;
+      this.forget(k);
     }
-    this.done.set(key, { reply, expires });
+    this.done.set(key, { reply, expires, weight });
+    this.weight += weight;
   }
 }
 
