@@ -8,7 +8,15 @@ const PART = /(\d+)(ms|s|m|h|d|w)/g;
 
 export class DurationError extends Error {
   override readonly name = 'DurationError';
+  /** The message without the text that was parsed (configuration errors never quote values). */
+  readonly reason: string;
+  constructor(message: string, reason?: string) {
+    super(message);
+    this.reason = reason ?? message;
+  }
 }
+
+const HOW = 'use e.g. 72h, 30m, 10s, 1d12h, 250ms (units ms, s, m, h, d, w)';
 
 /**
  * Parses a duration: one or more `<integer><unit>` groups, units ms, s, m, h, d (24h), w (7d), largest first
@@ -17,18 +25,18 @@ export class DurationError extends Error {
  */
 export function parseDuration(text: string): number {
   if (typeof text !== 'string' || !WHOLE.test(text)) {
-    throw new DurationError(`"${String(text)}" is not a duration: use e.g. 72h, 30m, 10s, 1d12h, 250ms (units ms, s, m, h, d, w)`);
+    throw new DurationError(`"${String(text)}" is not a duration: ${HOW}`, `not a duration: ${HOW}`);
   }
   const seen = new Set<string>();
   let total = 0;
   for (const match of text.matchAll(PART)) {
     const unit = match[2] as Unit;
-    if (seen.has(unit)) throw new DurationError(`"${text}" is not a duration: unit "${unit}" appears twice`);
+    if (seen.has(unit)) throw new DurationError(`"${text}" is not a duration: unit "${unit}" appears twice`, `not a duration: unit "${unit}" appears twice`);
     seen.add(unit);
     total += Number(match[1]) * UNIT_MS[unit];
   }
-  if (!Number.isSafeInteger(total)) throw new DurationError(`"${text}" is too long a duration`);
-  if (total <= 0) throw new DurationError(`"${text}" must be longer than zero`);
+  if (!Number.isSafeInteger(total)) throw new DurationError(`"${text}" is too long a duration`, 'too long a duration');
+  if (total <= 0) throw new DurationError(`"${text}" must be longer than zero`, 'a duration must be longer than zero');
   return total;
 }
 

@@ -20,8 +20,12 @@ export {
 export {
   resolveSecrets,
   resolveAppCredentials,
+  resolveAppSecrets,
   resolveIngressSecrets,
+  resolveBambooKeys,
   secretProblems,
+  FILE_ENV_SUFFIX,
+  BAMBOO_KEY_VARS,
   authHeaders,
   type AppCredentials,
   type Env,
@@ -30,6 +34,7 @@ export {
   type ResolvedAuth,
   type ResolvedSecrets,
 } from './secrets';
+export { MIN_SHARED_SECRET_LENGTH } from './limits';
 export { toPublicConfig } from './public';
 export { toAppConnection } from './connection';
-export { parseSecretRef, formatPath, type ConfigIssue } from './schema';
+export { parseSecretRef, formatPath, isLoopbackHost, type ConfigIssue } from './schema';

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { compileTemplate, isAlphanumericTemplate, isEmployeeField, EMPLOYEE_FIELDS, TemplateError } from '../rules/template';
 import { checkAttributePath } from '../rules/mapping';
 import { DurationError, parseDuration } from './duration';
+import { MIN_SHARED_SECRET_LENGTH } from './limits';
 import {
   APP_KINDS,
   type AppConfig,
@@ -40,7 +41,8 @@ const SecretRefSchema = z
       return z.NEVER;
     }
     if (ref.ref === 'inline' && text.includes('${')) {
-      ctx.addIssue({ code: 'custom', message: `"${text}" is not a reference: write the whole value as \${ENV_NAME} (letters, digits, _)` });
+      // Never quote the value: it may be a secret written in the wrong place.
+      ctx.addIssue({ code: 'custom', message: 'is not a reference: write the whole value as ${ENV_NAME} (letters, digits, _), or file:/path' });
       return z.NEVER;
     }
     return ref;
@@ -53,11 +55,32 @@ const Duration = z.string().transform((text, ctx) => {
   try {
     return parseDuration(text);
   } catch (e) {
-    ctx.addIssue({ code: 'custom', message: e instanceof DurationError ? e.message : String(e) });
+    ctx.addIssue({ code: 'custom', message: e instanceof DurationError ? e.reason : 'not a duration' });
     return z.NEVER;
   }
 });
-const HttpUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).transform((u) => u.replace(/\/+$/, ''));
+const HttpUrl = z
+  .url({ protocol: /^https?$/, error: 'expected an http(s) URL' })
+  .refine((u) => {
+    const url = URL.canParse(u) ? new URL(u) : undefined;
+    return !url || (url.username === '' && url.password === '');
+  }, 'credentials in the URL are refused (the URL is shown and travels into workflows): use auth')
+  .transform((u) => u.replace(/\/+$/, ''));
+
+/** Loopback: localhost (and *.localhost), 127.0.0.0/8, ::1. Traffic to these never leaves the machine. */
+export function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.toLowerCase().replace(/^\[|\]$/g, '');
+  if (h === 'localhost' || h.endsWith('.localhost')) return true;
+  if (/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h)) return true;
+  return h === '::1' || h === '0:0:0:0:0:0:0:1' || /^::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}$/.test(h);
+}
+
+/** An http:// URL to a host other than loopback (credentials would cross the network in clear text). */
+function insecureHttp(u: string): boolean {
+  // (An unparseable URL is reported by HttpUrl already.)
+  const url = URL.canParse(u) ? new URL(u) : undefined;
+  return url !== undefined && url.protocol === 'http:' && !isLoopbackHost(url.hostname);
+}
 const HeaderName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'expected an HTTP header name');
 
 const BasicAuthSchema = z.strictObject({ type: z.literal('basic'), username: nonEmpty, password: SecretRefSchema });
@@ -154,6 +177,8 @@ const AppSchema = z
     capabilities: CapabilitiesSchema.default({}),
     attributes: z.record(z.string(), MappingValueSchema).default({}),
     seatConsuming: z.boolean().optional(),
+    /** Accept http:// base URLs to hosts other than loopback (the credentials then cross the network unencrypted). */
+    allowInsecureHttp: z.boolean().default(false),
     directoryId: nonEmpty.optional(),
     jsm: z
       .strictObject({
@@ -164,6 +189,16 @@ const AppSchema = z
       .optional(),
   })
   .superRefine((app, ctx) => {
+    if (!app.allowInsecureHttp) {
+      const refuse = (path: string[]) =>
+        ctx.addIssue({
+          code: 'custom',
+          path,
+          message: 'http:// to a host other than loopback is refused (the credentials would cross the network unencrypted): use https://, or set allowInsecureHttp: true on this app',
+        });
+      if (insecureHttp(app.baseUrl)) refuse(['baseUrl']);
+      if (app.jsm && insecureHttp(app.jsm.baseUrl)) refuse(['jsm', 'baseUrl']);
+    }
     if (app.kind !== 'atlassian') {
       if (app.directoryId !== undefined) ctx.addIssue({ code: 'custom', path: ['directoryId'], message: 'only for kind atlassian' });
       if (app.jsm !== undefined) ctx.addIssue({ code: 'custom', path: ['jsm'], message: 'only for kind atlassian' });
@@ -185,7 +220,7 @@ const AppSchema = z
             ctx.addIssue({
               code: 'custom',
               path: ['attributes', attr],
-              message: `JumpCloud usernames allow letters and digits only: "${t}" can produce other characters (end each placeholder with "| slug" and use no literal punctuation)`,
+              message: 'JumpCloud usernames allow letters and digits only: this expression can produce other characters (end each placeholder with "| slug" and use no literal punctuation)',
             });
           }
         }
@@ -237,13 +272,23 @@ export const RawConfigSchema = z.strictObject({
       taskQueue: nonEmpty.default('scimflow'),
     })
     .default({ address: 'localhost:7233', namespace: 'default', taskQueue: 'scimflow' }),
-  ingress: z.strictObject({
-    host: nonEmpty.default('0.0.0.0'),
-    port: z.number().int().min(0).max(65535).default(8080),
-    webhookSecret: SecretRefSchema,
-    previousWebhookSecret: SecretRefOptional,
-    maxBodyBytes: z.number().int().positive().max(16 * 1024 * 1024).default(262_144),
-  }),
+  ingress: z
+    .strictObject({
+      // Loopback unless configured: a container sets 0.0.0.0 (or SCIMFLOW_INGRESS_HOST) explicitly.
+      host: nonEmpty.default('127.0.0.1'),
+      port: z.number().int().min(0).max(65535).default(8080),
+      webhookSecret: SecretRefSchema,
+      previousWebhookSecret: SecretRefOptional,
+      maxBodyBytes: z.number().int().positive().max(16 * 1024 * 1024).default(262_144),
+      headersTimeout: Duration.default(10_000),
+      requestTimeout: Duration.default(10_000),
+      maxConnections: z.number().int().positive().max(100_000).default(512),
+      temporalTimeout: Duration.default(4_000),
+    })
+    .superRefine((i, ctx) => {
+      if (i.headersTimeout > i.requestTimeout) ctx.addIssue({ code: 'custom', path: ['headersTimeout'], message: 'must not be longer than requestTimeout (which covers headers and body)' });
+      if (i.temporalTimeout < 100 || i.temporalTimeout > 30_000) ctx.addIssue({ code: 'custom', path: ['temporalTimeout'], message: 'must be between 100ms and 30s' });
+    }),
   apps: z.record(z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, 'app names are lower-case letters, digits and "-"'), AppSchema),
   rules: z.strictObject({ birthright: z.array(RuleSchema).default([]) }).default({ birthright: [] }),
   approvals: z.record(z.string(), ApprovalSchema).default({}),
@@ -380,6 +425,13 @@ export function normaliseConfig(
     }
     return ref.ref === 'file' ? { ref: 'file', path: resolvePath(ref.path) } : ref;
   };
+  /** A shared secret (HMAC key); an inline one is checked for length here, references when resolved. */
+  const sharedSecret = (ref: SecretRef, path: Path): SecretRef => {
+    if (ref.ref === 'inline' && ref.value.length < MIN_SHARED_SECRET_LENGTH) {
+      issues.push({ path, message: `must be at least ${MIN_SHARED_SECRET_LENGTH} characters (the inline value is shorter)` });
+    }
+    return secret(ref, path);
+  };
   const auth = (a: AuthConfig, path: Path): AuthConfig => {
     switch (a.type) {
       case 'bearer':
@@ -513,14 +565,18 @@ export function normaliseConfig(
     ingress: {
       host: ingress.host,
       port: ingress.port,
-      webhookSecret: secret(ingress.webhookSecret, ['ingress', 'webhookSecret']),
+      webhookSecret: sharedSecret(ingress.webhookSecret, ['ingress', 'webhookSecret']),
       maxBodyBytes: ingress.maxBodyBytes,
+      headersTimeoutMs: ingress.headersTimeout,
+      requestTimeoutMs: ingress.requestTimeout,
+      maxConnections: ingress.maxConnections,
+      temporalTimeoutMs: ingress.temporalTimeout,
     },
     apps,
     rules: { birthright },
     joiner: { allOrNothing: [...new Set(raw.joiner.allOrNothing)].sort() },
   };
-  if (ingress.previousWebhookSecret) config.ingress.previousWebhookSecret = secret(ingress.previousWebhookSecret, ['ingress', 'previousWebhookSecret']);
+  if (ingress.previousWebhookSecret) config.ingress.previousWebhookSecret = sharedSecret(ingress.previousWebhookSecret, ['ingress', 'previousWebhookSecret']);
 
   return issues.length ? { ok: false, issues } : { ok: true, config };
 }

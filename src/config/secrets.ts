@@ -1,9 +1,13 @@
-// Secret resolution: references in ScimflowConfig → values. Call only in the worker (app credentials) and the
+// Secret resolution: references in ScimflowConfig → values. An environment reference `${NAME}` reads
+// the variable NAME, or — when NAME is unset — the file named by NAME_FILE (Docker/compose secrets
+// mounted under /run/secrets); setting both is an error. Shared secrets (webhook secrets, BambooHR
+// keys) must be at least MIN_SHARED_SECRET_LENGTH characters. Call only in the worker (app credentials) and the
 // ingress (webhook secrets). Values never go into PublicConfig, workflow inputs, history or logs: the objects
 // returned here serialise (JSON.stringify, util.inspect) as "[redacted]".
 import { readFileSync } from 'node:fs';
 import { inspect } from 'node:util';
 import { ConfigError, displayPath, type ConfigErrorDetail } from './errors';
+import { MIN_SHARED_SECRET_LENGTH } from './limits';
 import type { AppConfig, AuthConfig, AppKind, ScimflowConfig, SecretRef } from './types';
 
 export type Env = Record<string, string | undefined>;
@@ -36,6 +40,15 @@ export interface ResolvedSecrets {
 
 const defaultReadFile: ReadSecretFile = (p) => readFileSync(p, 'utf8');
 
+export { MIN_SHARED_SECRET_LENGTH };
+/** Suffix of the variable that names a file holding a secret: `${NAME}` falls back to the file in NAME_FILE. */
+export const FILE_ENV_SUFFIX = '_FILE';
+
+/** A secret file's content: one trailing newline (as `echo` and editors leave) is not part of it. */
+function fileContent(text: string): string {
+  return text.replace(/\r?\n$/, '');
+}
+
 function redact<T extends object>(obj: T): T {
   Object.defineProperty(obj, 'toJSON', { value: () => '[redacted]', enumerable: false });
   Object.defineProperty(obj, inspect.custom, { value: () => '[redacted]', enumerable: false });
@@ -55,23 +68,49 @@ class Collector {
         return ref.value;
       case 'env': {
         const v = this.env[ref.name];
-        if (v === undefined) this.problems.push({ path, message: `environment variable ${ref.name} is not set (needed by ${owner})` });
+        const fileVar = `${ref.name}${FILE_ENV_SUFFIX}`;
+        const file = this.env[fileVar];
+        if (v !== undefined && file !== undefined) {
+          this.problems.push({ path, message: `both ${ref.name} and ${fileVar} are set (needed by ${owner}): set only one` });
+          return '';
+        }
+        if (v === undefined && file !== undefined) {
+          if (file.trim() === '') {
+            this.problems.push({ path, message: `environment variable ${fileVar} is empty (needed by ${owner})` });
+            return '';
+          }
+          return this.fromFile(file, path, owner, ` (named by ${fileVar})`);
+        }
+        if (v === undefined) this.problems.push({ path, message: `environment variable ${ref.name} is not set (needed by ${owner}; or name a file holding it in ${fileVar})` });
         else if (v.trim() === '') this.problems.push({ path, message: `environment variable ${ref.name} is empty (needed by ${owner})` });
         return v ?? '';
       }
-      case 'file': {
-        let v: string;
-        try {
-          v = this.readFile(ref.path).replace(/\r?\n$/, '');
-        } catch (e) {
-          const err = e as NodeJS.ErrnoException;
-          this.problems.push({ path, message: `cannot read secret file ${ref.path} (needed by ${owner}): ${err.code === 'ENOENT' ? 'file not found' : err.message}` });
-          return '';
-        }
-        if (v.trim() === '') this.problems.push({ path, message: `secret file ${ref.path} is empty (needed by ${owner})` });
-        return v;
-      }
+      case 'file':
+        return this.fromFile(ref.path, path, owner, '');
     }
+  }
+
+  private fromFile(file: string, path: string, owner: string, via: string): string {
+    let v: string;
+    try {
+      v = fileContent(this.readFile(file));
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      this.problems.push({ path, message: `cannot read secret file ${file}${via} (needed by ${owner}): ${err.code === 'ENOENT' ? 'file not found' : err.message}` });
+      return '';
+    }
+    if (v.trim() === '') this.problems.push({ path, message: `secret file ${file}${via} is empty (needed by ${owner})` });
+    return v;
+  }
+
+  /** A shared secret (HMAC key): refused when shorter than MIN_SHARED_SECRET_LENGTH. The value is never quoted. */
+  shared(ref: SecretRef, path: string, owner: string): string {
+    const before = this.problems.length;
+    const v = this.value(ref, path, owner);
+    if (this.problems.length === before && v.length < MIN_SHARED_SECRET_LENGTH) {
+      this.problems.push({ path, message: `must be at least ${MIN_SHARED_SECRET_LENGTH} characters (${describeSource(ref)} is shorter; e.g. openssl rand -hex 32)` });
+    }
+    return v;
   }
 
   auth(auth: AuthConfig, path: string, owner: string): ResolvedAuth {
@@ -93,10 +132,10 @@ class Collector {
   }
 
   ingress(config: ScimflowConfig): IngressSecrets {
-    const webhookSecret = this.value(config.ingress.webhookSecret, 'ingress.webhookSecret', 'the ingress');
+    const webhookSecret = this.shared(config.ingress.webhookSecret, 'ingress.webhookSecret', 'the ingress');
     const out: IngressSecrets = { webhookSecret, all: [webhookSecret] };
     if (config.ingress.previousWebhookSecret) {
-      out.previousWebhookSecret = this.value(config.ingress.previousWebhookSecret, 'ingress.previousWebhookSecret', 'the ingress');
+      out.previousWebhookSecret = this.shared(config.ingress.previousWebhookSecret, 'ingress.previousWebhookSecret', 'the ingress');
       out.all.push(out.previousWebhookSecret);
     }
     return redact(out);
@@ -115,6 +154,18 @@ export function resolveSecrets(config: ScimflowConfig, env: Env = process.env, r
   for (const app of Object.values(config.apps)) apps[app.name] = c.app(app);
   c.throwIfAny(config);
   return redact({ ingress, apps });
+}
+
+/**
+ * Resolves every app's credentials, and nothing else (the worker: it has no use for the webhook
+ * secrets, so it is not given them). Throws ConfigError naming each unresolved reference.
+ */
+export function resolveAppSecrets(config: ScimflowConfig, env: Env = process.env, readFile: ReadSecretFile = defaultReadFile): Record<string, AppCredentials> {
+  const c = new Collector(env, readFile);
+  const apps: Record<string, AppCredentials> = {};
+  for (const app of Object.values(config.apps)) apps[app.name] = c.app(app);
+  c.throwIfAny(config);
+  return redact(apps);
 }
 
 /** Resolves one app's credentials (worker/activities). Throws ConfigError naming the app and variable. */
@@ -142,7 +193,38 @@ export function secretProblems(config: ScimflowConfig, env: Env, readFile: ReadS
   const c = new Collector(env, readFile);
   c.ingress(config);
   for (const app of Object.values(config.apps)) c.app(app);
+  try {
+    resolveBambooKeys(env, readFile);
+  } catch (e) {
+    if (e instanceof ConfigError) return [...c.problems, ...e.errors];
+    throw e;
+  }
   return c.problems;
+}
+
+/** Where a secret comes from, for messages (never its value). */
+function describeSource(ref: SecretRef): string {
+  return ref.ref === 'env' ? `the value from ${ref.name}` : ref.ref === 'file' ? `the content of ${ref.path}` : 'the inline value';
+}
+
+export const BAMBOO_KEY_VARS = ['SCIMFLOW_BAMBOOHR_WEBHOOK_KEY', 'SCIMFLOW_BAMBOOHR_WEBHOOK_KEY_PREVIOUS'] as const;
+
+/**
+ * BambooHR webhook private keys from the environment: SCIMFLOW_BAMBOOHR_WEBHOOK_KEY and, while
+ * rotating, …_PREVIOUS (each also as …_FILE). Unset or empty = none. Throws ConfigError naming the
+ * variable when a key cannot be read or is shorter than MIN_SHARED_SECRET_LENGTH.
+ */
+export function resolveBambooKeys(env: Env = process.env, readFile: ReadSecretFile = defaultReadFile): string[] {
+  // Empty variables count as unset here: the route is simply not enabled.
+  const set: Env = Object.fromEntries(BAMBOO_KEY_VARS.flatMap((n) => [n, `${n}${FILE_ENV_SUFFIX}`]).filter((n) => env[n]).map((n) => [n, env[n]]));
+  const c = new Collector(set, readFile);
+  const keys: string[] = [];
+  for (const name of BAMBOO_KEY_VARS) {
+    if (set[name] === undefined && set[`${name}${FILE_ENV_SUFFIX}`] === undefined) continue;
+    keys.push(c.shared({ ref: 'env', name }, name, 'the BambooHR webhook route'));
+  }
+  if (c.problems.length) throw new ConfigError('environment', c.problems, 'Invalid BambooHR webhook key');
+  return keys;
 }
 
 /** HTTP headers for a resolved auth: Authorization: Bearer/Basic, or the API-key header. */

@@ -132,6 +132,14 @@ export interface IngressConfig {
   webhookSecret: SecretRef;
   previousWebhookSecret?: SecretRef;
   maxBodyBytes: number;
+  /** Request headers must arrive within this time (default 10 s). */
+  headersTimeoutMs: number;
+  /** The whole request, headers and body, must arrive within this time (default 10 s). */
+  requestTimeoutMs: number;
+  /** Connections open at once; more are refused (default 512). */
+  maxConnections: number;
+  /** Deadline of each Temporal call the ingress makes for a request (default 4 s). */
+  temporalTimeoutMs: number;
 }
 
 export interface ScimflowConfig {

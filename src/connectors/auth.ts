@@ -27,8 +27,5 @@ export function authStrategy(auth: AuthConfig): AuthStrategy {
   }
 }
 
-export function scrub(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const s of secrets) if (s.length >= 4) out = out.split(s).join('[redacted]');
-  return out;
-}
+// Secrets of any length, and their URL-encoded / base64 forms (src/shared/scrub.ts).
+export { scrub } from '../shared/scrub';

@@ -1,7 +1,7 @@
 // The connector error taxonomy. Callers (activities, workflows) branch on `code`, never on
 // messages or HTTP statuses, so the mapping from HTTP to codes lives here and only here.
 // Messages name the app, method, path and status; they never carry credentials.
-import { scrub } from './auth';
+import { scrubAndTruncate } from '../shared/scrub';
 
 export const CONNECTOR_ERROR_CODES = [
   'RATE_LIMITED',
@@ -108,8 +108,9 @@ export function errorFromStatus(
   ctx: { app: string; method: string; path: string; retryAfter?: string | string[]; body?: unknown; now?: number; secrets?: readonly string[] },
 ): ConnectorError {
   const scim = readErrorBody(ctx.body);
-  // A server may echo what we sent (e.g. "invalid key <key>"): scrub our own credentials out.
-  if (scim.detail !== undefined && ctx.secrets) scim.detail = scrub(scim.detail, ctx.secrets);
+  // A server may echo what we sent (e.g. "invalid key <key>"): scrub our own credentials out, and
+  // only then cut to 500 characters (a token straddling the cut must not leave its first half).
+  if (scim.detail !== undefined) scim.detail = scrubAndTruncate(scim.detail, ctx.secrets ?? []);
   const base: ConnectorErrorInit = { app: ctx.app, method: ctx.method, path: ctx.path, status, ...scim };
   const detail = scim.detail ?? defaultDetail(status);
   if (status === 429) {
@@ -136,15 +137,11 @@ function readErrorBody(body: unknown): { scimType?: string; detail?: string } {
   const b = body as Record<string, unknown>;
   const out: { scimType?: string; detail?: string } = {};
   if (typeof b.scimType === 'string') out.scimType = b.scimType;
-  if (typeof b.detail === 'string') out.detail = truncate(b.detail);
+  if (typeof b.detail === 'string') out.detail = b.detail;
   // Atlassian REST error shapes: Jira `errorMessages[]`, JSM `errorMessage`.
-  else if (typeof b.errorMessage === 'string') out.detail = truncate(b.errorMessage);
-  else if (Array.isArray(b.errorMessages) && typeof b.errorMessages[0] === 'string') out.detail = truncate(b.errorMessages.join('; '));
+  else if (typeof b.errorMessage === 'string') out.detail = b.errorMessage;
+  else if (Array.isArray(b.errorMessages) && typeof b.errorMessages[0] === 'string') out.detail = b.errorMessages.join('; ');
   return out;
-}
-
-function truncate(s: string, max = 500): string {
-  return s.length > max ? `${s.slice(0, max)}…` : s;
 }
 
 function defaultDetail(status: number): string {

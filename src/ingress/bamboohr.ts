@@ -8,7 +8,7 @@
 //    BambooHR's defaults; each also accepts its API alias (firstName, workEmail, …).
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { EmployeeSchema, type Employee, type HrEvent } from '../shared/hr-event';
+import { EmployeeSchema, HrEventSchema, describeIssues, type Employee, type HrEvent } from '../shared/hr-event';
 
 export const BAMBOO_SIGNATURE_HEADER = 'x-bamboohr-signature';
 export const BAMBOO_TIMESTAMP_HEADER = 'x-bamboohr-timestamp';
@@ -17,8 +17,8 @@ export function signBamboo(privateKey: string, rawBody: string | Buffer, timesta
   return createHmac('sha256', privateKey).update(rawBody).update(timestamp).digest('hex');
 }
 
-/** Throws a message naming what was wrong; the caller answers 401. */
-export function verifyBamboo(signature: string | undefined, timestamp: string | undefined, rawBody: Buffer, keys: readonly string[], nowSeconds: number, toleranceSeconds = 300): void {
+/** Throws a message naming what was wrong; the caller answers 401. Returns the timestamp (unix seconds). */
+export function verifyBamboo(signature: string | undefined, timestamp: string | undefined, rawBody: Buffer, keys: readonly string[], nowSeconds: number, toleranceSeconds = 300): number {
   if (!signature || !timestamp) throw new Error(`missing ${BAMBOO_SIGNATURE_HEADER} or ${BAMBOO_TIMESTAMP_HEADER} header`);
   if (!/^[0-9a-f]{64}$/i.test(signature)) throw new Error(`malformed ${BAMBOO_SIGNATURE_HEADER} header`);
   const ts = /^\d{1,12}$/.test(timestamp) ? Number(timestamp) : Date.parse(timestamp) / 1000;
@@ -26,7 +26,7 @@ export function verifyBamboo(signature: string | undefined, timestamp: string | 
   if (Math.abs(nowSeconds - ts) > toleranceSeconds) throw new Error(`${BAMBOO_TIMESTAMP_HEADER} is more than ${toleranceSeconds} s away from now`);
   const given = Buffer.from(signature.toLowerCase(), 'utf8');
   for (const key of keys) {
-    if (timingSafeEqual(Buffer.from(signBamboo(key, rawBody, timestamp), 'utf8'), given)) return;
+    if (timingSafeEqual(Buffer.from(signBamboo(key, rawBody, timestamp), 'utf8'), given)) return ts;
   }
   throw new Error('signature does not match the request body');
 }
@@ -106,12 +106,19 @@ export function translateBamboo(body: unknown, deliveryTimestamp: string): Trans
     const when = e.timestamp ?? deliveryTimestamp;
     const termDate = type === 'terminate' ? pick(f, FIELD_ALIASES.terminationDate) : undefined;
     const effectiveAt = termDate && /^\d{4}-\d{2}-\d{2}$/.test(termDate) ? `${termDate}T23:59:59Z` : undefined;
-    events.push({
+    // The event as the ingress would take it from the HR system: checked by the same schema.
+    const event = HrEventSchema.safeParse({
       id: `bamboohr-${e.id}-${e.action.toLowerCase()}-${when.replace(/[^0-9A-Za-z]/g, '')}`.slice(0, 128),
       type,
       employee: employee.data,
       ...(effectiveAt ? { effectiveAt } : {}),
     });
+    if (!event.success) {
+      for (const f of describeIssues(event.error)) errors.push({ field: `employees[${index}].${f.field}`, message: `${f.message} (BambooHR employee ${e.id})` });
+      return;
+    }
+    events.push(event.data);
   });
-  return { events, errors };
+  // All or nothing: one bad employee and no event is sent.
+  return errors.length ? { events: [], errors } : { events, errors };
 }

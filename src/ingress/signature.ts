@@ -37,7 +37,8 @@ function parseHeader(header: string): ParsedHeader | undefined {
     const key = part.slice(0, eq).trim();
     const value = part.slice(eq + 1).trim();
     if (key === 't') {
-      if (!/^\d{1,12}$/.test(value)) return undefined;
+      // One timestamp only: with two, which one the MAC covers would be ambiguous.
+      if (t !== undefined || !/^\d{1,12}$/.test(value)) return undefined;
       t = Number(value);
     } else if (key === 'v1') {
       if (!/^[0-9a-f]{64}$/i.test(value)) return undefined;
@@ -47,6 +48,21 @@ function parseHeader(header: string): ParsedHeader | undefined {
   }
   if (t === undefined || v1.length === 0) return undefined;
   return { t, v1 };
+}
+
+/** What a valid signature header says once parsed: the signed timestamp and the MAC that matched (lower-case hex). */
+export interface VerifiedSignature {
+  t: number;
+  mac: string;
+}
+
+/**
+ * The identity of a signed request for the replay cache: its parsed timestamp and its canonical MAC.
+ * Spellings of one header (`t=0<t>`, unknown schemes, extra `v1=` entries, reordered parts, spaces,
+ * upper-case hex) verify the same MAC over the same body, so they share one key.
+ */
+export function replayKey(sig: VerifiedSignature): string {
+  return `${sig.t}:${sig.mac}`;
 }
 
 /**
@@ -60,6 +76,17 @@ export function verify(
   nowSeconds: number,
   toleranceSeconds = DEFAULT_TOLERANCE_SECONDS,
 ): number {
+  return verifySignature(header, rawBody, secrets, nowSeconds, toleranceSeconds).t;
+}
+
+/** verify(), returning the parsed timestamp and the matching MAC (for replayKey). */
+export function verifySignature(
+  header: string | undefined,
+  rawBody: Buffer,
+  secrets: readonly string[],
+  nowSeconds: number,
+  toleranceSeconds = DEFAULT_TOLERANCE_SECONDS,
+): VerifiedSignature {
   if (!header) throw new SignatureError('missing', `missing ${SIGNATURE_HEADER} header`);
   const parsed = parseHeader(header);
   if (!parsed) throw new SignatureError('malformed', `malformed ${SIGNATURE_HEADER} header: expected t=<unix seconds>,v1=<hex sha256>`);
@@ -69,7 +96,7 @@ export function verify(
     const expected = Buffer.from(createHmac('sha256', secret).update(`${parsed.t}.`).update(rawBody).digest('hex'), 'utf8');
     for (const candidate of parsed.v1) {
       // Constant-time comparison; lengths are equal (64 hex chars) by the header regex.
-      if (timingSafeEqual(expected, Buffer.from(candidate, 'utf8'))) return parsed.t;
+      if (timingSafeEqual(expected, Buffer.from(candidate, 'utf8'))) return { t: parsed.t, mac: candidate };
     }
   }
   throw new SignatureError('mismatch', 'signature does not match the request body');

@@ -21,7 +21,16 @@ export const REDACT_PATHS = [
   'req.headers.authorization',
   'req.headers["x-api-key"]',
   'req.headers["x-scimflow-signature"]',
+  'req.headers["x-bamboohr-signature"]',
+  // Temporal activity task tokens: whoever holds one can complete, fail or heartbeat that activity.
+  'taskToken',
+  'base64TaskToken',
+  '*.taskToken',
+  '*.base64TaskToken',
 ];
+
+/** Keys removed at any depth from Temporal SDK log metadata (src/worker/runtime.ts). */
+export const REDACTED_KEYS: ReadonlySet<string> = new Set(['taskToken', 'base64TaskToken']);
 
 export function createLogger(opts: { level?: string; pretty?: boolean; name?: string } = {}): Logger {
   return pino({

@@ -2,7 +2,7 @@
 // here and nowhere else) → one connector per app → the activities' dependencies.
 import { createConnector } from '../connectors';
 import type { Connector } from '../connectors/types';
-import { resolveSecrets, toAppConnection, toPublicConfig, type Env, type ScimflowConfig } from '../config';
+import { resolveAppSecrets, toAppConnection, toPublicConfig, type Env, type ScimflowConfig } from '../config';
 import { desireAll } from '../rules/desire';
 import { outgoingUser } from '../connectors/user-rules';
 import type { ScimUser } from '../connectors/types';
@@ -24,7 +24,8 @@ export interface Composed {
 }
 
 export function composeWorker(config: ScimflowConfig, env: Env = process.env, onEvent?: ActivityDeps['onEvent'], metrics?: Metrics): Composed {
-  const secrets = resolveSecrets(config, env);
+  // App credentials only: the worker is not given the webhook secrets.
+  const secrets = { apps: resolveAppSecrets(config, env) };
   const publicConfig = toPublicConfig(config);
   const connectors = new Map<string, Connector>();
   for (const [name, app] of Object.entries(config.apps)) {

@@ -76,7 +76,7 @@ describe('the example config/scimflow.yaml', () => {
 
   it('checkConfigFile summarises it without secret values', () => {
     const env = {
-      SCIMFLOW_WEBHOOK_SECRET: 'whsec-dev',
+      SCIMFLOW_WEBHOOK_SECRET: 'whsec-dev-0123456789abcdef',
       SCIMFLOW_GENERIC_TOKEN: 'dev-token',
       SCIMFLOW_JASPER_TOKEN: 'dev-jasper-token',
       SCIMFLOW_JUMPCLOUD_TOKEN: 'dev-jumpcloud-key',

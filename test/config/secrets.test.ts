@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import { ConfigError, authHeaders, loadConfig, resolveAppCredentials, resolveIngressSecrets, resolveSecrets, toAppConnection } from '../../src/config';
+import { ConfigError, authHeaders, loadConfig, resolveAppCredentials, resolveAppSecrets, resolveIngressSecrets, resolveSecrets, toAppConnection } from '../../src/config';
 import { baseConfig, clone, TempDir } from './helpers';
 
 let dir: TempDir;
@@ -12,7 +12,8 @@ function load(data: unknown = baseConfig()) {
   return loadConfig(dir.writeYaml('scimflow.yaml', data));
 }
 
-const ENV = { HOOK_SECRET: 'hook-1', GENERIC_TOKEN: 'gen-tok', JC_KEY: 'jc-key' };
+const HOOK = 'hook-1-0123456789abcdef01234';
+const ENV = { HOOK_SECRET: HOOK, GENERIC_TOKEN: 'gen-tok', JC_KEY: 'jc-key' };
 
 describe('resolveSecrets', () => {
   it('resolves env and file references (file paths relative to the config file)', () => {
@@ -24,7 +25,7 @@ describe('resolveSecrets', () => {
       return 'jasper-from-file\n';
     });
     expect(files).toEqual([`${dir.path}/secrets/jasper.token`]);
-    expect(secrets.ingress).toMatchObject({ webhookSecret: 'hook-1', all: ['hook-1'] });
+    expect(secrets.ingress).toMatchObject({ webhookSecret: HOOK, all: [HOOK] });
     expect(secrets.apps.generic!.auth).toEqual({ type: 'bearer', token: 'gen-tok' });
     expect(secrets.apps.jasper!.auth).toEqual({ type: 'bearer', token: 'jasper-from-file' });
     expect(secrets.apps.jumpcloud!.auth).toEqual({ type: 'apiKey', header: 'x-api-key', key: 'jc-key' });
@@ -42,7 +43,7 @@ describe('resolveSecrets', () => {
     const config = load();
     let err: unknown;
     try {
-      resolveSecrets(config, { HOOK_SECRET: 'x' }, () => 'file-token');
+      resolveSecrets(config, { HOOK_SECRET: HOOK }, () => 'file-token');
     } catch (e) {
       err = e;
     }
@@ -50,7 +51,7 @@ describe('resolveSecrets', () => {
     const e = err as ConfigError;
     expect(e.code).toBe('CONFIG_INVALID');
     expect(e.message).toContain('scimflow.yaml');
-    expect(e.message).toMatch(/apps\.generic\.auth\.token: environment variable GENERIC_TOKEN is not set \(needed by app "generic"\)/);
+    expect(e.message).toMatch(/apps\.generic\.auth\.token: environment variable GENERIC_TOKEN is not set \(needed by app "generic"; or name a file holding it in GENERIC_TOKEN_FILE\)/);
     expect(e.message).toMatch(/apps\.jumpcloud\.auth\.key: environment variable JC_KEY is not set/);
   });
 
@@ -64,6 +65,15 @@ describe('resolveSecrets', () => {
     ).toThrow(/apps\.jasper\.auth\.token: cannot read secret file .*jasper\.token.*file not found/);
   });
 
+  it('resolveAppSecrets (the worker) needs the apps’ variables only, not the webhook secret', () => {
+    const config = load();
+    const apps = resolveAppSecrets(config, { GENERIC_TOKEN: 'gen-tok', JC_KEY: 'jc-key' }, () => 'jasper-file-token');
+    expect(Object.keys(apps).sort()).toEqual(['generic', 'jasper', 'jumpcloud']);
+    expect(apps.generic!.auth).toEqual({ type: 'bearer', token: 'gen-tok' });
+    expect(JSON.stringify(apps)).not.toContain('gen-tok');
+    expect(() => resolveAppSecrets(config, { GENERIC_TOKEN: 'g' }, () => 'j')).toThrow(/JC_KEY is not set/);
+  });
+
   it('resolveAppCredentials only needs that app’s variables', () => {
     const config = load();
     expect(resolveAppCredentials(config, 'jumpcloud', { JC_KEY: 'k' }).auth).toEqual({ type: 'apiKey', header: 'x-api-key', key: 'k' });
@@ -74,8 +84,9 @@ describe('resolveSecrets', () => {
     const data = clone(baseConfig()) as { ingress: Record<string, unknown> };
     data.ingress.previousWebhookSecret = '${OLD_HOOK}';
     const config = load(data);
-    expect(resolveIngressSecrets(config, { HOOK_SECRET: 'new', OLD_HOOK: 'old' })).toMatchObject({ webhookSecret: 'new', previousWebhookSecret: 'old', all: ['new', 'old'] });
-    expect(() => resolveIngressSecrets(config, { HOOK_SECRET: 'new' })).toThrow(/ingress\.previousWebhookSecret: environment variable OLD_HOOK is not set/);
+    const [NEW, OLD] = ['new-secret-0123456789abcdef', 'old-secret-0123456789abcdef'];
+    expect(resolveIngressSecrets(config, { HOOK_SECRET: NEW, OLD_HOOK: OLD })).toMatchObject({ webhookSecret: NEW, previousWebhookSecret: OLD, all: [NEW, OLD] });
+    expect(() => resolveIngressSecrets(config, { HOOK_SECRET: NEW })).toThrow(/ingress\.previousWebhookSecret: environment variable OLD_HOOK is not set/);
   });
 
   it('resolved values never serialise or print', () => {
@@ -84,7 +95,7 @@ describe('resolveSecrets', () => {
     expect(JSON.stringify(secrets)).not.toContain('gen-tok');
     expect(JSON.stringify({ creds: secrets.apps.generic })).not.toContain('gen-tok');
     expect(inspect(secrets.apps.jumpcloud, { depth: 5 })).not.toContain('jc-key');
-    expect(inspect(secrets.ingress)).not.toContain('hook-1');
+    expect(inspect(secrets.ingress)).not.toContain(HOOK);
   });
 
   it('authHeaders builds the HTTP headers', () => {

@@ -82,15 +82,10 @@ describe('hostile traffic', () => {
         }
         const res = await request(`${base}${path}`, { method: 'POST', body: payload, headers });
         const text = await res.body.text();
-        if (k === 'batch-invalid') {
-          // The batch itself is well-formed; its item is refused on its own line.
-          expect(res.statusCode).toBe(200);
-          expect(JSON.parse(text).results[0].status).toBe(400);
-        } else {
-          expect(res.statusCode).toBeGreaterThanOrEqual(400);
-          expect(res.statusCode).toBeLessThan(500);
-          expect(JSON.parse(text).error.code).toEqual(expect.any(String));
-        }
+        // A batch with a bad event is refused whole, like any other bad request.
+        expect(res.statusCode).toBeGreaterThanOrEqual(400);
+        expect(res.statusCode).toBeLessThan(500);
+        expect(JSON.parse(text).error.code).toEqual(expect.any(String));
       }),
       { numRuns: 2000 },
     );
@@ -118,17 +113,32 @@ describe('hostile traffic', () => {
 });
 
 describe('batch', () => {
+  const good = (i: number) => ({ ...validEvent, id: `evt-b${i}`, employee: { ...validEvent.employee, employeeId: `B${i}` } });
+  const postBatch = (events: unknown[]) => {
+    const body = JSON.stringify({ events });
+    return request(`${base}/webhooks/hr/batch`, { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-scimflow-signature': sign(secret, body, now()) } });
+  };
+
   it('answers each event on its own line', async () => {
-    const good = (i: number) => ({ ...validEvent, id: `evt-b${i}`, employee: { ...validEvent.employee, employeeId: `B${i}` } });
-    const body = JSON.stringify({ events: [good(1), { ...good(2), type: 'fire' }, good(3)] });
-    const res = await request(`${base}/webhooks/hr/batch`, { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-scimflow-signature': sign(secret, body, now()) } });
+    const res = await postBatch([good(1), good(2), good(3)]);
     expect(res.statusCode).toBe(200);
-    const json = (await res.body.json()) as { accepted: number; rejected: number; results: { status: number; error?: { fields: { field: string }[] } }[] };
-    expect(json.accepted).toBe(2);
-    expect(json.rejected).toBe(1);
-    expect(json.results.map((r) => r.status)).toEqual([202, 400, 202]);
-    expect(json.results[1]!.error!.fields.map((f) => f.field)).toEqual(['events[1].type']);
-    expect(dispatched.map((e) => e.id)).toEqual(['evt-b1', 'evt-b3']);
+    const json = (await res.body.json()) as { accepted: number; rejected: number; results: { status: number; workflowId?: string }[] };
+    expect(json).toMatchObject({ accepted: 3, rejected: 0 });
+    expect(json.results.map((r) => [r.status, r.workflowId])).toEqual([
+      [202, 'identity-B1'],
+      [202, 'identity-B2'],
+      [202, 'identity-B3'],
+    ]);
+    expect(dispatched.map((e) => e.id)).toEqual(['evt-b1', 'evt-b2', 'evt-b3']);
+  });
+
+  it('validates every event before sending any: one bad event refuses the batch, naming every bad field', async () => {
+    const res = await postBatch([good(1), { ...good(2), type: 'fire' }, good(3), { ...good(4), employee: { ...good(4).employee, email: 'nope' } }, 'junk']);
+    expect(res.statusCode).toBe(400);
+    const json = (await res.body.json()) as { error: { code: string; fields: { field: string }[] } };
+    expect(json.error.code).toBe('invalid_event');
+    expect(json.error.fields.map((f) => f.field)).toEqual(['events[1].type', 'events[3].employee.email', 'events[4]']);
+    expect(dispatched).toHaveLength(0);
   });
 
   it('refuses a batch over the limit', async () => {
@@ -161,12 +171,39 @@ describe('BambooHR webhooks', () => {
     expect(dispatched[0]!.employee).toMatchObject({ givenName: 'Ada', title: 'Engineer', department: 'Engineering' });
   });
 
-  it('gives a redelivery the same event ids (so the workflow ignores it)', async () => {
+  it('gives a redelivery (signed anew) the same event ids (so the workflow ignores it)', async () => {
     const body = JSON.stringify(payload);
-    await (await post(body)).body.text();
-    await (await post(body)).body.text();
+    // (Distinct timestamps from the other tests: the same signed request would be a replay.)
+    await (await post(body, bambooKey, String(now() - 1))).body.text();
+    await (await post(body, bambooKey, String(now() - 2))).body.text();
+    expect(dispatched).toHaveLength(4);
     expect(dispatched[0]!.id).toBe(dispatched[2]!.id);
     expect(dispatched[1]!.id).toBe(dispatched[3]!.id);
+  });
+
+  it('answers a replay of the same signed request without dispatching again', async () => {
+    const body = JSON.stringify(payload);
+    const ts = String(now() - 3);
+    const first = await post(body, bambooKey, ts);
+    expect(first.statusCode).toBe(202);
+    await first.body.text();
+    const again = await request(`${base}/webhooks/bamboohr`, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/json', 'x-bamboohr-timestamp': ts, 'x-bamboohr-signature': signBamboo(bambooKey, body, ts).toUpperCase() },
+    });
+    expect(again.statusCode).toBe(202);
+    expect(await again.body.json()).toEqual({ workflowIds: ['identity-123', 'identity-456'], duplicate: true });
+    expect(dispatched).toHaveLength(2);
+  });
+
+  it('validates every employee before sending any event', async () => {
+    const body = JSON.stringify({ employees: [payload.employees[0], { id: '9', action: 'Created', fields: { 'First Name': 'X' } }, { ...payload.employees[1], id: 'bad id!' }] });
+    const res = await post(body);
+    expect(res.statusCode).toBe(400);
+    const fields = ((await res.body.json()) as { error: { fields: { field: string }[] } }).error.fields.map((f) => f.field);
+    expect(fields).toEqual(['employees[1].fields.email', 'employees[1].fields.familyName', 'employees[2].fields.employeeId']);
+    expect(dispatched).toHaveLength(0);
   });
 
   it('refuses a wrong signature with 401 and a payload missing required fields with 400', async () => {

@@ -15,7 +15,7 @@ const dispatcher: EventDispatcher = {
   },
 };
 
-const app = buildIngress({ dispatcher, secrets: [secret, 'previous-secret-0123456'] });
+const app = buildIngress({ dispatcher, secrets: [secret, 'previous-secret-0123456789'] });
 let base = '';
 beforeAll(async () => {
   await app.listen({ host: '127.0.0.1', port: 0 });
@@ -57,7 +57,7 @@ describe('HR webhook ingress', () => {
 
   it('accepts the previous secret during rotation', async () => {
     const body = JSON.stringify(hire('evt-rot'));
-    expect((await post(body, signed(body, 'previous-secret-0123456'))).status).toBe(202);
+    expect((await post(body, signed(body, 'previous-secret-0123456789'))).status).toBe(202);
   });
 
   it('answers a replayed request without dispatching it again', async () => {
