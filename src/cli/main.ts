@@ -1,5 +1,5 @@
 // The `scimflow` command. Exit codes: 0 success; 1 error; 2 usage or refused input;
-// 3 `stuck` found lifecycles that need a person (for cron / monitoring).
+// 3 `stuck` found lifecycles that need a person (for cron / monitoring). docs/operations.md lists them.
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import type { Client } from '@temporalio/client';
@@ -9,11 +9,15 @@ import { projectRoot } from '../dev/temporal-cli';
 import { ago, parseAge, table } from './format';
 import { OpsError, decide, findStuck, getState, listApprovals, signalAttention } from './ops';
 import { DEV_WEBHOOK_SECRET } from './dev-env';
+import { durationValue, positiveIntegerValue } from './options';
 import { sendEvent } from './send';
 import { connectClient, temporalTarget } from './temporal';
 
 const program = new Command();
 program.name('scimflow').description('Identity lifecycle daemon: HR events → Temporal workflows → SCIM 2.0 apps').showHelpAfterError();
+// Usage errors (unknown option or command, missing argument, bad value) exit 2; help exits 0. Set
+// before the commands are added: each inherits it.
+program.exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
 
 const configOption = () => new Option('-c, --config <file>', 'configuration file').default(configPathFromEnv());
 const print = (json: boolean, value: unknown, human: () => string) => process.stdout.write((json ? JSON.stringify(value, null, 2) : human()) + '\n');
@@ -196,8 +200,8 @@ program
   .description('lifecycles that wait on a person or keep failing; exits 3 when there are any')
   .addOption(configOption())
   .addOption(new Option('--stage <stage>', 'only this stage').choices(['joining', 'moving', 'leaving']))
-  .option('--older-than <age>', 'only stuck for at least this long (e.g. 30m, 1h, 2d)')
-  .option('--min-attempts <n>', 'an activity counts as failing after this many attempts', '3')
+  .option('--older-than <age>', 'only stuck for at least this long (e.g. 30m, 1h, 2d)', durationValue)
+  .option('--min-attempts <n>', 'an activity counts as failing after this many attempts', positiveIntegerValue, '3')
   .option('--json', 'JSON output')
   .action(async (o) => {
     const rows = await withClient(o.config, (c) =>

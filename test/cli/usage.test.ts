@@ -1,0 +1,33 @@
+// The `scimflow` command's contract with scripts (docs/operations.md): usage errors exit 2 and
+// name what is wrong, before anything is contacted; --version; Temporal unreachable says where.
+import { freePort, scimflow } from '../helpers/cli';
+
+let unreachable = '';
+beforeAll(async () => {
+  // Nothing listens there: a command that got past its usage checks would fail with 1, not 2.
+  unreachable = `127.0.0.1:${await freePort()}`;
+});
+
+describe('usage errors exit 2', () => {
+  it.each([
+    ['an unknown option', ['status', 'E1001', '--bogus'], /unknown option '--bogus'/],
+    ['a missing argument', ['status'], /missing required argument 'employeeId'/],
+    ['a missing required option', ['approve', 'E1001', 'jasper'], /required option '--as <approver>' not specified/],
+    ['a value outside the choices', ['stuck', '--stage', 'nope'], /--stage <stage>.*'nope' is invalid/],
+    ['an unknown command', ['nosuch'], /unknown command 'nosuch'/],
+    ['too many arguments', ['status', 'E1', 'E2'], /too many arguments/],
+    ['stuck --older-than that is not a duration', ['stuck', '--older-than', 'abc'], /option '--older-than <age>' argument 'abc' is invalid.*30m/],
+    ['stuck --min-attempts that is not a number', ['stuck', '--min-attempts', 'abc'], /option '--min-attempts <n>' argument 'abc' is invalid.*positive whole number/],
+    ['stuck --min-attempts 0', ['stuck', '--min-attempts', '0'], /option '--min-attempts <n>' argument '0' is invalid/],
+  ])('%s', async (_what, args, message) => {
+    const res = await scimflow(args, { TEMPORAL_ADDRESS: unreachable });
+    expect(res.stderr).toMatch(message);
+    expect(res.code).toBe(2);
+  }, 30_000);
+
+  it('help is not an error', async () => {
+    const res = await scimflow(['--help']);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toMatch(/Usage: scimflow/);
+  }, 30_000);
+});
