@@ -10,6 +10,7 @@ import { ago, parseAge, table } from './format';
 import { OpsError, decide, findStuck, getState, listApprovals, signalAttention } from './ops';
 import { DEV_WEBHOOK_SECRET } from './dev-env';
 import { durationValue, positiveIntegerValue } from './options';
+import { versionString } from './version';
 import { sendEvent } from './send';
 import { connectClient, temporalTarget } from './temporal';
 
@@ -18,6 +19,10 @@ program.name('scimflow').description('Identity lifecycle daemon: HR events → T
 // Usage errors (unknown option or command, missing argument, bad value) exit 2; help exits 0. Set
 // before the commands are added: each inherits it.
 program.exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
+program.option('-V, --version', 'print the version (and git commit)').on('option:version', () => {
+  process.stdout.write(`${versionString()}\n`);
+  process.exit(0);
+});
 
 const configOption = () => new Option('-c, --config <file>', 'configuration file').default(configPathFromEnv());
 const print = (json: boolean, value: unknown, human: () => string) => process.stdout.write((json ? JSON.stringify(value, null, 2) : human()) + '\n');

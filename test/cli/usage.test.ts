@@ -1,6 +1,8 @@
 // The `scimflow` command's contract with scripts (docs/operations.md): usage errors exit 2 and
 // name what is wrong, before anything is contacted; --version; Temporal unreachable says where.
-import { freePort, scimflow } from '../helpers/cli';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { freePort, ROOT, scimflow } from '../helpers/cli';
 
 let unreachable = '';
 beforeAll(async () => {
@@ -29,5 +31,16 @@ describe('usage errors exit 2', () => {
     const res = await scimflow(['--help']);
     expect(res.code).toBe(0);
     expect(res.stdout).toMatch(/Usage: scimflow/);
+  }, 30_000);
+});
+
+describe('scimflow --version', () => {
+  const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+  it.each([['--version'], ['-V']])('%s prints the package version and the git commit', async (flag) => {
+    const res = await scimflow([flag]);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toMatch(new RegExp(`^${version.replaceAll('.', '\\.')}( \\(commit [0-9a-f]{7,}\\))?\\n$`));
+    // This is a git checkout: the commit is there.
+    expect(res.stdout).toMatch(/commit [0-9a-f]{7,}/);
   }, 30_000);
 });
