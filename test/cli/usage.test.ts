@@ -44,3 +44,18 @@ describe('scimflow --version', () => {
     expect(res.stdout).toMatch(/commit [0-9a-f]{7,}/);
   }, 30_000);
 });
+
+describe('Temporal unreachable', () => {
+  it('status names the address and namespace it tried, and exits 1', async () => {
+    const res = await scimflow(['status', 'E1001'], { TEMPORAL_ADDRESS: unreachable, TEMPORAL_NAMESPACE: 'ns-nowhere' });
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain(`cannot reach Temporal at ${unreachable} (namespace ns-nowhere)`);
+  }, 30_000);
+
+  it('the address comes from the configuration file when TEMPORAL_ADDRESS is unset', async () => {
+    const res = await scimflow(['stuck', '-c', 'config/scimflow.yaml'], { TEMPORAL_ADDRESS: undefined, TEMPORAL_NAMESPACE: undefined, SCIMFLOW_CONFIG: undefined }, {});
+    // Either nothing listens on the example's localhost:7233 (exit 1, named), or someone's dev stack does.
+    if (res.code === 1) expect(res.stderr).toContain('cannot reach Temporal at localhost:7233 (namespace default)');
+    else expect([0, 3]).toContain(res.code);
+  }, 30_000);
+});
