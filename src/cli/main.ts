@@ -196,7 +196,7 @@ for (const decision of ['approve', 'reject'] as const) {
     .option('--comment <text>', 'why')
     .action(async (employeeId: string, app: string, o) => {
       const res = await withClient(o.config, (c) => decide(c, employeeId, app, decision, o.as, o.comment));
-      process.stdout.write(`${decision}d ${app} for ${employeeId} (${res.workflowId})\n`);
+      process.stdout.write(`${decision === 'approve' ? 'approved' : 'rejected'} ${app} for ${employeeId} (${res.workflowId})\n`);
     });
 }
 
