@@ -89,10 +89,12 @@ const config = program.command('config').description('configuration');
 config
   .command('check [file]')
   .description('validate a configuration file (and, with --secrets, that every secret reference resolves)')
+  .addOption(configOption())
   .option('--secrets', 'also check that referenced environment variables and files exist')
   .option('--json', 'JSON output')
-  .action((file: string | undefined, o) => {
-    const res = checkConfigFile(file ?? configPathFromEnv(), o.secrets ? { env: process.env } : {});
+  .action((file: string | undefined, o, cmd: Command) => {
+    if (file && cmd.getOptionValueSource('config') === 'cli' && file !== o.config) cmd.error(`error: two configuration files given: ${file} and --config ${o.config}`);
+    const res = checkConfigFile(file ?? o.config, o.secrets ? { env: process.env } : {});
     if (res.ok) {
       const sum = res.summary;
       print(o.json, res, () =>

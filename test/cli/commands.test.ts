@@ -35,6 +35,26 @@ describe('scimflow config check', () => {
     expect(res.stdout).toMatch(/apps\.x/);
   }, 30_000);
 
+  it('takes -c / --config like every other command (and SCIMFLOW_CONFIG as the default)', async () => {
+    const ok = await scimflow(['config', 'check', '-c', 'config/scimflow.yaml']);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/^ok: config\/scimflow\.yaml/);
+    const bad = join(dir, 'bad-c.yaml');
+    writeFileSync(bad, 'apps:\n  x:\n    kind: nosuchkind\n');
+    const refused = await scimflow(['config', 'check', '--config', bad]);
+    expect(refused.code).toBe(2);
+    expect(refused.stdout).toContain('bad-c.yaml');
+    const fromEnv = await scimflow(['config', 'check'], { SCIMFLOW_CONFIG: bad });
+    expect(fromEnv.code).toBe(2);
+    expect(fromEnv.stdout).toContain('bad-c.yaml');
+  }, 30_000);
+
+  it('refuses two different files (a positional one and -c) as a usage error', async () => {
+    const res = await scimflow(['config', 'check', '-c', 'config/scimflow.yaml', join(dir, 'other.yaml')]);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(/two configuration files given/);
+  }, 30_000);
+
   it('with --secrets, reports a missing environment variable without printing any value', async () => {
     const res = await scimflow(['config', 'check', '--secrets', 'config/scimflow.yaml'], { SCIMFLOW_GENERIC_TOKEN: 'super-secret-value' });
     expect(res.code).toBe(2);
