@@ -121,7 +121,10 @@ program
     const secret = o.secret ?? process.env.SCIMFLOW_WEBHOOK_SECRET ?? DEV_WEBHOOK_SECRET;
     const res = await sendEvent(file, { url: o.url, secret });
     process.stdout.write(`${res.status} ${JSON.stringify(res.body)}\n`);
-    if (res.status >= 400) process.exitCode = 2;
+    // A batch answers 200 with a result per event: one refused (400, or 503: resend it) is exit 2 too.
+    const refused = Number((res.body as { rejected?: unknown } | null)?.rejected ?? 0);
+    if (refused > 0) process.stderr.write(`scimflow: ${refused} event(s) of the batch refused (see results)\n`);
+    if (res.status >= 400 || refused > 0) process.exitCode = 2;
   });
 
 program

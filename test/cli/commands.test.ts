@@ -81,6 +81,22 @@ describe('scimflow send', () => {
     expect(received.map((e) => e.id)).toEqual(['evt-hire-E1001']);
   }, 30_000);
 
+  it('a batch exits 0 when every event was accepted, 2 when any was refused', async () => {
+    const ev = (id: string, email: string) => ({ id, type: 'hire', employee: { employeeId: id.toUpperCase(), email, givenName: 'B', familyName: 'Atch' } });
+    const good = join(dir, 'batch-good.json');
+    writeFileSync(good, JSON.stringify({ events: [ev('b1', 'b1@example.com'), ev('b2', 'b2@example.com')] }));
+    const ok = await scimflow(['send', good, '--url', `${url}/batch`], { SCIMFLOW_WEBHOOK_SECRET: secret });
+    expect(ok.stdout).toMatch(/^200 \{"accepted":2,"rejected":0/);
+    expect(ok.code).toBe(0);
+
+    const mixed = join(dir, 'batch-mixed.json');
+    writeFileSync(mixed, JSON.stringify({ events: [ev('b3', 'b3@example.com'), ev('b4', 'not-an-email')] }));
+    const res = await scimflow(['send', mixed, '--url', `${url}/batch`], { SCIMFLOW_WEBHOOK_SECRET: secret });
+    expect(res.stdout).toMatch(/^200 \{"accepted":1,"rejected":1/);
+    expect(res.stderr).toContain('1 event(s) of the batch refused');
+    expect(res.code).toBe(2);
+  }, 30_000);
+
   it('exits 2 when the ingress refuses (wrong secret → 401)', async () => {
     const res = await scimflow(['send', 'examples/hire.json', '--url', url, '--secret', 'not-the-right-secret']);
     expect(res.code).toBe(2);
