@@ -9,6 +9,7 @@ import { pollGauges } from '../worker/gauges';
 import { installRuntime } from '../worker/runtime';
 import { composeWorker } from '../worker/compose';
 import { startWorkers } from '../worker/workers';
+import { onInterrupt } from './signals';
 import { connectClient, temporalTarget } from './temporal';
 
 export async function runWorkerProcess(configFile: string): Promise<void> {
@@ -36,8 +37,8 @@ export async function runWorkerProcess(configFile: string): Promise<void> {
     await connection.close();
     await closeClient();
   };
-  process.once('SIGINT', () => void stop());
-  process.once('SIGTERM', () => void stop());
+  // A repeat of the same Ctrl-C (signals.ts) does not cut the drain short; a later one forces.
+  onInterrupt({ onFirst: () => void stop(), onForce: () => process.exit(130) });
   await workers.done;
 }
 
@@ -66,6 +67,5 @@ export async function runIngressProcess(configFile: string): Promise<void> {
     await app.close();
     await close();
   };
-  process.once('SIGINT', () => void stop());
-  process.once('SIGTERM', () => void stop());
+  onInterrupt({ onFirst: () => void stop(), onForce: () => process.exit(130) });
 }
