@@ -9,7 +9,7 @@ import { projectRoot } from '../dev/temporal-cli';
 import { ago, parseAge, table } from './format';
 import { OpsError, decide, findStuck, getState, listApprovals, signalAttention } from './ops';
 import { DEV_WEBHOOK_SECRET } from './dev-env';
-import { durationValue, positiveIntegerValue } from './options';
+import { durationValue, portValue, positiveIntegerValue } from './options';
 import { versionString } from './version';
 import { sendEvent } from './send';
 import { connectClient, temporalTarget } from './temporal';
@@ -47,22 +47,26 @@ program
   .description('run everything locally: Temporal dev server + UI, sandbox apps, worker, HR ingress')
   .addOption(configOption())
   .option('--data-dir <dir>', 'where Temporal and the sandbox keep their state', join(projectRoot, '.data'))
-  .option('--temporal-port <n>', 'Temporal gRPC port', '7233')
-  .option('--ui-port <n>', 'Temporal Web UI port', '8233')
-  .option('--sandbox-port <n>', 'sandbox apps port', '7100')
-  .option('--ingress-port <n>', 'HR ingress port', '8080')
-  .option('--metrics-port <n>', 'Prometheus /metrics port', '9464')
+  .option('--temporal-port <n>', 'Temporal gRPC port (default: the port of the file’s temporal.address)', portValue)
+  .option('--ui-port <n>', 'Temporal Web UI port', portValue, '8233')
+  .option('--sandbox-port <n>', 'sandbox apps port', portValue, '7100')
+  .option('--ingress-host <host>', 'HR ingress host (default: the file’s ingress.host)')
+  .option('--ingress-port <n>', 'HR ingress port (default: the file’s ingress.port)', portValue)
+  .option('--metrics-port <n>', 'Prometheus /metrics port', portValue, '9464')
+  .option('--temporal-metrics-port <n>', 'port (on 127.0.0.1) where Temporal’s worker metrics are exported for /metrics to append; 0: none', portValue, '9465')
   .option('--json-logs', 'JSON logs instead of pretty ones')
   .action(async (o) => {
     const { runDev } = await import('./dev');
     await runDev({
       config: o.config,
       dataDir: o.dataDir,
-      temporalPort: Number(o.temporalPort),
+      ...(o.temporalPort !== undefined ? { temporalPort: Number(o.temporalPort) } : {}),
       uiPort: Number(o.uiPort),
       sandboxPort: Number(o.sandboxPort),
-      ingressPort: Number(o.ingressPort),
+      ...(o.ingressHost !== undefined ? { ingressHost: o.ingressHost } : {}),
+      ...(o.ingressPort !== undefined ? { ingressPort: Number(o.ingressPort) } : {}),
       metricsPort: Number(o.metricsPort),
+      temporalMetricsPort: Number(o.temporalMetricsPort),
       pretty: !o.jsonLogs,
     });
   });

@@ -21,6 +21,7 @@ describe('usage errors exit 2', () => {
     ['stuck --older-than that is not a duration', ['stuck', '--older-than', 'abc'], /option '--older-than <age>' argument 'abc' is invalid.*30m/],
     ['stuck --min-attempts that is not a number', ['stuck', '--min-attempts', 'abc'], /option '--min-attempts <n>' argument 'abc' is invalid.*positive whole number/],
     ['stuck --min-attempts 0', ['stuck', '--min-attempts', '0'], /option '--min-attempts <n>' argument '0' is invalid/],
+    ['dev --temporal-port that is not a port', ['dev', '--temporal-port', 'x'], /option '--temporal-port <n>' argument 'x' is invalid/],
   ])('%s', async (_what, args, message) => {
     const res = await scimflow(args, { TEMPORAL_ADDRESS: unreachable });
     expect(res.stderr).toMatch(message);
