@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import type { Client } from '@temporalio/client';
 import { Command, Option } from 'commander';
-import { checkConfigFile, configPathFromEnv, formatConfigErrors, loadConfig } from '../config';
+import { ConfigError, checkConfigFile, configPathFromEnv, formatConfigErrors, loadConfig } from '../config';
 import { projectRoot } from '../dev/temporal-cli';
 import { ago, parseAge, table } from './format';
 import { OpsError, decide, findStuck, getState, listApprovals, signalAttention } from './ops';
+import { loadCommandConfig } from './command-config';
 import { DEV_WEBHOOK_SECRET } from './dev-env';
 import { durationValue, portValue, positiveIntegerValue } from './options';
 import { versionString } from './version';
@@ -145,7 +146,7 @@ program
       if (err instanceof PlanInputError || err instanceof SyntaxError) throw new OpsError('REFUSED', `${file}: ${err.message}`);
       throw err;
     }
-    const result = await planEvent(loadConfig(o.config), event);
+    const result = await planEvent(loadCommandConfig(o.config), event);
     print(o.json, result, () =>
       [
         `${result.event.type} ${result.event.employeeId} (${result.event.id}) — rules matched: ${result.matchedRules.join(', ') || '(none)'}`,
@@ -239,7 +240,7 @@ for (const action of ['retry', 'skip'] as const) {
 }
 
 program.parseAsync(process.argv).catch((err: unknown) => {
-  if (err instanceof OpsError) {
+  if (err instanceof OpsError || err instanceof ConfigError) {
     process.stderr.write(`scimflow: ${err.message}\n`);
     process.exit(2);
   }
