@@ -1,4 +1,5 @@
-// `scimflow approve` / `reject` as processes against a real stack: what they print and exit with.
+// `scimflow approvals` / `approve` / `reject` / `status` as processes against a real stack: what they
+// print and exit with (the README's commands that need the stack).
 import { employee, event, startStack, type Stack } from '../helpers/stack';
 import { scimflow } from '../helpers/cli';
 import { LIFECYCLE_CONFIG } from '../workflows/config';
@@ -24,6 +25,15 @@ async function waitingForJasper(): Promise<string> {
 
 it('reject prints "rejected" (and approve "approved")', async () => {
   const a = await waitingForJasper();
+  const listed = await scimflow(['approvals'], env);
+  expect(listed.code).toBe(0);
+  // (Loose on layout: the status/approvals output is being reworked.)
+  expect(listed.stdout.split('\n').some((l) => l.includes(a) && l.includes('jasper'))).toBe(true);
+  const status = await scimflow(['status', a], env);
+  expect(status.code).toBe(0);
+  expect(status.stdout).toContain(a);
+  expect(status.stdout).toContain('awaiting-approval');
+
   const rejected = await scimflow(['reject', a, 'jasper', '--as', 'lead@example.com', '--comment', 'no budget'], env);
   expect(rejected.stderr).toBe('');
   expect(rejected.code).toBe(0);
