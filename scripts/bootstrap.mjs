@@ -4,11 +4,14 @@
 //   - dependencies: `npm ci` when node_modules is missing or older than package-lock.json
 //   - the Temporal CLI: found or built by ensure-temporal.mjs
 //   - for `test`, Temporal's time-skipping test server: found or resolved by ensure-test-server.mjs
+//   - for `test`, Chromium for the browser test: installed with apt-get as root, else the command
+//     to run is printed (ensure-chromium.mjs)
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ensureChromium } from './ensure-chromium.mjs';
 import { ensureTemporal, projectRoot } from './ensure-temporal.mjs';
 import { ensureTestServer } from './ensure-test-server.mjs';
 
@@ -82,6 +85,7 @@ const bin = (name) => join(projectRoot, 'node_modules', '.bin', name);
 if (task === 'start') {
   process.exit(await run(process.execPath, [join(projectRoot, 'bin/scimflow.mjs'), 'dev', ...process.argv.slice(3)], env));
 } else if (task === 'test') {
+  ensureChromium(); // when it cannot, it says how, and only the browser test fails
   const results = join(tmpdir(), `scimflow-jest-${process.pid}.json`);
   const steps = [
     ['typecheck', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']],

@@ -1,10 +1,16 @@
 // `scimflow dev` — the embedded default: the Temporal dev server (SQLite under .data/, Web UI on
 // :8233, search attributes registered), the sandbox SCIM apps on 127.0.0.1:7100, the worker and the
-// HR ingress on :8080, supervised together and stopped together on Ctrl-C / SIGTERM.
+// HR ingress, supervised together and stopped together on Ctrl-C / SIGTERM.
+//
+// Addresses: the Temporal port and the ingress host/port come from the configuration file
+// (temporal.address, ingress.host, ingress.port) unless a flag (or, for the ingress,
+// SCIMFLOW_INGRESS_HOST / SCIMFLOW_INGRESS_PORT as for `scimflow ingress`) overrides them.
+import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { loadConfig, resolveIngressSecrets } from '../config';
-import { startTemporalDevServer, portOpen, type DevServer } from '../dev/temporal-server';
+import { startTemporalDevServer, type DevServer } from '../dev/temporal-server';
 import { projectRoot, requireTemporalCli } from '../dev/temporal-cli';
 import { bambooKeys, buildIngress } from '../ingress/server';
 import { temporalDispatcher } from '../ingress/temporal-dispatcher';
@@ -15,36 +21,121 @@ import { composeWorker } from '../worker/compose';
 import { pollGauges } from '../worker/gauges';
 import { installRuntime } from '../worker/runtime';
 import { startWorkers } from '../worker/workers';
+import { devBanner } from './dev-banner';
 import { DEV_ENV } from './dev-env';
+import { onInterrupt } from './signals';
 import { connectClient } from './temporal';
-
 
 export interface DevOptions {
   config: string;
   dataDir: string;
-  temporalPort: number;
+  /** Default: the port of the file's temporal.address (else 7233). */
+  temporalPort?: number;
   uiPort: number;
   sandboxPort: number;
-  ingressPort: number;
+  /** Default: the file's ingress.host. */
+  ingressHost?: string;
+  /** Default: the file's ingress.port. */
+  ingressPort?: number;
   metricsPort: number;
+  /** Where Temporal's own worker metrics are exported (on 127.0.0.1) for /metrics to append; 0: not exported. */
+  temporalMetricsPort: number;
   pretty: boolean;
+}
+
+/** `scimflow dev` cannot start as asked (a port is taken…): the message says why; exit 1. */
+export class DevStartError extends Error {
+  override readonly name = 'DevStartError';
+}
+
+/** The port of `host:port` (IPv6 as `[::1]:7233`), if there is one. */
+export function portOf(address: string): number | undefined {
+  const m = /:(\d+)$/.exec(address);
+  return m ? Number(m[1]) : undefined;
+}
+
+function canBind(host: string, port: number): Promise<boolean> {
+  return new Promise((resolvePromise) => {
+    const srv = createServer();
+    srv.once('error', () => resolvePromise(false));
+    srv.listen({ host, port, exclusive: true }, () => srv.close(() => resolvePromise(true)));
+  });
+}
+
+async function answersAsTemporal(address: string): Promise<boolean> {
+  try {
+    const connection = await Connection.connect({ address, connectTimeout: '2 seconds' });
+    try {
+      await connection.workflowService.getSystemInfo({});
+      return true;
+    } finally {
+      await connection.close();
+    }
+  } catch {
+    return false;
+  }
+}
+
+interface Binding {
+  what: string;
+  host: string;
+  port: number;
+  flag: string;
+}
+
+/** Every port dev is about to bind, checked up front: all problems in one message, nothing started. */
+async function checkPorts(bindings: Binding[]): Promise<void> {
+  const problems: string[] = [];
+  const seen = new Map<number, Binding>();
+  for (const b of bindings) {
+    if (b.port === 0) continue;
+    const other = seen.get(b.port);
+    if (other) problems.push(`port ${b.port} is asked for twice: ${other.what} (${other.flag}) and ${b.what} (${b.flag})`);
+    seen.set(b.port, b);
+  }
+  for (const b of bindings) {
+    if (b.port === 0 || (await canBind(b.host, b.port))) continue;
+    if (b.flag === '--temporal-port' && (await answersAsTemporal(`${b.host}:${b.port}`))) {
+      problems.push(
+        `a Temporal server already listens on ${b.host}:${b.port} (port ${b.port}) — another \`scimflow dev\` / \`npm start\`? ` +
+          `Stop it, or give this one its own ports (${b.flag}, --ui-port, …, or temporal.address in the configuration).`,
+      );
+    } else {
+      problems.push(`port ${b.port} (${b.what}, ${b.host}) is already in use: stop what listens there, or choose another with ${b.flag}`);
+    }
+  }
+  if (problems.length) throw new DevStartError(`scimflow dev cannot start:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
 }
 
 export async function runDev(opts: DevOptions): Promise<void> {
   const log = createLogger({ pretty: opts.pretty, name: 'scimflow-dev' });
-  const usedDevSecret = !process.env.SCIMFLOW_WEBHOOK_SECRET;
   for (const [k, v] of Object.entries(DEV_ENV)) process.env[k] ??= v;
 
   const config = loadConfig(opts.config);
+  const temporalPort = opts.temporalPort ?? portOf(config.temporal.address) ?? 7233;
+  const address = `127.0.0.1:${temporalPort}`;
+  // As `scimflow ingress`: SCIMFLOW_INGRESS_HOST / _PORT override the file; a flag overrides both.
+  const ingressHost = opts.ingressHost ?? process.env.SCIMFLOW_INGRESS_HOST ?? config.ingress.host;
+  const ingressPort = opts.ingressPort ?? Number(process.env.SCIMFLOW_INGRESS_PORT ?? config.ingress.port);
+  const temporalMetricsBind = opts.temporalMetricsPort ? `127.0.0.1:${opts.temporalMetricsPort}` : undefined;
+  await checkPorts([
+    { what: 'Temporal gRPC', host: '127.0.0.1', port: temporalPort, flag: '--temporal-port' },
+    { what: 'Temporal Web UI', host: '127.0.0.1', port: opts.uiPort, flag: '--ui-port' },
+    { what: 'sandbox apps', host: '127.0.0.1', port: opts.sandboxPort, flag: '--sandbox-port' },
+    { what: 'HR ingress', host: ingressHost, port: ingressPort, flag: '--ingress-port' },
+    { what: 'metrics', host: '127.0.0.1', port: opts.metricsPort, flag: '--metrics-port' },
+    { what: "Temporal's worker metrics", host: '127.0.0.1', port: opts.temporalMetricsPort, flag: '--temporal-metrics-port' },
+  ]);
+
   const metrics = createMetrics();
-  const temporalMetricsBind = `127.0.0.1:${opts.metricsPort + 1}`;
-  installRuntime(log, { temporalMetricsBind });
+  installRuntime(log, temporalMetricsBind ? { temporalMetricsBind } : {});
   const stops: { name: string; stop: () => Promise<unknown> }[] = [];
+  let temporal: DevServer | undefined;
   let stopping = false;
   const shutdown = async (why: string, code = 0) => {
     if (stopping) return;
     stopping = true;
-    log.info({ why }, 'shutting down');
+    log.info({ why }, 'shutting down (Ctrl-C again to force)');
     for (const s of stops.reverse()) {
       try {
         await s.stop();
@@ -53,11 +144,20 @@ export async function runDev(opts: DevOptions): Promise<void> {
         log.error({ err }, `stopping ${s.name} failed`);
       }
     }
+    log.info('scimflow dev stopped');
     process.exit(code);
   };
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  process.once('SIGHUP', () => void shutdown('SIGHUP'));
+  // One Ctrl-C through `npm start` arrives two or three times at once (see signals.ts): only a
+  // later, deliberate one skips the orderly stop.
+  onInterrupt({
+    onFirst: (signal) => void shutdown(signal),
+    onRepeat: (signal) => log.debug({ signal }, 'repeated signal ignored: already stopping'),
+    onForce: (signal) => {
+      log.warn({ signal }, 'forced exit: not waiting for the worker to drain');
+      temporal?.process.kill('SIGKILL');
+      process.exit(130);
+    },
+  });
   // If whatever started us (npm, a terminal) dies without passing a signal on, stop too, so no
   // Temporal server is left behind.
   const parent = process.ppid;
@@ -66,25 +166,22 @@ export async function runDev(opts: DevOptions): Promise<void> {
   }, 1000).unref();
 
   try {
-    // 1. Temporal: reuse one already listening (e.g. a second `npm start`), else start our own.
-    let temporal: DevServer | undefined;
-    const address = `127.0.0.1:${opts.temporalPort}`;
-    if (await portOpen('127.0.0.1', opts.temporalPort)) {
-      log.warn(`a Temporal server already listens on ${address}: using it`);
-    } else {
-      const executable = requireTemporalCli();
-      temporal = await startTemporalDevServer({
-        executable,
-        dbFile: join(opts.dataDir, 'temporal.db'),
-        port: opts.temporalPort,
-        uiPort: opts.uiPort,
-        logLevel: 'warn',
-        onOutput: (line) => log.debug({ temporal: line }),
-      });
-      const t = temporal;
-      stops.push({ name: 'temporal', stop: () => t.stop() });
-      t.process.once('exit', (code) => void shutdown(`temporal server exited (${code})`, 1));
-    }
+    // 1. Temporal, in its own process group: a terminal's Ctrl-C reaches only us, and we stop it
+    //    last, after the worker has drained.
+    const executable = requireTemporalCli();
+    temporal = await startTemporalDevServer({
+      executable,
+      dbFile: join(opts.dataDir, 'temporal.db'),
+      port: temporalPort,
+      uiPort: opts.uiPort,
+      namespace: config.temporal.namespace,
+      detached: true,
+      logLevel: 'warn',
+      onOutput: (line) => log.debug({ temporal: line }),
+    });
+    const t = temporal;
+    stops.push({ name: 'temporal', stop: () => t.stop() });
+    t.process.once('exit', (code) => void shutdown(`temporal server exited (${code})`, 1));
 
     // 2. Sandbox apps, with their state kept across restarts like Temporal's.
     const sandbox = await startSandbox({ host: '127.0.0.1', port: opts.sandboxPort, snapshotFile: join(opts.dataDir, 'sandbox.json') });
@@ -128,7 +225,7 @@ export async function runDev(opts: DevOptions): Promise<void> {
       onRejected: (reason) => metrics.eventsRejected.inc({ reason }),
       ...bambooKeys(),
     });
-    await ingress.listen({ host: 'localhost', port: opts.ingressPort });
+    await ingress.listen({ host: ingressHost, port: ingressPort });
     const stopGauges = pollGauges(client, metrics, Object.keys(config.apps));
     stops.push({
       name: 'ingress',
@@ -138,31 +235,25 @@ export async function runDev(opts: DevOptions): Promise<void> {
         await close();
       },
     });
-    const metricsServer = await startMetricsServer(metrics, { host: '127.0.0.1', port: opts.metricsPort, temporalMetricsUrl: `http://${temporalMetricsBind}/metrics` });
+    const metricsServer = await startMetricsServer(metrics, { host: '127.0.0.1', port: opts.metricsPort, ...(temporalMetricsBind ? { temporalMetricsUrl: `http://${temporalMetricsBind}/metrics` } : {}) });
     stops.push({ name: 'metrics', stop: () => new Promise((r) => metricsServer.close(() => r(undefined))) });
 
-    const lines = [
-      '',
-      'scimflow dev is running',
-      `  HR ingress      http://localhost:${opts.ingressPort}   (GET /healthz, POST /webhooks/hr)`,
-      `  Temporal UI     http://localhost:${opts.uiPort}`,
-      `  Temporal gRPC   ${address}   (data: ${join(opts.dataDir, 'temporal.db')})`,
-      `  Sandbox apps    ${sandbox.url}/<app>/…   generic: ${sandbox.url}/generic/scim/v2  (Authorization: Bearer dev-token)`,
-      `  Metrics         ${metricsServer.url}`,
-      '',
-      'Send a first event (an Engineering hire: jasper waits for approval):',
-      '  npm run scimflow -- send examples/hire.json',
-      '  npm run scimflow -- status E1001',
-      '  npm run scimflow -- approve E1001 jasper --as it-lead@example.com',
-      `  curl -s -H 'Authorization: Bearer dev-token' '${sandbox.url}/generic/scim/v2/Users?filter=userName%20eq%20%22ada.lovelace%40example.com%22'`,
-      '',
-      usedDevSecret
-        ? 'Webhook secret: the DEVELOPMENT default "scimflow-dev-webhook-secret" (set SCIMFLOW_WEBHOOK_SECRET to change it; never use it in production).'
-        : 'Webhook secret: from SCIMFLOW_WEBHOOK_SECRET.',
-      'Ctrl-C stops everything.',
-      '',
-    ];
-    process.stdout.write(lines.join('\n') + '\n');
+    const bound = ingress.server.address();
+    const boundPort = typeof bound === 'object' && bound ? bound.port : ingressPort;
+    const shownHost = ['0.0.0.0', '::', ''].includes(ingressHost) ? 'localhost' : ingressHost.includes(':') ? `[${ingressHost}]` : ingressHost;
+    process.stdout.write(
+      devBanner({
+        config,
+        configFile: opts.config,
+        ingressUrl: `http://${shownHost}:${boundPort}`,
+        uiUrl: `http://localhost:${opts.uiPort}`,
+        temporalAddress: address,
+        dbFile: join(opts.dataDir, 'temporal.db'),
+        sandboxUrl: sandbox.url,
+        metricsUrl: metricsServer.url,
+        ...(temporalMetricsBind ? { temporalMetricsBind } : {}),
+      }) + '\n',
+    );
   } catch (err) {
     log.error({ err }, 'start-up failed');
     await shutdown('start-up failed', 1);

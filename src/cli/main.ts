@@ -1,19 +1,29 @@
 // The `scimflow` command. Exit codes: 0 success; 1 error; 2 usage or refused input;
-// 3 `stuck` found lifecycles that need a person (for cron / monitoring).
+// 3 `stuck` found lifecycles that need a person (for cron / monitoring). docs/operations.md lists them.
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import type { Client } from '@temporalio/client';
 import { Command, Option } from 'commander';
-import { checkConfigFile, configPathFromEnv, formatConfigErrors, loadConfig } from '../config';
+import { ConfigError, checkConfigFile, configPathFromEnv, formatConfigErrors, loadConfig } from '../config';
 import { projectRoot } from '../dev/temporal-cli';
 import { ago, parseAge, table } from './format';
 import { OpsError, decide, findStuck, getState, listApprovals, signalAttention } from './ops';
+import { loadCommandConfig } from './command-config';
 import { DEV_WEBHOOK_SECRET } from './dev-env';
+import { durationValue, portValue, positiveIntegerValue } from './options';
+import { versionString } from './version';
 import { sendEvent } from './send';
 import { connectClient, temporalTarget } from './temporal';
 
 const program = new Command();
 program.name('scimflow').description('Identity lifecycle daemon: HR events → Temporal workflows → SCIM 2.0 apps').showHelpAfterError();
+// Usage errors (unknown option or command, missing argument, bad value) exit 2; help exits 0. Set
+// before the commands are added: each inherits it.
+program.exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
+program.option('-V, --version', 'print the version (and git commit)').on('option:version', () => {
+  process.stdout.write(`${versionString()}\n`);
+  process.exit(0);
+});
 
 const configOption = () => new Option('-c, --config <file>', 'configuration file').default(configPathFromEnv());
 const print = (json: boolean, value: unknown, human: () => string) => process.stdout.write((json ? JSON.stringify(value, null, 2) : human()) + '\n');
@@ -38,22 +48,26 @@ program
   .description('run everything locally: Temporal dev server + UI, sandbox apps, worker, HR ingress')
   .addOption(configOption())
   .option('--data-dir <dir>', 'where Temporal and the sandbox keep their state', join(projectRoot, '.data'))
-  .option('--temporal-port <n>', 'Temporal gRPC port', '7233')
-  .option('--ui-port <n>', 'Temporal Web UI port', '8233')
-  .option('--sandbox-port <n>', 'sandbox apps port', '7100')
-  .option('--ingress-port <n>', 'HR ingress port', '8080')
-  .option('--metrics-port <n>', 'Prometheus /metrics port', '9464')
+  .option('--temporal-port <n>', 'Temporal gRPC port (default: the port of the file’s temporal.address)', portValue)
+  .option('--ui-port <n>', 'Temporal Web UI port', portValue, '8233')
+  .option('--sandbox-port <n>', 'sandbox apps port', portValue, '7100')
+  .option('--ingress-host <host>', 'HR ingress host (default: the file’s ingress.host)')
+  .option('--ingress-port <n>', 'HR ingress port (default: the file’s ingress.port)', portValue)
+  .option('--metrics-port <n>', 'Prometheus /metrics port', portValue, '9464')
+  .option('--temporal-metrics-port <n>', 'port (on 127.0.0.1) where Temporal’s worker metrics are exported for /metrics to append; 0: none', portValue, '9465')
   .option('--json-logs', 'JSON logs instead of pretty ones')
   .action(async (o) => {
     const { runDev } = await import('./dev');
     await runDev({
       config: o.config,
       dataDir: o.dataDir,
-      temporalPort: Number(o.temporalPort),
+      ...(o.temporalPort !== undefined ? { temporalPort: Number(o.temporalPort) } : {}),
       uiPort: Number(o.uiPort),
       sandboxPort: Number(o.sandboxPort),
-      ingressPort: Number(o.ingressPort),
+      ...(o.ingressHost !== undefined ? { ingressHost: o.ingressHost } : {}),
+      ...(o.ingressPort !== undefined ? { ingressPort: Number(o.ingressPort) } : {}),
       metricsPort: Number(o.metricsPort),
+      temporalMetricsPort: Number(o.temporalMetricsPort),
       pretty: !o.jsonLogs,
     });
   });
@@ -80,10 +94,12 @@ const config = program.command('config').description('configuration');
 config
   .command('check [file]')
   .description('validate a configuration file (and, with --secrets, that every secret reference resolves)')
+  .addOption(configOption())
   .option('--secrets', 'also check that referenced environment variables and files exist')
   .option('--json', 'JSON output')
-  .action((file: string | undefined, o) => {
-    const res = checkConfigFile(file ?? configPathFromEnv(), o.secrets ? { env: process.env } : {});
+  .action((file: string | undefined, o, cmd: Command) => {
+    if (file && cmd.getOptionValueSource('config') === 'cli' && file !== o.config) cmd.error(`error: two configuration files given: ${file} and --config ${o.config}`);
+    const res = checkConfigFile(file ?? o.config, o.secrets ? { env: process.env } : {});
     if (res.ok) {
       const sum = res.summary;
       print(o.json, res, () =>
@@ -110,7 +126,10 @@ program
     const secret = o.secret ?? process.env.SCIMFLOW_WEBHOOK_SECRET ?? DEV_WEBHOOK_SECRET;
     const res = await sendEvent(file, { url: o.url, secret });
     process.stdout.write(`${res.status} ${JSON.stringify(res.body)}\n`);
-    if (res.status >= 400) process.exitCode = 2;
+    // A batch answers 200 with a result per event: one refused (400, or 503: resend it) is exit 2 too.
+    const refused = Number((res.body as { rejected?: unknown } | null)?.rejected ?? 0);
+    if (refused > 0) process.stderr.write(`scimflow: ${refused} event(s) of the batch refused (see results)\n`);
+    if (res.status >= 400 || refused > 0) process.exitCode = 2;
   });
 
 program
@@ -127,7 +146,7 @@ program
       if (err instanceof PlanInputError || err instanceof SyntaxError) throw new OpsError('REFUSED', `${file}: ${err.message}`);
       throw err;
     }
-    const result = await planEvent(loadConfig(o.config), event);
+    const result = await planEvent(loadCommandConfig(o.config), event);
     print(o.json, result, () =>
       [
         `${result.event.type} ${result.event.employeeId} (${result.event.id}) — employment: ${result.employment}; rules matched: ${result.matchedRules.join(', ') || '(none)'}`,
@@ -207,8 +226,8 @@ program
   .description('lifecycles that wait on a person or keep failing; exits 3 when there are any')
   .addOption(configOption())
   .addOption(new Option('--stage <stage>', 'only this stage').choices(['unknown', 'pre-hire', 'joining', 'active', 'compensated', 'leaving', 'left']))
-  .option('--older-than <age>', 'only stuck for at least this long (e.g. 30m, 1h, 2d)')
-  .option('--min-attempts <n>', 'an app counts as failing after this many failed passes', '1')
+  .option('--older-than <age>', 'only stuck for at least this long (e.g. 30m, 1h, 2d)', durationValue)
+  .option('--min-attempts <n>', 'an app counts as failing after this many failed passes', positiveIntegerValue, '1')
   .option('--json', 'JSON output')
   .action(async (o) => {
     const rows = await withClient(o.config, (c) =>
@@ -232,7 +251,7 @@ for (const action of ['retry', 'skip'] as const) {
 }
 
 program.parseAsync(process.argv).catch((err: unknown) => {
-  if (err instanceof OpsError) {
+  if (err instanceof OpsError || err instanceof ConfigError) {
     process.stderr.write(`scimflow: ${err.message}\n`);
     process.exit(2);
   }

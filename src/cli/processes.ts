@@ -9,6 +9,7 @@ import { pollGauges } from '../worker/gauges';
 import { installRuntime } from '../worker/runtime';
 import { composeWorker } from '../worker/compose';
 import { startWorkers } from '../worker/workers';
+import { onInterrupt } from './signals';
 import { connectClient, temporalTarget } from './temporal';
 
 export async function runWorkerProcess(configFile: string): Promise<void> {
@@ -17,14 +18,16 @@ export async function runWorkerProcess(configFile: string): Promise<void> {
   const target = temporalTarget(config);
   const metrics = createMetrics();
   const metricsPort = Number(process.env.SCIMFLOW_METRICS_PORT ?? 9464);
-  const temporalMetricsBind = `127.0.0.1:${metricsPort + 1}`;
-  installRuntime(log, { temporalMetricsBind });
+  // Temporal core exports its worker metrics on a port of its own (loopback only); /metrics appends them. 0: not exported.
+  const temporalMetricsPort = Number(process.env.SCIMFLOW_TEMPORAL_METRICS_PORT ?? 9465);
+  const temporalMetricsBind = temporalMetricsPort ? `127.0.0.1:${temporalMetricsPort}` : undefined;
+  installRuntime(log, temporalMetricsBind ? { temporalMetricsBind } : {});
   const connection = await NativeConnection.connect({ address: target.address });
   const composed = composeWorker(config, process.env, (e) => metrics.accounts.inc({ app: e.app, action: e.action }), metrics);
   await composed.discover((app, err) => log.warn({ app, err: String(err) }, 'ServiceProviderConfig discovery failed; using the documented profile'));
   const { client, close: closeClient } = await connectClient(target);
   const stopGauges = pollGauges(client, metrics, Object.keys(config.apps));
-  const metricsServer = await startMetricsServer(metrics, { host: process.env.SCIMFLOW_METRICS_HOST ?? '0.0.0.0', port: metricsPort, temporalMetricsUrl: `http://${temporalMetricsBind}/metrics` });
+  const metricsServer = await startMetricsServer(metrics, { host: process.env.SCIMFLOW_METRICS_HOST ?? '0.0.0.0', port: metricsPort, ...(temporalMetricsBind ? { temporalMetricsUrl: `http://${temporalMetricsBind}/metrics` } : {}) });
   const workers = await startWorkers({ connection, namespace: target.namespace, taskQueue: config.temporal.taskQueue, apps: composed.apps, deps: composed.deps });
   log.info({ address: target.address, apps: composed.apps.map((a) => a.name) }, 'worker running');
   const stop = async () => {
@@ -36,8 +39,8 @@ export async function runWorkerProcess(configFile: string): Promise<void> {
     await connection.close();
     await closeClient();
   };
-  process.once('SIGINT', () => void stop());
-  process.once('SIGTERM', () => void stop());
+  // A repeat of the same Ctrl-C (signals.ts) does not cut the drain short; a later one forces.
+  onInterrupt({ onFirst: () => void stop(), onForce: () => process.exit(130) });
   await workers.done;
 }
 
@@ -66,6 +69,5 @@ export async function runIngressProcess(configFile: string): Promise<void> {
     await app.close();
     await close();
   };
-  process.once('SIGINT', () => void stop());
-  process.once('SIGTERM', () => void stop());
+  onInterrupt({ onFirst: () => void stop(), onForce: () => process.exit(130) });
 }

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import type { z } from 'zod';
-import { formatPath, normaliseConfig, RawConfigSchema, type Path } from './schema';
+import { appReferenceIssues, formatPath, normaliseConfig, RawConfigSchema, type Path } from './schema';
 import type { AppKind, ScimflowConfig, SecretRef } from './types';
 import { ConfigError, displayPath, type ConfigErrorDetail } from './errors';
 import { secretProblems } from './secrets';
@@ -89,7 +89,14 @@ export function parseConfigText(text: string, path: string, options: LoadOptions
   const parsed = RawConfigSchema.safeParse(data);
   const withPos = (issues: { path: Path; message: string }[]): ConfigErrorDetail[] =>
     issues.map((i) => ({ path: formatPath(i.path), message: i.message, ...locate(doc, lc, i.path) }));
-  if (!parsed.success) return { ok: false, file, errors: withPos(zodIssues(parsed.error)) };
+  if (!parsed.success) {
+    // The cross-references are checked on the raw data too: every problem at once, not the unknown
+    // apps only after the rest is fixed.
+    const issues = zodIssues(parsed.error);
+    const seen = new Set(issues.map((i) => formatPath(i.path)));
+    for (const ref of appReferenceIssues(data)) if (!seen.has(formatPath(ref.path))) issues.push(ref);
+    return { ok: false, file, errors: withPos(issues) };
+  }
   const baseDir = dirname(abs);
   const norm = normaliseConfig(parsed.data, abs, (p) => resolve(baseDir, p), options);
   if (!norm.ok) return { ok: false, file, errors: withPos(norm.issues) };

@@ -402,6 +402,38 @@ function normaliseLeaver(
   return out;
 }
 
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Every reference to an app that `apps:` does not define — in rules, approvals, leaver.apps and
+ * joiner.allOrNothing. Works on the data as parsed from YAML, valid or not, so these are reported
+ * together with any schema problem instead of only once the rest of the file is valid.
+ */
+export function appReferenceIssues(data: unknown): { path: Path; message: string }[] {
+  const issues: { path: Path; message: string }[] = [];
+  if (!isObject(data)) return issues;
+  const appNames = new Set(isObject(data.apps) ? Object.keys(data.apps) : []);
+  const configured = [...appNames].sort().join(', ') || 'none';
+  const check = (name: unknown, path: Path) => {
+    // Trimmed as the schema trims names; a name that is not a string is the schema's to report.
+    const n = typeof name === 'string' ? name.trim() : '';
+    if (n !== '' && !appNames.has(n)) issues.push({ path, message: `unknown app "${n}" (configured apps: ${configured})` });
+  };
+  const rules = isObject(data.rules) ? data.rules.birthright : undefined;
+  if (Array.isArray(rules)) {
+    rules.forEach((rule, i) => {
+      const grant = isObject(rule) ? rule.grant : undefined;
+      if (!Array.isArray(grant)) return;
+      grant.forEach((g, j) => check(isObject(g) ? g.app : g, ['rules', 'birthright', i, 'grant', j, 'app']));
+    });
+  }
+  if (isObject(data.approvals)) for (const name of Object.keys(data.approvals)) check(name, ['approvals', name]);
+  if (isObject(data.leaver) && isObject(data.leaver.apps)) for (const name of Object.keys(data.leaver.apps)) check(name, ['leaver', 'apps', name]);
+  const aon = isObject(data.joiner) ? data.joiner.allOrNothing : undefined;
+  if (Array.isArray(aon)) aon.forEach((name, i) => check(name, ['joiner', 'allOrNothing', i]));
+  return issues;
+}
+
 /**
  * Cross-checks and normalises a schema-valid raw config. Returns the config or the list of issues (paths are
  * relative to the file root). `source` is the absolute file path; `resolvePath` makes file: references absolute.
@@ -442,19 +474,12 @@ export function normaliseConfig(
         return { type: 'basic', username: a.username, password: secret(a.password, [...path, 'password']) };
     }
   };
-  const unknownApp = (name: string, path: Path) => {
-    if (!appNames.has(name)) {
-      issues.push({ path, message: `unknown app "${name}" (configured apps: ${[...appNames].sort().join(', ') || 'none'})` });
-      return true;
-    }
-    return false;
-  };
+  // Unknown apps anywhere (one pass, shared with the schema-error path in loader.ts).
+  issues.push(...appReferenceIssues(raw));
+  const unknownApp = (name: string) => !appNames.has(name);
 
-  for (const name of Object.keys(raw.approvals)) unknownApp(name, ['approvals', name]);
-  for (const name of Object.keys(raw.leaver.apps)) unknownApp(name, ['leaver', 'apps', name]);
   const seenAllOrNothing = new Set<string>();
   raw.joiner.allOrNothing.forEach((name, i) => {
-    unknownApp(name, ['joiner', 'allOrNothing', i]);
     if (seenAllOrNothing.has(name)) issues.push({ path: ['joiner', 'allOrNothing', i], message: `"${name}" is listed twice` });
     seenAllOrNothing.add(name);
   });
@@ -538,7 +563,7 @@ export function normaliseConfig(
     }
     const grants = new Map<string, Set<string>>();
     rule.grant.forEach((g, j) => {
-      if (unknownApp(g.app, [...path, 'grant', j, 'app'])) return;
+      if (unknownApp(g.app)) return;
       const app = apps[g.app];
       if (app && g.groups.length > 0) {
         const groupsSupported = app.capabilities.groups?.supported ?? !NO_GROUPS_BY_DEFAULT.has(app.kind);

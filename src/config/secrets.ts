@@ -146,14 +146,21 @@ class Collector {
   }
 }
 
-/** Resolves every secret (ingress + all apps). Throws ConfigError naming each unresolved reference. */
+/**
+ * Resolves every app's credentials, throwing one ConfigError that names each unresolved reference.
+ * The webhook secrets are resolved when `.ingress` is first read (as resolveIngressSecrets, which
+ * throws then): a process that only talks to the apps — the worker, `scimflow plan` — does not need
+ * the webhook secret it never uses.
+ */
 export function resolveSecrets(config: ScimflowConfig, env: Env = process.env, readFile: ReadSecretFile = defaultReadFile): ResolvedSecrets {
   const c = new Collector(env, readFile);
-  const ingress = c.ingress(config);
   const apps: Record<string, AppCredentials> = {};
   for (const app of Object.values(config.apps)) apps[app.name] = c.app(app);
   c.throwIfAny(config);
-  return redact({ ingress, apps });
+  let ingress: IngressSecrets | undefined;
+  const out = { apps } as ResolvedSecrets;
+  Object.defineProperty(out, 'ingress', { enumerable: true, get: () => (ingress ??= resolveIngressSecrets(config, env, readFile)) });
+  return redact(out);
 }
 
 /**

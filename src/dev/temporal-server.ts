@@ -17,6 +17,12 @@ export interface DevServerOptions {
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
   onOutput?: (line: string) => void;
   startTimeoutMs?: number;
+  /**
+   * Run the server in its own process group, so a terminal's Ctrl-C (sent to the whole foreground
+   * group) reaches only the supervisor, which then stops the server last, after the worker has
+   * drained. The supervisor must then stop it on every signal it handles. Default false.
+   */
+  detached?: boolean;
 }
 
 export interface DevServer {
@@ -61,13 +67,13 @@ export async function startTemporalDevServer(opts: DevServerOptions): Promise<De
   }
   for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${name}=${type}`);
 
-  const child = spawn(opts.executable, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(opts.executable, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: opts.detached ?? false });
   const forward = (chunk: Buffer) => {
     for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) opts.onOutput?.(line);
   };
   child.stdout?.on('data', forward);
   child.stderr?.on('data', forward);
-  // If this process dies unexpectedly, do not leave the server behind.
+  // If this process exits without stop() (an error, process.exit), do not leave the server behind.
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
 

@@ -35,6 +35,26 @@ describe('scimflow config check', () => {
     expect(res.stdout).toMatch(/apps\.x/);
   }, 30_000);
 
+  it('takes -c / --config like every other command (and SCIMFLOW_CONFIG as the default)', async () => {
+    const ok = await scimflow(['config', 'check', '-c', 'config/scimflow.yaml']);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/^ok: config\/scimflow\.yaml/);
+    const bad = join(dir, 'bad-c.yaml');
+    writeFileSync(bad, 'apps:\n  x:\n    kind: nosuchkind\n');
+    const refused = await scimflow(['config', 'check', '--config', bad]);
+    expect(refused.code).toBe(2);
+    expect(refused.stdout).toContain('bad-c.yaml');
+    const fromEnv = await scimflow(['config', 'check'], { SCIMFLOW_CONFIG: bad });
+    expect(fromEnv.code).toBe(2);
+    expect(fromEnv.stdout).toContain('bad-c.yaml');
+  }, 30_000);
+
+  it('refuses two different files (a positional one and -c) as a usage error', async () => {
+    const res = await scimflow(['config', 'check', '-c', 'config/scimflow.yaml', join(dir, 'other.yaml')]);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(/two configuration files given/);
+  }, 30_000);
+
   it('with --secrets, reports a missing environment variable without printing any value', async () => {
     const res = await scimflow(['config', 'check', '--secrets', 'config/scimflow.yaml'], { SCIMFLOW_GENERIC_TOKEN: 'super-secret-value' });
     expect(res.code).toBe(2);
@@ -59,6 +79,22 @@ describe('scimflow send', () => {
     expect(res.code).toBe(0);
     expect(res.stdout).toMatch(/^202 \{"workflowId":"identity-E1001"\}/);
     expect(received.map((e) => e.id)).toEqual(['evt-hire-E1001']);
+  }, 30_000);
+
+  it('a batch exits 0 when every event was accepted, 2 when any was refused', async () => {
+    const ev = (id: string, email: string) => ({ id, type: 'hire', employee: { employeeId: id.toUpperCase(), email, givenName: 'B', familyName: 'Atch' } });
+    const good = join(dir, 'batch-good.json');
+    writeFileSync(good, JSON.stringify({ events: [ev('b1', 'b1@example.com'), ev('b2', 'b2@example.com')] }));
+    const ok = await scimflow(['send', good, '--url', `${url}/batch`], { SCIMFLOW_WEBHOOK_SECRET: secret });
+    expect(ok.stdout).toMatch(/^200 \{"accepted":2,"rejected":0/);
+    expect(ok.code).toBe(0);
+
+    const mixed = join(dir, 'batch-mixed.json');
+    writeFileSync(mixed, JSON.stringify({ events: [ev('b3', 'b3@example.com'), ev('b4', 'not-an-email')] }));
+    const res = await scimflow(['send', mixed, '--url', `${url}/batch`], { SCIMFLOW_WEBHOOK_SECRET: secret });
+    expect(res.stdout).toMatch(/^200 \{"accepted":1,"rejected":1/);
+    expect(res.stderr).toContain('1 event(s) of the batch refused');
+    expect(res.code).toBe(2);
   }, 30_000);
 
   it('exits 2 when the ingress refuses (wrong secret → 401)', async () => {

@@ -217,6 +217,36 @@ describe('loadConfig errors name the file, the key path and what was expected', 
     expectIssue(err, 'leaver.apps.figma', /unknown app "figma"/);
   });
 
+  it('unknown apps are reported together with every other problem, not after them', () => {
+    const data = clone(baseConfig()) as { apps: Record<string, Record<string, unknown>>; rules: { birthright: { grant: unknown[] }[] } } & Record<string, unknown>;
+    data.apps.generic!.kind = 'nosuchkind'; // a schema error…
+    data.apps.jumpcloud!.rateLimit = { requestsPerSecond: 'lots' }; // …and another
+    data.rules.birthright[0]!.grant.push('slack'); // …and unknown apps everywhere they can be named
+    data.rules.birthright[1]!.grant.push({ app: 'zoom', groups: ['x'] });
+    data.approvals = { figma: { required: true } };
+    data.leaver = { apps: { miro: { deactivate: true } } };
+    data.joiner = { allOrNothing: ['generic', 'jira'] };
+    const err = errorFor(data);
+    expectIssue(err, 'apps.generic.kind', /expected one of/);
+    expectIssue(err, 'apps.jumpcloud.rateLimit.requestsPerSecond', /expected number/);
+    expectIssue(err, 'rules.birthright[0].grant[2].app', /unknown app "slack" \(configured apps: generic, jasper, jumpcloud\)/);
+    expectIssue(err, 'rules.birthright[1].grant[1].app', /unknown app "zoom"/);
+    expectIssue(err, 'approvals.figma', /unknown app "figma"/);
+    expectIssue(err, 'leaver.apps.miro', /unknown app "miro"/);
+    expectIssue(err, 'joiner.allOrNothing[1]', /unknown app "jira"/);
+    // With a line number each, like the schema's problems.
+    expect(err.errors.find((e) => e.path === 'approvals.figma')!.line).toEqual(expect.any(Number));
+    // Each once.
+    expect(new Set(err.errors.map((e) => e.path)).size).toBe(err.errors.length);
+  });
+
+  it('an unknown app is reported once when the rest of the file is valid', () => {
+    const data = clone(baseConfig()) as { rules: { birthright: { grant: unknown[] }[] } };
+    data.rules.birthright[1]!.grant.push(' slack ');
+    const err = errorFor(data);
+    expect(err.errors).toEqual([expect.objectContaining({ path: 'rules.birthright[1].grant[1].app', message: expect.stringMatching(/unknown app "slack"/) })]);
+  });
+
   it('duplicate rule names', () => {
     const data = clone(baseConfig()) as { rules: { birthright: { name: string }[] } };
     data.rules.birthright[1]!.name = 'everyone';

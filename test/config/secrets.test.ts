@@ -55,6 +55,14 @@ describe('resolveSecrets', () => {
     expect(e.message).toMatch(/apps\.jumpcloud\.auth\.key: environment variable JC_KEY is not set/);
   });
 
+  it('needs no webhook secret until .ingress is read (the worker and plan talk to the apps only)', () => {
+    const config = load();
+    const secrets = resolveSecrets(config, { GENERIC_TOKEN: 'gen-tok', JC_KEY: 'jc-key' }, () => 'jasper-file-token');
+    expect(secrets.apps.generic!.auth).toEqual({ type: 'bearer', token: 'gen-tok' });
+    expect(() => secrets.ingress).toThrow(/ingress\.webhookSecret: environment variable HOOK_SECRET is not set/);
+    expect(resolveSecrets(config, ENV, () => 'x').ingress.webhookSecret).toBe('hook-1');
+  });
+
   it('an empty env var or unreadable file is an error too', () => {
     const config = load();
     expect(() => resolveAppCredentials(config, 'generic', { GENERIC_TOKEN: '  ' })).toThrow(/GENERIC_TOKEN is empty/);

@@ -44,7 +44,7 @@ let uiPort = 0;
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium not found at ${CHROMIUM}: this browser test needs Debian's Chromium. Install it with \`apt-get install chromium\` (as root), or set CHROMIUM_PATH.`);
+    throw new Error(`Chromium not found at ${CHROMIUM}: this browser test needs Debian's Chromium. \`npm test\` installs it when run as root (scripts/ensure-chromium.mjs); else \`sudo apt-get install chromium\`, or set CHROMIUM_PATH.`);
   }
   expect(CONFIG).toMatch(/timeout: 5m/);
   expect(CONFIG).toContain(`approvers: [${APPROVER}]`);

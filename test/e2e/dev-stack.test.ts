@@ -38,13 +38,13 @@ afterAll(() => {
 });
 
 it('starts the whole stack, provisions a signed hire, and stops cleanly on SIGTERM', async () => {
-  const ports = { temporal: await freePort(), ui: await freePort(), sandbox: await freePort(), ingress: await freePort(), metrics: await freePort() };
+  const ports = { temporal: await freePort(), ui: await freePort(), sandbox: await freePort(), ingress: await freePort(), metrics: await freePort(), temporalMetrics: await freePort() };
   const dataDir = mkdtempSync(join(tmpdir(), 'scimflow-dev-'));
   const env = { ...process.env };
   delete env.SCIMFLOW_WEBHOOK_SECRET;
   dev = spawn(
     process.execPath,
-    [join(root, 'bin', 'scimflow.mjs'), 'dev', '--json-logs', '--data-dir', dataDir, '--temporal-port', String(ports.temporal), '--ui-port', String(ports.ui), '--sandbox-port', String(ports.sandbox), '--ingress-port', String(ports.ingress), '--metrics-port', String(ports.metrics)],
+    [join(root, 'bin', 'scimflow.mjs'), 'dev', '--json-logs', '--data-dir', dataDir, '--temporal-port', String(ports.temporal), '--ui-port', String(ports.ui), '--sandbox-port', String(ports.sandbox), '--ingress-port', String(ports.ingress), '--metrics-port', String(ports.metrics), '--temporal-metrics-port', String(ports.temporalMetrics)],
     { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let out = '';
@@ -52,7 +52,7 @@ it('starts the whole stack, provisions a signed hire, and stops cleanly on SIGTE
   dev.stderr!.on('data', (d) => (out += d));
 
   await waitFor(() => (out.includes('scimflow dev is running') ? true : undefined), { timeoutMs: 60_000, what: 'dev stack up' });
-  expect(out).toContain(`http://localhost:${ports.ingress}`);
+  expect(out).toContain(`HR ingress      http://127.0.0.1:${ports.ingress}`); // config/scimflow.yaml's ingress.host
   expect(out).toContain('DEVELOPMENT default');
   expect((await request(`http://localhost:${ports.ingress}/healthz`)).statusCode).toBe(200);
   const ui = await request(`http://localhost:${ports.ui}/`);
