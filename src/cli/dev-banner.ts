@@ -22,6 +22,8 @@ export interface BannerInput {
   metricsUrl: string;
   /** Temporal's own worker metrics (appended to metricsUrl), when exported. */
   temporalMetricsBind?: string;
+  /** The codec server the UI decodes through (when temporal.encryption is configured). */
+  codecUrl?: string;
   env?: Record<string, string | undefined>;
 }
 
@@ -108,7 +110,7 @@ export function devBanner(b: BannerInput): string {
     '',
     'scimflow dev is running',
     `  HR ingress      ${b.ingressUrl}   (GET /healthz, POST /webhooks/hr)`,
-    `  Temporal UI     ${b.uiUrl}`,
+    `  Temporal UI     ${b.uiUrl}${b.codecUrl ? `   (decodes through the codec server ${b.codecUrl}; payloads are encrypted with the DEVELOPMENT key unless SCIMFLOW_PAYLOAD_KEY is set)` : ''}`,
     `  Temporal gRPC   ${b.temporalAddress}   (namespace ${b.config.temporal.namespace}; data: ${b.dbFile})`,
     `  Sandbox apps    ${b.sandboxUrl}/<app>/…   (credentials: docs/sandbox.md)`,
     `  Apps            (${shownPath(b.configFile)})`,

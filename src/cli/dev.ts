@@ -22,9 +22,10 @@ import { pollGauges } from '../worker/gauges';
 import { installRuntime } from '../worker/runtime';
 import { startWorkers } from '../worker/workers';
 import { devBanner } from './dev-banner';
-import { DEV_ENV } from './dev-env';
+import { DEV_ENV, DEV_TEMPORAL_ENV } from './dev-env';
+import { startCodecServer } from '../codec/server';
 import { onInterrupt } from './signals';
-import { connectClient } from './temporal';
+import { connectClient, temporalAccess } from './temporal';
 
 export interface DevOptions {
   config: string;
@@ -38,6 +39,8 @@ export interface DevOptions {
   /** Default: the file's ingress.port. */
   ingressPort?: number;
   metricsPort: number;
+  /** The codec server the UI decodes through (on 127.0.0.1). Default: the file's codecServer.port (8081). */
+  codecPort?: number;
   /** Where Temporal's own worker metrics are exported (on 127.0.0.1) for /metrics to append; 0: not exported. */
   temporalMetricsPort: number;
   pretty: boolean;
@@ -109,7 +112,7 @@ async function checkPorts(bindings: Binding[]): Promise<void> {
 
 export async function runDev(opts: DevOptions): Promise<void> {
   const log = createLogger({ pretty: opts.pretty, name: 'scimflow-dev' });
-  for (const [k, v] of Object.entries(DEV_ENV)) process.env[k] ??= v;
+  for (const [k, v] of Object.entries({ ...DEV_ENV, ...DEV_TEMPORAL_ENV })) process.env[k] ??= v;
 
   const config = loadConfig(opts.config);
   const temporalPort = opts.temporalPort ?? portOf(config.temporal.address) ?? 7233;
@@ -118,6 +121,10 @@ export async function runDev(opts: DevOptions): Promise<void> {
   const ingressHost = opts.ingressHost ?? process.env.SCIMFLOW_INGRESS_HOST ?? config.ingress.host;
   const ingressPort = opts.ingressPort ?? Number(process.env.SCIMFLOW_INGRESS_PORT ?? config.ingress.port);
   const temporalMetricsBind = opts.temporalMetricsPort ? `127.0.0.1:${opts.temporalMetricsPort}` : undefined;
+  // The payload keys (and any TLS / API key): a problem with them stops dev before anything starts.
+  const access = temporalAccess(config);
+  const encrypted = config.temporal.encryption !== undefined;
+  const codecPort = opts.codecPort ?? config.codecServer.port;
   await checkPorts([
     { what: 'Temporal gRPC', host: '127.0.0.1', port: temporalPort, flag: '--temporal-port' },
     { what: 'Temporal Web UI', host: '127.0.0.1', port: opts.uiPort, flag: '--ui-port' },
@@ -125,6 +132,7 @@ export async function runDev(opts: DevOptions): Promise<void> {
     { what: 'HR ingress', host: ingressHost, port: ingressPort, flag: '--ingress-port' },
     { what: 'metrics', host: '127.0.0.1', port: opts.metricsPort, flag: '--metrics-port' },
     { what: "Temporal's worker metrics", host: '127.0.0.1', port: opts.temporalMetricsPort, flag: '--temporal-metrics-port' },
+    ...(encrypted ? [{ what: 'codec server', host: '127.0.0.1', port: codecPort, flag: '--codec-port' }] : []),
   ]);
 
   const metrics = createMetrics();
@@ -169,12 +177,23 @@ export async function runDev(opts: DevOptions): Promise<void> {
     // 1. Temporal, in its own process group: a terminal's Ctrl-C reaches only us, and we stop it
     //    last, after the worker has drained.
     const executable = requireTemporalCli();
+    // 0. The codec server, so the UI shows the encrypted payloads decoded (docs/security.md). On
+    //    loopback it also serves callers without a token: the dev UI has no sign-in to pass one.
+    let codecUrl: string | undefined;
+    if (encrypted) {
+      const uiOrigins = [`http://localhost:${opts.uiPort}`, `http://127.0.0.1:${opts.uiPort}`];
+      const devCodecConfig = { ...config, codecServer: { ...config.codecServer, host: '127.0.0.1', corsOrigins: [...new Set([...config.codecServer.corsOrigins, ...uiOrigins])], tokens: config.codecServer.tokens } };
+      const codec = await startCodecServer(devCodecConfig, { host: '127.0.0.1', port: codecPort, allowUnauthenticated: true, log: log.child({ name: 'codec-server' }) });
+      codecUrl = codec.url;
+      stops.push({ name: 'codec server', stop: () => codec.close() });
+    }
     temporal = await startTemporalDevServer({
       executable,
       dbFile: join(opts.dataDir, 'temporal.db'),
       port: temporalPort,
       uiPort: opts.uiPort,
       namespace: config.temporal.namespace,
+      ...(codecUrl ? { uiCodecEndpoint: codecUrl } : {}),
       detached: true,
       logLevel: 'warn',
       onOutput: (line) => log.debug({ temporal: line }),
@@ -197,10 +216,10 @@ export async function runDev(opts: DevOptions): Promise<void> {
     }
 
     // 3. Worker.
-    const connection = await NativeConnection.connect({ address });
+    const connection = await NativeConnection.connect({ ...access.connection, address });
     const composed = composeWorker(config, process.env, (e) => metrics.accounts.inc({ app: e.app, action: e.action }), metrics);
     await composed.discover((app, err) => log.warn({ app, err: String(err) }, 'ServiceProviderConfig discovery failed; using the documented profile'));
-    const workers = await startWorkers({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, apps: composed.apps, deps: composed.deps });
+    const workers = await startWorkers({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, apps: composed.apps, deps: composed.deps, dataConverter: access.dataConverter });
     stops.push({
       name: 'worker',
       stop: async () => {
@@ -215,7 +234,7 @@ export async function runDev(opts: DevOptions): Promise<void> {
     });
 
     // 4. Ingress.
-    const { client, close } = await connectClient({ address, namespace: config.temporal.namespace });
+    const { client, close } = await connectClient({ address, namespace: config.temporal.namespace }, access);
     const ingressSecrets = resolveIngressSecrets(config);
     const ingress = buildIngress({
       dispatcher: temporalDispatcher(client, config.temporal.taskQueue),
@@ -252,6 +271,7 @@ export async function runDev(opts: DevOptions): Promise<void> {
         sandboxUrl: sandbox.url,
         metricsUrl: metricsServer.url,
         ...(temporalMetricsBind ? { temporalMetricsBind } : {}),
+        ...(codecUrl ? { codecUrl } : {}),
       }) + '\n',
     );
   } catch (err) {

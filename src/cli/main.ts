@@ -4,16 +4,16 @@ import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import type { Client } from '@temporalio/client';
 import { Command, Option } from 'commander';
-import { ConfigError, checkConfigFile, configPathFromEnv, formatConfigErrors, loadConfig } from '../config';
+import { ConfigError, checkConfigFile, configPathFromEnv, formatConfigErrors, loadConfig, type ScimflowConfig } from '../config';
 import { projectRoot } from '../dev/temporal-cli';
 import { ago, parseAge, table } from './format';
 import { OpsError, decide, findStuck, getState, listApprovals, signalAttention } from './ops';
-import { loadCommandConfig } from './command-config';
-import { DEV_WEBHOOK_SECRET } from './dev-env';
+import { isBundledExample, loadCommandConfig } from './command-config';
+import { DEV_TEMPORAL_ENV, DEV_WEBHOOK_SECRET } from './dev-env';
 import { durationValue, portValue, positiveIntegerValue } from './options';
 import { versionString } from './version';
 import { sendEvent } from './send';
-import { connectClient, temporalTarget } from './temporal';
+import { connectClient, temporalAccess, temporalTarget } from './temporal';
 
 const program = new Command();
 program.name('scimflow').description('Identity lifecycle daemon: HR events → Temporal workflows → SCIM 2.0 apps').showHelpAfterError();
@@ -30,14 +30,24 @@ const print = (json: boolean, value: unknown, human: () => string) => process.st
 
 async function withClient<T>(configFile: string, fn: (client: Client) => Promise<T>): Promise<T> {
   let target = temporalTarget();
+  let config: ScimflowConfig | undefined;
   try {
-    target = temporalTarget(loadConfig(configFile));
+    config = loadConfig(configFile);
+    target = temporalTarget(config);
   } catch {
     // ops commands work without a valid config file: env or defaults name the server
   }
-  const { client, close } = await connectClient(target);
+  // The configuration's TLS / API key and payload keys; for the bundled example, the development
+  // key stands in when SCIMFLOW_PAYLOAD_KEY is unset (as under `scimflow dev`).
+  const env = config && isBundledExample(configFile) ? { ...DEV_TEMPORAL_ENV, ...process.env } : process.env;
+  const { client, close } = await connectClient(target, config ? temporalAccess(config, env) : undefined);
   try {
     return await fn(client);
+  } catch (err) {
+    if (/binary\/encrypted/.test(String((err as Error)?.message ?? err))) {
+      throw new Error(`${(err as Error).message} — the payloads are encrypted: give the configuration whose temporal.encryption holds their key (-c <file>, or SCIMFLOW_CONFIG)`, { cause: err });
+    }
+    throw err;
   } finally {
     await close();
   }
@@ -55,6 +65,7 @@ program
   .option('--ingress-port <n>', 'HR ingress port (default: the file’s ingress.port)', portValue)
   .option('--metrics-port <n>', 'Prometheus /metrics port', portValue, '9464')
   .option('--temporal-metrics-port <n>', 'port (on 127.0.0.1) where Temporal’s worker metrics are exported for /metrics to append; 0: none', portValue, '9465')
+  .option('--codec-port <n>', 'codec server port, on 127.0.0.1 (default: the file’s codecServer.port, 8081)', portValue)
   .option('--json-logs', 'JSON logs instead of pretty ones')
   .action(async (o) => {
     const { runDev } = await import('./dev');
@@ -68,6 +79,7 @@ program
       ...(o.ingressPort !== undefined ? { ingressPort: Number(o.ingressPort) } : {}),
       metricsPort: Number(o.metricsPort),
       temporalMetricsPort: Number(o.temporalMetricsPort),
+      ...(o.codecPort !== undefined ? { codecPort: Number(o.codecPort) } : {}),
       pretty: !o.jsonLogs,
     });
   });
@@ -88,6 +100,17 @@ program
   .action(async (o) => {
     const { runIngressProcess } = await import('./processes');
     await runIngressProcess(o.config);
+  });
+
+program
+  .command('codec-server')
+  .description('serve the Temporal Web UI’s remote codec: POST /encode and /decode with the payload keys (docs/security.md)')
+  .addOption(configOption())
+  .option('--host <host>', 'listen on this host (default: the file’s codecServer.host, 127.0.0.1)')
+  .option('--port <n>', 'listen on this port (default: the file’s codecServer.port, 8081)', portValue)
+  .action(async (o) => {
+    const { runCodecServerProcess } = await import('../codec/server');
+    await runCodecServerProcess(o.config, { ...(o.host !== undefined ? { host: o.host } : {}), ...(o.port !== undefined ? { port: Number(o.port) } : {}) });
   });
 
 const config = program.command('config').description('configuration');

@@ -10,7 +10,8 @@ import { installRuntime } from '../worker/runtime';
 import { composeWorker } from '../worker/compose';
 import { startWorkers } from '../worker/workers';
 import { onInterrupt } from './signals';
-import { connectClient, temporalTarget } from './temporal';
+import { describeTemporalAccess } from '../temporal/options';
+import { connectClient, temporalAccess, temporalTarget } from './temporal';
 
 export async function runWorkerProcess(configFile: string): Promise<void> {
   const log = createLogger({ name: 'scimflow-worker' });
@@ -22,14 +23,17 @@ export async function runWorkerProcess(configFile: string): Promise<void> {
   const temporalMetricsPort = Number(process.env.SCIMFLOW_TEMPORAL_METRICS_PORT ?? 9465);
   const temporalMetricsBind = temporalMetricsPort ? `127.0.0.1:${temporalMetricsPort}` : undefined;
   installRuntime(log, temporalMetricsBind ? { temporalMetricsBind } : {});
-  const connection = await NativeConnection.connect({ address: target.address });
+  // TLS / API key and the payload keys: resolved before anything connects, so a bad key stops here.
+  const access = temporalAccess(config);
+  const connection = await NativeConnection.connect({ ...access.connection, address: target.address });
   const composed = composeWorker(config, process.env, (e) => metrics.accounts.inc({ app: e.app, action: e.action }), metrics);
   await composed.discover((app, err) => log.warn({ app, err: String(err) }, 'ServiceProviderConfig discovery failed; using the documented profile'));
-  const { client, close: closeClient } = await connectClient(target);
+  const { client, close: closeClient } = await connectClient(target, access);
   const stopGauges = pollGauges(client, metrics, Object.keys(config.apps));
   const metricsServer = await startMetricsServer(metrics, { host: process.env.SCIMFLOW_METRICS_HOST ?? '0.0.0.0', port: metricsPort, ...(temporalMetricsBind ? { temporalMetricsUrl: `http://${temporalMetricsBind}/metrics` } : {}) });
-  const workers = await startWorkers({ connection, namespace: target.namespace, taskQueue: config.temporal.taskQueue, apps: composed.apps, deps: composed.deps });
-  log.info({ address: target.address, apps: composed.apps.map((a) => a.name) }, 'worker running');
+  const workers = await startWorkers({ connection, namespace: target.namespace, taskQueue: config.temporal.taskQueue, apps: composed.apps, deps: composed.deps, dataConverter: access.dataConverter });
+  log.info({ address: target.address, apps: composed.apps.map((a) => a.name), ...describeTemporalAccess(config) }, 'worker running');
+  if (!config.temporal.encryption) log.warn('temporal.encryption is not set: HR records are stored in Temporal in clear text (docs/security.md)');
   const stop = async () => {
     log.info('worker shutting down (finishing in-flight activities)');
     stopGauges();
@@ -47,7 +51,7 @@ export async function runWorkerProcess(configFile: string): Promise<void> {
 export async function runIngressProcess(configFile: string): Promise<void> {
   const log = createLogger({ name: 'scimflow-ingress' });
   const config = loadConfig(configFile);
-  const { client, close } = await connectClient(temporalTarget(config));
+  const { client, close } = await connectClient(temporalTarget(config), temporalAccess(config));
   const secrets = resolveIngressSecrets(config);
   const metrics = createMetrics();
   const app = buildIngress({

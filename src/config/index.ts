@@ -23,6 +23,8 @@ export {
   resolveAppSecrets,
   resolveIngressSecrets,
   resolveBambooKeys,
+  resolveTemporalSecrets,
+  resolveCodecServerSecrets,
   secretProblems,
   FILE_ENV_SUFFIX,
   BAMBOO_KEY_VARS,
@@ -33,8 +35,11 @@ export {
   type ReadSecretFile,
   type ResolvedAuth,
   type ResolvedSecrets,
+  type TemporalSecrets,
+  type CodecServerSecrets,
 } from './secrets';
 export { MIN_SHARED_SECRET_LENGTH } from './limits';
+export { decodePayloadKey, PAYLOAD_KEY_BYTES } from './payload-key';
 export { toPublicConfig } from './public';
 export { toAppConnection } from './connection';
 export { parseSecretRef, formatPath, isLoopbackHost, type ConfigIssue } from './schema';

@@ -135,6 +135,10 @@ function describeRef(ref: SecretRef): string {
 export function listSecretRefs(config: ScimflowConfig): { path: string; app?: string; ref: SecretRef }[] {
   const out: { path: string; app?: string; ref: SecretRef }[] = [{ path: 'ingress.webhookSecret', ref: config.ingress.webhookSecret }];
   if (config.ingress.previousWebhookSecret) out.push({ path: 'ingress.previousWebhookSecret', ref: config.ingress.previousWebhookSecret });
+  config.temporal.encryption?.keys.forEach((k, i) => out.push({ path: `temporal.encryption.keys[${i}].key`, ref: k.key }));
+  if (config.temporal.apiKey) out.push({ path: 'temporal.apiKey', ref: config.temporal.apiKey });
+  const tls = config.temporal.tls;
+  if (typeof tls === 'object') for (const f of ['ca', 'cert', 'key'] as const) if (tls[f]) out.push({ path: `temporal.tls.${f}`, ref: tls[f] });
   for (const [name, app] of Object.entries(config.apps)) {
     const a = app.auth;
     const ref = a.type === 'bearer' ? a.token : a.type === 'apiKey' ? a.key : a.password;

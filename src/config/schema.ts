@@ -5,6 +5,7 @@ import { compileTemplate, isAlphanumericTemplate, isEmployeeField, EMPLOYEE_FIEL
 import { checkAttributePath } from '../rules/mapping';
 import { DurationError, parseDuration } from './duration';
 import { MIN_SHARED_SECRET_LENGTH } from './limits';
+import { KEY_ID, decodePayloadKey } from './payload-key';
 import {
   APP_KINDS,
   type AppConfig,
@@ -13,6 +14,7 @@ import {
   type AuthConfig,
   type BirthrightRule,
   type CapabilityOverrides,
+  type CodecServerConfig,
   type Condition,
   type LeaverPolicy,
   type ScimflowConfig,
@@ -263,6 +265,62 @@ const LeaverSchema = z.strictObject({
 
 const SecretRefOptional = SecretRefSchema.optional();
 
+const EncryptionSchema = z
+  .strictObject({
+    current: z.string().regex(KEY_ID, 'a key id: letters, digits, ".", "_" or "-" (at most 64)'),
+    keys: z
+      .array(z.strictObject({ id: z.string().regex(KEY_ID, 'a key id: letters, digits, ".", "_" or "-" (at most 64)'), key: SecretRefSchema }))
+      .min(1, 'at least one key: { id, key: "${SCIMFLOW_PAYLOAD_KEY}" }'),
+    acceptUnencrypted: z.boolean().default(false),
+  })
+  .superRefine((e, ctx) => {
+    const seen = new Set<string>();
+    e.keys.forEach((k, i) => {
+      if (seen.has(k.id)) ctx.addIssue({ code: 'custom', path: ['keys', i, 'id'], message: `key id "${k.id}" is listed twice` });
+      seen.add(k.id);
+    });
+    if (!seen.has(e.current)) ctx.addIssue({ code: 'custom', path: ['current'], message: `names no key in keys (ids: ${[...seen].join(', ')})` });
+  });
+
+const TemporalTlsSchema = z.union(
+  [
+    z.boolean(),
+    z
+      .strictObject({ ca: SecretRefOptional, cert: SecretRefOptional, key: SecretRefOptional, serverName: nonEmpty.optional() })
+      .superRefine((t, ctx) => {
+        if ((t.cert === undefined) !== (t.key === undefined)) ctx.addIssue({ code: 'custom', path: [t.cert ? 'key' : 'cert'], message: 'mTLS needs both cert and key' });
+      }),
+  ],
+  { error: 'expected true, false, or { ca?, cert?, key?, serverName? }' },
+);
+
+/** A browser origin: scheme, host and port, nothing else (what the Origin header carries). */
+const Origin = z.string().refine((o) => {
+  if (!URL.canParse(o)) return false;
+  const u = new URL(o);
+  return (u.protocol === 'http:' || u.protocol === 'https:') && u.origin === o;
+}, 'expected an origin such as https://temporal-ui.example.com (scheme, host and port; no path or trailing slash)');
+
+export const DEFAULT_CODEC_SERVER: CodecServerConfig = { host: '127.0.0.1', port: 8081, corsOrigins: ['http://localhost:8233'], tokens: [], allowUnauthenticated: false };
+
+const CodecServerSchema = z
+  .strictObject({
+    host: nonEmpty.default(DEFAULT_CODEC_SERVER.host),
+    port: z.number().int().min(0).max(65535).default(DEFAULT_CODEC_SERVER.port),
+    corsOrigins: z.array(Origin).default(DEFAULT_CODEC_SERVER.corsOrigins),
+    tokens: z.array(SecretRefSchema).default([]),
+    allowUnauthenticated: z.boolean().default(false),
+    tls: z.strictObject({ cert: SecretRefSchema, key: SecretRefSchema }).optional(),
+  })
+  .superRefine((c, ctx) => {
+    if (c.allowUnauthenticated && !isLoopbackHost(c.host)) {
+      ctx.addIssue({ code: 'custom', path: ['allowUnauthenticated'], message: `only on a loopback host (host is ${c.host}): anyone who reaches it could decrypt every payload` });
+    }
+    if (!c.allowUnauthenticated && c.tokens.length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['tokens'], message: 'at least one accepted bearer token (e.g. "${SCIMFLOW_CODEC_TOKEN}"), or allowUnauthenticated: true on a loopback host' });
+    }
+  });
+
 export const RawConfigSchema = z.strictObject({
   allowInlineSecrets: z.boolean().default(false),
   temporal: z
@@ -270,8 +328,13 @@ export const RawConfigSchema = z.strictObject({
       address: nonEmpty.default('localhost:7233'),
       namespace: nonEmpty.default('default'),
       taskQueue: nonEmpty.default('scimflow'),
+      encryption: EncryptionSchema.optional(),
+      tls: TemporalTlsSchema.optional(),
+      apiKey: SecretRefOptional,
     })
     .default({ address: 'localhost:7233', namespace: 'default', taskQueue: 'scimflow' }),
+  /** Checked only when given: the codec server is a process of its own (`scimflow codec-server`). */
+  codecServer: CodecServerSchema.optional(),
   ingress: z
     .strictObject({
       // Loopback unless configured: a container sets 0.0.0.0 (or SCIMFLOW_INGRESS_HOST) explicitly.
@@ -582,11 +645,52 @@ export function normaliseConfig(
     };
   });
 
+  const t = raw.temporal;
+  const temporal: ScimflowConfig['temporal'] = { address: t.address, namespace: t.namespace, taskQueue: t.taskQueue };
+  if (t.encryption) {
+    temporal.encryption = {
+      current: t.encryption.current,
+      acceptUnencrypted: t.encryption.acceptUnencrypted,
+      keys: t.encryption.keys.map((k, i) => {
+        const path: Path = ['temporal', 'encryption', 'keys', i, 'key'];
+        // An inline key is checked here; a reference when it is resolved (at every process's start).
+        if (k.key.ref === 'inline') {
+          const decoded = decodePayloadKey(k.key.value);
+          if (!decoded.ok) issues.push({ path, message: decoded.problem });
+        }
+        return { id: k.id, key: secret(k.key, path) };
+      }),
+    };
+  }
+  if (typeof t.tls === 'boolean') temporal.tls = t.tls;
+  else if (t.tls) {
+    const tls: NonNullable<Exclude<ScimflowConfig['temporal']['tls'], boolean>> = {};
+    if (t.tls.ca) tls.ca = secret(t.tls.ca, ['temporal', 'tls', 'ca']);
+    if (t.tls.cert) tls.cert = secret(t.tls.cert, ['temporal', 'tls', 'cert']);
+    if (t.tls.key) tls.key = secret(t.tls.key, ['temporal', 'tls', 'key']);
+    if (t.tls.serverName) tls.serverName = t.tls.serverName;
+    temporal.tls = tls;
+  }
+  if (t.apiKey) temporal.apiKey = secret(t.apiKey, ['temporal', 'apiKey']);
+
+  const cs = raw.codecServer;
+  const codecServer: CodecServerConfig = cs
+    ? {
+        host: cs.host,
+        port: cs.port,
+        corsOrigins: [...new Set(cs.corsOrigins)],
+        tokens: cs.tokens.map((ref, i) => secret(ref, ['codecServer', 'tokens', i])),
+        allowUnauthenticated: cs.allowUnauthenticated,
+        ...(cs.tls ? { tls: { cert: secret(cs.tls.cert, ['codecServer', 'tls', 'cert']), key: secret(cs.tls.key, ['codecServer', 'tls', 'key']) } } : {}),
+      }
+    : { ...DEFAULT_CODEC_SERVER, corsOrigins: [...DEFAULT_CODEC_SERVER.corsOrigins], tokens: [] };
+
   const ingress = raw.ingress;
   const config: ScimflowConfig = {
     source,
     allowInlineSecrets: allowInline,
-    temporal: { ...raw.temporal },
+    temporal,
+    codecServer,
     ingress: {
       host: ingress.host,
       port: ingress.port,

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { inspect } from 'node:util';
 import { ConfigError, displayPath, type ConfigErrorDetail } from './errors';
 import { MIN_SHARED_SECRET_LENGTH } from './limits';
+import { decodePayloadKey } from './payload-key';
 import type { AppConfig, AuthConfig, AppKind, ScimflowConfig, SecretRef } from './types';
 
 export type Env = Record<string, string | undefined>;
@@ -36,6 +37,19 @@ export interface IngressSecrets {
 export interface ResolvedSecrets {
   ingress: IngressSecrets;
   apps: Record<string, AppCredentials>;
+}
+
+/** What connecting to Temporal needs: the payload keys, the API key / JWT, TLS material. */
+export interface TemporalSecrets {
+  encryption?: { current: string; keys: Map<string, Buffer>; acceptUnencrypted: boolean };
+  apiKey?: string;
+  /** As configured (true/false), or the PEM contents read from the references. */
+  tls?: boolean | { ca?: Buffer; cert?: Buffer; key?: Buffer; serverName?: string };
+}
+
+export interface CodecServerSecrets {
+  tokens: string[];
+  tls?: { cert: string; key: string };
 }
 
 const defaultReadFile: ReadSecretFile = (p) => readFileSync(p, 'utf8');
@@ -141,6 +155,47 @@ class Collector {
     return redact(out);
   }
 
+  temporal(config: ScimflowConfig): TemporalSecrets {
+    const t = config.temporal;
+    const out: TemporalSecrets = {};
+    if (t.encryption) {
+      const keys = new Map<string, Buffer>();
+      t.encryption.keys.forEach((k, i) => {
+        const path = `temporal.encryption.keys[${i}].key`;
+        const before = this.problems.length;
+        const text = this.value(k.key, path, `payload encryption key "${k.id}"`);
+        if (this.problems.length !== before) return;
+        const decoded = decodePayloadKey(text);
+        if (decoded.ok) keys.set(k.id, decoded.key);
+        else this.problems.push({ path, message: `${decoded.problem} (${describeSource(k.key)})` });
+      });
+      out.encryption = { current: t.encryption.current, keys, acceptUnencrypted: t.encryption.acceptUnencrypted };
+    }
+    if (t.apiKey) out.apiKey = this.value(t.apiKey, 'temporal.apiKey', 'the Temporal connection').trim();
+    if (typeof t.tls === 'boolean') out.tls = t.tls;
+    else if (t.tls) {
+      const pem = (ref: SecretRef | undefined, field: string) => (ref ? Buffer.from(this.value(ref, `temporal.tls.${field}`, 'the Temporal connection (TLS)'), 'utf8') : undefined);
+      const tls: Exclude<TemporalSecrets['tls'], boolean | undefined> = {};
+      const ca = pem(t.tls.ca, 'ca');
+      const cert = pem(t.tls.cert, 'cert');
+      const key = pem(t.tls.key, 'key');
+      if (ca) tls.ca = ca;
+      if (cert) tls.cert = cert;
+      if (key) tls.key = key;
+      if (t.tls.serverName) tls.serverName = t.tls.serverName;
+      out.tls = tls;
+    }
+    return out;
+  }
+
+  codecServer(config: ScimflowConfig): CodecServerSecrets {
+    const c = config.codecServer;
+    const tokens = c.tokens.map((ref, i) => this.shared(ref, `codecServer.tokens[${i}]`, 'the codec server'));
+    const out: CodecServerSecrets = { tokens };
+    if (c.tls) out.tls = { cert: this.value(c.tls.cert, 'codecServer.tls.cert', 'the codec server (TLS)'), key: this.value(c.tls.key, 'codecServer.tls.key', 'the codec server (TLS)') };
+    return out;
+  }
+
   throwIfAny(config: ScimflowConfig): void {
     if (this.problems.length) throw new ConfigError(displayPath(config.source), this.problems, `Unresolved secrets in ${displayPath(config.source)}`);
   }
@@ -195,11 +250,32 @@ export function resolveIngressSecrets(config: ScimflowConfig, env: Env = process
   return out;
 }
 
+/**
+ * The payload keys, API key and TLS material for a Temporal connection (worker, ingress, CLI,
+ * codec server). Throws one ConfigError naming each setting that does not resolve, or a key that
+ * is not base64 of 32 bytes.
+ */
+export function resolveTemporalSecrets(config: ScimflowConfig, env: Env = process.env, readFile: ReadSecretFile = defaultReadFile): TemporalSecrets {
+  const c = new Collector(env, readFile);
+  const out = c.temporal(config);
+  c.throwIfAny(config);
+  return redact(out);
+}
+
+/** The codec server's accepted tokens (each at least MIN_SHARED_SECRET_LENGTH characters) and TLS pair. */
+export function resolveCodecServerSecrets(config: ScimflowConfig, env: Env = process.env, readFile: ReadSecretFile = defaultReadFile): CodecServerSecrets {
+  const c = new Collector(env, readFile);
+  const out = c.codecServer(config);
+  c.throwIfAny(config);
+  return redact(out);
+}
+
 /** Every unresolvable reference, without throwing and without returning values (for `config check`). */
 export function secretProblems(config: ScimflowConfig, env: Env, readFile: ReadSecretFile = defaultReadFile): ConfigErrorDetail[] {
   const c = new Collector(env, readFile);
   c.ingress(config);
   for (const app of Object.values(config.apps)) c.app(app);
+  c.temporal(config);
   try {
     resolveBambooKeys(env, readFile);
   } catch (e) {

@@ -120,10 +120,56 @@ export interface AppConfig extends PublicAppConfig {
   jsm?: PublicJsmConfig & { auth: Extract<AuthConfig, { type: 'basic' }> };
 }
 
+/** One payload encryption key (docs/security.md): AES-256, base64 of 32 bytes. */
+export interface PayloadKeyConfig {
+  /** Written into every payload it encrypts (metadata `encryption-key-id`), so keys can rotate. */
+  id: string;
+  key: SecretRef;
+}
+
+export interface EncryptionConfig {
+  /** The id of the key new payloads are encrypted with; every listed key decrypts. */
+  current: string;
+  keys: PayloadKeyConfig[];
+  /** Decode payloads that are not encrypted (while a namespace with running workflows migrates). Default false. */
+  acceptUnencrypted: boolean;
+}
+
+/** TLS to the Temporal frontend; PEM contents come from secret references. */
+export interface TemporalTlsConfig {
+  /** CA bundle the server certificate must chain to (default: the system roots). */
+  ca?: SecretRef;
+  /** Client certificate and key (mTLS): both or neither. */
+  cert?: SecretRef;
+  key?: SecretRef;
+  /** The name the server certificate must carry, when it differs from the address's host. */
+  serverName?: string;
+}
+
 export interface TemporalConfig {
   address: string;
   namespace: string;
   taskQueue: string;
+  /** Payload encryption (AES-256-GCM); unset = payloads are stored in clear text (a warning at start). */
+  encryption?: EncryptionConfig;
+  /** true/object: TLS; false: plain text even with an apiKey; unset: TLS exactly when apiKey is set. */
+  tls?: boolean | TemporalTlsConfig;
+  /** Sent as `Authorization: Bearer <apiKey>`: a Temporal Cloud API key or a JWT for the server's authorizer. */
+  apiKey?: SecretRef;
+}
+
+/** `scimflow codec-server`: the Temporal UI's remote codec (docs/security.md). */
+export interface CodecServerConfig {
+  host: string;
+  port: number;
+  /** Origins whose pages may call it (the Temporal UI's), exactly as the browser sends them. */
+  corsOrigins: string[];
+  /** Accepted bearer tokens (the UI's passAccessToken sends the signed-in user's). */
+  tokens: SecretRef[];
+  /** Serve without a token (loopback hosts only; what `scimflow dev` does). Default false. */
+  allowUnauthenticated: boolean;
+  /** HTTPS (the UI passes an access token only to an https:// codec endpoint). */
+  tls?: { cert: SecretRef; key: SecretRef };
 }
 
 export interface IngressConfig {
@@ -148,6 +194,7 @@ export interface ScimflowConfig {
   allowInlineSecrets: boolean;
   temporal: TemporalConfig;
   ingress: IngressConfig;
+  codecServer: CodecServerConfig;
   apps: Record<string, AppConfig>;
   rules: { birthright: BirthrightRule[] };
   joiner: { allOrNothing: string[] };

@@ -14,6 +14,8 @@ export interface DevServerOptions {
   port?: number;
   uiPort?: number;
   namespace?: string;
+  /** The Web UI decodes payloads through this codec server (`--ui-codec-endpoint`). */
+  uiCodecEndpoint?: string;
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
   onOutput?: (line: string) => void;
   startTimeoutMs?: number;
@@ -61,6 +63,7 @@ export async function startTemporalDevServer(opts: DevServerOptions): Promise<De
   const uiPort = opts.uiPort ?? 8233;
   const args = ['server', 'start-dev', '--ip', ip, '--port', String(port), '--ui-port', String(uiPort), '--log-level', opts.logLevel ?? 'warn'];
   args.push('--namespace', opts.namespace ?? 'default');
+  if (opts.uiCodecEndpoint) args.push('--ui-codec-endpoint', opts.uiCodecEndpoint);
   if (opts.dbFile) {
     mkdirSync(dirname(opts.dbFile), { recursive: true });
     args.push('--db-filename', opts.dbFile);

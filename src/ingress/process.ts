@@ -6,6 +6,8 @@ import { loadConfig, resolveIngressSecrets, type ScimflowConfig } from '../confi
 import { createLogger, type Logger } from '../shared/logger';
 import { createMetrics, startMetricsServer } from '../shared/metrics';
 import { bambooKeys, buildIngress } from './server';
+import { temporalAccess } from '../cli/temporal';
+import { describeTemporalAccess } from '../temporal/options';
 import { ingressTemporalClient, temporalDispatcher } from './temporal-dispatcher';
 
 export type Env = Record<string, string | undefined>;
@@ -29,7 +31,8 @@ export async function startIngress(config: ScimflowConfig, opts: { env?: Env; lo
   const secrets = resolveIngressSecrets(config, env);
   const bamboo = bambooKeys(env);
   const target = { address: env.TEMPORAL_ADDRESS || config.temporal.address, namespace: env.TEMPORAL_NAMESPACE || config.temporal.namespace };
-  const temporal = ingressTemporalClient(target);
+  // The payload keys and TLS / API key too: a problem with them stops the process here.
+  const temporal = ingressTemporalClient(target, temporalAccess(config, env));
   const metrics = createMetrics();
   const app = buildIngress({
     dispatcher: temporalDispatcher(temporal.client, config.temporal.taskQueue),
@@ -60,7 +63,9 @@ export async function startIngress(config: ScimflowConfig, opts: { env?: Env; lo
   }
   const address = app.server.address() as AddressInfo;
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
-  log.info({ host, port: address.port, metrics: metricsServer.url, temporal: target.address, namespace: target.namespace }, 'ingress listening (Temporal is connected on first use)');
+  const protection = describeTemporalAccess(config);
+  log.info({ host, port: address.port, metrics: metricsServer.url, temporal: target.address, namespace: target.namespace, ...protection }, 'ingress listening (Temporal is connected on first use)');
+  if (!config.temporal.encryption) log.warn('temporal.encryption is not set: HR records are stored in Temporal in clear text (docs/security.md)');
   let stopping: Promise<void> | undefined;
   const ms = metricsServer;
   return {

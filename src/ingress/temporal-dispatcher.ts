@@ -12,6 +12,7 @@
 import { Client, Connection, isGrpcServiceError } from '@temporalio/client';
 import { identityWorkflowId, type HrEvent } from '../shared/hr-event';
 import { hrEventSignal, MAIN_TASK_QUEUE, type IdentityWorkflowInput } from '../workflows/definitions';
+import type { TemporalAccess } from '../cli/temporal';
 import { DEFAULT_DISPATCH_TIMEOUT_MS, type DispatchLimits, type EventDispatcher } from './server';
 
 /** The identity workflow's signature as the client needs it (the workflow code itself is not imported). */
@@ -91,8 +92,10 @@ export interface IngressTemporal {
  * Temporal is down), reconnecting by itself within about a second once it is back, and without the
  * SDK's background gRPC retries (see the top of this file).
  */
-export function ingressTemporalClient(target: { address: string; namespace: string }): IngressTemporal {
+export function ingressTemporalClient(target: { address: string; namespace: string }, access?: TemporalAccess): IngressTemporal {
   const connection = Connection.lazy({
+    // TLS and the API key / JWT (src/temporal/options.ts), then what this file needs.
+    ...access?.connection,
     address: target.address,
     interceptors: [],
     channelArgs: {
@@ -100,6 +103,6 @@ export function ingressTemporalClient(target: { address: string; namespace: stri
       'grpc.max_reconnect_backoff_ms': 1_000,
     },
   });
-  const client = new Client({ connection, namespace: target.namespace });
+  const client = new Client({ connection, namespace: target.namespace, ...(access ? { dataConverter: access.dataConverter } : {}) });
   return { client, connection, close: () => connection.close() };
 }

@@ -1,6 +1,7 @@
 // The worker process: one Temporal Worker for workflows (main queue) and one activity-only Worker
 // per downstream app on `scim-<app>`. `maxTaskQueueActivitiesPerSecond` is enforced by the Temporal
 // server for the whole queue, so an app's rate limit holds however many worker processes run.
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
 import { MAIN_TASK_QUEUE, appTaskQueue } from '../workflows/definitions';
@@ -19,6 +20,11 @@ export interface StartWorkersOptions {
   deps: ActivityDeps;
   /** A pre-built bundle (tests build it once); otherwise the workflows are bundled from source. */
   workflowBundle?: WorkflowBundleWithSourceMap;
+  /**
+   * `dataConverter(config)` (src/temporal/options.ts): the payload codec and the failure converter.
+   * A pre-built bundle must have been bundled with the same failureConverterPath.
+   */
+  dataConverter?: DataConverter;
 }
 
 export interface RunningWorkers {
@@ -35,10 +41,12 @@ export function workflowsPath(): string {
 export async function createWorkers(opts: StartWorkersOptions): Promise<Worker[]> {
   const namespace = opts.namespace ?? 'default';
   const activities = createActivities(opts.deps);
+  const dataConverter = opts.dataConverter ? { dataConverter: opts.dataConverter } : {};
   const main = await Worker.create({
     connection: opts.connection,
     namespace,
     taskQueue: opts.taskQueue ?? MAIN_TASK_QUEUE,
+    ...dataConverter,
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: workflowsPath() }),
     activities: { desire: activities.desire },
   });
@@ -48,6 +56,7 @@ export async function createWorkers(opts: StartWorkersOptions): Promise<Worker[]
         connection: opts.connection,
         namespace,
         taskQueue: appTaskQueue(app.name),
+        ...dataConverter,
         activities,
         // The group single-writer workflow runs its steps on the app's queue.
         ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: workflowsPath() }),

@@ -1,9 +1,13 @@
 // A whole scimflow stack for integration tests: a real Temporal dev server, the sandbox apps on a
 // loopback port, the worker composed from a YAML configuration exactly as in production, and a
-// Temporal client. Nothing is mocked.
-import type { Client } from '@temporalio/client';
+// Temporal client. Nothing is mocked. Payloads are encrypted as in production (the configuration's
+// temporal.encryption, else the development key), so the client is built here with the data
+// converter — `env.client` (no codec) cannot read them.
+import { Client } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DEV_ENV } from '../../src/cli/dev-env';
+import { DEV_ENV, DEV_PAYLOAD_KEY } from '../../src/cli/dev-env';
+import { dataConverter as configuredDataConverter } from '../../src/temporal/options';
 import { parseConfigText, type ScimflowConfig } from '../../src/config';
 import { temporalDispatcher } from '../../src/ingress/temporal-dispatcher';
 import { findStuck, type StuckRow } from '../../src/cli/ops';
@@ -21,6 +25,8 @@ export interface Stack {
   config: ScimflowConfig;
   workers: RunningWorkers;
   composed: Composed;
+  /** What the client and workers encode with (`dataConverter(config)`). */
+  dataConverter: DataConverter;
   send(event: HrEvent): Promise<string>;
   state(employeeId: string): Promise<PersonView>;
   /** `scimflow stuck`, as the CLI computes it. */
@@ -32,20 +38,33 @@ export interface Stack {
 }
 
 /** The sandbox's development credentials (as `scimflow dev` sets them), with a test webhook secret. */
-export const TEST_ENV = { ...DEV_ENV, SCIMFLOW_WEBHOOK_SECRET: 'test-webhook-secret-0123456789' } as const;
+export const TEST_ENV = { ...DEV_ENV, SCIMFLOW_WEBHOOK_SECRET: 'test-webhook-secret-0123456789', SCIMFLOW_PAYLOAD_KEY: DEV_PAYLOAD_KEY } as const;
+
+/** What the stack encrypts with when the YAML sets no temporal.encryption: the bundled example's (key id `dev`). */
+export const TEST_ENCRYPTION = { current: 'dev', keys: [{ id: 'dev', key: { ref: 'env' as const, name: 'SCIMFLOW_PAYLOAD_KEY' } }], acceptUnencrypted: false };
 
 /** `yaml` may use `{{SANDBOX}}` for the sandbox's root URL. */
-export async function startStack(yaml: string, opts: { env?: TestWorkflowEnvironment; temporal?: TemporalOptions } = {}): Promise<Stack> {
+export interface StackOptions {
+  env?: TestWorkflowEnvironment;
+  temporal?: TemporalOptions;
+  /** false: payloads in clear text (no codec), as before encryption. Default: encrypted. */
+  encryption?: boolean;
+}
+
+export async function startStack(yaml: string, opts: StackOptions = {}): Promise<Stack> {
   const env = opts.env ?? (await startTemporal(opts.temporal));
   const sandbox = await startSandbox({ host: '127.0.0.1', port: 0 });
   const parsed = parseConfigText(yaml.replaceAll('{{SANDBOX}}', sandbox.url), '/virtual/test-config.yaml');
   if (!parsed.ok) throw new Error(`test config invalid: ${JSON.stringify(parsed.errors)}`);
   const config = parsed.config;
+  if (opts.encryption === false) delete config.temporal.encryption;
+  else config.temporal.encryption ??= TEST_ENCRYPTION;
+  const dataConverter = configuredDataConverter(config, TEST_ENV);
   const bundle = await workflowBundle();
   let composed = composeWorker(config, TEST_ENV);
   await composed.discover();
-  let workers = await startWorkers({ connection: env.nativeConnection, apps: composed.apps, deps: composed.deps, workflowBundle: bundle });
-  const client = env.client;
+  let workers = await startWorkers({ connection: env.nativeConnection, apps: composed.apps, deps: composed.deps, workflowBundle: bundle, dataConverter });
+  const client = new Client({ connection: env.connection, namespace: env.namespace ?? 'default', dataConverter });
   const dispatcher = temporalDispatcher(client);
 
   const stack: Stack = {
@@ -53,6 +72,7 @@ export async function startStack(yaml: string, opts: { env?: TestWorkflowEnviron
     client,
     sandbox,
     config,
+    dataConverter,
     get workers() {
       return workers;
     },
@@ -80,7 +100,7 @@ export async function startStack(yaml: string, opts: { env?: TestWorkflowEnviron
     },
     async restartWorkers(envOverride = {}) {
       composed = composeWorker(config, { ...TEST_ENV, ...envOverride });
-      workers = await startWorkers({ connection: env.nativeConnection, apps: composed.apps, deps: composed.deps, workflowBundle: bundle });
+      workers = await startWorkers({ connection: env.nativeConnection, apps: composed.apps, deps: composed.deps, workflowBundle: bundle, dataConverter });
     },
     async close() {
       await workers.shutdown().catch(() => undefined);

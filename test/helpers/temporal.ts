@@ -10,6 +10,7 @@ import { findTemporalCli } from '../../src/dev/temporal-cli';
 import { requireTestServer } from '../../src/dev/test-server';
 import { LINKED_APPS, NEEDS_ATTENTION, PENDING_APPROVALS, PROBLEMS, STAGE } from '../../src/workflows/search-attributes';
 import { workflowsPath } from '../../src/worker/workers';
+import { failureConverterPath } from '../../src/temporal/options';
 
 function quietRuntime(): void {
   try {
@@ -98,7 +99,9 @@ export async function registerSearchAttributes(env: TestWorkflowEnvironment, key
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 /** Bundling takes seconds: do it once per test file. */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: quietLogger });
+  // With the failure converter the workers use (src/temporal/options.ts): failure messages and
+  // stack traces travel encoded. Harmless without a codec (then they are encoded, not encrypted).
+  bundle ??= bundleWorkflowCode({ workflowsPath: workflowsPath(), failureConverterPath: failureConverterPath(), logger: quietLogger });
   return bundle;
 }
 
