@@ -52,12 +52,12 @@ export class EncryptionCodec implements PayloadCodec {
     this.current = key;
   }
 
-  encode(payloads: Payload[]): Promise<Payload[]> {
-    return Promise.resolve(payloads.map((p) => this.encryptOne(p)));
+  async encode(payloads: Payload[]): Promise<Payload[]> {
+    return payloads.map((p) => this.encryptOne(p));
   }
 
-  decode(payloads: Payload[]): Promise<Payload[]> {
-    return Promise.resolve(payloads.map((p) => this.decryptOne(p)));
+  async decode(payloads: Payload[]): Promise<Payload[]> {
+    return payloads.map((p) => this.decryptOne(p));
   }
 
   encryptOne(payload: Payload): Payload {

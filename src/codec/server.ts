@@ -95,8 +95,7 @@ export function buildCodecServer(opts: CodecServerOptions): FastifyInstance {
     logger: opts.logger ?? false,
     bodyLimit: opts.bodyLimit ?? DEFAULT_CODEC_BODY_LIMIT,
     ...(opts.https ? { https: { cert: opts.https.cert, key: opts.https.key } } : {}),
-    // The payloads never reach a log line: only method, path and status.
-    disableRequestLogging: true,
+    // fastify's request lines name method, URL and address only: no header, no payload.
   });
 
   const cors = (req: FastifyRequest, reply: FastifyReply): boolean => {
