@@ -19,13 +19,16 @@ export function failureConverterPath(): string {
   return require.resolve('../codec/failure-converter');
 }
 
-function secretsOf(config: TemporalAccessConfig, env: Env, readFile?: ReadSecretFile, resolved?: TemporalSecrets): TemporalSecrets {
-  return resolved ?? resolveTemporalSecrets(config as ScimflowConfig, env, readFile);
+/** Resolves one half of temporal's secrets: the payload keys, or what the connection needs. */
+function secretsOf(config: TemporalAccessConfig, env: Env, readFile: ReadSecretFile | undefined, part: 'keys' | 'connection'): TemporalSecrets {
+  const { encryption, tls, apiKey, ...rest } = config.temporal;
+  const temporal = part === 'keys' ? { ...rest, ...(encryption ? { encryption } : {}) } : { ...rest, ...(tls !== undefined ? { tls } : {}), ...(apiKey ? { apiKey } : {}) };
+  return resolveTemporalSecrets({ ...config, temporal } as ScimflowConfig, env, readFile);
 }
 
 /** The key ring of `temporal.encryption`, or undefined when payloads are not encrypted. */
 export function keyRing(config: TemporalAccessConfig, env: Env = process.env, readFile?: ReadSecretFile): KeyRing | undefined {
-  const e = secretsOf(config, env, readFile).encryption;
+  const e = secretsOf(config, env, readFile, 'keys').encryption;
   return e && { current: e.current, keys: e.keys, acceptUnencrypted: e.acceptUnencrypted };
 }
 
@@ -46,7 +49,7 @@ export function dataConverter(config: TemporalAccessConfig, env: Env = process.e
  * `Authorization: Bearer …` (a Temporal Cloud API key, or a JWT for the server's authorizer).
  */
 export function connectionOptions(config: TemporalAccessConfig, env: Env = process.env, readFile?: ReadSecretFile): TemporalConnectionOptions {
-  const s = secretsOf(config, env, readFile);
+  const s = secretsOf(config, env, readFile, 'connection');
   const out: TemporalConnectionOptions = { address: env.TEMPORAL_ADDRESS || config.temporal.address };
   if (s.apiKey !== undefined) out.apiKey = s.apiKey;
   if (typeof s.tls === 'boolean') out.tls = s.tls;

@@ -48,7 +48,7 @@ it('encodes and decodes per the protocol: {payloads: [{metadata: {k: base64}, da
 });
 
 it('requires an accepted bearer token', async () => {
-  for (const headers of [{}, { authorization: 'Bearer nope-nope-nope-nope-nope' }, { authorization: `Basic ${TOKEN}` }, { authorization: `Bearer ${TOKEN}x` }]) {
+  for (const headers of [{} as Record<string, string>, { authorization: 'Bearer nope-nope-nope-nope-nope' }, { authorization: `Basic ${TOKEN}` }, { authorization: `Bearer ${TOKEN}x` }]) {
     const res = await post('/decode', body(record), headers);
     expect([JSON.stringify(headers), res.statusCode]).toEqual([JSON.stringify(headers), 401]);
     expect(res.headers['www-authenticate']).toBe('Bearer');
