@@ -23,6 +23,8 @@ function quietRuntime(): void {
 export interface TemporalOptions {
   /** Serve the Temporal Web UI on this port (browser tests). */
   uiPort?: number;
+  /** The Web UI decodes payloads through this codec server (`--ui-codec-endpoint`). */
+  uiCodecEndpoint?: string;
 }
 
 export async function startTemporal(opts: TemporalOptions = {}): Promise<TestWorkflowEnvironment> {
@@ -36,7 +38,7 @@ export async function startTemporal(opts: TemporalOptions = {}): Promise<TestWor
       executable: { type: 'existing-path', path },
       ip: '127.0.0.1',
       searchAttributes: [STAGE, PENDING_APPROVALS, NEEDS_ATTENTION, LINKED_APPS, PROBLEMS],
-      extraArgs: ['--log-level', 'error'],
+      extraArgs: ['--log-level', 'error', ...(opts.uiCodecEndpoint ? ['--ui-codec-endpoint', opts.uiCodecEndpoint] : [])],
       ...(opts.uiPort ? { ui: true, uiPort: opts.uiPort } : {}),
     },
   });
