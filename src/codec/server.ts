@@ -92,7 +92,7 @@ export function buildCodecServer(opts: CodecServerOptions): FastifyInstance {
   // with a warning — the UI then shows that payload still encrypted instead of nothing at all.
   const codec = new EncryptionCodec({ ...opts.ring, acceptUnencrypted: true });
   const app = Fastify({
-    logger: opts.logger ?? false,
+    ...(typeof opts.logger === 'object' ? { loggerInstance: opts.logger } : { logger: opts.logger ?? false }),
     bodyLimit: opts.bodyLimit ?? DEFAULT_CODEC_BODY_LIMIT,
     ...(opts.https ? { https: { cert: opts.https.cert, key: opts.https.key } } : {}),
     // fastify's request lines name method, URL and address only: no header, no payload.

@@ -39,7 +39,14 @@ describe('the example config/scimflow.yaml', () => {
   });
 
   it('loads with the documented defaults and sandbox URLs', () => {
-    expect(config.temporal).toEqual({ address: 'localhost:7233', namespace: 'default', taskQueue: 'scimflow' });
+    expect(config.temporal).toEqual({
+      address: 'localhost:7233',
+      namespace: 'default',
+      taskQueue: 'scimflow',
+      // Payloads encrypted (docs/security.md); `scimflow dev` supplies a development key.
+      encryption: { current: 'dev', keys: [{ id: 'dev', key: { ref: 'env', name: 'SCIMFLOW_PAYLOAD_KEY' } }], acceptUnencrypted: false },
+    });
+    expect(config.codecServer).toEqual({ host: '127.0.0.1', port: 8081, corsOrigins: ['http://localhost:8233'], tokens: [{ ref: 'env', name: 'SCIMFLOW_CODEC_TOKEN' }], allowUnauthenticated: false });
     expect(config.ingress.port).toBe(8080);
     expect(config.ingress.maxBodyBytes).toBe(262144);
     expect(config.ingress.webhookSecret).toEqual({ ref: 'env', name: 'SCIMFLOW_WEBHOOK_SECRET' });
@@ -83,6 +90,7 @@ describe('the example config/scimflow.yaml', () => {
       SCIMFLOW_ATLASSIAN_TOKEN: 'dev-atlassian-token',
       SCIMFLOW_ATLASSIAN_JSM_TOKEN: 'dev-atlassian-api-token',
       SCIMFLOW_JOSTLE_TOKEN: 'dev-jostle-token',
+      SCIMFLOW_PAYLOAD_KEY: 'b0RBmMbnXNL3R5q8ayWIG/XOtZgdnl8eIIQXL8kxtZY=',
     };
     const result = checkConfigFile(EXAMPLE, { env });
     expect(result.ok).toBe(true);
@@ -90,6 +98,7 @@ describe('the example config/scimflow.yaml', () => {
     expect(result.summary.apps.map((a) => a.name)).toEqual(['atlassian', 'generic', 'jasper', 'jostle', 'jumpcloud']);
     expect(result.summary.rules).toContain('engineering');
     expect(result.summary.secrets).toContainEqual({ path: 'apps.jumpcloud.auth.key', ref: '${SCIMFLOW_JUMPCLOUD_TOKEN}' });
+    expect(result.summary.secrets).toContainEqual({ path: 'temporal.encryption.keys[0].key', ref: '${SCIMFLOW_PAYLOAD_KEY}' });
     const text = JSON.stringify(result);
     for (const value of Object.values(env)) expect(text).not.toContain(value);
   });

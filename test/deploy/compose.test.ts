@@ -110,7 +110,9 @@ describe('docker-compose.yml', () => {
     }
     // …and the worker is not given the webhook secret, nor the ingress the app tokens.
     expect(services.worker!.secrets).not.toContain('webhook_secret');
-    expect(services.ingress!.secrets).toEqual(['webhook_secret']);
+    expect(services.ingress!.secrets).toEqual(['webhook_secret', 'payload_key']);
+    // The payload key: both encrypt what they hand Temporal (docs/security.md).
+    expect(services.ingress!.environment!.SCIMFLOW_PAYLOAD_KEY_FILE).toBe('/run/secrets/payload_key');
   });
 
   it('never writes a secret value: secret variables name files, and there is no default database password', () => {

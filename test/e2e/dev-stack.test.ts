@@ -38,13 +38,13 @@ afterAll(() => {
 });
 
 it('starts the whole stack, provisions a signed hire, and stops cleanly on SIGTERM', async () => {
-  const ports = { temporal: await freePort(), ui: await freePort(), sandbox: await freePort(), ingress: await freePort(), metrics: await freePort(), temporalMetrics: await freePort() };
+  const ports = { temporal: await freePort(), ui: await freePort(), sandbox: await freePort(), ingress: await freePort(), metrics: await freePort(), temporalMetrics: await freePort(), codec: await freePort() };
   const dataDir = mkdtempSync(join(tmpdir(), 'scimflow-dev-'));
   const env = { ...process.env };
   delete env.SCIMFLOW_WEBHOOK_SECRET;
   dev = spawn(
     process.execPath,
-    [join(root, 'bin', 'scimflow.mjs'), 'dev', '--json-logs', '--data-dir', dataDir, '--temporal-port', String(ports.temporal), '--ui-port', String(ports.ui), '--sandbox-port', String(ports.sandbox), '--ingress-port', String(ports.ingress), '--metrics-port', String(ports.metrics), '--temporal-metrics-port', String(ports.temporalMetrics)],
+    [join(root, 'bin', 'scimflow.mjs'), 'dev', '--json-logs', '--data-dir', dataDir, '--temporal-port', String(ports.temporal), '--ui-port', String(ports.ui), '--sandbox-port', String(ports.sandbox), '--ingress-port', String(ports.ingress), '--metrics-port', String(ports.metrics), '--temporal-metrics-port', String(ports.temporalMetrics), '--codec-port', String(ports.codec)],
     { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let out = '';
@@ -73,6 +73,15 @@ it('starts the whole stack, provisions a signed hire, and stops cleanly on SIGTE
     return list.totalResults === 1 ? list.Resources[0] : undefined;
   }, { timeoutMs: 15_000, what: 'the account in the sandbox' });
   expect(account.active).toBe(true);
+  // The UI decodes through the dev codec server (--ui-codec-endpoint): it serves loopback callers
+  // without a token and answers the UI's origin with CORS.
+  expect(out).toContain(`decodes through the codec server http://127.0.0.1:${ports.codec}`);
+  const pre = await request(`http://127.0.0.1:${ports.codec}/decode`, { method: 'OPTIONS', headers: { origin: `http://localhost:${ports.ui}`, 'access-control-request-method': 'POST' } });
+  await pre.body.text();
+  expect([pre.statusCode, pre.headers['access-control-allow-origin']]).toEqual([204, `http://localhost:${ports.ui}`]);
+  const decoded = await request(`http://127.0.0.1:${ports.codec}/encode`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ payloads: [{ metadata: { encoding: Buffer.from('json/plain').toString('base64') }, data: Buffer.from('"x"').toString('base64') }] }) });
+  expect(decoded.statusCode).toBe(200);
+  await decoded.body.text();
   const metrics = await request(`http://127.0.0.1:${ports.metrics}/metrics`);
   expect(await metrics.body.text()).toContain('scimflow_hr_events_received_total{source="hr"} 1');
 
