@@ -50,7 +50,9 @@ beforeAll(async () => {
   expect(CONFIG).toContain(`approvers: [${APPROVER}]`);
   mkdirSync(RESULTS, { recursive: true });
   uiPort = await freePort();
-  stack = await startStack(CONFIG, { temporal: { uiPort } });
+  // Clear-text payloads: this UI has no codec endpoint, so the signal it sends is not encrypted and
+  // an encrypting worker would refuse it (test/e2e/codec-in-ui.test.ts approves through the codec).
+  stack = await startStack(CONFIG, { temporal: { uiPort }, encryption: false });
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'], timeout: 30_000 });
 }, 120_000);
 

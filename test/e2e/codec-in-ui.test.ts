@@ -6,7 +6,7 @@
 //
 // Screenshot: docs/images/codec-decoded-in-temporal-ui.png (written when missing or with
 // UPDATE_SCREENSHOTS=1); everything else goes to test-results/codec-in-ui/.
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { DEV_PAYLOAD_KEY } from '../../src/cli/dev-env';
 import { buildCodecServer } from '../../src/codec/server';
 import { decodePayloadKey } from '../../src/config';
+import { findTemporalCli } from '../../src/dev/temporal-cli';
 import { freePort } from '../helpers/cli';
 import { employee, event, startStack, type Stack } from '../helpers/stack';
 import { LIFECYCLE_CONFIG } from '../workflows/config';
@@ -23,6 +24,9 @@ const ROOT = join(__dirname, '..', '..');
 const DOCS_IMAGE = join(ROOT, 'docs', 'images', 'codec-decoded-in-temporal-ui.png');
 const RESULTS = join(ROOT, 'test-results', 'codec-in-ui');
 const TOKEN = 'ui-user-access-token-0123456789abcdef';
+// Room for a person to approve in a browser.
+const CONFIG = LIFECYCLE_CONFIG.replace(/(approvals:\s*\n\s*jasper:[\s\S]*?timeout:\s*)\w+/, (_, head: string) => `${head}5m`);
+const APPROVAL = { app: 'jasper', decision: 'approve', approver: 'lead@example.com' };
 
 let stack: Stack | undefined;
 let browser: Browser | undefined;
@@ -47,7 +51,7 @@ beforeAll(async () => {
   codec = buildCodecServer({ ring: { current: 'dev', keys: new Map([['dev', key.key]]) }, tokens: [TOKEN], corsOrigins: [`http://127.0.0.1:${uiPort}`, `http://localhost:${uiPort}`], namespace: 'default', https: selfSignedCertificate() });
   await codec.listen({ host: '127.0.0.1', port: codecPort });
   // The stack encrypts with the development key (stack.ts), which the codec server holds.
-  stack = await startStack(LIFECYCLE_CONFIG, { temporal: { uiPort, uiCodecEndpoint: codecUrl } });
+  stack = await startStack(CONFIG, { temporal: { uiPort, uiCodecEndpoint: codecUrl } });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -128,6 +132,48 @@ describe('the Temporal Web UI with the codec server', () => {
       throw err;
     } finally {
       await anonymous.close();
+    }
+  }, 120_000);
+
+  it('encrypts what a person types (the approval signal) through the codec server: the worker accepts it', async () => {
+    const s = stack!;
+    expect(CONFIG).toMatch(/approvers: \[lead@example\.com\]\s*\n\s*timeout: 5m/);
+    const emp = employee({ department: 'Engineering' });
+    const workflowId = await s.send(event('hire', emp));
+    await s.until(emp.employeeId, (st) => st.pendingApprovals.some((p) => p.app === 'jasper'), 'jasper approval pending');
+    const page = await uiPage(TOKEN);
+    try {
+      await page.goto(`http://127.0.0.1:${uiPort}/namespaces/default/workflows/${encodeURIComponent(workflowId)}`);
+      await page.getByRole('heading', { name: workflowId }).first().waitFor();
+      await page.getByRole('button', { name: /more actions/i }).click();
+      await page.getByRole('menuitem', { name: /send a signal/i }).click();
+      const dialog = page.getByRole('dialog', { name: /send a signal/i });
+      await dialog.waitFor();
+      await dialog.getByRole('button', { name: /select a signal/i }).or(dialog.getByTestId('signal-select-button')).first().click();
+      await dialog.getByRole('option', { name: 'approval', exact: true }).click();
+      await dialog.locator('[role="textbox"][contenteditable="true"]').click();
+      // Multi-line, as a person types it (the editor drops a single-line paste's closing brace).
+      await page.keyboard.insertText(JSON.stringify(APPROVAL, null, 2));
+      expect(JSON.parse(await dialog.locator('[role="textbox"][contenteditable="true"]').innerText())).toEqual(APPROVAL);
+      await page.mouse.move(0, 0);
+      await dialog.getByRole('button', { name: 'Submit', exact: true }).click();
+      await dialog.waitFor({ state: 'hidden' });
+      // Accepted: the worker decrypted it (a clear-text signal would have been refused).
+      const done = await s.until(emp.employeeId, (st) => st.apps.jasper?.account !== undefined, 'the jasper account after the UI approval', 30_000);
+      expect(done.pendingApprovals).toEqual([]);
+      const shown = await new Promise<string>((resolve, reject) =>
+        execFile(findTemporalCli()!, ['workflow', 'show', '--workflow-id', workflowId, '--address', s.env.address, '--output', 'json'], (err, out) => (err ? reject(err) : resolve(out))),
+      );
+      const signal = (JSON.parse(shown) as { events: { eventType: string; workflowExecutionSignaledEventAttributes?: { signalName: string; input: { payloads: { metadata: { encoding: string } }[] } } }[] }).events
+        .map((e) => e.workflowExecutionSignaledEventAttributes)
+        .find((a) => a?.signalName === 'approval');
+      expect(Buffer.from(signal!.input.payloads[0]!.metadata.encoding, 'base64').toString()).toBe('binary/encrypted');
+      expect(shown).not.toContain('lead@example.com');
+    } catch (err) {
+      await page.screenshot({ path: join(RESULTS, 'failure-signal.png'), fullPage: true }).catch(() => undefined);
+      throw err;
+    } finally {
+      await page.close();
     }
   }, 120_000);
 });
