@@ -10,7 +10,8 @@ import { installRuntime } from '../worker/runtime';
 import { composeWorker } from '../worker/compose';
 import { startWorkers } from '../worker/workers';
 import { onInterrupt } from './signals';
-import { describeTemporalAccess } from '../temporal/options';
+import { describeTemporalAccess, developmentKeyIds } from '../temporal/options';
+import { DEV_PAYLOAD_KEY } from './dev-env';
 import { connectClient, temporalAccess, temporalTarget } from './temporal';
 
 export async function runWorkerProcess(configFile: string): Promise<void> {
@@ -34,6 +35,8 @@ export async function runWorkerProcess(configFile: string): Promise<void> {
   const workers = await startWorkers({ connection, namespace: target.namespace, taskQueue: config.temporal.taskQueue, apps: composed.apps, deps: composed.deps, dataConverter: access.dataConverter });
   log.info({ address: target.address, apps: composed.apps.map((a) => a.name), ...describeTemporalAccess(config) }, 'worker running');
   if (!config.temporal.encryption) log.warn('temporal.encryption is not set: HR records are stored in Temporal in clear text (docs/security.md)');
+  const devKeys = developmentKeyIds(config, DEV_PAYLOAD_KEY);
+  if (devKeys.length) log.warn({ keys: devKeys }, 'payloads are encrypted with the public DEVELOPMENT key: set SCIMFLOW_PAYLOAD_KEY to a key of your own (docs/security.md)');
   const stop = async () => {
     log.info('worker shutting down (finishing in-flight activities)');
     stopGauges();

@@ -7,7 +7,8 @@ import { createLogger, type Logger } from '../shared/logger';
 import { createMetrics, startMetricsServer } from '../shared/metrics';
 import { bambooKeys, buildIngress } from './server';
 import { temporalAccess } from '../cli/temporal';
-import { describeTemporalAccess } from '../temporal/options';
+import { DEV_PAYLOAD_KEY } from '../cli/dev-env';
+import { describeTemporalAccess, developmentKeyIds } from '../temporal/options';
 import { ingressTemporalClient, temporalDispatcher } from './temporal-dispatcher';
 
 export type Env = Record<string, string | undefined>;
@@ -66,6 +67,8 @@ export async function startIngress(config: ScimflowConfig, opts: { env?: Env; lo
   const protection = describeTemporalAccess(config);
   log.info({ host, port: address.port, metrics: metricsServer.url, temporal: target.address, namespace: target.namespace, ...protection }, 'ingress listening (Temporal is connected on first use)');
   if (!config.temporal.encryption) log.warn('temporal.encryption is not set: HR records are stored in Temporal in clear text (docs/security.md)');
+  const devKeys = developmentKeyIds(config, DEV_PAYLOAD_KEY, env);
+  if (devKeys.length) log.warn({ keys: devKeys }, 'payloads are encrypted with the public DEVELOPMENT key: set SCIMFLOW_PAYLOAD_KEY to a key of your own (docs/security.md)');
   let stopping: Promise<void> | undefined;
   const ms = metricsServer;
   return {

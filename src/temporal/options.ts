@@ -77,3 +77,11 @@ export function describeTemporalAccess(config: TemporalAccessConfig): { tls: str
     payloads: t.encryption ? `AES-256-GCM (current key ${t.encryption.current}; ${t.encryption.keys.length} key(s))` : 'NOT ENCRYPTED (set temporal.encryption)',
   };
 }
+
+/** The ids of configured keys that are the public development key (a production process warns). */
+export function developmentKeyIds(config: TemporalAccessConfig, devKeyBase64: string, env: Env = process.env): string[] {
+  const ring = config.temporal.encryption ? keyRing(config, env) : undefined;
+  if (!ring) return [];
+  const dev = Buffer.from(devKeyBase64, 'base64');
+  return [...ring.keys].filter(([, k]) => k.equals(dev)).map(([id]) => id);
+}
