@@ -1,7 +1,9 @@
 // The payload codec on its own: round trip, key rotation, tampering, and the configuration that
 // feeds it (key lengths refused at load, naming the setting).
 import { randomBytes } from 'node:crypto';
-import { defaultPayloadConverter, type Payload } from '@temporalio/common';
+import { ApplicationFailure, defaultPayloadConverter, type Payload } from '@temporalio/common';
+import { decodeFailure, encodeFailure } from '@temporalio/common/lib/internal-non-workflow';
+import { failureConverter } from '../../src/codec/failure-converter';
 import { EncryptionCodec, ENCRYPTED_ENCODING, KEY_ID_METADATA, PayloadDecryptionError } from '../../src/codec/encryption';
 import { ConfigError, parseConfigText } from '../../src/config';
 import { dataConverter, keyRing } from '../../src/temporal/options';
@@ -66,6 +68,22 @@ describe('EncryptionCodec', () => {
     await expect(codec.decode([payload(person)])).rejects.toThrow(/not encrypted \(encoding json\/plain\)/);
     const migrating = new EncryptionCodec({ current: 'k1', keys: new Map([['k1', k1]]), acceptUnencrypted: true });
     expect(value((await migrating.decode([payload(person)]))[0]!)).toEqual(person);
+  });
+});
+
+describe('failures', () => {
+  it('travel as "Encoded failure": message and stack trace inside an encrypted payload, restored on decode', async () => {
+    const codec = new EncryptionCodec({ current: 'k1', keys: new Map([['k1', k1]]) });
+    const err = ApplicationFailure.nonRetryable('cannot create ada.lovelace@example.com: userName taken', 'CONFLICT');
+    const failure = failureConverter.errorToFailure(err, defaultPayloadConverter);
+    expect(failure.message).toBe('Encoded failure');
+    expect(failure.stackTrace).toBe('');
+    const encoded = await encodeFailure([codec], failure);
+    expect(str(encoded.encodedAttributes!.metadata!.encoding)).toBe(ENCRYPTED_ENCODING);
+    expect(JSON.stringify(encoded)).not.toMatch(/lovelace/);
+    const back = failureConverter.failureToError(await decodeFailure([codec], encoded), defaultPayloadConverter);
+    expect(back.message).toBe('cannot create ada.lovelace@example.com: userName taken');
+    expect((back as ApplicationFailure).type).toBe('CONFLICT');
   });
 });
 
