@@ -8,7 +8,9 @@ import type { AddressInfo } from 'node:net';
 import { buildCodecServer } from '../../src/codec/server';
 import { findTemporalCli } from '../../src/dev/temporal-cli';
 import { keyRing } from '../../src/temporal/options';
+import { Worker } from '@temporalio/worker';
 import { employee, event, startStack, TEST_ENV, type Stack } from '../helpers/stack';
+import { workflowBundle } from '../helpers/temporal';
 import { LIFECYCLE_CONFIG } from '../workflows/config';
 
 const TOKEN = 'codec-test-token-0123456789abcdef';
@@ -116,6 +118,14 @@ describe('what the Temporal server holds of a person', () => {
     }
     expect(d.memo ?? {}).toEqual({});
   });
+
+  it('replays from the encrypted history with the data converter (and not without it)', async () => {
+    const history = await stack.client.workflow.getHandle(id).fetchHistory();
+    const withCodec = await Worker.runReplayHistory({ workflowBundle: await workflowBundle(), dataConverter: stack.dataConverter, replayName: 'with codec' }, history).then(() => 'ok', (e: unknown) => String(e));
+    expect(withCodec).toBe('ok');
+    const without = await Worker.runReplayHistory({ workflowBundle: await workflowBundle(), replayName: 'without codec' }, history).then(() => 'ok', (e: unknown) => String(e));
+    expect(without).not.toBe('ok');
+  }, 60_000);
 
   it('the CLI decodes through the codec server with its token', async () => {
     const decoded = await temporal(['workflow', 'show', '--workflow-id', id, '--output', 'json', '--codec-endpoint', codecUrl, '--codec-auth', `Bearer ${TOKEN}`]);

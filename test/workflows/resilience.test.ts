@@ -114,7 +114,8 @@ describe('resilience', () => {
     for (const secret of Object.values(TEST_ENV)) expect(everything).not.toContain(secret);
     expect(everything).not.toContain('revoked-token');
     const results = [];
-    for await (const r of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, histories)) results.push(r);
+    // Histories hold encrypted payloads: the replayer decodes with the stack's data converter.
+    for await (const r of Worker.runReplayHistories({ workflowBundle: await workflowBundle(), dataConverter: stack.dataConverter }, histories)) results.push(r);
     expect(results.filter((r) => r.error).map((r) => `${r.workflowId}: ${String(r.error)}`)).toEqual([]);
     expect(results).toHaveLength(histories.length);
   });
