@@ -74,9 +74,10 @@ async function uiPage(token: string | undefined): Promise<Page> {
   await page.addInitScript(
     ({ endpoint, token: t }) => {
       // The UI's own codec settings (its "Codec Server" dialog keeps them in localStorage).
-      localStorage.setItem('endpoint', JSON.stringify(endpoint));
-      localStorage.setItem('passAccessToken', 'true');
-      localStorage.setItem('overrideRemoteCodecConfiguration', 'true');
+      const storage = (globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } }).localStorage;
+      storage.setItem('endpoint', JSON.stringify(endpoint));
+      storage.setItem('passAccessToken', 'true');
+      storage.setItem('overrideRemoteCodecConfiguration', 'true');
       // Stands in for the OIDC sign-in: the UI asks globalThis.AccessToken() for the user's token.
       if (t) (globalThis as { AccessToken?: () => Promise<string> }).AccessToken = async () => t;
     },
