@@ -1,7 +1,8 @@
 // Activity implementations: the I/O edge of the controller. Each closes over the worker's
 // dependencies (connectors holding their credentials, the parsed configuration), so secrets never
 // travel through workflow inputs or history. Each activity is one small, idempotent step; the
-// controller re-observes and re-plans after anything unexpected, so none has to be clever.
+// controller re-observes and re-plans after anything unexpected, so none has to be clever. Each
+// makes one request to its app, so the server-side rate limit of the app's task queue counts requests.
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Connector, ScimGroup, ScimUser } from '../connectors/types';
@@ -151,11 +152,10 @@ export function createActivities(deps: ActivityDeps) {
       });
     },
 
-    /** Idempotent: removing a non-member, or from a group that is gone, is done. */
-    async removeFromGroup(input: { app: string; name: string; userId: string }): Promise<void> {
-      return wrap(`removeFromGroup(${input.app})`, async () => {
-        const c = deps.connector(input.app);
-        for (const g of await c.findGroups(input.name)) if (g.id) await c.removeMember(g.id, input.userId);
+    /** Idempotent: removing a non-member, or from a group that is gone, is done. One request. */
+    async removeMember(input: { app: string; groupId: string; userId: string }): Promise<void> {
+      return wrap(`removeMember(${input.app})`, async () => {
+        await deps.connector(input.app).removeMember(input.groupId, input.userId);
       });
     },
 

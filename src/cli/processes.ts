@@ -1,8 +1,6 @@
 // The production processes: `scimflow worker` and `scimflow ingress` (one each per container).
 import { NativeConnection } from '@temporalio/worker';
-import { loadConfig, resolveIngressSecrets } from '../config';
-import { bambooKeys, buildIngress } from '../ingress/server';
-import { temporalDispatcher } from '../ingress/temporal-dispatcher';
+import { loadConfig } from '../config';
 import { createLogger } from '../shared/logger';
 import { createMetrics, startMetricsServer } from '../shared/metrics';
 import { pollGauges } from '../worker/gauges';
@@ -27,7 +25,7 @@ export async function runWorkerProcess(configFile: string): Promise<void> {
   await composed.discover((app, err) => log.warn({ app, err: String(err) }, 'ServiceProviderConfig discovery failed; using the documented profile'));
   const { client, close: closeClient } = await connectClient(target);
   const stopGauges = pollGauges(client, metrics, Object.keys(config.apps));
-  const metricsServer = await startMetricsServer(metrics, { host: process.env.SCIMFLOW_METRICS_HOST ?? '0.0.0.0', port: metricsPort, ...(temporalMetricsBind ? { temporalMetricsUrl: `http://${temporalMetricsBind}/metrics` } : {}) });
+  const metricsServer = await startMetricsServer(metrics, { host: process.env.SCIMFLOW_METRICS_HOST ?? '127.0.0.1', port: metricsPort, ...(temporalMetricsBind ? { temporalMetricsUrl: `http://${temporalMetricsBind}/metrics` } : {}) });
   const workers = await startWorkers({ connection, namespace: target.namespace, taskQueue: config.temporal.taskQueue, apps: composed.apps, deps: composed.deps });
   log.info({ address: target.address, apps: composed.apps.map((a) => a.name) }, 'worker running');
   const stop = async () => {
@@ -44,30 +42,5 @@ export async function runWorkerProcess(configFile: string): Promise<void> {
   await workers.done;
 }
 
-export async function runIngressProcess(configFile: string): Promise<void> {
-  const log = createLogger({ name: 'scimflow-ingress' });
-  const config = loadConfig(configFile);
-  const { client, close } = await connectClient(temporalTarget(config));
-  const secrets = resolveIngressSecrets(config);
-  const metrics = createMetrics();
-  const app = buildIngress({
-    dispatcher: temporalDispatcher(client, config.temporal.taskQueue),
-    secrets: secrets.all,
-    maxBodyBytes: config.ingress.maxBodyBytes,
-    logger: log,
-    onAccepted: (source) => metrics.eventsReceived.inc({ source }),
-    onRejected: (reason) => metrics.eventsRejected.inc({ reason }),
-    ...bambooKeys(),
-  });
-  const metricsServer = await startMetricsServer(metrics, { host: process.env.SCIMFLOW_METRICS_HOST ?? '0.0.0.0', port: Number(process.env.SCIMFLOW_INGRESS_METRICS_PORT ?? 9466) });
-  const host = process.env.SCIMFLOW_INGRESS_HOST ?? config.ingress.host;
-  const port = Number(process.env.SCIMFLOW_INGRESS_PORT ?? config.ingress.port);
-  await app.listen({ host, port });
-  log.info({ host, port }, 'ingress listening');
-  const stop = async () => {
-    metricsServer.close();
-    await app.close();
-    await close();
-  };
-  onInterrupt({ onFirst: () => void stop(), onForce: () => process.exit(130) });
-}
+// The ingress process (lazy Temporal connection, deadlines, 503 while Temporal is down) lives with the ingress.
+export { runIngressProcess } from '../ingress/process';

@@ -482,9 +482,11 @@ class Controller {
         await acts.addToGroup({ app, groupId, userId: action.accountId });
         return {};
       }
-      case 'removeGroup':
-        await acts.removeFromGroup({ app, name: action.group, userId: action.accountId });
+      case 'removeGroup': {
+        // Every group of that name (servers may hold duplicates): the membership ends in all of them.
+        for (const groupId of await acts.findGroups({ app, name: action.group })) await acts.removeMember({ app, groupId, userId: action.accountId });
         return {};
+      }
       case 'removeJsmCustomer':
         await acts.removeJsmCustomer({ app, email: action.email });
         return {};
