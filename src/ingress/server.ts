@@ -1,6 +1,7 @@
 // The HR webhook ingress: authenticates, validates and hands each event to Temporal.
 // Order matters: size limit (while reading) → signature (before parsing: never parse
 // unauthenticated JSON) → JSON → schema → dispatch. Every refusal is a 4xx with a JSON body.
+import { setMaxListeners } from 'node:events';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { HrEventSchema, describeIssues, type HrEvent } from '../shared/hr-event';
 import { z } from 'zod';
@@ -190,6 +191,8 @@ export function buildIngress(opts: IngressOptions): FastifyInstance {
   app.server.maxConnections = positive('maxConnections', opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS);
   // Aborted on close: dispatches under way are abandoned (their callers get 503) instead of holding the shutdown.
   const closing = new AbortController();
+  // One listener per dispatch under way (removed when it ends); as many as connections may be open.
+  setMaxListeners(0, closing.signal);
   app.addHook('preClose', async () => closing.abort());
 
   app.removeAllContentTypeParsers();
