@@ -505,6 +505,13 @@ class Controller {
     const key = name.toLowerCase();
     const cached = view.groupIds?.[key];
     if (cached) return cached;
+    // Reading is safe from anywhere; only creating goes through the group's single writer.
+    const existing = await appActivities(app).findGroups({ app, name });
+    if (existing.length > 0) {
+      const id = [...existing].sort()[0]!;
+      view.groupIds = { ...(view.groupIds ?? {}), [key]: id };
+      return id;
+    }
     for (let i = 0; ; i++) {
       try {
         const id = await executeChild(groupWorkflow, {
