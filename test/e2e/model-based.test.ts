@@ -190,4 +190,4 @@ it(`converges to the model under shuffled, duplicated events, faults and restart
     for (const h of histories) writeFileSync(join(process.env.SCIMFLOW_DUMP_HISTORIES, `${h.workflowId}.json`), JSON.stringify(h.history));
   }
   expect(failures).toEqual([]);
-}, 240_000);
+}, Number(process.env.SCIMFLOW_MODEL_TIMEOUT_MS ?? 240_000));
