@@ -13,8 +13,8 @@ const people = Number(arg('people', 50));
 let failed = 0;
 for (const seed of seeds) {
   const started = Date.now();
-  const r = spawnSync(process.execPath, ['node_modules/.bin/jest', 'test/e2e/model-based.test.ts', '--testTimeout', '600000'], {
-    env: { ...process.env, SCIMFLOW_SEED: String(seed), SCIMFLOW_MODEL_PEOPLE: String(people) },
+  const r = spawnSync(process.execPath, ['node_modules/.bin/jest', 'test/e2e/model-based.test.ts'], {
+    env: { ...process.env, SCIMFLOW_SEED: String(seed), SCIMFLOW_MODEL_PEOPLE: String(people), SCIMFLOW_MODEL_TIMEOUT_MS: '600000' },
     encoding: 'utf8',
   });
   const ok = r.status === 0;
