@@ -592,7 +592,8 @@ class Controller {
       const next = Math.min(this.tl.nextChangeAt ?? Infinity, ...deadlines);
       const seen = this.inputs;
       const version = e.version;
-      const changed = () => this.inputs !== seen || workflowInfo().continueAsNewSuggested;
+      // Lanes that keep retrying a failing app add history while this loop sleeps: it wakes for that too.
+      const changed = () => this.inputs !== seen || workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= maxHistory;
       if (next === Infinity) await condition(changed);
       else await condition(changed, Math.max(next - now, 0));
       this.refreshTimeline();
