@@ -45,6 +45,7 @@ import {
   approvalSignal,
   decideUpdate,
   hrEventSignal,
+  refreshSignal,
   retrySignal,
   skipSignal,
   stateQuery,
@@ -75,6 +76,7 @@ const NEEDS_PERSON = new Set(['AUTH_FAILED', 'INVALID', 'UNSUPPORTED', 'CONFIG',
 /** Codes that mean "what you saw is stale": observe again at once. */
 const STALE = new Set(['CONFLICT', 'NOT_FOUND', 'PRECONDITION_FAILED']);
 
+const RefreshCommand = z.object({ reason: z.string().max(1000).optional(), continueAsNew: z.boolean().optional() }).strict().optional();
 const OpsCommand = z.object({ app: z.string().max(128).optional(), reason: z.string().max(1000).optional(), by: z.string().max(256).optional() }).strict().optional();
 
 class Controller {
@@ -89,6 +91,9 @@ class Controller {
   private readonly lanes = new Map<string, Promise<void>>();
   private readonly wakeAt = new Map<string, number>();
   private stopping = false;
+  /** Bumped by `refresh`: every lane observes its app again. */
+  private refreshes = 0;
+  private continueAsNewRequested = false;
   private attributes = '';
 
   constructor(private readonly input: IdentityWorkflowInput) {
@@ -118,6 +123,18 @@ class Controller {
     );
     setHandler(retrySignal, (raw: unknown) => this.onOps('retry', raw));
     setHandler(skipSignal, (raw: unknown) => this.onOps('skip', raw));
+    setHandler(refreshSignal, (raw: unknown) => {
+      const parsed = RefreshCommand.safeParse(raw ?? undefined);
+      if (!parsed.success) {
+        this.record({ kind: 'invalid-message', detail: `refresh refused: ${parsed.error.issues.map((i) => i.message).join('; ')}` });
+        return;
+      }
+      this.refreshes++;
+      if (parsed.data?.continueAsNew) this.continueAsNewRequested = true;
+      this.record({ kind: 'operator', detail: `refresh${parsed.data?.continueAsNew ? ' and continue-as-new' : ''}${parsed.data?.reason ? `: ${parsed.data.reason}` : ''}` });
+      this.bumpAll();
+      this.inputs++;
+    });
     setHandler(stateQuery, () => this.view());
   }
 
@@ -271,10 +288,12 @@ class Controller {
 
   // ---- one lane per app ---------------------------------------------------------------------
 
-  private relevant(app: string, d: DesireResult, observedVersion: string | undefined): boolean {
+  private relevant(app: string, d: DesireResult, observedVersion: string | undefined, refreshPending: boolean): boolean {
     const v = this.state.apps[app];
     const status = this.employment.status;
     if (v?.link.scimId) return true;
+    // `refresh`: look everywhere once, even where nothing is granted or linked (an account made by hand).
+    if (refreshPending && status !== 'pre-hire') return true;
     if (status === 'employed') return d.granted || this.compensating(app);
     // Whatever we remember, a leaver or an unknown record looks in every app once (a lost workflow rebuilds its links).
     if (status === 'left' || status === 'unknown') return observedVersion !== this.employment.version;
@@ -291,6 +310,7 @@ class Controller {
     let observedDesire: DesireResult | undefined;
     let backoffUntil = 0;
     let attentionVersion: string | undefined;
+    let observedRefresh = this.refreshes;
     for (;;) {
       if (this.stopping) return;
       const gen = this.laneGen.get(app) ?? 0;
@@ -312,7 +332,7 @@ class Controller {
       }
       view.granted = d.granted;
       view.problem = d.problem;
-      if (!this.relevant(app, d, observedVersion)) {
+      if (!this.relevant(app, d, observedVersion, observedRefresh !== this.refreshes)) {
         view.state = view.link.scimId ? view.state : 'absent';
         this.withdrawUnwanted(app, 'the app is no longer granted');
         view.plannedFor = this.employment.version;
@@ -343,7 +363,8 @@ class Controller {
 
       // Observe: once per record version (or after anything went wrong); the truth is in the app.
       try {
-        if (!accounts || observedVersion !== this.employment.version || observedDesire !== d || view.failure) {
+        if (!accounts || observedVersion !== this.employment.version || observedDesire !== d || view.failure || observedRefresh !== this.refreshes) {
+          observedRefresh = this.refreshes;
           accounts = await appActivities(app).observe({ app, userName: d.user.userName, ...(d.user.externalId ? { externalId: d.user.externalId } : {}) });
           observedVersion = this.employment.version;
           observedDesire = d;
@@ -586,14 +607,14 @@ class Controller {
         this.record({ kind: 'approval', detail: 'approval deadlines passed: escalated or expired' });
       }
       this.syncAttributes();
-      if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= maxHistory) break;
+      if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= maxHistory || this.continueAsNewRequested) break;
 
       const deadlines = this.state.approvals.filter((r) => r.status === 'pending').map((r) => r.deadline);
       const next = Math.min(this.tl.nextChangeAt ?? Infinity, ...deadlines);
       const seen = this.inputs;
       const version = e.version;
       // Lanes that keep retrying a failing app add history while this loop sleeps: it wakes for that too.
-      const changed = () => this.inputs !== seen || workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= maxHistory;
+      const changed = () => this.inputs !== seen || workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= maxHistory || this.continueAsNewRequested;
       if (next === Infinity) await condition(changed);
       else await condition(changed, Math.max(next - now, 0));
       this.refreshTimeline();
