@@ -436,6 +436,7 @@ class Controller {
       this.state.approvals = pruneRequests(openRequest(this.state.approvals, { app, purpose: plan.approvalFor, periodId, version: e.version, policy: d.approval, now: nowMs() }));
       const opened = pendingFor(this.state.approvals, app)!;
       this.record({ kind: 'approval', detail: `${opened.id}: a ${app} seat (${plan.approvalFor}) waits for ${opened.approvers.join(', ')}` });
+      this.inputs++; // the main loop arms the request's deadline
       this.syncAttributes();
     } else if (!plan.approvalFor && !plan.actions.some((a) => a.kind === 'create' || (a.kind === 'setActive' && a.active))) {
       this.withdrawUnwanted(app, plan.state);
