@@ -28,7 +28,7 @@ const RUN_HERE: Record<string, { code: number; out: RegExp }> = {
   'npm run scimflow -- --help': { code: 0, out: /Usage: scimflow \[options\] \[command\][\s\S]*plan \[options\] <event>/ },
   'npm run scimflow -- --version': { code: 0, out: /^\d+\.\d+\.\d+( \(commit [0-9a-f]+\))?$/m },
   'npm run scimflow -- config check': { code: 0, out: /^ok: config\/scimflow\.yaml/m },
-  'npm run scimflow -- plan examples/hire.json': { code: 0, out: /^hire E1001 \(evt-hire-E1001\)[\s\S]*^generic: (create|update|none)/m },
+  'npm run scimflow -- plan examples/hire.json': { code: 0, out: /^hire E1001 \(evt-hire-E1001\)[\s\S]*^generic: (converging|in-sync|conflict)$/m },
   "curl -s -H 'Authorization: Bearer dev-token' 'http://127.0.0.1:7100/generic/scim/v2/Users?filter=userName%20eq%20%22ada.lovelace%40example.com%22'": {
     code: 0,
     out: /"schemas":\["urn:ietf:params:scim:api:messages:2\.0:ListResponse"\]/,
