@@ -89,7 +89,7 @@ describe('approvals measured in days', () => {
     expect(await accounts('jasper', emp)).toEqual([]);
 
     expect(await decide(emp, 'jasper', 'cto@example.com')).toEqual({ accepted: true, requestId: req.id, app: 'jasper', decision: 'approve' });
-    const done = await stack.until(emp.employeeId, settled, 'joined');
+    const done = await stack.until(emp.employeeId, (s) => settled(s) && s.apps.jasper?.state === 'in-sync', 'joined');
     expect(done.approvals.find((r) => r.id === req.id)).toMatchObject({ status: 'approved', decidedBy: 'cto@example.com' });
     expect(done.apps.jasper?.state).toBe('in-sync');
     const jasper = await active('jasper', emp);

@@ -112,7 +112,8 @@ describe('joiner', () => {
     expect(await accounts('jasper', emp)).toEqual([]);
 
     await h.signal(approvalSignal, { app: 'jasper', decision: 'approve', approver: 'lead@example.com', comment: 'welcome' });
-    const done = await stack.until(emp.employeeId, settled, 'joined');
+    // (A seat waiting for a person does not make the stage busy: wait for jasper itself.)
+    const done = await stack.until(emp.employeeId, (s) => settled(s) && s.apps.jasper?.state === 'in-sync', 'joined');
     expect(done.pendingApprovals).toEqual([]);
     expect(done.approvals.find((r) => r.id === req.id)).toMatchObject({ status: 'approved', decidedBy: 'lead@example.com', comment: 'welcome', consumedAt: expect.any(Number) });
     expect(done.apps.jasper).toMatchObject({ state: 'in-sync' });
