@@ -1,0 +1,56 @@
+// Bugs in src/ found while porting the workflow suites to the controller. Each test fails on the
+// code as it is and passes once the bug is fixed; the report that goes with it says where.
+//
+// 1. An approval's deadline is never armed when the request is opened.
+//    The lane opens the request (Controller.plan → openRequest) but nothing wakes the main loop
+//    (`run()`): it is parked in `condition(changed, next - now)` with `next` computed before the
+//    request existed, and `changed` only looks at `this.inputs`, which opening a request does not
+//    bump. So a seat nobody decides on waits forever — no escalation, no expiry, no compensation —
+//    until some unrelated input (an HR event, a decision, `retry`) happens to make the loop look
+//    at the deadlines again. (test/workflows/escalation.test.ts pokes with `retry` to get past it.)
+import { identityWorkflowId } from '../../src/shared/hr-event';
+import { retrySignal, type PersonView } from '../../src/workflows/definitions';
+import { accountsFor, activeFor, quiet } from '../helpers/oracle';
+import { employee, event, startStack, type Stack } from '../helpers/stack';
+import { LIFECYCLE_CONFIG } from './config';
+
+const TIMEOUT_S = 3;
+const CONFIG = LIFECYCLE_CONFIG.replace('    timeout: 60s\n    onTimeout: reject\n', `    timeout: ${TIMEOUT_S}s\n    onTimeout: reject\n`);
+
+let stack: Stack;
+beforeAll(async () => {
+  expect(CONFIG).toContain(`timeout: ${TIMEOUT_S}s`);
+  stack = await startStack(CONFIG);
+}, 120_000);
+afterAll(async () => {
+  await stack?.close();
+});
+
+const waiting = (s: PersonView) => s.pendingApprovals.some((p) => p.app === 'jasper') && s.apps.generic?.state === 'in-sync';
+const expired = (s: PersonView) => s.approvals.some((r) => r.app === 'jasper' && r.status === 'expired') && s.stage === 'compensated';
+
+describe('an approval nobody decides on', () => {
+  it('expires at its deadline and compensates the join, without any other input', async () => {
+    const emp = employee({ department: 'Engineering' });
+    await stack.send(event('hire', emp));
+    const first = await stack.until(emp.employeeId, waiting, 'jasper waits, generic joined');
+    const deadline = first.pendingApprovals[0]!.deadline;
+    const s = await stack.until(emp.employeeId, expired, `expired at ${new Date(deadline).toISOString()} and compensated`, (TIMEOUT_S + 12) * 1000);
+    expect(s.compensation!.reason).toMatch(/jasper: approval timed out/);
+    expect(await accountsFor(stack.sandbox.url, 'jasper', emp)).toEqual([]);
+    expect(await activeFor(stack.sandbox.url, 'generic', emp)).toEqual([]);
+  }, 60_000);
+
+  // The control: the same, with one unrelated input after the request opened. It passes today,
+  // which is what pins the bug on the missing wake-up rather than on advanceTime or compensation.
+  it('(control) expires once any input has made the main loop look at the deadlines', async () => {
+    const emp = employee({ department: 'Engineering' });
+    await stack.send(event('hire', emp));
+    await stack.until(emp.employeeId, waiting, 'jasper waits, generic joined');
+    await quiet(200);
+    await stack.client.workflow.getHandle(identityWorkflowId(emp.employeeId)).signal(retrySignal, {});
+    const s = await stack.until(emp.employeeId, expired, 'expired and compensated', (TIMEOUT_S + 12) * 1000);
+    expect(s.compensation!.reason).toMatch(/jasper: approval timed out/);
+    expect(await activeFor(stack.sandbox.url, 'generic', emp)).toEqual([]);
+  }, 60_000);
+});
