@@ -646,7 +646,9 @@ class Controller {
     const busy = unsettled || apps.some((a) => a.state === 'converging' || a.failure);
     if (e.status === 'left') return busy ? 'leaving' : 'left';
     if (this.compensatingAny()) return 'compensated';
-    return busy ? 'joining' : 'active';
+    // A join is not done while an all-or-nothing app still waits (for a seat approval, say).
+    const joinPending = e.periodId !== undefined && this.state.joinedPeriod !== e.periodId && [...this.desires.values()].some((d) => d.granted && d.allOrNothing);
+    return busy || joinPending ? 'joining' : 'active';
   }
 
   problems(): string[] {

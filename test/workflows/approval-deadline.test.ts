@@ -1,13 +1,6 @@
-// Bugs in src/ found while porting the workflow suites to the controller. Each test fails on the
-// code as it is and passes once the bug is fixed; the report that goes with it says where.
-//
-// 1. An approval's deadline is never armed when the request is opened.
-//    The lane opens the request (Controller.plan → openRequest) but nothing wakes the main loop
-//    (`run()`): it is parked in `condition(changed, next - now)` with `next` computed before the
-//    request existed, and `changed` only looks at `this.inputs`, which opening a request does not
-//    bump. So a seat nobody decides on waits forever — no escalation, no expiry, no compensation —
-//    until some unrelated input (an HR event, a decision, `retry`) happens to make the loop look
-//    at the deadlines again. (test/workflows/escalation.test.ts pokes with `retry` to get past it.)
+// An approval nobody decides on expires at its deadline by itself. (Found while porting the suites:
+// opening a request did not wake the controller's main loop, so the deadline was armed only by
+// some unrelated later input; the control case pins the fix on that wake-up.)
 import { identityWorkflowId } from '../../src/shared/hr-event';
 import { retrySignal, type PersonView } from '../../src/workflows/definitions';
 import { accountsFor, activeFor, quiet } from '../helpers/oracle';
@@ -38,6 +31,7 @@ describe('an approval nobody decides on', () => {
     const s = await stack.until(emp.employeeId, expired, `expired at ${new Date(deadline).toISOString()} and compensated`, (TIMEOUT_S + 12) * 1000);
     expect(s.compensation!.reason).toMatch(/jasper: approval timed out/);
     expect(await accountsFor(stack.sandbox.url, 'jasper', emp)).toEqual([]);
+    await stack.until(emp.employeeId, (x) => x.apps.generic?.state === 'compensated', 'generic put back');
     expect(await activeFor(stack.sandbox.url, 'generic', emp)).toEqual([]);
   }, 60_000);
 
@@ -51,6 +45,7 @@ describe('an approval nobody decides on', () => {
     await stack.client.workflow.getHandle(identityWorkflowId(emp.employeeId)).signal(retrySignal, {});
     const s = await stack.until(emp.employeeId, expired, 'expired and compensated', (TIMEOUT_S + 12) * 1000);
     expect(s.compensation!.reason).toMatch(/jasper: approval timed out/);
+    await stack.until(emp.employeeId, (x) => x.apps.generic?.state === 'compensated', 'generic put back');
     expect(await activeFor(stack.sandbox.url, 'generic', emp)).toEqual([]);
   }, 60_000);
 });
