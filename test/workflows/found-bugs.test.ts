@@ -8,8 +8,16 @@
 //    bump. So a seat nobody decides on waits forever — no escalation, no expiry, no compensation —
 //    until some unrelated input (an HR event, a decision, `retry`) happens to make the loop look
 //    at the deadlines again. (test/workflows/escalation.test.ts pokes with `retry` to get past it.)
+//
+// 2. A join that waits for an all-or-nothing seat reports stage `active` (and ScimflowStage
+//    `active`), as if it were complete. `Controller.stage()` counts only converging or failing apps
+//    as busy; an app in `awaiting-approval` is neither, and `joinedPeriod` (which `maybeJoined`
+//    leaves unset until the seat is in sync) is not consulted. The old joiner suites proved the
+//    stage stays short of `active` until the approval-gated join has finished; anyone waiting for
+//    `active` (or listing `ScimflowStage = "joining"`) now sees a finished join too early.
 import { identityWorkflowId } from '../../src/shared/hr-event';
 import { retrySignal, type PersonView } from '../../src/workflows/definitions';
+import { STAGE } from '../../src/workflows/search-attributes';
 import { accountsFor, activeFor, quiet } from '../helpers/oracle';
 import { employee, event, startStack, type Stack } from '../helpers/stack';
 import { LIFECYCLE_CONFIG } from './config';
@@ -53,4 +61,17 @@ describe('an approval nobody decides on', () => {
     expect(s.compensation!.reason).toMatch(/jasper: approval timed out/);
     expect(await activeFor(stack.sandbox.url, 'generic', emp)).toEqual([]);
   }, 60_000);
+});
+
+describe('a join waiting for an all-or-nothing seat', () => {
+  it('is still joining — in the state query and in ScimflowStage — not active', async () => {
+    const emp = employee({ department: 'Engineering' });
+    await stack.send(event('hire', emp));
+    // Read within a second of the request (well before the 3 s timeout): everything but jasper is done.
+    const s = await stack.until(emp.employeeId, (x) => waiting(x) && x.apps.jumpcloud?.state === 'in-sync' && x.apps.jasper?.state === 'awaiting-approval', 'only jasper left');
+    expect(await accountsFor(stack.sandbox.url, 'jasper', emp)).toEqual([]);
+    expect(s.stage).toBe('joining');
+    const described = await stack.client.workflow.getHandle(identityWorkflowId(emp.employeeId)).describe();
+    expect(described.typedSearchAttributes.get(STAGE)).toBe('joining');
+  });
 });
