@@ -1,8 +1,9 @@
-// An approval nobody decides on expires at its deadline by itself. (Found while porting the suites:
-// opening a request did not wake the controller's main loop, so the deadline was armed only by
-// some unrelated later input; the control case pins the fix on that wake-up.)
+// Two things found while porting the suites to the controller, each fixed and kept here as a test:
+// an approval nobody decides on expires at its deadline by itself (opening a request did not wake
+// the main loop); a join waiting for an all-or-nothing seat is `joining`, not `active`.
 import { identityWorkflowId } from '../../src/shared/hr-event';
 import { retrySignal, type PersonView } from '../../src/workflows/definitions';
+import { STAGE } from '../../src/workflows/search-attributes';
 import { accountsFor, activeFor, quiet } from '../helpers/oracle';
 import { employee, event, startStack, type Stack } from '../helpers/stack';
 import { LIFECYCLE_CONFIG } from './config';
@@ -48,4 +49,17 @@ describe('an approval nobody decides on', () => {
     await stack.until(emp.employeeId, (x) => x.apps.generic?.state === 'compensated', 'generic put back');
     expect(await activeFor(stack.sandbox.url, 'generic', emp)).toEqual([]);
   }, 60_000);
+});
+
+describe('a join waiting for an all-or-nothing seat', () => {
+  it('is still joining — in the state query and in ScimflowStage — not active', async () => {
+    const emp = employee({ department: 'Engineering' });
+    await stack.send(event('hire', emp));
+    // Read within a second of the request (well before the 3 s timeout): everything but jasper is done.
+    const s = await stack.until(emp.employeeId, (x) => waiting(x) && x.apps.jumpcloud?.state === 'in-sync' && x.apps.jasper?.state === 'awaiting-approval', 'only jasper left');
+    expect(await accountsFor(stack.sandbox.url, 'jasper', emp)).toEqual([]);
+    expect(s.stage).toBe('joining');
+    const described = await stack.client.workflow.getHandle(identityWorkflowId(emp.employeeId)).describe();
+    expect(described.typedSearchAttributes.get(STAGE)).toBe('joining');
+  });
 });
