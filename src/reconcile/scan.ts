@@ -52,7 +52,8 @@ export function peopleByApp(views: readonly PersonView[], desire: (e: Employee) 
     const apps = new Set([...desires.map((d) => d.app), ...Object.keys(v.apps)]);
     for (const app of apps) {
       const d = desires.find((x) => x.app === app);
-      const linkedId = v.apps[app]?.link.scimId;
+      // The account the controller last saw as the person's (its link is a cache of the same).
+      const linkedId = v.apps[app]?.account?.id ?? v.apps[app]?.link.scimId;
       const p: KnownPerson = {
         employeeId: v.employeeId,
         status: v.employment.status,

@@ -50,50 +50,59 @@ export async function guardWorkflow(input: GuardInput): Promise<void> {
   const { app } = input;
   let state: GuardState = input.state ?? emptyGuard(app);
   let executed = input.executed ?? [];
-  const policy: GuardPolicy = { ...DEFAULT_GUARD_POLICY, ...(await planning.guardPolicy(app)) };
+  // Every message is queued as it arrives and handled in arrival order once the policy is known
+  // (a signalWithStart's signal arrives before the first activity returns).
+  const inbox: { kind: 'permit' | 'decision' | 'size'; raw: unknown }[] = [];
+  let policy: GuardPolicy = DEFAULT_GUARD_POLICY;
   const toTell: { requester: string; id: string; status: PermitStatus }[] = [];
   const toRun: PermitRequest[] = [];
   let handled = 0;
+  setHandler(permitRequestSignal, (raw: unknown) => void inbox.push({ kind: 'permit', raw }));
+  setHandler(guardDecisionSignal, (raw: unknown) => void inbox.push({ kind: 'decision', raw }));
+  setHandler(guardSizeSignal, (raw: unknown) => void inbox.push({ kind: 'size', raw }));
+  setHandler(guardStateQuery, () => {
+    return { ...state, policy, allowance: allowance(policy, state.accounts), executed };
+  });
+  policy = { ...DEFAULT_GUARD_POLICY, ...(await planning.guardPolicy(app)) };
+  const pol = policy;
 
-  const settle = (req: PermitRequest, status: PermitStatus) => {
-    if (req.requester) toTell.push({ requester: req.requester, id: req.id, status });
-    if (status === 'granted' && req.execute && req.accountId) toRun.push(req);
+  const handle = (m: (typeof inbox)[number]) => {
+    handled++;
+    const now = nowMs();
+    if (m.kind === 'permit') {
+      const parsed = PermitRequestSchema.safeParse(m.raw);
+      if (!parsed.success) {
+        log.warn('guard: invalid permit request ignored', { app });
+        return;
+      }
+      const req: PermitRequest = { ...parsed.data, at: now };
+      const before = state.decided[req.id];
+      const res = requestPermit(state, req, now, pol);
+      state = res.state;
+      // A repeat is answered again (the requester may have continued-as-new); executed only once.
+      if (res.status !== 'held') {
+        if (req.requester) toTell.push({ requester: req.requester, id: req.id, status: res.status });
+        if (!before && res.status === 'granted' && req.execute && req.accountId) toRun.push(req);
+      }
+    } else if (m.kind === 'decision') {
+      const p = z.strictObject({ decision: z.enum(['release', 'reject']), by: z.string().max(200).optional() }).safeParse(m.raw);
+      if (!p.success) return;
+      const status: PermitStatus = p.data.decision === 'release' ? 'granted' : 'rejected';
+      const res = decideHeld(state, p.data.decision, now, p.data.by ?? 'operator', pol);
+      state = res.state;
+      for (const r of res.decided) {
+        if (r.requester) toTell.push({ requester: r.requester, id: r.id, status });
+        if (status === 'granted' && r.execute && r.accountId) toRun.push(r);
+      }
+    } else {
+      const p = z.strictObject({ accounts: z.number().int().min(0) }).safeParse(m.raw);
+      if (p.success) state = reportSize(state, p.data.accounts);
+    }
   };
 
-  setHandler(permitRequestSignal, (raw: unknown) => {
-    handled++;
-    const parsed = PermitRequestSchema.safeParse(raw);
-    if (!parsed.success) {
-      log.warn('guard: invalid permit request ignored', { app });
-      return;
-    }
-    const req: PermitRequest = { ...parsed.data, at: nowMs() };
-    const before = state.decided[req.id];
-    const res = requestPermit(state, req, nowMs(), policy);
-    state = res.state;
-    // A repeat is answered again (the requester may have continued-as-new); executed only once.
-    if (res.status !== 'held') {
-      if (req.requester) toTell.push({ requester: req.requester, id: req.id, status: res.status });
-      if (!before && res.status === 'granted' && req.execute && req.accountId) toRun.push(req);
-    }
-  });
-  setHandler(guardDecisionSignal, (raw: unknown) => {
-    handled++;
-    const p = z.strictObject({ decision: z.enum(['release', 'reject']), by: z.string().max(200).optional() }).safeParse(raw);
-    if (!p.success) return;
-    const res = decideHeld(state, p.data.decision, nowMs(), p.data.by ?? 'operator', policy);
-    state = res.state;
-    for (const r of res.decided) settle(r, p.data.decision === 'release' ? 'granted' : 'rejected');
-  });
-  setHandler(guardSizeSignal, (raw: unknown) => {
-    handled++;
-    const p = z.strictObject({ accounts: z.number().int().min(0) }).safeParse(raw);
-    if (p.success) state = reportSize(state, p.data.accounts);
-  });
-  setHandler(guardStateQuery, () => ({ ...state, policy, allowance: allowance(policy, state.accounts), executed }));
-
   for (;;) {
-    await condition(() => toTell.length > 0 || toRun.length > 0 || handled >= 500 || workflowInfo().continueAsNewSuggested, 24 * 3_600_000);
+    await condition(() => inbox.length > 0 || toTell.length > 0 || toRun.length > 0 || handled >= 500 || workflowInfo().continueAsNewSuggested, 24 * 3_600_000);
+    while (inbox.length > 0) handle(inbox.shift()!);
     while (toTell.length > 0) {
       const t = toTell.shift()!;
       try {
@@ -114,7 +123,7 @@ export async function guardWorkflow(input: GuardInput): Promise<void> {
       }
     }
     if (handled >= 500 || workflowInfo().continueAsNewSuggested) {
-      await condition(() => toTell.length === 0 && toRun.length === 0);
+      if (inbox.length > 0 || toTell.length > 0 || toRun.length > 0) continue;
       await continueAsNew<typeof guardWorkflow>({ app, state, executed });
     }
   }
