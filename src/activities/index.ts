@@ -8,6 +8,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Connector, ScimGroup, ScimUser } from '../connectors/types';
 import { ownerKeyOf, type ObservedAccount, type OwnerRule } from '../domain/ownership';
 import type { DesireResult } from '../rules/desire';
+import type { GuardPolicy } from '../domain/guard';
 import type { Employee } from '../shared/hr-event';
 import { toFailure } from './errors';
 
@@ -20,6 +21,8 @@ export interface ActivityDeps {
   approversOf(app: string): { required: boolean; approvers: string[] };
   /** Atlassian: the JSM service desk whose customers scimflow manages, if configured. */
   serviceDeskId?(app: string): string | undefined;
+  /** The mass-change guard's policy for `app` (config `guard`); defaults apply to what it leaves out. */
+  guardPolicy?(app: string): Partial<GuardPolicy>;
   /** Optional observer, e.g. for metrics. */
   onEvent?(event: { app: string; action: 'created' | 'adopted' | 'deactivated' | 'reactivated' | 'deleted' | 'updated' }): void;
 }
@@ -81,6 +84,11 @@ export function createActivities(deps: ActivityDeps) {
     /** Local activity: the configuration decides, at the moment of planning. */
     async desire(employee: Employee): Promise<DesireResult[]> {
       return deps.desire(employee);
+    },
+
+    /** The mass-change guard's policy (the worker's configuration of the moment). */
+    async guardPolicy(app: string): Promise<Partial<GuardPolicy>> {
+      return deps.guardPolicy?.(app) ?? {};
     },
 
     /** Every account in `app` that shares this person's identity keys (one lookup). */

@@ -151,4 +151,8 @@ export interface ScimflowConfig {
   apps: Record<string, AppConfig>;
   rules: { birthright: BirthrightRule[] };
   joiner: { allOrNothing: string[] };
+  /** The mass-change guard (src/domain/guard.ts); absent: its defaults (1 h, 10 %, 50). */
+  guard?: { windowMs: number; maxFraction: number; maxCount: number };
+  /** Scheduled reconciliation: cron per app (default for every app `cron`). */
+  reconcile?: { cron: string; apps: Record<string, string> };
 }

@@ -71,6 +71,9 @@ export function composeWorker(config: ScimflowConfig, env: Env = process.env, on
       const a = publicConfig.apps[app]?.approval;
       return { required: a?.required ?? false, approvers: a ? [...a.approvers, ...a.escalateTo] : [] };
     },
+    guardPolicy() {
+      return config.guard ?? {};
+    },
     serviceDeskId(app) {
       return config.apps[app]?.jsm?.serviceDeskId;
     },

@@ -40,7 +40,7 @@ export async function createWorkers(opts: StartWorkersOptions): Promise<Worker[]
     namespace,
     taskQueue: opts.taskQueue ?? MAIN_TASK_QUEUE,
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: workflowsPath() }),
-    activities: { desire: activities.desire },
+    activities: { desire: activities.desire, guardPolicy: activities.guardPolicy },
   });
   const perApp = await Promise.all(
     opts.apps.map((app) =>

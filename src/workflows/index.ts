@@ -1,3 +1,4 @@
 // The workflow bundle's entry point: every workflow the worker registers.
 export { identityWorkflow } from './identity';
 export { groupWorkflow } from './group';
+export { guardWorkflow } from './guard';
