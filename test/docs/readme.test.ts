@@ -53,7 +53,7 @@ const COVERED_ELSEWHERE: Record<string, string> = {
   'openssl rand -hex 32 > secrets/webhook_secret': 'test/deploy/compose.test.ts (the secret files docker-compose.yml mounts; production set-up, not run here)',
   'openssl rand -hex 32 > secrets/temporal_db_password': 'test/deploy/compose.test.ts (the secret files docker-compose.yml mounts; production set-up, not run here)',
   'for t in generic jasper jumpcloud atlassian atlassian_jsm jostle; do': 'test/deploy/compose.test.ts (the secret files docker-compose.yml mounts; production set-up, not run here)',
-  'printf \'%s\' \"<token for $t>\" > \"secrets/${t}_token\"': 'test/deploy/compose.test.ts (the secret files docker-compose.yml mounts; production set-up, not run here)',
+  "printf '%s' \"<token for $t>\" > \"secrets/${t}_token\"": 'test/deploy/compose.test.ts (the secret files docker-compose.yml mounts; production set-up, not run here)',
   'done': 'test/deploy/compose.test.ts (the secret files docker-compose.yml mounts; production set-up, not run here)',
   'chmod 444 secrets/*': 'test/deploy/compose.test.ts (the secret files docker-compose.yml mounts; production set-up, not run here)',
 };

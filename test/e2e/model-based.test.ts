@@ -148,7 +148,7 @@ it(`converges to the model under shuffled, duplicated events, faults and restart
         stuck.push({ id: p.emp.employeeId, want, plan: p.plan, state: 'error' in s ? s : { stage: s.stage, employment: s.employment.status, problems: s.problems, apps: Object.values(s.apps).map((a) => [a.app, a.state, a.plannedFor === s.employment.version, a.failure?.lastError]), log: s.log.slice(-8) } });
       }
     }
-    throw new Error(`${String(err)}\n${JSON.stringify(stuck, null, 1)}`);
+    throw new Error(`${String(err)}\n${JSON.stringify(stuck, null, 1)}`, { cause: err });
   } finally {
     stopApprover = true;
     await approver;

@@ -5,7 +5,7 @@
 import { request } from 'undici';
 import { DEV_CREDENTIALS } from '../../src/sandbox/credentials';
 import { fixScan, guardDecide, guardView, listPeople, peopleByApp, scanApp } from '../../src/reconcile/scan';
-import { accountsOf, deleteUserIn, seedUser, usersOf } from '../helpers/apps';
+import { accountsOf, deleteUserIn, seedUser, usersOf, type AppUser } from '../helpers/apps';
 import { employee, event, startStack, type Stack } from '../helpers/stack';
 import { waitFor } from '../helpers/temporal';
 import { LIFECYCLE_CONFIG } from './config';
@@ -80,7 +80,7 @@ it('finds drift, orphans, unlinked owners and conflicts; --fix converges drifted
 }, 120_000);
 
 it('orphans are deactivated only through the guard: a burst of most of an app is held until `guard release`', async () => {
-  const ghosts = [];
+  const ghosts: AppUser[] = [];
   for (let i = 0; i < 10; i++) ghosts.push(await seedUser(base(), 'jumpcloud', { userName: `ghost${i}x${Date.now()}`, emails: [{ value: `ghost${i}x${Date.now()}@example.com`, type: 'work', primary: true }] }));
   const s = await scan('jumpcloud');
   const orphans = s.rows.filter((r) => r.class === 'orphan' && r.active);
