@@ -281,6 +281,23 @@ describe('compensation, movers, approvals', () => {
     expect(await accounts('jasper', emp)).toEqual([]);
   });
 
+  it('one lookup decides adoption: an approval-gated Jasper hire costs exactly two requests (lookup, create), no user list', async () => {
+    const emp = employee({ department: 'Engineering' });
+    const before = stack.sandbox.app('jasper').requests().length;
+    await stack.send(event('hire', emp));
+    const w = await stack.until(emp.employeeId, (s) => s.pendingApprovals.length === 1, 'jasper waits');
+    await stack.client.workflow.getHandle(identityWorkflowId(emp.employeeId)).executeUpdate(decideUpdate, { args: [{ app: 'jasper', decision: 'approve', approver: 'lead@example.com', requestId: w.pendingApprovals[0]!.id }] });
+    await eventually(async () => (await active('jasper', emp)).length === 1, 'jasper seat');
+    await stack.until(emp.employeeId, (s) => s.apps.jasper?.state === 'in-sync', 'jasper in sync');
+    const mine = stack.sandbox
+      .app('jasper')
+      .requests()
+      .slice(before)
+      .filter((r) => !r.url.includes('startIndex=1&count=100')); // the test's own reads (usersOf)
+    expect(mine.map((r) => `${r.method} ${r.url.split('?')[0]}`)).toEqual(['GET /jasper/scim/v2/Users', 'POST /jasper/scim/v2/Users']);
+    expect(mine[0]!.url).toContain('filter=');
+  });
+
   it('two decisions: the first wins and the second is refused', async () => {
     const emp = employee({ department: 'Engineering' });
     await stack.send(event('hire', emp));
