@@ -112,3 +112,5 @@ export const decideUpdate = defineUpdate<DecisionResult, [Decision]>('decide');
 export const retrySignal = defineSignal<[{ app?: string; reason?: string; by?: string }?]>('retry');
 /** Ops: leave an app alone for the current HR record (optionally one app). */
 export const skipSignal = defineSignal<[{ app?: string; reason?: string; by?: string }?]>('skip');
+/** Ops (`scimflow upgrade`): continue-as-new at the next quiet moment, onto the current workflow code (docs/versioning.md). */
+export const upgradeSignal = defineSignal<[{ reason?: string; by?: string }?]>('upgrade');
