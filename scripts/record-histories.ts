@@ -15,7 +15,7 @@ import { join, relative } from 'node:path';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { identityWorkflowId, type Employee, type HrEvent } from '../src/shared/hr-event';
 import { packageVersion, resolveBuildId } from '../src/worker/build';
-import { decideUpdate, hrEventSignal, MAIN_TASK_QUEUE, retrySignal, type IdentityWorkflowInput, type PersonView } from '../src/workflows/definitions';
+import { decideUpdate, hrEventSignal, MAIN_TASK_QUEUE, retrySignal, upgradeSignal, type IdentityWorkflowInput, type PersonView } from '../src/workflows/definitions';
 import { groupWorkflowId } from '../src/workflows/group';
 import { accountsOf, knobs } from '../test/helpers/apps';
 import { CORPUS_ROOT, findSecrets, historyJson, type CorpusManifest } from '../test/helpers/histories';
@@ -185,6 +185,29 @@ const SCENARIOS: Scenario[] = [
       return [
         { ...identity('continue-as-new-first-run', p.employeeId, 'a hire with maxHistoryEvents 60: the next event makes the run continue-as-new, carrying its state'), runId: first },
         identity('continue-as-new-next-run', p.employeeId, 'the run continued from it: migrates the carried state and applies the update'),
+      ];
+    },
+  },
+  {
+    name: 'upgrade-signal',
+    async run(s) {
+      const p = person('REC-UPGRADE');
+      const workflowId = identityWorkflowId(p.employeeId);
+      await s.send(hr('hire', p));
+      await s.until(p.employeeId, settled, 'joined');
+      const handle = s.client.workflow.getHandle(workflowId);
+      const first = (await handle.describe()).runId;
+      await handle.signal(upgradeSignal, { reason: 'scimflow upgrade', by: 'ops@example.com' });
+      await pause(1_000);
+      await s.send(hr('update', { ...p, title: 'After the upgrade' }));
+      await waitFor(async () => (await accountsOf(s.sandbox.url, 'generic', { externalId: p.employeeId }))[0]?.title === 'After the upgrade', { what: 'update applied' });
+      await s.until(p.employeeId, settled, 'settled');
+      const continued = (await handle.describe()).runId !== first;
+      return [
+        {
+          ...identity('upgrade-signal', p.employeeId, continued ? 'an `upgrade` signal: the controller continues as new at once' : 'an `upgrade` signal to a controller without its handler (ignored), then an update'),
+          runId: first,
+        },
       ];
     },
   },

@@ -26,6 +26,7 @@ describe('the replay corpus', () => {
         'mover',
         'needs-attention-retry',
         'rehire',
+        'upgrade-signal',
       ].sort(),
     );
     expect(new Set(corpus.map((h) => h.workflowType))).toEqual(new Set(['identityWorkflow', 'groupWorkflow']));

@@ -5,6 +5,7 @@
 // src/workflows/identity.ts (test/helpers/variants.ts); the real file is never touched.
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { loadCorpus, quietRuntime, replayAll, type ReplayFailure } from '../helpers/histories';
+import { UNGUARDED, upgradeVariants } from '../helpers/upgrade-wiring';
 import { bundleVariant, type Edit } from '../helpers/variants';
 
 const LOOP_START = `  async run(): Promise<void> {
@@ -23,7 +24,8 @@ const extraSleepPatched: Edit[] = [
   { file: 'workflows/identity.ts', find: LOOP_START, replace: `${LOOP_START}      if (patched('guard-test-extra-sleep')) await sleep('1 second');\n` },
 ];
 
-const identityHistories = loadCorpus().filter((h) => h.workflowType === 'identityWorkflow');
+const corpus = loadCorpus();
+const identityHistories = corpus.filter((h) => h.workflowType === 'identityWorkflow');
 const bundles = new Map<Edit[], ReturnType<typeof bundleVariant>>();
 const bundle = (edits: Edit[]) => bundles.get(edits) ?? bundles.set(edits, bundleVariant(edits)).get(edits)!;
 
@@ -58,4 +60,28 @@ describe('the replay guard', () => {
     expect(failures).toEqual([]);
     expect(replayed).toBe(identityHistories.length);
   }, 120_000);
+
+  describe('the upgrade signal (src/workflows/upgrade.ts) behind its patch', () => {
+    const wired = upgradeVariants().after;
+    const unguarded = [...wired, UNGUARDED];
+    // Histories in which an `upgrade` arrived while the controller had no handler for it (no patch marker).
+    const ignoredUpgrade = identityHistories.filter((h) => {
+      const events = h.history.events ?? [];
+      return events.some((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'upgrade') && !events.some((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch');
+    });
+
+    it('the controller wired to it replays every recorded history', async () => {
+      const { replayed, failures } = await replayAll(corpus, { workflowBundle: await bundle(wired) });
+      expect(failures).toEqual([]);
+      expect(replayed).toBe(corpus.length);
+    }, 120_000);
+
+    it('without the patch, a history that received `upgrade` before the handler existed no longer replays', async () => {
+      // Recorded (0.1.0) from the controller before the wiring: the signal was ignored then.
+      expect(ignoredUpgrade.map((h) => h.file)).toEqual(['0.1.0/upgrade-signal.json']);
+      const { failures } = await replayAll(ignoredUpgrade, { workflowBundle: await bundle(unguarded) });
+      expect(failures.map((f) => f.file)).toEqual(['0.1.0/upgrade-signal.json']);
+      expect(failures[0]!.error).toMatch(/nondetermin/i);
+    }, 120_000);
+  });
 });
