@@ -50,6 +50,8 @@ export interface UpgradeReport {
   problems: string[];
 }
 
+/** A poller seen this recently still polls (a long poll lasts up to a minute). */
+const POLLER_FRESH_MS = 90_000;
 const PREFIXED = /^(?:unversioned|assigned|versioned):(.+)$/;
 const PINNED = /^pinned:[^:]+:(.+)$/;
 
@@ -104,7 +106,11 @@ async function currentBuilds(client: Client, opts: UpgradeOptions): Promise<Upgr
     taskQueue: { name: opts.taskQueue ?? MAIN_TASK_QUEUE, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
     taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
   });
-  const builds = [...new Set((res.pollers ?? []).map((p) => p.deploymentOptions?.buildId || p.workerVersionCapabilities?.buildId).filter((b): b is string => Boolean(b)))].sort();
+  // The server remembers a poller for minutes after it stopped; one that polls now has polled within
+  // the long-poll interval (about a minute).
+  const now = Date.now();
+  const live = (res.pollers ?? []).filter((p) => now - Number(p.lastAccessTime?.seconds ?? 0) * 1000 < POLLER_FRESH_MS);
+  const builds = [...new Set(live.map((p) => p.deploymentOptions?.buildId || p.workerVersionCapabilities?.buildId).filter((b): b is string => Boolean(b)))].sort();
   if (builds.length === 1) return { buildIds: builds, from: 'pollers' };
   const problem =
     builds.length === 0
