@@ -87,5 +87,9 @@ describe('scimflow upgrade, unversioned workers', () => {
       const now = await upgrade(env.client, { buildId: 'u2', dryRun: true });
       return now.toUpgrade.length === 1 && now.toUpgrade[0]!.workflowId === identityWorkflowId(other.employeeId) ? now : undefined;
     }, { timeoutMs: 30_000, what: 'visibility: one left behind' });
+    // The query docs/versioning.md gives for "who still runs on a history of build u1".
+    const onU1: string[] = [];
+    for await (const wf of env.client.workflow.list({ query: `WorkflowType = 'identityWorkflow' AND ExecutionStatus = 'Running' AND BuildIds = 'unversioned:u1'` })) onU1.push(wf.workflowId);
+    expect(onU1).toEqual([identityWorkflowId(other.employeeId)]);
   }, 180_000);
 });
