@@ -159,7 +159,7 @@ export function formatUpgrade(r: UpgradeReport, table: (rows: Record<string, unk
     ? `current build: ${r.current.buildIds[0]}${r.current.deployment ? ` (Worker Deployment ${r.current.deployment}${r.current.from === 'option' ? ', as given' : ''})` : r.current.from === 'pollers' ? ' (what the workers polling report)' : ' (as given)'}${r.current.ramping ? `; ramping: ${r.current.ramping.buildId} at ${r.current.ramping.percentage}%` : ''}`
     : 'current build: unknown';
   const lines = [cur, `running controllers: ${r.running}`, '', table(r.byVersion, ['version', 'people']), ''];
-  lines.push(`on an older build (their history holds tasks of another build): ${r.toUpgrade.length}`);
+  lines.push(`not on the current build alone (their history holds tasks of another build): ${r.toUpgrade.length}`);
   for (const p of r.problems) lines.push(`cannot wake anyone: ${p}`);
   if (r.dryRun) {
     if (r.toUpgrade.length) lines.push(table(r.toUpgrade.slice(0, 50).map((u) => ({ employeeId: u.employeeId, version: u.version, builds: u.builds.join(', '), started: u.startTime })), ['employeeId', 'version', 'builds', 'started']));
