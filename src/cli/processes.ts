@@ -9,7 +9,7 @@ import { pollGauges } from '../worker/gauges';
 import { installRuntime } from '../worker/runtime';
 import { composeWorker } from '../worker/compose';
 import { startWorkers } from '../worker/workers';
-import { prebuiltBundle, resolveBuildId } from '../worker/build';
+import { newerSource, prebuiltBundle, resolveBuildId } from '../worker/build';
 import { onInterrupt } from './signals';
 import { connectClient, temporalTarget } from './temporal';
 
@@ -31,6 +31,8 @@ export async function runWorkerProcess(configFile: string): Promise<void> {
   const metricsServer = await startMetricsServer(metrics, { host: process.env.SCIMFLOW_METRICS_HOST ?? '0.0.0.0', port: metricsPort, ...(temporalMetricsBind ? { temporalMetricsUrl: `http://${temporalMetricsBind}/metrics` } : {}) });
   // The prebuilt bundle (`npm run build:workflows`, the Docker image) when present, else bundled from source.
   const bundle = prebuiltBundle();
+  const stale = bundle && newerSource(bundle.codePath);
+  if (stale) log.warn({ workflowBundle: bundle.codePath, newer: stale }, 'the prebuilt workflow bundle is older than the sources: run `npm run build:workflows` (or delete it to bundle from source)');
   const d = config.temporal.deployment;
   const buildId = resolveBuildId({ configured: d?.buildId, ...(bundle ? { bundlePath: bundle.codePath } : {}) });
   const deployment = d ? { name: d.name, buildId } : undefined;

@@ -5,7 +5,7 @@
 // (configuration `temporal.deployment`) it is the Deployment Version's build id.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../dev/temporal-cli';
 
@@ -64,4 +64,28 @@ export function prebuiltBundle(env: NodeJS.ProcessEnv = process.env): { codePath
     return { codePath: named };
   }
   return existsSync(PREBUILT_BUNDLE) ? { codePath: PREBUILT_BUNDLE } : undefined;
+}
+
+/**
+ * A source file under src/ changed after the bundle was built (a development checkout that forgot
+ * `npm run build:workflows`): its path, else undefined. In the image the bundle is built after the
+ * sources are copied, so it is never older than them.
+ */
+export function newerSource(bundlePath: string, root = projectRoot): string | undefined {
+  const built = statSync(bundlePath).mtimeMs;
+  const walk = (dir: string): string | undefined => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) {
+        const found = walk(p);
+        if (found) return found;
+      } else if (e.name.endsWith('.ts') && statSync(p).mtimeMs > built) return p;
+    }
+    return undefined;
+  };
+  try {
+    return walk(join(root, 'src'));
+  } catch {
+    return undefined;
+  }
 }
