@@ -298,6 +298,33 @@ for (const decision of ['release', 'reject'] as const) {
     });
 }
 
+program
+  .command('upgrade')
+  .description('running controllers per build/version; wakes those on an older build so they continue as new onto the current one (docs/versioning.md)')
+  .addOption(configOption())
+  .option('--dry-run', 'only list: send nothing')
+  .option('--deployment <name>', 'the Worker Deployment (default: the file’s temporal.deployment.name; none: unversioned workers)')
+  .option('--build-id <id>', 'the current build (default: the deployment’s current version, else what the polling workers report)')
+  .option('--limit <n>', 'wake at most this many (oldest runs first)', positiveIntegerValue)
+  .option('--json', 'JSON output')
+  .action(async (o) => {
+    const { upgrade, formatUpgrade } = await import('./upgrade');
+    let deployment: string | undefined = o.deployment;
+    if (deployment === undefined) {
+      try {
+        deployment = loadConfig(o.config).temporal.deployment?.name;
+      } catch {
+        // no usable file: unversioned unless --deployment says otherwise
+      }
+    }
+    const by = `${process.env.USER ?? 'someone'} (scimflow upgrade)`;
+    const report = await withClient(o.config, (c) =>
+      upgrade(c, { ...(deployment ? { deployment } : {}), ...(o.buildId ? { buildId: o.buildId } : {}), ...(o.limit ? { limit: Number(o.limit) } : {}), dryRun: Boolean(o.dryRun), by }),
+    );
+    print(o.json, report, () => formatUpgrade(report, table));
+    if (report.problems.length && !o.dryRun) process.exitCode = 1;
+  });
+
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof OpsError || err instanceof ConfigError) {
     process.stderr.write(`scimflow: ${err.message}\n`);

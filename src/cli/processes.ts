@@ -7,6 +7,7 @@ import { pollGauges } from '../worker/gauges';
 import { installRuntime } from '../worker/runtime';
 import { composeWorker } from '../worker/compose';
 import { startWorkers } from '../worker/workers';
+import { newerSource, prebuiltBundle, resolveBuildId } from '../worker/build';
 import { onInterrupt } from './signals';
 import { connectClient, temporalTarget } from './temporal';
 
@@ -26,8 +27,15 @@ export async function runWorkerProcess(configFile: string): Promise<void> {
   const { client, close: closeClient } = await connectClient(target);
   const stopGauges = pollGauges(client, metrics, Object.keys(config.apps));
   const metricsServer = await startMetricsServer(metrics, { host: process.env.SCIMFLOW_METRICS_HOST ?? '127.0.0.1', port: metricsPort, ...(temporalMetricsBind ? { temporalMetricsUrl: `http://${temporalMetricsBind}/metrics` } : {}) });
-  const workers = await startWorkers({ connection, namespace: target.namespace, taskQueue: config.temporal.taskQueue, apps: composed.apps, deps: composed.deps });
-  log.info({ address: target.address, apps: composed.apps.map((a) => a.name) }, 'worker running');
+  // The prebuilt bundle (`npm run build:workflows`, the Docker image) when present, else bundled from source.
+  const bundle = prebuiltBundle();
+  const stale = bundle && newerSource(bundle.codePath);
+  if (stale) log.warn({ workflowBundle: bundle.codePath, newer: stale }, 'the prebuilt workflow bundle is older than the sources: run `npm run build:workflows` (or delete it to bundle from source)');
+  const d = config.temporal.deployment;
+  const buildId = resolveBuildId({ configured: d?.buildId, ...(bundle ? { bundlePath: bundle.codePath } : {}) });
+  const deployment = d ? { name: d.name, buildId } : undefined;
+  const workers = await startWorkers({ connection, namespace: target.namespace, taskQueue: config.temporal.taskQueue, apps: composed.apps, deps: composed.deps, buildId, ...(deployment ? { deployment } : {}), ...(bundle ? { workflowBundle: bundle } : {}) });
+  log.info({ address: target.address, apps: composed.apps.map((a) => a.name), buildId, deployment: deployment?.name ?? null, workflowBundle: bundle?.codePath ?? 'bundled from source' }, 'worker running');
   const stop = async () => {
     log.info('worker shutting down (finishing in-flight activities)');
     stopGauges();

@@ -270,6 +270,8 @@ export const RawConfigSchema = z.strictObject({
       address: nonEmpty.default('localhost:7233'),
       namespace: nonEmpty.default('default'),
       taskQueue: nonEmpty.default('scimflow'),
+      // Worker Deployment versioning (docs/versioning.md): opt-in; unset, workers are unversioned.
+      deployment: z.strictObject({ name: nonEmpty, buildId: nonEmpty.optional() }).optional(),
     })
     .default({ address: 'localhost:7233', namespace: 'default', taskQueue: 'scimflow' }),
   ingress: z

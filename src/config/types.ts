@@ -124,6 +124,8 @@ export interface TemporalConfig {
   address: string;
   namespace: string;
   taskQueue: string;
+  /** Worker Deployment versioning (docs/versioning.md); unset: unversioned workers. */
+  deployment?: { name: string; buildId?: string };
 }
 
 export interface IngressConfig {

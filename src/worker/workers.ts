@@ -1,7 +1,7 @@
 // The worker process: one Temporal Worker for workflows (main queue) and one activity-only Worker
 // per downstream app on `scim-<app>`. `maxTaskQueueActivitiesPerSecond` is enforced by the Temporal
 // server for the whole queue, so an app's rate limit holds however many worker processes run.
-import { NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { NativeConnection, Worker, type WorkerDeploymentOptions, type WorkflowBundlePath, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
 import { MAIN_TASK_QUEUE, appTaskQueue } from '../workflows/definitions';
 
@@ -17,8 +17,28 @@ export interface StartWorkersOptions {
   taskQueue?: string;
   apps: AppWorkerSpec[];
   deps: ActivityDeps;
-  /** A pre-built bundle (tests build it once); otherwise the workflows are bundled from source. */
-  workflowBundle?: WorkflowBundleWithSourceMap;
+  /** A pre-built bundle (tests build it once; `npm run build:workflows` writes one to a file); otherwise the workflows are bundled from source. */
+  workflowBundle?: WorkflowBundleWithSourceMap | WorkflowBundlePath;
+  /** Worker Deployment versioning (docs/versioning.md); unset: unversioned workers. */
+  deployment?: DeploymentVersion;
+  /** The build id an unversioned worker reports (src/worker/build.ts); ignored with `deployment`, which carries its own. */
+  buildId?: string;
+}
+
+export interface DeploymentVersion {
+  name: string;
+  buildId: string;
+}
+
+/**
+ * Every worker of the process (workflows and each app's activities) is one Deployment Version, so
+ * activities of a versioned workflow go to workers of the same build. Each workflow type declares
+ * its own behaviour (src/workflows/versioning.ts); the default covers a run that began unversioned.
+ */
+export function deploymentOptions(d: DeploymentVersion | undefined, buildId?: string): { workerDeploymentOptions?: WorkerDeploymentOptions; buildId?: string } {
+  // Unversioned: the build id only names the code (each run's `BuildIds`); the server routes nothing by it.
+  if (!d) return buildId ? { buildId } : {};
+  return { workerDeploymentOptions: { version: { deploymentName: d.name, buildId: d.buildId }, useWorkerVersioning: true, defaultVersioningBehavior: 'AUTO_UPGRADE' } };
 }
 
 export interface RunningWorkers {
@@ -35,12 +55,14 @@ export function workflowsPath(): string {
 export async function createWorkers(opts: StartWorkersOptions): Promise<Worker[]> {
   const namespace = opts.namespace ?? 'default';
   const activities = createActivities(opts.deps);
+  const versioning = deploymentOptions(opts.deployment, opts.buildId);
   const main = await Worker.create({
     connection: opts.connection,
     namespace,
     taskQueue: opts.taskQueue ?? MAIN_TASK_QUEUE,
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: workflowsPath() }),
     activities: { desire: activities.desire, guardPolicy: activities.guardPolicy },
+    ...versioning,
   });
   const perApp = await Promise.all(
     opts.apps.map((app) =>
@@ -49,6 +71,7 @@ export async function createWorkers(opts: StartWorkersOptions): Promise<Worker[]
         namespace,
         taskQueue: appTaskQueue(app.name),
         activities,
+        ...versioning,
         // The group single-writer workflow runs its steps on the app's queue.
         ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: workflowsPath() }),
         ...(app.requestsPerSecond

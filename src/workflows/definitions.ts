@@ -117,3 +117,5 @@ export const retrySignal = defineSignal<[{ app?: string; reason?: string; by?: s
 export const refreshSignal = defineSignal<[{ reason?: string; continueAsNew?: boolean }?]>('refresh');
 /** Ops: leave an app alone for the current HR record (optionally one app). */
 export const skipSignal = defineSignal<[{ app?: string; reason?: string; by?: string }?]>('skip');
+/** Ops (`scimflow upgrade`): continue-as-new at the next quiet moment, onto the current workflow code (docs/versioning.md). */
+export const upgradeSignal = defineSignal<[{ reason?: string; by?: string }?]>('upgrade');

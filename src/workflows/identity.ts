@@ -60,6 +60,7 @@ import { groupWorkflow, groupWorkflowId } from './group';
 import { appActivities, failureAttempts, failureCode, failureMessage, failureRetryAfterMs, planning } from './proxies';
 import { LINKED_APPS, NEEDS_ATTENTION, PENDING_APPROVALS, PROBLEMS, STAGE } from './search-attributes';
 import { migrateState } from './state';
+import { listenForUpgrade, upgradeRequested } from './upgrade';
 
 const DAY = 86_400_000;
 /** Redeliveries come within days; remembered ids are kept by age, not by count. */
@@ -136,6 +137,7 @@ class Controller {
       this.inputs++;
     });
     setHandler(stateQuery, () => this.view());
+    listenForUpgrade((entry) => this.record(entry), () => this.inputs++);
   }
 
   // ---- messages ----------------------------------------------------------------------------
@@ -608,14 +610,14 @@ class Controller {
         this.record({ kind: 'approval', detail: 'approval deadlines passed: escalated or expired' });
       }
       this.syncAttributes();
-      if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= maxHistory || this.continueAsNewRequested) break;
+      if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= maxHistory || this.continueAsNewRequested || upgradeRequested()) break;
 
       const deadlines = this.state.approvals.filter((r) => r.status === 'pending').map((r) => r.deadline);
       const next = Math.min(this.tl.nextChangeAt ?? Infinity, ...deadlines);
       const seen = this.inputs;
       const version = e.version;
       // Lanes that keep retrying a failing app add history while this loop sleeps: it wakes for that too.
-      const changed = () => this.inputs !== seen || workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= maxHistory || this.continueAsNewRequested;
+      const changed = () => this.inputs !== seen || workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= maxHistory || this.continueAsNewRequested || upgradeRequested();
       if (next === Infinity) await condition(changed);
       else await condition(changed, Math.max(next - now, 0));
       this.refreshTimeline();

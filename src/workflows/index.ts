@@ -2,3 +2,5 @@
 export { identityWorkflow } from './identity';
 export { groupWorkflow } from './group';
 export { guardWorkflow } from './guard';
+// Each workflow's versioning behaviour (AUTO_UPGRADE / PINNED), attached to the functions above.
+import './versioning';

@@ -10,7 +10,7 @@ import { findStuck, type StuckRow } from '../../src/cli/ops';
 import { startSandbox, type SandboxHandle } from '../../src/sandbox';
 import { identityWorkflowId, type Employee, type HrEvent } from '../../src/shared/hr-event';
 import { composeWorker, type Composed } from '../../src/worker/compose';
-import { startWorkers, type RunningWorkers } from '../../src/worker/workers';
+import { startWorkers, type RunningWorkers, type StartWorkersOptions } from '../../src/worker/workers';
 import { stateQuery, type PersonView } from '../../src/workflows/definitions';
 import { startTemporal, waitFor, workflowBundle, type TemporalOptions } from './temporal';
 
@@ -35,16 +35,20 @@ export interface Stack {
 export const TEST_ENV = { ...DEV_ENV, SCIMFLOW_WEBHOOK_SECRET: 'test-webhook-secret-0123456789' } as const;
 
 /** `yaml` may use `{{SANDBOX}}` for the sandbox's root URL. */
-export async function startStack(yaml: string, opts: { env?: TestWorkflowEnvironment; temporal?: TemporalOptions } = {}): Promise<Stack> {
+/** What the stack's workers may be given besides the defaults (a build id, a Deployment Version, another bundle). */
+export type StackWorkerOptions = Partial<Pick<StartWorkersOptions, 'buildId' | 'deployment' | 'workflowBundle'>>;
+
+export async function startStack(yaml: string, opts: { env?: TestWorkflowEnvironment; temporal?: TemporalOptions; workers?: StackWorkerOptions } = {}): Promise<Stack> {
   const env = opts.env ?? (await startTemporal(opts.temporal));
   const sandbox = await startSandbox({ host: '127.0.0.1', port: 0 });
   const parsed = parseConfigText(yaml.replaceAll('{{SANDBOX}}', sandbox.url), '/virtual/test-config.yaml');
   if (!parsed.ok) throw new Error(`test config invalid: ${JSON.stringify(parsed.errors)}`);
   const config = parsed.config;
-  const bundle = await workflowBundle();
+  const bundle = opts.workers?.workflowBundle ?? (await workflowBundle());
+  const extra = { ...opts.workers, workflowBundle: bundle };
   let composed = composeWorker(config, TEST_ENV);
   await composed.discover();
-  let workers = await startWorkers({ connection: env.nativeConnection, apps: composed.apps, deps: composed.deps, workflowBundle: bundle });
+  let workers = await startWorkers({ connection: env.nativeConnection, apps: composed.apps, deps: composed.deps, ...extra });
   const client = env.client;
   const dispatcher = temporalDispatcher(client);
 
@@ -80,7 +84,7 @@ export async function startStack(yaml: string, opts: { env?: TestWorkflowEnviron
     },
     async restartWorkers(envOverride = {}) {
       composed = composeWorker(config, { ...TEST_ENV, ...envOverride });
-      workers = await startWorkers({ connection: env.nativeConnection, apps: composed.apps, deps: composed.deps, workflowBundle: bundle });
+      workers = await startWorkers({ connection: env.nativeConnection, apps: composed.apps, deps: composed.deps, ...extra });
     },
     async close() {
       await workers.shutdown().catch(() => undefined);
