@@ -610,14 +610,15 @@ class Controller {
         this.record({ kind: 'approval', detail: 'approval deadlines passed: escalated or expired' });
       }
       this.syncAttributes();
-      if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= maxHistory || this.continueAsNewRequested || upgradeRequested()) break;
+      if (this.continueAsNewRequested) break;
+      if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= maxHistory || upgradeRequested()) break;
 
       const deadlines = this.state.approvals.filter((r) => r.status === 'pending').map((r) => r.deadline);
       const next = Math.min(this.tl.nextChangeAt ?? Infinity, ...deadlines);
       const seen = this.inputs;
       const version = e.version;
       // Lanes that keep retrying a failing app add history while this loop sleeps: it wakes for that too.
-      const changed = () => this.inputs !== seen || workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= maxHistory || this.continueAsNewRequested || upgradeRequested();
+      const changed = () => this.inputs !== seen || workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= maxHistory || this.continueAsNewRequested;
       if (next === Infinity) await condition(changed);
       else await condition(changed, Math.max(next - now, 0));
       this.refreshTimeline();
