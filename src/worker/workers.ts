@@ -1,7 +1,18 @@
 // The worker process: one Temporal Worker for workflows (main queue) and one activity-only Worker
-// per downstream app on `scim-<app>`. `maxTaskQueueActivitiesPerSecond` is enforced by the Temporal
-// server for the whole queue, so an app's rate limit holds however many worker processes run.
-import { NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+// per downstream app on `scim-<app>`.
+//
+// One rate limit per app, however many worker processes run (docs/operations.md, "One rate limit
+// per app"): every request an app receives is made by an activity on `scim-<app>`, one request per
+// activity attempt (see src/activities/index.ts), and every attempt — a retry included — is a task
+// the server's matching service dispatches from that queue. `maxTaskQueueActivitiesPerSecond` is
+// that dispatch rate, enforced by the server for the whole queue (all pollers of all processes), so
+// the fleet cannot start more requests per second than the app allows. The server divides the rate
+// among the queue's read partitions: a production cluster sets `scim-*` queues to one partition
+// (scripts/cluster.ts writes that dynamic config) so the whole rate sits on one limiter. Eager
+// activity dispatch, which would skip matching, is turned off. The connector's in-process pacer
+// (src/connectors/rate-limiter.ts) stays as the second line: exact for one process, and it smooths
+// what the server's token bucket lets through at once.
+import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
 import { MAIN_TASK_QUEUE, appTaskQueue } from '../workflows/definitions';
 
@@ -32,14 +43,26 @@ export function workflowsPath(): string {
   return require.resolve('../workflows');
 }
 
+/**
+ * The server-side dispatch rate for an app limited to `requestsPerSecond`: a little under it, so
+ * that requests dispatched evenly still fit the app's windows when they arrive a few ms early or late.
+ */
+export const TASK_QUEUE_RATE_MARGIN = 1.03;
+
+export function taskQueueRate(requestsPerSecond: number): number {
+  return requestsPerSecond / TASK_QUEUE_RATE_MARGIN;
+}
+
 export async function createWorkers(opts: StartWorkersOptions): Promise<Worker[]> {
   const namespace = opts.namespace ?? 'default';
   const activities = createActivities(opts.deps);
+  // Bundled once for the process: each Worker would otherwise bundle the workflows on its own.
+  const workflowBundle = opts.workflowBundle ?? (await bundleWorkflowCode({ workflowsPath: workflowsPath() }));
   const main = await Worker.create({
     connection: opts.connection,
     namespace,
     taskQueue: opts.taskQueue ?? MAIN_TASK_QUEUE,
-    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: workflowsPath() }),
+    workflowBundle,
     activities: { desire: activities.desire },
   });
   const perApp = await Promise.all(
@@ -50,10 +73,13 @@ export async function createWorkers(opts: StartWorkersOptions): Promise<Worker[]
         taskQueue: appTaskQueue(app.name),
         activities,
         // The group single-writer workflow runs its steps on the app's queue.
-        ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: workflowsPath() }),
+        workflowBundle,
+        // An eagerly dispatched activity (returned with a workflow task on the same queue) skips
+        // the queue's rate limit; the server's default is off too (system.enableActivityEagerExecution).
+        maxEagerActivityReservationsPerWorkflowTask: 0,
         ...(app.requestsPerSecond
           ? {
-              maxTaskQueueActivitiesPerSecond: app.requestsPerSecond,
+              maxTaskQueueActivitiesPerSecond: taskQueueRate(app.requestsPerSecond),
               // Activities past what the app's rate can serve would only wait in the request pacer,
               // where their start-to-close timeout runs; left on the task queue they wait for free.
               // One in flight per request/second keeps the pacer busy without a backlog.
