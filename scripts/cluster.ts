@@ -30,8 +30,10 @@ import { chownSync, createWriteStream, existsSync, mkdirSync, readFileSync, rmSy
 import { createServer } from 'node:net';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
+import { msToTs } from '@temporalio/common/lib/time';
 import { parseConfigText } from '../src/config';
 import { DEV_ENV } from '../src/cli/dev-env';
+import { FLEET_SHARE_INTERVAL_MS } from '../src/worker/fleet-share';
 import { appTaskQueue } from '../src/workflows/definitions';
 import { SEARCH_ATTRIBUTES } from '../src/workflows/search-attributes';
 
@@ -189,6 +191,33 @@ function chownTree(dir: string, uid: number, gid: number): void {
   run('chown', ['-R', `${uid}:${gid}`, dir]);
 }
 
+/**
+ * A watchdog process: if the supervisor dies without stopping the cluster (SIGKILL, a crashed test
+ * runner), it kills every process group listed in `pidFile`, so no PostgreSQL, Temporal server or
+ * worker is left behind. It exits by itself once the supervisor is gone and it has reaped.
+ */
+function startReaper(pidFile: string): ChildProcess {
+  writeFileSync(pidFile, '');
+  const script = `
+    const fs = require('node:fs');
+    const [supervisor, file] = [Number(process.argv[1]), process.argv[2]];
+    const alive = (pid) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+    setInterval(() => {
+      if (alive(supervisor)) return;
+      const pids = fs.readFileSync(file, 'utf8').split('\\n').filter(Boolean).map(Number);
+      for (const pid of pids.reverse()) { try { process.kill(-pid, 'SIGKILL'); } catch {} }
+      process.exit(0);
+    }, 1000);`;
+  const child = spawn(process.execPath, ['-e', script, String(process.pid), pidFile], { stdio: 'ignore', detached: true });
+  child.unref();
+  return child;
+}
+
+let pidRegistry: string | undefined;
+function registerPid(pid: number | undefined): void {
+  if (pidRegistry && pid) writeFileSync(pidRegistry, `${pid}\n`, { flag: 'a' });
+}
+
 function spawnManaged(
   name: string,
   cmd: string,
@@ -207,6 +236,7 @@ function spawnManaged(
     ...(opts.uid !== undefined ? { uid: opts.uid } : {}),
     ...(opts.gid !== undefined ? { gid: opts.gid } : {}),
   });
+  registerPid(child.pid);
   let partial = '';
   const onData = (chunk: Buffer) => {
     log.write(chunk);
@@ -349,6 +379,11 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
   try {
     if (opts.fresh) rmSync(dataDir, { recursive: true, force: true });
     mkdirSync(logs, { recursive: true });
+    pidRegistry = join(dataDir, 'pids');
+    const reaper = startReaper(pidRegistry);
+    stops.push(async () => {
+      reaper.kill('SIGKILL');
+    });
 
     // 1. Binaries.
     const [serverBin, sqlTool, schemaDir] = ensureScript('ensure-temporal-server.mjs', progress) as [string, string, string];
@@ -498,16 +533,14 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     const workers: ManagedProcess[] = [];
     const ingresses: ManagedProcess[] = [];
     const startWorker = async (i: number): Promise<ManagedProcess> => {
-      let ready = false;
       const proc = spawnManaged(`worker-${i + 1}`, process.execPath, [...scimflow, 'worker', '-c', effectiveConfig], {
         logFile: join(logs, `worker-${i + 1}.log`),
         env: { ...baseEnv, SCIMFLOW_METRICS_PORT: String(ports.workerMetrics[i]), SCIMFLOW_TEMPORAL_METRICS_PORT: '0' },
-        onLine: (line) => {
-          if (line.includes('"worker running"')) ready = true;
-        },
       });
       workers[i] = proc;
-      await waitUntil(`worker ${i + 1}`, async () => ready, proc, 180_000);
+      // Ready once it polls every queue it serves (the SDK's identity is `<pid>@<host>`).
+      const queues = [{ name: config.temporal.taskQueue, type: 1 }, ...apps.map((a) => ({ name: appTaskQueue(a), type: 2 }))];
+      await waitUntil(`worker ${i + 1}`, () => polling(temporalAddress, namespace, queues, `${proc.child.pid}@`), proc, 240_000);
       return proc;
     };
     const startIngress = async (i: number): Promise<ManagedProcess> => {
@@ -527,6 +560,9 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     });
     // Started together: each worker bundles the workflows once, in parallel.
     await Promise.all(Array.from({ length: opts.workers }, (_, i) => startWorker(i)));
+    // Each worker re-reads the app queues' pollers every few seconds and takes its share of every
+    // rate limit (src/worker/fleet-share.ts): let every one of them see all the others.
+    if (opts.workers > 1) await sleep(FLEET_SHARE_INTERVAL_MS + 1000);
     await Promise.all(Array.from({ length: opts.ingresses }, (_, i) => startIngress(i)));
     const ingressUrls = ports.ingress.map((p) => `http://127.0.0.1:${p}/webhooks/hr`);
     progress(`${opts.workers} worker(s), ${opts.ingresses} ingress(es): ${ingressUrls.join(' ')}`);
@@ -577,6 +613,20 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
   }
 }
 
+/** True when a poller whose identity starts with `identityPrefix` is on every queue (type 1 workflow, 2 activity). */
+async function polling(address: string, namespace: string, queues: { name: string; type: number }[], identityPrefix: string): Promise<boolean> {
+  const connection = await Connection.connect({ address, connectTimeout: '2 seconds' });
+  try {
+    for (const q of queues) {
+      const res = await connection.workflowService.describeTaskQueue({ namespace, taskQueue: { name: q.name, kind: 1 }, taskQueueType: q.type });
+      if (!(res.pollers ?? []).some((p) => p.identity?.startsWith(identityPrefix))) return false;
+    }
+    return true;
+  } finally {
+    await connection.close();
+  }
+}
+
 /**
  * Registers the namespace (if missing) and scimflow's search attributes (those missing), then
  * checks that the frontend knows them. True once all is in place; false while the server is not
@@ -593,7 +643,7 @@ export async function registerNamespaceAndAttributes(address: string, namespace:
     try {
       await connection.workflowService.describeNamespace({ namespace });
     } catch {
-      await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: { seconds: 30 * 24 * 3600 } }).catch((err: unknown) => {
+      await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('30 days') }).catch((err: unknown) => {
         if (!/already exists|AlreadyExists/i.test(String(err))) throw err;
       });
       return false; // the namespace cache refreshes every 2 s: look again

@@ -10,8 +10,10 @@
 // among the queue's read partitions: a production cluster sets `scim-*` queues to one partition
 // (scripts/cluster.ts writes that dynamic config) so the whole rate sits on one limiter. Eager
 // activity dispatch, which would skip matching, is turned off. The connector's in-process pacer
-// (src/connectors/rate-limiter.ts) stays as the second line: exact for one process, and it smooths
-// what the server's token bucket lets through at once.
+// (src/connectors/rate-limiter.ts) stays as the second line: given this process's share of the
+// limit (fleet-share.ts), the shares adding up to the limit, it clips what the server's token
+// bucket lets through at once after a lull, so no one second holds more than the app allows.
+import { hostname } from 'node:os';
 import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
 import { MAIN_TASK_QUEUE, appTaskQueue } from '../workflows/definitions';
@@ -30,6 +32,12 @@ export interface StartWorkersOptions {
   deps: ActivityDeps;
   /** A pre-built bundle (tests build it once); otherwise the workflows are bundled from source. */
   workflowBundle?: WorkflowBundleWithSourceMap;
+  /** Every Worker's identity (default `<pid>@<host>`); the fleet share finds this process's pollers by it. */
+  identity?: string;
+}
+
+export function workerIdentity(): string {
+  return `${process.pid}@${hostname()}`;
 }
 
 export interface RunningWorkers {
@@ -58,8 +66,10 @@ export async function createWorkers(opts: StartWorkersOptions): Promise<Worker[]
   const activities = createActivities(opts.deps);
   // Bundled once for the process: each Worker would otherwise bundle the workflows on its own.
   const workflowBundle = opts.workflowBundle ?? (await bundleWorkflowCode({ workflowsPath: workflowsPath() }));
+  const identity = opts.identity ?? workerIdentity();
   const main = await Worker.create({
     connection: opts.connection,
+    identity,
     namespace,
     taskQueue: opts.taskQueue ?? MAIN_TASK_QUEUE,
     workflowBundle,
@@ -69,6 +79,7 @@ export async function createWorkers(opts: StartWorkersOptions): Promise<Worker[]
     opts.apps.map((app) =>
       Worker.create({
         connection: opts.connection,
+        identity,
         namespace,
         taskQueue: appTaskQueue(app.name),
         activities,
