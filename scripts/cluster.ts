@@ -30,6 +30,7 @@ import { chownSync, createWriteStream, existsSync, mkdirSync, readFileSync, rmSy
 import { createServer } from 'node:net';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
+import { DefaultLogger, bundleWorkflowCode } from '@temporalio/worker';
 import { msToTs } from '@temporalio/common/lib/time';
 import { parseConfigText } from '../src/config';
 import { DEV_ENV } from '../src/cli/dev-env';
@@ -123,6 +124,7 @@ export interface Cluster {
 // Small helpers
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const quietLogger = new DefaultLogger('WARN');
 
 function canBind(port: number): Promise<boolean> {
   return new Promise((resolvePromise) => {
@@ -530,6 +532,11 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
       SCIMFLOW_METRICS_HOST: '127.0.0.1',
     };
     const scimflow = [join(projectRoot, 'bin', 'scimflow.mjs')];
+    // The workflows bundled once, from the sources of the moment, for every worker (and restart).
+    const bundleFile = join(dataDir, 'workflow-bundle.js');
+    const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../src/workflows'), logger: quietLogger });
+    writeFileSync(bundleFile, code);
+    baseEnv.SCIMFLOW_WORKFLOW_BUNDLE = bundleFile;
     const workers: ManagedProcess[] = [];
     const ingresses: ManagedProcess[] = [];
     const startWorker = async (i: number): Promise<ManagedProcess> => {

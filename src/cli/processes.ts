@@ -40,7 +40,18 @@ export async function runWorkerProcess(configFile: string): Promise<void> {
   await fleet.refresh();
   const stopGauges = pollGauges(client, metrics, Object.keys(config.apps));
   const metricsServer = await startMetricsServer(metrics, { host: process.env.SCIMFLOW_METRICS_HOST ?? '0.0.0.0', port: metricsPort, ...(temporalMetricsBind ? { temporalMetricsUrl: `http://${temporalMetricsBind}/metrics` } : {}) });
-  const workers = await startWorkers({ connection, namespace: target.namespace, taskQueue: config.temporal.taskQueue, apps: composed.apps, deps: composed.deps, identity });
+  // A bundle built ahead (a deployment's build step, or scripts/cluster.ts once for all its workers)
+  // spares each process the webpack run; otherwise the workflows are bundled here from source.
+  const bundlePath = process.env.SCIMFLOW_WORKFLOW_BUNDLE;
+  const workers = await startWorkers({
+    connection,
+    namespace: target.namespace,
+    taskQueue: config.temporal.taskQueue,
+    apps: composed.apps,
+    deps: composed.deps,
+    identity,
+    ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : {}),
+  });
   log.info({ address: target.address, apps: composed.apps.map((a) => a.name) }, 'worker running');
   const stop = async () => {
     log.info('worker shutting down (finishing in-flight activities)');

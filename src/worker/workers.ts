@@ -14,7 +14,7 @@
 // limit (fleet-share.ts), the shares adding up to the limit, it clips what the server's token
 // bucket lets through at once after a lull, so no one second holds more than the app allows.
 import { hostname } from 'node:os';
-import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
 import { MAIN_TASK_QUEUE, appTaskQueue } from '../workflows/definitions';
 
@@ -30,8 +30,11 @@ export interface StartWorkersOptions {
   taskQueue?: string;
   apps: AppWorkerSpec[];
   deps: ActivityDeps;
-  /** A pre-built bundle (tests build it once); otherwise the workflows are bundled from source. */
-  workflowBundle?: WorkflowBundleWithSourceMap;
+  /**
+   * A pre-built bundle (tests build it once; `scimflow worker` reads SCIMFLOW_WORKFLOW_BUNDLE, a
+   * file written by `bundleWorkflowCode`); otherwise the workflows are bundled from source.
+   */
+  workflowBundle?: WorkflowBundleOption;
   /** Every Worker's identity (default `<pid>@<host>`); the fleet share finds this process's pollers by it. */
   identity?: string;
 }
@@ -49,16 +52,6 @@ export interface RunningWorkers {
 
 export function workflowsPath(): string {
   return require.resolve('../workflows');
-}
-
-/**
- * The server-side dispatch rate for an app limited to `requestsPerSecond`: a little under it, so
- * that requests dispatched evenly still fit the app's windows when they arrive a few ms early or late.
- */
-export const TASK_QUEUE_RATE_MARGIN = 1.03;
-
-export function taskQueueRate(requestsPerSecond: number): number {
-  return requestsPerSecond / TASK_QUEUE_RATE_MARGIN;
 }
 
 export async function createWorkers(opts: StartWorkersOptions): Promise<Worker[]> {
@@ -90,7 +83,7 @@ export async function createWorkers(opts: StartWorkersOptions): Promise<Worker[]
         maxEagerActivityReservationsPerWorkflowTask: 0,
         ...(app.requestsPerSecond
           ? {
-              maxTaskQueueActivitiesPerSecond: taskQueueRate(app.requestsPerSecond),
+              maxTaskQueueActivitiesPerSecond: app.requestsPerSecond,
               // Activities past what the app's rate can serve would only wait in the request pacer,
               // where their start-to-close timeout runs; left on the task queue they wait for free.
               // One in flight per request/second keeps the pacer busy without a backlog.
