@@ -25,7 +25,7 @@
 // Every port is on 127.0.0.1 and below 32768 (Temporal stores membership ports as smallint).
 // PostgreSQL keeps the state: a restart of the cluster (or of the Temporal server alone) resumes.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { chownSync, createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
@@ -186,6 +186,13 @@ function postgresUser(): { uid: number; gid: number; home: string } {
   if (!line) throw new Error('there is no `postgres` user (Debian’s postgresql package creates it)');
   const f = line.split(':');
   return { uid: Number(f[2]), gid: Number(f[3]), home: f[5] ?? '/' };
+}
+
+/** Can `user` traverse every folder down to `dir` (which may not exist yet)? */
+function reachableBy(user: { uid: number; gid: number }, dir: string): boolean {
+  let d = resolve(dir);
+  while (!existsSync(d)) d = dirname(d);
+  return spawnSync('test', ['-x', d], { uid: user.uid, gid: user.gid }).status === 0;
 }
 
 /** chown -R for the directories PostgreSQL must own. */
@@ -434,13 +441,19 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
 
     // 2. PostgreSQL.
     const pg = postgresUser();
-    const pgData = join(dataDir, 'pg');
-    const pgRun = join(dataDir, 'pg-run');
+    // PostgreSQL runs as `postgres`, who must reach its directories: under the data directory when
+    // every folder above it lets others through (a checkout under /root does not), else in /var/tmp.
+    const pgBase = reachableBy(pg, dataDir) ? dataDir : join('/var/tmp', `scimflow-cluster-${createHash('sha256').update(dataDir).digest('hex').slice(0, 12)}`);
+    if (pgBase !== dataDir) progress(`${dataDir} is not reachable by the postgres user: PostgreSQL's data goes to ${pgBase}`);
+    if (opts.fresh && pgBase !== dataDir) rmSync(pgBase, { recursive: true, force: true });
+    const pgData = join(pgBase, 'pg');
+    const pgRun = join(pgBase, 'pg-run');
     const passwordFile = join(dataDir, 'db-password');
     if (!existsSync(passwordFile)) writeFileSync(passwordFile, randomBytes(24).toString('hex'), { mode: 0o600 });
     const dbPassword = readFileSync(passwordFile, 'utf8').trim();
     mkdirSync(pgData, { recursive: true, mode: 0o700 });
     mkdirSync(pgRun, { recursive: true });
+    if (pgBase !== dataDir) chownSync(pgBase, pg.uid, pg.gid);
     chownTree(pgData, pg.uid, pg.gid);
     chownSync(pgRun, pg.uid, pg.gid);
     const pgEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: pg.home, LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8' };
