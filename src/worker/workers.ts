@@ -14,7 +14,7 @@
 // limit (fleet-share.ts), the shares adding up to the limit, it clips what the server's token
 // bucket lets through at once after a lull, so no one second holds more than the app allows.
 import { hostname } from 'node:os';
-import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleOption } from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker, bundleWorkflowCode, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
 import { MAIN_TASK_QUEUE, appTaskQueue } from '../workflows/definitions';
 
@@ -58,7 +58,7 @@ export async function createWorkers(opts: StartWorkersOptions): Promise<Worker[]
   const namespace = opts.namespace ?? 'default';
   const activities = createActivities(opts.deps);
   // Bundled once for the process: each Worker would otherwise bundle the workflows on its own.
-  const workflowBundle = opts.workflowBundle ?? (await bundleWorkflowCode({ workflowsPath: workflowsPath() }));
+  const workflowBundle = opts.workflowBundle ?? (await bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: Runtime.instance().logger }));
   const identity = opts.identity ?? workerIdentity();
   const main = await Worker.create({
     connection: opts.connection,
