@@ -18,7 +18,7 @@
 // ingress processes) for each worker count of `--workers` (default 1,3), side by side with the dev
 // server measured in the same run. Bounded: every wait has a deadline.
 import type { AddressInfo } from 'node:net';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -384,6 +384,8 @@ async function runCluster(workers: number): Promise<Results> {
     return { ...a, limited: l, resent };
   } finally {
     await stack.close();
+    // PostgreSQL's data is a few hundred MB; the logs stay.
+    for (const d of ['pg', 'temporal', 'sandbox.json', 'workflow-bundle.js']) rmSync(join(root, '.data', `bench-cluster-${workers}`, d), { recursive: true, force: true });
   }
 }
 
