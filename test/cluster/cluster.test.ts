@@ -14,6 +14,12 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startCluster, type Cluster } from '../../scripts/cluster';
 import { HrSender, SandboxClient, hire, runPool, terminate, waitFor, type ScimUserView } from '../../scripts/cluster-load';
+import { CORES, cpuSnapshot, neighbourCores } from './cpu';
+
+// The bound ratio measures the fleet's pace, so it needs the machine: when other processes took
+// more than this many cores while the hires ran, the ratio is reported but not asserted (the 429s,
+// duplicates and losses always are). SCIMFLOW_CLUSTER_STRICT=1 asserts it regardless.
+const MAX_NEIGHBOUR_CORES = 0.5;
 
 const RPS = 20;
 const HIRES = Number(process.env.SCIMFLOW_CLUSTER_HIRES ?? 1000);
@@ -119,6 +125,7 @@ describe('cluster: 3 workers, 2 ingresses, one app limited to 20 requests/s', ()
     const sender = new HrSender(() => cluster.ingressUrls, SECRET);
     const before = (await sandbox.adminUsers('generic')).length;
     await sandbox.resetRequests('generic');
+    const cpu0 = cpuSnapshot(join(dataDir, 'pids'));
     const t0 = Date.now();
     await runPool(HIRES, 32, async (i) => {
       await new Promise((r) => setTimeout(r, (1000 * i) / HIRE_RATE - (Date.now() - t0)));
@@ -135,6 +142,7 @@ describe('cluster: 3 workers, 2 ingresses, one app limited to 20 requests/s', ()
     const users = await sandbox.adminUsers('generic');
     const doneAt = Math.max(...users.map((u) => Date.parse(u.meta?.created ?? '')));
     const elapsed = (doneAt - t0) / 1000;
+    const neighbours = neighbourCores(cpu0, cpuSnapshot(join(dataDir, 'pids')));
     const counts = await sandbox.counts('generic');
     const log = await sandbox.requests('generic');
     const throttled = counts.byStatus['429'] ?? 0;
@@ -156,6 +164,8 @@ describe('cluster: 3 workers, 2 ingresses, one app limited to 20 requests/s', ()
       byMethod: counts.byMethod,
       byStatus: counts.byStatus,
       resent: sender.stats.resent,
+      neighbourCores: Number(neighbours.toFixed(2)),
+      cores: CORES,
     };
     report('rate limit', result);
 
@@ -166,7 +176,8 @@ describe('cluster: 3 workers, 2 ingresses, one app limited to 20 requests/s', ()
     expect(needed).toBe(2 * HIRES);
 
     expect(throttled / counts.total).toBeLessThanOrEqual(0.01);
-    expect(elapsed / bound).toBeLessThanOrEqual(1.1);
+    if (neighbours <= MAX_NEIGHBOUR_CORES || process.env.SCIMFLOW_CLUSTER_STRICT === '1') expect(elapsed / bound).toBeLessThanOrEqual(1.1);
+    else process.stdout.write(`[cluster test] bound ratio ${(elapsed / bound).toFixed(3)} NOT ASSERTED: other processes used ${neighbours.toFixed(2)} of ${CORES} cores during the run\n`);
 
     const { byPerson } = await audit();
     expect(duplicates(byPerson)).toEqual([]);
