@@ -6,7 +6,8 @@ import { createMetrics, startMetricsServer } from '../shared/metrics';
 import { pollGauges } from '../worker/gauges';
 import { installRuntime } from '../worker/runtime';
 import { composeWorker } from '../worker/compose';
-import { startWorkers } from '../worker/workers';
+import { startFleetShare } from '../worker/fleet-share';
+import { startWorkers, workerIdentity } from '../worker/workers';
 import { newerSource, prebuiltBundle, resolveBuildId } from '../worker/build';
 import { onInterrupt } from './signals';
 import { connectClient, temporalTarget } from './temporal';
@@ -25,6 +26,17 @@ export async function runWorkerProcess(configFile: string): Promise<void> {
   const composed = composeWorker(config, process.env, (e) => metrics.accounts.inc({ app: e.app, action: e.action }), metrics);
   await composed.discover((app, err) => log.warn({ app, err: String(err) }, 'ServiceProviderConfig discovery failed; using the documented profile'));
   const { client, close: closeClient } = await connectClient(target);
+  // This process's share of each app's rate limit among the worker processes polling its queue.
+  const identity = workerIdentity();
+  const fleet = startFleetShare({
+    client,
+    namespace: target.namespace,
+    identity,
+    apps: composed.paced,
+    onChange: (app, share, workers) => log.info({ app, share, workers }, 'rate-limit share'),
+    onError: (app, err) => log.warn({ app, err: String(err) }, 'could not read the pollers of the app’s task queue; keeping the last share'),
+  });
+  await fleet.refresh();
   const stopGauges = pollGauges(client, metrics, Object.keys(config.apps));
   const metricsServer = await startMetricsServer(metrics, { host: process.env.SCIMFLOW_METRICS_HOST ?? '127.0.0.1', port: metricsPort, ...(temporalMetricsBind ? { temporalMetricsUrl: `http://${temporalMetricsBind}/metrics` } : {}) });
   // The prebuilt bundle (`npm run build:workflows`, the Docker image) when present, else bundled from source.
@@ -34,11 +46,12 @@ export async function runWorkerProcess(configFile: string): Promise<void> {
   const d = config.temporal.deployment;
   const buildId = resolveBuildId({ configured: d?.buildId, ...(bundle ? { bundlePath: bundle.codePath } : {}) });
   const deployment = d ? { name: d.name, buildId } : undefined;
-  const workers = await startWorkers({ connection, namespace: target.namespace, taskQueue: config.temporal.taskQueue, apps: composed.apps, deps: composed.deps, buildId, ...(deployment ? { deployment } : {}), ...(bundle ? { workflowBundle: bundle } : {}) });
+  const workers = await startWorkers({ connection, namespace: target.namespace, taskQueue: config.temporal.taskQueue, apps: composed.apps, deps: composed.deps, identity, buildId, ...(deployment ? { deployment } : {}), ...(bundle ? { workflowBundle: bundle } : {}) });
   log.info({ address: target.address, apps: composed.apps.map((a) => a.name), buildId, deployment: deployment?.name ?? null, workflowBundle: bundle?.codePath ?? 'bundled from source' }, 'worker running');
   const stop = async () => {
     log.info('worker shutting down (finishing in-flight activities)');
     stopGauges();
+    fleet.stop();
     metricsServer.close();
     await workers.shutdown();
     await composed.close();

@@ -1,7 +1,20 @@
 // The worker process: one Temporal Worker for workflows (main queue) and one activity-only Worker
-// per downstream app on `scim-<app>`. `maxTaskQueueActivitiesPerSecond` is enforced by the Temporal
-// server for the whole queue, so an app's rate limit holds however many worker processes run.
-import { NativeConnection, Worker, type WorkerDeploymentOptions, type WorkflowBundlePath, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+// per downstream app on `scim-<app>`.
+//
+// One rate limit per app, however many worker processes run (docs/operations.md, "One rate limit
+// per app"): every request an app receives is made by an activity on `scim-<app>`, one request per
+// activity attempt (see src/activities/index.ts), and every attempt — a retry included — is a task
+// the server's matching service dispatches from that queue. `maxTaskQueueActivitiesPerSecond` is
+// that dispatch rate, enforced by the server for the whole queue (all pollers of all processes), so
+// the fleet cannot start more requests per second than the app allows. The server divides the rate
+// among the queue's read partitions: a production cluster sets `scim-*` queues to one partition
+// (scripts/cluster.ts writes that dynamic config) so the whole rate sits on one limiter. Eager
+// activity dispatch, which would skip matching, is turned off. The connector's in-process pacer
+// (src/connectors/rate-limiter.ts) stays as the second line: given this process's share of the
+// limit (fleet-share.ts), the shares adding up to the limit, it clips what the server's token
+// bucket lets through at once after a lull, so no one second holds more than the app allows.
+import { hostname } from 'node:os';
+import { NativeConnection, Runtime, Worker, bundleWorkflowCode, type WorkerDeploymentOptions, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
 import { MAIN_TASK_QUEUE, appTaskQueue } from '../workflows/definitions';
 
@@ -17,8 +30,13 @@ export interface StartWorkersOptions {
   taskQueue?: string;
   apps: AppWorkerSpec[];
   deps: ActivityDeps;
-  /** A pre-built bundle (tests build it once; `npm run build:workflows` writes one to a file); otherwise the workflows are bundled from source. */
-  workflowBundle?: WorkflowBundleWithSourceMap | WorkflowBundlePath;
+  /**
+   * A pre-built bundle (tests build it once; `npm run build:workflows` writes one to a file, which
+   * `scimflow worker` reads); otherwise the workflows are bundled from source, once for the process.
+   */
+  workflowBundle?: WorkflowBundleOption;
+  /** Every Worker's identity (default `<pid>@<host>`); the fleet share finds this process's pollers by it. */
+  identity?: string;
   /** Worker Deployment versioning (docs/versioning.md); unset: unversioned workers. */
   deployment?: DeploymentVersion;
   /** The build id an unversioned worker reports (src/worker/build.ts); ignored with `deployment`, which carries its own. */
@@ -41,6 +59,10 @@ export function deploymentOptions(d: DeploymentVersion | undefined, buildId?: st
   return { workerDeploymentOptions: { version: { deploymentName: d.name, buildId: d.buildId }, useWorkerVersioning: true, defaultVersioningBehavior: 'AUTO_UPGRADE' } };
 }
 
+export function workerIdentity(): string {
+  return `${process.pid}@${hostname()}`;
+}
+
 export interface RunningWorkers {
   workers: Worker[];
   /** Resolves when every worker has stopped. */
@@ -56,11 +78,15 @@ export async function createWorkers(opts: StartWorkersOptions): Promise<Worker[]
   const namespace = opts.namespace ?? 'default';
   const activities = createActivities(opts.deps);
   const versioning = deploymentOptions(opts.deployment, opts.buildId);
+  // Bundled once for the process: each Worker would otherwise bundle the workflows on its own.
+  const workflowBundle = opts.workflowBundle ?? (await bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: Runtime.instance().logger }));
+  const identity = opts.identity ?? workerIdentity();
   const main = await Worker.create({
     connection: opts.connection,
+    identity,
     namespace,
     taskQueue: opts.taskQueue ?? MAIN_TASK_QUEUE,
-    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: workflowsPath() }),
+    workflowBundle,
     activities: { desire: activities.desire, guardPolicy: activities.guardPolicy },
     ...versioning,
   });
@@ -68,12 +94,16 @@ export async function createWorkers(opts: StartWorkersOptions): Promise<Worker[]
     opts.apps.map((app) =>
       Worker.create({
         connection: opts.connection,
+        identity,
         namespace,
         taskQueue: appTaskQueue(app.name),
         activities,
         ...versioning,
         // The group single-writer workflow runs its steps on the app's queue.
-        ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: workflowsPath() }),
+        workflowBundle,
+        // An eagerly dispatched activity (returned with a workflow task on the same queue) skips
+        // the queue's rate limit; the server's default is off too (system.enableActivityEagerExecution).
+        maxEagerActivityReservationsPerWorkflowTask: 0,
         ...(app.requestsPerSecond
           ? {
               maxTaskQueueActivitiesPerSecond: app.requestsPerSecond,
