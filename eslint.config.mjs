@@ -74,6 +74,14 @@ export default tseslint.config(
         { name: 'Buffer', message: 'No Node built-ins in workflows.' },
         { name: '__dirname', message: 'No file system in workflows.' },
       ],
+      // Every patch id is declared once, in src/workflows/patches.ts (docs/versioning.md).
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.name=/^(patched|deprecatePatch)$/]:not([arguments.0.type='MemberExpression'][arguments.0.object.name='PATCHES'])",
+          message: 'Patch ids live in src/workflows/patches.ts: call patched(PATCHES.<name>) / deprecatePatch(PATCHES.<name>), never with a literal.',
+        },
+      ],
     },
   },
   {

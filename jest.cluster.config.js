@@ -1,6 +1,12 @@
-// The suites that run against a real Temporal server (temporal-server, not the dev server): built
-// once by `node scripts/ensure-temporal-server.mjs`; run by .ci/run as a stage of their own.
-const base = require('./jest.config');
-
 /** @type {import('jest').Config} */
-module.exports = { ...base, testMatch: ['<rootDir>/test/cluster/**/*.test.ts'], testPathIgnorePatterns: ['/node_modules/'], maxWorkers: 1 };
+// test/cluster/: the production-shaped cluster (scripts/cluster.ts) under load and faults. One suite at a
+// time (it runs 3 workers, 2 ingresses, PostgreSQL and the Temporal server on two cores).
+const base = require('./jest.config.js');
+
+module.exports = {
+  ...base,
+  testPathIgnorePatterns: ['/node_modules/'],
+  testMatch: ['<rootDir>/test/cluster/**/*.test.ts'],
+  testTimeout: 900_000,
+  maxWorkers: 1,
+};

@@ -3,8 +3,8 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  // test/cluster/ needs a real Temporal server built with Go (scripts/ensure-temporal-server.mjs):
-  // a stage of its own in .ci/run, `npx jest -c jest.cluster.config.js`.
+  // The cluster suite builds and runs a production-shaped cluster for minutes: its own run
+  // (`npm run test:cluster`, jest.cluster.config.js; a stage of its own in .ci/run).
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/cluster/'],
   transform: {
     '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],

@@ -148,8 +148,19 @@ export async function checkStarts(path, timeoutMs = 30_000) {
 
 /** Resolves the classpath with Maven and writes the wrapper. Returns its absolute path. */
 async function build() {
-  const java = findJava();
-  const mvn = onPath('mvn', ['/usr/share/maven/bin']);
+  let java = findJava();
+  let mvn = onPath('mvn', ['/usr/share/maven/bin']);
+  if ((!java || !mvn) && process.getuid?.() === 0 && onPath('apt-get')) {
+    // A fresh machine has only Node and Go: as root on Debian, take Java and Maven from apt (no download by a tool).
+    log('Java or Maven is missing: apt-get install default-jdk-headless maven');
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    for (const args of [['update', '-q'], ['install', '-y', '-q', '--no-install-recommends', 'default-jdk-headless', 'maven']]) {
+      const r = spawnSync('apt-get', args, { stdio: 'inherit', env });
+      if (r.status !== 0) throw new Error(`apt-get ${args[0]} failed (exit ${r.status})`);
+    }
+    java = findJava();
+    mvn = onPath('mvn', ['/usr/share/maven/bin']);
+  }
   if (!java || !mvn) {
     const missing = [!java && 'Java (17+; `java` on PATH or $JAVA_HOME)', !mvn && 'Maven (`mvn` on PATH)'].filter(Boolean).join(' and ');
     throw new Error(

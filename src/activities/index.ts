@@ -1,12 +1,14 @@
 // Activity implementations: the I/O edge of the controller. Each closes over the worker's
 // dependencies (connectors holding their credentials, the parsed configuration), so secrets never
 // travel through workflow inputs or history. Each activity is one small, idempotent step; the
-// controller re-observes and re-plans after anything unexpected, so none has to be clever.
+// controller re-observes and re-plans after anything unexpected, so none has to be clever. Each
+// makes one request to its app, so the server-side rate limit of the app's task queue counts requests.
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Connector, ScimGroup, ScimUser } from '../connectors/types';
 import { ownerKeyOf, type ObservedAccount, type OwnerRule } from '../domain/ownership';
 import type { DesireResult } from '../rules/desire';
+import type { GuardPolicy } from '../domain/guard';
 import type { Employee } from '../shared/hr-event';
 import { toFailure } from './errors';
 
@@ -19,6 +21,8 @@ export interface ActivityDeps {
   approversOf(app: string): { required: boolean; approvers: string[] };
   /** Atlassian: the JSM service desk whose customers scimflow manages, if configured. */
   serviceDeskId?(app: string): string | undefined;
+  /** The mass-change guard's policy for `app` (config `guard`); defaults apply to what it leaves out. */
+  guardPolicy?(app: string): Partial<GuardPolicy>;
   /** Optional observer, e.g. for metrics. */
   onEvent?(event: { app: string; action: 'created' | 'adopted' | 'deactivated' | 'reactivated' | 'deleted' | 'updated' }): void;
 }
@@ -80,6 +84,11 @@ export function createActivities(deps: ActivityDeps) {
     /** Local activity: the configuration decides, at the moment of planning. */
     async desire(employee: Employee): Promise<DesireResult[]> {
       return deps.desire(employee);
+    },
+
+    /** The mass-change guard's policy (the worker's configuration of the moment). */
+    async guardPolicy(app: string): Promise<Partial<GuardPolicy>> {
+      return deps.guardPolicy?.(app) ?? {};
     },
 
     /** Every account in `app` that shares this person's identity keys (one lookup). */
@@ -151,11 +160,10 @@ export function createActivities(deps: ActivityDeps) {
       });
     },
 
-    /** Idempotent: removing a non-member, or from a group that is gone, is done. */
-    async removeFromGroup(input: { app: string; name: string; userId: string }): Promise<void> {
-      return wrap(`removeFromGroup(${input.app})`, async () => {
-        const c = deps.connector(input.app);
-        for (const g of await c.findGroups(input.name)) if (g.id) await c.removeMember(g.id, input.userId);
+    /** Idempotent: removing a non-member, or from a group that is gone, is done. One request. */
+    async removeMember(input: { app: string; groupId: string; userId: string }): Promise<void> {
+      return wrap(`removeMember(${input.app})`, async () => {
+        await deps.connector(input.app).removeMember(input.groupId, input.userId);
       });
     },
 

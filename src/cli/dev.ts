@@ -21,6 +21,7 @@ import { composeWorker } from '../worker/compose';
 import { pollGauges } from '../worker/gauges';
 import { installRuntime } from '../worker/runtime';
 import { startWorkers } from '../worker/workers';
+import { resolveBuildId } from '../worker/build';
 import { devBanner } from './dev-banner';
 import { DEV_ENV, DEV_TEMPORAL_ENV } from './dev-env';
 import { startCodecServer } from '../codec/server';
@@ -219,7 +220,7 @@ export async function runDev(opts: DevOptions): Promise<void> {
     const connection = await NativeConnection.connect({ ...access.connection, address });
     const composed = composeWorker(config, process.env, (e) => metrics.accounts.inc({ app: e.app, action: e.action }), metrics);
     await composed.discover((app, err) => log.warn({ app, err: String(err) }, 'ServiceProviderConfig discovery failed; using the documented profile'));
-    const workers = await startWorkers({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, apps: composed.apps, deps: composed.deps, dataConverter: access.dataConverter });
+    const workers = await startWorkers({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, apps: composed.apps, deps: composed.deps, dataConverter: access.dataConverter, buildId: resolveBuildId() });
     stops.push({
       name: 'worker',
       stop: async () => {

@@ -273,6 +273,81 @@ for (const action of ['retry', 'skip'] as const) {
     });
 }
 
+program
+  .command('reconcile')
+  .description('scan every account of each app against the people scimflow knows: in-sync, drifted, orphan, unlinked-owner, conflict (dry run unless --fix)')
+  .addOption(configOption())
+  .option('--app <app>', 'only this app')
+  .option('--fix', 'converge the chosen classes through the controllers (orphans only through the mass-change guard)')
+  .option('--classes <list>', 'classes --fix converges (drifted,unlinked-owner,orphan)', 'drifted,unlinked-owner')
+  .option('--limit <n>', 'rows kept per app (the counts are always complete)', positiveIntegerValue, '1000')
+  .option('--json', 'JSON output')
+  .action(async (o) => {
+    const { reconcileCommand } = await import('./reconcile');
+    const out = await reconcileCommand({ configFile: o.config, ...(o.app ? { app: o.app } : {}), fix: Boolean(o.fix), classes: String(o.classes), limit: Number(o.limit) });
+    print(o.json, out.json, () => out.text);
+    if (out.refused) process.exitCode = 2;
+  });
+
+const guard = program.command('guard').description('the mass-change guard: deactivations and deletions beyond the allowance wait here');
+guard
+  .command('status <app>')
+  .description('allowance, window and held changes of one app')
+  .addOption(configOption())
+  .option('--json', 'JSON output')
+  .action(async (app: string, o) => {
+    const { guardView } = await import('../reconcile/scan');
+    const v = await withClient(o.config, (c) => guardView(c, app)).catch((err: unknown) => {
+      if ((err as Error).name === 'WorkflowNotFoundError') throw new OpsError('NOT_FOUND', `no guard for ${app} yet (nothing was asked of it)`);
+      throw err;
+    });
+    print(o.json, v, () => [`${app}: allowance ${v.allowance} per ${v.policy.windowMs / 60_000} min (${v.accounts || 'unknown'} accounts); used ${v.window.length}; held ${v.held.length}`, table(v.held.map((h) => ({ id: h.id, kind: h.kind, accountId: h.accountId, requester: h.requester, since: new Date(h.at).toISOString() })))].join('\n'));
+  });
+for (const decision of ['release', 'reject'] as const) {
+  guard
+    .command(`${decision} <app>`)
+    .description(decision === 'release' ? 'let every held change of the app go ahead' : 'refuse every held change of the app')
+    .addOption(configOption())
+    .option('--as <who>', 'who decides (recorded)', process.env.USER ?? 'operator')
+    .action(async (app: string, o) => {
+      const { guardView, guardDecide } = await import('../reconcile/scan');
+      const n = await withClient(o.config, async (c) => {
+        const held = (await guardView(c, app).catch(() => undefined))?.held.length ?? 0;
+        if (held === 0) throw new OpsError('NOTHING_PENDING', `nothing is held for ${app}`);
+        await guardDecide(c, app, decision, o.as);
+        return held;
+      });
+      process.stdout.write(`${decision === 'release' ? 'released' : 'rejected'} ${n} held change(s) in ${app}\n`);
+    });
+}
+
+program
+  .command('upgrade')
+  .description('running controllers per build/version; wakes those on an older build so they continue as new onto the current one (docs/versioning.md)')
+  .addOption(configOption())
+  .option('--dry-run', 'only list: send nothing')
+  .option('--deployment <name>', 'the Worker Deployment (default: the file’s temporal.deployment.name; none: unversioned workers)')
+  .option('--build-id <id>', 'the current build (default: the deployment’s current version, else what the polling workers report)')
+  .option('--limit <n>', 'wake at most this many (oldest runs first)', positiveIntegerValue)
+  .option('--json', 'JSON output')
+  .action(async (o) => {
+    const { upgrade, formatUpgrade } = await import('./upgrade');
+    let deployment: string | undefined = o.deployment;
+    if (deployment === undefined) {
+      try {
+        deployment = loadConfig(o.config).temporal.deployment?.name;
+      } catch {
+        // no usable file: unversioned unless --deployment says otherwise
+      }
+    }
+    const by = `${process.env.USER ?? 'someone'} (scimflow upgrade)`;
+    const report = await withClient(o.config, (c) =>
+      upgrade(c, { ...(deployment ? { deployment } : {}), ...(o.buildId ? { buildId: o.buildId } : {}), ...(o.limit ? { limit: Number(o.limit) } : {}), dryRun: Boolean(o.dryRun), by }),
+    );
+    print(o.json, report, () => formatUpgrade(report, table));
+    if (report.problems.length && !o.dryRun) process.exitCode = 1;
+  });
+
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof OpsError || err instanceof ConfigError) {
     process.stderr.write(`scimflow: ${err.message}\n`);

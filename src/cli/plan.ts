@@ -4,7 +4,7 @@
 // would do — nothing is written. (It knows only this one event: a person's earlier events live in
 // their controller; `scimflow status` shows those.)
 import type { Env, ScimflowConfig } from '../config';
-import { planApp, type Action, type AppState } from '../domain/planner';
+import { applyAction, planApp, type Action, type AppLink, type AppPlan, type AppState } from '../domain/planner';
 import { timeline } from '../domain/person';
 import type { ObservedAccount } from '../domain/ownership';
 import { HrEventSchema, describeIssues, type HrEvent } from '../shared/hr-event';
@@ -79,15 +79,26 @@ export async function planEvent(config: ScimflowConfig, event: HrEvent, env: Env
         const found = await c.lookupUsers({ userName: d.user.userName, ...(d.user.externalId ? { externalId: d.user.externalId } : {}) });
         const accounts: ObservedAccount[] = found.filter((u) => typeof u.id === 'string').map((u) => toObservedAccount(u, c.profile.owner));
         const e = tl.employment;
-        const plan = planApp(d, accounts, undefined, {
+        const ctx = {
           status: e.status,
           ...(e.status === 'left' && e.since !== undefined ? { leftAt: e.since } : {}),
           ...(e.terminationId ? { terminationId: e.terminationId } : {}),
           now,
           compensating: false,
           skipped: false,
-          approval: 'approved',
-        });
+          approval: 'approved' as const,
+        };
+        // The controller's own loop, on the planner's expectation of each action's effect: every step it would take.
+        const plan: AppPlan = planApp(d, accounts, undefined, ctx);
+        const steps: Action[] = [];
+        let seen = accounts;
+        let link: AppLink | undefined;
+        for (let next = plan; next.actions.length > 0 && steps.length < 50; next = planApp(d, seen, link, ctx)) {
+          const action = next.actions[0]!;
+          steps.push(action);
+          ({ accounts: seen, link } = applyAction(seen, link, action, d, { id: '<new id>' }));
+        }
+        plan.actions = steps;
         const gated = d.seatGate && (plan.actions.some((a) => a.kind === 'create') || plan.actions.some((a) => a.kind === 'setActive' && a.active));
         const cur = plan.account ?? plan.conflict?.accounts[0];
         apps.push({

@@ -1,14 +1,14 @@
 // The production processes: `scimflow worker` and `scimflow ingress` (one each per container).
 import { NativeConnection } from '@temporalio/worker';
-import { loadConfig, resolveIngressSecrets } from '../config';
-import { bambooKeys, buildIngress } from '../ingress/server';
-import { temporalDispatcher } from '../ingress/temporal-dispatcher';
+import { loadConfig } from '../config';
 import { createLogger } from '../shared/logger';
 import { createMetrics, startMetricsServer } from '../shared/metrics';
 import { pollGauges } from '../worker/gauges';
 import { installRuntime } from '../worker/runtime';
 import { composeWorker } from '../worker/compose';
-import { startWorkers } from '../worker/workers';
+import { startFleetShare } from '../worker/fleet-share';
+import { startWorkers, workerIdentity } from '../worker/workers';
+import { newerSource, prebuiltBundle, resolveBuildId } from '../worker/build';
 import { onInterrupt } from './signals';
 import { describeTemporalAccess, developmentKeyIds } from '../temporal/options';
 import { DEV_PAYLOAD_KEY } from './dev-env';
@@ -30,16 +30,35 @@ export async function runWorkerProcess(configFile: string): Promise<void> {
   const composed = composeWorker(config, process.env, (e) => metrics.accounts.inc({ app: e.app, action: e.action }), metrics);
   await composed.discover((app, err) => log.warn({ app, err: String(err) }, 'ServiceProviderConfig discovery failed; using the documented profile'));
   const { client, close: closeClient } = await connectClient(target, access);
+  // This process's share of each app's rate limit among the worker processes polling its queue.
+  const identity = workerIdentity();
+  const fleet = startFleetShare({
+    client,
+    namespace: target.namespace,
+    identity,
+    apps: composed.paced,
+    onChange: (app, share, workers) => log.info({ app, share, workers }, 'rate-limit share'),
+    onError: (app, err) => log.warn({ app, err: String(err) }, 'could not read the pollers of the app’s task queue; keeping the last share'),
+  });
+  await fleet.refresh();
   const stopGauges = pollGauges(client, metrics, Object.keys(config.apps));
-  const metricsServer = await startMetricsServer(metrics, { host: process.env.SCIMFLOW_METRICS_HOST ?? '0.0.0.0', port: metricsPort, ...(temporalMetricsBind ? { temporalMetricsUrl: `http://${temporalMetricsBind}/metrics` } : {}) });
-  const workers = await startWorkers({ connection, namespace: target.namespace, taskQueue: config.temporal.taskQueue, apps: composed.apps, deps: composed.deps, dataConverter: access.dataConverter });
-  log.info({ address: target.address, apps: composed.apps.map((a) => a.name), ...describeTemporalAccess(config) }, 'worker running');
+  const metricsServer = await startMetricsServer(metrics, { host: process.env.SCIMFLOW_METRICS_HOST ?? '127.0.0.1', port: metricsPort, ...(temporalMetricsBind ? { temporalMetricsUrl: `http://${temporalMetricsBind}/metrics` } : {}) });
+  // The prebuilt bundle (`npm run build:workflows`, the Docker image) when present, else bundled from source.
+  const bundle = prebuiltBundle();
+  const stale = bundle && newerSource(bundle.codePath);
+  if (stale) log.warn({ workflowBundle: bundle.codePath, newer: stale }, 'the prebuilt workflow bundle is older than the sources: run `npm run build:workflows` (or delete it to bundle from source)');
+  const d = config.temporal.deployment;
+  const buildId = resolveBuildId({ configured: d?.buildId, ...(bundle ? { bundlePath: bundle.codePath } : {}) });
+  const deployment = d ? { name: d.name, buildId } : undefined;
+  const workers = await startWorkers({ connection, namespace: target.namespace, taskQueue: config.temporal.taskQueue, apps: composed.apps, deps: composed.deps, dataConverter: access.dataConverter, identity, buildId, ...(deployment ? { deployment } : {}), ...(bundle ? { workflowBundle: bundle } : {}) });
+  log.info({ address: target.address, apps: composed.apps.map((a) => a.name), buildId, deployment: deployment?.name ?? null, workflowBundle: bundle?.codePath ?? 'bundled from source', ...describeTemporalAccess(config) }, 'worker running');
   if (!config.temporal.encryption) log.warn('temporal.encryption is not set: HR records are stored in Temporal in clear text (docs/security.md)');
   const devKeys = developmentKeyIds(config, DEV_PAYLOAD_KEY);
   if (devKeys.length) log.warn({ keys: devKeys }, 'payloads are encrypted with the public DEVELOPMENT key: set SCIMFLOW_PAYLOAD_KEY to a key of your own (docs/security.md)');
   const stop = async () => {
     log.info('worker shutting down (finishing in-flight activities)');
     stopGauges();
+    fleet.stop();
     metricsServer.close();
     await workers.shutdown();
     await composed.close();
@@ -51,30 +70,5 @@ export async function runWorkerProcess(configFile: string): Promise<void> {
   await workers.done;
 }
 
-export async function runIngressProcess(configFile: string): Promise<void> {
-  const log = createLogger({ name: 'scimflow-ingress' });
-  const config = loadConfig(configFile);
-  const { client, close } = await connectClient(temporalTarget(config), temporalAccess(config));
-  const secrets = resolveIngressSecrets(config);
-  const metrics = createMetrics();
-  const app = buildIngress({
-    dispatcher: temporalDispatcher(client, config.temporal.taskQueue),
-    secrets: secrets.all,
-    maxBodyBytes: config.ingress.maxBodyBytes,
-    logger: log,
-    onAccepted: (source) => metrics.eventsReceived.inc({ source }),
-    onRejected: (reason) => metrics.eventsRejected.inc({ reason }),
-    ...bambooKeys(),
-  });
-  const metricsServer = await startMetricsServer(metrics, { host: process.env.SCIMFLOW_METRICS_HOST ?? '0.0.0.0', port: Number(process.env.SCIMFLOW_INGRESS_METRICS_PORT ?? 9466) });
-  const host = process.env.SCIMFLOW_INGRESS_HOST ?? config.ingress.host;
-  const port = Number(process.env.SCIMFLOW_INGRESS_PORT ?? config.ingress.port);
-  await app.listen({ host, port });
-  log.info({ host, port }, 'ingress listening');
-  const stop = async () => {
-    metricsServer.close();
-    await app.close();
-    await close();
-  };
-  onInterrupt({ onFirst: () => void stop(), onForce: () => process.exit(130) });
-}
+// The ingress process (lazy Temporal connection, deadlines, 503 while Temporal is down) lives with the ingress.
+export { runIngressProcess } from '../ingress/process';

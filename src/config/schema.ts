@@ -331,6 +331,8 @@ export const RawConfigSchema = z.strictObject({
       encryption: EncryptionSchema.optional(),
       tls: TemporalTlsSchema.optional(),
       apiKey: SecretRefOptional,
+      // Worker Deployment versioning (docs/versioning.md): opt-in; unset, workers are unversioned.
+      deployment: z.strictObject({ name: nonEmpty, buildId: nonEmpty.optional() }).optional(),
     })
     .default({ address: 'localhost:7233', namespace: 'default', taskQueue: 'scimflow' }),
   /** Checked only when given: the codec server is a process of its own (`scimflow codec-server`). */
@@ -359,6 +361,16 @@ export const RawConfigSchema = z.strictObject({
     .strictObject({ default: LeaverSchema.default({}), apps: z.record(z.string(), LeaverSchema).default({}) })
     .default({ default: {}, apps: {} }),
   joiner: z.strictObject({ allOrNothing: z.array(nonEmpty).default([]) }).default({ allOrNothing: [] }),
+  /** The mass-change guard: deactivations/deletions per app within `window` beyond the allowance wait for a person. */
+  guard: z
+    .strictObject({
+      window: Duration.default(3_600_000),
+      maxFraction: z.number().gt(0).max(1).default(0.1),
+      maxCount: z.number().int().positive().default(50),
+    })
+    .optional(),
+  /** Scheduled reconciliation (one Temporal Schedule per app). */
+  reconcile: z.strictObject({ cron: nonEmpty.default('0 3 * * *'), apps: z.record(z.string(), z.strictObject({ cron: nonEmpty })).default({}) }).optional(),
 });
 export type RawConfig = z.infer<typeof RawConfigSchema>;
 
@@ -705,6 +717,8 @@ export function normaliseConfig(
     rules: { birthright },
     joiner: { allOrNothing: [...new Set(raw.joiner.allOrNothing)].sort() },
   };
+  if (raw.guard) config.guard = { windowMs: raw.guard.window, maxFraction: raw.guard.maxFraction, maxCount: raw.guard.maxCount };
+  if (raw.reconcile) config.reconcile = { cron: raw.reconcile.cron, apps: Object.fromEntries(Object.entries(raw.reconcile.apps).map(([k, v]) => [k, v.cron])) };
   if (ingress.previousWebhookSecret) config.ingress.previousWebhookSecret = sharedSecret(ingress.previousWebhookSecret, ['ingress', 'previousWebhookSecret']);
 
   return issues.length ? { ok: false, issues } : { ok: true, config };

@@ -156,6 +156,8 @@ export interface TemporalConfig {
   tls?: boolean | TemporalTlsConfig;
   /** Sent as `Authorization: Bearer <apiKey>`: a Temporal Cloud API key or a JWT for the server's authorizer. */
   apiKey?: SecretRef;
+  /** Worker Deployment versioning (docs/versioning.md); unset: unversioned workers. */
+  deployment?: { name: string; buildId?: string };
 }
 
 /** `scimflow codec-server`: the Temporal UI's remote codec (docs/security.md). */
@@ -198,4 +200,8 @@ export interface ScimflowConfig {
   apps: Record<string, AppConfig>;
   rules: { birthright: BirthrightRule[] };
   joiner: { allOrNothing: string[] };
+  /** The mass-change guard (src/domain/guard.ts); absent: its defaults (1 h, 10 %, 50). */
+  guard?: { windowMs: number; maxFraction: number; maxCount: number };
+  /** Scheduled reconciliation: cron per app (default for every app `cron`). */
+  reconcile?: { cron: string; apps: Record<string, string> };
 }

@@ -24,6 +24,8 @@ export interface HttpClientOptions {
   accept?: string;
   /** Pace requests to this rate (per process); see rate-limiter.ts. */
   requestsPerSecond?: number;
+  /** A pacer made by the caller (who may change its rate: the worker's fleet share); wins over requestsPerSecond. */
+  pacer?: RequestPacer;
   /** Called once per request with its outcome (metrics). Never sees bodies or credentials. */
   onResponse?: (e: ResponseEvent) => void;
 }
@@ -67,7 +69,7 @@ export class HttpClient {
 
   constructor(opts: HttpClientOptions) {
     this.app = opts.app;
-    this.pacer = opts.requestsPerSecond ? new RequestPacer(opts.requestsPerSecond) : undefined;
+    this.pacer = opts.pacer ?? (opts.requestsPerSecond ? new RequestPacer(opts.requestsPerSecond) : undefined);
     this.onResponse = opts.onResponse;
     const url = new URL(opts.baseUrl);
     this.basePath = url.pathname.replace(/\/+$/, '');

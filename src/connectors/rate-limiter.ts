@@ -13,6 +13,9 @@
 // anchoring on completion cost about 1-2 % of throughput at saturation.
 export const PACING_MARGIN = 1.01;
 
+/** Grants remembered for anchoring, at least (a rate raised later finds its anchor). */
+const MAX_REMEMBERED = 1000;
+
 interface Grant {
   /** When the request finished (response or failure); undefined while in flight. */
   doneAt?: number;
@@ -21,14 +24,35 @@ interface Grant {
 
 export class RequestPacer {
   private readonly recent: Grant[] = [];
-  private readonly windowMs = 1000 * PACING_MARGIN;
   private chain: Promise<unknown> = Promise.resolve();
+  /** Requests per window, and the window: N per second, or one per 1/rate seconds below 1/s. */
+  private n = 1;
+  private windowMs = 1000 * PACING_MARGIN;
+  private rate: number;
 
   constructor(
-    private readonly requestsPerSecond: number,
+    requestsPerSecond: number,
     private readonly clock: () => number = () => performance.now(),
   ) {
+    this.rate = requestsPerSecond;
+    this.setRate(requestsPerSecond);
+  }
+
+  /** The rate this pacer holds now (requests per second). */
+  get requestsPerSecond(): number {
+    return this.rate;
+  }
+
+  /**
+   * Changes the rate, effective for the next grant: this process's share of the app's limit when
+   * several worker processes serve it (src/worker/fleet-share.ts). At or above 1/s, N = floor(rate)
+   * requests per (margined) second; below, one request per (margined) 1/rate seconds.
+   */
+  setRate(requestsPerSecond: number): void {
     if (!(requestsPerSecond > 0)) throw new Error('requestsPerSecond must be positive');
+    this.rate = requestsPerSecond;
+    this.n = Math.max(1, Math.floor(requestsPerSecond));
+    this.windowMs = (requestsPerSecond >= 1 ? 1000 : 1000 / requestsPerSecond) * PACING_MARGIN;
   }
 
   /** Resolves when the caller may send, with the function to call once the request has finished. */
@@ -39,11 +63,12 @@ export class RequestPacer {
   }
 
   private async waitForRoom(): Promise<() => void> {
-    const n = Math.max(1, Math.floor(this.requestsPerSecond));
+    const n = this.n;
     if (this.recent.length >= n) {
       const anchor = this.recent[this.recent.length - n]!;
       await anchor.done;
       for (;;) {
+        // Read each time: a rate lowered while waiting applies at once.
         const wait = anchor.doneAt! + this.windowMs - this.clock();
         if (wait <= 0) break;
         // Timers may fire up to 1 ms early: loop until the window has really passed.
@@ -53,7 +78,9 @@ export class RequestPacer {
     let finish!: () => void;
     const grant: Grant = { done: new Promise<void>((r) => (finish = r)) };
     this.recent.push(grant);
-    if (this.recent.length > n) this.recent.shift();
+    // Kept for the largest N this pacer may be given (its configured rate): a rate raised again
+    // still finds the request N places back.
+    while (this.recent.length > Math.max(n, MAX_REMEMBERED)) this.recent.shift();
     let released = false;
     return () => {
       if (released) return;

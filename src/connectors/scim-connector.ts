@@ -55,6 +55,7 @@ export class ScimConnector implements Connector {
       writeContentType: this.current.writeContentType,
       accept: this.current.accept,
       ...(conn.requestsPerSecond ? { requestsPerSecond: conn.requestsPerSecond } : {}),
+      ...(conn.pacer ? { pacer: conn.pacer } : {}),
       ...(conn.onResponse ? { onResponse: conn.onResponse } : {}),
     });
     const a = conn.atlassian;

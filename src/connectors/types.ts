@@ -1,4 +1,5 @@
 // Public types of the connector layer: what the worker configures and what activities call.
+import type { RequestPacer } from './rate-limiter';
 
 export type AppKind = 'generic' | 'jasper' | 'jumpcloud' | 'atlassian' | 'jostle';
 export const APP_KINDS: readonly AppKind[] = ['generic', 'jasper', 'jumpcloud', 'atlassian', 'jostle'];
@@ -31,6 +32,8 @@ export interface AppConnection {
   connections?: number;
   /** Pace this process's requests to the app (its documented or configured rate limit). */
   requestsPerSecond?: number;
+  /** Or pace them with this pacer, whose rate its owner may change (the worker's share of a fleet). */
+  pacer?: RequestPacer;
   /** Observes each request's outcome (metrics); sees no bodies or credentials. */
   onResponse?: (e: { app: string; method: string; status?: number; code?: string }) => void;
   /** Overrides for the kind's capability profile (operator knowledge beats vendor docs). */

@@ -69,6 +69,10 @@ export async function startTemporalDevServer(opts: DevServerOptions): Promise<De
     args.push('--db-filename', opts.dbFile);
   }
   for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${name}=${type}`);
+  // One partition per task queue, as the cluster gives every scim-<app> queue: the server divides a
+  // queue's rate limit among its read partitions, each on its own limiter (docs/operations.md,
+  // "One rate limit per app"). One host gains nothing from partitions.
+  for (const key of ['matching.numTaskqueueReadPartitions', 'matching.numTaskqueueWritePartitions']) args.push('--dynamic-config-value', `${key}=1`);
 
   const child = spawn(opts.executable, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: opts.detached ?? false });
   const forward = (chunk: Buffer) => {

@@ -1,6 +1,7 @@
 // The HR webhook ingress: authenticates, validates and hands each event to Temporal.
 // Order matters: size limit (while reading) → signature (before parsing: never parse
 // unauthenticated JSON) → JSON → schema → dispatch. Every refusal is a 4xx with a JSON body.
+import { setMaxListeners } from 'node:events';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { HrEventSchema, describeIssues, type HrEvent } from '../shared/hr-event';
 import { z } from 'zod';
@@ -190,6 +191,8 @@ export function buildIngress(opts: IngressOptions): FastifyInstance {
   app.server.maxConnections = positive('maxConnections', opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS);
   // Aborted on close: dispatches under way are abandoned (their callers get 503) instead of holding the shutdown.
   const closing = new AbortController();
+  // One listener per dispatch under way (removed when it ends); as many as connections may be open.
+  setMaxListeners(0, closing.signal);
   app.addHook('preClose', async () => closing.abort());
 
   app.removeAllContentTypeParsers();
@@ -280,19 +283,38 @@ export function buildIngress(opts: IngressOptions): FastifyInstance {
   const notJson = (): Reply => ({ status: 415, body: errorBody('unsupported_media_type', 'Content-Type must be application/json') });
   const isReply = (x: object): x is Reply => 'status' in x;
 
-  app.post('/webhooks/hr', async (req, reply) => {
+  /**
+   * A request signed with the webhook secret: JSON content type, signature (before any parsing),
+   * replay cache (a replay is answered like the original), JSON — then `handle` gets the body.
+   */
+  const signedJson = async (
+    req: FastifyRequest,
+    handle: (json: unknown) => Promise<Reply>,
+    accepted: (r: Reply) => boolean,
+    duplicate: (r: Reply) => Reply,
+  ): Promise<Reply> => {
     const raw = req.body;
-    if (!Buffer.isBuffer(raw)) return send(reply, notJson());
+    if (!Buffer.isBuffer(raw)) return notJson();
     const sig = checkSignature(req, raw);
-    if (isReply(sig)) return send(reply, sig);
-    const result = await replay.run(
+    if (isReply(sig)) return sig;
+    return replay.run(
       sig.key,
       sig.expires,
       now(),
       async (): Promise<Reply> => {
         const body = parseJson(raw);
-        if (isReply(body)) return body;
-        const parsed = HrEventSchema.safeParse(body.json);
+        return isReply(body) ? body : handle(body.json);
+      },
+      accepted,
+      duplicate,
+    );
+  };
+
+  app.post('/webhooks/hr', async (req, reply) => {
+    const result = await signedJson(
+      req,
+      async (json): Promise<Reply> => {
+        const parsed = HrEventSchema.safeParse(json);
         if (!parsed.success) {
           const fields = describeIssues(parsed.error);
           return { status: 400, body: errorBody('invalid_event', `invalid HR event: ${fields.map((f) => f.field).join(', ')}`, fields) };
@@ -331,18 +353,10 @@ export function buildIngress(opts: IngressOptions): FastifyInstance {
   const maxBatch = opts.maxBatch ?? 500;
   const BatchSchema = z.object({ events: z.array(z.unknown()).min(1, 'must hold at least one event').max(maxBatch, `must hold at most ${maxBatch} events`) }).strict();
   app.post('/webhooks/hr/batch', async (req, reply) => {
-    const raw = req.body;
-    if (!Buffer.isBuffer(raw)) return send(reply, notJson());
-    const sig = checkSignature(req, raw);
-    if (isReply(sig)) return send(reply, sig);
-    const result = await replay.run(
-      sig.key,
-      sig.expires,
-      now(),
-      async (): Promise<Reply> => {
-        const body = parseJson(raw);
-        if (isReply(body)) return body;
-        const batch = BatchSchema.safeParse(body.json);
+    const result = await signedJson(
+      req,
+      async (json): Promise<Reply> => {
+        const batch = BatchSchema.safeParse(json);
         if (!batch.success) {
           const fields = describeIssues(batch.error);
           return { status: 400, body: errorBody('invalid_batch', `invalid batch: ${fields.map((f) => f.field).join(', ')}`, fields) };

@@ -54,17 +54,47 @@ export interface LoggedRequest {
 
 export type Verdict = { kind: 'pass' } | { kind: 'reject'; status: number; retryAfter?: string; detail: string; fault: string };
 
-const MAX_LOG = 2000;
+/** Requests kept in the log by default (the oldest are dropped); `counts` covers every request. */
+export const DEFAULT_REQUEST_LOG_LIMIT = 2000;
+
+/** Every request since the last reset, by status and by method: never truncated, unlike the log. */
+export interface RequestCounts {
+  total: number;
+  byStatus: Record<string, number>;
+  byMethod: Record<string, number>;
+  /** The most requests any one rate-limit window admitted or refused (0 without a rate limit). */
+  maxPerWindow: number;
+}
+
+const emptyCounts = (): RequestCounts => ({ total: 0, byStatus: {}, byMethod: {}, maxPerWindow: 0 });
 
 export class AppControls {
   knobs: Knobs = { ...DEFAULT_KNOBS };
   readonly log: LoggedRequest[] = [];
+  counts: RequestCounts = emptyCounts();
   private window = { start: 0, count: 0 };
+
+  constructor(private readonly logLimit = DEFAULT_REQUEST_LOG_LIMIT) {}
 
   reset(): void {
     this.knobs = { ...DEFAULT_KNOBS };
     this.log.length = 0;
+    this.counts = emptyCounts();
     this.window = { start: 0, count: 0 };
+  }
+
+  /** Empties the log and the counts, keeping knobs and state (a benchmark phase starts afresh). */
+  resetRequests(): void {
+    this.log.length = 0;
+    this.counts = emptyCounts();
+  }
+
+  /** Once the request's status is known (the log entry is recorded on arrival). */
+  count(entry: LoggedRequest): void {
+    const c = this.counts;
+    c.total += 1;
+    c.byStatus[String(entry.status)] = (c.byStatus[String(entry.status)] ?? 0) + 1;
+    c.byMethod[entry.method] = (c.byMethod[entry.method] ?? 0) + 1;
   }
 
   setKnobs(patch: Partial<Knobs>): Knobs {
@@ -75,7 +105,7 @@ export class AppControls {
 
   record(entry: LoggedRequest): void {
     this.log.push(entry);
-    if (this.log.length > MAX_LOG) this.log.splice(0, this.log.length - MAX_LOG);
+    if (this.log.length > this.logLimit) this.log.splice(0, this.log.length - this.logLimit);
   }
 
   async delay(): Promise<void> {
@@ -92,6 +122,7 @@ export class AppControls {
     if (k.rateLimit) {
       if (now - this.window.start >= k.rateLimit.windowMs) this.window = { start: now, count: 0 };
       this.window.count += 1;
+      if (this.window.count > this.counts.maxPerWindow) this.counts.maxPerWindow = this.window.count;
       if (this.window.count > k.rateLimit.limit) {
         const seconds = Math.max(1, Math.ceil((this.window.start + k.rateLimit.windowMs - now) / 1000));
         return { kind: 'reject', status: 429, retryAfter: String(seconds), detail: 'Rate limit exceeded', fault: 'rate-limited' };

@@ -1,4 +1,5 @@
-// Standalone sandbox: `npx tsx src/sandbox/main.ts` (env: SANDBOX_HOST, SANDBOX_PORT, SANDBOX_SNAPSHOT).
+// Standalone sandbox: `npx tsx src/sandbox/main.ts` (env: SANDBOX_HOST, SANDBOX_PORT, SANDBOX_SNAPSHOT,
+// SANDBOX_REQUEST_LOG_LIMIT: requests kept per app in /_admin/<app>/requests, default 2000).
 import { startSandbox } from './server';
 
 async function main(): Promise<void> {
@@ -7,6 +8,7 @@ async function main(): Promise<void> {
     host: process.env.SANDBOX_HOST ?? '127.0.0.1',
     port,
     ...(process.env.SANDBOX_SNAPSHOT ? { snapshotFile: process.env.SANDBOX_SNAPSHOT } : {}),
+    ...(process.env.SANDBOX_REQUEST_LOG_LIMIT ? { requestLogLimit: Number(process.env.SANDBOX_REQUEST_LOG_LIMIT) } : {}),
     logger: process.env.SANDBOX_LOG === '1',
   });
   console.log(`sandbox listening on ${sandbox.url}`);

@@ -17,6 +17,8 @@ export interface SandboxOptions {
   credentials?: Partial<SandboxCredentials>;
   /** Load state from / persist state to this JSON file. */
   snapshotFile?: string;
+  /** Requests each app keeps in its log (GET /_admin/<app>/requests); default 2000. Counts cover all. */
+  requestLogLimit?: number;
   /** true = fastify's pino logger at info; or a pino-compatible logger. Default: silent. */
   logger?: boolean | FastifyBaseLogger;
 }
@@ -73,7 +75,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
   };
   const apps = new Map<SandboxAppName, { scim: ScimApp; controls: AppControls }>();
   for (const name of SANDBOX_APPS) {
-    const controls = new AppControls();
+    const controls = new AppControls(opts.requestLogLimit);
     apps.set(name, { scim: new ScimApp(APP_SPECS[name], secrets[name], () => `${origin}${scimPath(name)}`, () => controls.knobs), controls });
   }
   const get = (name: SandboxAppName): { scim: ScimApp; controls: AppControls } => apps.get(name)!;
@@ -127,6 +129,21 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
     const { controls } = get(name);
     const entry: LoggedRequest = { at: new Date().toISOString(), method: req.method, url: req.url, status: 0 };
     controls.record(entry);
+    try {
+      return await serveInner(req, reply, handler, shape, groupWrite, controls, entry);
+    } finally {
+      controls.count(entry);
+    }
+  };
+  const serveInner = async (
+    req: RawRequest,
+    reply: FastifyReply,
+    handler: (body: unknown, size: number) => SandboxResult,
+    shape: (status: number, detail: string) => SandboxResult,
+    groupWrite: boolean,
+    controls: AppControls,
+    entry: LoggedRequest,
+  ): Promise<FastifyReply | undefined> => {
     await controls.delay();
     if (controls.knobs.latencyMs > 0) entry.fault = `delayed ${controls.knobs.latencyMs}ms`;
     const verdict = controls.admit();
@@ -299,6 +316,8 @@ function registerAdmin(app: FastifyInstance, deps: AdminDeps): void {
         return a.seats();
       case 'requests':
         return a.requests();
+      case 'counts':
+        return a.controls.counts;
       case 'knobs':
         return a.controls.knobs;
       case 'invitations':
@@ -311,6 +330,12 @@ function registerAdmin(app: FastifyInstance, deps: AdminDeps): void {
         break;
     }
     return reply.code(404).send({ error: `unknown admin resource ${what}` });
+  });
+  // Empties the request log and counts only (state and knobs stay): a measurement starts afresh.
+  app.post<{ Params: { app: string } }>('/_admin/:app/requests/reset', async (req, reply) => {
+    if (!known(req.params.app)) return reply.code(404).send({ error: `unknown app ${req.params.app}` });
+    deps.apps(req.params.app).controls.resetRequests();
+    return reply.code(204).send();
   });
   app.post<{ Params: { app: string } }>('/_admin/:app/reset', async (req, reply) => {
     if (!known(req.params.app)) return reply.code(404).send({ error: `unknown app ${req.params.app}` });

@@ -39,8 +39,9 @@ export function keyRing(config: TemporalAccessConfig, env: Env = process.env, re
  */
 export function dataConverter(config: TemporalAccessConfig, env: Env = process.env, readFile?: ReadSecretFile): DataConverter {
   const ring = keyRing(config, env, readFile);
-  if (!ring) return {};
-  return { payloadCodecs: [new EncryptionCodec(ring)], failureConverterPath: failureConverterPath() };
+  // The failure converter is the same with and without keys: every workflow bundle carries it
+  // (src/worker/bundle.ts, workers.ts), and a bundle and its worker must agree.
+  return { ...(ring ? { payloadCodecs: [new EncryptionCodec(ring)] } : {}), failureConverterPath: failureConverterPath() };
 }
 
 /**

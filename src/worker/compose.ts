@@ -2,6 +2,7 @@
 // here and nowhere else) → one connector per app → the activities' dependencies.
 import { createConnector } from '../connectors';
 import type { Connector } from '../connectors/types';
+import { RequestPacer } from '../connectors/rate-limiter';
 import { resolveAppSecrets, toAppConnection, toPublicConfig, type Env, type ScimflowConfig } from '../config';
 import { desireAll } from '../rules/desire';
 import { outgoingUser } from '../connectors/user-rules';
@@ -14,6 +15,8 @@ export interface Composed {
   deps: ActivityDeps;
   apps: AppWorkerSpec[];
   connectors: Map<string, Connector>;
+  /** Each rate-limited app's request pacer, whose rate the fleet share (fleet-share.ts) adjusts. */
+  paced: { name: string; requestsPerSecond: number; pacer: RequestPacer }[];
   /**
    * Merges each app's /ServiceProviderConfig into its profile (where the profile says it is
    * served). An app that is down is retried in the background; until then its documented profile
@@ -28,14 +31,19 @@ export function composeWorker(config: ScimflowConfig, env: Env = process.env, on
   const secrets = { apps: resolveAppSecrets(config, env) };
   const publicConfig = toPublicConfig(config);
   const connectors = new Map<string, Connector>();
+  const paced: Composed['paced'] = [];
   for (const [name, app] of Object.entries(config.apps)) {
+    // Paced in-process to the configured limit — or to this process's share of it when several
+    // worker processes serve the app (fleet-share.ts); the task-queue limit (workers.ts) caps the
+    // whole fleet's rate, and a 429 that still happens is retried after exactly its Retry-After.
+    const rps = app.rateLimit.requestsPerSecond;
+    const pacer = rps ? new RequestPacer(rps) : undefined;
+    if (pacer && rps) paced.push({ name, requestsPerSecond: rps, pacer });
     connectors.set(
       name,
       createConnector({
         ...toAppConnection(app, secrets.apps[name]!),
-        // Paced in-process to the configured limit; the task-queue limit (workers.ts) caps the
-        // whole fleet, and a 429 that still happens is retried after exactly its Retry-After.
-        requestsPerSecond: app.rateLimit.requestsPerSecond,
+        ...(pacer ? { pacer } : {}),
         ...(metrics
           ? {
               onResponse: (e) => {
@@ -71,6 +79,9 @@ export function composeWorker(config: ScimflowConfig, env: Env = process.env, on
       const a = publicConfig.apps[app]?.approval;
       return { required: a?.required ?? false, approvers: a ? [...a.approvers, ...a.escalateTo] : [] };
     },
+    guardPolicy() {
+      return config.guard ?? {};
+    },
     serviceDeskId(app) {
       return config.apps[app]?.jsm?.serviceDeskId;
     },
@@ -80,6 +91,7 @@ export function composeWorker(config: ScimflowConfig, env: Env = process.env, on
     deps,
     apps: Object.values(config.apps).map((a) => ({ name: a.name, requestsPerSecond: a.rateLimit.requestsPerSecond })),
     connectors,
+    paced,
     async discover(onError) {
       const tryOnce = async (name: string, c: Connector) => {
         try {

@@ -1,9 +1,23 @@
 // The worker process: one Temporal Worker for workflows (main queue) and one activity-only Worker
-// per downstream app on `scim-<app>`. `maxTaskQueueActivitiesPerSecond` is enforced by the Temporal
-// server for the whole queue, so an app's rate limit holds however many worker processes run.
+// per downstream app on `scim-<app>`.
+//
+// One rate limit per app, however many worker processes run (docs/operations.md, "One rate limit
+// per app"): every request an app receives is made by an activity on `scim-<app>`, one request per
+// activity attempt (see src/activities/index.ts), and every attempt — a retry included — is a task
+// the server's matching service dispatches from that queue. `maxTaskQueueActivitiesPerSecond` is
+// that dispatch rate, enforced by the server for the whole queue (all pollers of all processes), so
+// the fleet cannot start more requests per second than the app allows. The server divides the rate
+// among the queue's read partitions: a production cluster sets `scim-*` queues to one partition
+// (scripts/cluster.ts writes that dynamic config) so the whole rate sits on one limiter. Eager
+// activity dispatch, which would skip matching, is turned off. The connector's in-process pacer
+// (src/connectors/rate-limiter.ts) stays as the second line: given this process's share of the
+// limit (fleet-share.ts), the shares adding up to the limit, it clips what the server's token
+// bucket lets through at once after a lull, so no one second holds more than the app allows.
+import { hostname } from 'node:os';
 import type { DataConverter } from '@temporalio/common';
-import { NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker, bundleWorkflowCode, type WorkerDeploymentOptions, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
+import { failureConverterPath } from '../temporal/options';
 import { MAIN_TASK_QUEUE, appTaskQueue } from '../workflows/definitions';
 
 export interface AppWorkerSpec {
@@ -18,13 +32,42 @@ export interface StartWorkersOptions {
   taskQueue?: string;
   apps: AppWorkerSpec[];
   deps: ActivityDeps;
-  /** A pre-built bundle (tests build it once); otherwise the workflows are bundled from source. */
-  workflowBundle?: WorkflowBundleWithSourceMap;
+  /**
+   * A pre-built bundle (tests build it once; `npm run build:workflows` writes one to a file, which
+   * `scimflow worker` reads); otherwise the workflows are bundled from source, once for the process.
+   */
+  workflowBundle?: WorkflowBundleOption;
   /**
    * `dataConverter(config)` (src/temporal/options.ts): the payload codec and the failure converter.
-   * A pre-built bundle must have been bundled with the same failureConverterPath.
+   * A pre-built bundle must have been bundled with the same failureConverterPath (src/worker/bundle.ts).
    */
   dataConverter?: DataConverter;
+  /** Every Worker's identity (default `<pid>@<host>`); the fleet share finds this process's pollers by it. */
+  identity?: string;
+  /** Worker Deployment versioning (docs/versioning.md); unset: unversioned workers. */
+  deployment?: DeploymentVersion;
+  /** The build id an unversioned worker reports (src/worker/build.ts); ignored with `deployment`, which carries its own. */
+  buildId?: string;
+}
+
+export interface DeploymentVersion {
+  name: string;
+  buildId: string;
+}
+
+/**
+ * Every worker of the process (workflows and each app's activities) is one Deployment Version, so
+ * activities of a versioned workflow go to workers of the same build. Each workflow type declares
+ * its own behaviour (src/workflows/versioning.ts); the default covers a run that began unversioned.
+ */
+export function deploymentOptions(d: DeploymentVersion | undefined, buildId?: string): { workerDeploymentOptions?: WorkerDeploymentOptions; buildId?: string } {
+  // Unversioned: the build id only names the code (each run's `BuildIds`); the server routes nothing by it.
+  if (!d) return buildId ? { buildId } : {};
+  return { workerDeploymentOptions: { version: { deploymentName: d.name, buildId: d.buildId }, useWorkerVersioning: true, defaultVersioningBehavior: 'AUTO_UPGRADE' } };
+}
+
+export function workerIdentity(): string {
+  return `${process.pid}@${hostname()}`;
 }
 
 export interface RunningWorkers {
@@ -42,24 +85,35 @@ export async function createWorkers(opts: StartWorkersOptions): Promise<Worker[]
   const namespace = opts.namespace ?? 'default';
   const activities = createActivities(opts.deps);
   const dataConverter = opts.dataConverter ? { dataConverter: opts.dataConverter } : {};
+  const versioning = deploymentOptions(opts.deployment, opts.buildId);
+  // Bundled once for the process: each Worker would otherwise bundle the workflows on its own.
+  const workflowBundle = opts.workflowBundle ?? (await bundleWorkflowCode({ workflowsPath: workflowsPath(), failureConverterPath: failureConverterPath(), logger: Runtime.instance().logger }));
+  const identity = opts.identity ?? workerIdentity();
   const main = await Worker.create({
     connection: opts.connection,
+    identity,
     namespace,
     taskQueue: opts.taskQueue ?? MAIN_TASK_QUEUE,
     ...dataConverter,
-    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: workflowsPath() }),
-    activities: { desire: activities.desire },
+    workflowBundle,
+    activities: { desire: activities.desire, guardPolicy: activities.guardPolicy },
+    ...versioning,
   });
   const perApp = await Promise.all(
     opts.apps.map((app) =>
       Worker.create({
         connection: opts.connection,
+        identity,
         namespace,
         taskQueue: appTaskQueue(app.name),
         ...dataConverter,
         activities,
+        ...versioning,
         // The group single-writer workflow runs its steps on the app's queue.
-        ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: workflowsPath() }),
+        workflowBundle,
+        // An eagerly dispatched activity (returned with a workflow task on the same queue) skips
+        // the queue's rate limit; the server's default is off too (system.enableActivityEagerExecution).
+        maxEagerActivityReservationsPerWorkflowTask: 0,
         ...(app.requestsPerSecond
           ? {
               maxTaskQueueActivitiesPerSecond: app.requestsPerSecond,

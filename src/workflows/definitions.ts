@@ -110,5 +110,12 @@ export const approvalSignal = defineSignal<[Decision]>('approval');
 export const decideUpdate = defineUpdate<DecisionResult, [Decision]>('decide');
 /** Ops: try a failing app again now (optionally one app). */
 export const retrySignal = defineSignal<[{ app?: string; reason?: string; by?: string }?]>('retry');
+/**
+ * Ops and reconciliation: look at every app again now (the truth may have changed behind scimflow's
+ * back), and with `continueAsNew`, start a fresh run on the current workflow code once idle.
+ */
+export const refreshSignal = defineSignal<[{ reason?: string; continueAsNew?: boolean }?]>('refresh');
 /** Ops: leave an app alone for the current HR record (optionally one app). */
 export const skipSignal = defineSignal<[{ app?: string; reason?: string; by?: string }?]>('skip');
+/** Ops (`scimflow upgrade`): continue-as-new at the next quiet moment, onto the current workflow code (docs/versioning.md). */
+export const upgradeSignal = defineSignal<[{ reason?: string; by?: string }?]>('upgrade');

@@ -10,9 +10,9 @@ export interface GroupInput {
   name: string;
 }
 
-/** One function names group workflows: `group:<app>:<normalised name>`. */
+/** One function names group workflows: `scimflow-group:<app>:<normalised name>`, both parts encoded, so no two (app, name) pairs share an id. */
 export function groupWorkflowId(app: string, name: string): string {
-  return `scimflow-group:${app}:${encodeURIComponent(normalizeIdentityKey(name))}`;
+  return `scimflow-group:${encodeURIComponent(app)}:${encodeURIComponent(normalizeIdentityKey(name))}`;
 }
 
 /** The group's id: the oldest of its name if any exist, else a new one. */

@@ -45,6 +45,7 @@ import {
   approvalSignal,
   decideUpdate,
   hrEventSignal,
+  refreshSignal,
   retrySignal,
   skipSignal,
   stateQuery,
@@ -59,6 +60,7 @@ import { groupWorkflow, groupWorkflowId } from './group';
 import { appActivities, failureAttempts, failureCode, failureMessage, failureRetryAfterMs, planning } from './proxies';
 import { LINKED_APPS, NEEDS_ATTENTION, PENDING_APPROVALS, PROBLEMS, STAGE } from './search-attributes';
 import { migrateState } from './state';
+import { listenForUpgrade, upgradeRequested } from './upgrade';
 
 const DAY = 86_400_000;
 /** Redeliveries come within days; remembered ids are kept by age, not by count. */
@@ -75,6 +77,7 @@ const NEEDS_PERSON = new Set(['AUTH_FAILED', 'INVALID', 'UNSUPPORTED', 'CONFIG',
 /** Codes that mean "what you saw is stale": observe again at once. */
 const STALE = new Set(['CONFLICT', 'NOT_FOUND', 'PRECONDITION_FAILED']);
 
+const RefreshCommand = z.object({ reason: z.string().max(1000).optional(), continueAsNew: z.boolean().optional() }).strict().optional();
 const OpsCommand = z.object({ app: z.string().max(128).optional(), reason: z.string().max(1000).optional(), by: z.string().max(256).optional() }).strict().optional();
 
 class Controller {
@@ -89,6 +92,9 @@ class Controller {
   private readonly lanes = new Map<string, Promise<void>>();
   private readonly wakeAt = new Map<string, number>();
   private stopping = false;
+  /** Bumped by `refresh`: every lane observes its app again. */
+  private refreshes = 0;
+  private continueAsNewRequested = false;
   private attributes = '';
 
   constructor(private readonly input: IdentityWorkflowInput) {
@@ -118,7 +124,20 @@ class Controller {
     );
     setHandler(retrySignal, (raw: unknown) => this.onOps('retry', raw));
     setHandler(skipSignal, (raw: unknown) => this.onOps('skip', raw));
+    setHandler(refreshSignal, (raw: unknown) => {
+      const parsed = RefreshCommand.safeParse(raw ?? undefined);
+      if (!parsed.success) {
+        this.record({ kind: 'invalid-message', detail: `refresh refused: ${parsed.error.issues.map((i) => i.message).join('; ')}` });
+        return;
+      }
+      this.refreshes++;
+      if (parsed.data?.continueAsNew) this.continueAsNewRequested = true;
+      this.record({ kind: 'operator', detail: `refresh${parsed.data?.continueAsNew ? ' and continue-as-new' : ''}${parsed.data?.reason ? `: ${parsed.data.reason}` : ''}` });
+      this.bumpAll();
+      this.inputs++;
+    });
     setHandler(stateQuery, () => this.view());
+    listenForUpgrade((entry) => this.record(entry), () => this.inputs++);
   }
 
   // ---- messages ----------------------------------------------------------------------------
@@ -271,10 +290,12 @@ class Controller {
 
   // ---- one lane per app ---------------------------------------------------------------------
 
-  private relevant(app: string, d: DesireResult, observedVersion: string | undefined): boolean {
+  private relevant(app: string, d: DesireResult, observedVersion: string | undefined, refreshPending: boolean): boolean {
     const v = this.state.apps[app];
     const status = this.employment.status;
     if (v?.link.scimId) return true;
+    // `refresh`: look everywhere once, even where nothing is granted or linked (an account made by hand).
+    if (refreshPending && status !== 'pre-hire') return true;
     if (status === 'employed') return d.granted || this.compensating(app);
     // Whatever we remember, a leaver or an unknown record looks in every app once (a lost workflow rebuilds its links).
     if (status === 'left' || status === 'unknown') return observedVersion !== this.employment.version;
@@ -291,6 +312,7 @@ class Controller {
     let observedDesire: DesireResult | undefined;
     let backoffUntil = 0;
     let attentionVersion: string | undefined;
+    let observedRefresh = this.refreshes;
     for (;;) {
       if (this.stopping) return;
       const gen = this.laneGen.get(app) ?? 0;
@@ -312,7 +334,7 @@ class Controller {
       }
       view.granted = d.granted;
       view.problem = d.problem;
-      if (!this.relevant(app, d, observedVersion)) {
+      if (!this.relevant(app, d, observedVersion, observedRefresh !== this.refreshes)) {
         view.state = view.link.scimId ? view.state : 'absent';
         this.withdrawUnwanted(app, 'the app is no longer granted');
         view.plannedFor = this.employment.version;
@@ -343,7 +365,8 @@ class Controller {
 
       // Observe: once per record version (or after anything went wrong); the truth is in the app.
       try {
-        if (!accounts || observedVersion !== this.employment.version || observedDesire !== d || view.failure) {
+        if (!accounts || observedVersion !== this.employment.version || observedDesire !== d || view.failure || observedRefresh !== this.refreshes) {
+          observedRefresh = this.refreshes;
           accounts = await appActivities(app).observe({ app, userName: d.user.userName, ...(d.user.externalId ? { externalId: d.user.externalId } : {}) });
           observedVersion = this.employment.version;
           observedDesire = d;
@@ -415,6 +438,7 @@ class Controller {
       this.state.approvals = pruneRequests(openRequest(this.state.approvals, { app, purpose: plan.approvalFor, periodId, version: e.version, policy: d.approval, now: nowMs() }));
       const opened = pendingFor(this.state.approvals, app)!;
       this.record({ kind: 'approval', detail: `${opened.id}: a ${app} seat (${plan.approvalFor}) waits for ${opened.approvers.join(', ')}` });
+      this.inputs++; // the main loop arms the request's deadline
       this.syncAttributes();
     } else if (!plan.approvalFor && !plan.actions.some((a) => a.kind === 'create' || (a.kind === 'setActive' && a.active))) {
       this.withdrawUnwanted(app, plan.state);
@@ -482,9 +506,11 @@ class Controller {
         await acts.addToGroup({ app, groupId, userId: action.accountId });
         return {};
       }
-      case 'removeGroup':
-        await acts.removeFromGroup({ app, name: action.group, userId: action.accountId });
+      case 'removeGroup': {
+        // Every group of that name (servers may hold duplicates): the membership ends in all of them.
+        for (const groupId of await acts.findGroups({ app, name: action.group })) await acts.removeMember({ app, groupId, userId: action.accountId });
         return {};
+      }
       case 'removeJsmCustomer':
         await acts.removeJsmCustomer({ app, email: action.email });
         return {};
@@ -503,6 +529,13 @@ class Controller {
     const key = name.toLowerCase();
     const cached = view.groupIds?.[key];
     if (cached) return cached;
+    // Reading is safe from anywhere; only creating goes through the group's single writer.
+    const existing = await appActivities(app).findGroups({ app, name });
+    if (existing.length > 0) {
+      const id = [...existing].sort()[0]!;
+      view.groupIds = { ...(view.groupIds ?? {}), [key]: id };
+      return id;
+    }
     for (let i = 0; ; i++) {
       try {
         const id = await executeChild(groupWorkflow, {
@@ -577,13 +610,15 @@ class Controller {
         this.record({ kind: 'approval', detail: 'approval deadlines passed: escalated or expired' });
       }
       this.syncAttributes();
-      if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= maxHistory) break;
+      if (this.continueAsNewRequested) break;
+      if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= maxHistory || upgradeRequested()) break;
 
       const deadlines = this.state.approvals.filter((r) => r.status === 'pending').map((r) => r.deadline);
       const next = Math.min(this.tl.nextChangeAt ?? Infinity, ...deadlines);
       const seen = this.inputs;
       const version = e.version;
-      const changed = () => this.inputs !== seen || workflowInfo().continueAsNewSuggested;
+      // Lanes that keep retrying a failing app add history while this loop sleeps: it wakes for that too.
+      const changed = () => this.inputs !== seen || workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= maxHistory || this.continueAsNewRequested;
       if (next === Infinity) await condition(changed);
       else await condition(changed, Math.max(next - now, 0));
       this.refreshTimeline();
@@ -614,7 +649,9 @@ class Controller {
     const busy = unsettled || apps.some((a) => a.state === 'converging' || a.failure);
     if (e.status === 'left') return busy ? 'leaving' : 'left';
     if (this.compensatingAny()) return 'compensated';
-    return busy ? 'joining' : 'active';
+    // A join is not done while an all-or-nothing app still waits (for a seat approval, say).
+    const joinPending = e.periodId !== undefined && this.state.joinedPeriod !== e.periodId && [...this.desires.values()].some((d) => d.granted && d.allOrNothing);
+    return busy || joinPending ? 'joining' : 'active';
   }
 
   problems(): string[] {

@@ -1,3 +1,6 @@
 // The workflow bundle's entry point: every workflow the worker registers.
 export { identityWorkflow } from './identity';
 export { groupWorkflow } from './group';
+export { guardWorkflow } from './guard';
+// Each workflow's versioning behaviour (AUTO_UPGRADE / PINNED), attached to the functions above.
+import './versioning';

@@ -1,17 +1,19 @@
 // Activity proxies: one per app (its own task queue, where the server enforces the app's rate
 // limit for all workers together) and one local proxy for planning.
-import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { appTaskQueue } from './definitions';
 
 type AppActivities = Omit<Activities, 'desire'>;
 
 /**
- * The rules are a pure function of the record and the worker's configuration: a local activity
- * (no task-queue round trip), its result recorded in history so replay does not depend on the
- * configuration of the day.
+ * The rules are a pure function of the record and the worker's configuration, run by the worker
+ * (on the workflow's own task queue) and recorded in history, so replay does not depend on the
+ * configuration of the day. A regular activity, not a local one: a local activity that outlives its
+ * workflow task left the workflow clock behind on one run and not on its replay (the model-based
+ * test caught the nondeterminism), and the extra round trip costs milliseconds once per record.
  */
-export const planning = proxyLocalActivities<Pick<Activities, 'desire'>>({
+export const planning = proxyActivities<Pick<Activities, 'desire'>>({
   startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });

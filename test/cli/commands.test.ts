@@ -92,8 +92,8 @@ describe('scimflow send', () => {
     const mixed = join(dir, 'batch-mixed.json');
     writeFileSync(mixed, JSON.stringify({ events: [ev('b3', 'b3@example.com'), ev('b4', 'not-an-email')] }));
     const res = await scimflow(['send', mixed, '--url', `${url}/batch`], { SCIMFLOW_WEBHOOK_SECRET: secret });
-    expect(res.stdout).toMatch(/^200 \{"accepted":1,"rejected":1/);
-    expect(res.stderr).toContain('1 event(s) of the batch refused');
+    // One invalid event refuses the whole batch: nothing is sent (docs/hr-events.md).
+    expect(res.stdout).toMatch(/^400 \{"error":\{"code":"invalid_event".*events\[1\]\.employee\.email/);
     expect(res.code).toBe(2);
   }, 30_000);
 

@@ -26,7 +26,7 @@ it('the README command with the bundled example asks for no variable', async () 
   expect(res.stderr).not.toMatch(/Unresolved secrets|is not set/);
   expect(res.stderr).toMatch(/bundled example: the sandbox's development tokens stand in for SCIMFLOW_GENERIC_TOKEN/);
   expect(res.stderr).not.toContain('SCIMFLOW_WEBHOOK_SECRET');
-  expect(res.stdout).toMatch(/^hire E1001 \(evt-hire-E1001\) — rules matched: employees-on-jostle, engineering, everyone/);
+  expect(res.stdout).toMatch(/^hire E1001 \(evt-hire-E1001\) — employment: employed; rules matched: employees-on-jostle, engineering, everyone/);
   // Exit 0 with the stack running, 1 when the sandbox apps cannot be read (the README runs it after npm start).
   expect([0, 1]).toContain(res.code);
 }, 30_000);
@@ -35,13 +35,13 @@ it('another configuration needs its app tokens but not the webhook secret', asyn
   const res = await scimflow(['plan', 'examples/hire.json', '-c', ownConfig, '--json'], { ...cleanEnv(), ...appTokens });
   expect(res.stderr).toBe('');
   expect(res.code).toBe(0);
-  const plan = JSON.parse(res.stdout) as { apps: { app: string; action: string }[] };
-  expect(plan.apps.map((a) => [a.app, a.action])).toEqual([
-    ['atlassian', 'none'],
-    ['generic', 'create'],
-    ['jasper', 'create'],
-    ['jostle', 'create'],
-    ['jumpcloud', 'create'],
+  const plan = JSON.parse(res.stdout) as { apps: { app: string; state: string }[] };
+  expect(plan.apps.map((a) => [a.app, a.state])).toEqual([
+    ['atlassian', 'absent'],
+    ['generic', 'converging'],
+    ['jasper', 'converging'], // after its approval: `approvalRequired` says so
+    ['jostle', 'converging'],
+    ['jumpcloud', 'converging'],
   ]);
 }, 30_000);
 

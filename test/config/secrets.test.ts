@@ -60,7 +60,7 @@ describe('resolveSecrets', () => {
     const secrets = resolveSecrets(config, { GENERIC_TOKEN: 'gen-tok', JC_KEY: 'jc-key' }, () => 'jasper-file-token');
     expect(secrets.apps.generic!.auth).toEqual({ type: 'bearer', token: 'gen-tok' });
     expect(() => secrets.ingress).toThrow(/ingress\.webhookSecret: environment variable HOOK_SECRET is not set/);
-    expect(resolveSecrets(config, ENV, () => 'x').ingress.webhookSecret).toBe('hook-1');
+    expect(resolveSecrets(config, ENV, () => 'x').ingress.webhookSecret).toBe(HOOK);
   });
 
   it('an empty env var or unreadable file is an error too', () => {

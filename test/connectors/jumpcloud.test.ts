@@ -71,7 +71,8 @@ test('a PUT-only configuration sends the whole user, so nothing is cleared by ac
   expect(res.user).toMatchObject({ title: 'Manager', name: desired.name, emails: desired.emails });
   // externalId is not in the mapping table (001): the app never keeps it.
   expect(res.user.externalId).toBeUndefined();
-  expect(conn.profile.owner).toEqual({ by: 'userName' });
+  // …so the owner is named by the enterprise employeeNumber it does keep (001 mapping table).
+  expect(conn.profile.owner).toEqual({ by: 'attribute', path: 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber' });
   expect(app().requests().filter((r) => r.method === 'PUT')).toHaveLength(1);
 });
 

@@ -35,7 +35,11 @@ describe.each(APP_KINDS)('%s', (kind) => {
 
   describe('lookupUsers', () => {
     test('profile: owner rule and lookup cost as documented', () => {
-      expect(conn.profile.owner).toEqual({ by: expected.keepsExternalId ? 'externalId' : 'userName' });
+      expect(conn.profile.owner).toEqual(
+        kind === 'jumpcloud'
+          ? { by: 'attribute', path: 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber' }
+          : { by: expected.keepsExternalId ? 'externalId' : 'userName' },
+      );
       expect(lookupCost(conn.profile)).toBe(expected.lookupCost);
       expect(lookupCost(conn.profile, { externalId: false })).toBe(expected.lookupCostWithoutExternalId);
     });

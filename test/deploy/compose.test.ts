@@ -20,6 +20,8 @@ interface Service {
   environment?: Record<string, string>;
   secrets?: string[];
   healthcheck?: { test?: string[] | string };
+  volumes?: string[];
+  deploy?: { replicas?: number };
   depends_on?: Record<string, { condition?: string }> | string[];
   restart?: string;
 }
@@ -37,6 +39,21 @@ describe('docker-compose.yml', () => {
     expect(services['temporal-ui']!.image).toMatch(/^temporalio\/ui:/);
     expect(services.worker!.build).toBe('.');
     expect(services.ingress!.build).toBe('.');
+  });
+
+  it('mirrors `npm run cluster`: one partition per scim-<app> queue from the current dynamic config, several worker replicas', async () => {
+    const { DYNAMIC_CONFIG_HEADER, temporalDynamicConfig } = await import('../../scripts/cluster');
+    const temporal = services.temporal!;
+    const mount = (temporal.volumes ?? []).find((v) => v.startsWith('./config/temporal-dynamicconfig.yaml:'));
+    expect(mount).toBeDefined();
+    expect(mount!.split(':')[1]).toBe(temporal.environment!.DYNAMIC_CONFIG_FILE_PATH);
+    // The committed file is what the generator makes for config/scimflow.yaml's apps (regenerate after adding one).
+    const committed = readFileSync(join(root, 'config', 'temporal-dynamicconfig.yaml'), 'utf8');
+    expect(committed).toBe(temporalDynamicConfig(Object.keys(config.apps), DYNAMIC_CONFIG_HEADER));
+    const dc = parse(committed) as Record<string, { value: unknown; constraints?: { taskQueueName?: string } }[]>;
+    expect(dc['matching.numTaskqueueReadPartitions']!.map((e) => e.constraints?.taskQueueName).sort()).toEqual(Object.keys(config.apps).map((a) => `scim-${a}`).sort());
+    expect(services.worker!.deploy?.replicas).toBeGreaterThanOrEqual(2);
+    expect(services.worker!.ports).toBeUndefined();
   });
 
   it('uses no auto-setup (development) image anywhere', () => {

@@ -28,7 +28,7 @@ const RUN_HERE: Record<string, { code: number; out: RegExp }> = {
   'npm run scimflow -- --help': { code: 0, out: /Usage: scimflow \[options\] \[command\][\s\S]*plan \[options\] <event>/ },
   'npm run scimflow -- --version': { code: 0, out: /^\d+\.\d+\.\d+( \(commit [0-9a-f]+\))?$/m },
   'npm run scimflow -- config check': { code: 0, out: /^ok: config\/scimflow\.yaml/m },
-  'npm run scimflow -- plan examples/hire.json': { code: 0, out: /^hire E1001 \(evt-hire-E1001\)[\s\S]*^generic: (create|update|none)/m },
+  'npm run scimflow -- plan examples/hire.json': { code: 0, out: /^hire E1001 \(evt-hire-E1001\)[\s\S]*^generic: (converging|in-sync|absent)/m },
   "curl -s -H 'Authorization: Bearer dev-token' 'http://127.0.0.1:7100/generic/scim/v2/Users?filter=userName%20eq%20%22ada.lovelace%40example.com%22'": {
     code: 0,
     out: /"schemas":\["urn:ietf:params:scim:api:messages:2\.0:ListResponse"\]/,
@@ -49,6 +49,13 @@ const COVERED_ELSEWHERE: Record<string, string> = {
   'docker compose up -d --build': 'test/deploy/compose.test.ts checks the file (no Docker engine on these machines)',
   'npm run bench:scim': 'not a test: the benchmarks print figures (the README says neither is part of npm test)',
   'npm run bench:e2e': 'not a test: as above',
+  'mkdir -p secrets && chmod 700 secrets': 'test/deploy/compose.test.ts (the secret files docker-compose.yml mounts; production set-up, not run here)',
+  'openssl rand -hex 32 > secrets/webhook_secret': 'test/deploy/compose.test.ts (the secret files docker-compose.yml mounts; production set-up, not run here)',
+  'openssl rand -hex 32 > secrets/temporal_db_password': 'test/deploy/compose.test.ts (the secret files docker-compose.yml mounts; production set-up, not run here)',
+  'for t in generic jasper jumpcloud atlassian atlassian_jsm jostle; do': 'test/deploy/compose.test.ts (the secret files docker-compose.yml mounts; production set-up, not run here)',
+  "printf '%s' \"<token for $t>\" > \"secrets/${t}_token\"": 'test/deploy/compose.test.ts (the secret files docker-compose.yml mounts; production set-up, not run here)',
+  'done': 'test/deploy/compose.test.ts (the secret files docker-compose.yml mounts; production set-up, not run here)',
+  'chmod 444 secrets/*': 'test/deploy/compose.test.ts (the secret files docker-compose.yml mounts; production set-up, not run here)',
 };
 
 function portFree(port: number): Promise<boolean> {

@@ -7,12 +7,15 @@
 //
 // SCIMFLOW_SEED picks the seed (default 1); SCIMFLOW_MODEL_PEOPLE the size (default 10).
 // bench/model-based runs it longer with several seeds.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from '@temporalio/worker';
 import fc from 'fast-check';
 import { identityWorkflowId, type Employee, type HrEvent } from '../../src/shared/hr-event';
 import { decideUpdate } from '../../src/workflows/definitions';
 import { groupsOf, knobs, seedUser, usersOf, type AppName, type AppUser } from '../helpers/apps';
 import { jumpcloudUserName, startStack, type Stack } from '../helpers/stack';
-import { waitFor } from '../helpers/temporal';
+import { waitFor, workflowBundle } from '../helpers/temporal';
 import { LIFECYCLE_CONFIG } from '../workflows/config';
 
 const SEED = Number(process.env.SCIMFLOW_SEED ?? 1);
@@ -136,6 +139,7 @@ it(`converges to the model under shuffled, duplicated events, faults and restart
     for (const p of people) {
       const s = await stack.state(p.emp.employeeId).catch(async (e: unknown) => {
         const h = await stack.client.workflow.getHandle(identityWorkflowId(p.emp.employeeId)).fetchHistory();
+        if (process.env.SCIMFLOW_DUMP_HISTORIES) writeFileSync(join(process.env.SCIMFLOW_DUMP_HISTORIES, `${p.emp.employeeId}.json`), JSON.stringify(h));
         const failures = (h.events ?? []).map((x) => x.workflowTaskFailedEventAttributes?.failure?.message).filter(Boolean);
         return { error: `${String(e)}; task failures: ${[...new Set(failures)].join(' | ').slice(0, 1500)}` };
       });
@@ -144,7 +148,7 @@ it(`converges to the model under shuffled, duplicated events, faults and restart
         stuck.push({ id: p.emp.employeeId, want, plan: p.plan, state: 'error' in s ? s : { stage: s.stage, employment: s.employment.status, problems: s.problems, apps: Object.values(s.apps).map((a) => [a.app, a.state, a.plannedFor === s.employment.version, a.failure?.lastError]), log: s.log.slice(-8) } });
       }
     }
-    throw new Error(`${String(err)}\n${JSON.stringify(stuck, null, 1)}`);
+    throw new Error(`${String(err)}\n${JSON.stringify(stuck, null, 1)}`, { cause: err });
   } finally {
     stopApprover = true;
     await approver;
@@ -175,4 +179,15 @@ it(`converges to the model under shuffled, duplicated events, faults and restart
     if (!now || !now.active || now.title !== 'Not ours' || now.externalId !== b.externalId) problems.push(`bystander ${b.userName} was touched: ${JSON.stringify(now)}`);
   }
   expect(problems).toEqual([]);
-}, 240_000);
+
+  // Every history replays against the code (worker restarts replayed some of them already).
+  const histories = await Promise.all(
+    people.map(async (p) => ({ workflowId: identityWorkflowId(p.emp.employeeId), history: await stack.client.workflow.getHandle(identityWorkflowId(p.emp.employeeId)).fetchHistory() })),
+  );
+  const failures: string[] = [];
+  for await (const res of Worker.runReplayHistories({ workflowBundle: await workflowBundle(), dataConverter: stack.dataConverter }, histories)) if (res.error) failures.push(`${res.workflowId}: ${String(res.error)}`);
+  if (failures.length && process.env.SCIMFLOW_DUMP_HISTORIES) {
+    for (const h of histories) writeFileSync(join(process.env.SCIMFLOW_DUMP_HISTORIES, `${h.workflowId}.json`), JSON.stringify(h.history));
+  }
+  expect(failures).toEqual([]);
+}, Number(process.env.SCIMFLOW_MODEL_TIMEOUT_MS ?? 240_000));

@@ -14,7 +14,7 @@ import { findStuck, type StuckRow } from '../../src/cli/ops';
 import { startSandbox, type SandboxHandle } from '../../src/sandbox';
 import { identityWorkflowId, type Employee, type HrEvent } from '../../src/shared/hr-event';
 import { composeWorker, type Composed } from '../../src/worker/compose';
-import { startWorkers, type RunningWorkers } from '../../src/worker/workers';
+import { startWorkers, type RunningWorkers, type StartWorkersOptions } from '../../src/worker/workers';
 import { stateQuery, type PersonView } from '../../src/workflows/definitions';
 import { startTemporal, waitFor, workflowBundle, type TemporalOptions } from './temporal';
 
@@ -44,9 +44,13 @@ export const TEST_ENV = { ...DEV_ENV, SCIMFLOW_WEBHOOK_SECRET: 'test-webhook-sec
 export const TEST_ENCRYPTION = { current: 'dev', keys: [{ id: 'dev', key: { ref: 'env' as const, name: 'SCIMFLOW_PAYLOAD_KEY' } }], acceptUnencrypted: false };
 
 /** `yaml` may use `{{SANDBOX}}` for the sandbox's root URL. */
+/** What the stack's workers may be given besides the defaults (a build id, a Deployment Version, another bundle). */
+export type StackWorkerOptions = Partial<Pick<StartWorkersOptions, 'buildId' | 'deployment' | 'workflowBundle'>>;
+
 export interface StackOptions {
   env?: TestWorkflowEnvironment;
   temporal?: TemporalOptions;
+  workers?: StackWorkerOptions;
   /** false: payloads in clear text (no codec), as before encryption. Default: encrypted. */
   encryption?: boolean;
 }
@@ -60,10 +64,11 @@ export async function startStack(yaml: string, opts: StackOptions = {}): Promise
   if (opts.encryption === false) delete config.temporal.encryption;
   else config.temporal.encryption ??= TEST_ENCRYPTION;
   const dataConverter = configuredDataConverter(config, TEST_ENV);
-  const bundle = await workflowBundle();
+  const bundle = opts.workers?.workflowBundle ?? (await workflowBundle());
+  const extra = { ...opts.workers, workflowBundle: bundle, dataConverter };
   let composed = composeWorker(config, TEST_ENV);
   await composed.discover();
-  let workers = await startWorkers({ connection: env.nativeConnection, apps: composed.apps, deps: composed.deps, workflowBundle: bundle, dataConverter });
+  let workers = await startWorkers({ connection: env.nativeConnection, apps: composed.apps, deps: composed.deps, ...extra });
   const client = new Client({ connection: env.connection, namespace: env.namespace ?? 'default', dataConverter });
   const dispatcher = temporalDispatcher(client);
 
@@ -100,7 +105,7 @@ export async function startStack(yaml: string, opts: StackOptions = {}): Promise
     },
     async restartWorkers(envOverride = {}) {
       composed = composeWorker(config, { ...TEST_ENV, ...envOverride });
-      workers = await startWorkers({ connection: env.nativeConnection, apps: composed.apps, deps: composed.deps, workflowBundle: bundle, dataConverter });
+      workers = await startWorkers({ connection: env.nativeConnection, apps: composed.apps, deps: composed.deps, ...extra });
     },
     async close() {
       await workers.shutdown().catch(() => undefined);

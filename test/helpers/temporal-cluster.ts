@@ -1,5 +1,5 @@
 // A real Temporal server (not the dev server): `temporal-server` v1.29.1 built from the Go module
-// registry by scripts/ensure-temporal-server.mjs into .temporal/cluster-bin/server, on in-memory
+// registry by scripts/ensure-temporal-server.mjs into .temporal/cluster-bin/temporal-server, on in-memory
 // SQLite, with its default JWT authorizer and claim mapper reading keys from a JWKS endpoint this
 // helper serves. JWTs are signed here (RS256 with node:crypto), with `permissions` such as
 // ["default:worker"] — the default claim mapper's `<namespace>:<role>` (system: temporal-system).
@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { portOpen } from '../../src/dev/temporal-server';
 import { freePort } from './cli';
 
-export const TEMPORAL_SERVER = process.env.TEMPORAL_SERVER_PATH ?? join(__dirname, '..', '..', '.temporal', 'cluster-bin', 'server');
+export const TEMPORAL_SERVER = process.env.TEMPORAL_SERVER_PATH ?? join(__dirname, '..', '..', '.temporal', 'cluster-bin', 'temporal-server');
 
 const b64url = (b: Buffer | string) => Buffer.from(b).toString('base64url');
 

@@ -70,6 +70,9 @@ export interface TimeSkippingOptions {
  * `env.client` (`execute`, `handle.result()`) or calls `env.sleep`: the server starts with the clock
  * locked. A workflow stuck failing its workflow task keeps the clock stopped for every workflow on
  * the server until it is terminated. Visibility (`client.workflow.list`) is not implemented.
+ * A query that races a run's continue-as-new fails that workflow task on this server ("workflow
+ * execution already completed") and stops the clock the same way: do not poll queries while a
+ * continue-as-new may be under way (wait over the apps' HTTP APIs or `describe()` instead).
  */
 export async function startTimeSkipping(opts: TimeSkippingOptions = {}): Promise<TestWorkflowEnvironment> {
   quietRuntime();

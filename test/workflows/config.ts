@@ -60,3 +60,20 @@ leaver:
 joiner:
   allOrNothing: [generic, jasper]
 `;
+
+// The time-skipping suite's configuration: the same apps and rules, with days-long approval and
+// retention periods, and Jostle as a second paid seat whose approval simply expires.
+export const DAYS_CONFIG = LIFECYCLE_CONFIG.replace(
+  '  jumpcloud:\n    kind: jumpcloud\n',
+  '  jostle:\n    kind: jostle\n    baseUrl: "{{SANDBOX}}/jostle/scim/v2"\n    auth: { type: bearer, token: "${SCIMFLOW_JOSTLE_TOKEN}" }\n    rateLimit: { requestsPerSecond: 500 }\n  jumpcloud:\n    kind: jumpcloud\n',
+)
+  .replace(
+    '    - name: marketing\n',
+    '    - name: support\n      when: { department: Support }\n      grant:\n        - app: jostle\n    - name: marketing\n',
+  )
+  .replace(
+    'approvers: [lead@example.com]\n    timeout: 60s\n    onTimeout: reject\n',
+    'approvers: [lead@example.com]\n    timeout: 3d\n    onTimeout: escalate\n    escalateTo: [cto@example.com]\n  jostle:\n    required: true\n    approvers: [lead@example.com]\n    timeout: 2d\n    onTimeout: reject\n',
+  )
+  .replace('    generic:\n      hardDelete: { after: 6s }\n', '    generic:\n      hardDelete: { after: 30d }\n')
+  .replace('allOrNothing: [generic, jasper]', 'allOrNothing: [generic, jasper, jostle]');

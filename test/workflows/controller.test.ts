@@ -4,7 +4,7 @@
 // movers and approvals, robustness).
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { identityWorkflowId } from '../../src/shared/hr-event';
-import { approvalSignal, decideUpdate, hrEventSignal, retrySignal, skipSignal, type PersonView } from '../../src/workflows/definitions';
+import { approvalSignal, decideUpdate, hrEventSignal, refreshSignal, retrySignal, skipSignal, type PersonView } from '../../src/workflows/definitions';
 import { accountsOf, groupsOf, knobs, seedUser, deleteUserIn, type AppName } from '../helpers/apps';
 import { employee, event, jumpcloudUserName, startStack, type Stack } from '../helpers/stack';
 import { waitFor } from '../helpers/temporal';
@@ -281,6 +281,23 @@ describe('compensation, movers, approvals', () => {
     expect(await accounts('jasper', emp)).toEqual([]);
   });
 
+  it('one lookup decides adoption: an approval-gated Jasper hire costs exactly two requests (lookup, create), no user list', async () => {
+    const emp = employee({ department: 'Engineering' });
+    const before = stack.sandbox.app('jasper').requests().length;
+    await stack.send(event('hire', emp));
+    const w = await stack.until(emp.employeeId, (s) => s.pendingApprovals.length === 1, 'jasper waits');
+    await stack.client.workflow.getHandle(identityWorkflowId(emp.employeeId)).executeUpdate(decideUpdate, { args: [{ app: 'jasper', decision: 'approve', approver: 'lead@example.com', requestId: w.pendingApprovals[0]!.id }] });
+    await eventually(async () => (await active('jasper', emp)).length === 1, 'jasper seat');
+    await stack.until(emp.employeeId, (s) => s.apps.jasper?.state === 'in-sync', 'jasper in sync');
+    const mine = stack.sandbox
+      .app('jasper')
+      .requests()
+      .slice(before)
+      .filter((r) => !r.url.includes('startIndex=1&count=100')); // the test's own reads (usersOf)
+    expect(mine.map((r) => `${r.method} ${r.url.split('?')[0]}`)).toEqual(['GET /jasper/scim/v2/Users', 'POST /jasper/scim/v2/Users']);
+    expect(mine[0]!.url).toContain('filter=');
+  });
+
   it('two decisions: the first wins and the second is refused', async () => {
     const emp = employee({ department: 'Engineering' });
     await stack.send(event('hire', emp));
@@ -339,6 +356,27 @@ describe('robustness', () => {
       expect(await accounts(app, emp)).toHaveLength(1);
       expect(await active(app, emp)).toEqual([]);
     }
+  });
+
+  it('refresh looks at the apps again: drift made by an admin is converged; with continueAsNew a fresh run takes over', async () => {
+    const emp = employee({ department: 'Sales' });
+    await stack.send(event('hire', emp));
+    await stack.until(emp.employeeId, settled, 'joined');
+    const [g] = await accounts('generic', emp);
+    // An admin deactivates the account and removes it from a group, behind scimflow's back.
+    const { request } = await import('undici');
+    await request(`${base()}/generic/scim/v2/Users/${g!.id}`, {
+      method: 'PATCH',
+      headers: { authorization: 'Bearer dev-token', 'content-type': 'application/scim+json' },
+      body: JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'active', value: false }] }),
+    }).then((r) => r.body.text());
+    const h = stack.client.workflow.getHandle(identityWorkflowId(emp.employeeId));
+    const firstRun = (await h.describe()).runId;
+    await h.signal(refreshSignal, { reason: 'nightly', continueAsNew: true });
+    await eventually(async () => (await active('generic', emp)).length === 1, 'reactivated by the refresh');
+    await eventually(async () => (await stack.client.workflow.getHandle(identityWorkflowId(emp.employeeId)).describe()).runId !== firstRun, 'a new run');
+    const s = await stack.until(emp.employeeId, settled, 'settled in the new run');
+    expect(s.events.map((e) => e.type)).toEqual(['hire']);
   });
 
   it('concurrent joiners that need the same new group make it once, even where duplicate names are allowed', async () => {

@@ -1,0 +1,233 @@
+// Reconciliation: one app's accounts (all of them, streamed) against the people scimflow knows →
+// one class per account. Pure: no I/O, no clock (time comes in as `now`). The scan feeds it page by
+// page and keeps only counts and a bounded sample, so memory is bounded by the number of people,
+// never by the number of accounts.
+//
+// The classes follow the controller's own ownership rule (`decideOwnership`): an account is a
+// person's by owner key, or, where it carries none, by link or by normalised userName.
+import { attributesDiffer, type AppDesire } from './planner';
+import { normalizeIdentityKey, ownerKeyOf, type ObservedAccount, type OwnerRule } from './ownership';
+import type { EmploymentStatus } from './person';
+
+export const RECONCILE_CLASSES = ['in-sync', 'drifted', 'orphan', 'unlinked-owner', 'conflict'] as const;
+export type ReconcileClass = (typeof RECONCILE_CLASSES)[number];
+
+/** What reconciliation knows of one person, for one app. */
+export interface KnownPerson {
+  employeeId: string;
+  status: EmploymentStatus;
+  /** `left`: when the termination took effect; `employed`: the period's start (ms). */
+  since?: number;
+  /** What the rules want this person to hold in the app (from `desireAll` with the record in force); undefined when no record is known. */
+  desire?: Pick<AppDesire, 'user' | 'granted' | 'groups' | 'managedGroups' | 'managedAttributes' | 'groupsSupported' | 'leaver'>;
+  /** The account the person's controller has linked in this app, if any. */
+  linkedId?: string;
+}
+
+/** The people of one app, indexed by every key an account can be theirs by. Built once per scan. */
+export interface PeopleIndex {
+  owner: OwnerRule;
+  byOwnerKey: Map<string, KnownPerson[]>;
+  byUserName: Map<string, KnownPerson[]>;
+  byLinkedId: Map<string, KnownPerson[]>;
+  size: number;
+}
+
+const push = (m: Map<string, KnownPerson[]>, k: string, p: KnownPerson) => {
+  const list = m.get(k);
+  if (list) {
+    if (!list.includes(p)) list.push(p);
+  } else m.set(k, [p]);
+};
+
+export function indexPeople(people: Iterable<KnownPerson>, owner: OwnerRule): PeopleIndex {
+  const idx: PeopleIndex = { owner, byOwnerKey: new Map(), byUserName: new Map(), byLinkedId: new Map(), size: 0 };
+  for (const p of people) {
+    idx.size++;
+    if (p.linkedId !== undefined) push(idx.byLinkedId, p.linkedId, p);
+    if (!p.desire) continue;
+    const key = owner.by === 'userName' ? undefined : ownerKeyOf(p.desire.user, owner);
+    if (key !== undefined) push(idx.byOwnerKey, key, p);
+    push(idx.byUserName, normalizeIdentityKey(p.desire.user.userName), p);
+  }
+  return idx;
+}
+
+export interface Classified {
+  class: ReconcileClass;
+  reason: string;
+  /** The person the account is (or would be) theirs: set for every class but `orphan` without owner and `conflict`. */
+  owner?: KnownPerson;
+  /** Everyone with a claim on a `conflict`. */
+  claimants?: string[];
+  /** `orphan`: the owner is known and left (their controller should end it). */
+  ownerLeft?: boolean;
+}
+
+function distinct(list: readonly KnownPerson[]): KnownPerson[] {
+  const seen = new Set<string>();
+  return list.filter((p) => (seen.has(p.employeeId) ? false : (seen.add(p.employeeId), true)));
+}
+
+function heldManaged(account: ObservedAccount, managed: readonly string[]): string[] | undefined {
+  if (!account.groups) return undefined;
+  const lower = new Set(managed.map((g) => g.toLowerCase()));
+  return [...new Set(account.groups.filter((g) => lower.has(g.toLowerCase())).map((g) => g.toLowerCase()))].sort();
+}
+
+/** Why the account differs from what the owner's record wants, or undefined when it does not. */
+export function driftOf(account: ObservedAccount, p: KnownPerson): string | undefined {
+  const d = p.desire;
+  if (!d) return undefined;
+  const wantsActive = p.status === 'employed' ? d.granted : p.status === 'left' ? !d.leaver.deactivate && account.active : account.active;
+  if (p.status === 'pre-hire') return undefined;
+  const reasons: string[] = [];
+  if (account.active !== wantsActive) reasons.push(`active is ${account.active}, the record wants ${wantsActive}`);
+  const keepsUpToDate = (p.status === 'employed' && d.granted) || (p.status === 'unknown' && account.active);
+  if (keepsUpToDate && attributesDiffer(account.resource, d.user, d.managedAttributes)) reasons.push('attributes differ');
+  if (d.groupsSupported && p.status === 'employed') {
+    const held = heldManaged(account, d.managedGroups);
+    const want = d.granted ? [...new Set(d.groups.map((g) => g.toLowerCase()))].sort() : held && !d.leaver.removeGroups ? held : [];
+    if (held && held.join('\n') !== want.join('\n')) reasons.push(`memberships ${held.join(',') || '(none)'}, the record wants ${want.join(',') || '(none)'}`);
+  }
+  return reasons.length ? reasons.join('; ') : undefined;
+}
+
+/** One account's class. */
+export function classifyAccount(account: ObservedAccount, idx: PeopleIndex): Classified {
+  const byKey = idx.owner.by !== 'userName';
+  const nameKey = normalizeIdentityKey(account.userName);
+  const byName = distinct(idx.byUserName.get(nameKey) ?? []);
+  const linkers = distinct(idx.byLinkedId.get(account.id) ?? []);
+  let owner: KnownPerson | undefined;
+
+  if (byKey && account.ownerKey !== undefined) {
+    const keyed = distinct(idx.byOwnerKey.get(account.ownerKey) ?? []);
+    if (keyed.length > 1) return { class: 'conflict', reason: `${keyed.length} people carry owner key ${account.ownerKey}`, claimants: keyed.map((p) => p.employeeId) };
+    // Someone else's userName on it (with their own owner key): their controller sees a conflict.
+    const others = distinct([...byName, ...linkers].filter((p) => !keyed.includes(p)));
+    if (keyed[0] && others.length > 0) {
+      return {
+        class: 'conflict',
+        reason: `owner key ${account.ownerKey} is ${keyed[0].employeeId}'s, the userName ${account.userName} is ${others.map((p) => p.employeeId).join(', ')}'s`,
+        claimants: [keyed[0].employeeId, ...others.map((p) => p.employeeId)],
+      };
+    }
+    if (!keyed[0]) {
+      if (others.length > 0) {
+        return { class: 'conflict', reason: `the account carries owner key ${account.ownerKey}, which is nobody's, and the userName of ${others.map((p) => p.employeeId).join(', ')}`, claimants: others.map((p) => p.employeeId) };
+      }
+      return { class: 'orphan', reason: `owner key ${account.ownerKey} belongs to no known person` };
+    }
+    owner = keyed[0];
+  } else {
+    // No owner key (or the app keeps none): by link, else by userName — both must agree.
+    const claim = distinct([...linkers, ...byName]);
+    if (claim.length > 1) return { class: 'conflict', reason: `${claim.map((p) => p.employeeId).join(', ')} could all own ${account.userName}`, claimants: claim.map((p) => p.employeeId) };
+    if (!claim[0]) return { class: 'orphan', reason: `no known person has userName ${account.userName}${byKey ? ' and the account carries no owner key' : ''}` };
+    owner = claim[0];
+  }
+
+  if (owner.status === 'left' && account.active && (owner.desire?.leaver.deactivate ?? true)) {
+    return { class: 'orphan', reason: `${owner.employeeId} has left but the account is still active`, owner, ownerLeft: true };
+  }
+  if (owner.linkedId !== account.id) {
+    const how = byKey && account.ownerKey !== undefined ? 'by owner key' : 'by userName';
+    return { class: 'unlinked-owner', reason: `${owner.employeeId}'s ${how}, not linked by their controller${owner.linkedId ? ` (linked: ${owner.linkedId})` : ''}`, owner };
+  }
+  const drift = driftOf(account, owner);
+  if (drift) return { class: 'drifted', reason: drift, owner };
+  return { class: 'in-sync', reason: '', owner };
+}
+
+/** One row of the report (every class but `in-sync` is kept, up to the sample bound). */
+export interface ReconcileRow {
+  app: string;
+  id: string;
+  userName: string;
+  ownerKey?: string;
+  active: boolean;
+  class: ReconcileClass;
+  reason: string;
+  employeeId?: string;
+  claimants?: string[];
+  ownerLeft?: boolean;
+  /** The account holds a paid seat (active, in a seat-consuming app) that nobody employed uses. */
+  paidSeat?: boolean;
+  /** Since when the seat is held for nothing (ISO): the owner's termination, else the account's meta.lastModified. */
+  idleSince?: string;
+  idleDays?: number;
+}
+
+export interface ScanSummary {
+  app: string;
+  total: number;
+  counts: Record<ReconcileClass, number>;
+  /** Rows that are not in sync, at most `sampleLimit` of them. */
+  rows: ReconcileRow[];
+  /** Rows left out of `rows` by the bound. */
+  omitted: number;
+  /** Paid seats held by orphans and by people who left. */
+  seats: { orphans: number; leavers: number; rows: ReconcileRow[] };
+  people: number;
+  startedAt: string;
+  finishedAt?: string;
+}
+
+export interface ScanOptions {
+  app: string;
+  /** The app consumes paid seats (config `seatConsuming` or `approval.required`). */
+  paidSeats: boolean;
+  now: number;
+  sampleLimit?: number;
+}
+
+export function emptySummary(opts: ScanOptions, people: number): ScanSummary {
+  return {
+    app: opts.app,
+    total: 0,
+    counts: { 'in-sync': 0, drifted: 0, orphan: 0, 'unlinked-owner': 0, conflict: 0 },
+    rows: [],
+    omitted: 0,
+    seats: { orphans: 0, leavers: 0, rows: [] },
+    people,
+    startedAt: new Date(opts.now).toISOString(),
+  };
+}
+
+const DAY = 86_400_000;
+
+/** Folds one account into the summary (mutates it: the scan's accumulator). Returns the row. */
+export function accumulate(summary: ScanSummary, account: ObservedAccount, idx: PeopleIndex, opts: ScanOptions, lastModified?: string): ReconcileRow {
+  const c = classifyAccount(account, idx);
+  summary.total++;
+  summary.counts[c.class]++;
+  const row: ReconcileRow = {
+    app: opts.app,
+    id: account.id,
+    userName: account.userName,
+    ...(account.ownerKey !== undefined ? { ownerKey: account.ownerKey } : {}),
+    active: account.active,
+    class: c.class,
+    reason: c.reason,
+    ...(c.owner ? { employeeId: c.owner.employeeId } : {}),
+    ...(c.claimants ? { claimants: c.claimants } : {}),
+    ...(c.ownerLeft ? { ownerLeft: true } : {}),
+  };
+  if (opts.paidSeats && account.active && c.class === 'orphan') {
+    const sinceMs = c.ownerLeft && c.owner?.since !== undefined ? c.owner.since : lastModified !== undefined ? Date.parse(lastModified) : undefined;
+    row.paidSeat = true;
+    if (sinceMs !== undefined && Number.isFinite(sinceMs)) {
+      row.idleSince = new Date(sinceMs).toISOString();
+      row.idleDays = Math.max(0, Math.floor((opts.now - sinceMs) / DAY));
+    }
+    if (c.ownerLeft) summary.seats.leavers++;
+    else summary.seats.orphans++;
+    if (summary.seats.rows.length < (opts.sampleLimit ?? 1000)) summary.seats.rows.push(row);
+  }
+  if (c.class !== 'in-sync') {
+    if (summary.rows.length < (opts.sampleLimit ?? 1000)) summary.rows.push(row);
+    else summary.omitted++;
+  }
+  return row;
+}

@@ -1,0 +1,130 @@
+// The mass-change guard of one app, workflow id `scimflow-guard:<app>`: the single writer of the
+// app's deactivation and deletion permits (src/domain/guard.ts decides). Controllers ask it before
+// ending an account (src/workflows/guard-client.ts), and `scimflow reconcile --fix --classes
+// orphan` asks it for every orphan, which the guard then deactivates itself once granted. When a
+// window's allowance is used up, the excess is held until `scimflow guard release|reject <app>`.
+import { condition, continueAsNew, defineQuery, defineSignal, getExternalWorkflowHandle, log, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { z } from 'zod';
+import type { Activities } from '../activities';
+import { allowance, DEFAULT_GUARD_POLICY, decideHeld, emptyGuard, reportSize, requestPermit, type GuardPolicy, type GuardState, type PermitRequest, type PermitStatus } from '../domain/guard';
+import { nowMs } from './clock';
+import { appActivities, failureCode, failureMessage } from './proxies';
+
+export function guardWorkflowId(app: string): string {
+  return `scimflow-guard:${encodeURIComponent(app)}`;
+}
+
+export const PermitRequestSchema = z.strictObject({
+  id: z.string().min(1).max(512),
+  kind: z.enum(['deactivate', 'delete']),
+  accountId: z.string().min(1).max(512).optional(),
+  requester: z.string().min(1).max(512).optional(),
+  execute: z.boolean().optional(),
+  reason: z.string().max(500).optional(),
+});
+export type PermitAsk = z.infer<typeof PermitRequestSchema>;
+
+export interface GuardView extends GuardState {
+  policy: GuardPolicy;
+  allowance: number;
+  /** Changes the guard made itself (reconcile orphans), last 200. */
+  executed: { id: string; accountId: string; at: number; ok: boolean; error?: string }[];
+}
+
+export const permitRequestSignal = defineSignal<[PermitAsk]>('permitRequest');
+export const guardDecisionSignal = defineSignal<[{ decision: 'release' | 'reject'; by?: string }]>('guardDecision');
+export const guardSizeSignal = defineSignal<[{ accounts: number }]>('guardSize');
+/** Sent to a requester workflow: the verdict on its request. */
+export const permitVerdictSignal = defineSignal<[{ id: string; status: PermitStatus }]>('permitVerdict');
+export const guardStateQuery = defineQuery<GuardView>('guardState');
+
+const planning = proxyActivities<Pick<Activities, 'guardPolicy'>>({ startToCloseTimeout: '10 seconds', retry: { maximumInterval: '30 seconds' } });
+
+export interface GuardInput {
+  app: string;
+  state?: GuardState;
+  executed?: GuardView['executed'];
+}
+
+export async function guardWorkflow(input: GuardInput): Promise<void> {
+  const { app } = input;
+  let state: GuardState = input.state ?? emptyGuard(app);
+  let executed = input.executed ?? [];
+  // Every message is queued as it arrives and handled in arrival order once the policy is known
+  // (a signalWithStart's signal arrives before the first activity returns).
+  const inbox: { kind: 'permit' | 'decision' | 'size'; raw: unknown }[] = [];
+  let policy: GuardPolicy = DEFAULT_GUARD_POLICY;
+  const toTell: { requester: string; id: string; status: PermitStatus }[] = [];
+  const toRun: PermitRequest[] = [];
+  let handled = 0;
+  setHandler(permitRequestSignal, (raw: unknown) => void inbox.push({ kind: 'permit', raw }));
+  setHandler(guardDecisionSignal, (raw: unknown) => void inbox.push({ kind: 'decision', raw }));
+  setHandler(guardSizeSignal, (raw: unknown) => void inbox.push({ kind: 'size', raw }));
+  setHandler(guardStateQuery, () => {
+    return { ...state, policy, allowance: allowance(policy, state.accounts), executed };
+  });
+  policy = { ...DEFAULT_GUARD_POLICY, ...(await planning.guardPolicy(app)) };
+  const pol = policy;
+
+  const handle = (m: (typeof inbox)[number]) => {
+    handled++;
+    const now = nowMs();
+    if (m.kind === 'permit') {
+      const parsed = PermitRequestSchema.safeParse(m.raw);
+      if (!parsed.success) {
+        log.warn('guard: invalid permit request ignored', { app });
+        return;
+      }
+      const req: PermitRequest = { ...parsed.data, at: now };
+      const before = state.decided[req.id];
+      const res = requestPermit(state, req, now, pol);
+      state = res.state;
+      // A repeat is answered again (the requester may have continued-as-new); executed only once.
+      if (res.status !== 'held') {
+        if (req.requester) toTell.push({ requester: req.requester, id: req.id, status: res.status });
+        if (!before && res.status === 'granted' && req.execute && req.accountId) toRun.push(req);
+      }
+    } else if (m.kind === 'decision') {
+      const p = z.strictObject({ decision: z.enum(['release', 'reject']), by: z.string().max(200).optional() }).safeParse(m.raw);
+      if (!p.success) return;
+      const status: PermitStatus = p.data.decision === 'release' ? 'granted' : 'rejected';
+      const res = decideHeld(state, p.data.decision, now, p.data.by ?? 'operator', pol);
+      state = res.state;
+      for (const r of res.decided) {
+        if (r.requester) toTell.push({ requester: r.requester, id: r.id, status });
+        if (status === 'granted' && r.execute && r.accountId) toRun.push(r);
+      }
+    } else {
+      const p = z.strictObject({ accounts: z.number().int().min(0) }).safeParse(m.raw);
+      if (p.success) state = reportSize(state, p.data.accounts);
+    }
+  };
+
+  for (;;) {
+    await condition(() => inbox.length > 0 || toTell.length > 0 || toRun.length > 0 || handled >= 500 || workflowInfo().continueAsNewSuggested, 24 * 3_600_000);
+    while (inbox.length > 0) handle(inbox.shift()!);
+    while (toTell.length > 0) {
+      const t = toTell.shift()!;
+      try {
+        await getExternalWorkflowHandle(t.requester).signal(permitVerdictSignal, { id: t.id, status: t.status });
+      } catch {
+        // The requester is gone: it asks again when it runs.
+      }
+    }
+    while (toRun.length > 0) {
+      const r = toRun.shift()!;
+      try {
+        if (r.kind === 'delete') await appActivities(app).deleteAccount({ app, id: r.accountId! });
+        else await appActivities(app).setActive({ app, id: r.accountId!, active: false });
+        executed = [...executed, { id: r.id, accountId: r.accountId!, at: nowMs(), ok: true }].slice(-200);
+      } catch (err) {
+        const gone = failureCode(err) === 'NOT_FOUND';
+        executed = [...executed, { id: r.id, accountId: r.accountId!, at: nowMs(), ok: gone, ...(gone ? {} : { error: failureMessage(err) }) }].slice(-200);
+      }
+    }
+    if (handled >= 500 || workflowInfo().continueAsNewSuggested) {
+      if (inbox.length > 0 || toTell.length > 0 || toRun.length > 0) continue;
+      await continueAsNew<typeof guardWorkflow>({ app, state, executed });
+    }
+  }
+}

@@ -1,0 +1,27 @@
+// Every patch id the workflows use, in one place (docs/versioning.md, "Patch discipline").
+//
+// A change that alters the commands a workflow issues — a timer, an activity, a child, a marker, a
+// search-attribute upsert, their order or arguments — goes behind `patched(PATCHES.<name>)`, the
+// old code in the `else` branch. Three steps, each in its own release:
+//   1. `if (patched(PATCHES.x)) { new } else { old }`: ship; running workflows keep the old branch
+//      for what they already did, and take the new one from here on.
+//   2. `deprecatePatch(PATCHES.x); new`: only once no open history can take the old branch — every
+//      run that began on a build before step 1 has closed or continued-as-new (`scimflow upgrade`
+//      lists them, and wakes the idle ones so they continue-as-new).
+//   3. remove the call; move the id to RETIRED: only once no open history was started by a build
+//      before step 2 (again: `scimflow upgrade --dry-run` shows none left).
+// test/workflows/patches.test.ts (and lint: no literal id in a `patched()` call) holds this list
+// to the code: ids unique, each used, none reused after retirement.
+export const PATCHES = {
+  /**
+   * 0.2.0: the `upgrade` signal (src/workflows/upgrade.ts) makes the controller continue-as-new at
+   * its next quiet moment. Before it, the signal was not handled: a history that received it
+   * replays as if it had not (it changed nothing then).
+   */
+  upgradeSignal: 'identity-upgrade-signal',
+} as const satisfies Record<string, string>;
+
+export type PatchId = (typeof PATCHES)[keyof typeof PATCHES];
+
+/** Ids whose patch has been removed (step 3): never to be used again, or an old history would take a branch it never knew. */
+export const RETIRED_PATCHES: readonly string[] = [];
