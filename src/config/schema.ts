@@ -684,6 +684,7 @@ export function normaliseConfig(
     temporal.tls = tls;
   }
   if (t.apiKey) temporal.apiKey = secret(t.apiKey, ['temporal', 'apiKey']);
+  if (t.deployment) temporal.deployment = { ...t.deployment };
 
   const cs = raw.codecServer;
   const codecServer: CodecServerConfig = cs

@@ -39,9 +39,11 @@ export function keyRing(config: TemporalAccessConfig, env: Env = process.env, re
  */
 export function dataConverter(config: TemporalAccessConfig, env: Env = process.env, readFile?: ReadSecretFile): DataConverter {
   const ring = keyRing(config, env, readFile);
-  // The failure converter is the same with and without keys: every workflow bundle carries it
-  // (src/worker/bundle.ts, workers.ts), and a bundle and its worker must agree.
-  return { ...(ring ? { payloadCodecs: [new EncryptionCodec(ring)] } : {}), failureConverterPath: failureConverterPath() };
+  // Without keys failures stay readable in the UI; with keys their messages travel in the encoded
+  // attributes, which the codec encrypts. Either converter decodes both forms, so a bundle built
+  // with the other choice (the prebuilt one encodes) only changes how new failures are written.
+  if (!ring) return {};
+  return { payloadCodecs: [new EncryptionCodec(ring)], failureConverterPath: failureConverterPath() };
 }
 
 /**

@@ -17,7 +17,6 @@ import { hostname } from 'node:os';
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Runtime, Worker, bundleWorkflowCode, type WorkerDeploymentOptions, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
-import { failureConverterPath } from '../temporal/options';
 import { MAIN_TASK_QUEUE, appTaskQueue } from '../workflows/definitions';
 
 export interface AppWorkerSpec {
@@ -87,7 +86,7 @@ export async function createWorkers(opts: StartWorkersOptions): Promise<Worker[]
   const dataConverter = opts.dataConverter ? { dataConverter: opts.dataConverter } : {};
   const versioning = deploymentOptions(opts.deployment, opts.buildId);
   // Bundled once for the process: each Worker would otherwise bundle the workflows on its own.
-  const workflowBundle = opts.workflowBundle ?? (await bundleWorkflowCode({ workflowsPath: workflowsPath(), failureConverterPath: failureConverterPath(), logger: Runtime.instance().logger }));
+  const workflowBundle = opts.workflowBundle ?? (await bundleWorkflowCode({ workflowsPath: workflowsPath(), ...(opts.dataConverter?.failureConverterPath ? { failureConverterPath: opts.dataConverter.failureConverterPath } : {}), logger: Runtime.instance().logger }));
   const identity = opts.identity ?? workerIdentity();
   const main = await Worker.create({
     connection: opts.connection,

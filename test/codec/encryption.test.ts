@@ -6,7 +6,7 @@ import { decodeFailure, encodeFailure } from '@temporalio/common/lib/internal-no
 import { failureConverter } from '../../src/codec/failure-converter';
 import { EncryptionCodec, ENCRYPTED_ENCODING, KEY_ID_METADATA, PayloadDecryptionError } from '../../src/codec/encryption';
 import { ConfigError, parseConfigText } from '../../src/config';
-import { dataConverter, failureConverterPath, keyRing } from '../../src/temporal/options';
+import { dataConverter, keyRing } from '../../src/temporal/options';
 
 const k1 = randomBytes(32);
 const k2 = randomBytes(32);
@@ -139,10 +139,9 @@ ${extra}`;
     expect(short.ok ? [] : short.errors.map((e) => `${e.path}: ${e.message}`)).toEqual([expect.stringMatching(/^temporal\.encryption\.keys\[0\]\.key: must be base64 of exactly 32 bytes/)]);
   });
 
-  it('without temporal.encryption there is no codec (and the processes warn); the failure converter is the same', () => {
+  it('without temporal.encryption there is no codec and failures are written in clear (and the processes warn)', () => {
     const parsed = parseConfigText(`ingress: { webhookSecret: "\${W}" }\napps: {}\n`, '/virtual/c.yaml');
     if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
-    // Every workflow bundle carries the failure converter, with or without keys: worker and bundle agree.
-    expect(dataConverter(parsed.config, {})).toEqual({ failureConverterPath: failureConverterPath() });
+    expect(dataConverter(parsed.config, {})).toEqual({});
   });
 });

@@ -122,6 +122,15 @@ describe('loadConfig errors name the file, the key path and what was expected', 
     expect(config.apps.jasper!.auth).toEqual({ type: 'bearer', token: { ref: 'file', path: join(dir.path, 'secrets/jasper.token') } });
   });
 
+  it('every temporal key reaches the parsed configuration (deployment, with encryption beside it)', () => {
+    const data = clone(baseConfig()) as Record<string, unknown>;
+    data.temporal = { address: 'temporal.example.com:7233', deployment: { name: 'scimflow', buildId: 'b7' }, encryption: { current: 'k1', keys: [{ id: 'k1', key: '${K}' }] } };
+    const config = loadConfig(dir.writeYaml('scimflow.yaml', data));
+    expect(config.temporal.deployment).toEqual({ name: 'scimflow', buildId: 'b7' });
+    expect(config.temporal.encryption?.current).toBe('k1');
+    expect(config.temporal.address).toBe('temporal.example.com:7233');
+  });
+
   it('unknown key', () => {
     const data = clone(baseConfig()) as { apps: { jumpcloud: Record<string, unknown> } };
     data.apps.jumpcloud.rateLimt = { requestsPerSecond: 1 };

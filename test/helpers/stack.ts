@@ -64,7 +64,7 @@ export async function startStack(yaml: string, opts: StackOptions = {}): Promise
   if (opts.encryption === false) delete config.temporal.encryption;
   else config.temporal.encryption ??= TEST_ENCRYPTION;
   const dataConverter = configuredDataConverter(config, TEST_ENV);
-  const bundle = opts.workers?.workflowBundle ?? (await workflowBundle());
+  const bundle = opts.workers?.workflowBundle ?? (await workflowBundle({ encodedFailures: opts.encryption !== false }));
   const extra = { ...opts.workers, workflowBundle: bundle, dataConverter };
   let composed = composeWorker(config, TEST_ENV);
   await composed.discover();

@@ -74,12 +74,28 @@ export interface TimeSkippingOptions {
  * execution already completed") and stops the clock the same way: do not poll queries while a
  * continue-as-new may be under way (wait over the apps' HTTP APIs or `describe()` instead).
  */
+/**
+ * The SDK gives the Java test server 5 s to answer (a constant in sdk-core); a JVM on a loaded
+ * two-core machine can take longer, cold. A slow start is tried again, a few times; any other error is not.
+ */
+async function startingJvm<T>(start: () => Promise<T>, attempts = 4): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await start();
+    } catch (err) {
+      if (i >= attempts || !/did not start within/.test(String(err))) throw err;
+    }
+  }
+}
+
 export async function startTimeSkipping(opts: TimeSkippingOptions = {}): Promise<TestWorkflowEnvironment> {
   quietRuntime();
   const path = requireTestServer();
-  const env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path }, ...(opts.port ? { port: opts.port } : {}) },
-  });
+  const env = await startingJvm(() =>
+    TestWorkflowEnvironment.createTimeSkipping({
+      server: { executable: { type: 'existing-path', path }, ...(opts.port ? { port: opts.port } : {}) },
+    }),
+  );
   try {
     await registerSearchAttributes(env, opts.searchAttributes ?? [STAGE, PENDING_APPROVALS, NEEDS_ATTENTION, LINKED_APPS, PROBLEMS]);
   } catch (err) {
@@ -101,13 +117,23 @@ export async function registerSearchAttributes(env: TestWorkflowEnvironment, key
   });
 }
 
-let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 /** Bundling takes seconds: do it once per test file. */
-export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  // With the failure converter the workers use (src/temporal/options.ts): failure messages and
-  // stack traces travel encoded. Harmless without a codec (then they are encoded, not encrypted).
-  bundle ??= bundleWorkflowCode({ workflowsPath: workflowsPath(), failureConverterPath: failureConverterPath(), logger: quietLogger });
-  return bundle;
+const bundles = new Map<boolean, Promise<WorkflowBundleWithSourceMap>>();
+
+/**
+ * The workflows bundled once per test process. `encodedFailures` (default): with the failure
+ * converter an encrypting worker uses (src/temporal/options.ts), messages travel encoded; without
+ * it, as a worker without keys bundles, failures are written in clear (the Temporal UI reads them
+ * with no codec).
+ */
+export function workflowBundle(opts: { encodedFailures?: boolean } = {}): Promise<WorkflowBundleWithSourceMap> {
+  const encoded = opts.encodedFailures ?? true;
+  let b = bundles.get(encoded);
+  if (!b) {
+    b = bundleWorkflowCode({ workflowsPath: workflowsPath(), ...(encoded ? { failureConverterPath: failureConverterPath() } : {}), logger: quietLogger });
+    bundles.set(encoded, b);
+  }
+  return b;
 }
 
 const noop = () => undefined;

@@ -79,7 +79,9 @@ async function startVersion(buildId: 'v1' | 'v2'): Promise<WorkerProcess> {
   const w = await startWorkerProcess({ config, temporalAddress: address(), env: { SCIMFLOW_BUILD_ID: buildId, SCIMFLOW_WORKFLOW_BUNDLE: bundles[buildId] } });
   workers.push(w);
   say(`SCIMFLOW_BUILD_ID=${buildId} scimflow worker -c scimflow.yaml   # temporal.deployment: { name: ${DEPLOYMENT} }`, `${JSON.stringify({ msg: w.running.msg, buildId: w.running.buildId, deployment: w.running.deployment })}\n`);
-  await versionPolled(buildId);
+  await versionPolled(buildId).catch((err: unknown) => {
+    throw new Error(`${String(err)}\n--- worker output ---\n${w.output().slice(-4000)}`);
+  });
   return w;
 }
 
