@@ -9,7 +9,7 @@
 // from the server's clock (`env.currentTimeMs()`), which runs ahead of the wall clock once any
 // test has skipped. Each test prints the wall time it took.
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { defaultPayloadConverter } from '@temporalio/common';
+import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { identityWorkflowId, type HrEvent } from '../../src/shared/hr-event';
 import { decideUpdate, hrEventSignal, MAIN_TASK_QUEUE, refreshSignal, type ControllerState, type PersonView } from '../../src/workflows/definitions';
@@ -202,7 +202,10 @@ describe('event ids remembered by age', () => {
       const { runId } = await h.describe();
       if (runId !== notRun) {
         const history = await stack.client.workflow.getHandle(workflowId, runId).fetchHistory();
-        const input = defaultPayloadConverter.fromPayload<{ state: ControllerState }>(history.events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads![0]!);
+        // Stored encrypted: decoded with the stack's codecs first.
+        let payload: Payload = history.events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads![0]! as Payload;
+        for (const codec of [...(stack.dataConverter.payloadCodecs ?? [])].reverse()) payload = (await codec.decode([payload]))[0]!;
+        const input = defaultPayloadConverter.fromPayload<{ state: ControllerState }>(payload);
         return { runId, state: input.state };
       }
       if (Date.now() > deadline) throw new Error(`no new run of ${workflowId} after ${notRun}`);
