@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { AuditEntry, PersonAuditEntry } from '../../src/domain/audit';
 import type { SeatReport } from '../../src/domain/seats';
 import { identityWorkflowId } from '../../src/shared/hr-event';
-import { approvalSignal, auditQuery, decideUpdate } from '../../src/workflows/definitions';
+import { approvalSignal, auditQuery, decideUpdate, refreshSignal } from '../../src/workflows/definitions';
 import { knobs, seedUser, usersOf } from '../helpers/apps';
 import { scimflow } from '../helpers/cli';
 import { employee, event, startStack, TEST_ENV, type Stack } from '../helpers/stack';
@@ -157,6 +157,18 @@ describe('scimflow audit', () => {
     expect(bad.stderr).toMatch(/--since/);
     const nobody = await scimflow(['audit', '--person', 'NOBODY-XYZ'], env);
     expect(nobody.code).toBe(2);
+  }, 60_000);
+
+  it('the trail is carried across continue-as-new (a refresh that asks for one is itself recorded)', async () => {
+    const before = await handle(people.update).describe();
+    await handle(people.update).signal(refreshSignal, { continueAsNew: true, reason: 'fresh run', by: 'ops@example.com', via: 'cli' });
+    await waitFor(async () => ((await handle(people.update).describe()).runId !== before.runId ? true : undefined), { what: 'a new run', timeoutMs: 20_000 });
+    const after = await trail(people.update);
+    expect(after.map((e) => [e.seq, e.action, e.by, e.via])).toEqual([
+      [1, 'reject', 'lead@example.com', 'ui-update'],
+      [2, 'refresh', 'ops@example.com', 'cli'],
+    ]);
+    expect(after[1]!.reason).toBe('fresh run');
   }, 60_000);
 });
 
