@@ -23,3 +23,11 @@ export function parseAge(text: string): number {
   if (!m) throw new Error(`expected a duration like 30m, 1h or 2d, got ${JSON.stringify(text)}`);
   return Number(m[1]) * { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 's' | 'm' | 'h' | 'd'];
 }
+
+/** `--since`: an ISO date/time, or a duration back from `now` (`30m`, `2d`) → milliseconds since the epoch. */
+export function parseSince(text: string, now = Date.now()): number {
+  if (/^\d+\s*[smhd]$/.test(text.trim())) return now - parseAge(text);
+  const ms = /^\d{4}-\d{2}-\d{2}/.test(text.trim()) ? Date.parse(text) : NaN;
+  if (!Number.isFinite(ms)) throw new Error(`expected an ISO date/time or a duration like 30m, 1h or 2d, got ${JSON.stringify(text)}`);
+  return ms;
+}

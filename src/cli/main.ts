@@ -10,7 +10,7 @@ import { ago, parseAge, table } from './format';
 import { OpsError, decide, findStuck, getState, listApprovals, signalAttention } from './ops';
 import { isBundledExample, loadCommandConfig } from './command-config';
 import { DEV_TEMPORAL_ENV, DEV_WEBHOOK_SECRET } from './dev-env';
-import { durationValue, portValue, positiveIntegerValue } from './options';
+import { durationValue, osUser, portValue, positiveIntegerValue, sinceValue } from './options';
 import { versionString } from './version';
 import { sendEvent } from './send';
 import { connectClient, temporalAccess, temporalTarget } from './temporal';
@@ -266,12 +266,40 @@ for (const action of ['retry', 'skip'] as const) {
     .description(action === 'retry' ? 'retry the steps that need attention' : 'give up on the steps that need attention and move on')
     .addOption(configOption())
     .option('--app <app>', 'only this app')
-    .option('--reason <text>', 'why (recorded)')
+    .option('--reason <text>', 'why (recorded in the audit trail)')
+    .option('--as, --by <who>', 'who asks (recorded in the audit trail; default: the OS user)')
     .action(async (employeeId: string, o) => {
-      const ids = await withClient(o.config, (c) => signalAttention(c, employeeId, action, o.app, o.reason));
+      const ids = await withClient(o.config, (c) => signalAttention(c, employeeId, action, o.app, o.reason, o.by ?? osUser()));
       process.stdout.write(`${action} sent to ${ids.join(', ')}\n`);
     });
 }
+
+program
+  .command('audit')
+  .description('who decided, retried, skipped or refreshed what, when, how and why — across people, oldest first')
+  .addOption(configOption())
+  .option('--since <when>', 'only entries since an ISO date/time, or for the last 30m, 1h, 7d…', sinceValue)
+  .option('--person <employeeId>', 'only this person')
+  .option('--app <app>', 'only this app')
+  .option('--json', 'JSON output')
+  .action(async (o) => {
+    const { listAudit, formatAudit, parseSince } = await import('./audit');
+    const filter = { ...(o.since ? { sinceMs: parseSince(o.since) } : {}), ...(o.person ? { employeeId: String(o.person) } : {}), ...(o.app ? { app: String(o.app) } : {}) };
+    const listing = await withClient(o.config, (c) => listAudit(c, filter));
+    print(o.json, listing, () => formatAudit(listing));
+  });
+
+program
+  .command('seats')
+  .description('per seat-consuming app: seats held (the app’s own accounts), pending approval, held by people who left, scheduled for deletion')
+  .addOption(configOption())
+  .option('--app <app>', 'only this app')
+  .option('--json', 'JSON output')
+  .action(async (o) => {
+    const { seatsCommand } = await import('./seats');
+    const out = await seatsCommand({ configFile: o.config, ...(o.app ? { app: o.app } : {}) });
+    print(o.json, out.json, () => out.text);
+  });
 
 program
   .command('reconcile')

@@ -34,7 +34,8 @@ export async function decide(
 ): Promise<{ workflowId: string; requestId: string }> {
   const workflowId = identityWorkflowId(employeeId);
   try {
-    const res = await client.workflow.getHandle(workflowId).executeUpdate(decideUpdate, { args: [{ app, decision, approver, ...(comment ? { comment } : {}) }] });
+    // `via: 'cli'`: the audit trail tells the CLI's decisions from the UI's (the same Update).
+    const res = await client.workflow.getHandle(workflowId).executeUpdate(decideUpdate, { args: [{ app, decision, approver, via: 'cli', ...(comment ? { comment } : {}) }] });
     return { workflowId, requestId: res.requestId };
   } catch (err) {
     if ((err as Error).name === 'WorkflowNotFoundError') throw new OpsError('NOT_FOUND', `no workflow for employee ${employeeId} (${workflowId})`);
@@ -45,7 +46,8 @@ export async function decide(
   }
 }
 
-export async function signalAttention(client: Client, employeeId: string, action: 'retry' | 'skip', app?: string, reason?: string): Promise<string[]> {
+/** `by`: who asks (recorded in the audit trail with `via: 'cli'`, and the reason). */
+export async function signalAttention(client: Client, employeeId: string, action: 'retry' | 'skip', app?: string, reason?: string, by?: string): Promise<string[]> {
   const state = await getState(client, employeeId);
   const apps = Object.values(state.apps)
     .filter((a) => (!app || a.app === app) && (a.failure || a.conflict || (a.problem && a.granted)))
@@ -53,7 +55,7 @@ export async function signalAttention(client: Client, employeeId: string, action
   if (apps.length === 0) throw new OpsError('NOTHING_PENDING', `nothing needs attention for ${employeeId}${app ? ` in ${app}` : ''}`);
   const h = client.workflow.getHandle(identityWorkflowId(employeeId));
   for (const a of apps) {
-    const payload = { app: a, ...(reason ? { reason } : {}) };
+    const payload = { app: a, via: 'cli' as const, ...(reason ? { reason } : {}), ...(by ? { by } : {}) };
     if (action === 'retry') await h.signal(retrySignal, payload);
     else await h.signal(skipSignal, payload);
   }

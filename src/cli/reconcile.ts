@@ -4,6 +4,7 @@ import { loadCommandConfig } from './command-config';
 import { connectClient, temporalAccess, temporalTarget } from './temporal';
 import { OpsError } from './ops';
 import { table } from './format';
+import { osUser } from './options';
 import { composeWorker } from '../worker/compose';
 import { RECONCILE_CLASSES, type ScanSummary } from '../domain/reconcile';
 import { fixScan, listPeople, peopleByApp, scanApp, type FixClass, type FixResult } from '../reconcile/scan';
@@ -36,7 +37,7 @@ export async function reconcileCommand(input: ReconcileCommandInput): Promise<{ 
     for (const app of apps) {
       const ac = config.apps[app]!;
       const summary = await scanApp(composed.connectors.get(app)!, byApp.get(app) ?? [], { app, paidSeats: ac.seatConsuming || ac.approval.required, sampleLimit: input.limit });
-      const fix = input.fix ? await fixScan(client, summary, summary.rows, classes as FixClass[]) : undefined;
+      const fix = input.fix ? await fixScan(client, summary, summary.rows, classes as FixClass[], `${osUser()} (scimflow reconcile --fix)`) : undefined;
       results.push({ summary, ...(fix ? { fix } : {}) });
     }
     const json = { dryRun: !input.fix, people: views.length, unreadable: failed, apps: results };

@@ -44,6 +44,10 @@ export const DecisionSchema = z
     comment: z.string().max(1000).optional(),
     /** Optional: the request the decision is for; without it, the app's pending request. */
     requestId: z.string().max(200).optional(),
+    /** Optional: how the decision was taken; recorded in the audit trail (default: by the path it came on). */
+    via: z.enum(['ui-update', 'cli', 'signal', 'verified-link']).optional(),
+    /** Optional: the sender vouches that the approver's identity was verified (e.g. a signed link); recorded as claimed. */
+    verified: z.boolean().optional(),
   })
   .strict();
 export type Decision = z.infer<typeof DecisionSchema>;

@@ -167,8 +167,8 @@ export interface ScanSummary {
   rows: ReconcileRow[];
   /** Rows left out of `rows` by the bound. */
   omitted: number;
-  /** Paid seats held by orphans and by people who left. */
-  seats: { orphans: number; leavers: number; rows: ReconcileRow[] };
+  /** Paid seats: every one held (active accounts, in a seat-consuming app), and those held by orphans and by people who left. */
+  seats: { held: number; orphans: number; leavers: number; rows: ReconcileRow[] };
   people: number;
   startedAt: string;
   finishedAt?: string;
@@ -189,7 +189,7 @@ export function emptySummary(opts: ScanOptions, people: number): ScanSummary {
     counts: { 'in-sync': 0, drifted: 0, orphan: 0, 'unlinked-owner': 0, conflict: 0 },
     rows: [],
     omitted: 0,
-    seats: { orphans: 0, leavers: 0, rows: [] },
+    seats: { held: 0, orphans: 0, leavers: 0, rows: [] },
     people,
     startedAt: new Date(opts.now).toISOString(),
   };
@@ -214,6 +214,7 @@ export function accumulate(summary: ScanSummary, account: ObservedAccount, idx: 
     ...(c.claimants ? { claimants: c.claimants } : {}),
     ...(c.ownerLeft ? { ownerLeft: true } : {}),
   };
+  if (opts.paidSeats && account.active) summary.seats.held++;
   if (opts.paidSeats && account.active && c.class === 'orphan') {
     const sinceMs = c.ownerLeft && c.owner?.since !== undefined ? c.owner.since : lastModified !== undefined ? Date.parse(lastModified) : undefined;
     row.paidSeat = true;

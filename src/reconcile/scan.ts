@@ -108,7 +108,7 @@ export interface FixResult {
  * accounts still active, get their owner's controller refreshed (it re-observes and plans, so
  * approvals, ownership and the guard apply). Orphans nobody owns are asked of the app's guard.
  */
-export async function fixScan(client: Client, summary: ScanSummary, rows: readonly ReconcileRow[], classes: readonly FixClass[]): Promise<FixResult> {
+export async function fixScan(client: Client, summary: ScanSummary, rows: readonly ReconcileRow[], classes: readonly FixClass[], by?: string): Promise<FixResult> {
   const refresh = new Set<string>();
   const orphans: ReconcileRow[] = [];
   for (const r of rows) {
@@ -119,7 +119,7 @@ export async function fixScan(client: Client, summary: ScanSummary, rows: readon
     }
   }
   const refreshed = [...refresh].sort();
-  await mapLimit(refreshed, 16, (id) => client.workflow.getHandle(`identity-${id}`).signal(refreshSignal, { reason: `reconcile ${summary.app}` }));
+  await mapLimit(refreshed, 16, (id) => client.workflow.getHandle(`identity-${id}`).signal(refreshSignal, { reason: `reconcile ${summary.app}`, via: 'cli', ...(by ? { by } : {}) }));
   const result: FixResult = { refreshed, orphansAsked: 0 };
   if (orphans.length > 0) {
     const app = summary.app;

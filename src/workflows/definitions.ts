@@ -3,6 +3,7 @@
 // through one of these is parsed in its handler (nothing from outside is trusted).
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ApprovalRequest, Decision } from '../domain/approvals';
+import type { AuditEntry, AuditVia } from '../domain/audit';
 import type { AppLink, AppState } from '../domain/planner';
 import type { Employment, EventFate, PersonEvent } from '../domain/person';
 import type { HrEvent } from '../shared/hr-event';
@@ -14,7 +15,7 @@ export function appTaskQueue(app: string): string {
 }
 
 /** The version of `ControllerState`: continue-as-new carries it; older shapes are migrated. */
-export const STATE_SCHEMA_VERSION = 1;
+export const STATE_SCHEMA_VERSION = 2;
 
 export type Stage = 'unknown' | 'pre-hire' | 'joining' | 'active' | 'compensated' | 'leaving' | 'left';
 
@@ -74,6 +75,8 @@ export interface ControllerState {
   /** app → the record version an operator skipped it for. */
   skipped: Record<string, string>;
   log: LogEntry[];
+  /** Who decided, retried, skipped or refreshed what, when, how and why (src/domain/audit.ts; bounded). */
+  audit: AuditEntry[];
 }
 
 export interface IdentityWorkflowInput {
@@ -99,6 +102,14 @@ export interface PersonView {
   schemaVersion: number;
 }
 
+/** `retry` / `skip`: who asks (`by`) and how (`via`; without it, `signal`) are recorded in the audit trail. */
+export interface OpsCommandPayload {
+  app?: string;
+  reason?: string;
+  by?: string;
+  via?: AuditVia;
+}
+
 export type DecisionResult = { accepted: true; requestId: string; app: string; decision: 'approve' | 'reject' };
 
 /** HR events, from the ingress (signalWithStart) or anyone: validated exactly as the ingress does. */
@@ -109,13 +120,15 @@ export const approvalSignal = defineSignal<[Decision]>('approval');
 /** The same decision as an Update: validated, so the UI and the CLI show a refusal to the person who sent it. */
 export const decideUpdate = defineUpdate<DecisionResult, [Decision]>('decide');
 /** Ops: try a failing app again now (optionally one app). */
-export const retrySignal = defineSignal<[{ app?: string; reason?: string; by?: string }?]>('retry');
+export const retrySignal = defineSignal<[OpsCommandPayload?]>('retry');
 /**
  * Ops and reconciliation: look at every app again now (the truth may have changed behind scimflow's
  * back), and with `continueAsNew`, start a fresh run on the current workflow code once idle.
  */
-export const refreshSignal = defineSignal<[{ reason?: string; continueAsNew?: boolean }?]>('refresh');
+export const refreshSignal = defineSignal<[{ reason?: string; continueAsNew?: boolean; by?: string; via?: AuditVia }?]>('refresh');
 /** Ops: leave an app alone for the current HR record (optionally one app). */
-export const skipSignal = defineSignal<[{ app?: string; reason?: string; by?: string }?]>('skip');
+export const skipSignal = defineSignal<[OpsCommandPayload?]>('skip');
+/** The person's audit trail, oldest first (`scimflow audit` merges many). */
+export const auditQuery = defineQuery<AuditEntry[]>('audit');
 /** Ops (`scimflow upgrade`): continue-as-new at the next quiet moment, onto the current workflow code (docs/versioning.md). */
 export const upgradeSignal = defineSignal<[{ reason?: string; by?: string }?]>('upgrade');

@@ -21,7 +21,6 @@ import {
   WorkflowIdReusePolicy,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { z } from 'zod';
 import {
   advanceTime,
   decide,
@@ -41,8 +40,10 @@ import { applyAction, planApp, type Action, type AppPlan } from '../domain/plann
 import type { DesireResult } from '../rules/desire';
 import { HrEventSchema, describeIssues } from '../shared/hr-event';
 import { nowIso, nowMs } from './clock';
+import { OpsCommand, RefreshCommand, auditDecision, auditOps, auditRefresh, auditRefusedCommand, auditRefusedDecision, problemOf } from './audit';
 import {
   approvalSignal,
+  auditQuery,
   decideUpdate,
   hrEventSignal,
   refreshSignal,
@@ -77,9 +78,6 @@ const NEEDS_PERSON = new Set(['AUTH_FAILED', 'INVALID', 'UNSUPPORTED', 'CONFIG',
 /** Codes that mean "what you saw is stale": observe again at once. */
 const STALE = new Set(['CONFLICT', 'NOT_FOUND', 'PRECONDITION_FAILED']);
 
-const RefreshCommand = z.object({ reason: z.string().max(1000).optional(), continueAsNew: z.boolean().optional() }).strict().optional();
-const OpsCommand = z.object({ app: z.string().max(128).optional(), reason: z.string().max(1000).optional(), by: z.string().max(256).optional() }).strict().optional();
-
 class Controller {
   private readonly state: ControllerState;
   private tl!: Timeline;
@@ -103,15 +101,20 @@ class Controller {
     setHandler(hrEventSignal, (raw: unknown) => this.onHrEvent(raw));
     setHandler(approvalSignal, (raw: unknown) => {
       const refusal = refuseDecision(this.state.approvals, raw);
-      if (refusal) this.record({ kind: 'refused-decision', detail: `${describe(raw)}: ${refusal}`, ...by(raw) });
-      else this.applyDecision(raw as Decision, 'signal');
+      if (refusal) {
+        this.record({ kind: 'refused-decision', detail: `${describe(raw)}: ${refusal}`, ...by(raw) });
+        auditRefusedDecision(this.state, raw, 'signal', refusal);
+      } else this.applyDecision(raw as Decision, 'signal');
     });
     setHandler(
       decideUpdate,
       (raw: Decision) => {
         // The validator accepted it; a decision taken since (same task) still wins.
         const refusal = refuseDecision(this.state.approvals, raw);
-        if (refusal) throw ApplicationFailure.nonRetryable(refusal, 'DECISION_REFUSED');
+        if (refusal) {
+          auditRefusedDecision(this.state, raw, 'update', refusal);
+          throw ApplicationFailure.nonRetryable(refusal, 'DECISION_REFUSED');
+        }
         const d = this.applyDecision(raw, 'update');
         return { accepted: true as const, requestId: d.requestId, app: d.app, decision: d.decision };
       },
@@ -128,15 +131,18 @@ class Controller {
       const parsed = RefreshCommand.safeParse(raw ?? undefined);
       if (!parsed.success) {
         this.record({ kind: 'invalid-message', detail: `refresh refused: ${parsed.error.issues.map((i) => i.message).join('; ')}` });
+        auditRefusedCommand(this.state, 'refresh', raw, parsed.error.issues.map((i) => i.message).join('; '));
         return;
       }
+      auditRefresh(this.state, parsed.data ?? {});
       this.refreshes++;
       if (parsed.data?.continueAsNew) this.continueAsNewRequested = true;
-      this.record({ kind: 'operator', detail: `refresh${parsed.data?.continueAsNew ? ' and continue-as-new' : ''}${parsed.data?.reason ? `: ${parsed.data.reason}` : ''}` });
+      this.record({ kind: 'operator', detail: `refresh${parsed.data?.continueAsNew ? ' and continue-as-new' : ''}${parsed.data?.reason ? `: ${parsed.data.reason}` : ''}`, ...(parsed.data?.by ? { by: parsed.data.by } : {}) });
       this.bumpAll();
       this.inputs++;
     });
     setHandler(stateQuery, () => this.view());
+    setHandler(auditQuery, () => this.state.audit);
     listenForUpgrade((entry) => this.record(entry), () => this.inputs++);
   }
 
@@ -176,6 +182,7 @@ class Controller {
     const target = d.requestId ? this.state.approvals.find((r) => r.id === d.requestId)! : pendingFor(this.state.approvals, d.app)!;
     this.state.approvals = decide(this.state.approvals, d, nowMs());
     this.record({ kind: 'decision', detail: `${d.decision} ${target.id} (${d.app}) via ${via}${d.comment ? `: ${d.comment}` : ''}`, by: d.approver });
+    auditDecision(this.state, d, via, target.id);
     this.bump(d.app);
     return { requestId: target.id, app: d.app, decision: d.decision };
   }
@@ -184,13 +191,16 @@ class Controller {
     const parsed = OpsCommand.safeParse(raw ?? undefined);
     if (!parsed.success) {
       this.record({ kind: 'invalid-message', detail: `${kind} refused: ${parsed.error.issues.map((i) => i.message).join('; ')}` });
+      auditRefusedCommand(this.state, kind, raw, parsed.error.issues.map((i) => i.message).join('; '));
       return;
     }
     const cmd = parsed.data ?? {};
+    const acted: { app: string; problem: string | undefined }[] = [];
     const apps = cmd.app ? [cmd.app] : Object.values(this.state.apps).filter((a) => a.failure || a.conflict || a.problem).map((a) => a.app);
     for (const app of apps) {
       const view = this.state.apps[app];
       if (!view) continue;
+      acted.push({ app, problem: problemOf(view) });
       if (kind === 'retry') {
         if (view.failure) view.failure = { ...view.failure, needsPerson: false };
         view.conflict = undefined;
@@ -198,6 +208,7 @@ class Controller {
       this.bump(app);
     }
     this.record({ kind: 'operator', detail: `${kind} ${apps.join(', ') || '(nothing to act on)'}${cmd.reason ? `: ${cmd.reason}` : ''}`, ...(cmd.by ? { by: cmd.by } : {}) });
+    auditOps(this.state, kind, cmd, acted);
     this.inputs++;
   }
 

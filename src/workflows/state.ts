@@ -12,6 +12,7 @@
 //     carries the new shape, and the old one stays committed so its replay keeps being checked.
 // A migration is never removed: a controller idle for years may continue-as-new from any shape.
 import type { ApprovalRequest } from '../domain/approvals';
+import { auditFromLog, normalizeAudit } from '../domain/audit';
 import type { PersonEvent } from '../domain/person';
 import { STATE_SCHEMA_VERSION, type AppView, type ControllerState, type LogEntry } from './definitions';
 
@@ -28,6 +29,20 @@ export interface ControllerStateV0 {
   approvals: ApprovalRequest[];
   joinedPeriod?: string;
   compensation?: ControllerState['compensation'];
+  log: LogEntry[];
+}
+
+/** Version 1: no audit trail (decisions and operator commands were only lines of `log`). */
+export interface ControllerStateV1 {
+  schemaVersion: 1;
+  employeeId: string;
+  events: PersonEvent[];
+  seen: Record<string, number>;
+  apps: Record<string, AppView>;
+  approvals: ApprovalRequest[];
+  joinedPeriod?: string;
+  compensation?: ControllerState['compensation'];
+  skipped: Record<string, string>;
   log: LogEntry[];
 }
 
@@ -50,10 +65,15 @@ export const MIGRATIONS: Record<number, Migration> = {
     const { seen: _old, ...rest } = s;
     return { ...rest, schemaVersion: 1, events, seen, skipped: {} };
   },
+  // The trail starts from what the log still holds of decisions and operator commands.
+  1: (raw) => {
+    const s = raw as Partial<ControllerStateV1>;
+    return { ...s, schemaVersion: 2, audit: auditFromLog(Array.isArray(s.log) ? s.log : []) };
+  },
 };
 
 export function emptyState(employeeId: string): ControllerState {
-  return { schemaVersion: STATE_SCHEMA_VERSION, employeeId, events: [], seen: {}, apps: {}, approvals: [], skipped: {}, log: [] };
+  return { schemaVersion: STATE_SCHEMA_VERSION, employeeId, events: [], seen: {}, apps: {}, approvals: [], skipped: {}, log: [], audit: [] };
 }
 
 /** The shape version of carried state: a number, or 0 for the shape from before `schemaVersion`. */
@@ -95,5 +115,6 @@ function normalize(s: Partial<ControllerState>, employeeId: string): ControllerS
     approvals: Array.isArray(s.approvals) ? s.approvals : [],
     skipped: s.skipped && typeof s.skipped === 'object' ? s.skipped : {},
     log: Array.isArray(s.log) ? s.log : [],
+    audit: normalizeAudit(s.audit),
   };
 }

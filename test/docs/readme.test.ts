@@ -45,6 +45,8 @@ const COVERED_ELSEWHERE: Record<string, string> = {
   'npm run scimflow -- approvals': 'test/cli/decisions.test.ts',
   'npm run scimflow -- approve <employeeId> <app> --as <approver>': 'test/cli/decisions.test.ts (placeholders)',
   'npm run scimflow -- reject <employeeId> <app> --as <approver> --comment "no budget"': 'test/cli/decisions.test.ts (reject --comment "no budget")',
+  'npm run scimflow -- audit --since 7d': 'test/cli/audit.test.ts (audit --since, --person, --app, --json as a process against a real stack)',
+  'npm run scimflow -- seats': 'test/cli/audit.test.ts (seats, and seats --json against the sandbox’s own counts)',
   'npm ci': 'scripts/bootstrap.mjs (when package-lock.json changed) and .ci/run',
   'docker compose up -d --build': 'test/deploy/compose.test.ts checks the file (no Docker engine on these machines)',
   'npm run bench:scim': 'not a test: the benchmarks print figures (the README says neither is part of npm test)',

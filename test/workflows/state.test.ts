@@ -1,6 +1,7 @@
 // The controller's carried state: pure migrations from every older shape (src/workflows/state.ts).
 import { STATE_SCHEMA_VERSION, type ControllerState } from '../../src/workflows/definitions';
-import { MIGRATIONS, emptyState, migrateState, type ControllerStateV0 } from '../../src/workflows/state';
+import { MIGRATIONS, emptyState, migrateState, type ControllerStateV0, type ControllerStateV1 } from '../../src/workflows/state';
+import { appendAudit, type AuditEntry } from '../../src/domain/audit';
 
 const employee = { employeeId: 'E1', email: 'e1@example.com', givenName: 'Ada', familyName: 'Lovelace' };
 const hire = { id: 'evt-hire', type: 'hire' as const, at: 1_700_000_000_000, recordedAt: 1_700_000_000_000, employee };
@@ -19,15 +20,15 @@ const v0: ControllerStateV0 = {
 };
 
 describe('migrateState', () => {
-  it('is at version 1, with one migration per older version', () => {
-    expect(STATE_SCHEMA_VERSION).toBe(1);
+  it('is at version 2, with one migration per older version', () => {
+    expect(STATE_SCHEMA_VERSION).toBe(2);
     for (let v = 0; v < STATE_SCHEMA_VERSION; v++) expect(typeof MIGRATIONS[v]).toBe('function');
   });
 
   it('migrates a version-0 state: seen ids get their events’ receipt times, skipped starts empty, the rest is kept', () => {
     const s = migrateState(structuredClone(v0), 'E1');
     expect(s).toEqual<ControllerState>({
-      schemaVersion: 1,
+      schemaVersion: 2,
       employeeId: 'E1',
       events: [hire, update],
       // An id whose event was compacted away counts as received with the newest event.
@@ -37,7 +38,53 @@ describe('migrateState', () => {
       joinedPeriod: 'p-1',
       skipped: {},
       log: v0.log,
+      audit: [],
     });
+  });
+
+  it('migrates a version-1 state: the audit trail starts from the decisions and operator commands its log holds', () => {
+    const v1: ControllerStateV1 = {
+      schemaVersion: 1,
+      employeeId: 'E1',
+      events: [hire],
+      seen: { 'evt-hire': hire.recordedAt },
+      apps: { generic: app },
+      approvals: [],
+      skipped: { jumpcloud: 'v1' },
+      log: [
+        { at: '2024-01-01T00:00:00.000Z', kind: 'event', detail: 'hire evt-hire: applied' },
+        { at: '2024-01-01T00:00:01.000Z', kind: 'decision', detail: 'approve jasper-lq0 (jasper) via update: budget ok', by: 'lead@example.com' },
+        { at: '2024-01-01T00:00:02.000Z', kind: 'decision', detail: 'reject jasper-lq1 (jasper) via signal', by: 'lead@example.com' },
+        { at: '2024-01-01T00:00:03.000Z', kind: 'refused-decision', detail: '{}: app: app is required', by: 'x@example.com' },
+        { at: '2024-01-01T00:00:04.000Z', kind: 'operator', detail: 'retry generic, jumpcloud: token rotated', by: 'ops' },
+        { at: '2024-01-01T00:00:05.000Z', kind: 'operator', detail: 'skip (nothing to act on)' },
+        { at: '2024-01-01T00:00:06.000Z', kind: 'operator', detail: 'refresh and continue-as-new: reconcile generic' },
+        { at: '2024-01-01T00:00:07.000Z', kind: 'operator', detail: 'upgrade: continuing as new onto the current workflow code' },
+      ],
+    };
+    const s = migrateState(structuredClone(v1), 'E1');
+    expect(s.schemaVersion).toBe(2);
+    expect(s.log).toEqual(v1.log);
+    expect(s.skipped).toEqual({ jumpcloud: 'v1' });
+    expect(s.audit).toEqual<AuditEntry[]>([
+      { seq: 1, at: '2024-01-01T00:00:01.000Z', action: 'approve', outcome: 'applied', by: 'lead@example.com', via: 'unknown', requestId: 'jasper-lq0', app: 'jasper', reason: 'budget ok' },
+      { seq: 2, at: '2024-01-01T00:00:02.000Z', action: 'reject', outcome: 'applied', by: 'lead@example.com', via: 'signal', requestId: 'jasper-lq1', app: 'jasper' },
+      { seq: 3, at: '2024-01-01T00:00:03.000Z', action: 'decision', outcome: 'refused', by: 'x@example.com', via: 'signal', refusal: '{}: app: app is required' },
+      { seq: 4, at: '2024-01-01T00:00:04.000Z', action: 'retry', outcome: 'applied', by: 'ops', via: 'unknown', reason: 'token rotated', app: 'generic' },
+      { seq: 5, at: '2024-01-01T00:00:04.000Z', action: 'retry', outcome: 'applied', by: 'ops', via: 'unknown', reason: 'token rotated', app: 'jumpcloud' },
+      { seq: 6, at: '2024-01-01T00:00:05.000Z', action: 'skip', outcome: 'no-op', by: 'unknown', via: 'unknown' },
+      { seq: 7, at: '2024-01-01T00:00:06.000Z', action: 'refresh', outcome: 'applied', by: 'unknown', via: 'unknown', reason: 'reconcile generic' },
+    ]);
+    // Carried again (continue-as-new of the same release): the trail is kept as it is.
+    expect(migrateState(structuredClone(s), 'E1')).toEqual(s);
+  });
+
+  it('a current-version trail survives continue-as-new; a damaged entry is dropped, not the trail', () => {
+    let audit: AuditEntry[] = [];
+    for (let i = 0; i < 3; i++) audit = appendAudit(audit, { at: `2024-02-0${i + 1}T00:00:00.000Z`, action: 'retry', outcome: 'applied', by: 'ops', via: 'cli', app: 'generic' });
+    const carried = { ...emptyState('E1'), audit: [...audit, { seq: 'x', at: 'never' }] };
+    expect(migrateState(structuredClone(carried), 'E1').audit).toEqual(audit);
+    expect(migrateState({ ...emptyState('E1'), audit: 'nope' }, 'E1').audit).toEqual([]);
   });
 
   it('is pure: the input is not changed, and the same input gives the same state', () => {
