@@ -3,7 +3,8 @@
 // server for the whole queue, so an app's rate limit holds however many worker processes run.
 import { NativeConnection, Worker, type WorkerDeploymentOptions, type WorkflowBundlePath, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
-import { MAIN_TASK_QUEUE, appTaskQueue } from '../workflows/definitions';
+import { createNotifyActivities } from '../activities/notify';
+import { MAIN_TASK_QUEUE, NOTIFY_TASK_QUEUE, appTaskQueue } from '../workflows/definitions';
 
 export interface AppWorkerSpec {
   name: string;
@@ -86,7 +87,15 @@ export async function createWorkers(opts: StartWorkersOptions): Promise<Worker[]
       }),
     ),
   );
-  return [main, ...perApp];
+  // Notifications and link checks: their own queue, so a slow mail server holds up no app.
+  const notify = await Worker.create({
+    connection: opts.connection,
+    namespace,
+    taskQueue: NOTIFY_TASK_QUEUE,
+    activities: createNotifyActivities(opts.deps.notifications ?? { linkKeys: [] }),
+    ...versioning,
+  });
+  return [main, ...perApp, notify];
 }
 
 export async function startWorkers(opts: StartWorkersOptions): Promise<RunningWorkers> {
