@@ -11,6 +11,7 @@ import type { DesireResult } from '../rules/desire';
 import type { GuardPolicy } from '../domain/guard';
 import type { Employee } from '../shared/hr-event';
 import { toFailure } from './errors';
+import type { NotifyDeps } from './notify';
 
 export interface ActivityDeps {
   /** The connector of a configured app; throws for an unknown app. */
@@ -23,6 +24,8 @@ export interface ActivityDeps {
   serviceDeskId?(app: string): string | undefined;
   /** The mass-change guard's policy for `app` (config `guard`); defaults apply to what it leaves out. */
   guardPolicy?(app: string): Partial<GuardPolicy>;
+  /** Notifications and approval-link keys (config `notifications:`); absent: none are sent. */
+  notifications?: NotifyDeps;
   /** Optional observer, e.g. for metrics. */
   onEvent?(event: { app: string; action: 'created' | 'adopted' | 'deactivated' | 'reactivated' | 'deleted' | 'updated' }): void;
 }

@@ -228,7 +228,12 @@ program
   .option('--json', 'JSON output')
   .action(async (o) => {
     const rows = await withClient(o.config, (c) => listApprovals(c, o.app));
-    print(o.json, rows, () => table(rows.map((r) => ({ ...r, waiting: ago(r.since) })), ['employeeId', 'app', 'purpose', 'approvers', 'waiting', 'deadline', 'requestId']));
+    print(o.json, rows, () =>
+      table(
+        rows.map((r) => ({ ...r, waiting: ago(r.since), escalates: r.escalates ?? '' })),
+        ['deadline', 'person', 'employeeId', 'seat', 'title', 'department', 'manager', 'rule', 'approvers', 'escalates', 'waiting', 'requestId'],
+      ),
+    );
   });
 
 for (const decision of ['approve', 'reject'] as const) {

@@ -2,6 +2,7 @@
 // Everything about a person lives in their controller (`identity-<employeeId>`): one query, one
 // row per person, one place that takes decisions.
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
+import { approvalRow, approvalTimes, type ApprovalRow } from '../domain/approval-context';
 import { identityWorkflowId } from '../shared/hr-event';
 import { decideUpdate, retrySignal, skipSignal, stateQuery, type PersonView } from '../workflows/definitions';
 
@@ -68,14 +69,16 @@ async function list(client: Client, query: string): Promise<WorkflowExecutionInf
   return out;
 }
 
-export interface PendingApprovalRow {
+export interface PendingApprovalRow extends Omit<ApprovalRow, 'deadline' | 'escalates'> {
   employeeId: string;
   app: string;
   requestId: string;
   purpose: string;
-  approvers: string;
   since: string;
+  /** When it times out for good (ISO). */
   deadline: string;
+  /** When it escalates (ISO), with an escalating policy still in its first round. */
+  escalates?: string;
   workflowId: string;
 }
 
@@ -90,14 +93,18 @@ export async function listApprovals(client: Client, app?: string): Promise<Pendi
       .catch(() => undefined);
     for (const p of view?.pendingApprovals ?? []) {
       if (app && p.app !== app) continue;
+      const policy = view!.approvalPolicies?.[p.app];
+      const times = approvalTimes(p, policy);
+      const { deadline: _d, escalates: _e, ...context } = approvalRow(p, policy);
       rows.push({
         employeeId: view!.employeeId,
         app: p.app,
         requestId: p.id,
         purpose: p.purpose,
-        approvers: p.approvers.join(', '),
+        ...context,
         since: new Date(p.requestedAt).toISOString(),
-        deadline: new Date(p.deadline).toISOString(),
+        deadline: new Date(times.expiresAt).toISOString(),
+        ...(times.escalatesAt !== undefined ? { escalates: new Date(times.escalatesAt).toISOString() } : {}),
         workflowId: wf.workflowId,
       });
     }

@@ -146,6 +146,15 @@ export function listSecretRefs(config: ScimflowConfig): { path: string; app?: st
     out.push({ path: `apps.${name}.auth.${field}`, app: name, ref });
     if (app.jsm) out.push({ path: `apps.${name}.jsm.auth.password`, app: name, ref: app.jsm.auth.password });
   }
+  const n = config.notifications;
+  if (n?.links) {
+    out.push({ path: 'notifications.links.signingKey', ref: n.links.signingKey });
+    if (n.links.previousSigningKey) out.push({ path: 'notifications.links.previousSigningKey', ref: n.links.previousSigningKey });
+  }
+  for (const c of Object.values(n?.channels ?? {})) {
+    if (c.type === 'webhook') out.push({ path: `notifications.channels.${c.name}.webhook.url`, ref: c.url });
+    else if (c.smtp.password) out.push({ path: `notifications.channels.${c.name}.email.smtp.password`, ref: c.smtp.password });
+  }
   return out;
 }
 

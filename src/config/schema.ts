@@ -17,6 +17,8 @@ import {
   type CodecServerConfig,
   type Condition,
   type LeaverPolicy,
+  type NotificationChannel,
+  type NotificationsConfig,
   type ScimflowConfig,
   type SecretRef,
 } from './types';
@@ -252,6 +254,7 @@ const ApprovalSchema = z.strictObject({
   timeout: Duration.default(parseDuration('72h')),
   onTimeout: z.enum(['reject', 'escalate'], { error: 'expected reject or escalate' }).default('reject'),
   escalateTo: z.array(nonEmpty).default([]),
+  unverifiedDecisions: z.enum(['accept', 'refuse'], { error: 'expected accept or refuse' }).optional(),
 });
 
 const LeaverSchema = z.strictObject({
@@ -321,6 +324,50 @@ const CodecServerSchema = z
     }
   });
 
+const NOTIFICATION_EVENTS = ['approval-pending', 'approval-escalated', 'approval-expiring', 'approval-decided', 'leaver-attention', 'identity-conflict', 'join-compensated'] as const;
+const Email = z.email('expected an email address');
+const ChannelSchema = z.union(
+  [
+    z.strictObject({ webhook: z.strictObject({ url: SecretRefSchema }) }),
+    z.strictObject({
+      email: z.strictObject({
+        smtp: z.strictObject({
+          host: nonEmpty,
+          port: z.number().int().min(1).max(65535).optional(),
+          tls: z.enum(['implicit', 'starttls', 'none'], { error: 'expected implicit, starttls or none' }).default('starttls'),
+          username: nonEmpty.optional(),
+          password: SecretRefOptional,
+        }),
+        from: Email,
+        toApprovers: z.boolean().default(true),
+        to: z.array(Email).default([]),
+      }),
+    }),
+  ],
+  { error: 'expected { webhook: { url } } or { email: { smtp, from, … } }' },
+);
+const NotificationsSchema = z.strictObject({
+  expiringBefore: Duration.default(parseDuration('12h')),
+  links: z
+    .strictObject({
+      baseUrl: HttpUrl,
+      signingKey: SecretRefSchema,
+      previousSigningKey: SecretRefOptional,
+      ttl: Duration.default(parseDuration('72h')),
+    })
+    .optional(),
+  channels: z.record(z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, 'channel names are lower-case letters, digits and "-"'), ChannelSchema).default({}),
+  routes: z
+    .array(
+      z.strictObject({
+        events: z.array(z.enum(NOTIFICATION_EVENTS, { error: `expected one of ${NOTIFICATION_EVENTS.join(', ')}` })).min(1, 'name at least one event'),
+        apps: z.array(nonEmpty).optional(),
+        channels: z.array(nonEmpty).min(1, 'name at least one channel'),
+      }),
+    )
+    .default([]),
+});
+
 export const RawConfigSchema = z.strictObject({
   allowInlineSecrets: z.boolean().default(false),
   temporal: z
@@ -371,6 +418,8 @@ export const RawConfigSchema = z.strictObject({
     .optional(),
   /** Scheduled reconciliation (one Temporal Schedule per app). */
   reconcile: z.strictObject({ cron: nonEmpty.default('0 3 * * *'), apps: z.record(z.string(), z.strictObject({ cron: nonEmpty })).default({}) }).optional(),
+  /** Who is told about approvals and problems, and the signed approval links. */
+  notifications: NotificationsSchema.optional(),
 });
 export type RawConfig = z.infer<typeof RawConfigSchema>;
 
@@ -571,6 +620,7 @@ export function normaliseConfig(
       timeoutMs: rawApproval?.timeout ?? parseDuration('72h'),
       onTimeout: rawApproval?.onTimeout ?? 'reject',
       escalateTo: [...new Set(rawApproval?.escalateTo ?? [])],
+      unverifiedDecisions: rawApproval?.unverifiedDecisions ?? 'accept',
     };
     if (rawApproval) {
       if (approval.onTimeout === 'escalate' && approval.escalateTo.length === 0) {
@@ -720,7 +770,68 @@ export function normaliseConfig(
   };
   if (raw.guard) config.guard = { windowMs: raw.guard.window, maxFraction: raw.guard.maxFraction, maxCount: raw.guard.maxCount };
   if (raw.reconcile) config.reconcile = { cron: raw.reconcile.cron, apps: Object.fromEntries(Object.entries(raw.reconcile.apps).map(([k, v]) => [k, v.cron])) };
+  if (raw.notifications) config.notifications = normaliseNotifications(raw.notifications, appNames, { secret, sharedSecret }, issues);
+  for (const app of Object.values(apps)) {
+    if (app.approval.unverifiedDecisions === 'refuse' && !config.notifications?.links) {
+      issues.push({ path: ['approvals', app.name, 'unverifiedDecisions'], message: 'refuse needs notifications.links (a signed link is then the only way to decide)' });
+    }
+  }
   if (ingress.previousWebhookSecret) config.ingress.previousWebhookSecret = sharedSecret(ingress.previousWebhookSecret, ['ingress', 'previousWebhookSecret']);
 
   return issues.length ? { ok: false, issues } : { ok: true, config };
+}
+
+/** `notifications:`: channel and app references checked, secrets kept as references. */
+function normaliseNotifications(
+  raw: NonNullable<RawConfig['notifications']>,
+  appNames: Set<string>,
+  refs: { secret(ref: SecretRef, path: Path): SecretRef; sharedSecret(ref: SecretRef, path: Path): SecretRef },
+  issues: { path: Path; message: string }[],
+): NotificationsConfig {
+  const channels: Record<string, NotificationChannel> = {};
+  for (const [name, c] of Object.entries(raw.channels)) {
+    const path: Path = ['notifications', 'channels', name];
+    if ('webhook' in c) {
+      channels[name] = { type: 'webhook', name, url: refs.secret(c.webhook.url, [...path, 'webhook', 'url']) };
+      continue;
+    }
+    const e = c.email;
+    if (e.smtp.tls === 'none' && !isLoopbackHost(e.smtp.host)) {
+      issues.push({ path: [...path, 'email', 'smtp', 'tls'], message: 'tls: none is only for a relay on loopback (the password and the approval links would cross the network in clear text)' });
+    }
+    if (!e.toApprovers && e.to.length === 0) issues.push({ path: [...path, 'email', 'to'], message: 'nobody to write to: list addresses in to, or keep toApprovers: true' });
+    channels[name] = {
+      type: 'email',
+      name,
+      smtp: {
+        host: e.smtp.host,
+        port: e.smtp.port ?? (e.smtp.tls === 'implicit' ? 465 : e.smtp.tls === 'starttls' ? 587 : 25),
+        tls: e.smtp.tls,
+        ...(e.smtp.username ? { username: e.smtp.username } : {}),
+        ...(e.smtp.password ? { password: refs.secret(e.smtp.password, [...path, 'email', 'smtp', 'password']) } : {}),
+      },
+      from: e.from,
+      toApprovers: e.toApprovers,
+      to: [...new Set(e.to.map((a) => a.toLowerCase()))],
+    };
+  }
+  const routes = raw.routes.map((r, i) => {
+    r.channels.forEach((ch, j) => {
+      if (!channels[ch]) issues.push({ path: ['notifications', 'routes', i, 'channels', j], message: `unknown channel "${ch}" (configured: ${Object.keys(channels).join(', ') || 'none'})` });
+    });
+    r.apps?.forEach((a, j) => {
+      if (!appNames.has(a)) issues.push({ path: ['notifications', 'routes', i, 'apps', j], message: `unknown app "${a}" (configured apps: ${[...appNames].sort().join(', ')})` });
+    });
+    return { events: [...new Set(r.events)], ...(r.apps ? { apps: [...new Set(r.apps)] } : {}), channels: [...new Set(r.channels)] };
+  });
+  const out: NotificationsConfig = { expiringBeforeMs: raw.expiringBefore, channels, routes };
+  if (raw.links) {
+    out.links = {
+      baseUrl: raw.links.baseUrl,
+      signingKey: refs.sharedSecret(raw.links.signingKey, ['notifications', 'links', 'signingKey']),
+      ttlMs: raw.links.ttl,
+      ...(raw.links.previousSigningKey ? { previousSigningKey: refs.sharedSecret(raw.links.previousSigningKey, ['notifications', 'links', 'previousSigningKey']) } : {}),
+    };
+  }
+  return out;
 }

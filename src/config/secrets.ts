@@ -196,6 +196,29 @@ class Collector {
     return out;
   }
 
+  notifications(config: ScimflowConfig): NotificationSecrets {
+    const n = config.notifications;
+    const channels: NotificationSecrets['channels'] = {};
+    for (const c of Object.values(n?.channels ?? {})) {
+      const owner = `notification channel "${c.name}"`;
+      if (c.type === 'webhook') channels[c.name] = { url: this.value(c.url, `notifications.channels.${c.name}.webhook.url`, owner) };
+      else if (c.smtp.password) channels[c.name] = { password: this.value(c.smtp.password, `notifications.channels.${c.name}.email.smtp.password`, owner) };
+      else channels[c.name] = {};
+    }
+    for (const v of Object.values(channels)) redact(v);
+    return redact({ channels, linkKeys: this.linkKeys(config) });
+  }
+
+  linkKeys(config: ScimflowConfig): string[] {
+    const links = config.notifications?.links;
+    const keys: string[] = [];
+    if (links) {
+      keys.push(this.shared(links.signingKey, 'notifications.links.signingKey', 'the approval links'));
+      if (links.previousSigningKey) keys.push(this.shared(links.previousSigningKey, 'notifications.links.previousSigningKey', 'the approval links'));
+    }
+    return redact(keys);
+  }
+
   throwIfAny(config: ScimflowConfig): void {
     if (this.problems.length) throw new ConfigError(displayPath(config.source), this.problems, `Unresolved secrets in ${displayPath(config.source)}`);
   }
@@ -270,12 +293,38 @@ export function resolveCodecServerSecrets(config: ScimflowConfig, env: Env = pro
   return redact(out);
 }
 
+/** Notification secrets: each channel's webhook URL or SMTP password, and the approval-link keys (current first). */
+export interface NotificationSecrets {
+  channels: Record<string, { url?: string; password?: string }>;
+  linkKeys: string[];
+}
+
+/**
+ * Resolves the notification channels' secrets and the approval-link keys (worker: sends and signs;
+ * ingress: verifies, so it needs only `linkKeys`). Throws ConfigError naming each unresolved reference.
+ */
+export function resolveNotificationSecrets(config: ScimflowConfig, env: Env = process.env, readFile: ReadSecretFile = defaultReadFile): NotificationSecrets {
+  const c = new Collector(env, readFile);
+  const out = c.notifications(config);
+  c.throwIfAny(config);
+  return out;
+}
+
+/** The approval-link keys only, current first (the ingress: it checks links and sends nothing). */
+export function resolveLinkKeys(config: ScimflowConfig, env: Env = process.env, readFile: ReadSecretFile = defaultReadFile): string[] {
+  const c = new Collector(env, readFile);
+  const keys = c.linkKeys(config);
+  c.throwIfAny(config);
+  return keys;
+}
+
 /** Every unresolvable reference, without throwing and without returning values (for `config check`). */
 export function secretProblems(config: ScimflowConfig, env: Env, readFile: ReadSecretFile = defaultReadFile): ConfigErrorDetail[] {
   const c = new Collector(env, readFile);
   c.ingress(config);
   for (const app of Object.values(config.apps)) c.app(app);
   c.temporal(config);
+  c.notifications(config);
   try {
     resolveBambooKeys(env, readFile);
   } catch (e) {

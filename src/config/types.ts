@@ -57,6 +57,12 @@ export interface ApprovalPolicy {
   onTimeout: 'reject' | 'escalate';
   /** Who is asked after the first timeout when onTimeout = escalate (then reject after another timeoutMs). */
   escalateTo: string[];
+  /**
+   * Decisions typed in the Temporal UI or `scimflow approve --as` (unverified: anyone can type an
+   * address): `accept` (the development default) or `refuse` (recommended in production: only a
+   * signed approval link from the notification decides).
+   */
+  unverifiedDecisions: 'accept' | 'refuse';
 }
 
 export interface LeaverPolicy {
@@ -190,6 +196,66 @@ export interface IngressConfig {
   temporalTimeoutMs: number;
 }
 
+export type NotificationKindName =
+  | 'approval-pending'
+  | 'approval-escalated'
+  | 'approval-expiring'
+  | 'approval-decided'
+  | 'leaver-attention'
+  | 'identity-conflict'
+  | 'join-compensated';
+
+/** A Slack-compatible incoming webhook: POST {text, blocks}. The URL is a secret (whoever has it can post). */
+export interface WebhookChannel {
+  type: 'webhook';
+  name: string;
+  url: SecretRef;
+}
+
+export interface EmailChannel {
+  type: 'email';
+  name: string;
+  smtp: {
+    host: string;
+    port: number;
+    /** `implicit`: TLS from the first byte (465); `starttls`: upgrade, required (587); `none`: loopback relays only. */
+    tls: 'implicit' | 'starttls' | 'none';
+    username?: string;
+    password?: SecretRef;
+  };
+  from: string;
+  /** Approval events go to each of the request's approvers, with their own signed links. */
+  toApprovers: boolean;
+  /** Fixed recipients (every routed event; approval events without links). */
+  to: string[];
+}
+
+export type NotificationChannel = WebhookChannel | EmailChannel;
+
+export interface NotificationRoute {
+  events: NotificationKindName[];
+  /** Only these apps (default: every app). */
+  apps?: string[];
+  channels: string[];
+}
+
+export interface NotificationsConfig {
+  /** `approval-expiring` goes out this long before a round ends (0: never). */
+  expiringBeforeMs: number;
+  /** Signed approve/reject links in approval emails, served by the ingress. */
+  links?: {
+    /** Where approvers reach the ingress, e.g. https://scimflow.example.com (the page is /approvals/link). */
+    baseUrl: string;
+    signingKey: SecretRef;
+    /** Still accepted while rotating. */
+    previousSigningKey?: SecretRef;
+    /** A link is valid this long at most (and never past the request's timeout). */
+    ttlMs: number;
+  };
+  channels: Record<string, NotificationChannel>;
+  routes: NotificationRoute[];
+}
+
 export interface ScimflowConfig {
   /** Absolute path of the file this was loaded from (for messages). */
   source: string;
@@ -204,4 +270,6 @@ export interface ScimflowConfig {
   guard?: { windowMs: number; maxFraction: number; maxCount: number };
   /** Scheduled reconciliation: cron per app (default for every app `cron`). */
   reconcile?: { cron: string; apps: Record<string, string> };
+  /** Who is told what (docs/configuration.md, "Notifications"); absent: nobody is notified. */
+  notifications?: NotificationsConfig;
 }

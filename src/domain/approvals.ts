@@ -34,7 +34,29 @@ export interface ApprovalRequest {
   reason?: string;
   /** An approval buys one seat: set when the create or reactivation it allowed succeeded. */
   consumedAt?: number;
+  /** What the approver is asked about (who, which rule); see src/domain/approval-context.ts. */
+  context?: ApprovalContext;
+  /** Only decisions through a verified approval link are accepted (the app's policy when asked). */
+  verifiedOnly?: boolean;
+  /** How the decision arrived, and whether the approver was verified (a signed link, checked by the worker). */
+  via?: DecisionVia;
+  verified?: boolean;
+  /** The round whose "about to time out" notice went out (one per round). */
+  warnedRound?: number;
 }
+
+/** What an approver sees about a request: computed by `approvalContext` (pure), stored on the request. */
+export interface ApprovalContext {
+  displayName: string;
+  title?: string;
+  department?: string;
+  managerId?: string;
+  /** The birthright rules that grant the seat. */
+  rules: string[];
+}
+
+export const DECISION_VIAS = ['ui-update', 'cli', 'signal', 'verified-link'] as const;
+export type DecisionVia = (typeof DECISION_VIAS)[number];
 
 export const DecisionSchema = z
   .object({
@@ -44,10 +66,12 @@ export const DecisionSchema = z
     comment: z.string().max(1000).optional(),
     /** Optional: the request the decision is for; without it, the app's pending request. */
     requestId: z.string().max(200).optional(),
-    /** Optional: how the decision was taken; recorded in the audit trail (default: by the path it came on). */
-    via: z.enum(['ui-update', 'cli', 'signal', 'verified-link']).optional(),
-    /** Optional: the sender vouches that the approver's identity was verified (e.g. a signed link); recorded as claimed. */
+    /** How it was sent (default: `ui-update` for the Update, `signal` for the signal). */
+    via: z.enum(DECISION_VIAS).optional(),
+    /** Claimed by the ingress for a signed link; the controller has the worker check `proof` before it believes it. */
     verified: z.boolean().optional(),
+    /** The signed approval link token (verified-link only). */
+    proof: z.string().max(2048).optional(),
   })
   .strict();
 export type Decision = z.infer<typeof DecisionSchema>;
@@ -57,8 +81,13 @@ export function pendingFor(requests: readonly ApprovalRequest[], app: string): A
   return requests.find((r) => r.app === app && r.status === 'pending');
 }
 
+/** Apps whose current policy accepts only verified decisions (the request's own flag counts too). */
+export interface DecisionPolicy {
+  verifiedOnly?(app: string): boolean;
+}
+
 /** Why a decision cannot be taken (undefined: it can). The first decision wins; later ones are refused. */
-export function refuseDecision(requests: readonly ApprovalRequest[], input: unknown): string | undefined {
+export function refuseDecision(requests: readonly ApprovalRequest[], input: unknown, policy: DecisionPolicy = {}): string | undefined {
   const parsed = DecisionSchema.safeParse(input);
   if (!parsed.success) return parsed.error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ');
   const d = parsed.data;
@@ -70,11 +99,18 @@ export function refuseDecision(requests: readonly ApprovalRequest[], input: unkn
   if (target.status !== 'pending') return `request ${target.id} is already ${target.status}${target.decidedBy ? ` by ${target.decidedBy}` : ''}`;
   // The refusal does not say who may decide: that would tell anyone which address to type.
   if (!target.approvers.some((a) => a.toLowerCase() === d.approver.toLowerCase())) return `${d.approver} is not an approver for ${d.app}`;
+  const linked = d.via === 'verified-link';
+  if (d.verified === true && !linked) return 'verified: true is only for decisions through a signed approval link (via: "verified-link")';
+  if (linked && !d.proof) return 'a verified-link decision needs the link it came from (proof)';
+  if (!linked && (target.verifiedOnly || policy.verifiedOnly?.(d.app))) return `${d.app} accepts only decisions through a verified approval link (from the approval notification)`;
   return undefined;
 }
 
-/** Applies a decision that `refuseDecision` accepted. */
-export function decide(requests: readonly ApprovalRequest[], d: Decision, now: number): ApprovalRequest[] {
+/**
+ * Applies a decision that `refuseDecision` accepted. `verified` is the controller's own finding (the
+ * worker checked the link's signature), never the sender's claim.
+ */
+export function decide(requests: readonly ApprovalRequest[], d: Decision, now: number, how?: { via: DecisionVia; verified: boolean }): ApprovalRequest[] {
   const target = d.requestId ? requests.find((r) => r.id === d.requestId) : pendingFor(requests, d.app);
   return requests.map((r) =>
     r === target
@@ -84,6 +120,7 @@ export function decide(requests: readonly ApprovalRequest[], d: Decision, now: n
           decidedBy: d.approver,
           decidedAt: now,
           ...(d.comment !== undefined ? { comment: d.comment } : {}),
+          ...(how ? { via: how.via, verified: how.verified } : {}),
         }
       : r,
   );
@@ -121,7 +158,7 @@ export function gateFor(requests: readonly ApprovalRequest[], app: string, perio
 
 export function openRequest(
   requests: readonly ApprovalRequest[],
-  input: { app: string; purpose: 'create' | 'reactivate'; periodId: string; version: string; policy: ApprovalPolicy; now: number },
+  input: { app: string; purpose: 'create' | 'reactivate'; periodId: string; version: string; policy: ApprovalPolicy; now: number; context?: ApprovalContext; verifiedOnly?: boolean },
 ): ApprovalRequest[] {
   return [
     ...requests,
@@ -137,6 +174,8 @@ export function openRequest(
       round: 1,
       approvers: [...input.policy.approvers],
       escalated: false,
+      ...(input.context ? { context: input.context } : {}),
+      ...(input.verifiedOnly ? { verifiedOnly: true } : {}),
     },
   ];
 }

@@ -2,7 +2,8 @@
 // client that connects lazily. It starts while Temporal is down (answering 503 + Retry-After),
 // picks Temporal up by itself when it comes, and stops cleanly on SIGTERM/SIGINT in either state.
 import type { AddressInfo } from 'node:net';
-import { loadConfig, resolveIngressSecrets, type ScimflowConfig } from '../config';
+import { loadConfig, resolveIngressSecrets, resolveLinkKeys, type ScimflowConfig } from '../config';
+import { temporalApprovalDesk } from './approval-links';
 import { createLogger, type Logger } from '../shared/logger';
 import { createMetrics, startMetricsServer } from '../shared/metrics';
 import { bambooKeys, buildIngress } from './server';
@@ -31,6 +32,8 @@ export async function startIngress(config: ScimflowConfig, opts: { env?: Env; lo
   // Secrets first: a configuration problem stops the process before anything listens.
   const secrets = resolveIngressSecrets(config, env);
   const bamboo = bambooKeys(env);
+  // The approval-link keys only: the ingress checks links, the worker signs them and sends the notices.
+  const linkKeys = config.notifications?.links ? resolveLinkKeys(config, env) : [];
   const target = { address: env.TEMPORAL_ADDRESS || config.temporal.address, namespace: env.TEMPORAL_NAMESPACE || config.temporal.namespace };
   // The payload keys and TLS / API key too: a problem with them stops the process here.
   const temporal = ingressTemporalClient(target, temporalAccess(config, env));
@@ -47,6 +50,7 @@ export async function startIngress(config: ScimflowConfig, opts: { env?: Env; lo
     onAccepted: (source) => metrics.eventsReceived.inc({ source }),
     onRejected: (reason) => metrics.eventsRejected.inc({ reason }),
     ...bamboo,
+    ...(linkKeys.length ? { approvalLinks: { keys: linkKeys, desk: temporalApprovalDesk(temporal.client, config.ingress.temporalTimeoutMs * 2) } } : {}),
   });
   const host = env.SCIMFLOW_INGRESS_HOST || config.ingress.host;
   const port = Number(env.SCIMFLOW_INGRESS_PORT || config.ingress.port);

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { BAMBOO_SIGNATURE_HEADER, BAMBOO_TIMESTAMP_HEADER, translateBamboo, verifyBamboo } from './bamboohr';
 import { MIN_SHARED_SECRET_LENGTH, resolveBambooKeys } from '../config/secrets';
 import { SIGNATURE_HEADER, SignatureError, replayKey, verifySignature } from './signature';
+import { registerApprovalLinks, type ApprovalLinkOptions } from './approval-links';
 
 export const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
 /** A client must send its request headers within this time (slow-loris guard). */
@@ -70,6 +71,8 @@ export interface IngressOptions {
   dispatchTimeoutMs?: number;
   /** Largest batch accepted by POST /webhooks/hr/batch. */
   maxBatch?: number;
+  /** Signed approval links (config notifications.links): serves GET/POST /approvals/link. */
+  approvalLinks?: ApprovalLinkOptions;
   /** Observers for metrics: every accepted event, every refused request (by reason code). */
   onAccepted?(source: string): void;
   onRejected?(reason: string): void;
@@ -225,6 +228,7 @@ export function buildIngress(opts: IngressOptions): FastifyInstance {
   });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
+  if (opts.approvalLinks) registerApprovalLinks(app, opts.approvalLinks);
 
   const unavailable = (message: string): Reply => ({ status: 503, headers: { 'retry-after': String(RETRY_AFTER_SECONDS) }, body: errorBody('unavailable', message) });
   const send = (reply: FastifyReply, r: Reply) => {

@@ -4,6 +4,7 @@
 import type { PublicConfig } from '../config/types';
 import type { AppDesire } from '../domain/planner';
 import type { OwnerRule } from '../domain/ownership';
+import type { NotificationRouting } from '../domain/notifications';
 import type { Employee } from '../shared/hr-event';
 import { computeEntitlements } from './entitlements';
 import { buildDesiredUser, managedAttributes } from './mapping';
@@ -19,8 +20,10 @@ export interface AppFacts {
 export interface DesireResult extends AppDesire {
   /** The app would refuse this person's account as mapped (e.g. a userName it does not accept). */
   problem?: string;
-  approval: { required: boolean; approvers: string[]; timeoutMs: number; onTimeout: 'reject' | 'escalate'; escalateTo: string[] };
+  approval: { required: boolean; approvers: string[]; timeoutMs: number; onTimeout: 'reject' | 'escalate'; escalateTo: string[]; unverifiedDecisions?: 'accept' | 'refuse' };
   grantedBy: string[];
+  /** The notifications the worker's configuration routes for this app (src/domain/notifications.ts); absent: none. */
+  notify?: NotificationRouting;
 }
 
 export function managedGroups(config: PublicConfig, app: string): string[] {

@@ -3,7 +3,8 @@
 import { createConnector } from '../connectors';
 import type { Connector } from '../connectors/types';
 import { RequestPacer } from '../connectors/rate-limiter';
-import { resolveAppSecrets, toAppConnection, toPublicConfig, type Env, type ScimflowConfig } from '../config';
+import { resolveAppSecrets, resolveNotificationSecrets, toAppConnection, toPublicConfig, type Env, type ScimflowConfig } from '../config';
+import { createNotifier } from '../notify/notifier';
 import { desireAll } from '../rules/desire';
 import { outgoingUser } from '../connectors/user-rules';
 import type { ScimUser } from '../connectors/types';
@@ -57,6 +58,10 @@ export function composeWorker(config: ScimflowConfig, env: Env = process.env, on
     );
   }
 
+  // Notification secrets (webhook URLs, SMTP passwords, the approval-link key) stay in the worker too.
+  const notifySecrets = config.notifications ? resolveNotificationSecrets(config, env) : undefined;
+  const notifier = config.notifications && notifySecrets ? createNotifier(config.notifications, notifySecrets) : undefined;
+
   let closed = false;
   const deps: ActivityDeps = {
     connector(app) {
@@ -66,7 +71,7 @@ export function composeWorker(config: ScimflowConfig, env: Env = process.env, on
       return c;
     },
     desire(employee) {
-      return desireAll(employee, publicConfig, (app) => {
+      const desires = desireAll(employee, publicConfig, (app) => {
         const c = connectors.get(app)!;
         return {
           owner: c.profile.owner,
@@ -74,7 +79,13 @@ export function composeWorker(config: ScimflowConfig, env: Env = process.env, on
           outgoing: (user) => outgoingUser(user as ScimUser, c.profile, app) as unknown as Record<string, unknown> & { userName: string },
         };
       });
+      // What the configuration routes travels with each app's desire: the controller fires only those.
+      return desires.map((d) => {
+        const notify = notifier?.routing(d.app);
+        return notify ? { ...d, notify } : d;
+      });
     },
+    notifications: { ...(notifier ? { notifier } : {}), linkKeys: notifySecrets?.linkKeys ?? [] },
     approversOf(app) {
       const a = publicConfig.apps[app]?.approval;
       return { required: a?.required ?? false, approvers: a ? [...a.approvers, ...a.escalateTo] : [] };
@@ -118,6 +129,7 @@ export function composeWorker(config: ScimflowConfig, env: Env = process.env, on
     async close() {
       closed = true;
       await Promise.all([...connectors.values()].map((c) => c.close()));
+      await notifier?.close();
     },
   };
 }

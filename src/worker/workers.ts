@@ -17,7 +17,8 @@ import { hostname } from 'node:os';
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Runtime, Worker, bundleWorkflowCode, type WorkerDeploymentOptions, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
-import { MAIN_TASK_QUEUE, appTaskQueue } from '../workflows/definitions';
+import { createNotifyActivities } from '../activities/notify';
+import { MAIN_TASK_QUEUE, NOTIFY_TASK_QUEUE, appTaskQueue } from '../workflows/definitions';
 
 export interface AppWorkerSpec {
   name: string;
@@ -125,7 +126,15 @@ export async function createWorkers(opts: StartWorkersOptions): Promise<Worker[]
       }),
     ),
   );
-  return [main, ...perApp];
+  // Notifications and link checks: their own queue, so a slow mail server holds up no app.
+  const notify = await Worker.create({
+    connection: opts.connection,
+    namespace,
+    taskQueue: NOTIFY_TASK_QUEUE,
+    activities: createNotifyActivities(opts.deps.notifications ?? { linkKeys: [] }),
+    ...versioning,
+  });
+  return [main, ...perApp, notify];
 }
 
 export async function startWorkers(opts: StartWorkersOptions): Promise<RunningWorkers> {

@@ -14,6 +14,9 @@ export function appTaskQueue(app: string): string {
   return `scim-${app}`;
 }
 
+/** Notifications and approval-link checks run on their own queue: a slow mail server holds up no app. */
+export const NOTIFY_TASK_QUEUE = 'scimflow-notify';
+
 /** The version of `ControllerState`: continue-as-new carries it; older shapes are migrated. */
 export const STATE_SCHEMA_VERSION = 2;
 
@@ -94,6 +97,8 @@ export interface PersonView {
   apps: Record<string, AppView>;
   pendingApprovals: ApprovalRequest[];
   approvals: ApprovalRequest[];
+  /** Each app's timeout policy now (for when a request escalates or times out: src/domain/approval-context.ts). */
+  approvalPolicies?: Record<string, { onTimeout: 'reject' | 'escalate'; timeoutMs: number }>;
   events: (Pick<PersonEvent, 'id' | 'type' | 'cancels'> & { effectiveAt: string; recordedAt: string; fate: EventFate })[];
   compensation?: ControllerState['compensation'];
   /** Everything that needs a person or is failing now, one line each. */

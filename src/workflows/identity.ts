@@ -62,6 +62,9 @@ import { appActivities, failureAttempts, failureCode, failureMessage, failureRet
 import { LINKED_APPS, NEEDS_ATTENTION, PENDING_APPROVALS, PROBLEMS, STAGE } from './search-attributes';
 import { migrateState } from './state';
 import { listenForUpgrade, upgradeRequested } from './upgrade';
+import { approvalContext } from '../domain/approval-context';
+import { linkRefusal, publishApprovalDetails } from './approval-context';
+import { Notifications } from './notify';
 
 const DAY = 86_400_000;
 /** Redeliveries come within days; remembered ids are kept by age, not by count. */
@@ -94,13 +97,17 @@ class Controller {
   private refreshes = 0;
   private continueAsNewRequested = false;
   private attributes = '';
+  private readonly notes: Notifications;
 
   constructor(private readonly input: IdentityWorkflowInput) {
     this.state = migrateState(input.state, input.employeeId);
     this.refreshTimeline();
+    this.notes = new Notifications({ employeeId: input.employeeId, employee: () => this.employment.employee, desire: (app) => this.desires.get(app), policies: () => this.policies() });
     setHandler(hrEventSignal, (raw: unknown) => this.onHrEvent(raw));
     setHandler(approvalSignal, (raw: unknown) => {
-      const refusal = refuseDecision(this.state.approvals, raw);
+      // A signal cannot wait for the link check: verified decisions come through the Update.
+      const linked = (raw as { via?: unknown } | undefined)?.via === 'verified-link';
+      const refusal = linked ? 'signed approval links decide through the decide Update' : this.refuse(raw);
       if (refusal) {
         this.record({ kind: 'refused-decision', detail: `${describe(raw)}: ${refusal}`, ...by(raw) });
         auditRefusedDecision(this.state, raw, 'signal', refusal);
@@ -108,19 +115,29 @@ class Controller {
     });
     setHandler(
       decideUpdate,
-      (raw: Decision) => {
+      async (raw: Decision) => {
         // The validator accepted it; a decision taken since (same task) still wins.
-        const refusal = refuseDecision(this.state.approvals, raw);
+        let refusal = this.refuse(raw);
         if (refusal) {
           auditRefusedDecision(this.state, raw, 'update', refusal);
           throw ApplicationFailure.nonRetryable(refusal, 'DECISION_REFUSED');
         }
-        const d = this.applyDecision(raw, 'update');
+        const linked = raw.via === 'verified-link';
+        if (linked) {
+          // The worker checks the signature; then the request must still be pending: a link works once.
+          refusal = (await linkRefusal(this.state.employeeId, raw)) ?? this.refuse(raw);
+          if (refusal) {
+            this.record({ kind: 'refused-decision', detail: `${raw.decision} ${raw.requestId ?? raw.app} via verified-link: ${refusal}`, ...by(raw) });
+            auditRefusedDecision(this.state, raw, 'update', refusal);
+            throw ApplicationFailure.nonRetryable(refusal, 'DECISION_REFUSED');
+          }
+        }
+        const d = this.applyDecision(raw, linked ? 'verified-link' : raw.via === 'cli' ? 'cli' : 'update');
         return { accepted: true as const, requestId: d.requestId, app: d.app, decision: d.decision };
       },
       {
         validator: (raw: Decision) => {
-          const refusal = refuseDecision(this.state.approvals, raw);
+          const refusal = this.refuse(raw);
           if (refusal) throw new Error(refusal);
         },
       },
@@ -177,12 +194,21 @@ class Controller {
     this.inputs++;
   }
 
-  private applyDecision(raw: Decision, via: 'signal' | 'update'): { requestId: string; app: string; decision: 'approve' | 'reject' } {
+  /** Why a decision is refused (the app's current policy on unverified decisions included). */
+  private refuse(raw: unknown): string | undefined {
+    return refuseDecision(this.state.approvals, raw, { verifiedOnly: (app) => this.desires.get(app)?.approval.unverifiedDecisions === 'refuse' });
+  }
+
+  private applyDecision(raw: Decision, via: 'signal' | 'update' | 'cli' | 'verified-link'): { requestId: string; app: string; decision: 'approve' | 'reject' } {
     const d = DecisionSchema.parse(raw);
     const target = d.requestId ? this.state.approvals.find((r) => r.id === d.requestId)! : pendingFor(this.state.approvals, d.app)!;
-    this.state.approvals = decide(this.state.approvals, d, nowMs());
+    const before = this.state.approvals;
+    // `verified` is what the worker found (the Update handler checked the link), never the sender's word.
+    this.state.approvals = decide(this.state.approvals, d, nowMs(), { via: via === 'update' ? 'ui-update' : via, verified: via === 'verified-link' });
+    this.notes.approvalsChanged(before, this.state.approvals);
     this.record({ kind: 'decision', detail: `${d.decision} ${target.id} (${d.app}) via ${via}${d.comment ? `: ${d.comment}` : ''}`, by: d.approver });
-    auditDecision(this.state, d, via, target.id);
+    // The trail records how it came and whether the worker verified it, never the sender's claim.
+    auditDecision(this.state, { ...d, via: via === 'update' ? 'ui-update' : via, verified: via === 'verified-link' }, via === 'signal' ? 'signal' : 'update', target.id);
     this.bump(d.app);
     return { requestId: target.id, app: d.app, decision: d.decision };
   }
@@ -264,6 +290,7 @@ class Controller {
     const reason = broken.map((d) => `${d.app}: ${this.whyBroken(d.app)}`).join('; ');
     this.state.compensation = { version: e.version, reason, at: nowIso(), apps: required.map((d) => d.app) };
     this.record({ kind: 'compensation', detail: `join undone in ${required.map((d) => d.app).join(', ')}: ${reason}` });
+    this.notes.about('join-compensated', e.version, this.state.compensation.apps, reason);
     for (const d of required) this.bump(d.app);
   }
 
@@ -446,8 +473,11 @@ class Controller {
     });
     // Approvals follow the plan: asked when a seat is wanted, withdrawn the moment it is not.
     if (plan.approvalFor && gate === 'none') {
-      this.state.approvals = pruneRequests(openRequest(this.state.approvals, { app, purpose: plan.approvalFor, periodId, version: e.version, policy: d.approval, now: nowMs() }));
+      const context = e.employee ? approvalContext(e.employee, d.grantedBy) : undefined;
+      const verifiedOnly = d.approval.unverifiedDecisions === 'refuse';
+      this.state.approvals = pruneRequests(openRequest(this.state.approvals, { app, purpose: plan.approvalFor, periodId, version: e.version, policy: d.approval, now: nowMs(), ...(context ? { context } : {}), verifiedOnly }));
       const opened = pendingFor(this.state.approvals, app)!;
+      this.notes.request('approval-pending', opened);
       this.record({ kind: 'approval', detail: `${opened.id}: a ${app} seat (${plan.approvalFor}) waits for ${opened.approvers.join(', ')}` });
       this.inputs++; // the main loop arms the request's deadline
       this.syncAttributes();
@@ -468,6 +498,7 @@ class Controller {
 
   private note(app: string, plan: AppPlan, accounts: ObservedAccount[] | undefined): void {
     const view = this.view_(app);
+    if (plan.conflict && !view.conflict) this.notes.about('identity-conflict', `${app}/${this.employment.version}`, [app], plan.conflict.reason);
     view.state = plan.state;
     view.conflict = plan.conflict ? { reason: plan.conflict.reason, accounts: plan.conflict.accounts } : undefined;
     const acc = plan.account ?? (view.link.scimId ? accounts?.find((a) => a.id === view.link.scimId) : undefined);
@@ -588,6 +619,7 @@ class Controller {
       ...(needsPerson ? {} : { nextTryAt: new Date(now + delay).toISOString() }),
     };
     log.warn('app step failed', { app, step, code, attempts, needsPerson });
+    if (needsPerson && !prev?.needsPerson && this.employment.status === 'left') this.notes.about('leaver-attention', `${app}/${view.failure.since}`, [app], `${step}: ${view.failure.lastError}`);
     this.maybeCompensate();
     this.syncAttributes();
     return needsPerson ? 0 : now + delay;
@@ -615,17 +647,20 @@ class Controller {
         continue;
       }
       const before = JSON.stringify(this.state.approvals.map((r) => [r.id, r.status, r.round]));
+      const previous = this.state.approvals;
       this.state.approvals = advanceTime(this.state.approvals, this.policies(), now);
       if (JSON.stringify(this.state.approvals.map((r) => [r.id, r.status, r.round])) !== before) {
         for (const r of this.state.approvals) this.bump(r.app);
         this.record({ kind: 'approval', detail: 'approval deadlines passed: escalated or expired' });
+        this.notes.approvalsChanged(previous, this.state.approvals);
       }
+      this.state.approvals = this.notes.warn(this.state.approvals, now);
       this.syncAttributes();
       if (this.continueAsNewRequested) break;
       if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= maxHistory || upgradeRequested()) break;
 
       const deadlines = this.state.approvals.filter((r) => r.status === 'pending').map((r) => r.deadline);
-      const next = Math.min(this.tl.nextChangeAt ?? Infinity, ...deadlines);
+      const next = Math.min(this.tl.nextChangeAt ?? Infinity, ...deadlines, this.notes.nextWarningAt(this.state.approvals));
       const seen = this.inputs;
       const version = e.version;
       // Lanes that keep retrying a failing app add history while this loop sleeps: it wakes for that too.
@@ -641,6 +676,7 @@ class Controller {
   private async stop(): Promise<never> {
     this.stopping = true;
     await Promise.all(this.lanes.values());
+    await this.notes.settle();
     await condition(allHandlersFinished);
     const now = nowMs();
     const s = this.state;
@@ -688,6 +724,7 @@ class Controller {
         .map((a) => a.app)
         .sort(),
     };
+    publishApprovalDetails(this.state.approvals, this.policies());
     const key = JSON.stringify(attrs);
     if (key === this.attributes) return;
     this.attributes = key;
@@ -709,6 +746,7 @@ class Controller {
       apps: s.apps,
       pendingApprovals: s.approvals.filter((r) => r.status === 'pending'),
       approvals: s.approvals,
+      approvalPolicies: Object.fromEntries(Object.entries(this.policies()).map(([app, p]) => [app, { onTimeout: p.onTimeout, timeoutMs: p.timeoutMs }])),
       events: s.events
         .slice()
         .sort((a, b) => a.recordedAt - b.recordedAt)

@@ -19,6 +19,17 @@ export const PATCHES = {
    * replays as if it had not (it changed nothing then).
    */
   upgradeSignal: 'identity-upgrade-signal',
+  /**
+   * 0.3.0: the controller fires a `notify` activity (on its own task queue) for the events the
+   * worker's configuration routes (src/workflows/notify.ts), and arms "about to time out" timers.
+   * Before it, none were fired.
+   */
+  notifications: 'identity-notifications',
+  /**
+   * 0.3.0: a `decide` Update through a signed approval link has the worker check the link
+   * (`verifyApprovalLink` activity) before it is applied. Before it, no such decision existed.
+   */
+  verifiedLinks: 'identity-verified-links',
 } as const satisfies Record<string, string>;
 
 export type PatchId = (typeof PATCHES)[keyof typeof PATCHES];

@@ -73,6 +73,7 @@ describe('the example config/scimflow.yaml', () => {
       timeoutMs: 72 * 3600 * 1000,
       onTimeout: 'escalate',
       escalateTo: ['cto@example.com'],
+      unverifiedDecisions: 'accept',
     });
     expect(config.apps.generic!.approval.required).toBe(false);
     expect(config.apps.jasper!.leaver.hardDeleteAfterMs).toBe(30 * 86_400_000);
