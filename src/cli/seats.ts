@@ -2,7 +2,7 @@
 // scan of every account), waiting for approval, held by people who left, scheduled for deletion.
 // The report itself is pure (src/domain/seats.ts); this is its I/O edge.
 import { loadCommandConfig } from './command-config';
-import { connectClient, temporalTarget } from './temporal';
+import { connectClient, temporalAccess, temporalTarget } from './temporal';
 import { OpsError } from './ops';
 import { table } from './format';
 import { composeWorker } from '../worker/compose';
@@ -16,7 +16,7 @@ export async function seatsCommand(input: { configFile: string; app?: string; no
   const apps = input.app ? [input.app] : Object.keys(config.apps).filter(paid).sort();
 
   const composed = composeWorker(config, process.env);
-  const { client, close } = await connectClient(temporalTarget(config));
+  const { client, close } = await connectClient(temporalTarget(config), temporalAccess(config));
   try {
     await composed.discover().catch(() => undefined); // an app that cannot be read falls back below
     const { views, failed } = await listPeople(client);

@@ -130,7 +130,9 @@ export async function createWorkers(opts: StartWorkersOptions): Promise<Worker[]
   const notify = await Worker.create({
     connection: opts.connection,
     namespace,
+    identity,
     taskQueue: NOTIFY_TASK_QUEUE,
+    ...dataConverter,
     activities: createNotifyActivities(opts.deps.notifications ?? { linkKeys: [] }),
     ...versioning,
   });

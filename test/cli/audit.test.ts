@@ -10,7 +10,7 @@ import { identityWorkflowId } from '../../src/shared/hr-event';
 import { approvalSignal, auditQuery, decideUpdate, refreshSignal } from '../../src/workflows/definitions';
 import { knobs, seedUser, usersOf } from '../helpers/apps';
 import { scimflow } from '../helpers/cli';
-import { employee, event, startStack, TEST_ENV, type Stack } from '../helpers/stack';
+import { employee, event, startStack, TEST_ENV, withTestEncryption, type Stack } from '../helpers/stack';
 import { waitFor } from '../helpers/temporal';
 import { LIFECYCLE_CONFIG } from '../workflows/config';
 
@@ -29,7 +29,8 @@ beforeAll(async () => {
   expect(CONFIG).toMatch(/after: 30d/);
   stack = await startStack(CONFIG);
   configFile = join(mkdtempSync(join(tmpdir(), 'scimflow-audit-')), 'scimflow.yaml');
-  writeFileSync(configFile, CONFIG.replaceAll('{{SANDBOX}}', stack.sandbox.url));
+  // With the stack's payload key: the CLI reads the controllers' encrypted answers.
+  writeFileSync(configFile, withTestEncryption(CONFIG.replaceAll('{{SANDBOX}}', stack.sandbox.url)));
   env = { ...TEST_ENV, TEMPORAL_ADDRESS: stack.env.address, TEMPORAL_NAMESPACE: 'default' };
 }, 120_000);
 afterAll(async () => {
@@ -115,12 +116,12 @@ describe('scimflow audit', () => {
     expect([...at].sort((a, b) => a - b)).toEqual(at);
     const of = (id: string) => entries.filter((e) => e.employeeId === id).map(({ seq: _s, at: _a, employeeId: _e, ...rest }) => rest);
 
-    expect(of(people.cli)).toEqual([{ action: 'approve', outcome: 'applied', by: 'lead@example.com', via: 'cli', reason: 'budget ok', app: 'jasper', requestId: expect.stringMatching(/^jasper-/) }]);
-    expect(of(people.update)).toEqual([{ action: 'reject', outcome: 'applied', by: 'lead@example.com', via: 'ui-update', reason: 'no budget', app: 'jasper', requestId: expect.stringMatching(/^jasper-/) }]);
+    expect(of(people.cli)).toEqual([{ action: 'approve', outcome: 'applied', by: 'lead@example.com', via: 'cli', reason: 'budget ok', verified: false, app: 'jasper', requestId: expect.stringMatching(/^jasper-/) }]);
+    expect(of(people.update)).toEqual([{ action: 'reject', outcome: 'applied', by: 'lead@example.com', via: 'ui-update', verified: false, reason: 'no budget', app: 'jasper', requestId: expect.stringMatching(/^jasper-/) }]);
     expect(of(people.signal)).toEqual([
       { action: 'approve', outcome: 'refused', by: 'intruder@example.com', via: 'signal', app: 'jasper', refusal: 'intruder@example.com is not an approver for jasper' },
       { action: 'approve', outcome: 'refused', by: 'lead@example.com', via: 'signal', app: 'jasper', refusal: expect.stringMatching(/^via: /) },
-      { action: 'approve', outcome: 'applied', by: 'lead@example.com', via: 'signal', reason: 'ok from chat', app: 'jasper', requestId: expect.stringMatching(/^jasper-/) },
+      { action: 'approve', outcome: 'applied', by: 'lead@example.com', via: 'signal', verified: false, reason: 'ok from chat', app: 'jasper', requestId: expect.stringMatching(/^jasper-/) },
     ]);
     expect(of(people.ops)).toEqual([
       { action: 'retry', outcome: 'applied', by: 'ops@example.com', via: 'cli', reason: 'token rotated', app: 'jumpcloud', problem: 'needs-attention' },

@@ -4,6 +4,7 @@
 // temporal.encryption, else the development key), so the client is built here with the data
 // converter — `env.client` (no codec) cannot read them.
 import { Client } from '@temporalio/client';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import type { DataConverter } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DEV_ENV, DEV_PAYLOAD_KEY } from '../../src/cli/dev-env';
@@ -42,6 +43,14 @@ export const TEST_ENV = { ...DEV_ENV, SCIMFLOW_WEBHOOK_SECRET: 'test-webhook-sec
 
 /** What the stack encrypts with when the YAML sets no temporal.encryption: the bundled example's (key id `dev`). */
 export const TEST_ENCRYPTION = { current: 'dev', keys: [{ id: 'dev', key: { ref: 'env' as const, name: 'SCIMFLOW_PAYLOAD_KEY' } }], acceptUnencrypted: false };
+
+/** A test configuration as a CLI process reads it: with the stack's payload key (TEST_ENCRYPTION) when it names none. */
+export function withTestEncryption(yaml: string): string {
+  const doc = parseYaml(yaml) as { temporal?: Record<string, unknown> };
+  if (doc.temporal?.encryption) return yaml;
+  doc.temporal = { ...doc.temporal, encryption: { current: 'dev', keys: [{ id: 'dev', key: '${SCIMFLOW_PAYLOAD_KEY}' }] } };
+  return stringifyYaml(doc);
+}
 
 /** `yaml` may use `{{SANDBOX}}` for the sandbox's root URL. */
 /** What the stack's workers may be given besides the defaults (a build id, a Deployment Version, another bundle). */
