@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { compileTemplate, isAlphanumericTemplate, isEmployeeField, EMPLOYEE_FIELDS, TemplateError } from '../rules/template';
 import { checkAttributePath } from '../rules/mapping';
+import { DATE_FORMATS, ROSTER_FIELDS } from '../domain/roster';
 import { DurationError, parseDuration } from './duration';
 import { MIN_SHARED_SECRET_LENGTH } from './limits';
 import {
@@ -304,6 +305,16 @@ export const RawConfigSchema = z.strictObject({
       window: Duration.default(3_600_000),
       maxFraction: z.number().gt(0).max(1).default(0.1),
       maxCount: z.number().int().positive().default(50),
+    })
+    .optional(),
+  /** Roster imports (POST /webhooks/hr/roster, `scimflow import`): column mapping and limits. */
+  roster: z
+    .strictObject({
+      columns: z.partialRecord(z.enum(ROSTER_FIELDS), nonEmpty).default({}),
+      dateFormat: z.enum(DATE_FORMATS).default('YYYY-MM-DD'),
+      maxBodyBytes: z.number().int().positive().max(1024 * 1024 * 1024).default(64 * 1024 * 1024),
+      maxRows: z.number().int().positive().max(1_000_000).default(100_000),
+      timeout: Duration.default(120_000),
     })
     .optional(),
   /** Scheduled reconciliation (one Temporal Schedule per app). */
@@ -614,6 +625,12 @@ export function normaliseConfig(
     joiner: { allOrNothing: [...new Set(raw.joiner.allOrNothing)].sort() },
   };
   if (raw.guard) config.guard = { windowMs: raw.guard.window, maxFraction: raw.guard.maxFraction, maxCount: raw.guard.maxCount };
+  if (raw.roster) {
+    const cols = Object.values(raw.roster.columns);
+    const dup = cols.find((c, i) => cols.indexOf(c) !== i);
+    if (dup) issues.push({ path: ['roster', 'columns'], message: `column "${dup}" is mapped to two fields` });
+    config.roster = { columns: { ...raw.roster.columns }, dateFormat: raw.roster.dateFormat, maxBodyBytes: raw.roster.maxBodyBytes, maxRows: raw.roster.maxRows, timeoutMs: raw.roster.timeout };
+  }
   if (raw.reconcile) config.reconcile = { cron: raw.reconcile.cron, apps: Object.fromEntries(Object.entries(raw.reconcile.apps).map(([k, v]) => [k, v.cron])) };
   if (ingress.previousWebhookSecret) config.ingress.previousWebhookSecret = sharedSecret(ingress.previousWebhookSecret, ['ingress', 'previousWebhookSecret']);
 

@@ -7,6 +7,8 @@ import { createLogger, type Logger } from '../shared/logger';
 import { createMetrics, startMetricsServer } from '../shared/metrics';
 import { bambooKeys, buildIngress } from './server';
 import { ingressTemporalClient, temporalDispatcher } from './temporal-dispatcher';
+import { rosterSettings } from '../roster/settings';
+import { knownRecords } from '../roster/temporal';
 
 export type Env = Record<string, string | undefined>;
 
@@ -40,6 +42,7 @@ export async function startIngress(config: ScimflowConfig, opts: { env?: Env; lo
     maxConnections: config.ingress.maxConnections,
     dispatchTimeoutMs: config.ingress.temporalTimeoutMs,
     logger: log,
+    roster: { ...rosterSettings(config), known: (signal) => knownRecords(temporal.client, { signal }) },
     onAccepted: (source) => metrics.eventsReceived.inc({ source }),
     onRejected: (reason) => metrics.eventsRejected.inc({ reason }),
     ...bamboo,

@@ -91,7 +91,7 @@ export interface PersonView {
   apps: Record<string, AppView>;
   pendingApprovals: ApprovalRequest[];
   approvals: ApprovalRequest[];
-  events: (Pick<PersonEvent, 'id' | 'type' | 'cancels'> & { effectiveAt: string; recordedAt: string; fate: EventFate })[];
+  events: (Pick<PersonEvent, 'id' | 'type' | 'cancels' | 'source'> & { effectiveAt: string; recordedAt: string; fate: EventFate })[];
   compensation?: ControllerState['compensation'];
   /** Everything that needs a person or is failing now, one line each. */
   problems: string[];
@@ -117,5 +117,7 @@ export const retrySignal = defineSignal<[{ app?: string; reason?: string; by?: s
 export const refreshSignal = defineSignal<[{ reason?: string; continueAsNew?: boolean }?]>('refresh');
 /** Ops: leave an app alone for the current HR record (optionally one app). */
 export const skipSignal = defineSignal<[{ app?: string; reason?: string; by?: string }?]>('skip');
+/** Roster imports: what a fresh scan saw of this person in some apps (src/workflows/hints.ts); parsed in the handler. */
+export const observationHintSignal = defineSignal<[unknown]>('observationHint');
 /** Ops (`scimflow upgrade`): continue-as-new at the next quiet moment, onto the current workflow code (docs/versioning.md). */
 export const upgradeSignal = defineSignal<[{ reason?: string; by?: string }?]>('upgrade');

@@ -14,6 +14,7 @@ import {
   continueAsNew,
   executeChild,
   log,
+  patched,
   setHandler,
   sleep,
   upsertSearchAttributes,
@@ -45,6 +46,7 @@ import {
   approvalSignal,
   decideUpdate,
   hrEventSignal,
+  observationHintSignal,
   refreshSignal,
   retrySignal,
   skipSignal,
@@ -57,6 +59,8 @@ import {
   type Stage,
 } from './definitions';
 import { groupWorkflow, groupWorkflowId } from './group';
+import { HintBox } from './hints';
+import { PATCHES } from './patches';
 import { appActivities, failureAttempts, failureCode, failureMessage, failureRetryAfterMs, planning } from './proxies';
 import { LINKED_APPS, NEEDS_ATTENTION, PENDING_APPROVALS, PROBLEMS, STAGE } from './search-attributes';
 import { migrateState } from './state';
@@ -96,6 +100,8 @@ class Controller {
   private refreshes = 0;
   private continueAsNewRequested = false;
   private attributes = '';
+  /** Observation hints from a roster import (memory only; each used at most once). */
+  private readonly hints = new HintBox();
 
   constructor(private readonly input: IdentityWorkflowInput) {
     this.state = migrateState(input.state, input.employeeId);
@@ -136,6 +142,10 @@ class Controller {
       this.bumpAll();
       this.inputs++;
     });
+    setHandler(observationHintSignal, (raw: unknown) => {
+      const refusal = this.hints.accept(raw);
+      if (refusal) this.record({ kind: 'invalid-message', detail: `observationHint refused: ${refusal}` });
+    });
     setHandler(stateQuery, () => this.view());
     listenForUpgrade((entry) => this.record(entry), () => this.inputs++);
   }
@@ -163,7 +173,7 @@ class Controller {
     const lastRecorded = this.state.events.reduce((m, x) => Math.max(m, x.recordedAt), 0);
     const recordedAt = e.recordedAt ? Date.parse(e.recordedAt) : Math.max(now, lastRecorded + 1);
     const at = e.effectiveAt ? Date.parse(e.effectiveAt) : recordedAt;
-    const event: PersonEvent = { id: e.id, type: e.type, at, recordedAt, employee: e.employee, ...(e.cancels ? { cancels: e.cancels } : {}) };
+    const event: PersonEvent = { id: e.id, type: e.type, at, recordedAt, employee: e.employee, ...(e.cancels ? { cancels: e.cancels } : {}), ...(e.source ? { source: e.source } : {}) };
     this.state.events.push(event);
     this.refreshTimeline();
     const fate = this.tl.fates[e.id];
@@ -366,11 +376,14 @@ class Controller {
       // Observe: once per record version (or after anything went wrong); the truth is in the app.
       try {
         if (!accounts || observedVersion !== this.employment.version || observedDesire !== d || view.failure || observedRefresh !== this.refreshes) {
+          // A fresh hint stands in for the lookup once, never after a failure or a refresh.
+          const hint = !view.failure && observedRefresh === this.refreshes && this.hints.has(app) ? this.hints.take(app, { userName: d.user.userName, ...(d.user.externalId ? { externalId: d.user.externalId } : {}), owner: d.owner }, nowMs()) : undefined;
           observedRefresh = this.refreshes;
-          accounts = await appActivities(app).observe({ app, userName: d.user.userName, ...(d.user.externalId ? { externalId: d.user.externalId } : {}) });
+          const hinted = hint && patched(PATCHES.observationHint) ? hint : undefined;
+          accounts = hinted ? hinted.accounts : await appActivities(app).observe({ app, userName: d.user.userName, ...(d.user.externalId ? { externalId: d.user.externalId } : {}) });
           observedVersion = this.employment.version;
           observedDesire = d;
-          view.observedAt = nowIso();
+          view.observedAt = hinted ? hinted.observedAt : nowIso();
         }
       } catch (err) {
         backoffUntil = this.fail(app, 'observe', err);
@@ -705,6 +718,7 @@ class Controller {
           id: e.id,
           type: e.type,
           ...(e.cancels ? { cancels: e.cancels } : {}),
+          ...(e.source ? { source: e.source } : {}),
           effectiveAt: new Date(e.at).toISOString(),
           recordedAt: new Date(e.recordedAt).toISOString(),
           fate: this.tl.fates[e.id] ?? { kind: 'applied' },
