@@ -4,8 +4,10 @@
 // at most once, only while fresh, only for exactly the keys the lane would look up, and never after
 // a failure or a `refresh` (the lane then observes as usual). Ownership is recomputed here from the
 // resources with the app's owner rule; nothing the sender says about owners is taken.
+import { patched } from '@temporalio/workflow';
 import { z } from 'zod';
 import { normalizeIdentityKey, observedAccount, type ObservedAccount, type OwnerRule } from '../domain/ownership';
+import { PATCHES } from './patches';
 
 /** A hint older than this (by workflow time) is ignored: the lane looks the person up itself. */
 export const HINT_MAX_AGE_MS = 10 * 60_000;
@@ -74,4 +76,15 @@ export class HintBox {
       .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     return { accounts, observedAt: new Date(at).toISOString() };
   }
+}
+
+/**
+ * The observation a lane may plan on instead of its lookup: a fresh hint for exactly its keys, never
+ * after a failure or a refresh (`mayUse` false). The patch is asked only when there is a hint to use,
+ * so a history without hints never meets it; a history recorded before the patch replays its lookup.
+ */
+export function hintedObservation(box: HintBox, app: string, key: { userName: string; externalId?: string; owner: OwnerRule }, now: number, mayUse: boolean): { accounts: ObservedAccount[]; observedAt: string } | undefined {
+  if (!mayUse || !box.has(app)) return undefined;
+  const hint = box.take(app, key, now);
+  return hint && patched(PATCHES.observationHint) ? hint : undefined;
 }

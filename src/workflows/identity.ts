@@ -14,7 +14,6 @@ import {
   continueAsNew,
   executeChild,
   log,
-  patched,
   setHandler,
   sleep,
   upsertSearchAttributes,
@@ -59,8 +58,7 @@ import {
   type Stage,
 } from './definitions';
 import { groupWorkflow, groupWorkflowId } from './group';
-import { HintBox } from './hints';
-import { PATCHES } from './patches';
+import { HintBox, hintedObservation } from './hints';
 import { appActivities, failureAttempts, failureCode, failureMessage, failureRetryAfterMs, planning } from './proxies';
 import { LINKED_APPS, NEEDS_ATTENTION, PENDING_APPROVALS, PROBLEMS, STAGE } from './search-attributes';
 import { migrateState } from './state';
@@ -377,9 +375,8 @@ class Controller {
       try {
         if (!accounts || observedVersion !== this.employment.version || observedDesire !== d || view.failure || observedRefresh !== this.refreshes) {
           // A fresh hint stands in for the lookup once, never after a failure or a refresh.
-          const hint = !view.failure && observedRefresh === this.refreshes && this.hints.has(app) ? this.hints.take(app, { userName: d.user.userName, ...(d.user.externalId ? { externalId: d.user.externalId } : {}), owner: d.owner }, nowMs()) : undefined;
+          const hinted = hintedObservation(this.hints, app, { userName: d.user.userName, ...(d.user.externalId ? { externalId: d.user.externalId } : {}), owner: d.owner }, nowMs(), !view.failure && observedRefresh === this.refreshes);
           observedRefresh = this.refreshes;
-          const hinted = hint && patched(PATCHES.observationHint) ? hint : undefined;
           accounts = hinted ? hinted.accounts : await appActivities(app).observe({ app, userName: d.user.userName, ...(d.user.externalId ? { externalId: d.user.externalId } : {}) });
           observedVersion = this.employment.version;
           observedDesire = d;
