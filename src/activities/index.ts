@@ -6,7 +6,7 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Connector, ScimGroup, ScimUser } from '../connectors/types';
-import { ownerKeyOf, type ObservedAccount, type OwnerRule } from '../domain/ownership';
+import { observedAccount, type ObservedAccount, type OwnerRule } from '../domain/ownership';
 import type { DesireResult } from '../rules/desire';
 import type { GuardPolicy } from '../domain/guard';
 import type { Employee } from '../shared/hr-event';
@@ -54,18 +54,7 @@ async function wrap<T>(context: string, fn: () => Promise<T>): Promise<T> {
 
 /** A SCIM user as the planner sees it. */
 export function toObservedAccount(u: ScimUser, owner: OwnerRule): ObservedAccount {
-  const ownerKey = ownerKeyOf(u as Record<string, unknown>, owner);
-  const groups = Array.isArray(u.groups) ? u.groups.map((g) => g.display).filter((d): d is string => typeof d === 'string') : undefined;
-  return {
-    id: String(u.id),
-    userName: String(u.userName ?? ''),
-    ...(typeof u.externalId === 'string' && u.externalId !== '' ? { externalId: u.externalId } : {}),
-    ...(ownerKey !== undefined ? { ownerKey } : {}),
-    active: u.active !== false,
-    // User.groups is readOnly and optional (RFC 7643 §4.1.2): an app that returns it with displays tells us the memberships.
-    ...(groups && groups.length === (u.groups?.length ?? 0) ? { groups } : {}),
-    resource: u as Record<string, unknown>,
-  };
+  return observedAccount(u as Record<string, unknown>, owner);
 }
 
 export function createActivities(deps: ActivityDeps) {

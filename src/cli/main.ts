@@ -322,6 +322,30 @@ program
     if (out.refused) process.exitCode = 2;
   });
 
+program
+  .command('import <roster>')
+  .description('import an HR roster (.csv or .json): hire, update and terminate to match it (docs/hr-events.md, "Roster")')
+  .addOption(configOption())
+  .option('--dry-run', 'print the planned hires, updates and terminations; send nothing')
+  .addOption(new Option('--hints <mode>', 'scan each app once and hand the controllers what it saw (bulk onboarding)').choices(['auto', 'always', 'never']).default('auto'))
+  .option('--no-wait', 'do not wait for the controllers to settle')
+  .option('--json', 'JSON output')
+  .action(async (file: string, o) => {
+    const { importCommand, formatProgress } = await import('./import');
+    const tty = process.stderr.isTTY;
+    const out = await importCommand({
+      configFile: o.config,
+      file,
+      dryRun: Boolean(o.dryRun),
+      hints: o.hints,
+      wait: o.wait !== false,
+      progress: (p) => process.stderr.write(tty ? `\r${formatProgress(p)}   ` : `${formatProgress(p)}\n`),
+    });
+    if (tty) process.stderr.write('\n');
+    print(o.json, out.json, () => out.text);
+    if (out.refused) process.exitCode = 1;
+  });
+
 const guard = program.command('guard').description('the mass-change guard: deactivations and deletions beyond the allowance wait here');
 guard
   .command('status <app>')

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { compileTemplate, isAlphanumericTemplate, isEmployeeField, EMPLOYEE_FIELDS, TemplateError } from '../rules/template';
 import { checkAttributePath } from '../rules/mapping';
+import { DATE_FORMATS, ROSTER_FIELDS } from '../domain/roster';
 import { DurationError, parseDuration } from './duration';
 import { MIN_SHARED_SECRET_LENGTH } from './limits';
 import { KEY_ID, decodePayloadKey } from './payload-key';
@@ -416,6 +417,16 @@ export const RawConfigSchema = z.strictObject({
       maxCount: z.number().int().positive().default(50),
     })
     .optional(),
+  /** Roster imports (POST /webhooks/hr/roster, `scimflow import`): column mapping and limits. */
+  roster: z
+    .strictObject({
+      columns: z.partialRecord(z.enum(ROSTER_FIELDS), nonEmpty).default({}),
+      dateFormat: z.enum(DATE_FORMATS).default('YYYY-MM-DD'),
+      maxBodyBytes: z.number().int().positive().max(1024 * 1024 * 1024).default(64 * 1024 * 1024),
+      maxRows: z.number().int().positive().max(1_000_000).default(100_000),
+      timeout: Duration.default(120_000),
+    })
+    .optional(),
   /** Scheduled reconciliation (one Temporal Schedule per app). */
   reconcile: z.strictObject({ cron: nonEmpty.default('0 3 * * *'), apps: z.record(z.string(), z.strictObject({ cron: nonEmpty })).default({}) }).optional(),
   /** Who is told about approvals and problems, and the signed approval links. */
@@ -769,6 +780,12 @@ export function normaliseConfig(
     joiner: { allOrNothing: [...new Set(raw.joiner.allOrNothing)].sort() },
   };
   if (raw.guard) config.guard = { windowMs: raw.guard.window, maxFraction: raw.guard.maxFraction, maxCount: raw.guard.maxCount };
+  if (raw.roster) {
+    const cols = Object.values(raw.roster.columns);
+    const dup = cols.find((c, i) => cols.indexOf(c) !== i);
+    if (dup) issues.push({ path: ['roster', 'columns'], message: `column "${dup}" is mapped to two fields` });
+    config.roster = { columns: { ...raw.roster.columns }, dateFormat: raw.roster.dateFormat, maxBodyBytes: raw.roster.maxBodyBytes, maxRows: raw.roster.maxRows, timeoutMs: raw.roster.timeout };
+  }
   if (raw.reconcile) config.reconcile = { cron: raw.reconcile.cron, apps: Object.fromEntries(Object.entries(raw.reconcile.apps).map(([k, v]) => [k, v.cron])) };
   if (raw.notifications) config.notifications = normaliseNotifications(raw.notifications, appNames, { secret, sharedSecret }, issues);
   for (const app of Object.values(apps)) {

@@ -256,6 +256,18 @@ export interface NotificationsConfig {
   routes: NotificationRoute[];
 }
 
+export interface RosterConfig {
+  /** Roster field (employeeId, email, givenName, …, startDate) → its column in the file; unmapped fields: a column of their own name. */
+  columns: Partial<Record<'employeeId' | 'email' | 'givenName' | 'familyName' | 'userName' | 'displayName' | 'title' | 'department' | 'managerId' | 'location' | 'costCenter' | 'employeeType' | 'startDate', string>>;
+  dateFormat: 'YYYY-MM-DD' | 'DD/MM/YYYY' | 'MM/DD/YYYY' | 'DD.MM.YYYY';
+  /** Largest roster body the ingress reads (default 64 MiB). */
+  maxBodyBytes: number;
+  /** Most rows in one roster (default 100,000). */
+  maxRows: number;
+  /** The ingress's budget for reading the known people and dispatching a roster's events (default 2 min). */
+  timeoutMs: number;
+}
+
 export interface ScimflowConfig {
   /** Absolute path of the file this was loaded from (for messages). */
   source: string;
@@ -268,6 +280,8 @@ export interface ScimflowConfig {
   joiner: { allOrNothing: string[] };
   /** The mass-change guard (src/domain/guard.ts); absent: its defaults (1 h, 10 %, 50). */
   guard?: { windowMs: number; maxFraction: number; maxCount: number };
+  /** Roster imports (docs/configuration.md, "roster"); absent: the defaults (src/roster/settings.ts). */
+  roster?: RosterConfig;
   /** Scheduled reconciliation: cron per app (default for every app `cron`). */
   reconcile?: { cron: string; apps: Record<string, string> };
   /** Who is told what (docs/configuration.md, "Notifications"); absent: nobody is notified. */

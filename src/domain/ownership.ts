@@ -44,6 +44,23 @@ export function ownerKeyOf(resource: Record<string, unknown>, rule: OwnerRule): 
   return typeof v === 'string' && v !== '' ? v : undefined;
 }
 
+/** A SCIM User resource as the planner sees it (the activities' observe, and observation hints, both go through this). */
+export function observedAccount(u: Record<string, unknown>, owner: OwnerRule): ObservedAccount {
+  const ownerKey = ownerKeyOf(u, owner);
+  const list = Array.isArray(u.groups) ? (u.groups as { display?: unknown }[]) : undefined;
+  const groups = list?.map((g) => g?.display).filter((d): d is string => typeof d === 'string');
+  return {
+    id: String(u.id),
+    userName: String(u.userName ?? ''),
+    ...(typeof u.externalId === 'string' && u.externalId !== '' ? { externalId: u.externalId } : {}),
+    ...(ownerKey !== undefined ? { ownerKey } : {}),
+    active: u.active !== false,
+    // User.groups is readOnly and optional (RFC 7643 §4.1.2): an app that returns it with displays tells us the memberships.
+    ...(groups && groups.length === (list?.length ?? 0) ? { groups } : {}),
+    resource: u,
+  };
+}
+
 export type Ownership =
   | { kind: 'none' }
   | { kind: 'ours'; account: ObservedAccount }

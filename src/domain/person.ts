@@ -16,6 +16,8 @@ export interface PersonEvent {
   employee: Employee;
   /** cancel only: the event it withdraws; without it, the terminations pending when the cancel was recorded. */
   cancels?: string;
+  /** `roster`: derived from a roster import (a termination because the person was missing from it). */
+  source?: 'roster';
 }
 
 export type EmploymentStatus =

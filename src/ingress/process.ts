@@ -11,6 +11,8 @@ import { temporalAccess } from '../cli/temporal';
 import { DEV_PAYLOAD_KEY } from '../cli/dev-env';
 import { describeTemporalAccess, developmentKeyIds } from '../temporal/options';
 import { ingressTemporalClient, temporalDispatcher } from './temporal-dispatcher';
+import { rosterSettings } from '../roster/settings';
+import { knownRecords } from '../roster/temporal';
 
 export type Env = Record<string, string | undefined>;
 
@@ -47,6 +49,7 @@ export async function startIngress(config: ScimflowConfig, opts: { env?: Env; lo
     maxConnections: config.ingress.maxConnections,
     dispatchTimeoutMs: config.ingress.temporalTimeoutMs,
     logger: log,
+    roster: { ...rosterSettings(config), known: (signal) => knownRecords(temporal.client, { signal }) },
     onAccepted: (source) => metrics.eventsReceived.inc({ source }),
     onRejected: (reason) => metrics.eventsRejected.inc({ reason }),
     ...bamboo,

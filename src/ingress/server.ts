@@ -9,6 +9,7 @@ import { BAMBOO_SIGNATURE_HEADER, BAMBOO_TIMESTAMP_HEADER, translateBamboo, veri
 import { MIN_SHARED_SECRET_LENGTH, resolveBambooKeys } from '../config/secrets';
 import { SIGNATURE_HEADER, SignatureError, replayKey, verifySignature } from './signature';
 import { registerApprovalLinks, type ApprovalLinkOptions } from './approval-links';
+import { registerRosterRoute, type RosterRouteSettings } from './roster-route';
 
 export const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
 /** A client must send its request headers within this time (slow-loris guard). */
@@ -73,6 +74,8 @@ export interface IngressOptions {
   maxBatch?: number;
   /** Signed approval links (config notifications.links): serves GET/POST /approvals/link. */
   approvalLinks?: ApprovalLinkOptions;
+  /** Enables POST /webhooks/hr/roster (src/ingress/roster-route.ts). */
+  roster?: RosterRouteSettings;
   /** Observers for metrics: every accepted event, every refused request (by reason code). */
   onAccepted?(source: string): void;
   onRejected?(reason: string): void;
@@ -395,6 +398,23 @@ export function buildIngress(opts: IngressOptions): FastifyInstance {
     if (result.status === 503 || (result.status === 200 && (result.body as { rejected: number }).rejected > 0)) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
     return send(reply, result);
   });
+
+  if (opts.roster) {
+    registerRosterRoute(
+      app,
+      {
+        secrets: opts.secrets,
+        now,
+        tolerance,
+        closing: closing.signal,
+        replay: (key, expires, work) => replay.run(key, expires, now(), work, (r) => r.status === 200, (r) => ({ status: 200, body: { ...(r.body as object), duplicate: true } })),
+        dispatchOne: (event, deadline, log) => dispatchOne(event, 'roster', deadline, log),
+        errorBody,
+        unavailable,
+      },
+      opts.roster,
+    );
+  }
 
   if (opts.bambooKeys?.length) {
     const keys = opts.bambooKeys;

@@ -55,6 +55,8 @@ export const HrEventSchema = z
       .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'must be an event id')
       .optional(),
     employee: EmployeeSchema,
+    /** Where the event was derived from: `roster` for the diff of a roster import (docs/hr-events.md, "Roster"). */
+    source: z.enum(['roster']).optional(),
   })
   .strict()
   .refine((e) => e.cancels === undefined || e.type === 'cancel', { path: ['cancels'], message: 'only a cancel event names an event it cancels' });

@@ -99,7 +99,7 @@ export interface PersonView {
   approvals: ApprovalRequest[];
   /** Each app's timeout policy now (for when a request escalates or times out: src/domain/approval-context.ts). */
   approvalPolicies?: Record<string, { onTimeout: 'reject' | 'escalate'; timeoutMs: number }>;
-  events: (Pick<PersonEvent, 'id' | 'type' | 'cancels'> & { effectiveAt: string; recordedAt: string; fate: EventFate })[];
+  events: (Pick<PersonEvent, 'id' | 'type' | 'cancels' | 'source'> & { effectiveAt: string; recordedAt: string; fate: EventFate })[];
   compensation?: ControllerState['compensation'];
   /** Everything that needs a person or is failing now, one line each. */
   problems: string[];
@@ -135,5 +135,7 @@ export const refreshSignal = defineSignal<[{ reason?: string; continueAsNew?: bo
 export const skipSignal = defineSignal<[OpsCommandPayload?]>('skip');
 /** The person's audit trail, oldest first (`scimflow audit` merges many). */
 export const auditQuery = defineQuery<AuditEntry[]>('audit');
+/** Roster imports: what a fresh scan saw of this person in some apps (src/workflows/hints.ts); parsed in the handler. */
+export const observationHintSignal = defineSignal<[unknown]>('observationHint');
 /** Ops (`scimflow upgrade`): continue-as-new at the next quiet moment, onto the current workflow code (docs/versioning.md). */
 export const upgradeSignal = defineSignal<[{ reason?: string; by?: string }?]>('upgrade');

@@ -46,6 +46,7 @@ import {
   auditQuery,
   decideUpdate,
   hrEventSignal,
+  observationHintSignal,
   refreshSignal,
   retrySignal,
   skipSignal,
@@ -58,6 +59,7 @@ import {
   type Stage,
 } from './definitions';
 import { groupWorkflow, groupWorkflowId } from './group';
+import { HintBox, hintedObservation } from './hints';
 import { appActivities, failureAttempts, failureCode, failureMessage, failureRetryAfterMs, planning } from './proxies';
 import { LINKED_APPS, NEEDS_ATTENTION, PENDING_APPROVALS, PROBLEMS, STAGE } from './search-attributes';
 import { migrateState } from './state';
@@ -98,6 +100,8 @@ class Controller {
   private continueAsNewRequested = false;
   private attributes = '';
   private readonly notes: Notifications;
+  /** Observation hints from a roster import (memory only; each used at most once). */
+  private readonly hints = new HintBox();
 
   constructor(private readonly input: IdentityWorkflowInput) {
     this.state = migrateState(input.state, input.employeeId);
@@ -158,6 +162,10 @@ class Controller {
       this.bumpAll();
       this.inputs++;
     });
+    setHandler(observationHintSignal, (raw: unknown) => {
+      const refusal = this.hints.accept(raw);
+      if (refusal) this.record({ kind: 'invalid-message', detail: `observationHint refused: ${refusal}` });
+    });
     setHandler(stateQuery, () => this.view());
     setHandler(auditQuery, () => this.state.audit);
     listenForUpgrade((entry) => this.record(entry), () => this.inputs++);
@@ -186,7 +194,7 @@ class Controller {
     const lastRecorded = this.state.events.reduce((m, x) => Math.max(m, x.recordedAt), 0);
     const recordedAt = e.recordedAt ? Date.parse(e.recordedAt) : Math.max(now, lastRecorded + 1);
     const at = e.effectiveAt ? Date.parse(e.effectiveAt) : recordedAt;
-    const event: PersonEvent = { id: e.id, type: e.type, at, recordedAt, employee: e.employee, ...(e.cancels ? { cancels: e.cancels } : {}) };
+    const event: PersonEvent = { id: e.id, type: e.type, at, recordedAt, employee: e.employee, ...(e.cancels ? { cancels: e.cancels } : {}), ...(e.source ? { source: e.source } : {}) };
     this.state.events.push(event);
     this.refreshTimeline();
     const fate = this.tl.fates[e.id];
@@ -404,11 +412,13 @@ class Controller {
       // Observe: once per record version (or after anything went wrong); the truth is in the app.
       try {
         if (!accounts || observedVersion !== this.employment.version || observedDesire !== d || view.failure || observedRefresh !== this.refreshes) {
+          // A fresh hint stands in for the lookup once, never after a failure or a refresh.
+          const hinted = hintedObservation(this.hints, app, { userName: d.user.userName, ...(d.user.externalId ? { externalId: d.user.externalId } : {}), owner: d.owner }, nowMs(), !view.failure && observedRefresh === this.refreshes);
           observedRefresh = this.refreshes;
-          accounts = await appActivities(app).observe({ app, userName: d.user.userName, ...(d.user.externalId ? { externalId: d.user.externalId } : {}) });
+          accounts = hinted ? hinted.accounts : await appActivities(app).observe({ app, userName: d.user.userName, ...(d.user.externalId ? { externalId: d.user.externalId } : {}) });
           observedVersion = this.employment.version;
           observedDesire = d;
-          view.observedAt = nowIso();
+          view.observedAt = hinted ? hinted.observedAt : nowIso();
         }
       } catch (err) {
         backoffUntil = this.fail(app, 'observe', err);
@@ -754,6 +764,7 @@ class Controller {
           id: e.id,
           type: e.type,
           ...(e.cancels ? { cancels: e.cancels } : {}),
+          ...(e.source ? { source: e.source } : {}),
           effectiveAt: new Date(e.at).toISOString(),
           recordedAt: new Date(e.recordedAt).toISOString(),
           fate: this.tl.fates[e.id] ?? { kind: 'applied' },

@@ -30,6 +30,12 @@ export const PATCHES = {
    * (`verifyApprovalLink` activity) before it is applied. Before it, no such decision existed.
    */
   verifiedLinks: 'identity-verified-links',
+  /**
+   * 0.3.0: a lane plans on a fresh observation hint (src/workflows/hints.ts, from a roster import's
+   * scan) instead of calling `observe`. Asked only when a hint is there to use: a history without
+   * hints never reaches the call.
+   */
+  observationHint: 'identity-observation-hint',
 } as const satisfies Record<string, string>;
 
 export type PatchId = (typeof PATCHES)[keyof typeof PATCHES];

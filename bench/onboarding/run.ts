@@ -1,0 +1,129 @@
+// Bulk onboarding benchmark: day one of a company of N (default 1,000) on an app that already holds
+// an account for 90 % of them (bench/onboarding/scenario.ts: 40 % in sync, 40 % to adopt, 10 %
+// drifted, 10 % missing; plus 10 % accounts of nobody), behind a limit of R requests/second
+// (default 20; 429 + Retry-After past it, the same limit configured in scimflow). One import with
+// observation hints, through a real Temporal dev server, the worker and the sandbox (HTTP).
+//
+//   npm run bench:onboarding [-- --people 1000 --rps 20]
+//
+// Prints requests per account (target ≤ 1.05), the time from the start of the import (known
+// people, scan, dispatch) until every controller has settled against the bound the limit puts on
+// the requests made (requests ÷ R; target ≤ 1.10×), 429s and duplicates (target 0).
+import { mkdtempSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { parseConfigText } from '../../src/config';
+import { findTemporalCli } from '../../src/dev/temporal-cli';
+import { startTemporalDevServer } from '../../src/dev/temporal-server';
+import { formatProgress } from '../../src/cli/import';
+import { runImport, waitForSettled } from '../../src/roster/import';
+import { startSandbox } from '../../src/sandbox';
+import { createLogger } from '../../src/shared/logger';
+import { composeWorker } from '../../src/worker/compose';
+import { installRuntime } from '../../src/worker/runtime';
+import { startWorkers } from '../../src/worker/workers';
+import { company, seedGeneric, tally } from './scenario';
+
+const args = process.argv.slice(2);
+const arg = (name: string, def: number) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : def;
+};
+const PEOPLE = arg('people', 1000);
+const RPS = arg('rps', 20);
+
+async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function main() {
+  installRuntime(createLogger({ level: 'error' }));
+  const executable = findTemporalCli();
+  if (!executable) throw new Error('Temporal CLI not found: run `node scripts/ensure-temporal.mjs`');
+  const temporal = await startTemporalDevServer({ executable, port: await freePort(), uiPort: await freePort(), logLevel: 'error', ...(args.includes('--db') ? { dbFile: join(mkdtempSync(join(tmpdir(), 'scimflow-bench-')), 'onboarding.db') } : {}) });
+  const sandbox = await startSandbox({ host: '127.0.0.1', port: 0 });
+  const parsed = parseConfigText(
+    `
+temporal: { address: ${temporal.address}, namespace: default, taskQueue: scimflow }
+ingress: { host: 127.0.0.1, port: 8080, webhookSecret: "\${SCIMFLOW_WEBHOOK_SECRET}" }
+apps:
+  generic:
+    kind: generic
+    baseUrl: "${sandbox.url}/generic/scim/v2"
+    auth: { type: bearer, token: "\${SCIMFLOW_GENERIC_TOKEN}" }
+    rateLimit: { requestsPerSecond: ${RPS} }
+rules:
+  birthright:
+    - { name: everyone, when: {}, grant: [{ app: generic }] }
+approvals:
+  generic: { required: false }
+`,
+    '/virtual/bench-onboarding.yaml',
+  );
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+  const env = { SCIMFLOW_WEBHOOK_SECRET: 'bench-webhook-secret-0123456789', SCIMFLOW_GENERIC_TOKEN: 'dev-token' };
+  const composed = composeWorker(parsed.config, env);
+  const nativeConnection = await NativeConnection.connect({ address: temporal.address });
+  const workers = await startWorkers({ connection: nativeConnection, apps: composed.apps, deps: composed.deps });
+  const connection = await Connection.connect({ address: temporal.address });
+  const client = new Client({ connection });
+  try {
+    const c = company(PEOPLE, 'D');
+    const desire = (e: Parameters<typeof composed.deps.desire>[0]) => composed.deps.desire(e);
+    const seeded = await seedGeneric(sandbox, c, desire, 'D');
+    const app = sandbox.app('generic');
+    app.controls.log.length = 0;
+    app.setKnobs({ rateLimit: { limit: RPS, windowMs: 1000 } });
+    console.log(`scimflow onboarding benchmark — ${PEOPLE} employees onto generic holding ${seeded} accounts, ${RPS} req/s (429 past it)\n`);
+
+    const t0 = Date.now();
+    const result = await runImport({ client, entries: c.entries, dryRun: false, hints: 'auto', connectors: composed.connectors, desire });
+    const dispatched = Date.now();
+    let last = 0;
+    const wait = await waitForSettled(client, result.plan.items, {
+      startedAt: t0,
+      pollMs: 500,
+      onProgress: (p) => {
+        if (Date.now() - last < 5_000 && p.done !== p.total) return;
+        last = Date.now();
+        console.log(`  ${formatProgress(p)}`);
+      },
+    });
+    const elapsed = (Date.now() - t0) / 1000;
+    const t = tally(sandbox, c);
+    const bound = t.requests / RPS;
+    const perAccount = t.requests / PEOPLE;
+    console.log(`\nplan: ${JSON.stringify(result.plan.counts)}; scans: ${JSON.stringify(result.scans)}; known people + scan + dispatch ${((dispatched - t0) / 1000).toFixed(2)} s`);
+    console.log(`requests: ${t.requests} for ${PEOPLE} accounts = ${perAccount.toFixed(3)} per account (target ≤ 1.05)`);
+    console.log(`duration: ${elapsed.toFixed(2)} s; bound ${t.requests} / ${RPS} = ${bound.toFixed(2)} s → ${(elapsed / bound).toFixed(3)}× the bound (target ≤ 1.10×)`);
+    console.log(`429s: ${t.throttled}; duplicate userNames: ${t.duplicates.length}; employees without exactly one active linked account: ${t.missing.length}; unsettled: ${wait.unsettled.length}`);
+    const rss = process.memoryUsage().rss / 2 ** 20;
+    console.log(`RSS (worker, sandbox, import in one process): ${rss.toFixed(0)} MiB`);
+    if (t.duplicates.length || t.missing.length || wait.unsettled.length) process.exitCode = 1;
+  } finally {
+    await workers.shutdown();
+    await composed.close();
+    await nativeConnection.close();
+    await connection.close();
+    await sandbox.close();
+    await temporal.stop();
+  }
+}
+
+main().then(
+  () => process.exit(process.exitCode ?? 0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
