@@ -4,7 +4,7 @@
 // until the controllers have settled.
 import { createReadStream } from 'node:fs';
 import { loadCommandConfig } from './command-config';
-import { connectClient, temporalTarget } from './temporal';
+import { connectClient, temporalAccess, temporalTarget } from './temporal';
 import { OpsError } from './ops';
 import { table } from './format';
 import { composeWorker } from '../worker/compose';
@@ -38,7 +38,7 @@ export async function importCommand(input: ImportCommandInput): Promise<{ json: 
     throw new OpsError('REFUSED', `${input.file}: invalid roster, nothing was sent:\n${lines.join('\n')}${read.moreIssues ? `\n  … and ${read.moreIssues} more` : ''}`);
   }
   const composed = composeWorker(config, process.env);
-  const { client, close } = await connectClient(temporalTarget(config));
+  const { client, close } = await connectClient(temporalTarget(config), temporalAccess(config));
   try {
     if (!input.dryRun) await composed.discover();
     const result = await runImport({ client, entries: read.entries, dryRun: input.dryRun, hints: input.hints, connectors: composed.connectors, desire: (e) => composed.deps.desire(e), taskQueue: config.temporal.taskQueue }).catch((err: unknown) => {

@@ -45,7 +45,7 @@ export class TemporalUnreachableError extends Error {
   }
 }
 
-export async function connectClient(target: TemporalTarget, access?: TemporalAccess): Promise<{ client: Client; close(): Promise<void> }> {
+export async function connectClient(target: TemporalTarget, access: TemporalAccess | undefined): Promise<{ client: Client; close(): Promise<void> }> {
   let connection: Connection;
   try {
     connection = await Connection.connect({ ...access?.connection, address: target.address, connectTimeout: '5 seconds' });
