@@ -49,7 +49,7 @@ export async function startIngress(config: ScimflowConfig, opts: { env?: Env; lo
     maxConnections: config.ingress.maxConnections,
     dispatchTimeoutMs: config.ingress.temporalTimeoutMs,
     logger: log,
-    roster: { ...rosterSettings(config), known: (signal) => knownRecords(temporal.client, { signal }) },
+    roster: { ...rosterSettings(config), known: (signal, employeeIds) => knownRecords(temporal.client, { signal, employeeIds }) },
     onAccepted: (source) => metrics.eventsReceived.inc({ source }),
     onRejected: (reason) => metrics.eventsRejected.inc({ reason }),
     ...bamboo,

@@ -29,7 +29,8 @@ export interface RosterRouteSettings {
   /** Budget for the known people and every dispatch. */
   timeoutMs: number;
   /** The people scimflow knows (running controllers' records in force). */
-  known(signal: AbortSignal): Promise<KnownPeople>;
+  /** The known people; `employeeIds`: the roster's, looked up directly as well as listed. */
+  known(signal: AbortSignal, employeeIds: readonly string[]): Promise<KnownPeople>;
 }
 
 interface Reply {
@@ -130,7 +131,7 @@ export function registerRosterRoute(app: FastifyInstance, ctx: RosterRouteContex
           const budget = AbortSignal.any([ctx.closing, AbortSignal.timeout(settings.timeoutMs)]);
           let known: KnownPeople;
           try {
-            known = await settings.known(budget);
+            known = await settings.known(budget, read.entries.map((e) => e.employee.employeeId));
           } catch (err) {
             req.log.error({ err: String(err) }, 'roster: known people unavailable');
             return ctx.unavailable('the lifecycle engine is unavailable; nothing was sent, retry later');

@@ -159,7 +159,7 @@ export class ImportRefused extends Error {}
 export async function runImport(input: ImportInput): Promise<ImportResult> {
   let records = input.known;
   if (!records) {
-    const known = await knownRecords(input.client);
+    const known = await knownRecords(input.client, { employeeIds: input.entries.map((e) => e.employee.employeeId) });
     if (known.unreadable.length) throw new ImportRefused(`${known.unreadable.length} controller(s) did not answer their state query (e.g. ${known.unreadable.slice(0, 3).join(', ')}); nothing was sent — try again`);
     records = known.records;
   }

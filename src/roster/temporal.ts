@@ -37,24 +37,37 @@ export interface KnownPeople {
   unreadable: string[];
 }
 
-/** Every running controller's record in force. */
-export async function knownRecords(client: Client, opts: { concurrency?: number; signal?: AbortSignal } = {}): Promise<KnownPeople> {
-  const ids: string[] = [];
+/**
+ * Every running controller's record in force. `employeeIds` (the roster's rows) are looked up by
+ * their workflow id as well as listed: visibility trails a start by a moment, and a person hired a
+ * second ago must not be hired again; the listing finds the people missing from the roster.
+ */
+export async function knownRecords(client: Client, opts: { concurrency?: number; signal?: AbortSignal; employeeIds?: readonly string[] } = {}): Promise<KnownPeople> {
+  const ids = new Set<string>();
+  const direct = new Set<string>();
+  for (const e of opts.employeeIds ?? []) {
+    const id = identityWorkflowId(e);
+    ids.add(id);
+    direct.add(id);
+  }
   for await (const wf of client.workflow.list({ query: RUNNING_IDENTITIES })) {
     if (opts.signal?.aborted) throw new Error('abandoned');
-    ids.push(wf.workflowId);
+    ids.add(wf.workflowId);
+    direct.delete(wf.workflowId);
   }
   const records: KnownRecord[] = [];
   const unreadable: string[] = [];
   await forEachLimit(
-    ids,
+    [...ids],
     opts.concurrency ?? 16,
     async (id) => {
       try {
         const call = () => client.workflow.getHandle(id).query(stateQuery);
         const view = opts.signal ? await client.withAbortSignal(opts.signal, call) : await call();
         records.push(knownFromView(view));
-      } catch {
+      } catch (err) {
+        // A roster row nobody has started yet is simply unknown; a listed controller that does not answer is not.
+        if (direct.has(id) && (err as Error).name === 'WorkflowNotFoundError') return;
         unreadable.push(id);
       }
     },

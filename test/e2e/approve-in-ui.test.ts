@@ -147,6 +147,10 @@ describe('approving in the Temporal Web UI', () => {
 
       // Queries → state: the pending request, its approvers and deadline.
       await page.getByRole('link', { name: /^queries/i }).or(page.getByRole('tab', { name: /queries/i })).first().click();
+      // The controller answers more than one query (`audit` too): pick `state`.
+      // (The UI's select shows a read-only input inside a button: the button opens the list.)
+      await page.getByTestId('query-select').locator('xpath=ancestor::button[1]').or(page.getByTestId('query-select').locator('xpath=..')).first().click();
+      await page.getByRole('option', { name: /^state$/ }).first().click();
       await page.getByRole('button', { name: /run query/i }).click();
       await page.getByText('"employeeId"').first().waitFor();
       // The editor renders only the lines in view: unformatted, the whole answer is one line.

@@ -9,7 +9,7 @@ const FILE = 'workflows/identity.ts';
 
 export const UPGRADE_WIRING: Edit[] = [
   { file: FILE, find: "import { migrateState } from './state';\n", replace: "import { migrateState } from './state';\nimport { listenForUpgrade, upgradeRequested } from './upgrade';\n" },
-  { file: FILE, find: '    setHandler(stateQuery, () => this.view());\n', replace: '    setHandler(stateQuery, () => this.view());\n    listenForUpgrade((entry) => this.record(entry), () => this.inputs++);\n' },
+  { file: FILE, find: '    setHandler(auditQuery, () => this.state.audit);\n', replace: '    setHandler(auditQuery, () => this.state.audit);\n    listenForUpgrade((entry) => this.record(entry), () => this.inputs++);\n' },
   {
     file: FILE,
     find: 'if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= maxHistory) break;',

@@ -44,7 +44,7 @@ beforeAll(async () => {
   ingress = buildIngress({
     dispatcher: temporalDispatcher(stack.client),
     secrets: [SECRET],
-    roster: { ...rosterSettings(stack.config), known: (signal) => knownRecords(stack.client, { signal }) },
+    roster: { ...rosterSettings(stack.config), known: (signal, employeeIds) => knownRecords(stack.client, { signal, employeeIds }) },
   });
   await ingress.listen({ host: '127.0.0.1', port: 0 });
   url = `http://127.0.0.1:${(ingress.server.address() as AddressInfo).port}/webhooks/hr/roster`;
