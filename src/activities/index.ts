@@ -129,6 +129,11 @@ export function createActivities(deps: ActivityDeps) {
       });
     },
 
+    /** How many accounts the app holds (the mass-change guard's allowance is a share of it). */
+    async countAccounts(input: { app: string }): Promise<number> {
+      return wrap(`countAccounts(${input.app})`, () => deps.connector(input.app).countUsers());
+    },
+
     async deleteAccount(input: { app: string; id: string }): Promise<{ deleted: boolean }> {
       return wrap(`deleteAccount(${input.app}, ${input.id})`, async () => {
         const res = await deps.connector(input.app).deleteUser(input.id);

@@ -106,7 +106,7 @@ export async function listApprovals(client: Client, app?: string): Promise<Pendi
 export interface StuckRow {
   employeeId: string;
   app: string;
-  reason: 'needs-attention' | 'failing' | 'conflict' | 'invalid' | 'awaiting-approval' | 'compensated' | 'workflow-task-failing' | 'query-failing';
+  reason: 'needs-attention' | 'failing' | 'conflict' | 'invalid' | 'awaiting-approval' | 'held-by-guard' | 'compensated' | 'workflow-task-failing' | 'query-failing' | 'reconcile-failing';
   stage: string;
   lastFailure: string;
   since: string;
@@ -147,6 +147,7 @@ export async function findStuck(client: Client, opts: { stage?: string; olderTha
           rows.push({ ...base, app: a.app, reason: a.failure.needsPerson ? 'needs-attention' : 'failing', lastFailure: `${a.failure.action}: ${a.failure.lastError}`, since: a.failure.since, attempts: a.failure.attempts });
         }
         if (a.conflict) rows.push({ ...base, app: a.app, reason: 'conflict', lastFailure: a.conflict.reason, since: a.observedAt ?? new Date(now).toISOString(), attempts: 0 });
+        if (a.guard) rows.push({ ...base, app: a.app, reason: 'held-by-guard', lastFailure: `${a.guard.kind} ${a.guard.accountId} waits for \`scimflow guard release|reject ${a.app}\``, since: a.guard.since, attempts: 0 });
         if (a.problem && a.granted) rows.push({ ...base, app: a.app, reason: 'invalid', lastFailure: a.problem, since: a.observedAt ?? new Date(now).toISOString(), attempts: 0 });
       }
       for (const p of view.pendingApprovals) {

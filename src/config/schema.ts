@@ -304,6 +304,13 @@ export const RawConfigSchema = z.strictObject({
       window: Duration.default(3_600_000),
       maxFraction: z.number().gt(0).max(1).default(0.1),
       maxCount: z.number().int().positive().default(50),
+      /** Per app, any of the three (the rest from above). */
+      apps: z
+        .record(
+          z.string(),
+          z.strictObject({ window: Duration.optional(), maxFraction: z.number().gt(0).max(1).optional(), maxCount: z.number().int().positive().optional() }),
+        )
+        .default({}),
     })
     .optional(),
   /** Scheduled reconciliation (one Temporal Schedule per app). */
@@ -613,7 +620,14 @@ export function normaliseConfig(
     rules: { birthright },
     joiner: { allOrNothing: [...new Set(raw.joiner.allOrNothing)].sort() },
   };
-  if (raw.guard) config.guard = { windowMs: raw.guard.window, maxFraction: raw.guard.maxFraction, maxCount: raw.guard.maxCount };
+  if (raw.guard) {
+    const g = raw.guard;
+    for (const app of Object.keys(g.apps)) if (!raw.apps[app]) issues.push({ path: ['guard', 'apps', app], message: `no app named ${app} is configured` });
+    const apps = Object.fromEntries(
+      Object.entries(g.apps).map(([k, v]) => [k, { ...(v.window !== undefined ? { windowMs: v.window } : {}), ...(v.maxFraction !== undefined ? { maxFraction: v.maxFraction } : {}), ...(v.maxCount !== undefined ? { maxCount: v.maxCount } : {}) }]),
+    );
+    config.guard = { windowMs: g.window, maxFraction: g.maxFraction, maxCount: g.maxCount, apps };
+  }
   if (raw.reconcile) config.reconcile = { cron: raw.reconcile.cron, apps: Object.fromEntries(Object.entries(raw.reconcile.apps).map(([k, v]) => [k, v.cron])) };
   if (ingress.previousWebhookSecret) config.ingress.previousWebhookSecret = sharedSecret(ingress.previousWebhookSecret, ['ingress', 'previousWebhookSecret']);
 

@@ -57,6 +57,7 @@ import {
   type Stage,
 } from './definitions';
 import { groupWorkflow, groupWorkflowId } from './group';
+import { dropStaleHold, GUARD_REJECTED, needsPermit, permitFor } from './leaver-guard';
 import { appActivities, failureAttempts, failureCode, failureMessage, failureRetryAfterMs, planning } from './proxies';
 import { LINKED_APPS, NEEDS_ATTENTION, PENDING_APPROVALS, PROBLEMS, STAGE } from './search-attributes';
 import { migrateState } from './state';
@@ -348,7 +349,7 @@ class Controller {
       }
       if (view.failure?.needsPerson && attentionVersion === this.employment.version) {
         // Waits for `retry`, a new HR record, or — a leaver is never lost — the hourly try.
-        const leaver = this.employment.status === 'left';
+        const leaver = this.employment.status === 'left' && view.failure.code !== GUARD_REJECTED;
         const next = leaver ? Date.parse(view.failure.since) + view.failure.attempts * LEAVER_ATTENTION_RETRY_MS : undefined;
         if (next === undefined || nowMs() < next) {
           await waitFor(next);
@@ -387,6 +388,15 @@ class Controller {
         this.note(app, plan, accounts);
         const action = plan.actions[0];
         if (!action) break;
+        // Ending access asks the app's mass-change guard first (a burst beyond its allowance waits there).
+        const permit = !needsPermit(action) ? 'go' : await permitFor(action, { workflowId: workflowInfo().workflowId, app, view, version: this.employment.version, interrupted: () => this.stopping || (this.laneGen.get(app) ?? 0) !== gen, changed: () => this.syncAttributes(), record: (detail) => this.record({ kind: 'action', detail }) });
+        if (permit === 'interrupted') break;
+        if (permit === 'rejected') {
+          attentionVersion = this.employment.version;
+          failed = true;
+          accounts = undefined;
+          break;
+        }
         try {
           const result = await this.execute(app, action, accounts, d);
           if (action.kind === 'create' || (action.kind === 'setActive' && action.active)) this.consumeApproval(app);
@@ -458,6 +468,7 @@ class Controller {
   private note(app: string, plan: AppPlan, accounts: ObservedAccount[] | undefined): void {
     const view = this.view_(app);
     view.state = plan.state;
+    dropStaleHold(app, view, plan);
     view.conflict = plan.conflict ? { reason: plan.conflict.reason, accounts: plan.conflict.accounts } : undefined;
     const acc = plan.account ?? (view.link.scimId ? accounts?.find((a) => a.id === view.link.scimId) : undefined);
     view.account = acc
@@ -659,6 +670,7 @@ class Controller {
     for (const a of Object.values(this.state.apps)) {
       if (a.failure) out.push(`${a.failure.needsPerson ? 'attention' : 'failing'}:${a.app}`);
       if (a.conflict) out.push(`conflict:${a.app}`);
+      if (a.guard) out.push(`held:${a.app}`);
       if (a.problem && a.granted) out.push(`invalid:${a.app}`);
     }
     if (this.compensatingAny()) out.push('compensated');
