@@ -6,7 +6,8 @@ import { OpsError } from './ops';
 import { table } from './format';
 import { composeWorker } from '../worker/compose';
 import { RECONCILE_CLASSES, type ScanSummary } from '../domain/reconcile';
-import { fixScan, listPeople, peopleByApp, scanApp, type FixClass, type FixResult } from '../reconcile/scan';
+import { emptyIndex } from '../domain/reconcile';
+import { fixScan, indexControllers, scanApp, type FixClass, type FixResult } from '../reconcile/scan';
 
 const FIXABLE: readonly FixClass[] = ['drifted', 'unlinked-owner', 'orphan'];
 
@@ -30,18 +31,18 @@ export async function reconcileCommand(input: ReconcileCommandInput): Promise<{ 
   const { client, close } = await connectClient(temporalTarget(config));
   try {
     await composed.discover();
-    const { views, failed } = await listPeople(client);
-    const byApp = peopleByApp(views, (e) => composed.deps.desire(e));
+    const owners = new Map(apps.map((a) => [a, composed.connectors.get(a)!.profile.owner]));
+    const { indexes, people, failed } = await indexControllers(client, (e) => composed.deps.desire(e), owners);
     const results: { summary: ScanSummary; fix?: FixResult }[] = [];
     for (const app of apps) {
       const ac = config.apps[app]!;
-      const summary = await scanApp(composed.connectors.get(app)!, byApp.get(app) ?? [], { app, paidSeats: ac.seatConsuming || ac.approval.required, sampleLimit: input.limit });
+      const summary = await scanApp(composed.connectors.get(app)!, indexes.get(app) ?? emptyIndex(owners.get(app)!), { app, paidSeats: ac.seatConsuming || ac.approval.required, sampleLimit: input.limit });
       const fix = input.fix ? await fixScan(client, summary, summary.rows, classes as FixClass[]) : undefined;
       results.push({ summary, ...(fix ? { fix } : {}) });
     }
-    const json = { dryRun: !input.fix, people: views.length, unreadable: failed, apps: results };
+    const json = { dryRun: !input.fix, people, unreadable: failed, apps: results };
     const text = [
-      `people known: ${views.length}${failed.length ? ` (${failed.length} controllers did not answer)` : ''}${input.fix ? '' : '   (dry run: --fix converges)'}`,
+      `people known: ${people}${failed.length ? ` (${failed.length} controllers did not answer)` : ''}${input.fix ? '' : '   (dry run: --fix converges)'}`,
       '',
       table(results.map(({ summary: s }) => ({ app: s.app, accounts: s.total, ...Object.fromEntries(RECONCILE_CLASSES.map((c) => [c, s.counts[c]])), 'paid seats idle': s.seats.orphans + s.seats.leavers })), ['app', 'accounts', ...RECONCILE_CLASSES, 'paid seats idle']),
       ...results.flatMap(({ summary: s, fix }) => [
