@@ -23,6 +23,8 @@ export interface ActivityDeps {
   serviceDeskId?(app: string): string | undefined;
   /** The mass-change guard's policy for `app` (config `guard`); defaults apply to what it leaves out. */
   guardPolicy?(app: string): Partial<GuardPolicy>;
+  /** The app consumes paid seats (config `seatConsuming` or a required approval): reconcile reports idle ones. */
+  paidSeats?(app: string): boolean;
   /** Optional observer, e.g. for metrics. */
   onEvent?(event: { app: string; action: 'created' | 'adopted' | 'deactivated' | 'reactivated' | 'deleted' | 'updated' }): void;
 }

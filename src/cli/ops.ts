@@ -4,6 +4,7 @@
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { identityWorkflowId } from '../shared/hr-event';
 import { decideUpdate, retrySignal, skipSignal, stateQuery, type PersonView } from '../workflows/definitions';
+import { reconcileStatusQuery } from '../workflows/reconcile';
 
 export class OpsError extends Error {
   override readonly name = 'OpsError';
@@ -156,5 +157,11 @@ export async function findStuck(client: Client, opts: { stage?: string; olderTha
       if (view.compensation) rows.push({ ...base, app: view.compensation.apps.join(','), reason: 'compensated', lastFailure: view.compensation.reason, since: view.compensation.at, attempts: 0 });
     }),
   );
+  // A scheduled reconcile that keeps failing (src/workflows/reconcile.ts) is stuck work too.
+  for (const wf of await list(client, `ExecutionStatus = 'Running' AND WorkflowType = 'reconcileWorkflow' AND ScimflowNeedsAttention = true`)) {
+    if (opts.stage) break;
+    const st = await client.workflow.getHandle(wf.workflowId).query(reconcileStatusQuery).catch(() => undefined);
+    rows.push({ employeeId: '', app: st?.app ?? '', reason: 'reconcile-failing', stage: '', lastFailure: st?.failure?.lastError ?? 'the scheduled reconcile keeps failing', since: st?.failure?.since ?? (wf.startTime ?? new Date(now)).toISOString(), attempts: st?.attempts ?? 0, workflowId: wf.workflowId });
+  }
   return rows.filter((r) => opts.olderThanMs === undefined || now - Date.parse(r.since) >= opts.olderThanMs).sort((a, b) => a.since.localeCompare(b.since));
 }

@@ -1,7 +1,9 @@
 // `scimflow reconcile`: per app, every account against the people the controllers know; counts per
 // class, the rows that are not in sync, the paid seats nobody employed uses; `--fix` converges.
 import { loadCommandConfig } from './command-config';
+import type { Client } from '@temporalio/client';
 import { connectClient, temporalTarget } from './temporal';
+import { lastReconcile, reconcileCron, reconcileScheduleId, type LastReconcile } from '../reconcile/schedule';
 import { OpsError } from './ops';
 import { table } from './format';
 import { composeWorker } from '../worker/compose';
@@ -57,4 +59,41 @@ export async function reconcileCommand(input: ReconcileCommandInput): Promise<{ 
     await close();
     await composed.close();
   }
+}
+
+/** `scimflow reconcile --last [--app X]`: each app's latest scheduled run (exit 3 when one keeps failing). */
+export async function lastReconcileCommand(client: Client, configFile: string, app?: string): Promise<{ json: unknown; text: string; failing: boolean }> {
+  let apps = app ? [app] : [];
+  let config: ReturnType<typeof loadCommandConfig> | undefined;
+  try {
+    config = loadCommandConfig(configFile);
+  } catch (err) {
+    if (!app) throw err;
+  }
+  if (!app) apps = Object.keys(config!.apps).sort();
+  const runs: LastReconcile[] = [];
+  for (const a of apps) runs.push(await lastReconcile(client, a));
+  const failing = runs.some((r) => r.state === 'failing' || r.state === 'failed');
+  const shown = (r: LastReconcile) => (r.state === 'ok' ? r.status : r.previous);
+  const text = [
+    table(
+      runs.map((r) => {
+        const s = shown(r)?.summary;
+        return {
+          app: r.app,
+          last: r.state,
+          at: r.takenAt ?? '',
+          ...(config ? { cron: reconcileCron(config, r.app) } : {}),
+          accounts: s?.total ?? '',
+          ...Object.fromEntries(RECONCILE_CLASSES.map((c) => [c, s?.counts[c] ?? ''])),
+          problem: r.status?.failure ? `${r.status.failure.lastError} (since ${r.status.failure.since}, ${r.status.attempts} attempts)` : (r.error ?? (r.state === 'no-schedule' ? `no schedule ${reconcileScheduleId(r.app)}: start the worker` : '')),
+        };
+      }),
+    ),
+    ...runs.flatMap((r) => {
+      const rows = shown(r)?.summary?.sample ?? [];
+      return rows.length ? ['', `${r.app} (sample):`, table(rows.map((x) => ({ class: x.class, id: x.id, userName: x.userName, owner: x.employeeId ?? x.claimants?.join(',') ?? '', reason: x.reason })))] : [];
+    }),
+  ].join('\n');
+  return { json: { apps: runs }, text, failing };
 }

@@ -314,7 +314,9 @@ export const RawConfigSchema = z.strictObject({
     })
     .optional(),
   /** Scheduled reconciliation (one Temporal Schedule per app). */
-  reconcile: z.strictObject({ cron: nonEmpty.default('0 3 * * *'), apps: z.record(z.string(), z.strictObject({ cron: nonEmpty })).default({}) }).optional(),
+  reconcile: z
+    .strictObject({ cron: nonEmpty.default('0 3 * * *'), jitter: Duration.default(600_000), apps: z.record(z.string(), z.strictObject({ cron: nonEmpty })).default({}) })
+    .optional(),
 });
 export type RawConfig = z.infer<typeof RawConfigSchema>;
 
@@ -628,7 +630,10 @@ export function normaliseConfig(
     );
     config.guard = { windowMs: g.window, maxFraction: g.maxFraction, maxCount: g.maxCount, apps };
   }
-  if (raw.reconcile) config.reconcile = { cron: raw.reconcile.cron, apps: Object.fromEntries(Object.entries(raw.reconcile.apps).map(([k, v]) => [k, v.cron])) };
+  if (raw.reconcile) {
+    for (const app of Object.keys(raw.reconcile.apps)) if (!raw.apps[app]) issues.push({ path: ['reconcile', 'apps', app], message: `no app named ${app} is configured` });
+    config.reconcile = { cron: raw.reconcile.cron, jitterMs: raw.reconcile.jitter, apps: Object.fromEntries(Object.entries(raw.reconcile.apps).map(([k, v]) => [k, v.cron])) };
+  }
   if (ingress.previousWebhookSecret) config.ingress.previousWebhookSecret = sharedSecret(ingress.previousWebhookSecret, ['ingress', 'previousWebhookSecret']);
 
   return issues.length ? { ok: false, issues } : { ok: true, config };

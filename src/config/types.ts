@@ -156,5 +156,5 @@ export interface ScimflowConfig {
   /** The mass-change guard (src/domain/guard.ts); absent: its defaults (1 h, 10 %, 50). */
   guard?: { windowMs: number; maxFraction: number; maxCount: number; apps: Record<string, Partial<{ windowMs: number; maxFraction: number; maxCount: number }>> };
   /** Scheduled reconciliation: cron per app (default for every app `cron`). */
-  reconcile?: { cron: string; apps: Record<string, string> };
+  reconcile?: { cron: string; jitterMs: number; apps: Record<string, string> };
 }

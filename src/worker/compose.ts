@@ -76,6 +76,10 @@ export function composeWorker(config: ScimflowConfig, env: Env = process.env, on
       const { apps, ...all } = config.guard;
       return { ...all, ...apps[app] };
     },
+    paidSeats(app) {
+      const a = config.apps[app];
+      return Boolean(a && (a.seatConsuming || a.approval.required));
+    },
     serviceDeskId(app) {
       return config.apps[app]?.jsm?.serviceDeskId;
     },

@@ -3,6 +3,7 @@
 // server for the whole queue, so an app's rate limit holds however many worker processes run.
 import { NativeConnection, Worker, type WorkerDeploymentOptions, type WorkflowBundlePath, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
+import { createReconcileActivities } from '../activities/reconcile';
 import { MAIN_TASK_QUEUE, appTaskQueue } from '../workflows/definitions';
 
 export interface AppWorkerSpec {
@@ -70,7 +71,7 @@ export async function createWorkers(opts: StartWorkersOptions): Promise<Worker[]
         connection: opts.connection,
         namespace,
         taskQueue: appTaskQueue(app.name),
-        activities,
+        activities: { ...activities, ...createReconcileActivities(opts.deps) },
         ...versioning,
         // The group single-writer workflow runs its steps on the app's queue.
         ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: workflowsPath() }),
