@@ -10,10 +10,10 @@ import { usersOf, type AppName } from '../helpers/apps';
 import { scimflow } from '../helpers/cli';
 import { employee, event, startStack, type Stack } from '../helpers/stack';
 import { waitFor } from '../helpers/temporal';
-import { LIFECYCLE_CONFIG } from './config';
+import { LIFECYCLE_CONFIG, withDefaultGuard } from './config';
 
 // No hard delete: a deactivated account stays readable.
-const CONFIG = LIFECYCLE_CONFIG.replace('      hardDelete: { after: 6s }\n', '      hardDelete: never\n');
+const CONFIG = withDefaultGuard(LIFECYCLE_CONFIG).replace('      hardDelete: { after: 6s }\n', '      hardDelete: never\n');
 
 let stack: Stack;
 let cli: Record<string, string>;
