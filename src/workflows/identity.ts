@@ -390,7 +390,11 @@ class Controller {
         if (!action) break;
         // Ending access asks the app's mass-change guard first (a burst beyond its allowance waits there).
         const permit = !needsPermit(action) ? 'go' : await permitFor(action, { workflowId: workflowInfo().workflowId, app, view, version: this.employment.version, interrupted: () => this.stopping || (this.laneGen.get(app) ?? 0) !== gen, changed: () => this.syncAttributes(), record: (detail) => this.record({ kind: 'action', detail }) });
-        if (permit === 'interrupted') break;
+        if (permit === 'interrupted') {
+          // Nothing was done: observe again (an unlinked leaver's account must stay relevant).
+          observedVersion = undefined;
+          break;
+        }
         if (permit === 'rejected') {
           attentionVersion = this.employment.version;
           failed = true;
