@@ -26,6 +26,8 @@ export interface ActivityDeps {
   guardPolicy?(app: string): Partial<GuardPolicy>;
   /** Notifications and approval-link keys (config `notifications:`); absent: none are sent. */
   notifications?: NotifyDeps;
+  /** The app consumes paid seats (config `seatConsuming` or a required approval): reconcile reports idle ones. */
+  paidSeats?(app: string): boolean;
   /** Optional observer, e.g. for metrics. */
   onEvent?(event: { app: string; action: 'created' | 'adopted' | 'deactivated' | 'reactivated' | 'deleted' | 'updated' }): void;
 }
@@ -119,6 +121,11 @@ export function createActivities(deps: ActivityDeps) {
         emit({ app: input.app, action: input.active ? 'reactivated' : 'deactivated' });
         return { changed: true };
       });
+    },
+
+    /** How many accounts the app holds (the mass-change guard's allowance is a share of it). */
+    async countAccounts(input: { app: string }): Promise<number> {
+      return wrap(`countAccounts(${input.app})`, () => deps.connector(input.app).countUsers());
     },
 
     async deleteAccount(input: { app: string; id: string }): Promise<{ deleted: boolean }> {

@@ -19,6 +19,7 @@ import { createLogger } from '../shared/logger';
 import { createMetrics, startMetricsServer } from '../shared/metrics';
 import { composeWorker } from '../worker/compose';
 import { pollGauges } from '../worker/gauges';
+import { ensureReconcileSchedules } from '../reconcile/schedule';
 import { installRuntime } from '../worker/runtime';
 import { startWorkers } from '../worker/workers';
 import { resolveBuildId } from '../worker/build';
@@ -246,6 +247,7 @@ export async function runDev(opts: DevOptions): Promise<void> {
       ...bambooKeys(),
     });
     await ingress.listen({ host: ingressHost, port: ingressPort });
+    await ensureReconcileSchedules(client, config).catch((err: unknown) => log.warn({ err: String(err) }, 'reconcile schedules could not be created or updated'));
     const stopGauges = pollGauges(client, metrics, Object.keys(config.apps));
     stops.push({
       name: 'ingress',

@@ -314,8 +314,16 @@ program
   .option('--fix', 'converge the chosen classes through the controllers (orphans only through the mass-change guard)')
   .option('--classes <list>', 'classes --fix converges (drifted,unlinked-owner,orphan)', 'drifted,unlinked-owner')
   .option('--limit <n>', 'rows kept per app (the counts are always complete)', positiveIntegerValue, '1000')
+  .option('--last', "the last scheduled run's results per app (reads only; the schedules run `0 3 * * *` unless configured)")
   .option('--json', 'JSON output')
   .action(async (o) => {
+    if (o.last) {
+      const { lastReconcileCommand } = await import('./reconcile');
+      const out = await withClient(o.config, (c) => lastReconcileCommand(c, o.config, o.app));
+      print(o.json, out.json, () => out.text);
+      if (out.failing) process.exitCode = 3;
+      return;
+    }
     const { reconcileCommand } = await import('./reconcile');
     const out = await reconcileCommand({ configFile: o.config, ...(o.app ? { app: o.app } : {}), fix: Boolean(o.fix), classes: String(o.classes), limit: Number(o.limit) });
     print(o.json, out.json, () => out.text);

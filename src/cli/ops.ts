@@ -5,6 +5,7 @@ import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { approvalRow, approvalTimes, type ApprovalRow } from '../domain/approval-context';
 import { identityWorkflowId } from '../shared/hr-event';
 import { decideUpdate, retrySignal, skipSignal, stateQuery, type PersonView } from '../workflows/definitions';
+import { reconcileStatusQuery } from '../workflows/reconcile';
 
 export class OpsError extends Error {
   override readonly name = 'OpsError';
@@ -115,7 +116,7 @@ export async function listApprovals(client: Client, app?: string): Promise<Pendi
 export interface StuckRow {
   employeeId: string;
   app: string;
-  reason: 'needs-attention' | 'failing' | 'conflict' | 'invalid' | 'awaiting-approval' | 'compensated' | 'workflow-task-failing' | 'query-failing';
+  reason: 'needs-attention' | 'failing' | 'conflict' | 'invalid' | 'awaiting-approval' | 'held-by-guard' | 'compensated' | 'workflow-task-failing' | 'query-failing' | 'reconcile-failing';
   stage: string;
   lastFailure: string;
   since: string;
@@ -156,6 +157,7 @@ export async function findStuck(client: Client, opts: { stage?: string; olderTha
           rows.push({ ...base, app: a.app, reason: a.failure.needsPerson ? 'needs-attention' : 'failing', lastFailure: `${a.failure.action}: ${a.failure.lastError}`, since: a.failure.since, attempts: a.failure.attempts });
         }
         if (a.conflict) rows.push({ ...base, app: a.app, reason: 'conflict', lastFailure: a.conflict.reason, since: a.observedAt ?? new Date(now).toISOString(), attempts: 0 });
+        if (a.guard) rows.push({ ...base, app: a.app, reason: 'held-by-guard', lastFailure: `${a.guard.kind} ${a.guard.accountId} waits for \`scimflow guard release|reject ${a.app}\``, since: a.guard.since, attempts: 0 });
         if (a.problem && a.granted) rows.push({ ...base, app: a.app, reason: 'invalid', lastFailure: a.problem, since: a.observedAt ?? new Date(now).toISOString(), attempts: 0 });
       }
       for (const p of view.pendingApprovals) {
@@ -164,5 +166,11 @@ export async function findStuck(client: Client, opts: { stage?: string; olderTha
       if (view.compensation) rows.push({ ...base, app: view.compensation.apps.join(','), reason: 'compensated', lastFailure: view.compensation.reason, since: view.compensation.at, attempts: 0 });
     }),
   );
+  // A scheduled reconcile that keeps failing (src/workflows/reconcile.ts) is stuck work too.
+  for (const wf of await list(client, `ExecutionStatus = 'Running' AND WorkflowType = 'reconcileWorkflow' AND ScimflowNeedsAttention = true`)) {
+    if (opts.stage) break;
+    const st = await client.workflow.getHandle(wf.workflowId).query(reconcileStatusQuery).catch(() => undefined);
+    rows.push({ employeeId: '', app: st?.app ?? '', reason: 'reconcile-failing', stage: '', lastFailure: st?.failure?.lastError ?? 'the scheduled reconcile keeps failing', since: st?.failure?.since ?? (wf.startTime ?? new Date(now)).toISOString(), attempts: st?.attempts ?? 0, workflowId: wf.workflowId });
+  }
   return rows.filter((r) => opts.olderThanMs === undefined || now - Date.parse(r.since) >= opts.olderThanMs).sort((a, b) => a.since.localeCompare(b.since));
 }

@@ -4,6 +4,7 @@ import { loadConfig } from '../config';
 import { createLogger } from '../shared/logger';
 import { createMetrics, startMetricsServer } from '../shared/metrics';
 import { pollGauges } from '../worker/gauges';
+import { ensureReconcileSchedules } from '../reconcile/schedule';
 import { installRuntime } from '../worker/runtime';
 import { composeWorker } from '../worker/compose';
 import { startFleetShare } from '../worker/fleet-share';
@@ -51,6 +52,11 @@ export async function runWorkerProcess(configFile: string): Promise<void> {
   const buildId = resolveBuildId({ configured: d?.buildId, ...(bundle ? { bundlePath: bundle.codePath } : {}) });
   const deployment = d ? { name: d.name, buildId } : undefined;
   const workers = await startWorkers({ connection, namespace: target.namespace, taskQueue: config.temporal.taskQueue, apps: composed.apps, deps: composed.deps, dataConverter: access.dataConverter, identity, buildId, ...(deployment ? { deployment } : {}), ...(bundle ? { workflowBundle: bundle } : {}) });
+  // One reconcile schedule per app, brought to the configuration at every start (idempotent).
+  await ensureReconcileSchedules(client, config).then(
+    (done) => log.info({ schedules: done }, 'reconcile schedules in place'),
+    (err: unknown) => log.warn({ err: String(err) }, 'reconcile schedules could not be created or updated; the next start tries again'),
+  );
   log.info({ address: target.address, apps: composed.apps.map((a) => a.name), buildId, deployment: deployment?.name ?? null, workflowBundle: bundle?.codePath ?? 'bundled from source', ...describeTemporalAccess(config) }, 'worker running');
   if (!config.temporal.encryption) log.warn('temporal.encryption is not set: HR records are stored in Temporal in clear text (docs/security.md)');
   const devKeys = developmentKeyIds(config, DEV_PAYLOAD_KEY);

@@ -415,6 +415,13 @@ export const RawConfigSchema = z.strictObject({
       window: Duration.default(3_600_000),
       maxFraction: z.number().gt(0).max(1).default(0.1),
       maxCount: z.number().int().positive().default(50),
+      /** Per app, any of the three (the rest from above). */
+      apps: z
+        .record(
+          z.string(),
+          z.strictObject({ window: Duration.optional(), maxFraction: z.number().gt(0).max(1).optional(), maxCount: z.number().int().positive().optional() }),
+        )
+        .default({}),
     })
     .optional(),
   /** Roster imports (POST /webhooks/hr/roster, `scimflow import`): column mapping and limits. */
@@ -428,7 +435,9 @@ export const RawConfigSchema = z.strictObject({
     })
     .optional(),
   /** Scheduled reconciliation (one Temporal Schedule per app). */
-  reconcile: z.strictObject({ cron: nonEmpty.default('0 3 * * *'), apps: z.record(z.string(), z.strictObject({ cron: nonEmpty })).default({}) }).optional(),
+  reconcile: z
+    .strictObject({ cron: nonEmpty.default('0 3 * * *'), jitter: Duration.default(600_000), apps: z.record(z.string(), z.strictObject({ cron: nonEmpty })).default({}) })
+    .optional(),
   /** Who is told about approvals and problems, and the signed approval links. */
   notifications: NotificationsSchema.optional(),
 });
@@ -779,14 +788,24 @@ export function normaliseConfig(
     rules: { birthright },
     joiner: { allOrNothing: [...new Set(raw.joiner.allOrNothing)].sort() },
   };
-  if (raw.guard) config.guard = { windowMs: raw.guard.window, maxFraction: raw.guard.maxFraction, maxCount: raw.guard.maxCount };
+  if (raw.guard) {
+    const g = raw.guard;
+    for (const app of Object.keys(g.apps)) if (!raw.apps[app]) issues.push({ path: ['guard', 'apps', app], message: `no app named ${app} is configured` });
+    const apps = Object.fromEntries(
+      Object.entries(g.apps).map(([k, v]) => [k, { ...(v.window !== undefined ? { windowMs: v.window } : {}), ...(v.maxFraction !== undefined ? { maxFraction: v.maxFraction } : {}), ...(v.maxCount !== undefined ? { maxCount: v.maxCount } : {}) }]),
+    );
+    config.guard = { windowMs: g.window, maxFraction: g.maxFraction, maxCount: g.maxCount, apps };
+  }
   if (raw.roster) {
     const cols = Object.values(raw.roster.columns);
     const dup = cols.find((c, i) => cols.indexOf(c) !== i);
     if (dup) issues.push({ path: ['roster', 'columns'], message: `column "${dup}" is mapped to two fields` });
     config.roster = { columns: { ...raw.roster.columns }, dateFormat: raw.roster.dateFormat, maxBodyBytes: raw.roster.maxBodyBytes, maxRows: raw.roster.maxRows, timeoutMs: raw.roster.timeout };
   }
-  if (raw.reconcile) config.reconcile = { cron: raw.reconcile.cron, apps: Object.fromEntries(Object.entries(raw.reconcile.apps).map(([k, v]) => [k, v.cron])) };
+  if (raw.reconcile) {
+    for (const app of Object.keys(raw.reconcile.apps)) if (!raw.apps[app]) issues.push({ path: ['reconcile', 'apps', app], message: `no app named ${app} is configured` });
+    config.reconcile = { cron: raw.reconcile.cron, jitterMs: raw.reconcile.jitter, apps: Object.fromEntries(Object.entries(raw.reconcile.apps).map(([k, v]) => [k, v.cron])) };
+  }
   if (raw.notifications) config.notifications = normaliseNotifications(raw.notifications, appNames, { secret, sharedSecret }, issues);
   for (const app of Object.values(apps)) {
     if (app.approval.unverifiedDecisions === 'refuse' && !config.notifications?.links) {

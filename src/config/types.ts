@@ -279,11 +279,11 @@ export interface ScimflowConfig {
   rules: { birthright: BirthrightRule[] };
   joiner: { allOrNothing: string[] };
   /** The mass-change guard (src/domain/guard.ts); absent: its defaults (1 h, 10 %, 50). */
-  guard?: { windowMs: number; maxFraction: number; maxCount: number };
+  guard?: { windowMs: number; maxFraction: number; maxCount: number; apps: Record<string, Partial<{ windowMs: number; maxFraction: number; maxCount: number }>> };
   /** Roster imports (docs/configuration.md, "roster"); absent: the defaults (src/roster/settings.ts). */
   roster?: RosterConfig;
   /** Scheduled reconciliation: cron per app (default for every app `cron`). */
-  reconcile?: { cron: string; apps: Record<string, string> };
+  reconcile?: { cron: string; jitterMs: number; apps: Record<string, string> };
   /** Who is told what (docs/configuration.md, "Notifications"); absent: nobody is notified. */
   notifications?: NotificationsConfig;
 }

@@ -213,6 +213,18 @@ export class ScimConnector implements Connector {
     return this.list<ScimUser>('/Users', opts);
   }
 
+  async countUsers(): Promise<number> {
+    const p = this.current.pagination;
+    // One small page: the server's totalResults (RFC 7644 §3.4.2) is the app's own count.
+    const query: Record<string, string | number | undefined> = p.mode === 'cursor' ? { cursor: '', count: 1 } : p.mode === 'index' ? { startIndex: 1, count: 1 } : {};
+    const page = await this.page<ScimUser>('/Users', query);
+    if (typeof page.totalResults === 'number') return page.totalResults;
+    if (p.mode === 'none') return page.resources.length;
+    let n = 0;
+    for await (const _ of this.listUsers()) n++;
+    return n;
+  }
+
   async createUser(desired: ScimUser): Promise<{ user: ScimUser; created: boolean }> {
     const body = outgoingUser(desired, this.current, this.name);
     // externalId joins the lookup only where the app filters on it: elsewhere it would cost a full

@@ -259,6 +259,8 @@ export interface Connector {
   findUser(q: UserQuery): Promise<ScimUser | undefined>;
   getUser(id: string): Promise<ScimUser>;
   listUsers(opts?: { filter?: string; pageSize?: number; maxResults?: number }): AsyncIterable<ScimUser>;
+  /** How many users the app holds (active or not): its ListResponse totalResults from one page of one, else counted by listing. */
+  countUsers(): Promise<number>;
   /** Looks up first by userName/externalId; on 409 re-reads and adopts the existing user. */
   createUser(desired: ScimUser): Promise<{ user: ScimUser; created: boolean }>;
   /**

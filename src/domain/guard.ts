@@ -32,8 +32,10 @@ export interface PermitRequest {
 
 export interface GuardState {
   app: string;
-  /** The app's size as last reported (a reconcile scan); 0 = unknown (the allowance is then maxCount). */
+  /** The app's size as the app last reported it (the guard's own count, or a reconcile scan); 0 = unknown (the allowance is then maxCount). */
   accounts: number;
+  /** When `accounts` was last counted (ms). */
+  countedAt?: number;
   /** Grants counted against the window: id and when. */
   window: { id: string; at: number }[];
   held: PermitRequest[];
@@ -82,6 +84,12 @@ export function decideHeld(state: GuardState, decision: 'release' | 'reject', no
   return { state: { ...s, held: [], decided, window }, decided: s.held };
 }
 
-export function reportSize(state: GuardState, accounts: number): GuardState {
-  return Number.isInteger(accounts) && accounts >= 0 ? { ...state, accounts } : state;
+export function reportSize(state: GuardState, accounts: number, at?: number): GuardState {
+  return Number.isInteger(accounts) && accounts >= 0 ? { ...state, accounts, ...(at !== undefined ? { countedAt: at } : {}) } : state;
+}
+
+/** A held request its requester no longer wants (the person was rehired, the plan changed): it leaves the queue undecided. */
+export function withdrawHeld(state: GuardState, id: string): { state: GuardState; withdrawn: boolean } {
+  const held = state.held.filter((h) => h.id !== id);
+  return held.length === state.held.length ? { state, withdrawn: false } : { state: { ...state, held }, withdrawn: true };
 }

@@ -24,33 +24,85 @@ export interface KnownPerson {
   linkedId?: string;
 }
 
+/**
+ * One known person as the index keeps them: the desired user as its JSON text (parsed again only
+ * for the account that turns out to be theirs) and the rest of the desire interned, so 100k people
+ * cost a few tens of MB, not the size of their objects.
+ */
+export interface IndexedPerson {
+  employeeId: string;
+  status: EmploymentStatus;
+  since: number | undefined;
+  linkedId: string | undefined;
+  user: string | undefined;
+  shape: Omit<NonNullable<KnownPerson['desire']>, 'user'> | undefined;
+}
+
+type Slot = IndexedPerson | IndexedPerson[];
+
 /** The people of one app, indexed by every key an account can be theirs by. Built once per scan. */
 export interface PeopleIndex {
   owner: OwnerRule;
-  byOwnerKey: Map<string, KnownPerson[]>;
-  byUserName: Map<string, KnownPerson[]>;
-  byLinkedId: Map<string, KnownPerson[]>;
+  byOwnerKey: Map<string, Slot>;
+  byUserName: Map<string, Slot>;
+  byLinkedId: Map<string, Slot>;
+  /** Interned desire shapes (everything but the user), by their JSON. */
+  shapes: Map<string, IndexedPerson['shape']>;
   size: number;
 }
 
-const push = (m: Map<string, KnownPerson[]>, k: string, p: KnownPerson) => {
-  const list = m.get(k);
-  if (list) {
-    if (!list.includes(p)) list.push(p);
-  } else m.set(k, [p]);
+const push = (m: Map<string, Slot>, k: string, p: IndexedPerson) => {
+  const slot = m.get(k);
+  if (slot === undefined) m.set(k, p);
+  else if (Array.isArray(slot)) {
+    if (!slot.includes(p)) slot.push(p);
+  } else if (slot !== p) m.set(k, [slot, p]);
+};
+const lookup = (m: Map<string, Slot>, k: string): readonly IndexedPerson[] => {
+  const slot = m.get(k);
+  return slot === undefined ? [] : Array.isArray(slot) ? slot : [slot];
 };
 
-export function indexPeople(people: Iterable<KnownPerson>, owner: OwnerRule): PeopleIndex {
-  const idx: PeopleIndex = { owner, byOwnerKey: new Map(), byUserName: new Map(), byLinkedId: new Map(), size: 0 };
-  for (const p of people) {
-    idx.size++;
-    if (p.linkedId !== undefined) push(idx.byLinkedId, p.linkedId, p);
-    if (!p.desire) continue;
-    const key = owner.by === 'userName' ? undefined : ownerKeyOf(p.desire.user, owner);
-    if (key !== undefined) push(idx.byOwnerKey, key, p);
-    push(idx.byUserName, normalizeIdentityKey(p.desire.user.userName), p);
+export function emptyIndex(owner: OwnerRule): PeopleIndex {
+  return { owner, byOwnerKey: new Map(), byUserName: new Map(), byLinkedId: new Map(), shapes: new Map(), size: 0 };
+}
+
+/** Adds one person (the caller need not keep them: reconcile streams people in from their controllers). */
+export function addPerson(idx: PeopleIndex, p: KnownPerson): void {
+  idx.size++;
+  let user: string | undefined;
+  let shape: IndexedPerson['shape'];
+  if (p.desire) {
+    const { user: u, ...rest } = p.desire;
+    const key = JSON.stringify(rest);
+    shape = idx.shapes.get(key);
+    if (!shape) idx.shapes.set(key, (shape = rest));
+    user = JSON.stringify(u);
   }
+  // One fixed shape for every entry (a literal built from spreads would give V8 many, some in dictionary mode).
+  const e: IndexedPerson = { employeeId: p.employeeId, status: p.status, since: p.since, linkedId: p.linkedId, user, shape };
+  if (e.linkedId !== undefined) push(idx.byLinkedId, e.linkedId, e);
+  if (!p.desire) return;
+  const key = idx.owner.by === 'userName' ? undefined : ownerKeyOf(p.desire.user, idx.owner);
+  if (key !== undefined) push(idx.byOwnerKey, key, e);
+  push(idx.byUserName, normalizeIdentityKey(p.desire.user.userName), e);
+}
+
+export function indexPeople(people: Iterable<KnownPerson>, owner: OwnerRule): PeopleIndex {
+  const idx = emptyIndex(owner);
+  for (const p of people) addPerson(idx, p);
   return idx;
+}
+
+/** The person as classification reports them (the desired user parsed back). */
+export function knownPerson(e: IndexedPerson): KnownPerson {
+  return {
+    employeeId: e.employeeId,
+    status: e.status,
+    ...(e.since !== undefined ? { since: e.since } : {}),
+    ...(e.linkedId !== undefined ? { linkedId: e.linkedId } : {}),
+    ...(e.user !== undefined && e.shape ? { desire: { ...e.shape, user: JSON.parse(e.user) as NonNullable<KnownPerson['desire']>['user'] } } : {}),
+  };
 }
 
 export interface Classified {
@@ -64,7 +116,7 @@ export interface Classified {
   ownerLeft?: boolean;
 }
 
-function distinct(list: readonly KnownPerson[]): KnownPerson[] {
+function distinct<T extends { employeeId: string }>(list: readonly T[]): T[] {
   const seen = new Set<string>();
   return list.filter((p) => (seen.has(p.employeeId) ? false : (seen.add(p.employeeId), true)));
 }
@@ -97,12 +149,12 @@ export function driftOf(account: ObservedAccount, p: KnownPerson): string | unde
 export function classifyAccount(account: ObservedAccount, idx: PeopleIndex): Classified {
   const byKey = idx.owner.by !== 'userName';
   const nameKey = normalizeIdentityKey(account.userName);
-  const byName = distinct(idx.byUserName.get(nameKey) ?? []);
-  const linkers = distinct(idx.byLinkedId.get(account.id) ?? []);
-  let owner: KnownPerson | undefined;
+  const byName = distinct(lookup(idx.byUserName, nameKey));
+  const linkers = distinct(lookup(idx.byLinkedId, account.id));
+  let found: IndexedPerson | undefined;
 
   if (byKey && account.ownerKey !== undefined) {
-    const keyed = distinct(idx.byOwnerKey.get(account.ownerKey) ?? []);
+    const keyed = distinct(lookup(idx.byOwnerKey, account.ownerKey));
     if (keyed.length > 1) return { class: 'conflict', reason: `${keyed.length} people carry owner key ${account.ownerKey}`, claimants: keyed.map((p) => p.employeeId) };
     // Someone else's userName on it (with their own owner key): their controller sees a conflict.
     const others = distinct([...byName, ...linkers].filter((p) => !keyed.includes(p)));
@@ -119,15 +171,16 @@ export function classifyAccount(account: ObservedAccount, idx: PeopleIndex): Cla
       }
       return { class: 'orphan', reason: `owner key ${account.ownerKey} belongs to no known person` };
     }
-    owner = keyed[0];
+    found = keyed[0];
   } else {
     // No owner key (or the app keeps none): by link, else by userName — both must agree.
     const claim = distinct([...linkers, ...byName]);
     if (claim.length > 1) return { class: 'conflict', reason: `${claim.map((p) => p.employeeId).join(', ')} could all own ${account.userName}`, claimants: claim.map((p) => p.employeeId) };
     if (!claim[0]) return { class: 'orphan', reason: `no known person has userName ${account.userName}${byKey ? ' and the account carries no owner key' : ''}` };
-    owner = claim[0];
+    found = claim[0];
   }
 
+  const owner = knownPerson(found);
   if (owner.status === 'left' && account.active && (owner.desire?.leaver.deactivate ?? true)) {
     return { class: 'orphan', reason: `${owner.employeeId} has left but the account is still active`, owner, ownerLeft: true };
   }

@@ -5,7 +5,8 @@
 import type { Client } from '@temporalio/client';
 import { toObservedAccount } from '../activities';
 import type { Connector, ScimUser } from '../connectors/types';
-import { accumulate, emptySummary, indexPeople, type KnownPerson, type ReconcileRow, type ScanSummary } from '../domain/reconcile';
+import { accumulate, addPerson, emptyIndex, emptySummary, indexPeople, type KnownPerson, type PeopleIndex, type ReconcileRow, type ScanSummary } from '../domain/reconcile';
+import type { OwnerRule } from '../domain/ownership';
 import type { DesireResult } from '../rules/desire';
 import type { Employee } from '../shared/hr-event';
 import { MAIN_TASK_QUEUE, refreshSignal, stateQuery, type PersonView } from '../workflows/definitions';
@@ -69,6 +70,44 @@ export function peopleByApp(views: readonly PersonView[], desire: (e: Employee) 
   return out;
 }
 
+/**
+ * Every running controller's state, streamed straight into one people index per app: a view is
+ * dropped as soon as it is indexed, so memory holds the compact index, never 100k controller states.
+ */
+export async function indexControllers(
+  client: Client,
+  desire: (e: Employee) => DesireResult[],
+  owners: ReadonlyMap<string, OwnerRule>,
+  opts: { concurrency?: number } = {},
+): Promise<{ indexes: Map<string, PeopleIndex>; people: number; failed: string[] }> {
+  const indexes = new Map([...owners].map(([app, owner]) => [app, emptyIndex(owner)]));
+  const failed: string[] = [];
+  let people = 0;
+  const pending = new Set<Promise<void>>();
+  const limit = opts.concurrency ?? 16;
+  for await (const wf of client.workflow.list({ query: `ExecutionStatus = 'Running' AND WorkflowType = 'identityWorkflow'` })) {
+    const id = wf.workflowId;
+    const job = client.workflow
+      .getHandle(id)
+      .query(stateQuery)
+      .then(
+        (view) => {
+          people++;
+          for (const [app, list] of peopleByApp([view], desire)) {
+            const idx = indexes.get(app);
+            if (idx) for (const p of list) addPerson(idx, p);
+          }
+        },
+        () => void failed.push(id),
+      )
+      .finally(() => pending.delete(job));
+    pending.add(job);
+    if (pending.size >= limit) await Promise.race(pending);
+  }
+  await Promise.all(pending);
+  return { indexes, people, failed };
+}
+
 export interface ScanAppOptions {
   app: string;
   paidSeats: boolean;
@@ -79,11 +118,11 @@ export interface ScanAppOptions {
   onRow?: (row: ReconcileRow) => void;
 }
 
-/** One app, every account, streamed. */
-export async function scanApp(connector: Connector, people: readonly KnownPerson[], opts: ScanAppOptions): Promise<ScanSummary> {
+/** One app, every account, streamed; `people` may be a stream (indexed as it comes) or a built index. */
+export async function scanApp(connector: Connector, people: Iterable<KnownPerson> | PeopleIndex, opts: ScanAppOptions): Promise<ScanSummary> {
   const now = opts.now ?? Date.now();
   const so = { app: opts.app, paidSeats: opts.paidSeats, now, ...(opts.sampleLimit !== undefined ? { sampleLimit: opts.sampleLimit } : {}) };
-  const idx = indexPeople(people, connector.profile.owner);
+  const idx = isIndex(people) ? people : indexPeople(people, connector.profile.owner);
   const summary = emptySummary(so, idx.size);
   for await (const u of connector.listUsers(opts.pageSize ? { pageSize: opts.pageSize } : {})) {
     if (typeof u?.id !== 'string') continue;
@@ -92,6 +131,10 @@ export async function scanApp(connector: Connector, people: readonly KnownPerson
   }
   summary.finishedAt = new Date().toISOString();
   return summary;
+}
+
+function isIndex(p: Iterable<KnownPerson> | PeopleIndex): p is PeopleIndex {
+  return (p as PeopleIndex).byOwnerKey instanceof Map;
 }
 
 export type FixClass = 'drifted' | 'unlinked-owner' | 'orphan';

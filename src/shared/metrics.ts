@@ -13,6 +13,8 @@ export interface Metrics {
   needingAttention: Gauge;
   downstreamRequests: Counter<'app' | 'status'>;
   downstreamRateLimited: Counter<'app'>;
+  reconcileAccounts: Gauge<'app' | 'class'>;
+  reconcileFailing: Gauge<'app'>;
 }
 
 export function createMetrics(): Metrics {
@@ -27,6 +29,8 @@ export function createMetrics(): Metrics {
     needingAttention: new Gauge({ name: 'scimflow_lifecycles_needing_attention', help: 'People whose lifecycle waits for an operator (retry/skip)', registers: [registry] }),
     downstreamRequests: new Counter({ name: 'scimflow_downstream_requests_total', help: 'HTTP requests to downstream apps, by status (or error code)', labelNames: ['app', 'status'], registers: [registry] }),
     downstreamRateLimited: new Counter({ name: 'scimflow_downstream_429_total', help: '429 Too Many Requests answers from downstream apps', labelNames: ['app'], registers: [registry] }),
+    reconcileAccounts: new Gauge({ name: 'scimflow_reconcile_accounts', help: "Accounts per reconcile class in the app's last completed scheduled reconcile", labelNames: ['app', 'class'], registers: [registry] }),
+    reconcileFailing: new Gauge({ name: 'scimflow_reconcile_failing', help: "1 while the app's latest scheduled reconcile keeps failing (or failed)", labelNames: ['app'], registers: [registry] }),
   };
 }
 

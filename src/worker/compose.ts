@@ -90,8 +90,14 @@ export function composeWorker(config: ScimflowConfig, env: Env = process.env, on
       const a = publicConfig.apps[app]?.approval;
       return { required: a?.required ?? false, approvers: a ? [...a.approvers, ...a.escalateTo] : [] };
     },
-    guardPolicy() {
-      return config.guard ?? {};
+    guardPolicy(app) {
+      if (!config.guard) return {};
+      const { apps, ...all } = config.guard;
+      return { ...all, ...apps[app] };
+    },
+    paidSeats(app) {
+      const a = config.apps[app];
+      return Boolean(a && (a.seatConsuming || a.approval.required));
     },
     serviceDeskId(app) {
       return config.apps[app]?.jsm?.serviceDeskId;

@@ -2,6 +2,18 @@
 // operator), refreshed on an interval from the search attributes the workflows maintain.
 import type { Client } from '@temporalio/client';
 import type { Metrics } from '../shared/metrics';
+import { RECONCILE_CLASSES } from '../domain/reconcile';
+import { lastReconcile } from '../reconcile/schedule';
+
+/** `scimflow_reconcile_accounts{app,class}` from each app's last completed scheduled run; `scimflow_reconcile_failing{app}`. */
+export async function refreshReconcileGauges(client: Client, metrics: Metrics, apps: string[]): Promise<void> {
+  for (const app of apps) {
+    const last = await lastReconcile(client, app);
+    const done = last.state === 'ok' ? last.status : last.previous;
+    if (done?.summary) for (const c of RECONCILE_CLASSES) metrics.reconcileAccounts.set({ app, class: c }, done.summary.counts[c]);
+    metrics.reconcileFailing.set({ app }, last.state === 'failing' || last.state === 'failed' ? 1 : 0);
+  }
+}
 
 export function pollGauges(client: Client, metrics: Metrics, apps: string[], intervalMs = 15_000): () => void {
   const base = `ExecutionStatus = 'Running' AND WorkflowType = 'identityWorkflow'`;
@@ -12,6 +24,7 @@ export function pollGauges(client: Client, metrics: Metrics, apps: string[], int
     }
     const { count } = await client.workflow.count(`${base} AND ScimflowNeedsAttention = true`);
     metrics.needingAttention.set(count);
+    await refreshReconcileGauges(client, metrics, apps);
   };
   let timer: NodeJS.Timeout | undefined;
   const loop = () => {

@@ -18,6 +18,7 @@ import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Runtime, Worker, bundleWorkflowCode, type WorkerDeploymentOptions, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
 import { createNotifyActivities } from '../activities/notify';
+import { createReconcileActivities } from '../activities/reconcile';
 import { MAIN_TASK_QUEUE, NOTIFY_TASK_QUEUE, appTaskQueue } from '../workflows/definitions';
 
 export interface AppWorkerSpec {
@@ -107,7 +108,7 @@ export async function createWorkers(opts: StartWorkersOptions): Promise<Worker[]
         namespace,
         taskQueue: appTaskQueue(app.name),
         ...dataConverter,
-        activities,
+        activities: { ...activities, ...createReconcileActivities(opts.deps) },
         ...versioning,
         // The group single-writer workflow runs its steps on the app's queue.
         workflowBundle,

@@ -54,6 +54,10 @@ export interface AppView {
   plannedFor?: string;
   /** Group display name → id, for this app (ids the single-writer group workflow returned). */
   groupIds?: Record<string, string>;
+  /** A deactivation or deletion waiting in the app's mass-change guard (`scimflow guard release|reject <app>`). */
+  guard?: { permitId: string; kind: 'deactivate' | 'delete'; accountId: string; since: string };
+  /** Bumped by each guard rejection: the next request for the same change is a new one. */
+  guardRound?: number;
 }
 
 export interface LogEntry {

@@ -4,7 +4,8 @@
 import { condition, getExternalWorkflowHandle, ParentClosePolicy, setHandler, sleep, startChild, workflowInfo, WorkflowIdReusePolicy } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { PermitStatus } from '../domain/guard';
-import { guardWorkflow, guardWorkflowId, permitRequestSignal, permitVerdictSignal, type PermitAsk } from './guard';
+import { nowMs } from './clock';
+import { guardWorkflow, guardWorkflowId, permitRequestSignal, permitVerdictSignal, permitWithdrawSignal, type PermitAsk } from './guard';
 
 const verdicts = new Map<string, PermitStatus>();
 let installed = false;
@@ -31,17 +32,29 @@ async function ensureGuard(app: string): Promise<void> {
   }
 }
 
+export interface AskOptions {
+  /** Ask again this often while nothing is heard (the guard may have been lost); default 10 min. */
+  reaskMs?: number;
+  /** Stop waiting (the caller's plan changed, or it is continuing as new): resolves `interrupted`. */
+  interrupted?: () => boolean;
+  /** The guard said the change is held (called once per `held` answer). */
+  onHeld?: () => void;
+}
+
 /**
- * Resolves when the guard grants (`granted`) or a person rejects (`rejected`) this change. While it
- * is held only the caller waits (one app's lane). Asks again every `reaskMs` (default 10 min) in
- * case the guard was lost. `id` must be deterministic for the change (a repeat is the same request).
+ * Resolves when the guard grants (`granted`) or a person rejects (`rejected`) this change, or —
+ * with `interrupted` — when the caller stops waiting. While it is held only the caller waits (one
+ * app's lane). `id` must be deterministic for the change (a repeat is the same request).
  */
-export async function askPermit(app: string, ask: Omit<PermitAsk, 'requester'>, reaskMs = 600_000): Promise<'granted' | 'rejected'> {
+export async function askPermit(app: string, ask: Omit<PermitAsk, 'requester'>, opts: AskOptions | number = {}): Promise<'granted' | 'rejected' | 'interrupted'> {
+  const o: AskOptions = typeof opts === 'number' ? { reaskMs: opts } : opts;
+  const interrupted = o.interrupted ?? (() => false);
   install();
   const requester = workflowInfo().workflowId;
-  for (let attempt = 0; ; attempt++) {
-    const had = verdicts.get(ask.id);
-    if (had === 'granted' || had === 'rejected') return had;
+  const final = () => verdicts.get(ask.id) === 'granted' || verdicts.get(ask.id) === 'rejected';
+  for (;;) {
+    if (final()) return verdicts.get(ask.id) as 'granted' | 'rejected';
+    if (interrupted()) return 'interrupted';
     try {
       await getExternalWorkflowHandle(guardWorkflowId(app)).signal(permitRequestSignal, { ...ask, requester });
     } catch {
@@ -49,6 +62,20 @@ export async function askPermit(app: string, ask: Omit<PermitAsk, 'requester'>, 
       await sleep(200);
       continue;
     }
-    await condition(() => verdicts.get(ask.id) === 'granted' || verdicts.get(ask.id) === 'rejected', reaskMs);
+    const deadline = nowMs() + (o.reaskMs ?? 600_000);
+    for (;;) {
+      const heard = verdicts.get(ask.id);
+      const ok = await condition(() => final() || interrupted() || verdicts.get(ask.id) !== heard, Math.max(deadline - nowMs(), 0));
+      if (!ok || final() || interrupted()) break;
+      if (verdicts.get(ask.id) === 'held') o.onHeld?.();
+    }
   }
+}
+
+/** The caller no longer wants a change it asked for (fire and forget: a lost guard has nothing held). */
+export function withdrawPermit(app: string, id: string): void {
+  verdicts.delete(id);
+  void getExternalWorkflowHandle(guardWorkflowId(app))
+    .signal(permitWithdrawSignal, { id })
+    .catch(() => undefined);
 }

@@ -60,6 +60,7 @@ import {
 } from './definitions';
 import { groupWorkflow, groupWorkflowId } from './group';
 import { HintBox, hintedObservation } from './hints';
+import { dropStaleHold, GUARD_REJECTED, needsPermit, permitFor } from './leaver-guard';
 import { appActivities, failureAttempts, failureCode, failureMessage, failureRetryAfterMs, planning } from './proxies';
 import { LINKED_APPS, NEEDS_ATTENTION, PENDING_APPROVALS, PROBLEMS, STAGE } from './search-attributes';
 import { migrateState } from './state';
@@ -394,7 +395,7 @@ class Controller {
       }
       if (view.failure?.needsPerson && attentionVersion === this.employment.version) {
         // Waits for `retry`, a new HR record, or — a leaver is never lost — the hourly try.
-        const leaver = this.employment.status === 'left';
+        const leaver = this.employment.status === 'left' && view.failure.code !== GUARD_REJECTED;
         const next = leaver ? Date.parse(view.failure.since) + view.failure.attempts * LEAVER_ATTENTION_RETRY_MS : undefined;
         if (next === undefined || nowMs() < next) {
           await waitFor(next);
@@ -435,6 +436,19 @@ class Controller {
         this.note(app, plan, accounts);
         const action = plan.actions[0];
         if (!action) break;
+        // Ending access asks the app's mass-change guard first (a burst beyond its allowance waits there).
+        const permit = !needsPermit(action) ? 'go' : await permitFor(action, { workflowId: workflowInfo().workflowId, app, view, version: this.employment.version, interrupted: () => this.stopping || (this.laneGen.get(app) ?? 0) !== gen, changed: () => this.syncAttributes(), record: (detail) => this.record({ kind: 'action', detail }) });
+        if (permit === 'interrupted') {
+          // Nothing was done: observe again (an unlinked leaver's account must stay relevant).
+          observedVersion = undefined;
+          break;
+        }
+        if (permit === 'rejected') {
+          attentionVersion = this.employment.version;
+          failed = true;
+          accounts = undefined;
+          break;
+        }
         try {
           const result = await this.execute(app, action, accounts, d);
           if (action.kind === 'create' || (action.kind === 'setActive' && action.active)) this.consumeApproval(app);
@@ -510,6 +524,7 @@ class Controller {
     const view = this.view_(app);
     if (plan.conflict && !view.conflict) this.notes.about('identity-conflict', `${app}/${this.employment.version}`, [app], plan.conflict.reason);
     view.state = plan.state;
+    dropStaleHold(app, view, plan);
     view.conflict = plan.conflict ? { reason: plan.conflict.reason, accounts: plan.conflict.accounts } : undefined;
     const acc = plan.account ?? (view.link.scimId ? accounts?.find((a) => a.id === view.link.scimId) : undefined);
     view.account = acc
@@ -716,6 +731,7 @@ class Controller {
     for (const a of Object.values(this.state.apps)) {
       if (a.failure) out.push(`${a.failure.needsPerson ? 'attention' : 'failing'}:${a.app}`);
       if (a.conflict) out.push(`conflict:${a.app}`);
+      if (a.guard) out.push(`held:${a.app}`);
       if (a.problem && a.granted) out.push(`invalid:${a.app}`);
     }
     if (this.compensatingAny()) out.push('compensated');

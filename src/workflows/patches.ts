@@ -36,6 +36,16 @@ export const PATCHES = {
    * hints never reaches the call.
    */
   observationHint: 'identity-observation-hint',
+  /**
+   * 0.3.0: the controller asks the app's mass-change guard for a permit before it deactivates or
+   * deletes an account (src/workflows/leaver-guard.ts). Before it, access ended without asking.
+   */
+  leaverGuard: 'identity-leaver-guard',
+  /**
+   * 0.3.0: the guard counts the app's accounts itself (start, and when older than 15 min) and tells
+   * a requester its change is held. Before it, the size came only from reconcile --fix.
+   */
+  guardWired: 'guard-counts-app-tells-held',
 } as const satisfies Record<string, string>;
 
 export type PatchId = (typeof PATCHES)[keyof typeof PATCHES];

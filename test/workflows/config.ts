@@ -1,3 +1,11 @@
+/**
+ * The suites that are not about the mass-change guard share one small sandbox in which a handful of
+ * leavers is already "most of the app": the guard lets everything through for them. The guard's own
+ * tests remove this line (`withDefaultGuard`) and run with the defaults.
+ */
+export const PERMISSIVE_GUARD = 'guard: { window: 1s, maxFraction: 1, maxCount: 100000 }\n';
+export const withDefaultGuard = (yaml: string): string => yaml.replace(PERMISSIVE_GUARD, '');
+
 // The configuration the workflow suites run with: the sandbox apps, short approval and retention
 // periods (the Temporal dev server has no time skipping, so real seconds are used).
 export const LIFECYCLE_CONFIG = `
@@ -59,6 +67,7 @@ leaver:
       hardDelete: { after: 6s }
 joiner:
   allOrNothing: [generic, jasper]
+guard: { window: 1s, maxFraction: 1, maxCount: 100000 }
 `;
 
 // The time-skipping suite's configuration: the same apps and rules, with days-long approval and

@@ -8,11 +8,11 @@ import { fixScan, guardDecide, guardView, listPeople, peopleByApp, scanApp } fro
 import { accountsOf, deleteUserIn, seedUser, usersOf, type AppUser } from '../helpers/apps';
 import { employee, event, startStack, type Stack } from '../helpers/stack';
 import { waitFor } from '../helpers/temporal';
-import { LIFECYCLE_CONFIG } from './config';
+import { LIFECYCLE_CONFIG, withDefaultGuard } from './config';
 
 let stack: Stack;
 beforeAll(async () => {
-  stack = await startStack(LIFECYCLE_CONFIG);
+  stack = await startStack(withDefaultGuard(LIFECYCLE_CONFIG));
 }, 120_000);
 afterAll(async () => {
   await stack?.close();
