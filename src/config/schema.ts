@@ -1,7 +1,9 @@
 // Strict zod schemas for config/scimflow.yaml, and the normalisation into ScimflowConfig (defaults applied,
 // durations in ms, templates/regexes/cross-references checked). No I/O here: see loader.ts.
 import { z } from 'zod';
-import { compileTemplate, isAlphanumericTemplate, isEmployeeField, EMPLOYEE_FIELDS, TemplateError } from '../rules/template';
+import { PROFILE_SOURCES, PROFILES, profileFor, takesPaidSeat } from '../connectors/profiles';
+import type { Capabilities } from '../connectors/types';
+import { compileTemplate, isEmployeeField, templateYieldsOnly, EMPLOYEE_FIELDS, TemplateError } from '../rules/template';
 import { checkAttributePath } from '../rules/mapping';
 import { DurationError, parseDuration } from './duration';
 import { MIN_SHARED_SECRET_LENGTH } from './limits';
@@ -208,13 +210,15 @@ const AppSchema = z
     for (const [attr, value] of Object.entries(app.attributes)) {
       const problem = checkAttributePath(attr);
       if (problem) ctx.addIssue({ code: 'custom', path: ['attributes', attr], message: problem });
-      if (app.kind === 'jumpcloud' && attr === 'userName') {
+      // The kind's profile names the characters its userName may hold: the expression must provably keep to them.
+      const characters = PROFILES[app.kind].userName.characters;
+      if (characters !== undefined && attr === 'userName') {
         const templates = value === null ? [] : Array.isArray(value) ? value : [value];
-        if (value === null) ctx.addIssue({ code: 'custom', path: ['attributes', attr], message: 'JumpCloud requires a userName' });
+        if (value === null) ctx.addIssue({ code: 'custom', path: ['attributes', attr], message: `${app.kind} requires a userName` });
         for (const t of templates) {
           let ok: boolean;
           try {
-            ok = isAlphanumericTemplate(compileTemplate(t));
+            ok = templateYieldsOnly(compileTemplate(t), characters);
           } catch {
             ok = true; // already reported by TemplateSchema
           }
@@ -222,7 +226,7 @@ const AppSchema = z
             ctx.addIssue({
               code: 'custom',
               path: ['attributes', attr],
-              message: 'JumpCloud usernames allow letters and digits only: this expression can produce other characters (end each placeholder with "| slug" and use no literal punctuation)',
+              message: `${app.kind} usernames allow only the characters [${characters}] (${PROFILE_SOURCES[app.kind].url}): this expression can produce others (end each placeholder with "| slug" and use no other literal characters)`,
             });
           }
         }
@@ -398,15 +402,8 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out;
 }
 
-const SEAT_CONSUMING_BY_DEFAULT: Record<AppKind, boolean> = {
-  generic: false,
-  jasper: true,
-  jumpcloud: false,
-  atlassian: true,
-  jostle: false,
-};
-/** Kinds whose SCIM API has no Group resource (Jostle supports User only). */
-const NO_GROUPS_BY_DEFAULT: ReadonlySet<AppKind> = new Set(['jostle']);
+/** The leaver policy before `leaver.default` and `leaver.apps.<app>` (jsmCustomerRemoval: atlassian with jsm only). */
+export const DEFAULT_LEAVER_POLICY: Readonly<LeaverPolicy> = { deactivate: true, removeGroups: true, jsmCustomerRemoval: true, hardDeleteAfterMs: null };
 
 const CONDITION_OPS = ['equals', 'oneOf', 'pattern', 'exists', 'not'] as const;
 
@@ -559,11 +556,11 @@ export function normaliseConfig(
     seenAllOrNothing.add(name);
   });
 
-  const builtinLeaver: LeaverPolicy = { deactivate: true, removeGroups: true, jsmCustomerRemoval: true, hardDeleteAfterMs: null };
   const apps: Record<string, AppConfig> = {};
   for (const [name, app] of Object.entries(raw.apps).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const path: Path = ['apps', name];
-    const seatConsuming = app.seatConsuming ?? SEAT_CONSUMING_BY_DEFAULT[app.kind];
+    // Default from the kind's profile: Jasper bills the create, Atlassian the product groups scimflow grants.
+    const seatConsuming = app.seatConsuming ?? takesPaidSeat(PROFILES[app.kind]);
     const rawApproval = raw.approvals[name];
     const approval: ApprovalPolicy = {
       required: rawApproval?.required ?? seatConsuming,
@@ -587,7 +584,7 @@ export function normaliseConfig(
         message: app.kind !== 'atlassian' ? 'only for kind atlassian' : `needs apps.${name}.jsm to be configured`,
       });
     }
-    let leaver = normaliseLeaver(app.kind, builtinLeaver, raw.leaver.default);
+    let leaver = normaliseLeaver(app.kind, DEFAULT_LEAVER_POLICY, raw.leaver.default);
     leaver = normaliseLeaver(app.kind, leaver, rawLeaverApp);
     if (!app.jsm) leaver.jsmCustomerRemoval = false;
 
@@ -640,11 +637,13 @@ export function normaliseConfig(
     rule.grant.forEach((g, j) => {
       if (unknownApp(g.app)) return;
       const app = apps[g.app];
-      if (app && g.groups.length > 0) {
-        const groupsSupported = app.capabilities.groups?.supported ?? !NO_GROUPS_BY_DEFAULT.has(app.kind);
-        if (!groupsSupported) {
-          issues.push({ path: [...path, 'grant', j, 'groups'], message: `app "${g.app}" (kind ${app.kind}) has no SCIM groups; remove groups or set capabilities.groups.supported: true` });
-        }
+      // The app's profile (with its capability overrides) decides: a grant it cannot honour would validate and then add nothing.
+      if (app && g.groups.length > 0 && !profileFor(app.kind, app.capabilities as Partial<Capabilities>).groups.supported) {
+        const why = PROFILE_SOURCES[app.kind].noGroups ?? 'its capabilities say groups.supported: false';
+        issues.push({
+          path: [...path, 'grant', j, 'groups'],
+          message: `app "${g.app}" (kind ${app.kind}) has no SCIM groups: ${why}; remove groups, or set capabilities.groups.supported: true`,
+        });
       }
       const set = grants.get(g.app) ?? new Set<string>();
       for (const group of g.groups) set.add(group);

@@ -15,12 +15,12 @@ export function authStrategy(auth: AuthConfig): AuthStrategy {
     case 'bearer':
       return { headers: { authorization: `Bearer ${auth.token}` }, secrets: [auth.token], describe: 'bearer' };
     case 'apiKey': {
-      // JumpCloud: "A JumpCloud API key that will be used in the custom x api key header" (001, Prerequisites).
+      // JumpCloud: "A JumpCloud API key that will be used in the custom x api key header" (JumpCloud page, Prerequisites).
       const header = (auth.header ?? 'x-api-key').toLowerCase();
       return { headers: { [header]: auth.key }, secrets: [auth.key], describe: `api key (${header})` };
     }
     case 'basic': {
-      // Atlassian REST: Basic base64(email:api-token) (002, Authentication).
+      // Atlassian REST: Basic base64(email:api-token) (Atlassian guide, Authentication).
       const encoded = Buffer.from(`${auth.username}:${auth.password}`, 'utf8').toString('base64');
       return { headers: { authorization: `Basic ${encoded}` }, secrets: [auth.password, encoded], describe: 'basic' };
     }

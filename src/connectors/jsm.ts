@@ -1,4 +1,4 @@
-// Jira Service Management + Jira platform REST (002): customers, service-desk membership, Jira
+// Jira Service Management + Jira platform REST (Atlassian guide): customers, service-desk membership, Jira
 // groups. HTTP Basic `email:api-token`; plain application/json both ways.
 import { isConnectorError } from './errors';
 import { HttpClient, type ResponseEvent } from './http';
@@ -27,7 +27,7 @@ export class JsmRestClient implements JsmClient {
   }
 
   async createCustomer(input: { email: string; displayName: string }): Promise<JsmCustomer> {
-    // 002 "Create JSM customer": an existing account for the email is linked and returned.
+    // Atlassian guide "Create JSM customer": an existing account for the email is linked and returned.
     const res = await this.http.request<JsmCustomer>({ method: 'POST', path: '/rest/servicedeskapi/customer', body: { email: input.email, displayName: input.displayName } });
     return res.body!;
   }
@@ -39,7 +39,7 @@ export class JsmRestClient implements JsmClient {
   }
 
   async removeCustomers(serviceDeskId: string, accountIds: readonly string[]): Promise<void> {
-    // 002 "Remove customers from service desk": DELETE with a JSON body.
+    // Atlassian guide "Remove customers from service desk": DELETE with a JSON body.
     for (let i = 0; i < accountIds.length; i += ACCOUNT_IDS_PER_CALL) {
       await this.http.request({ method: 'DELETE', path: `/rest/servicedeskapi/servicedesk/${encodeURIComponent(serviceDeskId)}/customer`, body: { accountIds: accountIds.slice(i, i + ACCOUNT_IDS_PER_CALL) } });
     }

@@ -194,7 +194,7 @@ export class ScimConnector implements Connector {
     const f = this.current.filter;
     const serverSide = canFilter(f.userAttributes, f.operators, scimAttr);
     const hits: ScimUser[] = [];
-    // Apps may ignore filters they do not understand (000 "filter support may be limited"): always re-check locally.
+    // Apps may ignore filters they do not understand (Jasper guide "filter support may be limited"): always re-check locally.
     for await (const u of this.listUsers(serverSide ? { filter: eqFilter(scimAttr, value) } : { maxResults: MAX_SCAN })) {
       if (matchesUser(u, attr, value)) hits.push(u);
     }

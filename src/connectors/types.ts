@@ -96,15 +96,23 @@ export interface Capabilities {
     rule: 'any' | 'email' | 'notEmail';
     /** How to derive a userName when the desired one breaks the rule. */
     derive?: 'emailLocalPart';
-    pattern?: RegExp;
+    /**
+     * The only characters the app accepts, as the body of a regular-expression character class
+     * (`A-Za-z0-9._-`); always including letters and digits. Derived names are stripped to them; the
+     * configuration refuses a userName expression that could produce others.
+     */
+    characters?: string;
     maxLength?: number;
   };
   /** How a leaver is deprovisioned: `deactivate` = PATCH active=false, `delete` = DELETE. */
   deprovision: 'deactivate' | 'delete';
   /** DELETE cannot be undone (no reactivation after it). */
   deleteIsIrreversible: boolean;
-  /** Creating a user bills a paid seat immediately. */
-  createConsumesSeat: boolean;
+  /**
+   * What takes a paid seat in the app: the account's `create`, its `groupMembership` (groups mapped to
+   * paid products), or `none` documented. The configuration's `seatConsuming` default follows it.
+   */
+  seatTakenBy: 'create' | 'groupMembership' | 'none';
   /** POST /Users/.search (RFC 7644 §3.4.3). */
   searchEndpoint: boolean;
   /** GET /ServiceProviderConfig is served and worth merging. */
@@ -122,6 +130,14 @@ export interface Capabilities {
   writeContentType: string;
   /** Accept header for every request. */
   accept: string;
+}
+
+/** Where a profile's facts come from, and the app's own words for what it cannot do. */
+export interface ProfileSource {
+  /** The vendor's public documentation the profile quotes. */
+  url: string;
+  /** Why the app has no SCIM groups (quoted), where it has none. */
+  noGroups?: string;
 }
 
 /** A SCIM 2.0 User as exchanged with apps (RFC 7643 §4.1); extension attributes keyed by URN. */

@@ -70,7 +70,7 @@ export class ScimApp {
     this.invitations = [];
     this.meId = undefined;
     if (this.spec.me) {
-      // The API key belongs to an admin user (003 "Get on Self").
+      // The API key belongs to an admin user (Jostle page "Get on Self").
       const owner = this.users.create({ schemas: [USER_SCHEMA], userName: 'api.owner', active: true, name: { givenName: 'API', familyName: 'Owner' } });
       this.meId = owner.id;
     }

@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
 import { ConfigError, checkConfigFile, loadConfig, toPublicConfig, type ScimflowConfig } from '../../src/config';
+import { PROFILES } from '../../src/connectors/profiles';
 import { baseConfig, clone, TempDir } from './helpers';
 
 const EXAMPLE = resolve(__dirname, '../../config/scimflow.yaml');
@@ -67,6 +68,10 @@ describe('the example config/scimflow.yaml', () => {
     expect(config.apps.jasper!.seatConsuming).toBe(true);
     expect(config.apps.atlassian!.seatConsuming).toBe(true);
     expect(config.apps.generic!.seatConsuming).toBe(false);
+    // The seat default is the profile's: Jasper bills the create, Atlassian the product groups.
+    for (const app of Object.values(config.apps)) expect(app.seatConsuming).toBe(PROFILES[app.kind].seatTakenBy !== 'none');
+    expect(PROFILES.jasper.seatTakenBy).toBe('create');
+    expect(PROFILES.atlassian.seatTakenBy).toBe('groupMembership');
     expect(config.apps.jasper!.approval).toEqual({
       required: true,
       approvers: ['it-lead@example.com'],
@@ -203,10 +208,15 @@ describe('loadConfig errors name the file, the key path and what was expected', 
     expectIssue(errorFor(data), 'apps.generic.attributes.active', /managed by scimflow/);
   });
 
-  it('a JumpCloud userName expression that can produce special characters', () => {
+  it('a JumpCloud userName expression that can produce characters its profile refuses', () => {
     const data = clone(baseConfig()) as { apps: { jumpcloud: Record<string, unknown> } };
     data.apps.jumpcloud.attributes = { userName: '{{givenName}}.{{familyName}}' };
-    expectIssue(errorFor(data), 'apps.jumpcloud.attributes.userName', /letters and digits only/);
+    expectIssue(errorFor(data), 'apps.jumpcloud.attributes.userName', /only the characters \[A-Za-z0-9._-\] \(https:\/\/jumpcloud\.com\/support\/.*end each placeholder with "\| slug"/);
+    data.apps.jumpcloud.attributes = { userName: '{{givenName | slug}}+{{familyName | slug}}' };
+    expectIssue(errorFor(data), 'apps.jumpcloud.attributes.userName', /only the characters/);
+    // Within the profile's characters: accepted.
+    data.apps.jumpcloud.attributes = { userName: '{{givenName | slug | lower}}.{{familyName | slug | lower}}' };
+    expect(loadConfig(dir.writeYaml('scimflow.yaml', data)).apps.jumpcloud!.attributes.userName).toBe('{{givenName | slug | lower}}.{{familyName | slug | lower}}');
   });
 
   it('unknown app in a rule', () => {
@@ -260,6 +270,21 @@ describe('loadConfig errors name the file, the key path and what was expected', 
     const data = clone(baseConfig()) as { rules: { birthright: { name: string }[] } };
     data.rules.birthright[1]!.name = 'everyone';
     expectIssue(errorFor(data), 'rules.birthright[1].name', /duplicate rule name/);
+  });
+
+  it('groups granted on JumpCloud, whose profile has no SCIM groups: the app and the reason are named', () => {
+    const data = clone(baseConfig()) as { apps: { jumpcloud: Record<string, unknown> }; rules: { birthright: { grant: unknown[] }[] } };
+    data.rules.birthright[0]!.grant[1] = { app: 'jumpcloud', groups: ['engineering'] };
+    expectIssue(errorFor(data), 'rules.birthright[0].grant[1].groups', /app "jumpcloud" \(kind jumpcloud\) has no SCIM groups: JumpCloud documents "Real-time Group import isn’t currently supported"/);
+    // An operator who knows better says so in the app's capabilities.
+    data.apps.jumpcloud.capabilities = { groups: { supported: true, create: true, patch: true, maxMembersPerPatch: 50 } };
+    expect(loadConfig(dir.writeYaml('scimflow.yaml', data)).rules.birthright[0]!.grant).toContainEqual({ app: 'jumpcloud', groups: ['engineering'] });
+  });
+
+  it('groups granted where the capabilities switch groups off: the reason is the override', () => {
+    const data = clone(baseConfig()) as { apps: { generic: Record<string, unknown> } };
+    data.apps.generic.capabilities = { groups: { supported: false } };
+    expectIssue(errorFor(data), 'rules.birthright[0].grant[0].groups', /app "generic" \(kind generic\) has no SCIM groups: its capabilities say groups.supported: false/);
   });
 
   it('groups granted on an app without SCIM groups (jostle)', () => {

@@ -1,4 +1,4 @@
-// Atlassian contract (shared/reference/002): SCIM directory + Jira/JSM REST, over loopback HTTP.
+// Atlassian contract (https://www.stitchflow.com/user-management/atlassian-jira-service-management/api): SCIM directory + Jira/JSM REST, over loopback HTTP.
 import type { Connector } from '../../src/connectors';
 import { LICENSED_GROUP_NAME, type SandboxHandle } from '../../src/sandbox';
 import { connect, person, rejection, useAppContract } from './harness';
@@ -54,7 +54,7 @@ describe('SCIM directory', () => {
     expect(app().users()).toHaveLength(1);
   });
 
-  test('externalId is not mapped (002): accepted on input, never stored or returned', async () => {
+  test('externalId is not mapped (Atlassian guide): accepted on input, never stored or returned', async () => {
     const desired = person();
     const { user } = await conn.createUser(desired);
     expect(user.externalId).toBeUndefined();

@@ -1,4 +1,4 @@
-// Jasper contract (shared/reference/000) against the sandbox over loopback HTTP.
+// Jasper contract (https://www.stitchflow.com/user-management/jasper/api) against the sandbox over loopback HTTP.
 import type { Connector } from '../../src/connectors';
 import type { SandboxHandle } from '../../src/sandbox';
 import { connect, person, rejection, useAppContract } from './harness';
@@ -13,7 +13,7 @@ useAppContract('jasper', (s, c) => {
 });
 
 test('profile: PATCH only, no pagination, userName eq only, create consumes a seat, deprovision = deactivate', () => {
-  expect(conn.profile).toMatchObject({ patch: true, put: false, pagination: { mode: 'none' }, createConsumesSeat: true, deprovision: 'deactivate', userName: { rule: 'email' } });
+  expect(conn.profile).toMatchObject({ patch: true, put: false, pagination: { mode: 'none' }, seatTakenBy: 'create', deprovision: 'deactivate', userName: { rule: 'email' } });
 });
 
 test('create consumes a seat at once and sends an invitation; find-first avoids a second seat', async () => {

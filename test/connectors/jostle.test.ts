@@ -1,4 +1,4 @@
-// Jostle contract (shared/reference/003) against the sandbox over loopback HTTP.
+// Jostle contract (https://forum.jostle.us/hc/en-us/articles/360047694954-User-Provisioning-API) against the sandbox over loopback HTTP.
 import type { BulkOperation, Connector } from '../../src/connectors';
 import type { SandboxHandle } from '../../src/sandbox';
 import { connect, person, rejection, useAppContract } from './harness';
@@ -52,7 +52,7 @@ test('filter: only userName eq; other lookups page through the unfiltered list',
   expect(err).toMatchObject({ code: 'INVALID', scimType: 'invalidFilter' });
 });
 
-test('externalId is not among the supported fields (003): dropped on create, PUT and PATCH', async () => {
+test('externalId is not among the supported fields (Jostle page): dropped on create, PUT and PATCH', async () => {
   const desired = person();
   const { user } = await conn.createUser(desired);
   expect(user.externalId).toBeUndefined();

@@ -80,7 +80,7 @@ describe.each(APP_KINDS)('%s', (kind) => {
       const created = await conn.postUser(desired);
       const { result, requests } = await counted(() => conn.lookupUsers({ userName: 'renamed@example.com', externalId: desired.externalId! }));
       expect(requests).toHaveLength(expected.lookupCost);
-      // Jasper keeps externalId but filters only userName (000 "List Users"): one request, not found.
+      // Jasper keeps externalId but filters only userName (Jasper guide "List Users"): one request, not found.
       expect(result.map((u) => u.id)).toEqual(kind === 'generic' ? [created.id] : []);
       if (kind === 'jasper') expect(new URL(requests[0]!.url, 'http://x').searchParams.get('filter')).toBe('userName eq "renamed@example.com"');
     });

@@ -1,10 +1,10 @@
 // Capability profiles per app kind, and the merge with a live /ServiceProviderConfig.
-import type { AppKind, Capabilities } from '../types';
-import { atlassianProfile } from './atlassian';
-import { genericProfile } from './generic';
-import { jasperProfile } from './jasper';
-import { jostleProfile } from './jostle';
-import { jumpcloudProfile } from './jumpcloud';
+import type { AppKind, Capabilities, ProfileSource } from '../types';
+import { atlassianProfile, atlassianSource } from './atlassian';
+import { genericProfile, genericSource } from './generic';
+import { jasperProfile, jasperSource } from './jasper';
+import { jostleProfile, jostleSource } from './jostle';
+import { jumpcloudProfile, jumpcloudSource } from './jumpcloud';
 
 export const PROFILES: Readonly<Record<AppKind, Capabilities>> = {
   generic: genericProfile,
@@ -13,6 +13,31 @@ export const PROFILES: Readonly<Record<AppKind, Capabilities>> = {
   atlassian: atlassianProfile,
   jostle: jostleProfile,
 };
+
+export const PROFILE_SOURCES: Readonly<Record<AppKind, ProfileSource>> = {
+  generic: genericSource,
+  jasper: jasperSource,
+  jumpcloud: jumpcloudSource,
+  atlassian: atlassianSource,
+  jostle: jostleSource,
+};
+
+/** Whether an account in the app takes a paid seat as scimflow provisions it (create, or the groups it grants). */
+export function takesPaidSeat(profile: Capabilities): boolean {
+  return profile.seatTakenBy !== 'none';
+}
+
+/** A userName stripped to the characters the profile accepts (all of it where the profile names none). */
+export function keepUserNameCharacters(userName: string, profile: Capabilities): string {
+  const chars = profile.userName.characters;
+  return chars === undefined ? userName : userName.replace(new RegExp(`[^${chars}]`, 'g'), '');
+}
+
+/** Whether a userName holds only the characters the profile accepts. */
+export function hasUserNameCharacters(userName: string, profile: Capabilities): boolean {
+  const chars = profile.userName.characters;
+  return chars === undefined || new RegExp(`^[${chars}]*$`).test(userName);
+}
 
 /** Kind profile with operator overrides applied (nested objects merged one level deep). */
 export function profileFor(kind: AppKind, overrides?: Partial<Capabilities>): Capabilities {
