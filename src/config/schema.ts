@@ -98,13 +98,23 @@ const AuthSchema = z.discriminatedUnion(
   { error: 'expected auth.type to be one of bearer, apiKey, basic' },
 );
 
+/**
+ * An option that no longer exists (it was validated but never read): naming it is an error that says
+ * what replaces it, rather than strict zod's bare "unrecognized key".
+ */
+const removedOption = (instead: string) =>
+  z
+    .unknown()
+    .refine((v) => v === undefined, { message: `this option was removed (it did nothing): ${instead}` })
+    .optional();
+
 // Mirrors Partial<Capabilities> of src/connectors/types.ts (nested objects partial, merged one level deep by
-// the connector). Strict: a misspelt capability is an error, not a silent no-op.
+// the connector), the overridable part of it. Strict: a misspelt capability is an error, not a silent no-op.
 const FILTER_OPERATORS = ['eq', 'ne', 'co', 'sw', 'ew', 'pr', 'gt', 'ge', 'lt', 'le', 'and', 'or', 'not'] as const;
 const CapabilitiesSchema = z.strictObject({
   patch: z.boolean().optional(),
-  put: z.boolean().optional(),
-  putReplacesWholeResource: z.boolean().optional(),
+  put: removedOption('scimflow sends PUT only where patch is false (every update is then a full PUT); set patch: false for that'),
+  putReplacesWholeResource: removedOption('a PUT always carries the whole user (RFC 7644 §3.5.1)'),
   filter: z
     .strictObject({
       operators: z.array(z.enum(FILTER_OPERATORS)).optional(),
@@ -120,7 +130,7 @@ const CapabilitiesSchema = z.strictObject({
       withFilter: z.boolean().optional(),
     })
     .optional(),
-  sort: z.boolean().optional(),
+  sort: removedOption('scimflow never asks an app to sort'),
   etag: z.boolean().optional(),
   bulk: z
     .strictObject({
@@ -134,8 +144,8 @@ const CapabilitiesSchema = z.strictObject({
       supported: z.boolean().optional(),
       create: z.boolean().optional(),
       patch: z.boolean().optional(),
-      put: z.boolean().optional(),
-      delete: z.boolean().optional(),
+      put: removedOption('scimflow changes memberships by PATCH only (groups.patch)'),
+      delete: removedOption('scimflow never deletes a group'),
       maxMembersPerPatch: z.number().int().nonnegative().optional(),
     })
     .optional(),
@@ -146,10 +156,10 @@ const CapabilitiesSchema = z.strictObject({
       maxLength: z.number().int().positive().optional(),
     })
     .optional(),
-  deprovision: z.enum(['deactivate', 'delete']).optional(),
-  deleteIsIrreversible: z.boolean().optional(),
-  createConsumesSeat: z.boolean().optional(),
-  searchEndpoint: z.boolean().optional(),
+  deprovision: removedOption('the leaver policy decides: leaver.apps.<app>.deactivate, and hardDelete: { after: <duration> } to DELETE the account'),
+  deleteIsIrreversible: removedOption("the leaver policy's hardDelete is the only DELETE scimflow sends"),
+  createConsumesSeat: removedOption('set apps.<app>.seatConsuming (its default comes from the kind\'s profile)'),
+  searchEndpoint: removedOption('scimflow looks users up with GET /Users?filter='),
   serviceProviderConfig: z.boolean().optional(),
   userExtensions: z.array(nonEmpty).optional(),
   owner: z.union([z.strictObject({ by: z.enum(['externalId', 'userName']) }), z.strictObject({ by: z.literal('attribute'), path: z.string().min(1) })]).optional(),
@@ -175,7 +185,7 @@ const AppSchema = z
     rateLimit: z
       .strictObject({
         requestsPerSecond: z.number().positive().max(10_000).default(10),
-        burst: z.number().int().positive().optional(),
+        burst: removedOption('requests are paced evenly at requestsPerSecond (a 429 waits for its Retry-After)'),
       })
       .default({ requestsPerSecond: 10 }),
     capabilities: CapabilitiesSchema.default({}),
@@ -592,7 +602,7 @@ export function normaliseConfig(
       name,
       kind: app.kind,
       baseUrl: app.baseUrl,
-      rateLimit: { requestsPerSecond: app.rateLimit.requestsPerSecond, burst: app.rateLimit.burst ?? Math.max(1, Math.ceil(app.rateLimit.requestsPerSecond)) },
+      rateLimit: { requestsPerSecond: app.rateLimit.requestsPerSecond },
       capabilities: JSON.parse(JSON.stringify(app.capabilities)) as CapabilityOverrides,
       attributes: { ...app.attributes },
       seatConsuming,

@@ -23,23 +23,16 @@ export type AuthConfig =
 
 /**
  * Capability overrides: the same shape as Partial<Capabilities> in src/connectors/types.ts (nested objects
- * partial; `userName.pattern` is not configurable). JSON-only, so it can travel in PublicConfig.
+ * partial; `userName.characters`, `seatTakenBy`, `accept` and `patchValuePaths` are not configurable). JSON-only, so it can travel in PublicConfig.
  */
 export interface CapabilityOverrides {
   patch?: boolean;
-  put?: boolean;
-  putReplacesWholeResource?: boolean;
   filter?: { operators?: ('eq' | 'ne' | 'co' | 'sw' | 'ew' | 'pr' | 'gt' | 'ge' | 'lt' | 'le' | 'and' | 'or' | 'not')[]; userAttributes?: string[]; groupAttributes?: string[]; singleTerm?: boolean };
   pagination?: { mode?: 'index' | 'cursor' | 'none'; maxPageSize?: number; withFilter?: boolean };
-  sort?: boolean;
   etag?: boolean;
   bulk?: { supported?: boolean; maxOperations?: number; maxPayloadSize?: number };
-  groups?: { supported?: boolean; create?: boolean; patch?: boolean; put?: boolean; delete?: boolean; maxMembersPerPatch?: number };
+  groups?: { supported?: boolean; create?: boolean; patch?: boolean; maxMembersPerPatch?: number };
   userName?: { rule?: 'any' | 'email' | 'notEmail'; derive?: 'emailLocalPart'; maxLength?: number };
-  deprovision?: 'deactivate' | 'delete';
-  deleteIsIrreversible?: boolean;
-  createConsumesSeat?: boolean;
-  searchEndpoint?: boolean;
   serviceProviderConfig?: boolean;
   userExtensions?: string[];
   owner?: { by: 'externalId' | 'userName' } | { by: 'attribute'; path: string };
@@ -77,7 +70,7 @@ export interface PublicAppConfig {
   name: string;
   kind: AppKind;
   baseUrl: string;
-  rateLimit: { requestsPerSecond: number; burst: number };
+  rateLimit: { requestsPerSecond: number };
   capabilities: CapabilityOverrides;
   /** The app's overrides only (the per-kind defaults live in src/rules/mapping.ts). */
   attributes: Record<string, AttributeMappingValue>;

@@ -56,14 +56,10 @@ export type FilterOperator = 'eq' | 'ne' | 'co' | 'sw' | 'ew' | 'pr' | 'gt' | 'g
 
 export interface Capabilities {
   kind: AppKind;
-  /** PATCH on /Users (RFC 7644 §3.5.2); false = every update is a full PUT. */
+  /** PATCH on /Users (RFC 7644 §3.5.2); false = every update is a full PUT (RFC 7644 §3.5.1: the whole user). */
   patch: boolean;
   /** PATCH paths may address one value of a multi-valued attribute (`emails[type eq "work"].value`, RFC 7644 §3.5.2); false = replace the whole attribute. */
   patchValuePaths: boolean;
-  /** PUT on /Users (RFC 7644 §3.5.1). */
-  put: boolean;
-  /** PUT replaces the whole resource: omitted attributes are cleared (true for every RFC-conforming server). */
-  putReplacesWholeResource: boolean;
   filter: {
     /** Operators the server evaluates; the connector never sends others. */
     operators: readonly FilterOperator[];
@@ -80,15 +76,12 @@ export interface Capabilities {
     /** Whether startIndex/count still apply when a filter is given. */
     withFilter: boolean;
   };
-  sort: boolean;
   etag: boolean;
   bulk: { supported: boolean; maxOperations: number; maxPayloadSize: number };
   groups: {
     supported: boolean;
     create: boolean;
     patch: boolean;
-    put: boolean;
-    delete: boolean;
     /** Members per PATCH request when adding/removing (chunking). */
     maxMembersPerPatch: number;
   };
@@ -104,17 +97,11 @@ export interface Capabilities {
     characters?: string;
     maxLength?: number;
   };
-  /** How a leaver is deprovisioned: `deactivate` = PATCH active=false, `delete` = DELETE. */
-  deprovision: 'deactivate' | 'delete';
-  /** DELETE cannot be undone (no reactivation after it). */
-  deleteIsIrreversible: boolean;
   /**
    * What takes a paid seat in the app: the account's `create`, its `groupMembership` (groups mapped to
    * paid products), or `none` documented. The configuration's `seatConsuming` default follows it.
    */
   seatTakenBy: 'create' | 'groupMembership' | 'none';
-  /** POST /Users/.search (RFC 7644 §3.4.3). */
-  searchEndpoint: boolean;
   /** GET /ServiceProviderConfig is served and worth merging. */
   serviceProviderConfig: boolean;
   /** Schema extensions the app accepts on Users. */

@@ -123,7 +123,7 @@ describe('loadConfig errors name the file, the key path and what was expected', 
     const file = dir.writeYaml('scimflow.yaml', baseConfig());
     const config = loadConfig(file);
     expect(config.source).toBe(file);
-    expect(config.apps.jumpcloud!.rateLimit).toEqual({ requestsPerSecond: 3, burst: 3 });
+    expect(config.apps.jumpcloud!.rateLimit).toEqual({ requestsPerSecond: 3 });
     expect(config.apps.jasper!.auth).toEqual({ type: 'bearer', token: { ref: 'file', path: join(dir.path, 'secrets/jasper.token') } });
   });
 
@@ -270,6 +270,34 @@ describe('loadConfig errors name the file, the key path and what was expected', 
     const data = clone(baseConfig()) as { rules: { birthright: { name: string }[] } };
     data.rules.birthright[1]!.name = 'everyone';
     expectIssue(errorFor(data), 'rules.birthright[1].name', /duplicate rule name/);
+  });
+
+  it('removed options (validated once, never read) are errors naming what replaces them', () => {
+    const data = clone(baseConfig()) as { apps: { generic: Record<string, unknown>; jumpcloud: Record<string, unknown> } };
+    data.apps.generic.capabilities = {
+      put: true,
+      putReplacesWholeResource: true,
+      sort: true,
+      groups: { put: true, delete: false },
+      deprovision: 'delete',
+      deleteIsIrreversible: true,
+      createConsumesSeat: true,
+      searchEndpoint: false,
+    };
+    data.apps.jumpcloud.rateLimit = { requestsPerSecond: 3, burst: 6 };
+    const err = errorFor(data);
+    const removed = (path: string, instead: RegExp) => expectIssue(err, path, new RegExp(`this option was removed \\(it did nothing\\): ${instead.source}`));
+    removed('apps.generic.capabilities.put', /scimflow sends PUT only where patch is false/);
+    removed('apps.generic.capabilities.putReplacesWholeResource', /a PUT always carries the whole user/);
+    removed('apps.generic.capabilities.sort', /scimflow never asks an app to sort/);
+    removed('apps.generic.capabilities.groups.put', /scimflow changes memberships by PATCH only/);
+    removed('apps.generic.capabilities.groups.delete', /scimflow never deletes a group/);
+    removed('apps.generic.capabilities.deprovision', /the leaver policy decides: leaver.apps.<app>.deactivate, and hardDelete/);
+    removed('apps.generic.capabilities.deleteIsIrreversible', /the leaver policy's hardDelete is the only DELETE/);
+    removed('apps.generic.capabilities.createConsumesSeat', /set apps.<app>.seatConsuming/);
+    removed('apps.generic.capabilities.searchEndpoint', /scimflow looks users up with GET \/Users\?filter=/);
+    removed('apps.jumpcloud.rateLimit.burst', /requests are paced evenly at requestsPerSecond/);
+    expect(err.errors).toHaveLength(10);
   });
 
   it('groups granted on JumpCloud, whose profile has no SCIM groups: the app and the reason are named', () => {

@@ -170,13 +170,13 @@ describe('generic connector: read, list, update', () => {
 
   test('discover() merges the public ServiceProviderConfig', async () => {
     const profile = await conn.discover();
-    expect(profile).toMatchObject({ patch: true, etag: true, sort: true, bulk: { supported: false } });
+    expect(profile).toMatchObject({ patch: true, etag: true, bulk: { supported: false } });
   });
 });
 
 describe('generic connector: groups', () => {
   test('createGroup is find-first; add and remove members in chunks', async () => {
-    const small = connect(sb, 'generic', { capabilities: { groups: { supported: true, create: true, patch: true, put: true, delete: true, maxMembersPerPatch: 2 } } });
+    const small = connect(sb, 'generic', { capabilities: { groups: { supported: true, create: true, patch: true, maxMembersPerPatch: 2 } } });
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push((await small.createUser(person())).user.id!);
     const g1 = await small.createGroup('Engineering');

@@ -12,8 +12,8 @@ useAppContract('jasper', (s, c) => {
   conn = c;
 });
 
-test('profile: PATCH only, no pagination, userName eq only, create consumes a seat, deprovision = deactivate', () => {
-  expect(conn.profile).toMatchObject({ patch: true, put: false, pagination: { mode: 'none' }, seatTakenBy: 'create', deprovision: 'deactivate', userName: { rule: 'email' } });
+test('profile: PATCH, no pagination, userName eq only, the create takes a seat', () => {
+  expect(conn.profile).toMatchObject({ patch: true, pagination: { mode: 'none' }, seatTakenBy: 'create', userName: { rule: 'email' } });
 });
 
 test('create consumes a seat at once and sends an invitation; find-first avoids a second seat', async () => {

@@ -12,9 +12,6 @@ export const atlassianProfile: Capabilities = {
   patch: true,
   // The guide documents PATCH for activate/deactivate and group membership only; replace multi-valued attributes whole.
   patchValuePaths: false,
-  put: true,
-  // guide "Supported operations" (PUT "replace user") — PUT clears attributes that are omitted.
-  putReplacesWholeResource: true,
   filter: {
     // guide "SCIM API status → Limitations": "Filtering support is limited; not all SCIM filter
     // operators are supported" — one `eq` on userName (users), displayName (groups). externalId is not
@@ -27,23 +24,19 @@ export const atlassianProfile: Capabilities = {
   // guide "Rate limits, pagination": offset paging; SCIM uses startIndex/count (RFC 7644 §3.4.2.4).
   // Max page size for SCIM is not given; 100 is a conservative choice.
   pagination: { mode: 'index', maxPageSize: 100, withFilter: true },
-  sort: false,
   etag: false,
   bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
   // guide "Supported operations": PATCH /Groups/{groupId} "update group membership".
-  groups: { supported: true, create: true, patch: true, put: true, delete: true, maxMembersPerPatch: 100 },
+  groups: { supported: true, create: true, patch: true, maxMembersPerPatch: 100 },
   // guide "Sync users from IdP via SCIM": "Map IdP attributes to SCIM schema fields (userName → email…)".
   userName: { rule: 'email' },
-  // guide "Find and deactivate a user": "use SCIM PATCH /Users/{userId} with … active: false".
-  deprovision: 'deactivate',
-  // DELETE of an Atlassian account through SCIM cannot be undone.
-  deleteIsIrreversible: true,
+  // Leavers: guide "Find and deactivate a user": "use SCIM PATCH /Users/{userId} with … active: false" (the
+  // leaver policy's deactivate); a SCIM DELETE of the account cannot be undone (the policy's hardDelete).
   // guide "Sync users from IdP via SCIM → Watch out for": "SCIM provisions Atlassian accounts at the org
   // level. Product access (JSM agent license) must still be assigned separately via Atlassian Admin
   // group-to-product mappings", and "Limitations": "Group membership changes via SCIM affect Atlassian
   // user groups, which then control product access" — the seat comes with a group, not with the create.
   seatTakenBy: 'groupMembership',
-  searchEndpoint: false,
   // guide "Supported operations": GET /ServiceProviderConfig.
   serviceProviderConfig: true,
   userExtensions: [],

@@ -11,8 +11,6 @@ export const genericProfile: Capabilities = {
   patch: true,
   // "Patch SCIM Group": bracket-filter paths like members[value eq 'id'] are supported.
   patchValuePaths: true,
-  put: true,
-  putReplacesWholeResource: true,
   filter: {
     // "List SCIM Users": "Supports filter expressions" — the full RFC 7644 §3.4.2.2 grammar.
     operators: ['eq', 'ne', 'co', 'sw', 'ew', 'pr', 'gt', 'ge', 'lt', 'le', 'and', 'or', 'not'],
@@ -23,20 +21,16 @@ export const genericProfile: Capabilities = {
   // "List SCIM Users": "startIndex/count or cursor pagination"; we use index paging (RFC 7644 §3.4.2.4),
   // which every RFC server supports; cursor is available through `capabilities` override.
   pagination: { mode: 'index', maxPageSize: 200, withFilter: true },
-  // "List SCIM Users": "sortBy/sortOrder".
-  sort: true,
   // "Replace/Patch SCIM User": "optimistic concurrency via the If-Match ETag header (412 on mismatch)".
   etag: true,
   // "SCIM Service Provider Config": "bulk operations and password change are not [supported]".
   bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
   // "Patch SCIM Group": members incl. Azure AD bracket-filter paths `members[value eq 'id']`.
-  groups: { supported: true, create: true, patch: true, put: true, delete: true, maxMembersPerPatch: 100 },
+  groups: { supported: true, create: true, patch: true, maxMembersPerPatch: 100 },
   userName: { rule: 'any' },
-  // "Delete SCIM User": "Deprovisions a user ... returning 204" — but a soft deactivation keeps history; scimflow default.
-  deprovision: 'deactivate',
-  deleteIsIrreversible: true,
+  // Leavers: "Delete SCIM User": "Deprovisions a user ... returning 204"; scimflow deactivates (PATCH
+  // active=false) and deletes only where the leaver policy says hardDelete.
   seatTakenBy: 'none',
-  searchEndpoint: false,
   // "SCIM Service Provider Config": "Public endpoint, no authentication required".
   serviceProviderConfig: true,
   userExtensions: ['urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'],

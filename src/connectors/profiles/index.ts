@@ -61,7 +61,7 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 
 /**
  * Merges a ServiceProviderConfig (RFC 7643 §5) into a profile. The SPC can only narrow what the
- * vendor documentation grants for patch/sort/etag/bulk (a server that says "no" means no), and
+ * vendor documentation grants for patch/etag/bulk (a server that says "no" means no), and
  * bulk limits take the smaller of both; filter attribute restrictions stay as documented,
  * because SPCs only say "filter supported: true" without naming attributes.
  */
@@ -74,8 +74,6 @@ export function mergeServiceProviderConfig(profile: Capabilities, spc: unknown):
   const out: Capabilities = { ...profile };
   const patch = flag('patch');
   if (patch === false) out.patch = false;
-  const sort = flag('sort');
-  if (sort === false) out.sort = false;
   const etag = flag('etag');
   if (etag === false) out.etag = false;
   const bulk = spc.bulk;

@@ -11,8 +11,6 @@ export const jasperProfile: Capabilities = {
   patch: true,
   // The guide documents only `replace active`; value paths are not documented, so multi-valued attributes are replaced whole.
   patchValuePaths: false,
-  put: false,
-  putReplacesWholeResource: true,
   filter: {
     // guide "List Users → Watch out for": "Filter support may be limited"; the only documented
     // example is `userName eq "…"`, so that is all we send. Everything else is matched locally.
@@ -23,19 +21,16 @@ export const jasperProfile: Capabilities = {
   },
   // guide "Rate limits, pagination, and events": "Pagination method: none".
   pagination: { mode: 'none', maxPageSize: 0, withFilter: false },
-  sort: false,
   etag: false,
   bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
-  // guide "Supported operations": GET /Groups, POST /Groups, PATCH /Groups/{id} — no PUT, no DELETE.
-  groups: { supported: true, create: true, patch: true, put: false, delete: false, maxMembersPerPatch: 50 },
+  // guide "Supported operations": GET /Groups, POST /Groups, PATCH /Groups/{id} (no PUT, no DELETE: scimflow sends neither).
+  groups: { supported: true, create: true, patch: true, maxMembersPerPatch: 50 },
   // guide "User object": userName "Must be a valid email; maps to Jasper account email".
   userName: { rule: 'email' },
-  // guide "Deprovision departing employee": IdP sends PATCH active=false; hard DELETE "should be verified with Jasper support".
-  deprovision: 'deactivate',
-  deleteIsIrreversible: true,
+  // Leavers: guide "Deprovision departing employee": IdP sends PATCH active=false (the leaver policy's
+  // deactivate); hard DELETE "should be verified with Jasper support" (the policy's hardDelete).
   // guide "Create User → Watch out for": "seat consumption begins immediately" + invitation email.
   seatTakenBy: 'create',
-  searchEndpoint: false,
   // The guide does not document /ServiceProviderConfig.
   serviceProviderConfig: false,
   userExtensions: [],

@@ -15,9 +15,6 @@ export const jostleProfile: Capabilities = {
   patch: true,
   // "Update User with PATCH": add/replace/remove on fields; value paths not documented.
   patchValuePaths: false,
-  put: true,
-  // "Update User with PUT": "ALL information about the User has to be provided".
-  putReplacesWholeResource: true,
   filter: {
     // "Get Users with GET": "The only filtering we support is on username with equality operation."
     operators: ['eq'],
@@ -27,20 +24,14 @@ export const jostleProfile: Capabilities = {
   },
   // "Get Users": "We support paging when filtering is not specified." Page size not documented.
   pagination: { mode: 'index', maxPageSize: 100, withFilter: false },
-  // "Get Users": "We don't support sorting."
-  sort: false,
   etag: false,
   // "Bulk Operation": "a limit of 50 items per request and a total request size limit of 20MB".
   bulk: { supported: true, maxOperations: 50, maxPayloadSize: 20 * 1024 * 1024 },
   // "Get Resource Types": "We only support User and not Group."
-  groups: { supported: false, create: false, patch: false, put: false, delete: false, maxMembersPerPatch: 0 },
+  groups: { supported: false, create: false, patch: false, maxMembersPerPatch: 0 },
   userName: { rule: 'any' },
-  // "User Resource": active ↔ UserStatus Active/Disabled/Suspended.
-  deprovision: 'deactivate',
-  deleteIsIrreversible: true,
+  // Leavers: "User Resource": active ↔ UserStatus Active/Disabled/Suspended (the leaver policy's deactivate).
   seatTakenBy: 'none',
-  // "Get Users with POST": /Users/.search.
-  searchEndpoint: true,
   // "Get Service Provider Configuration".
   serviceProviderConfig: true,
   userExtensions: [JOSTLE_USER_EXTENSION],

@@ -13,8 +13,6 @@ export const jumpcloudProfile: Capabilities = {
   patch: true,
   // The page documents no PATCH path syntax; replace multi-valued attributes whole.
   patchValuePaths: false,
-  put: true,
-  putReplacesWholeResource: true,
   filter: {
     // The page documents no filter support; IdP clients look users up by `userName eq`, so only that.
     operators: ['eq'],
@@ -23,11 +21,10 @@ export const jumpcloudProfile: Capabilities = {
     singleTerm: true,
   },
   pagination: { mode: 'index', maxPageSize: 100, withFilter: true },
-  sort: false,
   etag: false,
   bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
   // "Considerations": "Real-time Group import isn't currently supported."
-  groups: { supported: false, create: false, patch: false, put: false, delete: false, maxMembersPerPatch: 0 },
+  groups: { supported: false, create: false, patch: false, maxMembersPerPatch: 0 },
   userName: {
     // "Connector Attribute Mappings": username "required, no special characters, (max length 1024).
     // note: email may not be used as username. Some integrations leverage the email substring".
@@ -38,11 +35,8 @@ export const jumpcloudProfile: Capabilities = {
     characters: 'A-Za-z0-9._-',
     maxLength: 1024,
   },
-  // Intro: "user creations, updates, and suspensions" — active=false suspends.
-  deprovision: 'deactivate',
-  deleteIsIrreversible: true,
+  // Leavers: intro "user creations, updates, and suspensions" — active=false suspends (the leaver policy's deactivate).
   seatTakenBy: 'none',
-  searchEndpoint: false,
   serviceProviderConfig: false,
   // "Connector Attribute Mappings": department and employeeNumber come from the enterprise extension.
   userExtensions: ['urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'],
