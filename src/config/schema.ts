@@ -13,7 +13,7 @@ import {
   type AppConfig,
   type AppKind,
   type ApprovalPolicy,
-  type AuthConfig,
+  type AuthRef,
   type BirthrightRule,
   type CapabilityOverrides,
   type CodecServerConfig,
@@ -546,7 +546,7 @@ export function normaliseConfig(
     }
     return secret(ref, path);
   };
-  const auth = (a: AuthConfig, path: Path): AuthConfig => {
+  const auth = (a: AuthRef, path: Path): AuthRef => {
     switch (a.type) {
       case 'bearer':
         return { type: 'bearer', token: secret(a.token, [...path, 'token']) };
@@ -608,7 +608,7 @@ export function normaliseConfig(
       seatConsuming,
       approval,
       leaver,
-      auth: auth(app.auth as AuthConfig, [...path, 'auth']),
+      auth: auth(app.auth as AuthRef, [...path, 'auth']),
     };
     if (app.kind === 'atlassian') {
       const m = /\/scim\/directory\/([^/]+)$/.exec(app.baseUrl);
@@ -623,7 +623,7 @@ export function normaliseConfig(
       out.jsm = {
         baseUrl: app.jsm.baseUrl,
         serviceDeskId: app.jsm.serviceDeskId,
-        auth: auth(app.jsm.auth as AuthConfig, [...path, 'jsm', 'auth']) as Extract<AuthConfig, { type: 'basic' }>,
+        auth: auth(app.jsm.auth as AuthRef, [...path, 'jsm', 'auth']) as Extract<AuthRef, { type: 'basic' }>,
       };
     }
     apps[name] = out;

@@ -7,6 +7,7 @@
 //    Values come from resolveSecrets()/resolveAppCredentials(), called only in the worker (and the ingress for
 //    its webhook secret).
 
+/** The app kinds: one capability profile each (src/connectors/profiles). The one list. */
 export const APP_KINDS = ['generic', 'jasper', 'jumpcloud', 'atlassian', 'jostle'] as const;
 export type AppKind = (typeof APP_KINDS)[number];
 
@@ -16,7 +17,8 @@ export type SecretRef =
   | { ref: 'file'; path: string } // absolute (relative paths are resolved against the config file at load)
   | { ref: 'inline'; value: string };
 
-export type AuthConfig =
+/** How an app authenticates, as written: secret *references* (resolved into connector Credentials by secrets.ts). */
+export type AuthRef =
   | { type: 'bearer'; token: SecretRef }
   | { type: 'apiKey'; key: SecretRef; header: string } // header defaults to x-api-key
   | { type: 'basic'; username: string; password: SecretRef };
@@ -109,8 +111,8 @@ export interface PublicConfig {
 }
 
 export interface AppConfig extends PublicAppConfig {
-  auth: AuthConfig;
-  jsm?: PublicJsmConfig & { auth: Extract<AuthConfig, { type: 'basic' }> };
+  auth: AuthRef;
+  jsm?: PublicJsmConfig & { auth: Extract<AuthRef, { type: 'basic' }> };
 }
 
 /** One payload encryption key (docs/security.md): AES-256, base64 of 32 bytes. */

@@ -1,7 +1,7 @@
 // Auth strategies. Headers are built once at construction; the secret values are kept so that
 // anything we put into an error message can be scrubbed of them (defence in depth: we never
 // interpolate headers into messages in the first place).
-import type { AuthConfig } from './types';
+import type { Credentials } from './types';
 
 export interface AuthStrategy {
   readonly headers: Readonly<Record<string, string>>;
@@ -10,7 +10,7 @@ export interface AuthStrategy {
   readonly describe: string;
 }
 
-export function authStrategy(auth: AuthConfig): AuthStrategy {
+export function authStrategy(auth: Credentials): AuthStrategy {
   switch (auth.type) {
     case 'bearer':
       return { headers: { authorization: `Bearer ${auth.token}` }, secrets: [auth.token], describe: 'bearer' };

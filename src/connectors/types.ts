@@ -1,10 +1,12 @@
 // Public types of the connector layer: what the worker configures and what activities call.
 import type { RequestPacer } from './rate-limiter';
 
-export type AppKind = 'generic' | 'jasper' | 'jumpcloud' | 'atlassian' | 'jostle';
-export const APP_KINDS: readonly AppKind[] = ['generic', 'jasper', 'jumpcloud', 'atlassian', 'jostle'];
+// The kinds are listed once, with the configuration's types.
+import { APP_KINDS, type AppKind } from '../config/types';
+export { APP_KINDS, type AppKind };
 
-export type AuthConfig =
+/** Resolved credentials (secret *values*: never logged, never in a workflow), from the configuration's AuthRef. */
+export type Credentials =
   | { type: 'bearer'; token: string }
   | { type: 'apiKey'; key: string; /** default `x-api-key` */ header?: string }
   | { type: 'basic'; username: string; password: string };
@@ -24,7 +26,7 @@ export interface AppConnection {
   kind: AppKind;
   /** SCIM base URL, e.g. `https://api.jasper.ai/scim/v2`. For atlassian see `atlassian.directoryId`. */
   baseUrl: string;
-  auth: AuthConfig;
+  auth: Credentials;
   timeouts?: Timeouts;
   /** Largest response body accepted, bytes (default 10 MiB). */
   maxResponseBytes?: number;
@@ -127,42 +129,9 @@ export interface ProfileSource {
   noGroups?: string;
 }
 
-/** A SCIM 2.0 User as exchanged with apps (RFC 7643 §4.1); extension attributes keyed by URN. */
-export interface ScimUser {
-  schemas?: string[];
-  id?: string;
-  externalId?: string;
-  userName: string;
-  name?: { formatted?: string; givenName?: string; familyName?: string; middleName?: string; [k: string]: unknown };
-  displayName?: string;
-  nickName?: string;
-  title?: string;
-  userType?: string;
-  locale?: string;
-  active?: boolean;
-  emails?: { value: string; type?: string; primary?: boolean; [k: string]: unknown }[];
-  groups?: { value: string; display?: string; [k: string]: unknown }[];
-  meta?: ScimMeta;
-  [k: string]: unknown;
-}
-
-export interface ScimGroup {
-  schemas?: string[];
-  id?: string;
-  externalId?: string;
-  displayName: string;
-  members?: { value: string; display?: string; type?: string; $ref?: string }[];
-  meta?: ScimMeta;
-  [k: string]: unknown;
-}
-
-export interface ScimMeta {
-  resourceType?: string;
-  created?: string;
-  lastModified?: string;
-  location?: string;
-  version?: string;
-}
+/** The SCIM resources are the SCIM core's (src/scim/resources.ts): one set of types on both sides. */
+import type { ScimGroup, ScimMeta, ScimUser } from '../scim';
+export type { ScimGroup, ScimMeta, ScimUser };
 
 /** A person's identity keys, as the planner observes them. */
 export interface IdentityQuery {

@@ -2,17 +2,17 @@
 // documented refusal is raised locally (INVALID) instead of costing a round trip.
 import { ConnectorError } from './errors';
 import { hasUserNameCharacters, keepUserNameCharacters } from './profiles';
-import { USER_SCHEMA } from './scim-schemas';
+import { DEFAULT_CATALOG, primaryEmail, USER_SCHEMA } from '../scim';
 import type { Capabilities, ScimUser } from './types';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-/** Attributes the service provider owns (RFC 7643 §2.2 mutability readOnly / §3.1 common attributes). */
-const SERVER_OWNED = new Set(['id', 'meta', 'groups']);
-
-export function primaryEmail(user: Pick<ScimUser, 'emails'>): string | undefined {
-  const emails = user.emails ?? [];
-  return (emails.find((e) => e.primary) ?? emails[0])?.value;
-}
+/**
+ * Attributes the service provider owns: the catalogue's readOnly ones (RFC 7643 §7 mutability; `id`,
+ * `meta`, `groups`), except `schemas`, which the client declares on every write (RFC 7644 §3.3).
+ */
+const SERVER_OWNED: ReadonlySet<string> = new Set(
+  [...DEFAULT_CATALOG.core.values()].filter((d) => d.mutability === 'readOnly' && d.name !== 'schemas').map((d) => d.name),
+);
 
 /** Applies the profile's userName rule: derives where the profile says how, refuses otherwise. */
 export function applyUserNameRule(userName: string, profile: Capabilities, app: string, fallbackEmail?: string): string {

@@ -4,24 +4,16 @@ import type { AppKind, AttributeMappingValue } from '../config/types';
 import { keepUserNameCharacters, PROFILES } from '../connectors/profiles';
 import { compileTemplate, renderTemplate, slug, type CompiledTemplate } from './template';
 
-export const CORE_USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
-export const ENTERPRISE_USER_SCHEMA = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
+import { ENTERPRISE_USER_SCHEMA, USER_SCHEMA as CORE_USER_SCHEMA, type ScimUser } from '../scim';
+
+export { CORE_USER_SCHEMA, ENTERPRISE_USER_SCHEMA };
 const E = ENTERPRISE_USER_SCHEMA;
 
-/** The desired SCIM User for one app (RFC 7643 §4.1, plus extension objects keyed by schema URN). */
-export interface DesiredScimUser {
+/** The desired SCIM User for one app: the SCIM core's User (RFC 7643 §4.1), always active, schemas declared. */
+export interface DesiredScimUser extends ScimUser {
   schemas: string[];
-  userName: string;
-  externalId?: string;
-  name?: { givenName?: string; familyName?: string; formatted?: string; middleName?: string };
-  displayName?: string;
-  nickName?: string;
   emails?: { value: string; type: 'work'; primary: true }[];
-  title?: string;
-  userType?: string;
-  locale?: string;
   active: true;
-  [attribute: string]: unknown;
 }
 
 export type AttributeMapping = Record<string, AttributeMappingValue>;

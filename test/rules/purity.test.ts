@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 const RULES = resolve(__dirname, '../../src/rules');
 const files = readdirSync(RULES).filter((f) => f.endsWith('.ts'));
 
-const ALLOWED_RUNTIME_IMPORTS = new Set(['zod', '../shared/hr-event', '../connectors/profiles', './template', './conditions', './mapping', './entitlements']);
+const ALLOWED_RUNTIME_IMPORTS = new Set(['zod', '../shared/hr-event', '../connectors/profiles', '../scim', './template', './conditions', './mapping', './entitlements']);
 
 describe('src/rules is pure', () => {
   it('has files to check', () => {
