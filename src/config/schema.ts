@@ -132,13 +132,7 @@ const CapabilitiesSchema = z.strictObject({
     .optional(),
   sort: removedOption('scimflow never asks an app to sort'),
   etag: z.boolean().optional(),
-  bulk: z
-    .strictObject({
-      supported: z.boolean().optional(),
-      maxOperations: z.number().int().nonnegative().optional(),
-      maxPayloadSize: z.number().int().nonnegative().optional(),
-    })
-    .optional(),
+  bulk: removedOption('scimflow sends one request per change; it never uses SCIM Bulk'),
   groups: z
     .strictObject({
       supported: z.boolean().optional(),

@@ -2,7 +2,7 @@
 //
 // Two halves:
 //  - PublicConfig: apps without credentials, rules, approvals, leaver policies. JSON-serialisable and free of
-//    secrets, so it may be passed into workflows (inputs and history are visible to anyone with Temporal access).
+//    secrets: what the worker plans with. (No workflow imports src/config at runtime or takes it as input.)
 //  - ScimflowConfig: PublicConfig plus temporal/ingress settings and *secret references* (never secret values).
 //    Values come from resolveSecrets()/resolveAppCredentials(), called only in the worker (and the ingress for
 //    its webhook secret).
@@ -32,7 +32,6 @@ export interface CapabilityOverrides {
   filter?: { operators?: ('eq' | 'ne' | 'co' | 'sw' | 'ew' | 'pr' | 'gt' | 'ge' | 'lt' | 'le' | 'and' | 'or' | 'not')[]; userAttributes?: string[]; groupAttributes?: string[]; singleTerm?: boolean };
   pagination?: { mode?: 'index' | 'cursor' | 'none'; maxPageSize?: number; withFilter?: boolean };
   etag?: boolean;
-  bulk?: { supported?: boolean; maxOperations?: number; maxPayloadSize?: number };
   groups?: { supported?: boolean; create?: boolean; patch?: boolean; maxMembersPerPatch?: number };
   userName?: { rule?: 'any' | 'email' | 'notEmail'; derive?: 'emailLocalPart'; maxLength?: number };
   serviceProviderConfig?: boolean;

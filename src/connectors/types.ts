@@ -79,7 +79,6 @@ export interface Capabilities {
     withFilter: boolean;
   };
   etag: boolean;
-  bulk: { supported: boolean; maxOperations: number; maxPayloadSize: number };
   groups: {
     supported: boolean;
     create: boolean;
@@ -145,23 +144,6 @@ export interface UserQuery {
   email?: string;
 }
 
-export interface BulkOperation {
-  method: 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-  path: string;
-  bulkId?: string;
-  version?: string;
-  data?: unknown;
-}
-
-export interface BulkResult {
-  method: string;
-  bulkId?: string;
-  location?: string;
-  version?: string;
-  status: number;
-  response?: unknown;
-}
-
 export interface JsmCustomer {
   accountId: string;
   emailAddress?: string;
@@ -170,15 +152,10 @@ export interface JsmCustomer {
   accountType?: string;
 }
 
-/** Jira Service Management REST (Basic auth): customers and Jira groups. */
+/** Jira Service Management REST (Basic auth): what a leaver needs — find the customer, remove it from the desk. */
 export interface JsmClient {
-  createCustomer(input: { email: string; displayName: string }): Promise<JsmCustomer>;
-  addCustomers(serviceDeskId: string, accountIds: readonly string[]): Promise<void>;
   removeCustomers(serviceDeskId: string, accountIds: readonly string[]): Promise<void>;
   listCustomers(serviceDeskId: string, opts?: { query?: string; pageSize?: number }): Promise<JsmCustomer[]>;
-  listGroupMembers(groupId: string, opts?: { pageSize?: number }): Promise<JsmCustomer[]>;
-  addUserToGroup(groupId: string, accountId: string): Promise<void>;
-  removeUserFromGroup(groupId: string, accountId: string): Promise<void>;
 }
 
 export interface Connector {
@@ -245,13 +222,9 @@ export interface Connector {
   deleteUser(id: string): Promise<{ deleted: boolean }>;
 
   findGroup(displayName: string): Promise<ScimGroup | undefined>;
-  getGroup(id: string): Promise<ScimGroup>;
   createGroup(displayName: string): Promise<{ group: ScimGroup; created: boolean }>;
   addMembers(groupId: string, userIds: readonly string[]): Promise<void>;
   removeMembers(groupId: string, userIds: readonly string[]): Promise<void>;
-
-  /** SCIM Bulk (RFC 7644 §3.7), chunked by the profile's maxOperations / maxPayloadSize. */
-  bulk(operations: readonly BulkOperation[], opts?: { failOnErrors?: number }): Promise<BulkResult[]>;
 
   /** Present for atlassian connections with `atlassian.jsmBaseUrl` + `restAuth`. */
   readonly jsm: JsmClient | undefined;

@@ -1,5 +1,5 @@
-// The rules layer: pure functions over Employee + PublicConfig, safe to import from workflows.
-export { computeEntitlements, diffEntitlements, type AppEntitlement, type Entitlements, type EntitlementDiff, type KeptApp } from './entitlements';
+// The rules layer: pure functions over Employee + PublicConfig (the worker's planning and `scimflow plan`; no workflow imports it).
+export { computeEntitlements, type AppEntitlement, type Entitlements } from './entitlements';
 export { evaluateCondition, ruleMatches } from './conditions';
 export {
   buildDesiredUser,

@@ -4,7 +4,7 @@
 //
 // Literal text with `{{ field | filter | filter(arg) }}` placeholders. Fields are Employee fields; filters
 // are a fixed, side-effect-free set. Templates are compiled (and so validated) when the config is loaded,
-// and rendered inside workflows: this module is pure (no Node built-ins, no I/O, no clock, no randomness).
+// and rendered when the worker plans: this module is pure (no Node built-ins, no I/O, no clock, no randomness).
 import { EmployeeSchema, type Employee } from '../shared/hr-event';
 
 export type EmployeeField = keyof Employee;

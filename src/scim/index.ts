@@ -46,5 +46,4 @@ export { applyPatch, type ApplyPatchOptions } from './patch/apply';
 export { normalizePatchOp, type NormalizeOptions } from './patch/normalize';
 export { scimEquivalent, resourcesEquivalentOn, isUnassigned } from './patch/equivalence';
 export { generatePatch, type GeneratePatchOptions } from './patch/generate';
-export { chunkPatch, type ChunkOptions } from './patch/chunk';
 export { primaryEmail, type ScimGroup, type ScimMeta, type ScimUser } from './resources';

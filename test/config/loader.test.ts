@@ -283,6 +283,7 @@ describe('loadConfig errors name the file, the key path and what was expected', 
       deleteIsIrreversible: true,
       createConsumesSeat: true,
       searchEndpoint: false,
+      bulk: { supported: true },
     };
     data.apps.jumpcloud.rateLimit = { requestsPerSecond: 3, burst: 6 };
     const err = errorFor(data);
@@ -296,8 +297,9 @@ describe('loadConfig errors name the file, the key path and what was expected', 
     removed('apps.generic.capabilities.deleteIsIrreversible', /the leaver policy's hardDelete is the only DELETE/);
     removed('apps.generic.capabilities.createConsumesSeat', /set apps.<app>.seatConsuming/);
     removed('apps.generic.capabilities.searchEndpoint', /scimflow looks users up with GET \/Users\?filter=/);
+    removed('apps.generic.capabilities.bulk', /scimflow sends one request per change; it never uses SCIM Bulk/);
     removed('apps.jumpcloud.rateLimit.burst', /requests are paced evenly at requestsPerSecond/);
-    expect(err.errors).toHaveLength(10);
+    expect(err.errors).toHaveLength(11);
   });
 
   it('groups granted on JumpCloud, whose profile has no SCIM groups: the app and the reason are named', () => {
@@ -500,12 +502,12 @@ describe('more shapes of error', () => {
 
   it('capability overrides are checked against the connector profile shape', () => {
     const data = clone(baseConfig()) as { apps: { generic: Record<string, unknown> } };
-    data.apps.generic.capabilities = { bulk: { maxOps: 3 }, groups: true };
+    data.apps.generic.capabilities = { pagination: { maxPages: 3 }, groups: true };
     const err = errorFor(data);
-    expectIssue(err, 'apps.generic.capabilities.bulk.maxOps', /unknown key/);
+    expectIssue(err, 'apps.generic.capabilities.pagination.maxPages', /unknown key/);
     expectIssue(err, 'apps.generic.capabilities.groups', /expected object/);
-    data.apps.generic.capabilities = { bulk: { supported: true, maxOperations: 10 }, pagination: { maxPageSize: 50 } };
-    expect(loadConfig(dir.writeYaml('caps.yaml', data)).apps.generic!.capabilities).toEqual({ bulk: { supported: true, maxOperations: 10 }, pagination: { maxPageSize: 50 } });
+    data.apps.generic.capabilities = { etag: false, pagination: { maxPageSize: 50 } };
+    expect(loadConfig(dir.writeYaml('caps.yaml', data)).apps.generic!.capabilities).toEqual({ etag: false, pagination: { maxPageSize: 50 } });
   });
 
   it('attribute targets scimflow cannot map', () => {

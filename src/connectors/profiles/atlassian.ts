@@ -25,7 +25,6 @@ export const atlassianProfile: Capabilities = {
   // Max page size for SCIM is not given; 100 is a conservative choice.
   pagination: { mode: 'index', maxPageSize: 100, withFilter: true },
   etag: false,
-  bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
   // guide "Supported operations": PATCH /Groups/{groupId} "update group membership".
   groups: { supported: true, create: true, patch: true, maxMembersPerPatch: 100 },
   // guide "Sync users from IdP via SCIM": "Map IdP attributes to SCIM schema fields (userName → email…)".

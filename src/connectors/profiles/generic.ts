@@ -23,8 +23,6 @@ export const genericProfile: Capabilities = {
   pagination: { mode: 'index', maxPageSize: 200, withFilter: true },
   // "Replace/Patch SCIM User": "optimistic concurrency via the If-Match ETag header (412 on mismatch)".
   etag: true,
-  // "SCIM Service Provider Config": "bulk operations and password change are not [supported]".
-  bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
   // "Patch SCIM Group": members incl. Azure AD bracket-filter paths `members[value eq 'id']`.
   groups: { supported: true, create: true, patch: true, maxMembersPerPatch: 100 },
   userName: { rule: 'any' },

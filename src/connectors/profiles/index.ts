@@ -61,9 +61,8 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 
 /**
  * Merges a ServiceProviderConfig (RFC 7643 §5) into a profile. The SPC can only narrow what the
- * vendor documentation grants for patch/etag/bulk (a server that says "no" means no), and
- * bulk limits take the smaller of both; filter attribute restrictions stay as documented,
- * because SPCs only say "filter supported: true" without naming attributes.
+ * vendor documentation grants for patch/etag (a server that says "no" means no); filter attribute
+ * restrictions stay as documented, because SPCs only say "filter supported: true" without naming attributes.
  */
 export function mergeServiceProviderConfig(profile: Capabilities, spc: unknown): Capabilities {
   if (!isPlainObject(spc)) return profile;
@@ -76,19 +75,6 @@ export function mergeServiceProviderConfig(profile: Capabilities, spc: unknown):
   if (patch === false) out.patch = false;
   const etag = flag('etag');
   if (etag === false) out.etag = false;
-  const bulk = spc.bulk;
-  if (isPlainObject(bulk)) {
-    if (bulk.supported === false) out.bulk = { supported: false, maxOperations: 0, maxPayloadSize: 0 };
-    else if (profile.bulk.supported) {
-      const maxOps = typeof bulk.maxOperations === 'number' && bulk.maxOperations > 0 ? bulk.maxOperations : profile.bulk.maxOperations;
-      const maxPayload = typeof bulk.maxPayloadSize === 'number' && bulk.maxPayloadSize > 0 ? bulk.maxPayloadSize : profile.bulk.maxPayloadSize;
-      out.bulk = {
-        supported: true,
-        maxOperations: Math.min(maxOps, profile.bulk.maxOperations),
-        maxPayloadSize: Math.min(maxPayload, profile.bulk.maxPayloadSize),
-      };
-    }
-  }
   const filter = spc.filter;
   if (isPlainObject(filter)) {
     if (filter.supported === false) out.filter = { ...profile.filter, userAttributes: [], groupAttributes: [], operators: [] };

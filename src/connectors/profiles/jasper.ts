@@ -22,7 +22,6 @@ export const jasperProfile: Capabilities = {
   // guide "Rate limits, pagination, and events": "Pagination method: none".
   pagination: { mode: 'none', maxPageSize: 0, withFilter: false },
   etag: false,
-  bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
   // guide "Supported operations": GET /Groups, POST /Groups, PATCH /Groups/{id} (no PUT, no DELETE: scimflow sends neither).
   groups: { supported: true, create: true, patch: true, maxMembersPerPatch: 50 },
   // guide "User object": userName "Must be a valid email; maps to Jasper account email".

@@ -25,8 +25,6 @@ export const jostleProfile: Capabilities = {
   // "Get Users": "We support paging when filtering is not specified." Page size not documented.
   pagination: { mode: 'index', maxPageSize: 100, withFilter: false },
   etag: false,
-  // "Bulk Operation": "a limit of 50 items per request and a total request size limit of 20MB".
-  bulk: { supported: true, maxOperations: 50, maxPayloadSize: 20 * 1024 * 1024 },
   // "Get Resource Types": "We only support User and not Group."
   groups: { supported: false, create: false, patch: false, maxMembersPerPatch: 0 },
   userName: { rule: 'any' },

@@ -22,7 +22,6 @@ export const jumpcloudProfile: Capabilities = {
   },
   pagination: { mode: 'index', maxPageSize: 100, withFilter: true },
   etag: false,
-  bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
   // "Considerations": "Real-time Group import isn't currently supported."
   groups: { supported: false, create: false, patch: false, maxMembersPerPatch: 0 },
   userName: {
