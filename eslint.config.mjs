@@ -3,6 +3,7 @@
 //     libraries, no wall clock, and activities only as `import type` (they run on the worker).
 //  2. src/scim/** is the pure SCIM protocol core: no transport, no logging, no Temporal, no env.
 //  3. src/domain/** is the pure person model and planner: the same bans, and no clock (time is an argument).
+// Type-aware rules (floating/misused promises, exhaustive switches) apply to src/ and test/.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
@@ -52,6 +53,23 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       'no-console': 'off',
+    },
+  },
+  {
+    // Type-aware rules, where the types are (src/ and test/): a promise nobody awaits — in a workflow,
+    // a command that silently never happens — an async callback where a void one is expected, and a
+    // switch over a union that misses a member. Scoped so lint stays quick on scripts and configs.
+    files: ['src/**/*.ts', 'test/**/*.ts'],
+    languageOptions: {
+      parserOptions: {
+        projectService: { allowDefaultProject: ['src/workflows/boundary-probe.ts', 'src/scim/boundary-probe.ts'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
     },
   },
   {

@@ -1,5 +1,5 @@
-// Configuration: load/validate (loader), secret resolution (secrets, worker only), the workflow-safe view
-// (public). Node-only as a whole; workflows import `type`s from './types' and pure helpers from './duration'.
+// Configuration: load/validate (loader), secret resolution (secrets, worker only), the secret-free view
+// (public). Node-only as a whole; nothing in src/workflows imports it at runtime (`import type` from './types' at most).
 export * from './types';
 export { parseDuration, formatDuration, DurationError } from './duration';
 export { ConfigError, formatConfigErrors, type ConfigErrorDetail } from './errors';
@@ -31,12 +31,10 @@ export {
   secretProblems,
   FILE_ENV_SUFFIX,
   BAMBOO_KEY_VARS,
-  authHeaders,
   type AppCredentials,
   type Env,
   type IngressSecrets,
   type ReadSecretFile,
-  type ResolvedAuth,
   type ResolvedSecrets,
   type TemporalSecrets,
   type CodecServerSecrets,

@@ -1,4 +1,4 @@
-// ScimflowConfig → PublicConfig: the secret-free half that may travel into workflows. Pure.
+// ScimflowConfig → PublicConfig: the secret-free half the worker plans with. Pure.
 import type { AppConfig, PublicAppConfig, PublicConfig, ScimflowConfig } from './types';
 
 function publicApp(app: AppConfig): PublicAppConfig {
@@ -23,7 +23,7 @@ function structuredCloneJson<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
 }
 
-/** The workflow-safe view of a config: no auth, no secret references, no temporal/ingress settings. */
+/** The secret-free view of a config: no auth, no secret references, no temporal/ingress settings. */
 export function toPublicConfig(config: ScimflowConfig): PublicConfig {
   const apps: Record<string, PublicAppConfig> = {};
   for (const name of Object.keys(config.apps).sort()) apps[name] = publicApp(config.apps[name]!);

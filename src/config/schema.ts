@@ -1,7 +1,9 @@
 // Strict zod schemas for config/scimflow.yaml, and the normalisation into ScimflowConfig (defaults applied,
 // durations in ms, templates/regexes/cross-references checked). No I/O here: see loader.ts.
 import { z } from 'zod';
-import { compileTemplate, isAlphanumericTemplate, isEmployeeField, EMPLOYEE_FIELDS, TemplateError } from '../rules/template';
+import { PROFILE_SOURCES, PROFILES, profileFor, takesPaidSeat } from '../connectors/profiles';
+import type { Capabilities } from '../connectors/types';
+import { compileTemplate, isEmployeeField, templateYieldsOnly, EMPLOYEE_FIELDS, TemplateError } from '../rules/template';
 import { checkAttributePath } from '../rules/mapping';
 import { DATE_FORMATS, ROSTER_FIELDS } from '../domain/roster';
 import { DurationError, parseDuration } from './duration';
@@ -12,7 +14,7 @@ import {
   type AppConfig,
   type AppKind,
   type ApprovalPolicy,
-  type AuthConfig,
+  type AuthRef,
   type BirthrightRule,
   type CapabilityOverrides,
   type CodecServerConfig,
@@ -99,13 +101,23 @@ const AuthSchema = z.discriminatedUnion(
   { error: 'expected auth.type to be one of bearer, apiKey, basic' },
 );
 
+/**
+ * An option that no longer exists (it was validated but never read): naming it is an error that says
+ * what replaces it, rather than strict zod's bare "unrecognized key".
+ */
+const removedOption = (instead: string) =>
+  z
+    .unknown()
+    .refine((v) => v === undefined, { message: `this option was removed (it did nothing): ${instead}` })
+    .optional();
+
 // Mirrors Partial<Capabilities> of src/connectors/types.ts (nested objects partial, merged one level deep by
-// the connector). Strict: a misspelt capability is an error, not a silent no-op.
+// the connector), the overridable part of it. Strict: a misspelt capability is an error, not a silent no-op.
 const FILTER_OPERATORS = ['eq', 'ne', 'co', 'sw', 'ew', 'pr', 'gt', 'ge', 'lt', 'le', 'and', 'or', 'not'] as const;
 const CapabilitiesSchema = z.strictObject({
   patch: z.boolean().optional(),
-  put: z.boolean().optional(),
-  putReplacesWholeResource: z.boolean().optional(),
+  put: removedOption('scimflow sends PUT only where patch is false (every update is then a full PUT); set patch: false for that'),
+  putReplacesWholeResource: removedOption('a PUT always carries the whole user (RFC 7644 §3.5.1)'),
   filter: z
     .strictObject({
       operators: z.array(z.enum(FILTER_OPERATORS)).optional(),
@@ -121,22 +133,16 @@ const CapabilitiesSchema = z.strictObject({
       withFilter: z.boolean().optional(),
     })
     .optional(),
-  sort: z.boolean().optional(),
+  sort: removedOption('scimflow never asks an app to sort'),
   etag: z.boolean().optional(),
-  bulk: z
-    .strictObject({
-      supported: z.boolean().optional(),
-      maxOperations: z.number().int().nonnegative().optional(),
-      maxPayloadSize: z.number().int().nonnegative().optional(),
-    })
-    .optional(),
+  bulk: removedOption('scimflow sends one request per change; it never uses SCIM Bulk'),
   groups: z
     .strictObject({
       supported: z.boolean().optional(),
       create: z.boolean().optional(),
       patch: z.boolean().optional(),
-      put: z.boolean().optional(),
-      delete: z.boolean().optional(),
+      put: removedOption('scimflow changes memberships by PATCH only (groups.patch)'),
+      delete: removedOption('scimflow never deletes a group'),
       maxMembersPerPatch: z.number().int().nonnegative().optional(),
     })
     .optional(),
@@ -147,10 +153,10 @@ const CapabilitiesSchema = z.strictObject({
       maxLength: z.number().int().positive().optional(),
     })
     .optional(),
-  deprovision: z.enum(['deactivate', 'delete']).optional(),
-  deleteIsIrreversible: z.boolean().optional(),
-  createConsumesSeat: z.boolean().optional(),
-  searchEndpoint: z.boolean().optional(),
+  deprovision: removedOption('the leaver policy decides: leaver.apps.<app>.deactivate, and hardDelete: { after: <duration> } to DELETE the account'),
+  deleteIsIrreversible: removedOption("the leaver policy's hardDelete is the only DELETE scimflow sends"),
+  createConsumesSeat: removedOption('set apps.<app>.seatConsuming (its default comes from the kind\'s profile)'),
+  searchEndpoint: removedOption('scimflow looks users up with GET /Users?filter='),
   serviceProviderConfig: z.boolean().optional(),
   userExtensions: z.array(nonEmpty).optional(),
   owner: z.union([z.strictObject({ by: z.enum(['externalId', 'userName']) }), z.strictObject({ by: z.literal('attribute'), path: z.string().min(1) })]).optional(),
@@ -176,7 +182,7 @@ const AppSchema = z
     rateLimit: z
       .strictObject({
         requestsPerSecond: z.number().positive().max(10_000).default(10),
-        burst: z.number().int().positive().optional(),
+        burst: removedOption('requests are paced evenly at requestsPerSecond (a 429 waits for its Retry-After)'),
       })
       .default({ requestsPerSecond: 10 }),
     capabilities: CapabilitiesSchema.default({}),
@@ -211,13 +217,15 @@ const AppSchema = z
     for (const [attr, value] of Object.entries(app.attributes)) {
       const problem = checkAttributePath(attr);
       if (problem) ctx.addIssue({ code: 'custom', path: ['attributes', attr], message: problem });
-      if (app.kind === 'jumpcloud' && attr === 'userName') {
+      // The kind's profile names the characters its userName may hold: the expression must provably keep to them.
+      const characters = PROFILES[app.kind].userName.characters;
+      if (characters !== undefined && attr === 'userName') {
         const templates = value === null ? [] : Array.isArray(value) ? value : [value];
-        if (value === null) ctx.addIssue({ code: 'custom', path: ['attributes', attr], message: 'JumpCloud requires a userName' });
+        if (value === null) ctx.addIssue({ code: 'custom', path: ['attributes', attr], message: `${app.kind} requires a userName` });
         for (const t of templates) {
           let ok: boolean;
           try {
-            ok = isAlphanumericTemplate(compileTemplate(t));
+            ok = templateYieldsOnly(compileTemplate(t), characters);
           } catch {
             ok = true; // already reported by TemplateSchema
           }
@@ -225,7 +233,7 @@ const AppSchema = z
             ctx.addIssue({
               code: 'custom',
               path: ['attributes', attr],
-              message: 'JumpCloud usernames allow letters and digits only: this expression can produce other characters (end each placeholder with "| slug" and use no literal punctuation)',
+              message: `${app.kind} usernames allow only the characters [${characters}] (${PROFILE_SOURCES[app.kind].url}): this expression can produce others (end each placeholder with "| slug" and use no other literal characters)`,
             });
           }
         }
@@ -467,15 +475,8 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out;
 }
 
-const SEAT_CONSUMING_BY_DEFAULT: Record<AppKind, boolean> = {
-  generic: false,
-  jasper: true,
-  jumpcloud: false,
-  atlassian: true,
-  jostle: false,
-};
-/** Kinds whose SCIM API has no Group resource (Jostle supports User only). */
-const NO_GROUPS_BY_DEFAULT: ReadonlySet<AppKind> = new Set(['jostle']);
+/** The leaver policy before `leaver.default` and `leaver.apps.<app>` (jsmCustomerRemoval: atlassian with jsm only). */
+export const DEFAULT_LEAVER_POLICY: Readonly<LeaverPolicy> = { deactivate: true, removeGroups: true, jsmCustomerRemoval: true, hardDeleteAfterMs: null };
 
 const CONDITION_OPS = ['equals', 'oneOf', 'pattern', 'exists', 'not'] as const;
 
@@ -608,7 +609,7 @@ export function normaliseConfig(
     }
     return secret(ref, path);
   };
-  const auth = (a: AuthConfig, path: Path): AuthConfig => {
+  const auth = (a: AuthRef, path: Path): AuthRef => {
     switch (a.type) {
       case 'bearer':
         return { type: 'bearer', token: secret(a.token, [...path, 'token']) };
@@ -628,11 +629,11 @@ export function normaliseConfig(
     seenAllOrNothing.add(name);
   });
 
-  const builtinLeaver: LeaverPolicy = { deactivate: true, removeGroups: true, jsmCustomerRemoval: true, hardDeleteAfterMs: null };
   const apps: Record<string, AppConfig> = {};
   for (const [name, app] of Object.entries(raw.apps).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const path: Path = ['apps', name];
-    const seatConsuming = app.seatConsuming ?? SEAT_CONSUMING_BY_DEFAULT[app.kind];
+    // Default from the kind's profile: Jasper bills the create, Atlassian the product groups scimflow grants.
+    const seatConsuming = app.seatConsuming ?? takesPaidSeat(PROFILES[app.kind]);
     const rawApproval = raw.approvals[name];
     const approval: ApprovalPolicy = {
       required: rawApproval?.required ?? seatConsuming,
@@ -657,7 +658,7 @@ export function normaliseConfig(
         message: app.kind !== 'atlassian' ? 'only for kind atlassian' : `needs apps.${name}.jsm to be configured`,
       });
     }
-    let leaver = normaliseLeaver(app.kind, builtinLeaver, raw.leaver.default);
+    let leaver = normaliseLeaver(app.kind, DEFAULT_LEAVER_POLICY, raw.leaver.default);
     leaver = normaliseLeaver(app.kind, leaver, rawLeaverApp);
     if (!app.jsm) leaver.jsmCustomerRemoval = false;
 
@@ -665,13 +666,13 @@ export function normaliseConfig(
       name,
       kind: app.kind,
       baseUrl: app.baseUrl,
-      rateLimit: { requestsPerSecond: app.rateLimit.requestsPerSecond, burst: app.rateLimit.burst ?? Math.max(1, Math.ceil(app.rateLimit.requestsPerSecond)) },
+      rateLimit: { requestsPerSecond: app.rateLimit.requestsPerSecond },
       capabilities: JSON.parse(JSON.stringify(app.capabilities)) as CapabilityOverrides,
       attributes: { ...app.attributes },
       seatConsuming,
       approval,
       leaver,
-      auth: auth(app.auth as AuthConfig, [...path, 'auth']),
+      auth: auth(app.auth as AuthRef, [...path, 'auth']),
     };
     if (app.kind === 'atlassian') {
       const m = /\/scim\/directory\/([^/]+)$/.exec(app.baseUrl);
@@ -686,7 +687,7 @@ export function normaliseConfig(
       out.jsm = {
         baseUrl: app.jsm.baseUrl,
         serviceDeskId: app.jsm.serviceDeskId,
-        auth: auth(app.jsm.auth as AuthConfig, [...path, 'jsm', 'auth']) as Extract<AuthConfig, { type: 'basic' }>,
+        auth: auth(app.jsm.auth as AuthRef, [...path, 'jsm', 'auth']) as Extract<AuthRef, { type: 'basic' }>,
       };
     }
     apps[name] = out;
@@ -710,11 +711,13 @@ export function normaliseConfig(
     rule.grant.forEach((g, j) => {
       if (unknownApp(g.app)) return;
       const app = apps[g.app];
-      if (app && g.groups.length > 0) {
-        const groupsSupported = app.capabilities.groups?.supported ?? !NO_GROUPS_BY_DEFAULT.has(app.kind);
-        if (!groupsSupported) {
-          issues.push({ path: [...path, 'grant', j, 'groups'], message: `app "${g.app}" (kind ${app.kind}) has no SCIM groups; remove groups or set capabilities.groups.supported: true` });
-        }
+      // The app's profile (with its capability overrides) decides: a grant it cannot honour would validate and then add nothing.
+      if (app && g.groups.length > 0 && !profileFor(app.kind, app.capabilities as Partial<Capabilities>).groups.supported) {
+        const why = PROFILE_SOURCES[app.kind].noGroups ?? 'its capabilities say groups.supported: false';
+        issues.push({
+          path: [...path, 'grant', j, 'groups'],
+          message: `app "${g.app}" (kind ${app.kind}) has no SCIM groups: ${why}; remove groups, or set capabilities.groups.supported: true`,
+        });
       }
       const set = grants.get(g.app) ?? new Set<string>();
       for (const group of g.groups) set.add(group);

@@ -9,22 +9,19 @@ import { inspect } from 'node:util';
 import { ConfigError, displayPath, type ConfigErrorDetail } from './errors';
 import { MIN_SHARED_SECRET_LENGTH } from './limits';
 import { decodePayloadKey } from './payload-key';
-import type { AppConfig, AuthConfig, AppKind, ScimflowConfig, SecretRef } from './types';
+import type { Credentials } from '../connectors/types';
+import type { AppConfig, AuthRef, AppKind, ScimflowConfig, SecretRef } from './types';
 
 export type Env = Record<string, string | undefined>;
 export type ReadSecretFile = (absolutePath: string) => string;
 
-export type ResolvedAuth =
-  | { type: 'bearer'; token: string }
-  | { type: 'apiKey'; header: string; key: string }
-  | { type: 'basic'; username: string; password: string };
 
 export interface AppCredentials {
   app: string;
   kind: AppKind;
-  auth: ResolvedAuth;
+  auth: Credentials;
   /** Atlassian JSM REST credentials (HTTP Basic: account email + API token). */
-  jsm?: Extract<ResolvedAuth, { type: 'basic' }>;
+  jsm?: Extract<Credentials, { type: 'basic' }>;
 }
 
 export interface IngressSecrets {
@@ -127,7 +124,7 @@ class Collector {
     return v;
   }
 
-  auth(auth: AuthConfig, path: string, owner: string): ResolvedAuth {
+  auth(auth: AuthRef, path: string, owner: string): Credentials {
     switch (auth.type) {
       case 'bearer':
         return { type: 'bearer', token: this.value(auth.token, `${path}.token`, owner) };
@@ -141,7 +138,7 @@ class Collector {
   app(app: AppConfig): AppCredentials {
     const owner = `app "${app.name}"`;
     const out: AppCredentials = { app: app.name, kind: app.kind, auth: this.auth(app.auth, `apps.${app.name}.auth`, owner) };
-    if (app.jsm) out.jsm = this.auth(app.jsm.auth, `apps.${app.name}.jsm.auth`, `${owner} (JSM)`) as Extract<ResolvedAuth, { type: 'basic' }>;
+    if (app.jsm) out.jsm = this.auth(app.jsm.auth, `apps.${app.name}.jsm.auth`, `${owner} (JSM)`) as Extract<Credentials, { type: 'basic' }>;
     return redact(out);
   }
 
@@ -357,16 +354,4 @@ export function resolveBambooKeys(env: Env = process.env, readFile: ReadSecretFi
   }
   if (c.problems.length) throw new ConfigError('environment', c.problems, 'Invalid BambooHR webhook key');
   return keys;
-}
-
-/** HTTP headers for a resolved auth: Authorization: Bearer/Basic, or the API-key header. */
-export function authHeaders(auth: ResolvedAuth): Record<string, string> {
-  switch (auth.type) {
-    case 'bearer':
-      return { authorization: `Bearer ${auth.token}` };
-    case 'apiKey':
-      return { [auth.header]: auth.key };
-    case 'basic':
-      return { authorization: `Basic ${Buffer.from(`${auth.username}:${auth.password}`, 'utf8').toString('base64')}` };
-  }
 }

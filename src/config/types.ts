@@ -2,11 +2,12 @@
 //
 // Two halves:
 //  - PublicConfig: apps without credentials, rules, approvals, leaver policies. JSON-serialisable and free of
-//    secrets, so it may be passed into workflows (inputs and history are visible to anyone with Temporal access).
+//    secrets: what the worker plans with. (No workflow imports src/config at runtime or takes it as input.)
 //  - ScimflowConfig: PublicConfig plus temporal/ingress settings and *secret references* (never secret values).
 //    Values come from resolveSecrets()/resolveAppCredentials(), called only in the worker (and the ingress for
 //    its webhook secret).
 
+/** The app kinds: one capability profile each (src/connectors/profiles). The one list. */
 export const APP_KINDS = ['generic', 'jasper', 'jumpcloud', 'atlassian', 'jostle'] as const;
 export type AppKind = (typeof APP_KINDS)[number];
 
@@ -16,30 +17,23 @@ export type SecretRef =
   | { ref: 'file'; path: string } // absolute (relative paths are resolved against the config file at load)
   | { ref: 'inline'; value: string };
 
-export type AuthConfig =
+/** How an app authenticates, as written: secret *references* (resolved into connector Credentials by secrets.ts). */
+export type AuthRef =
   | { type: 'bearer'; token: SecretRef }
   | { type: 'apiKey'; key: SecretRef; header: string } // header defaults to x-api-key
   | { type: 'basic'; username: string; password: SecretRef };
 
 /**
  * Capability overrides: the same shape as Partial<Capabilities> in src/connectors/types.ts (nested objects
- * partial; `userName.pattern` is not configurable). JSON-only, so it can travel in PublicConfig.
+ * partial; `userName.characters`, `seatTakenBy`, `accept` and `patchValuePaths` are not configurable). JSON-only, so it can travel in PublicConfig.
  */
 export interface CapabilityOverrides {
   patch?: boolean;
-  put?: boolean;
-  putReplacesWholeResource?: boolean;
   filter?: { operators?: ('eq' | 'ne' | 'co' | 'sw' | 'ew' | 'pr' | 'gt' | 'ge' | 'lt' | 'le' | 'and' | 'or' | 'not')[]; userAttributes?: string[]; groupAttributes?: string[]; singleTerm?: boolean };
   pagination?: { mode?: 'index' | 'cursor' | 'none'; maxPageSize?: number; withFilter?: boolean };
-  sort?: boolean;
   etag?: boolean;
-  bulk?: { supported?: boolean; maxOperations?: number; maxPayloadSize?: number };
-  groups?: { supported?: boolean; create?: boolean; patch?: boolean; put?: boolean; delete?: boolean; maxMembersPerPatch?: number };
+  groups?: { supported?: boolean; create?: boolean; patch?: boolean; maxMembersPerPatch?: number };
   userName?: { rule?: 'any' | 'email' | 'notEmail'; derive?: 'emailLocalPart'; maxLength?: number };
-  deprovision?: 'deactivate' | 'delete';
-  deleteIsIrreversible?: boolean;
-  createConsumesSeat?: boolean;
-  searchEndpoint?: boolean;
   serviceProviderConfig?: boolean;
   userExtensions?: string[];
   owner?: { by: 'externalId' | 'userName' } | { by: 'attribute'; path: string };
@@ -83,7 +77,7 @@ export interface PublicAppConfig {
   name: string;
   kind: AppKind;
   baseUrl: string;
-  rateLimit: { requestsPerSecond: number; burst: number };
+  rateLimit: { requestsPerSecond: number };
   capabilities: CapabilityOverrides;
   /** The app's overrides only (the per-kind defaults live in src/rules/mapping.ts). */
   attributes: Record<string, AttributeMappingValue>;
@@ -122,8 +116,8 @@ export interface PublicConfig {
 }
 
 export interface AppConfig extends PublicAppConfig {
-  auth: AuthConfig;
-  jsm?: PublicJsmConfig & { auth: Extract<AuthConfig, { type: 'basic' }> };
+  auth: AuthRef;
+  jsm?: PublicJsmConfig & { auth: Extract<AuthRef, { type: 'basic' }> };
 }
 
 /** One payload encryption key (docs/security.md): AES-256, base64 of 32 bytes. */

@@ -1,7 +1,7 @@
 // Auth strategies. Headers are built once at construction; the secret values are kept so that
 // anything we put into an error message can be scrubbed of them (defence in depth: we never
 // interpolate headers into messages in the first place).
-import type { AuthConfig } from './types';
+import type { Credentials } from './types';
 
 export interface AuthStrategy {
   readonly headers: Readonly<Record<string, string>>;
@@ -10,17 +10,17 @@ export interface AuthStrategy {
   readonly describe: string;
 }
 
-export function authStrategy(auth: AuthConfig): AuthStrategy {
+export function authStrategy(auth: Credentials): AuthStrategy {
   switch (auth.type) {
     case 'bearer':
       return { headers: { authorization: `Bearer ${auth.token}` }, secrets: [auth.token], describe: 'bearer' };
     case 'apiKey': {
-      // JumpCloud: "A JumpCloud API key that will be used in the custom x api key header" (001, Prerequisites).
+      // JumpCloud: "A JumpCloud API key that will be used in the custom x api key header" (JumpCloud page, Prerequisites).
       const header = (auth.header ?? 'x-api-key').toLowerCase();
       return { headers: { [header]: auth.key }, secrets: [auth.key], describe: `api key (${header})` };
     }
     case 'basic': {
-      // Atlassian REST: Basic base64(email:api-token) (002, Authentication).
+      // Atlassian REST: Basic base64(email:api-token) (Atlassian guide, Authentication).
       const encoded = Buffer.from(`${auth.username}:${auth.password}`, 'utf8').toString('base64');
       return { headers: { authorization: `Basic ${encoded}` }, secrets: [auth.password, encoded], describe: 'basic' };
     }

@@ -95,13 +95,6 @@ export function parseRetryAfter(value: string | string[] | undefined, now: numbe
   return Math.max(0, at - now);
 }
 
-/** The SCIM error body of RFC 7644 §3.12, as far as we read it. */
-export interface ScimErrorBody {
-  status?: string | number;
-  scimType?: string;
-  detail?: string;
-}
-
 /** Maps an HTTP error response onto a code. `body` is the parsed JSON body when there was one. */
 export function errorFromStatus(
   status: number,

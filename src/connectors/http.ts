@@ -5,7 +5,7 @@ import { Pool, errors as undiciErrors } from 'undici';
 import { authStrategy, scrub, type AuthStrategy } from './auth';
 import { ConnectorError, errorFromStatus } from './errors';
 import { RequestPacer } from './rate-limiter';
-import type { AuthConfig, Timeouts } from './types';
+import type { Credentials, Timeouts } from './types';
 
 export const USER_AGENT = 'scimflow/0.1';
 export const DEFAULT_MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
@@ -15,7 +15,7 @@ export interface HttpClientOptions {
   app: string;
   /** Base URL; request paths are appended to its path. */
   baseUrl: string;
-  auth: AuthConfig;
+  auth: Credentials;
   timeouts?: Timeouts;
   maxResponseBytes?: number;
   connections?: number;

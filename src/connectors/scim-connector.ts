@@ -7,13 +7,11 @@ import { JsmRestClient } from './jsm';
 import { lookupFilters } from './lookup';
 import { applyPlan, planPatch, type PatchOp } from './patch-plan';
 import { mergeServiceProviderConfig, profileFor } from './profiles';
-import { BULK_REQUEST_SCHEMA, GROUP_SCHEMA, PATCH_OP_SCHEMA } from './scim-schemas';
+import { GROUP_SCHEMA, PATCH_OP_SCHEMA } from './scim-schemas';
 import { normalizeIdentityKey } from '../shared/identity-key';
 import type {
   AppConnection,
   AppKind,
-  BulkOperation,
-  BulkResult,
   Capabilities,
   Connector,
   IdentityQuery,
@@ -194,7 +192,7 @@ export class ScimConnector implements Connector {
     const f = this.current.filter;
     const serverSide = canFilter(f.userAttributes, f.operators, scimAttr);
     const hits: ScimUser[] = [];
-    // Apps may ignore filters they do not understand (000 "filter support may be limited"): always re-check locally.
+    // Apps may ignore filters they do not understand (Jasper guide "filter support may be limited"): always re-check locally.
     for await (const u of this.listUsers(serverSide ? { filter: eqFilter(scimAttr, value) } : { maxResults: MAX_SCAN })) {
       if (matchesUser(u, attr, value)) hits.push(u);
     }
@@ -288,7 +286,7 @@ export class ScimConnector implements Connector {
     }
   }
 
-  /** PUT replaces everything (RFC 7644 §3.5.1; 002/003 "PUT must carry the whole user"): current + plan, minus server-owned attributes. */
+  /** PUT replaces everything (RFC 7644 §3.5.1; Jostle page "Update User with PUT": "ALL information about the User has to be provided"): current + plan, minus server-owned attributes. */
   private fullReplacement(current: ScimUser, plan: PatchOp): ScimUser {
     const full = applyPlan(current as unknown as Record<string, unknown>, plan) as ScimUser;
     return outgoingUser(full, this.current, this.name);
@@ -346,12 +344,6 @@ export class ScimConnector implements Connector {
     return hits[0];
   }
 
-  async getGroup(id: string): Promise<ScimGroup> {
-    this.requireGroups('list');
-    const res = await this.http.request<ScimGroup>({ method: 'GET', path: `/Groups/${encodeURIComponent(id)}` });
-    return this.resource(res, 'GET', `/Groups/${id}`);
-  }
-
   async createGroup(displayName: string): Promise<{ group: ScimGroup; created: boolean }> {
     this.requireGroups('create');
     const existing = await this.findGroup(displayName);
@@ -388,37 +380,6 @@ export class ScimConnector implements Connector {
 
   private async patchGroup(groupId: string, operations: PatchOp['Operations']): Promise<void> {
     await this.http.request({ method: 'PATCH', path: `/Groups/${encodeURIComponent(groupId)}`, body: { schemas: [PATCH_OP_SCHEMA], Operations: operations } });
-  }
-
-  // ---- bulk -----------------------------------------------------------------------------
-
-  async bulk(operations: readonly BulkOperation[], opts: { failOnErrors?: number } = {}): Promise<BulkResult[]> {
-    const b = this.current.bulk;
-    if (!b.supported) throw new ConnectorError('UNSUPPORTED', `${this.current.kind} does not support Bulk`, { app: this.name });
-    const results: BulkResult[] = [];
-    // RFC 7644 §3.7: respect maxOperations and maxPayloadSize; leave headroom for the envelope.
-    const budget = b.maxPayloadSize - 1024;
-    let batch: BulkOperation[] = [];
-    let size = 0;
-    const flush = async (): Promise<void> => {
-      if (batch.length === 0) return;
-      const body = { schemas: [BULK_REQUEST_SCHEMA], ...(opts.failOnErrors !== undefined ? { failOnErrors: opts.failOnErrors } : {}), Operations: batch };
-      const res = await this.http.request<{ Operations?: BulkResult[] }>({ method: 'POST', path: '/Bulk', body });
-      const ops = res.body?.Operations;
-      if (!Array.isArray(ops)) throw new ConnectorError('BAD_RESPONSE', 'BulkResponse without "Operations"', { app: this.name, method: 'POST', path: '/Bulk', status: res.status });
-      results.push(...ops.map((o) => ({ ...o, status: Number(o.status) })));
-      batch = [];
-      size = 0;
-    };
-    for (const op of operations) {
-      const opSize = Buffer.byteLength(JSON.stringify(op));
-      if (opSize > budget) throw new ConnectorError('INVALID', `one bulk operation is ${opSize} bytes, over the ${b.maxPayloadSize} byte limit`, { app: this.name, path: '/Bulk' });
-      if (batch.length >= b.maxOperations || size + opSize > budget) await flush();
-      batch.push(op);
-      size += opSize + 1;
-    }
-    await flush();
-    return results;
   }
 
   async close(): Promise<void> {
@@ -527,7 +488,7 @@ export class ScimConnector implements Connector {
   }
 }
 
-/** Atlassian's SCIM root is per directory (002 "SCIM API status": /scim/directory/{directoryId}). */
+/** Atlassian's SCIM root is per directory (Atlassian guide "SCIM API status": /scim/directory/{directoryId}). */
 function scimBaseUrl(conn: AppConnection): string {
   if (conn.kind !== 'atlassian') return conn.baseUrl;
   const dir = conn.atlassian?.directoryId;

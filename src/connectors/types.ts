@@ -1,10 +1,12 @@
 // Public types of the connector layer: what the worker configures and what activities call.
 import type { RequestPacer } from './rate-limiter';
 
-export type AppKind = 'generic' | 'jasper' | 'jumpcloud' | 'atlassian' | 'jostle';
-export const APP_KINDS: readonly AppKind[] = ['generic', 'jasper', 'jumpcloud', 'atlassian', 'jostle'];
+// The kinds are listed once, with the configuration's types.
+import { APP_KINDS, type AppKind } from '../config/types';
+export { APP_KINDS, type AppKind };
 
-export type AuthConfig =
+/** Resolved credentials (secret *values*: never logged, never in a workflow), from the configuration's AuthRef. */
+export type Credentials =
   | { type: 'bearer'; token: string }
   | { type: 'apiKey'; key: string; /** default `x-api-key` */ header?: string }
   | { type: 'basic'; username: string; password: string };
@@ -24,7 +26,7 @@ export interface AppConnection {
   kind: AppKind;
   /** SCIM base URL, e.g. `https://api.jasper.ai/scim/v2`. For atlassian see `atlassian.directoryId`. */
   baseUrl: string;
-  auth: AuthConfig;
+  auth: Credentials;
   timeouts?: Timeouts;
   /** Largest response body accepted, bytes (default 10 MiB). */
   maxResponseBytes?: number;
@@ -56,14 +58,10 @@ export type FilterOperator = 'eq' | 'ne' | 'co' | 'sw' | 'ew' | 'pr' | 'gt' | 'g
 
 export interface Capabilities {
   kind: AppKind;
-  /** PATCH on /Users (RFC 7644 §3.5.2); false = every update is a full PUT. */
+  /** PATCH on /Users (RFC 7644 §3.5.2); false = every update is a full PUT (RFC 7644 §3.5.1: the whole user). */
   patch: boolean;
   /** PATCH paths may address one value of a multi-valued attribute (`emails[type eq "work"].value`, RFC 7644 §3.5.2); false = replace the whole attribute. */
   patchValuePaths: boolean;
-  /** PUT on /Users (RFC 7644 §3.5.1). */
-  put: boolean;
-  /** PUT replaces the whole resource: omitted attributes are cleared (true for every RFC-conforming server). */
-  putReplacesWholeResource: boolean;
   filter: {
     /** Operators the server evaluates; the connector never sends others. */
     operators: readonly FilterOperator[];
@@ -80,15 +78,11 @@ export interface Capabilities {
     /** Whether startIndex/count still apply when a filter is given. */
     withFilter: boolean;
   };
-  sort: boolean;
   etag: boolean;
-  bulk: { supported: boolean; maxOperations: number; maxPayloadSize: number };
   groups: {
     supported: boolean;
     create: boolean;
     patch: boolean;
-    put: boolean;
-    delete: boolean;
     /** Members per PATCH request when adding/removing (chunking). */
     maxMembersPerPatch: number;
   };
@@ -96,17 +90,19 @@ export interface Capabilities {
     rule: 'any' | 'email' | 'notEmail';
     /** How to derive a userName when the desired one breaks the rule. */
     derive?: 'emailLocalPart';
-    pattern?: RegExp;
+    /**
+     * The only characters the app accepts, as the body of a regular-expression character class
+     * (`A-Za-z0-9._-`); always including letters and digits. Derived names are stripped to them; the
+     * configuration refuses a userName expression that could produce others.
+     */
+    characters?: string;
     maxLength?: number;
   };
-  /** How a leaver is deprovisioned: `deactivate` = PATCH active=false, `delete` = DELETE. */
-  deprovision: 'deactivate' | 'delete';
-  /** DELETE cannot be undone (no reactivation after it). */
-  deleteIsIrreversible: boolean;
-  /** Creating a user bills a paid seat immediately. */
-  createConsumesSeat: boolean;
-  /** POST /Users/.search (RFC 7644 §3.4.3). */
-  searchEndpoint: boolean;
+  /**
+   * What takes a paid seat in the app: the account's `create`, its `groupMembership` (groups mapped to
+   * paid products), or `none` documented. The configuration's `seatConsuming` default follows it.
+   */
+  seatTakenBy: 'create' | 'groupMembership' | 'none';
   /** GET /ServiceProviderConfig is served and worth merging. */
   serviceProviderConfig: boolean;
   /** Schema extensions the app accepts on Users. */
@@ -124,42 +120,17 @@ export interface Capabilities {
   accept: string;
 }
 
-/** A SCIM 2.0 User as exchanged with apps (RFC 7643 §4.1); extension attributes keyed by URN. */
-export interface ScimUser {
-  schemas?: string[];
-  id?: string;
-  externalId?: string;
-  userName: string;
-  name?: { formatted?: string; givenName?: string; familyName?: string; middleName?: string; [k: string]: unknown };
-  displayName?: string;
-  nickName?: string;
-  title?: string;
-  userType?: string;
-  locale?: string;
-  active?: boolean;
-  emails?: { value: string; type?: string; primary?: boolean; [k: string]: unknown }[];
-  groups?: { value: string; display?: string; [k: string]: unknown }[];
-  meta?: ScimMeta;
-  [k: string]: unknown;
+/** Where a profile's facts come from, and the app's own words for what it cannot do. */
+export interface ProfileSource {
+  /** The vendor's public documentation the profile quotes. */
+  url: string;
+  /** Why the app has no SCIM groups (quoted), where it has none. */
+  noGroups?: string;
 }
 
-export interface ScimGroup {
-  schemas?: string[];
-  id?: string;
-  externalId?: string;
-  displayName: string;
-  members?: { value: string; display?: string; type?: string; $ref?: string }[];
-  meta?: ScimMeta;
-  [k: string]: unknown;
-}
-
-export interface ScimMeta {
-  resourceType?: string;
-  created?: string;
-  lastModified?: string;
-  location?: string;
-  version?: string;
-}
+/** The SCIM resources are the SCIM core's (src/scim/resources.ts): one set of types on both sides. */
+import type { ScimGroup, ScimMeta, ScimUser } from '../scim';
+export type { ScimGroup, ScimMeta, ScimUser };
 
 /** A person's identity keys, as the planner observes them. */
 export interface IdentityQuery {
@@ -173,23 +144,6 @@ export interface UserQuery {
   email?: string;
 }
 
-export interface BulkOperation {
-  method: 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-  path: string;
-  bulkId?: string;
-  version?: string;
-  data?: unknown;
-}
-
-export interface BulkResult {
-  method: string;
-  bulkId?: string;
-  location?: string;
-  version?: string;
-  status: number;
-  response?: unknown;
-}
-
 export interface JsmCustomer {
   accountId: string;
   emailAddress?: string;
@@ -198,15 +152,10 @@ export interface JsmCustomer {
   accountType?: string;
 }
 
-/** Jira Service Management REST (Basic auth): customers and Jira groups. */
+/** Jira Service Management REST (Basic auth): what a leaver needs — find the customer, remove it from the desk. */
 export interface JsmClient {
-  createCustomer(input: { email: string; displayName: string }): Promise<JsmCustomer>;
-  addCustomers(serviceDeskId: string, accountIds: readonly string[]): Promise<void>;
   removeCustomers(serviceDeskId: string, accountIds: readonly string[]): Promise<void>;
   listCustomers(serviceDeskId: string, opts?: { query?: string; pageSize?: number }): Promise<JsmCustomer[]>;
-  listGroupMembers(groupId: string, opts?: { pageSize?: number }): Promise<JsmCustomer[]>;
-  addUserToGroup(groupId: string, accountId: string): Promise<void>;
-  removeUserFromGroup(groupId: string, accountId: string): Promise<void>;
 }
 
 export interface Connector {
@@ -275,13 +224,9 @@ export interface Connector {
   deleteUser(id: string): Promise<{ deleted: boolean }>;
 
   findGroup(displayName: string): Promise<ScimGroup | undefined>;
-  getGroup(id: string): Promise<ScimGroup>;
   createGroup(displayName: string): Promise<{ group: ScimGroup; created: boolean }>;
   addMembers(groupId: string, userIds: readonly string[]): Promise<void>;
   removeMembers(groupId: string, userIds: readonly string[]): Promise<void>;
-
-  /** SCIM Bulk (RFC 7644 §3.7), chunked by the profile's maxOperations / maxPayloadSize. */
-  bulk(operations: readonly BulkOperation[], opts?: { failOnErrors?: number }): Promise<BulkResult[]>;
 
   /** Present for atlassian connections with `atlassian.jsmBaseUrl` + `restAuth`. */
   readonly jsm: JsmClient | undefined;

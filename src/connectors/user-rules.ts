@@ -1,17 +1,18 @@
 // Per-app userName rules and the outgoing shape of a user, applied before any request so an app's
 // documented refusal is raised locally (INVALID) instead of costing a round trip.
 import { ConnectorError } from './errors';
-import { USER_SCHEMA } from './scim-schemas';
+import { hasUserNameCharacters, keepUserNameCharacters } from './profiles';
+import { DEFAULT_CATALOG, primaryEmail, USER_SCHEMA } from '../scim';
 import type { Capabilities, ScimUser } from './types';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-/** Attributes the service provider owns (RFC 7643 §2.2 mutability readOnly / §3.1 common attributes). */
-const SERVER_OWNED = new Set(['id', 'meta', 'groups']);
-
-export function primaryEmail(user: Pick<ScimUser, 'emails'>): string | undefined {
-  const emails = user.emails ?? [];
-  return (emails.find((e) => e.primary) ?? emails[0])?.value;
-}
+/**
+ * Attributes the service provider owns: the catalogue's readOnly ones (RFC 7643 §7 mutability; `id`,
+ * `meta`, `groups`), except `schemas`, which the client declares on every write (RFC 7644 §3.3).
+ */
+const SERVER_OWNED: ReadonlySet<string> = new Set(
+  [...DEFAULT_CATALOG.core.values()].filter((d) => d.mutability === 'readOnly' && d.name !== 'schemas').map((d) => d.name),
+);
 
 /** Applies the profile's userName rule: derives where the profile says how, refuses otherwise. */
 export function applyUserNameRule(userName: string, profile: Capabilities, app: string, fallbackEmail?: string): string {
@@ -23,14 +24,14 @@ export function applyUserNameRule(userName: string, profile: Capabilities, app: 
   if (rule.rule === 'email' && !EMAIL.test(name)) refuse(`must be an email address for ${profile.kind}`);
   if (rule.rule === 'notEmail' && name.includes('@')) {
     if (rule.derive !== 'emailLocalPart') refuse(`must not be an email address for ${profile.kind}`);
-    // JumpCloud (001 mapping table): "Some integrations leverage the email substring for the username".
+    // JumpCloud ("Connector Attribute Mappings"): "Some integrations leverage the email substring for the username".
     name = name.slice(0, name.indexOf('@'));
   }
   if (name === '' && fallbackEmail && rule.derive === 'emailLocalPart') name = fallbackEmail.slice(0, fallbackEmail.indexOf('@'));
   if (name === '') refuse('is empty');
-  if (rule.pattern && !rule.pattern.test(name)) {
-    if (rule.derive === 'emailLocalPart') name = name.replace(/[^A-Za-z0-9._-]/g, '');
-    if (!rule.pattern.test(name)) refuse(`"${name}" contains characters ${profile.kind} does not accept`);
+  if (!hasUserNameCharacters(name, profile)) {
+    if (rule.derive === 'emailLocalPart') name = keepUserNameCharacters(name, profile);
+    if (!hasUserNameCharacters(name, profile)) refuse(`"${name}" contains characters ${profile.kind} does not accept`);
   }
   if (rule.maxLength !== undefined && name.length > rule.maxLength) refuse(`is longer than ${rule.maxLength} characters`);
   if (name === '') refuse('is empty');

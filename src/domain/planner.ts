@@ -3,16 +3,13 @@
 // Temporal, no clock (time comes in as `now`). The controller workflow runs it, `scimflow plan`
 // prints it, and property tests check it: plan → apply → plan is empty; nothing is ever written to
 // an account owned by someone else; access-ending actions never wait on anything.
+import type { LeaverPolicy } from '../config/types';
 import { generatePatch } from '../scim';
 import type { EmploymentStatus } from './person';
 import { decideOwnership, ownerKeyOf, type ObservedAccount, type OwnerRule, type Ownership } from './ownership';
 
-export interface LeaverRules {
-  deactivate: boolean;
-  removeGroups: boolean;
-  jsmCustomerRemoval: boolean;
-  hardDeleteAfterMs: number | null;
-}
+/** The app's leaver policy, as configured (one type: src/config/types.ts; its default: DEFAULT_LEAVER_POLICY). */
+export type LeaverRules = LeaverPolicy;
 
 /** What the worker's configuration says about one app, for this person. */
 export interface AppDesire {

@@ -1,4 +1,4 @@
-// Birthright rule conditions over Employee fields. Pure and deterministic (runs inside workflows).
+// Birthright rule conditions over Employee fields. Pure and deterministic.
 import type { Employee } from '../shared/hr-event';
 import type { BirthrightRule, Condition } from '../config/types';
 

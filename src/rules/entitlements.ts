@@ -1,6 +1,6 @@
 // Birthright entitlements: which apps (and groups) an employee should have, and what their account should
 // look like. Pure and deterministic: same employee + same PublicConfig → same (deep-equal) result, whatever
-// the order of rules, grants or groups in the file. Runs inside workflows.
+// the order of rules, grants or groups in the file. The worker runs it when it plans (src/rules/desire.ts).
 import type { Employee } from '../shared/hr-event';
 import type { ApprovalPolicy, AppKind, LeaverPolicy, PublicConfig } from '../config/types';
 import { ruleMatches } from './conditions';
@@ -67,59 +67,4 @@ export function computeEntitlements(employee: Employee, config: PublicConfig): E
     return out;
   });
   return { employeeId: employee.employeeId, apps, matchedRules: [...matchedRules].sort(byString) };
-}
-
-export interface KeptApp {
-  app: string;
-  before: AppEntitlement;
-  after: AppEntitlement;
-  groupsToAdd: string[];
-  groupsToRemove: string[];
-  /** Top-level SCIM attributes (or extension URNs) whose desired value changed, sorted. */
-  changedAttributes: string[];
-}
-
-export interface EntitlementDiff {
-  gained: AppEntitlement[];
-  lost: AppEntitlement[];
-  kept: KeptApp[];
-}
-
-/** Canonical JSON (sorted object keys) for comparisons. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const obj = value as Record<string, unknown>;
-    return `{${Object.keys(obj)
-      .filter((k) => obj[k] !== undefined)
-      .sort(byString)
-      .map((k) => `${JSON.stringify(k)}:${canonical(obj[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
-
-/** What changes for a mover: apps gained, lost, and kept (with group and attribute changes). Sorted by app. */
-export function diffEntitlements(before: Entitlements, after: Entitlements): EntitlementDiff {
-  const b = new Map(before.apps.map((a) => [a.app, a]));
-  const a = new Map(after.apps.map((x) => [x.app, x]));
-  const gained = after.apps.filter((x) => !b.has(x.app)).sort((x, y) => byString(x.app, y.app));
-  const lost = before.apps.filter((x) => !a.has(x.app)).sort((x, y) => byString(x.app, y.app));
-  const kept: KeptApp[] = [];
-  for (const name of [...a.keys()].filter((n) => b.has(n)).sort(byString)) {
-    const was = b.get(name)!;
-    const now = a.get(name)!;
-    const wasGroups = new Set(was.groups);
-    const nowGroups = new Set(now.groups);
-    const keys = new Set([...Object.keys(was.user), ...Object.keys(now.user)]);
-    kept.push({
-      app: name,
-      before: was,
-      after: now,
-      groupsToAdd: now.groups.filter((g) => !wasGroups.has(g)).sort(byString),
-      groupsToRemove: was.groups.filter((g) => !nowGroups.has(g)).sort(byString),
-      changedAttributes: [...keys].filter((k) => canonical(was.user[k]) !== canonical(now.user[k])).sort(byString),
-    });
-  }
-  return { gained, lost, kept };
 }

@@ -1,5 +1,5 @@
-// The rules layer: pure functions over Employee + PublicConfig, safe to import from workflows.
-export { computeEntitlements, diffEntitlements, type AppEntitlement, type Entitlements, type EntitlementDiff, type KeptApp } from './entitlements';
+// The rules layer: pure functions over Employee + PublicConfig (the worker's planning and `scimflow plan`; no workflow imports it).
+export { computeEntitlements, type AppEntitlement, type Entitlements } from './entitlements';
 export { evaluateCondition, ruleMatches } from './conditions';
 export {
   buildDesiredUser,
@@ -13,4 +13,4 @@ export {
   type DesiredScimUser,
   type AttributeMapping,
 } from './mapping';
-export { compileTemplate, renderTemplate, slug, isAlphanumericTemplate, TemplateError, EMPLOYEE_FIELDS, FILTER_NAMES, type CompiledTemplate } from './template';
+export { compileTemplate, renderTemplate, slug, isAlphanumericTemplate, templateYieldsOnly, TemplateError, EMPLOYEE_FIELDS, FILTER_NAMES, type CompiledTemplate } from './template';

@@ -1,26 +1,19 @@
 // Employee → desired SCIM User, via per-kind default mappings with the app's `attributes` on top. Pure.
 import type { Employee } from '../shared/hr-event';
 import type { AppKind, AttributeMappingValue } from '../config/types';
+import { keepUserNameCharacters, PROFILES } from '../connectors/profiles';
 import { compileTemplate, renderTemplate, slug, type CompiledTemplate } from './template';
 
-export const CORE_USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
-export const ENTERPRISE_USER_SCHEMA = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
+import { ENTERPRISE_USER_SCHEMA, USER_SCHEMA as CORE_USER_SCHEMA, type ScimUser } from '../scim';
+
+export { CORE_USER_SCHEMA, ENTERPRISE_USER_SCHEMA };
 const E = ENTERPRISE_USER_SCHEMA;
 
-/** The desired SCIM User for one app (RFC 7643 §4.1, plus extension objects keyed by schema URN). */
-export interface DesiredScimUser {
+/** The desired SCIM User for one app: the SCIM core's User (RFC 7643 §4.1), always active, schemas declared. */
+export interface DesiredScimUser extends ScimUser {
   schemas: string[];
-  userName: string;
-  externalId?: string;
-  name?: { givenName?: string; familyName?: string; formatted?: string; middleName?: string };
-  displayName?: string;
-  nickName?: string;
   emails?: { value: string; type: 'work'; primary: true }[];
-  title?: string;
-  userType?: string;
-  locale?: string;
   active: true;
-  [attribute: string]: unknown;
 }
 
 export type AttributeMapping = Record<string, AttributeMappingValue>;
@@ -42,13 +35,13 @@ export const BASE_MAPPING: Readonly<AttributeMapping> = {
 };
 
 /**
- * Vendor requirements (docs in /work/shared/reference):
- *  - Jasper: userName must be the user's email address.
- *  - JumpCloud: userName required, no special characters, email may not be used → slug of the email local part.
- *  - Atlassian SCIM directory: userName → email.
+ * Per-kind defaults, following each app's profile (src/connectors/profiles, where the sources are):
+ *  - Jasper, Atlassian, Jostle: userName is the email (`userName.rule: email`).
+ *  - JumpCloud: the email may not be the userName, and only the profile's `userName.characters` are
+ *    accepted → slug of the email local part.
  *  - Jasper, Atlassian, Jostle: no enterprise User extension (Jostle: core schema plus its own extension;
- *    its field table has no title). Matches the connector/sandbox profiles' `userExtensions`.
- *  - JumpCloud: employeeType → userType, department/costCenter/employeeNumber → enterprise extension (001 table).
+ *    its field table has no title): the profiles' `userExtensions`.
+ *  - JumpCloud: employeeType → userType, department/costCenter/employeeNumber → enterprise extension.
  */
 /** Removes the enterprise extension (apps whose SCIM schema has no enterprise User extension). */
 const NO_ENTERPRISE: Readonly<AttributeMapping> = {
@@ -158,7 +151,10 @@ export function buildDesiredUser(employee: Employee, kind: AppKind, overrides: A
     }
   }
   let userName = typeof core.userName === 'string' ? core.userName : '';
-  if (kind === 'jumpcloud') userName = slug(userName) || slug(employee.employeeId).toLowerCase(); // belt and braces
+  // An app that accepts only some characters (its profile's userName.characters) gets only those; when
+  // none is left the employee id stands in (slugged: letters and digits are in every such set).
+  const profile = PROFILES[kind];
+  if (profile.userName.characters !== undefined) userName = keepUserNameCharacters(userName, profile) || slug(employee.employeeId).toLowerCase();
   if (userName === '') userName = employee.email;
   const extensionUrns = Object.keys(extensions).sort();
   const user: DesiredScimUser = { schemas: [CORE_USER_SCHEMA, ...extensionUrns], userName, active: true };

@@ -4,7 +4,7 @@
 //
 // Literal text with `{{ field | filter | filter(arg) }}` placeholders. Fields are Employee fields; filters
 // are a fixed, side-effect-free set. Templates are compiled (and so validated) when the config is loaded,
-// and rendered inside workflows: this module is pure (no Node built-ins, no I/O, no clock, no randomness).
+// and rendered when the worker plans: this module is pure (no Node built-ins, no I/O, no clock, no randomness).
 import { EmployeeSchema, type Employee } from '../shared/hr-event';
 
 export type EmployeeField = keyof Employee;
@@ -176,12 +176,14 @@ export function renderTemplate(template: CompiledTemplate, employee: Employee): 
 }
 
 /**
- * True when every rendering of the template is letters and digits only, whatever the employee:
- * literal text is alphanumeric and each placeholder ends with `slug` followed only by `lower`/`upper`/`trim`.
+ * True when every rendering of the template holds only `characters` (the body of a regular-expression
+ * character class that includes letters and digits), whatever the employee: literal text is within
+ * them and each placeholder ends with `slug` (letters and digits) followed only by `lower`/`upper`/`trim`.
  */
-export function isAlphanumericTemplate(template: CompiledTemplate): boolean {
+export function templateYieldsOnly(template: CompiledTemplate, characters: string): boolean {
+  const literal = new RegExp(`^[${characters}]*$`);
   return template.parts.every((part) => {
-    if (part.kind === 'text') return /^[A-Za-z0-9]*$/.test(part.text);
+    if (part.kind === 'text') return literal.test(part.text);
     let lastSlug = -1;
     part.filters.forEach((f, i) => {
       if (f.name === 'slug') lastSlug = i;
@@ -189,4 +191,9 @@ export function isAlphanumericTemplate(template: CompiledTemplate): boolean {
     if (lastSlug === -1) return false;
     return part.filters.slice(lastSlug + 1).every((f) => f.name === 'lower' || f.name === 'upper' || f.name === 'trim');
   });
+}
+
+/** True when every rendering of the template is letters and digits only (see templateYieldsOnly). */
+export function isAlphanumericTemplate(template: CompiledTemplate): boolean {
+  return templateYieldsOnly(template, 'A-Za-z0-9');
 }

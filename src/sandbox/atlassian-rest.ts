@@ -1,5 +1,5 @@
 // Jira platform REST v3 (groups, users) and Jira Service Management REST (customers, service
-// desks), as described in shared/reference/002. Accounts are shared with the SCIM directory:
+// desks), as described in https://www.stitchflow.com/user-management/atlassian-jira-service-management/api. Accounts are shared with the SCIM directory:
 // a SCIM user is an `atlassian` account whose accountId is its SCIM id; JSM customers are
 // portal-only `customer` accounts. Seats = active accounts in a product-access group.
 import { randomUUID, timingSafeEqual } from 'node:crypto';
@@ -151,7 +151,7 @@ export class AtlassianRest {
   }
 
   private getUser(q: RestRequest['query']): SandboxResult {
-    // 002 "Get user by accountId": accountId is required; username/key are removed in v3.
+    // Atlassian guide "Get user by accountId": accountId is required; username/key are removed in v3.
     if (!q.accountId) return jiraError(400, 'The query parameter accountId is required.');
     const a = this.account(q.accountId);
     return a ? json(200, a) : jiraError(404, `Specified user does not exist or you do not have required permissions`);
@@ -166,7 +166,7 @@ export class AtlassianRest {
   }
 
   private groupMembers(q: RestRequest['query']): SandboxResult {
-    // 002 "Get users in group": use groupId; startAt/maxResults paging (max 1000 per 002 "Rate limits, pagination").
+    // Atlassian guide "Get users in group": use groupId; startAt/maxResults paging (max 1000 per Atlassian guide "Rate limits, pagination").
     if (!q.groupId) return jiraError(400, 'You must specify a group name or group id.');
     const g = this.scim.groups.get(q.groupId);
     if (!g) return jiraError(404, `Group with id ${q.groupId} does not exist.`);
@@ -211,7 +211,7 @@ export class AtlassianRest {
     const displayName = isObj(body) && typeof body.displayName === 'string' ? body.displayName : '';
     if (!/^[^\s@]+@[^\s@]+$/.test(email)) return jsmError(400, 'The email address is invalid.', 'sd.customer.email.invalid');
     if (!displayName) return jsmError(400, 'A display name is required.', 'sd.customer.displayname.required');
-    // 002 "Provision a new JSM customer": an existing account for the email is linked, not duplicated.
+    // Atlassian guide "Provision a new JSM customer": an existing account for the email is linked, not duplicated.
     const existing = this.allAccounts().find((a) => (a.emailAddress ?? '').toLowerCase() === email.toLowerCase());
     if (existing) return json(201, existing);
     const account: AtlassianAccount = { accountId: `qm:${randomUUID()}`, emailAddress: email, displayName, active: true, accountType: 'customer' };
@@ -221,7 +221,7 @@ export class AtlassianRest {
   }
 
   private listCustomers(desk: Set<string>, q: RestRequest['query']): SandboxResult {
-    // 002 "Get service desk customers": start/limit, not startAt/maxResults.
+    // Atlassian guide "Get service desk customers": start/limit, not startAt/maxResults.
     const start = intParam(q.start, 0);
     const limit = Math.max(1, Math.min(intParam(q.limit, 50), 100));
     const query = (q.query ?? '').toLowerCase();
@@ -237,7 +237,7 @@ export class AtlassianRest {
     const ids = isObj(body) && Array.isArray(body.accountIds) ? body.accountIds : undefined;
     if (!ids || !ids.every((x) => typeof x === 'string')) return jsmError(400, 'accountIds must be a list of account ids.', 'sd.customer.accountids.required');
     for (const id of ids as string[]) {
-      // 002 "Add customers to service desk": "Requires the user to already have an Atlassian account."
+      // Atlassian guide "Add customers to service desk": "Requires the user to already have an Atlassian account."
       if (!this.account(id)) return jsmError(400, `The account ID '${id}' is invalid.`, 'sd.customer.accountid.invalid');
     }
     for (const id of ids as string[]) {

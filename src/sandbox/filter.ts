@@ -1,6 +1,6 @@
 // Filter evaluation for the sandbox apps: the SCIM core parses and compiles (RFC 7644 §3.4.2.2);
 // the restricted apps additionally refuse anything but one `eq` on an allowed attribute, as their
-// vendors document (000 "List Users", 002 "Limitations", 003 "Get Users").
+// vendors document (Jasper guide "List Users", Atlassian guide "Limitations", Jostle page "Get Users").
 import { compileFilter, isScimError, parseFilter, type FilterAst } from '../scim';
 import { fail } from './result';
 

@@ -1,6 +1,7 @@
 // Standalone sandbox: `npx tsx src/sandbox/main.ts` (env: SANDBOX_HOST, SANDBOX_PORT, SANDBOX_SNAPSHOT,
 // SANDBOX_REQUEST_LOG_LIMIT: requests kept per app in /_admin/<app>/requests, default 2000).
 import { startSandbox } from './server';
+import { SANDBOX_APPS } from './apps/spec';
 
 async function main(): Promise<void> {
   const port = process.env.SANDBOX_PORT ? Number(process.env.SANDBOX_PORT) : 7100;
@@ -12,7 +13,7 @@ async function main(): Promise<void> {
     logger: process.env.SANDBOX_LOG === '1',
   });
   console.log(`sandbox listening on ${sandbox.url}`);
-  for (const name of ['generic', 'jasper', 'jumpcloud', 'atlassian', 'jostle'] as const) console.log(`  ${name.padEnd(10)} ${sandbox.app(name).scimUrl}`);
+  for (const name of SANDBOX_APPS) console.log(`  ${name.padEnd(10)} ${sandbox.app(name).scimUrl}`);
   console.log(`  atlassian REST ${sandbox.atlassianRestUrl}/rest   admin ${sandbox.url}/_admin`);
   const stop = (): void => {
     void sandbox.close().then(() => process.exit(0));

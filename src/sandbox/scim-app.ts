@@ -6,6 +6,7 @@ import { DEFAULT_KNOBS, type Knobs } from './controls';
 import { resourceTypes, schemas, serviceProviderConfig } from './discovery';
 import { compileResourceFilter, type Predicate } from './filter';
 import { applyPatchBody } from './patch';
+import { primaryEmail } from '../scim';
 import {
   BULK_REQUEST_SCHEMA,
   BULK_RESPONSE_SCHEMA,
@@ -70,7 +71,7 @@ export class ScimApp {
     this.invitations = [];
     this.meId = undefined;
     if (this.spec.me) {
-      // The API key belongs to an admin user (003 "Get on Self").
+      // The API key belongs to an admin user (Jostle page "Get on Self").
       const owner = this.users.create({ schemas: [USER_SCHEMA], userName: 'api.owner', active: true, name: { givenName: 'API', familyName: 'Owner' } });
       this.meId = owner.id;
     }
@@ -494,12 +495,6 @@ function decodeCursor(cursor: string): number {
   const m = /^o:(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
   if (!m) fail(400, 'Invalid cursor', 'invalidCursor');
   return Number(m[1]);
-}
-
-function primaryEmail(r: Record<string, unknown>): string | undefined {
-  const emails = Array.isArray(r.emails) ? (r.emails as { value?: unknown; primary?: unknown }[]) : [];
-  const e = emails.find((x) => x.primary === true) ?? emails[0];
-  return typeof e?.value === 'string' ? e.value : undefined;
 }
 
 export function first(v: string | string[] | undefined): string | undefined {

@@ -103,7 +103,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
 
   const app = Fastify({
     ...(typeof opts.logger === 'object' ? { loggerInstance: opts.logger } : { logger: opts.logger === true ? { redact: ['req.headers.authorization', 'req.headers["x-api-key"]'] } : false }),
-    // Jostle Bulk accepts 20 MB (003 "Bulk Operation"); the per-app limit is enforced in the handler.
+    // Jostle Bulk accepts 20 MB (Jostle page "Bulk Operation"); the per-app limit is enforced in the handler.
     bodyLimit: 25 * 1024 * 1024,
   });
   app.removeAllContentTypeParsers();

@@ -1,5 +1,5 @@
-// Public API of the pure SCIM 2.0 core (RFC 7643 / RFC 7644). No I/O, no Node APIs: this module is
-// imported from Temporal workflows as well as from the sandbox server and connectors.
+// Public API of the pure SCIM 2.0 core (RFC 7643 / RFC 7644). No I/O, no Node APIs: the controller
+// workflow runs it (through src/domain/planner's generatePatch), as do the sandbox server and connectors.
 export * from './urns';
 export {
   ScimError,
@@ -46,5 +46,4 @@ export { applyPatch, type ApplyPatchOptions } from './patch/apply';
 export { normalizePatchOp, type NormalizeOptions } from './patch/normalize';
 export { scimEquivalent, resourcesEquivalentOn, isUnassigned } from './patch/equivalence';
 export { generatePatch, type GeneratePatchOptions } from './patch/generate';
-export { chunkPatch, type ChunkOptions } from './patch/chunk';
-export * from './schemas';
+export { primaryEmail, type ScimGroup, type ScimMeta, type ScimUser } from './resources';

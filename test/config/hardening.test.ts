@@ -175,7 +175,7 @@ describe('configuration values are never echoed', () => {
     const err = errorFor(data);
     expect(issue(err, 'apps.generic.auth.token')).toMatch(/not a reference/);
     expect(issue(err, 'approvals.jasper.timeout')).toMatch(/not a duration/);
-    expect(issue(err, 'apps.jumpcloud.attributes.userName')).toMatch(/letters and digits only/);
+    expect(issue(err, 'apps.jumpcloud.attributes.userName')).toMatch(/only the characters/);
     expect(err.message).not.toContain('c4n4ry');
     expect(err.message).not.toContain('${CANARY_TOKEN}');
   });

@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
 import { ConfigError, checkConfigFile, loadConfig, toPublicConfig, type ScimflowConfig } from '../../src/config';
+import { PROFILES } from '../../src/connectors/profiles';
 import { baseConfig, clone, TempDir } from './helpers';
 
 const EXAMPLE = resolve(__dirname, '../../config/scimflow.yaml');
@@ -67,6 +68,10 @@ describe('the example config/scimflow.yaml', () => {
     expect(config.apps.jasper!.seatConsuming).toBe(true);
     expect(config.apps.atlassian!.seatConsuming).toBe(true);
     expect(config.apps.generic!.seatConsuming).toBe(false);
+    // The seat default is the profile's: Jasper bills the create, Atlassian the product groups.
+    for (const app of Object.values(config.apps)) expect(app.seatConsuming).toBe(PROFILES[app.kind].seatTakenBy !== 'none');
+    expect(PROFILES.jasper.seatTakenBy).toBe('create');
+    expect(PROFILES.atlassian.seatTakenBy).toBe('groupMembership');
     expect(config.apps.jasper!.approval).toEqual({
       required: true,
       approvers: ['it-lead@example.com'],
@@ -119,7 +124,7 @@ describe('loadConfig errors name the file, the key path and what was expected', 
     const file = dir.writeYaml('scimflow.yaml', baseConfig());
     const config = loadConfig(file);
     expect(config.source).toBe(file);
-    expect(config.apps.jumpcloud!.rateLimit).toEqual({ requestsPerSecond: 3, burst: 3 });
+    expect(config.apps.jumpcloud!.rateLimit).toEqual({ requestsPerSecond: 3 });
     expect(config.apps.jasper!.auth).toEqual({ type: 'bearer', token: { ref: 'file', path: join(dir.path, 'secrets/jasper.token') } });
   });
 
@@ -213,10 +218,15 @@ describe('loadConfig errors name the file, the key path and what was expected', 
     expectIssue(errorFor(data), 'apps.generic.attributes.active', /managed by scimflow/);
   });
 
-  it('a JumpCloud userName expression that can produce special characters', () => {
+  it('a JumpCloud userName expression that can produce characters its profile refuses', () => {
     const data = clone(baseConfig()) as { apps: { jumpcloud: Record<string, unknown> } };
     data.apps.jumpcloud.attributes = { userName: '{{givenName}}.{{familyName}}' };
-    expectIssue(errorFor(data), 'apps.jumpcloud.attributes.userName', /letters and digits only/);
+    expectIssue(errorFor(data), 'apps.jumpcloud.attributes.userName', /only the characters \[A-Za-z0-9._-\] \(https:\/\/jumpcloud\.com\/support\/.*end each placeholder with "\| slug"/);
+    data.apps.jumpcloud.attributes = { userName: '{{givenName | slug}}+{{familyName | slug}}' };
+    expectIssue(errorFor(data), 'apps.jumpcloud.attributes.userName', /only the characters/);
+    // Within the profile's characters: accepted.
+    data.apps.jumpcloud.attributes = { userName: '{{givenName | slug | lower}}.{{familyName | slug | lower}}' };
+    expect(loadConfig(dir.writeYaml('scimflow.yaml', data)).apps.jumpcloud!.attributes.userName).toBe('{{givenName | slug | lower}}.{{familyName | slug | lower}}');
   });
 
   it('unknown app in a rule', () => {
@@ -270,6 +280,51 @@ describe('loadConfig errors name the file, the key path and what was expected', 
     const data = clone(baseConfig()) as { rules: { birthright: { name: string }[] } };
     data.rules.birthright[1]!.name = 'everyone';
     expectIssue(errorFor(data), 'rules.birthright[1].name', /duplicate rule name/);
+  });
+
+  it('removed options (validated once, never read) are errors naming what replaces them', () => {
+    const data = clone(baseConfig()) as { apps: { generic: Record<string, unknown>; jumpcloud: Record<string, unknown> } };
+    data.apps.generic.capabilities = {
+      put: true,
+      putReplacesWholeResource: true,
+      sort: true,
+      groups: { put: true, delete: false },
+      deprovision: 'delete',
+      deleteIsIrreversible: true,
+      createConsumesSeat: true,
+      searchEndpoint: false,
+      bulk: { supported: true },
+    };
+    data.apps.jumpcloud.rateLimit = { requestsPerSecond: 3, burst: 6 };
+    const err = errorFor(data);
+    const removed = (path: string, instead: RegExp) => expectIssue(err, path, new RegExp(`this option was removed \\(it did nothing\\): ${instead.source}`));
+    removed('apps.generic.capabilities.put', /scimflow sends PUT only where patch is false/);
+    removed('apps.generic.capabilities.putReplacesWholeResource', /a PUT always carries the whole user/);
+    removed('apps.generic.capabilities.sort', /scimflow never asks an app to sort/);
+    removed('apps.generic.capabilities.groups.put', /scimflow changes memberships by PATCH only/);
+    removed('apps.generic.capabilities.groups.delete', /scimflow never deletes a group/);
+    removed('apps.generic.capabilities.deprovision', /the leaver policy decides: leaver.apps.<app>.deactivate, and hardDelete/);
+    removed('apps.generic.capabilities.deleteIsIrreversible', /the leaver policy's hardDelete is the only DELETE/);
+    removed('apps.generic.capabilities.createConsumesSeat', /set apps.<app>.seatConsuming/);
+    removed('apps.generic.capabilities.searchEndpoint', /scimflow looks users up with GET \/Users\?filter=/);
+    removed('apps.generic.capabilities.bulk', /scimflow sends one request per change; it never uses SCIM Bulk/);
+    removed('apps.jumpcloud.rateLimit.burst', /requests are paced evenly at requestsPerSecond/);
+    expect(err.errors).toHaveLength(11);
+  });
+
+  it('groups granted on JumpCloud, whose profile has no SCIM groups: the app and the reason are named', () => {
+    const data = clone(baseConfig()) as { apps: { jumpcloud: Record<string, unknown> }; rules: { birthright: { grant: unknown[] }[] } };
+    data.rules.birthright[0]!.grant[1] = { app: 'jumpcloud', groups: ['engineering'] };
+    expectIssue(errorFor(data), 'rules.birthright[0].grant[1].groups', /app "jumpcloud" \(kind jumpcloud\) has no SCIM groups: JumpCloud documents "Real-time Group import isn’t currently supported"/);
+    // An operator who knows better says so in the app's capabilities.
+    data.apps.jumpcloud.capabilities = { groups: { supported: true, create: true, patch: true, maxMembersPerPatch: 50 } };
+    expect(loadConfig(dir.writeYaml('scimflow.yaml', data)).rules.birthright[0]!.grant).toContainEqual({ app: 'jumpcloud', groups: ['engineering'] });
+  });
+
+  it('groups granted where the capabilities switch groups off: the reason is the override', () => {
+    const data = clone(baseConfig()) as { apps: { generic: Record<string, unknown> } };
+    data.apps.generic.capabilities = { groups: { supported: false } };
+    expectIssue(errorFor(data), 'rules.birthright[0].grant[0].groups', /app "generic" \(kind generic\) has no SCIM groups: its capabilities say groups.supported: false/);
   });
 
   it('groups granted on an app without SCIM groups (jostle)', () => {
@@ -457,12 +512,12 @@ describe('more shapes of error', () => {
 
   it('capability overrides are checked against the connector profile shape', () => {
     const data = clone(baseConfig()) as { apps: { generic: Record<string, unknown> } };
-    data.apps.generic.capabilities = { bulk: { maxOps: 3 }, groups: true };
+    data.apps.generic.capabilities = { pagination: { maxPages: 3 }, groups: true };
     const err = errorFor(data);
-    expectIssue(err, 'apps.generic.capabilities.bulk.maxOps', /unknown key/);
+    expectIssue(err, 'apps.generic.capabilities.pagination.maxPages', /unknown key/);
     expectIssue(err, 'apps.generic.capabilities.groups', /expected object/);
-    data.apps.generic.capabilities = { bulk: { supported: true, maxOperations: 10 }, pagination: { maxPageSize: 50 } };
-    expect(loadConfig(dir.writeYaml('caps.yaml', data)).apps.generic!.capabilities).toEqual({ bulk: { supported: true, maxOperations: 10 }, pagination: { maxPageSize: 50 } });
+    data.apps.generic.capabilities = { etag: false, pagination: { maxPageSize: 50 } };
+    expect(loadConfig(dir.writeYaml('caps.yaml', data)).apps.generic!.capabilities).toEqual({ etag: false, pagination: { maxPageSize: 50 } });
   });
 
   it('attribute targets scimflow cannot map', () => {

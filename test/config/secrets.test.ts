@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import { ConfigError, authHeaders, loadConfig, resolveAppCredentials, resolveAppSecrets, resolveIngressSecrets, resolveSecrets, toAppConnection } from '../../src/config';
+import { ConfigError, loadConfig, resolveAppCredentials, resolveAppSecrets, resolveIngressSecrets, resolveSecrets, toAppConnection } from '../../src/config';
 import { baseConfig, clone, TempDir } from './helpers';
 
 let dir: TempDir;
@@ -104,14 +104,6 @@ describe('resolveSecrets', () => {
     expect(JSON.stringify({ creds: secrets.apps.generic })).not.toContain('gen-tok');
     expect(inspect(secrets.apps.jumpcloud, { depth: 5 })).not.toContain('jc-key');
     expect(inspect(secrets.ingress)).not.toContain(HOOK);
-  });
-
-  it('authHeaders builds the HTTP headers', () => {
-    expect(authHeaders({ type: 'bearer', token: 't' })).toEqual({ authorization: 'Bearer t' });
-    expect(authHeaders({ type: 'apiKey', header: 'x-api-key', key: 'k' })).toEqual({ 'x-api-key': 'k' });
-    expect(authHeaders({ type: 'basic', username: 'admin@example.com', password: 'p' })).toEqual({
-      authorization: `Basic ${Buffer.from('admin@example.com:p').toString('base64')}`,
-    });
   });
 
   it('toAppConnection builds the connector input, including Atlassian JSM', () => {

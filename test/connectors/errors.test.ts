@@ -210,7 +210,7 @@ describe('credentials never leak', () => {
       atlassian: { directoryId: 'd1', jsmBaseUrl: raw.url, restAuth: { type: 'basic', username: 'admin@example.com', password } },
     });
     const e1 = await rejection(() => jc.getUser('u1'));
-    const e2 = await rejection(() => jsmConn.jsm!.createCustomer({ email: 'c@example.com', displayName: 'C' }));
+    const e2 = await rejection(() => jsmConn.jsm!.listCustomers('1'));
     await jc.close();
     await jsmConn.close();
     for (const e of [e1, e2]) {

@@ -1,6 +1,6 @@
 import { ConnectorError, type Connector } from '../../src/connectors';
 import type { SandboxHandle } from '../../src/sandbox';
-import { connect, person, rejection, startTestSandbox } from './harness';
+import { connect, groupMembers, person, rejection, startTestSandbox } from './harness';
 
 let sb: SandboxHandle;
 let conn: Connector;
@@ -170,13 +170,13 @@ describe('generic connector: read, list, update', () => {
 
   test('discover() merges the public ServiceProviderConfig', async () => {
     const profile = await conn.discover();
-    expect(profile).toMatchObject({ patch: true, etag: true, sort: true, bulk: { supported: false } });
+    expect(profile).toMatchObject({ patch: true, etag: true });
   });
 });
 
 describe('generic connector: groups', () => {
   test('createGroup is find-first; add and remove members in chunks', async () => {
-    const small = connect(sb, 'generic', { capabilities: { groups: { supported: true, create: true, patch: true, put: true, delete: true, maxMembersPerPatch: 2 } } });
+    const small = connect(sb, 'generic', { capabilities: { groups: { supported: true, create: true, patch: true, maxMembersPerPatch: 2 } } });
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push((await small.createUser(person())).user.id!);
     const g1 = await small.createGroup('Engineering');
@@ -186,14 +186,14 @@ describe('generic connector: groups', () => {
     const before = sb.app('generic').requests().length;
     await small.addMembers(g1.group.id!, ids);
     expect(sb.app('generic').requests().slice(before).filter((r) => r.method === 'PATCH')).toHaveLength(3);
-    expect((await small.getGroup(g1.group.id!)).members?.map((m) => m.value).sort()).toEqual([...ids].sort());
+    expect(groupMembers(sb, 'generic', g1.group.id!).sort()).toEqual([...ids].sort());
     // Adding again changes nothing (RFC 7644 §3.5.2.1 add to a multi-valued attribute).
     await small.addMembers(g1.group.id!, ids.slice(0, 2));
-    expect((await small.getGroup(g1.group.id!)).members).toHaveLength(5);
+    expect(groupMembers(sb, 'generic', g1.group.id!)).toHaveLength(5);
     const user0 = await small.getUser(ids[0]!);
     expect(user0.groups?.map((g) => g.value)).toEqual([g1.group.id]);
     await small.removeMembers(g1.group.id!, ids.slice(0, 3));
-    expect((await small.getGroup(g1.group.id!)).members?.map((m) => m.value).sort()).toEqual(ids.slice(3).sort());
+    expect(groupMembers(sb, 'generic', g1.group.id!).sort()).toEqual(ids.slice(3).sort());
     expect((await small.findGroup('ENGINEERING'))?.id).toBe(g1.group.id);
     expect(await small.findGroup('nope')).toBeUndefined();
     await small.close();

@@ -3,6 +3,12 @@
 import { createConnector, type AppConnection, type AppKind, type Connector, type ScimUser } from '../../src/connectors';
 import { startSandbox, type SandboxHandle } from '../../src/sandbox';
 
+/** Member ids of a group as the sandbox app holds it: the test inspects the app, not the connector. */
+export function groupMembers(sb: SandboxHandle, kind: AppKind, groupId: string): string[] {
+  const g = sb.app(kind).groups().find((x) => x.id === groupId);
+  return Array.isArray(g?.members) ? (g.members as { value: string }[]).map((m) => m.value) : [];
+}
+
 export async function startTestSandbox(): Promise<SandboxHandle> {
   return startSandbox({ port: 0 });
 }

@@ -7,6 +7,14 @@ import { SCIMMY_TOKEN, startScimmyServer, type ScimmyServer } from './scimmy-ser
 let server: ScimmyServer;
 let conn: Connector;
 
+/** The group's member ids as SCIMMY serves them: a raw GET, not a connector call. */
+async function members(id: string): Promise<string[]> {
+  const res = await fetch(`${server.url}/Groups/${encodeURIComponent(id)}`, { headers: { authorization: `Bearer ${SCIMMY_TOKEN}`, accept: 'application/scim+json' } });
+  expect(res.status).toBe(200);
+  const body = (await res.json()) as { members?: { value: string }[] };
+  return (body.members ?? []).map((m) => m.value);
+}
+
 beforeAll(async () => {
   server = await startScimmyServer();
 });
@@ -25,7 +33,6 @@ afterEach(async () => {
 test('discover() reads SCIMMY\'s ServiceProviderConfig', async () => {
   const p = await conn.discover();
   expect(p.patch).toBe(true);
-  expect(p.bulk.supported).toBe(false);
 });
 
 test('find-first create, then adopt; lookups by userName, externalId and email', async () => {
@@ -83,9 +90,9 @@ test('groups: create (find-first), add and remove members with value-path remova
   expect(g.created).toBe(true);
   expect((await conn.createGroup('Engineering')).created).toBe(false);
   await conn.addMembers(g.group.id!, [u1, u2]);
-  expect((await conn.getGroup(g.group.id!)).members?.map((m) => m.value).sort()).toEqual([u1, u2].sort());
+  expect((await members(g.group.id!)).sort()).toEqual([u1, u2].sort());
   await conn.removeMembers(g.group.id!, [u1]);
-  expect((await conn.getGroup(g.group.id!)).members?.map((m) => m.value)).toEqual([u2]);
+  expect((await members(g.group.id!))).toEqual([u2]);
 });
 
 test('delete is idempotent; errors map onto codes', async () => {
@@ -149,9 +156,9 @@ describe('controller primitives against SCIMMY', () => {
     await conn.addMember(g.id!, u.id!);
     // Succeeds; SCIMMY then lists the member twice (RFC 7644 §3.5.2.1 says it SHOULD not change anything).
     await conn.addMember(g.id!, u.id!);
-    expect((await conn.getGroup(g.id!)).members?.map((m) => m.value)).toContain(u.id);
+    expect((await members(g.id!))).toContain(u.id);
     await conn.removeMember(g.id!, u.id!);
-    expect((await conn.getGroup(g.id!)).members ?? []).toEqual([]);
+    expect((await members(g.id!))).toEqual([]);
     await conn.removeMember(g.id!, u.id!);
     await conn.removeMember('no-such-group', u.id!);
   });

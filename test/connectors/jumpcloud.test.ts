@@ -1,4 +1,4 @@
-// JumpCloud contract (shared/reference/001) against the sandbox over loopback HTTP.
+// JumpCloud contract (profiles/jumpcloud.ts and its source) against the sandbox over loopback HTTP.
 import { applyUserNameRule, PROFILES, type Connector } from '../../src/connectors';
 import type { SandboxHandle } from '../../src/sandbox';
 import { connect, person, rejection, useAppContract } from './harness';
@@ -38,7 +38,7 @@ test('authenticates with the x-api-key header; a bearer token is refused', async
 });
 
 test('the sandbox refuses an email userName and special characters with 400 invalidValue', async () => {
-  const lax = connect(sb, 'jumpcloud', { capabilities: { userName: { rule: 'any', pattern: undefined, derive: undefined } } });
+  const lax = connect(sb, 'jumpcloud', { capabilities: { userName: { rule: 'any', characters: undefined, derive: undefined } } });
   expect(await rejection(() => lax.createUser(person({ userName: 'jane@example.com' })))).toMatchObject({ code: 'INVALID', scimType: 'invalidValue', status: 400 });
   expect(await rejection(() => lax.createUser(person({ userName: 'jane doe!' })))).toMatchObject({ code: 'INVALID', status: 400 });
   expect(await rejection(() => lax.createUser(person({ userName: 'jane', emails: [] })))).toMatchObject({ code: 'INVALID', status: 400 });
@@ -69,9 +69,9 @@ test('a PUT-only configuration sends the whole user, so nothing is cleared by ac
   const res = await put.updateUser(user.id!, { ...desired, title: 'Manager' }, { managed: ['title'] });
   await put.close();
   expect(res.user).toMatchObject({ title: 'Manager', name: desired.name, emails: desired.emails });
-  // externalId is not in the mapping table (001): the app never keeps it.
+  // externalId is not in the mapping table (JumpCloud page): the app never keeps it.
   expect(res.user.externalId).toBeUndefined();
-  // …so the owner is named by the enterprise employeeNumber it does keep (001 mapping table).
+  // …so the owner is named by the enterprise employeeNumber it does keep (JumpCloud page mapping table).
   expect(conn.profile.owner).toEqual({ by: 'attribute', path: 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber' });
   expect(app().requests().filter((r) => r.method === 'PUT')).toHaveLength(1);
 });

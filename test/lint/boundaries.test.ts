@@ -17,6 +17,10 @@ const workflowRefusals: [string, string][] = [
   ['export const t = Date.now();', 'no-restricted-properties'],
   ['export const r = Math.random();', 'no-restricted-properties'],
   ['export const e = process.env.X;', 'no-restricted-globals'],
+  // Type-aware: a promise nobody awaits is a command that silently may never happen.
+  ['async function step(): Promise<void> {}\nexport function run(): void {\n  step();\n}', '@typescript-eslint/no-floating-promises'],
+  ["export function on(cb: () => void): void { cb(); }\non(async () => {});", '@typescript-eslint/no-misused-promises'],
+  ["export function f(x: 'a' | 'b'): number {\n  switch (x) {\n    case 'a':\n      return 1;\n  }\n  return 0;\n}", '@typescript-eslint/switch-exhaustiveness-check'],
 ];
 const scimRefusals: [string, string][] = [
   ["import { request } from 'undici';\nexport const x = request;", IMPORTS],
@@ -25,8 +29,10 @@ const scimRefusals: [string, string][] = [
   ['export const e = process.env.X;', 'no-restricted-properties'],
 ];
 const TYPE_IMPORT = "import type { Activities } from '../activities';\nexport type A = Activities;\n";
+/** Fire-and-forget said out loud is accepted. */
+const VOIDED = 'async function step(): Promise<void> {}\nexport function run(): void {\n  void step();\n}\n';
 
-const probes = [...workflowRefusals.map(([code]) => ({ file: WF, code })), ...scimRefusals.map(([code]) => ({ file: SCIM, code })), { file: WF, code: TYPE_IMPORT }];
+const probes = [...workflowRefusals.map(([code]) => ({ file: WF, code })), ...scimRefusals.map(([code]) => ({ file: SCIM, code })), { file: WF, code: TYPE_IMPORT }, { file: WF, code: VOIDED }];
 
 // ESLint loads its flat config with a dynamic import, which jest's module sandbox cannot do: lint
 // every probe in one plain Node process instead.
@@ -57,6 +63,9 @@ describe('src/workflows (deterministic sandbox)', () => {
   });
   it('accepts activities as `import type`', () => {
     expect(rulesFor(WF, TYPE_IMPORT)).toEqual([]);
+  });
+  it('accepts a promise deliberately not awaited (`void`)', () => {
+    expect(rulesFor(WF, VOIDED)).toEqual([]);
   });
 });
 

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import fc from 'fast-check';
 import { loadConfig, parseConfigText, toPublicConfig, type PublicConfig } from '../../src/config';
-import { computeEntitlements, CORE_USER_SCHEMA, diffEntitlements, ENTERPRISE_USER_SCHEMA, type Entitlements } from '../../src/rules';
+import { computeEntitlements, CORE_USER_SCHEMA, ENTERPRISE_USER_SCHEMA, type Entitlements } from '../../src/rules';
 import { EmployeeSchema, type Employee } from '../../src/shared/hr-event';
 
 const example: PublicConfig = toPublicConfig(loadConfig(resolve(__dirname, '../../config/scimflow.yaml')));
@@ -255,59 +255,6 @@ describe('computeEntitlements properties', () => {
         }
         for (const app of computeEntitlements({ ...e, department: 'Support' }, example).apps) {
           if (app.kind === 'atlassian') expect(app.user.userName).toBe(e.email);
-        }
-      }),
-    );
-  });
-});
-
-describe('diffEntitlements', () => {
-  it('mover from Engineering to Support: gains atlassian, loses jasper, keeps generic with group changes', () => {
-    const before = computeEntitlements(base, example);
-    const after = computeEntitlements({ ...base, department: 'Support', title: 'Support Engineer' }, example);
-    const diff = diffEntitlements(before, after);
-    expect(diff.gained.map((a) => a.app)).toEqual(['atlassian']);
-    expect(diff.lost.map((a) => a.app)).toEqual(['jasper']);
-    expect(diff.kept.map((k) => k.app)).toEqual(['generic', 'jostle', 'jumpcloud']);
-    const generic = diff.kept.find((k) => k.app === 'generic')!;
-    expect(generic.groupsToAdd).toEqual(['support']);
-    expect(generic.groupsToRemove).toEqual(['engineering']);
-    expect(generic.changedAttributes).toEqual(['title', ENTERPRISE_USER_SCHEMA]);
-    const jumpcloud = diff.kept.find((k) => k.app === 'jumpcloud')!;
-    expect(jumpcloud.groupsToAdd).toEqual([]);
-    expect(jumpcloud.groupsToRemove).toEqual([]);
-  });
-
-  it('no change → nothing gained or lost, nothing changed', () => {
-    const e = computeEntitlements(base, example);
-    const diff = diffEntitlements(e, computeEntitlements({ ...base }, example));
-    expect(diff.gained).toEqual([]);
-    expect(diff.lost).toEqual([]);
-    for (const k of diff.kept) {
-      expect(k.groupsToAdd).toEqual([]);
-      expect(k.groupsToRemove).toEqual([]);
-      expect(k.changedAttributes).toEqual([]);
-    }
-  });
-
-  it('from nothing is all gained; to nothing is all lost', () => {
-    const e = computeEntitlements(base, example);
-    const empty: Entitlements = { employeeId: base.employeeId, apps: [], matchedRules: [] };
-    expect(diffEntitlements(empty, e).gained.map((a) => a.app)).toEqual(appsOf(e));
-    expect(diffEntitlements(e, empty).lost.map((a) => a.app)).toEqual(appsOf(e));
-  });
-
-  it('property: gained ∪ kept = after, lost ∪ kept = before, disjoint', () => {
-    fc.assert(
-      fc.property(employeeArb, employeeArb, (x, y) => {
-        const before = computeEntitlements(x, example);
-        const after = computeEntitlements({ ...y, employeeId: x.employeeId }, example);
-        const d = diffEntitlements(before, after);
-        const kept = d.kept.map((k) => k.app);
-        expect([...d.gained.map((a) => a.app), ...kept].sort()).toEqual(appsOf(after));
-        expect([...d.lost.map((a) => a.app), ...kept].sort()).toEqual(appsOf(before));
-        for (const k of d.kept) {
-          expect(k.before.groups.filter((g) => !k.groupsToRemove.includes(g)).concat(k.groupsToAdd).sort()).toEqual(k.after.groups);
         }
       }),
     );

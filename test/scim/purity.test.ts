@@ -1,4 +1,4 @@
-// The SCIM core runs inside Temporal's workflow sandbox: beyond the ESLint boundary, check the
+// The SCIM core runs inside Temporal's workflow sandbox (through the planner, test/lint/workflow-imports.test.ts): beyond the ESLint boundary, check the
 // sources import only each other and zod, and touch no Node globals.
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';

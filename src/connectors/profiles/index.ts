@@ -1,10 +1,10 @@
 // Capability profiles per app kind, and the merge with a live /ServiceProviderConfig.
-import type { AppKind, Capabilities } from '../types';
-import { atlassianProfile } from './atlassian';
-import { genericProfile } from './generic';
-import { jasperProfile } from './jasper';
-import { jostleProfile } from './jostle';
-import { jumpcloudProfile } from './jumpcloud';
+import type { AppKind, Capabilities, ProfileSource } from '../types';
+import { atlassianProfile, atlassianSource } from './atlassian';
+import { genericProfile, genericSource } from './generic';
+import { jasperProfile, jasperSource } from './jasper';
+import { jostleProfile, jostleSource } from './jostle';
+import { jumpcloudProfile, jumpcloudSource } from './jumpcloud';
 
 export const PROFILES: Readonly<Record<AppKind, Capabilities>> = {
   generic: genericProfile,
@@ -13,6 +13,31 @@ export const PROFILES: Readonly<Record<AppKind, Capabilities>> = {
   atlassian: atlassianProfile,
   jostle: jostleProfile,
 };
+
+export const PROFILE_SOURCES: Readonly<Record<AppKind, ProfileSource>> = {
+  generic: genericSource,
+  jasper: jasperSource,
+  jumpcloud: jumpcloudSource,
+  atlassian: atlassianSource,
+  jostle: jostleSource,
+};
+
+/** Whether an account in the app takes a paid seat as scimflow provisions it (create, or the groups it grants). */
+export function takesPaidSeat(profile: Capabilities): boolean {
+  return profile.seatTakenBy !== 'none';
+}
+
+/** A userName stripped to the characters the profile accepts (all of it where the profile names none). */
+export function keepUserNameCharacters(userName: string, profile: Capabilities): string {
+  const chars = profile.userName.characters;
+  return chars === undefined ? userName : userName.replace(new RegExp(`[^${chars}]`, 'g'), '');
+}
+
+/** Whether a userName holds only the characters the profile accepts. */
+export function hasUserNameCharacters(userName: string, profile: Capabilities): boolean {
+  const chars = profile.userName.characters;
+  return chars === undefined || new RegExp(`^[${chars}]*$`).test(userName);
+}
 
 /** Kind profile with operator overrides applied (nested objects merged one level deep). */
 export function profileFor(kind: AppKind, overrides?: Partial<Capabilities>): Capabilities {
@@ -36,9 +61,8 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 
 /**
  * Merges a ServiceProviderConfig (RFC 7643 §5) into a profile. The SPC can only narrow what the
- * vendor documentation grants for patch/sort/etag/bulk (a server that says "no" means no), and
- * bulk limits take the smaller of both; filter attribute restrictions stay as documented,
- * because SPCs only say "filter supported: true" without naming attributes.
+ * vendor documentation grants for patch/etag (a server that says "no" means no); filter attribute
+ * restrictions stay as documented, because SPCs only say "filter supported: true" without naming attributes.
  */
 export function mergeServiceProviderConfig(profile: Capabilities, spc: unknown): Capabilities {
   if (!isPlainObject(spc)) return profile;
@@ -49,23 +73,8 @@ export function mergeServiceProviderConfig(profile: Capabilities, spc: unknown):
   const out: Capabilities = { ...profile };
   const patch = flag('patch');
   if (patch === false) out.patch = false;
-  const sort = flag('sort');
-  if (sort === false) out.sort = false;
   const etag = flag('etag');
   if (etag === false) out.etag = false;
-  const bulk = spc.bulk;
-  if (isPlainObject(bulk)) {
-    if (bulk.supported === false) out.bulk = { supported: false, maxOperations: 0, maxPayloadSize: 0 };
-    else if (profile.bulk.supported) {
-      const maxOps = typeof bulk.maxOperations === 'number' && bulk.maxOperations > 0 ? bulk.maxOperations : profile.bulk.maxOperations;
-      const maxPayload = typeof bulk.maxPayloadSize === 'number' && bulk.maxPayloadSize > 0 ? bulk.maxPayloadSize : profile.bulk.maxPayloadSize;
-      out.bulk = {
-        supported: true,
-        maxOperations: Math.min(maxOps, profile.bulk.maxOperations),
-        maxPayloadSize: Math.min(maxPayload, profile.bulk.maxPayloadSize),
-      };
-    }
-  }
   const filter = spc.filter;
   if (isPlainObject(filter)) {
     if (filter.supported === false) out.filter = { ...profile.filter, userAttributes: [], groupAttributes: [], operators: [] };

@@ -1,4 +1,4 @@
-// Atlassian Guard SCIM directory: shared/reference/002 ("SCIM API status").
+// Atlassian Guard SCIM directory: https://www.stitchflow.com/user-management/atlassian-jira-service-management/api ("SCIM API status").
 import { ALL_OPS, type SandboxAppSpec } from './spec';
 
 export const atlassianApp: SandboxAppSpec = {
@@ -6,7 +6,7 @@ export const atlassianApp: SandboxAppSpec = {
   auth: { type: 'bearer' },
   userOps: ALL_OPS,
   groupOps: ALL_OPS,
-  // 002 "Limitations": "Filtering support is limited" — one eq on userName, displayName for groups.
+  // Atlassian guide "Limitations": "Filtering support is limited" — one eq on userName, displayName for groups.
   userFilterAttrs: ['userName'],
   groupFilterAttrs: ['displayName'],
   pagination: { index: true, cursor: false, withFilter: true, defaultCount: 50, maxCount: 100 },
@@ -14,14 +14,14 @@ export const atlassianApp: SandboxAppSpec = {
   etag: false,
   search: false,
   me: false,
-  // 002 "Supported operations": GET /Schemas, GET /ServiceProviderConfig (authenticated).
+  // Atlassian guide "Supported operations": GET /Schemas, GET /ServiceProviderConfig (authenticated).
   discovery: { serviceProviderConfig: true, resourceTypes: false, schemas: true, public: false },
   responseType: 'negotiate',
   // Seats are counted from product-access group membership, not from creates (see atlassian-rest.ts).
   seats: 'none',
   invitations: false,
   userExtensions: [],
-  // 002 "Sync users from IdP via SCIM": "Map IdP attributes to SCIM schema fields (userName → email,
+  // Atlassian guide "Sync users from IdP via SCIM": "Map IdP attributes to SCIM schema fields (userName → email,
   // givenName, familyName, active)." — externalId is not mapped.
   keepsExternalId: false,
 };

@@ -1,4 +1,4 @@
-// A fully featured RFC 7643/7644 service provider: shared/reference/004.
+// A fully featured RFC 7643/7644 service provider: https://www.rfc-editor.org/rfc/rfc7644.
 import { ENTERPRISE_USER_SCHEMA } from '../result';
 import { ALL_OPS, type SandboxAppSpec } from './spec';
 
@@ -12,7 +12,7 @@ export const genericApp: SandboxAppSpec = {
   etag: true,
   search: true,
   me: false,
-  // 004 "SCIM Service Provider Config / Resource Types / Schemas": "Public endpoint, no authentication required".
+  // generic provider reference "SCIM Service Provider Config / Resource Types / Schemas": "Public endpoint, no authentication required".
   discovery: { serviceProviderConfig: true, resourceTypes: true, schemas: true, public: true },
   responseType: 'negotiate',
   seats: 'none',

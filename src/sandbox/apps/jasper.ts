@@ -1,4 +1,4 @@
-// Jasper: shared/reference/000.
+// Jasper: https://www.stitchflow.com/user-management/jasper/api.
 import { scimError } from '../result';
 import type { SandboxAppSpec } from './spec';
 
@@ -7,14 +7,14 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 export const jasperApp: SandboxAppSpec = {
   name: 'jasper',
   auth: { type: 'bearer' },
-  // 000 "Supported operations": GET/POST /Users, GET/PATCH/DELETE /Users/{id}; no PUT.
+  // Jasper guide "Supported operations": GET/POST /Users, GET/PATCH/DELETE /Users/{id}; no PUT.
   userOps: new Set(['list', 'get', 'create', 'patch', 'delete']),
-  // 000 "Supported operations": GET /Groups, POST /Groups, PATCH /Groups/{id}.
+  // Jasper guide "Supported operations": GET /Groups, POST /Groups, PATCH /Groups/{id}.
   groupOps: new Set(['list', 'get', 'create', 'patch']),
-  // 000 "List Users": only `userName eq` is shown; anything else is refused.
+  // Jasper guide "List Users": only `userName eq` is shown; anything else is refused.
   userFilterAttrs: ['userName'],
   groupFilterAttrs: [],
-  // 000 "Pagination method: none".
+  // Jasper guide "Pagination method: none".
   pagination: { index: false, cursor: false, withFilter: false, defaultCount: Number.MAX_SAFE_INTEGER, maxCount: Number.MAX_SAFE_INTEGER },
   sort: false,
   etag: false,
@@ -22,14 +22,14 @@ export const jasperApp: SandboxAppSpec = {
   me: false,
   discovery: { serviceProviderConfig: false, resourceTypes: false, schemas: false, public: false },
   responseType: 'negotiate',
-  // 000 "Create User": "seat consumption begins immediately"; user "receives an invitation email".
+  // Jasper guide "Create User": "seat consumption begins immediately"; user "receives an invitation email".
   seats: 'create',
   invitations: true,
   userExtensions: [],
-  // 000 "User object": "externalId | string | Identifier from the IdP for correlation | optional | supported".
+  // Jasper guide "User object": "externalId | string | Identifier from the IdP for correlation | optional | supported".
   keepsExternalId: true,
   validateUser(user) {
-    // 000 "User object": userName "Must be a valid email".
+    // Jasper guide "User object": userName "Must be a valid email".
     if (typeof user.userName !== 'string' || !EMAIL.test(user.userName)) {
       return scimError(400, 'userName must be a valid email address', 'invalidValue');
     }

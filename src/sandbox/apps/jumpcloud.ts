@@ -1,13 +1,13 @@
-// JumpCloud: shared/reference/001.
+// JumpCloud: https://jumpcloud.com/support/integrate-with-the-jumpcloud-scim-server.
 import { ENTERPRISE_USER_SCHEMA, scimError } from '../result';
 import type { SandboxAppSpec } from './spec';
 
 export const jumpcloudApp: SandboxAppSpec = {
   name: 'jumpcloud',
-  // 001 "Prerequisites": "A JumpCloud API key that will be used in the custom x api key header".
+  // JumpCloud page "Prerequisites": "A JumpCloud API key that will be used in the custom x api key header".
   auth: { type: 'apiKey', header: 'x-api-key' },
   userOps: new Set(['list', 'get', 'create', 'replace', 'patch', 'delete']),
-  // 001 "Considerations": "Real-time Group import isn't currently supported."
+  // JumpCloud page "Considerations": "Real-time Group import isn't currently supported."
   groupOps: undefined,
   userFilterAttrs: ['userName'],
   pagination: { index: true, cursor: false, withFilter: true, defaultCount: 100, maxCount: 100 },
@@ -20,11 +20,11 @@ export const jumpcloudApp: SandboxAppSpec = {
   seats: 'none',
   invitations: false,
   userExtensions: [ENTERPRISE_USER_SCHEMA],
-  // 001 "Connector Attribute Mappings": "The following table lists attributes that the JumpCloud SCIM
+  // JumpCloud page "Connector Attribute Mappings": "The following table lists attributes that the JumpCloud SCIM
   // client will accept from this integration." — no externalId.
   keepsExternalId: false,
   validateUser(user) {
-    // 001 "Connector Attribute Mappings": username required, no special characters, max length 1024,
+    // JumpCloud page "Connector Attribute Mappings": username required, no special characters, max length 1024,
     // "email may not be used as username"; email required.
     const userName = user.userName;
     if (typeof userName !== 'string' || userName.length === 0) return scimError(400, 'userName is required', 'invalidValue');

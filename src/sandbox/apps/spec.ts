@@ -1,8 +1,10 @@
 // What distinguishes one emulated app from another: a declarative spec read by ScimApp.
+import { APP_KINDS, type AppKind } from '../../config/types';
 import type { SandboxResult } from '../result';
 
-export type SandboxAppName = 'generic' | 'jasper' | 'jumpcloud' | 'atlassian' | 'jostle';
-export const SANDBOX_APPS: readonly SandboxAppName[] = ['generic', 'jasper', 'jumpcloud', 'atlassian', 'jostle'];
+/** One sandbox app per app kind (the kinds are listed once, in src/config/types.ts). */
+export type SandboxAppName = AppKind;
+export const SANDBOX_APPS: readonly SandboxAppName[] = APP_KINDS;
 
 export type ResourceOp = 'list' | 'get' | 'create' | 'replace' | 'patch' | 'delete';
 
