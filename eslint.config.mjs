@@ -62,7 +62,7 @@ export default tseslint.config(
     files: ['src/**/*.ts', 'test/**/*.ts'],
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ['src/workflows/boundary-probe.ts', 'src/scim/boundary-probe.ts'] },
+        projectService: { allowDefaultProject: ['src/workflows/boundary-probe.ts', 'src/workflows/patch-probe.ts', 'src/scim/boundary-probe.ts'] },
         tsconfigRootDir: import.meta.dirname,
       },
     },

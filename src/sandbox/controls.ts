@@ -27,6 +27,11 @@ export interface Knobs {
    * is stored): the next `count` of them, or every one while set when `count` is omitted.
    */
   groupWriteFailures: { status: number; count?: number } | null;
+  /**
+   * An error answer quotes the credential the request carried (Authorization / x-api-key), as some
+   * apps' debug modes do: the secret scrubbing of error text is tested against it. Default false.
+   */
+  echoCredentials: boolean;
 }
 
 export const DEFAULT_KNOBS: Knobs = {
@@ -40,6 +45,7 @@ export const DEFAULT_KNOBS: Knobs = {
   dropAfterCommit: 0,
   allowDuplicateGroupNames: false,
   groupWriteFailures: null,
+  echoCredentials: false,
 };
 
 export interface LoggedRequest {

@@ -59,6 +59,12 @@ const SCIM_PREFIX: Record<Exclude<SandboxAppName, 'atlassian'>, string> = {
 
 type RawRequest = FastifyRequest<{ Params: Record<string, string>; Querystring: Record<string, string> }>;
 
+/** The credential a request carried, as an echoing app would quote it (knob `echoCredentials`). */
+function credentialOf(req: RawRequest): string {
+  const h = req.headers.authorization ?? req.headers['x-api-key'];
+  return (Array.isArray(h) ? h.join(',') : h) ?? 'none';
+}
+
 export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHandle> {
   const host = opts.host ?? '127.0.0.1';
   const creds: SandboxCredentials = { ...DEV_CREDENTIALS, ...opts.credentials };
@@ -150,7 +156,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
     if (verdict.kind === 'reject') {
       entry.status = verdict.status;
       entry.fault = verdict.fault;
-      const res = shape(verdict.status, verdict.detail);
+      const res = shape(verdict.status, controls.knobs.echoCredentials ? `${verdict.detail} (request credential: ${credentialOf(req)})` : verdict.detail);
       if (verdict.retryAfter !== undefined) res.headers = { ...res.headers, 'retry-after': verdict.retryAfter };
       return send(reply, res);
     }
@@ -357,6 +363,7 @@ function registerAdmin(app: FastifyInstance, deps: AdminDeps): void {
 /** Checks the shape of the knobs that a wrong type would silently turn into odd behaviour. */
 function knobProblem(patch: Record<string, unknown>): string | undefined {
   if ('allowDuplicateGroupNames' in patch && typeof patch.allowDuplicateGroupNames !== 'boolean') return 'allowDuplicateGroupNames must be a boolean';
+  if ('echoCredentials' in patch && typeof patch.echoCredentials !== 'boolean') return 'echoCredentials must be a boolean';
   if ('groupWriteFailures' in patch && patch.groupWriteFailures !== null) {
     const f = patch.groupWriteFailures as { status?: unknown; count?: unknown } | undefined;
     if (typeof f !== 'object' || f === null) return 'groupWriteFailures must be { status, count? } or null';

@@ -54,8 +54,12 @@ afterAll(async () => {
   await stack?.close();
 });
 
+let lastSigned = 0;
 async function post(body: string, opts: { type?: string; secret?: string } = {}) {
-  const res = await request(url, { method: 'POST', body, headers: { 'content-type': opts.type ?? 'text/csv', 'x-scimflow-signature': sign(opts.secret ?? SECRET, body, Math.floor(Date.now() / 1000)) } });
+  // A new timestamp for every post: the same body signed in the same second is the same signature,
+  // which the replay cache answers with the first response.
+  lastSigned = Math.max(Math.floor(Date.now() / 1000), lastSigned + 1);
+  const res = await request(url, { method: 'POST', body, headers: { 'content-type': opts.type ?? 'text/csv', 'x-scimflow-signature': sign(opts.secret ?? SECRET, body, lastSigned) } });
   return { status: res.statusCode, body: (await res.body.json()) as Record<string, unknown> & { counts?: Record<string, number> } };
 }
 
