@@ -6,6 +6,7 @@ import type { Capabilities } from '../connectors/types';
 import { compileTemplate, isEmployeeField, templateYieldsOnly, EMPLOYEE_FIELDS, TemplateError } from '../rules/template';
 import { checkAttributePath } from '../rules/mapping';
 import { DATE_FORMATS, ROSTER_FIELDS } from '../domain/roster';
+import { DEFAULT_GUARD_MIN_COUNT } from '../domain/guard';
 import { DurationError, parseDuration } from './duration';
 import { MIN_SHARED_SECRET_LENGTH } from './limits';
 import { KEY_ID, decodePayloadKey } from './payload-key';
@@ -423,11 +424,18 @@ export const RawConfigSchema = z.strictObject({
       window: Duration.default(3_600_000),
       maxFraction: z.number().gt(0).max(1).default(0.1),
       maxCount: z.number().int().positive().default(50),
-      /** Per app, any of the three (the rest from above). */
+      /** The allowance's floor: a small app's share would otherwise be one leaver per window. */
+      minCount: z.number().int().positive().default(DEFAULT_GUARD_MIN_COUNT),
+      /** Per app, any of the four (the rest from above). */
       apps: z
         .record(
           z.string(),
-          z.strictObject({ window: Duration.optional(), maxFraction: z.number().gt(0).max(1).optional(), maxCount: z.number().int().positive().optional() }),
+          z.strictObject({
+            window: Duration.optional(),
+            maxFraction: z.number().gt(0).max(1).optional(),
+            maxCount: z.number().int().positive().optional(),
+            minCount: z.number().int().positive().optional(),
+          }),
         )
         .default({}),
     })
@@ -795,9 +803,9 @@ export function normaliseConfig(
     const g = raw.guard;
     for (const app of Object.keys(g.apps)) if (!raw.apps[app]) issues.push({ path: ['guard', 'apps', app], message: `no app named ${app} is configured` });
     const apps = Object.fromEntries(
-      Object.entries(g.apps).map(([k, v]) => [k, { ...(v.window !== undefined ? { windowMs: v.window } : {}), ...(v.maxFraction !== undefined ? { maxFraction: v.maxFraction } : {}), ...(v.maxCount !== undefined ? { maxCount: v.maxCount } : {}) }]),
+      Object.entries(g.apps).map(([k, v]) => [k, { ...(v.window !== undefined ? { windowMs: v.window } : {}), ...(v.maxFraction !== undefined ? { maxFraction: v.maxFraction } : {}), ...(v.maxCount !== undefined ? { maxCount: v.maxCount } : {}), ...(v.minCount !== undefined ? { minCount: v.minCount } : {}) }]),
     );
-    config.guard = { windowMs: g.window, maxFraction: g.maxFraction, maxCount: g.maxCount, apps };
+    config.guard = { windowMs: g.window, maxFraction: g.maxFraction, maxCount: g.maxCount, minCount: g.minCount, apps };
   }
   if (raw.roster) {
     const cols = Object.values(raw.roster.columns);

@@ -272,8 +272,8 @@ export interface ScimflowConfig {
   apps: Record<string, AppConfig>;
   rules: { birthright: BirthrightRule[] };
   joiner: { allOrNothing: string[] };
-  /** The mass-change guard (src/domain/guard.ts); absent: its defaults (1 h, 10 %, 50). */
-  guard?: { windowMs: number; maxFraction: number; maxCount: number; apps: Record<string, Partial<{ windowMs: number; maxFraction: number; maxCount: number }>> };
+  /** The mass-change guard (src/domain/guard.ts); absent: its defaults (1 h, 10 %, at most 50, at least 5). */
+  guard?: { windowMs: number; maxFraction: number; maxCount: number; minCount: number; apps: Record<string, Partial<{ windowMs: number; maxFraction: number; maxCount: number; minCount: number }>> };
   /** Roster imports (docs/configuration.md, "roster"); absent: the defaults (src/roster/settings.ts). */
   roster?: RosterConfig;
   /** Scheduled reconciliation: cron per app (default for every app `cron`). */

@@ -2,15 +2,23 @@
 // before the excess waits for a person, like a seat. Pure: the per-app guard workflow
 // (`scimflow-guard:<app>`, the single writer of this state) runs it, and properties check it.
 //
-// The allowance in a window is the smaller of `maxFraction` of the app's accounts and `maxCount`
-// (never less than one: a single leaver in a small app is never held). Each request has an id, so
-// asking twice for the same change has one effect.
+// The allowance in a window is the smaller of `maxFraction` of the app's accounts and `maxCount`,
+// but never less than `minCount`: in a small app a fraction is one leaver an hour, which would hold
+// ordinary departures. Each request has an id, so asking twice for the same change has one effect.
 
 export interface GuardPolicy {
   windowMs: number;
   maxFraction: number;
   maxCount: number;
+  /**
+   * The floor of the allowance. Absent: one, the floor before this option existed — a guard run
+   * whose policy was recorded then replays as it ran (the worker's configuration always sets it).
+   */
+  minCount?: number;
 }
+
+/** `guard.minCount` when the configuration names none. */
+export const DEFAULT_GUARD_MIN_COUNT = 5;
 
 export const DEFAULT_GUARD_POLICY: GuardPolicy = { windowMs: 3_600_000, maxFraction: 0.1, maxCount: 50 };
 
@@ -49,7 +57,7 @@ export function emptyGuard(app: string): GuardState {
 
 export function allowance(policy: GuardPolicy, accounts: number): number {
   const byFraction = accounts > 0 ? Math.floor(policy.maxFraction * accounts) : Number.POSITIVE_INFINITY;
-  return Math.max(1, Math.min(policy.maxCount, byFraction));
+  return Math.max(policy.minCount ?? 1, 1, Math.min(policy.maxCount, byFraction));
 }
 
 function prune(s: GuardState, now: number, policy: GuardPolicy): GuardState {

@@ -25,67 +25,160 @@ export interface KnownPerson {
 }
 
 /**
- * One known person as the index keeps them: the desired user as its JSON text (parsed again only
- * for the account that turns out to be theirs) and the rest of the desire interned, so 100k people
- * cost a few tens of MB, not the size of their objects.
+ * The people of one app, indexed by every key an account can be theirs by. Built once per scan.
+ *
+ * Kept as columns (one slot per person, by number) rather than one object per person, so 100k
+ * people cost a few tens of MB: the maps hold small integers, not objects; status, since and the
+ * desire's shape sit in typed arrays; the desired user is kept as the JSON of its values only (its
+ * layout — keys and nesting — interned, as most people share one), parsed back only for the
+ * account that turns out to be theirs.
  */
-export interface IndexedPerson {
-  employeeId: string;
-  status: EmploymentStatus;
-  since: number | undefined;
-  linkedId: string | undefined;
-  user: string | undefined;
-  shape: Omit<NonNullable<KnownPerson['desire']>, 'user'> | undefined;
-}
-
-type Slot = IndexedPerson | IndexedPerson[];
-
-/** The people of one app, indexed by every key an account can be theirs by. Built once per scan. */
 export interface PeopleIndex {
   owner: OwnerRule;
-  byOwnerKey: Map<string, Slot>;
-  byUserName: Map<string, Slot>;
-  byLinkedId: Map<string, Slot>;
-  /** Interned desire shapes (everything but the user), by their JSON. */
-  shapes: Map<string, IndexedPerson['shape']>;
+  /** Normalised key → a person's number, or `-1 - i` for the i-th list of `multi` (several people share the key). */
+  byOwnerKey: Map<string, number>;
+  byUserName: Map<string, number>;
+  byLinkedId: Map<string, number>;
+  multi: number[][];
+  employeeId: string[];
+  linkedId: (string | undefined)[];
+  status: Uint8Array;
+  /** NaN: none. */
+  since: Float64Array;
+  /** Into `shapes` and `layouts`; -1: no desire. */
+  shape: Int32Array;
+  layout: Int32Array;
+  /** The user's leaf values as JSON, joined by \u0001 (which JSON text never holds unescaped). */
+  values: (string | undefined)[];
+  /** Interned desire shapes (everything but the user) and their ids by JSON. */
+  shapes: Omit<NonNullable<KnownPerson['desire']>, 'user'>[];
+  shapeIds: Map<string, number>;
+  /** Interned user layouts: the user's JSON text split where its leaf values go. */
+  layouts: string[][];
+  layoutIds: Map<string, number>;
   size: number;
 }
 
-const push = (m: Map<string, Slot>, k: string, p: IndexedPerson) => {
+const STATUSES: readonly EmploymentStatus[] = ['unknown', 'pre-hire', 'employed', 'left'];
+const SEP = '\u0001';
+
+function grown<T extends Uint8Array | Float64Array | Int32Array>(a: T, need: number, make: (n: number) => T): T {
+  if (need <= a.length) return a;
+  const b = make(Math.max(need, a.length * 2));
+  b.set(a);
+  return b;
+}
+
+const push = (idx: PeopleIndex, m: Map<string, number>, k: string, p: number) => {
   const slot = m.get(k);
   if (slot === undefined) m.set(k, p);
-  else if (Array.isArray(slot)) {
-    if (!slot.includes(p)) slot.push(p);
-  } else if (slot !== p) m.set(k, [slot, p]);
+  else if (slot < 0) {
+    const list = idx.multi[-1 - slot]!;
+    if (!list.includes(p)) list.push(p);
+  } else if (slot !== p) {
+    idx.multi.push([slot, p]);
+    m.set(k, -idx.multi.length);
+  }
 };
-const lookup = (m: Map<string, Slot>, k: string): readonly IndexedPerson[] => {
+const lookup = (idx: PeopleIndex, m: Map<string, number>, k: string): readonly number[] => {
   const slot = m.get(k);
-  return slot === undefined ? [] : Array.isArray(slot) ? slot : [slot];
+  return slot === undefined ? [] : slot < 0 ? idx.multi[-1 - slot]! : [slot];
 };
 
 export function emptyIndex(owner: OwnerRule): PeopleIndex {
-  return { owner, byOwnerKey: new Map(), byUserName: new Map(), byLinkedId: new Map(), shapes: new Map(), size: 0 };
+  return {
+    owner,
+    byOwnerKey: new Map(),
+    byUserName: new Map(),
+    byLinkedId: new Map(),
+    multi: [],
+    employeeId: [],
+    linkedId: [],
+    status: new Uint8Array(1024),
+    since: new Float64Array(1024),
+    shape: new Int32Array(1024),
+    layout: new Int32Array(1024),
+    values: [],
+    shapes: [],
+    shapeIds: new Map(),
+    layouts: [],
+    layoutIds: new Map(),
+    size: 0,
+  };
+}
+
+/**
+ * The user's JSON text as a layout (the text with every leaf value cut out) and the leaf values'
+ * JSON. Joining them back gives the same text, so parsing it gives what JSON.parse(JSON.stringify(user)) would.
+ */
+function splitUser(user: unknown): { layout: string[]; values: string } {
+  const leaves: string[] = [];
+  // Every primitive leaf becomes 0 in the layout text (numbers included), so outside strings a 0 is always a cut.
+  let root = true;
+  const text = JSON.stringify(user, (_key: string, v: unknown) => {
+    if (root) return ((root = false), v);
+    if (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') {
+      leaves.push(JSON.stringify(v));
+      return 0;
+    }
+    return v;
+  });
+  const layout: string[] = [];
+  let from = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (inString) {
+      if (ch === 92 /* \\ */) i++;
+      else if (ch === 34 /* " */) inString = false;
+    } else if (ch === 34) inString = true;
+    else if (ch === 48 /* 0 */) {
+      layout.push(text.slice(from, i));
+      from = i + 1;
+    }
+  }
+  layout.push(text.slice(from));
+  return { layout, values: leaves.join(SEP) };
+}
+
+function joinUser(layout: readonly string[], values: string): string {
+  const v = values.split(SEP);
+  let out = layout[0]!;
+  for (let i = 1; i < layout.length; i++) out += v[i - 1]! + layout[i]!;
+  return out;
 }
 
 /** Adds one person (the caller need not keep them: reconcile streams people in from their controllers). */
 export function addPerson(idx: PeopleIndex, p: KnownPerson): void {
-  idx.size++;
-  let user: string | undefined;
-  let shape: IndexedPerson['shape'];
+  const i = idx.size++;
+  idx.status = grown(idx.status, idx.size, (n) => new Uint8Array(n));
+  idx.since = grown(idx.since, idx.size, (n) => new Float64Array(n));
+  idx.shape = grown(idx.shape, idx.size, (n) => new Int32Array(n));
+  idx.layout = grown(idx.layout, idx.size, (n) => new Int32Array(n));
+  idx.employeeId.push(p.employeeId);
+  idx.linkedId.push(p.linkedId);
+  idx.status[i] = Math.max(0, STATUSES.indexOf(p.status));
+  idx.since[i] = p.since ?? Number.NaN;
+  idx.shape[i] = -1;
+  idx.layout[i] = -1;
   if (p.desire) {
     const { user: u, ...rest } = p.desire;
-    const key = JSON.stringify(rest);
-    shape = idx.shapes.get(key);
-    if (!shape) idx.shapes.set(key, (shape = rest));
-    user = JSON.stringify(u);
-  }
-  // One fixed shape for every entry (a literal built from spreads would give V8 many, some in dictionary mode).
-  const e: IndexedPerson = { employeeId: p.employeeId, status: p.status, since: p.since, linkedId: p.linkedId, user, shape };
-  if (e.linkedId !== undefined) push(idx.byLinkedId, e.linkedId, e);
+    const shapeKey = JSON.stringify(rest);
+    let s = idx.shapeIds.get(shapeKey);
+    if (s === undefined) idx.shapeIds.set(shapeKey, (s = idx.shapes.push(rest) - 1));
+    const { layout, values } = splitUser(u);
+    const layoutKey = layout.join(SEP);
+    let l = idx.layoutIds.get(layoutKey);
+    if (l === undefined) idx.layoutIds.set(layoutKey, (l = idx.layouts.push(layout) - 1));
+    idx.shape[i] = s;
+    idx.layout[i] = l;
+    idx.values.push(values);
+  } else idx.values.push(undefined);
+  if (p.linkedId !== undefined) push(idx, idx.byLinkedId, p.linkedId, i);
   if (!p.desire) return;
   const key = idx.owner.by === 'userName' ? undefined : ownerKeyOf(p.desire.user, idx.owner);
-  if (key !== undefined) push(idx.byOwnerKey, key, e);
-  push(idx.byUserName, normalizeIdentityKey(p.desire.user.userName), e);
+  if (key !== undefined) push(idx, idx.byOwnerKey, key, i);
+  push(idx, idx.byUserName, normalizeIdentityKey(p.desire.user.userName), i);
 }
 
 export function indexPeople(people: Iterable<KnownPerson>, owner: OwnerRule): PeopleIndex {
@@ -94,14 +187,20 @@ export function indexPeople(people: Iterable<KnownPerson>, owner: OwnerRule): Pe
   return idx;
 }
 
-/** The person as classification reports them (the desired user parsed back). */
-export function knownPerson(e: IndexedPerson): KnownPerson {
+/** Person `i` of the index as classification reports them (the desired user parsed back). */
+export function knownPerson(idx: PeopleIndex, i: number): KnownPerson {
+  const since = idx.since[i]!;
+  const linkedId = idx.linkedId[i];
+  const s = idx.shape[i]!;
+  const values = idx.values[i];
   return {
-    employeeId: e.employeeId,
-    status: e.status,
-    ...(e.since !== undefined ? { since: e.since } : {}),
-    ...(e.linkedId !== undefined ? { linkedId: e.linkedId } : {}),
-    ...(e.user !== undefined && e.shape ? { desire: { ...e.shape, user: JSON.parse(e.user) as NonNullable<KnownPerson['desire']>['user'] } } : {}),
+    employeeId: idx.employeeId[i]!,
+    status: STATUSES[idx.status[i]!]!,
+    ...(!Number.isNaN(since) ? { since } : {}),
+    ...(linkedId !== undefined ? { linkedId } : {}),
+    ...(s >= 0 && values !== undefined
+      ? { desire: { ...idx.shapes[s]!, user: JSON.parse(joinUser(idx.layouts[idx.layout[i]!]!, values)) as NonNullable<KnownPerson['desire']>['user'] } }
+      : {}),
   };
 }
 
@@ -116,9 +215,13 @@ export interface Classified {
   ownerLeft?: boolean;
 }
 
-function distinct<T extends { employeeId: string }>(list: readonly T[]): T[] {
+/** People by number, one per employee id (a person indexed twice counts once). */
+function distinct(idx: PeopleIndex, list: readonly number[]): number[] {
   const seen = new Set<string>();
-  return list.filter((p) => (seen.has(p.employeeId) ? false : (seen.add(p.employeeId), true)));
+  return list.filter((p) => {
+    const id = idx.employeeId[p]!;
+    return seen.has(id) ? false : (seen.add(id), true);
+  });
 }
 
 function heldManaged(account: ObservedAccount, managed: readonly string[]): string[] | undefined {
@@ -149,38 +252,39 @@ export function driftOf(account: ObservedAccount, p: KnownPerson): string | unde
 export function classifyAccount(account: ObservedAccount, idx: PeopleIndex): Classified {
   const byKey = idx.owner.by !== 'userName';
   const nameKey = normalizeIdentityKey(account.userName);
-  const byName = distinct(lookup(idx.byUserName, nameKey));
-  const linkers = distinct(lookup(idx.byLinkedId, account.id));
-  let found: IndexedPerson | undefined;
+  const byName = distinct(idx, lookup(idx, idx.byUserName, nameKey));
+  const linkers = distinct(idx, lookup(idx, idx.byLinkedId, account.id));
+  let found: number | undefined;
+  const who = (p: number) => idx.employeeId[p]!;
 
   if (byKey && account.ownerKey !== undefined) {
-    const keyed = distinct(lookup(idx.byOwnerKey, account.ownerKey));
-    if (keyed.length > 1) return { class: 'conflict', reason: `${keyed.length} people carry owner key ${account.ownerKey}`, claimants: keyed.map((p) => p.employeeId) };
+    const keyed = distinct(idx, lookup(idx, idx.byOwnerKey, account.ownerKey));
+    if (keyed.length > 1) return { class: 'conflict', reason: `${keyed.length} people carry owner key ${account.ownerKey}`, claimants: keyed.map(who) };
     // Someone else's userName on it (with their own owner key): their controller sees a conflict.
-    const others = distinct([...byName, ...linkers].filter((p) => !keyed.includes(p)));
-    if (keyed[0] && others.length > 0) {
+    const others = distinct(idx, [...byName, ...linkers].filter((p) => !keyed.includes(p)));
+    if (keyed[0] !== undefined && others.length > 0) {
       return {
         class: 'conflict',
-        reason: `owner key ${account.ownerKey} is ${keyed[0].employeeId}'s, the userName ${account.userName} is ${others.map((p) => p.employeeId).join(', ')}'s`,
-        claimants: [keyed[0].employeeId, ...others.map((p) => p.employeeId)],
+        reason: `owner key ${account.ownerKey} is ${who(keyed[0])}'s, the userName ${account.userName} is ${others.map(who).join(', ')}'s`,
+        claimants: [who(keyed[0]), ...others.map(who)],
       };
     }
-    if (!keyed[0]) {
+    if (keyed[0] === undefined) {
       if (others.length > 0) {
-        return { class: 'conflict', reason: `the account carries owner key ${account.ownerKey}, which is nobody's, and the userName of ${others.map((p) => p.employeeId).join(', ')}`, claimants: others.map((p) => p.employeeId) };
+        return { class: 'conflict', reason: `the account carries owner key ${account.ownerKey}, which is nobody's, and the userName of ${others.map(who).join(', ')}`, claimants: others.map(who) };
       }
       return { class: 'orphan', reason: `owner key ${account.ownerKey} belongs to no known person` };
     }
     found = keyed[0];
   } else {
     // No owner key (or the app keeps none): by link, else by userName — both must agree.
-    const claim = distinct([...linkers, ...byName]);
-    if (claim.length > 1) return { class: 'conflict', reason: `${claim.map((p) => p.employeeId).join(', ')} could all own ${account.userName}`, claimants: claim.map((p) => p.employeeId) };
-    if (!claim[0]) return { class: 'orphan', reason: `no known person has userName ${account.userName}${byKey ? ' and the account carries no owner key' : ''}` };
+    const claim = distinct(idx, [...linkers, ...byName]);
+    if (claim.length > 1) return { class: 'conflict', reason: `${claim.map(who).join(', ')} could all own ${account.userName}`, claimants: claim.map(who) };
+    if (claim[0] === undefined) return { class: 'orphan', reason: `no known person has userName ${account.userName}${byKey ? ' and the account carries no owner key' : ''}` };
     found = claim[0];
   }
 
-  const owner = knownPerson(found);
+  const owner = knownPerson(idx, found);
   if (owner.status === 'left' && account.active && (owner.desire?.leaver.deactivate ?? true)) {
     return { class: 'orphan', reason: `${owner.employeeId} has left but the account is still active`, owner, ownerLeft: true };
   }

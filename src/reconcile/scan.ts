@@ -134,7 +134,7 @@ export async function scanApp(connector: Connector, people: Iterable<KnownPerson
 }
 
 function isIndex(p: Iterable<KnownPerson> | PeopleIndex): p is PeopleIndex {
-  return (p as PeopleIndex).byOwnerKey instanceof Map;
+  return (p as PeopleIndex).byOwnerKey instanceof Map && (p as PeopleIndex).status instanceof Uint8Array;
 }
 
 export type FixClass = 'drifted' | 'unlinked-owner' | 'orphan';

@@ -11,6 +11,7 @@ import type { ScimUser } from '../connectors/types';
 import type { ActivityDeps } from '../activities';
 import type { Metrics } from '../shared/metrics';
 import type { AppWorkerSpec } from './workers';
+import { DEFAULT_GUARD_MIN_COUNT } from '../domain/guard';
 
 export interface Composed {
   deps: ActivityDeps;
@@ -91,7 +92,7 @@ export function composeWorker(config: ScimflowConfig, env: Env = process.env, on
       return { required: a?.required ?? false, approvers: a ? [...a.approvers, ...a.escalateTo] : [] };
     },
     guardPolicy(app) {
-      if (!config.guard) return {};
+      if (!config.guard) return { minCount: DEFAULT_GUARD_MIN_COUNT };
       const { apps, ...all } = config.guard;
       return { ...all, ...apps[app] };
     },

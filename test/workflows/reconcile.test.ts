@@ -9,6 +9,7 @@ import { accountsOf, deleteUserIn, seedUser, usersOf, type AppUser } from '../he
 import { employee, event, startStack, type Stack } from '../helpers/stack';
 import { waitFor } from '../helpers/temporal';
 import { LIFECYCLE_CONFIG, withDefaultGuard } from './config';
+import { DEFAULT_GUARD_MIN_COUNT } from '../../src/domain/guard';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -88,7 +89,7 @@ it('orphans are deactivated only through the guard: a burst of most of an app is
   expect(orphans.length / s.total).toBeGreaterThanOrEqual(0.6);
 
   const fix = await fixScan(stack.client, s, s.rows, ['orphan']);
-  const allow = Math.max(1, Math.min(50, Math.floor(0.1 * s.total)));
+  const allow = Math.max(DEFAULT_GUARD_MIN_COUNT, Math.min(50, Math.floor(0.1 * s.total)));
   expect(fix.guard).toMatchObject({ granted: allow, held: orphans.length - allow, allowance: allow });
   const activeGhosts = async () => (await usersOf(base(), 'jumpcloud')).filter((u) => ghosts.some((g) => g.id === u.id) && u.active).length;
   await waitFor(async () => (await activeGhosts()) === ghosts.length - allow, { what: 'the allowance deactivated', timeoutMs: 20_000 });
