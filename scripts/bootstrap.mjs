@@ -90,6 +90,7 @@ if (task === 'start') {
   const steps = [
     ['typecheck', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']],
     ['lint', bin('eslint'), ['--max-warnings', '0', '.']],
+    ['format', bin('prettier'), ['--check', '.']],
     ['jest', bin('jest'), ['--json', `--outputFile=${results}`, ...process.argv.slice(3)]],
   ];
   for (const [name, cmd, args] of steps) {

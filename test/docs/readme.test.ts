@@ -39,6 +39,7 @@ const RUN_HERE: Record<string, { code: number; out: RegExp }> = {
 const COVERED_ELSEWHERE: Record<string, string> = {
   'npm start': 'test/e2e/dev-stack.test.ts and test/e2e/dev-config.test.ts (`scimflow dev`, what npm start runs, as a process)',
   'npm test': '.ci/run (the test runner itself)',
+  'npm run format': 'rewrites files, so not run here; npm test runs its check (`prettier --check .`, a step of scripts/bootstrap.mjs)',
   'npm run scimflow -- send examples/hire.json': 'test/cli/commands.test.ts (signed, to a real ingress) and test/e2e/dev-stack.test.ts (a signed hire through dev)',
   'npm run scimflow -- status E1001': 'test/cli/decisions.test.ts (status as a process against a real stack)',
   'npm run scimflow -- approve E1001 jasper --as it-lead@example.com': 'test/cli/decisions.test.ts (approve as a process); test/e2e/approve-in-ui.test.ts (it-lead@example.com in the UI)',
