@@ -13,7 +13,10 @@ const nodeBuiltins = builtinModules.filter((m) => !m.startsWith('_'));
 
 const workflowImportBan = {
   paths: [
-    ...nodeBuiltins.map((name) => ({ name, message: 'Workflows are deterministic: no Node built-ins (do I/O in an activity).' })),
+    ...nodeBuiltins.map((name) => ({
+      name,
+      message: 'Workflows are deterministic: no Node built-ins (do I/O in an activity).',
+    })),
     { name: 'undici', message: 'Workflows do no I/O: call an activity.' },
     { name: 'pino', message: 'Workflows log with `log` from @temporalio/workflow (replay-safe).' },
     { name: 'fastify', message: 'Workflows do no I/O.' },
@@ -24,7 +27,15 @@ const workflowImportBan = {
   patterns: [
     { group: ['node:*'], message: 'Workflows are deterministic: no Node built-ins.' },
     {
-      group: ['**/activities', '**/activities/*', '**/connectors', '**/connectors/*', '**/worker/*', '**/ingress/*', '**/sandbox/*'],
+      group: [
+        '**/activities',
+        '**/activities/*',
+        '**/connectors',
+        '**/connectors/*',
+        '**/worker/*',
+        '**/ingress/*',
+        '**/sandbox/*',
+      ],
       allowTypeImports: true,
       message: 'Activities, connectors and processes run outside the workflow sandbox: `import type` only.',
     },
@@ -50,7 +61,10 @@ export default tseslint.config(
   {
     languageOptions: { globals: { ...globals.node } },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       'no-console': 'off',
     },
@@ -62,7 +76,13 @@ export default tseslint.config(
     files: ['src/**/*.ts', 'test/**/*.ts'],
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ['src/workflows/boundary-probe.ts', 'src/workflows/patch-probe.ts', 'src/scim/boundary-probe.ts'] },
+        projectService: {
+          allowDefaultProject: [
+            'src/workflows/boundary-probe.ts',
+            'src/workflows/patch-probe.ts',
+            'src/scim/boundary-probe.ts',
+          ],
+        },
         tsconfigRootDir: import.meta.dirname,
       },
     },
@@ -79,7 +99,12 @@ export default tseslint.config(
       '@typescript-eslint/no-restricted-imports': ['error', workflowImportBan],
       'no-restricted-properties': [
         'error',
-        { object: 'Date', property: 'now', message: 'Use workflow time deliberately: `new Date()` inside the sandbox is replay-safe, but keep time explicit via workflow info or timers.' },
+        {
+          object: 'Date',
+          property: 'now',
+          message:
+            'Use workflow time deliberately: `new Date()` inside the sandbox is replay-safe, but keep time explicit via workflow info or timers.',
+        },
         { object: 'Math', property: 'random', message: 'Use `uuid4()` or pass randomness in from an activity.' },
         { object: 'process', message: 'No process access in workflows.' },
       ],
@@ -96,8 +121,10 @@ export default tseslint.config(
       'no-restricted-syntax': [
         'error',
         {
-          selector: "CallExpression[callee.name=/^(patched|deprecatePatch)$/]:not([arguments.0.type='MemberExpression'][arguments.0.object.name='PATCHES'])",
-          message: 'Patch ids live in src/workflows/patches.ts: call patched(PATCHES.<name>) / deprecatePatch(PATCHES.<name>), never with a literal.',
+          selector:
+            "CallExpression[callee.name=/^(patched|deprecatePatch)$/]:not([arguments.0.type='MemberExpression'][arguments.0.object.name='PATCHES'])",
+          message:
+            'Patch ids live in src/workflows/patches.ts: call patched(PATCHES.<name>) / deprecatePatch(PATCHES.<name>), never with a literal.',
         },
       ],
     },
@@ -106,7 +133,10 @@ export default tseslint.config(
     files: ['src/scim/**/*.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': ['error', scimImportBan],
-      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'The SCIM core takes options, not environment.' }],
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'The SCIM core takes options, not environment.' },
+      ],
       'no-restricted-globals': ['error', { name: 'process', message: 'The SCIM core is pure.' }],
     },
   },
@@ -119,7 +149,20 @@ export default tseslint.config(
           paths: scimImportBan.paths,
           patterns: [
             ...scimImportBan.patterns,
-            { group: ['**/activities', '**/activities/*', '**/connectors', '**/connectors/*', '**/worker/*', '**/ingress/*', '**/sandbox/*', '**/workflows/*', '**/cli/*'], message: 'The domain is pure: it knows no edges.' },
+            {
+              group: [
+                '**/activities',
+                '**/activities/*',
+                '**/connectors',
+                '**/connectors/*',
+                '**/worker/*',
+                '**/ingress/*',
+                '**/sandbox/*',
+                '**/workflows/*',
+                '**/cli/*',
+              ],
+              message: 'The domain is pure: it knows no edges.',
+            },
           ],
         },
       ],

@@ -7,7 +7,10 @@ module.exports = {
   // (`npm run test:cluster`, jest.cluster.config.js; a stage of its own in .ci/run).
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/cluster/'],
   transform: {
-    '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
+    '^.+\\.ts$': [
+      '@swc/jest',
+      { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } },
+    ],
   },
   moduleFileExtensions: ['ts', 'js', 'json'],
   // Integration suites start a real Temporal dev server and HTTP servers; give them room.

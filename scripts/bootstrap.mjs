@@ -83,7 +83,9 @@ if (task === 'test') {
 const bin = (name) => join(projectRoot, 'node_modules', '.bin', name);
 
 if (task === 'start') {
-  process.exit(await run(process.execPath, [join(projectRoot, 'bin/scimflow.mjs'), 'dev', ...process.argv.slice(3)], env));
+  process.exit(
+    await run(process.execPath, [join(projectRoot, 'bin/scimflow.mjs'), 'dev', ...process.argv.slice(3)], env),
+  );
 } else if (task === 'test') {
   ensureChromium(); // when it cannot, it says how, and only the browser test fails
   const results = join(tmpdir(), `scimflow-jest-${process.pid}.json`);

@@ -14,11 +14,24 @@ export interface HrEvent {
 }
 
 export function person(employeeId: string): HrEvent['employee'] {
-  return { employeeId, email: `${employeeId.toLowerCase()}@example.com`, givenName: 'Cluster', familyName: `Person ${employeeId}` };
+  return {
+    employeeId,
+    email: `${employeeId.toLowerCase()}@example.com`,
+    givenName: 'Cluster',
+    familyName: `Person ${employeeId}`,
+  };
 }
 
-export const hire = (employeeId: string): HrEvent => ({ id: `evt-hire-${employeeId}`, type: 'hire', employee: person(employeeId) });
-export const terminate = (employeeId: string): HrEvent => ({ id: `evt-leave-${employeeId}`, type: 'terminate', employee: person(employeeId) });
+export const hire = (employeeId: string): HrEvent => ({
+  id: `evt-hire-${employeeId}`,
+  type: 'hire',
+  employee: person(employeeId),
+});
+export const terminate = (employeeId: string): HrEvent => ({
+  id: `evt-leave-${employeeId}`,
+  type: 'terminate',
+  employee: person(employeeId),
+});
 
 export interface SendStats {
   accepted: number;
@@ -47,7 +60,10 @@ export class HrSender {
         const res = await fetch(url, {
           method: 'POST',
           body,
-          headers: { 'content-type': 'application/json', 'x-scimflow-signature': sign(this.secret, body, Math.floor(Date.now() / 1000)) },
+          headers: {
+            'content-type': 'application/json',
+            'x-scimflow-signature': sign(this.secret, body, Math.floor(Date.now() / 1000)),
+          },
           signal: AbortSignal.timeout(15_000),
         });
         await res.arrayBuffer();
@@ -55,13 +71,15 @@ export class HrSender {
           this.stats.accepted += 1;
           return Date.now();
         }
-        if (res.status !== 503 && res.status !== 502) throw new Error(`ingress ${url} answered ${res.status} to ${event.id}`);
+        if (res.status !== 503 && res.status !== 502)
+          throw new Error(`ingress ${url} answered ${res.status} to ${event.id}`);
       } catch (err) {
         if (err instanceof Error && err.message.startsWith('ingress ')) throw err;
         // refused / reset / timed out: an ingress is down; the next one takes it
       }
       this.stats.resent += 1;
-      if (Date.now() > deadline) throw new Error(`${event.id} not accepted within ${this.deadlineMs} ms (${attempt} attempts)`);
+      if (Date.now() > deadline)
+        throw new Error(`${event.id} not accepted within ${this.deadlineMs} ms (${attempt} attempts)`);
       await sleep(Math.min(2000, 100 * attempt));
     }
   }
@@ -101,7 +119,11 @@ export class SandboxClient {
   }
 
   setKnobs(app: string, patch: Record<string, unknown>): Promise<unknown> {
-    return this.json(`/_admin/${app}/knobs`, { method: 'PATCH', body: JSON.stringify(patch), headers: { 'content-type': 'application/json' } });
+    return this.json(`/_admin/${app}/knobs`, {
+      method: 'PATCH',
+      body: JSON.stringify(patch),
+      headers: { 'content-type': 'application/json' },
+    });
   }
 
   counts(app: string): Promise<RequestCounts> {
@@ -125,7 +147,10 @@ export class SandboxClient {
   async scimUsers(scimBase: string, token: string): Promise<ScimUserView[]> {
     const all: ScimUserView[] = [];
     for (let start = 1, page = 0; page < 1000; page++) {
-      const res = await fetch(`${scimBase}/Users?startIndex=${start}&count=200`, { headers: { authorization: `Bearer ${token}`, accept: 'application/scim+json' }, signal: AbortSignal.timeout(30_000) });
+      const res = await fetch(`${scimBase}/Users?startIndex=${start}&count=200`, {
+        headers: { authorization: `Bearer ${token}`, accept: 'application/scim+json' },
+        signal: AbortSignal.timeout(30_000),
+      });
       if (!res.ok) throw new Error(`GET ${scimBase}/Users: ${res.status}`);
       const body = (await res.json()) as { totalResults: number; Resources?: ScimUserView[] };
       const got = body.Resources ?? [];
@@ -138,11 +163,18 @@ export class SandboxClient {
 }
 
 /** Waits for `done()` to hold, polling; throws with `describe()` after `timeoutMs`. */
-export async function waitFor(what: string, done: () => Promise<boolean>, timeoutMs: number, describe?: () => Promise<string>, everyMs = 250): Promise<void> {
+export async function waitFor(
+  what: string,
+  done: () => Promise<boolean>,
+  timeoutMs: number,
+  describe?: () => Promise<string>,
+  everyMs = 250,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await done()) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${describe ? `: ${await describe()}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${describe ? `: ${await describe()}` : ''}`);
     await sleep(everyMs);
   }
 }

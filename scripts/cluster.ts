@@ -26,7 +26,16 @@
 // PostgreSQL keeps the state: a restart of the cluster (or of the Temporal server alone) resumes.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { chownSync, createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
+import {
+  chownSync,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  type WriteStream,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
@@ -139,7 +148,8 @@ class PortPicker {
   private readonly taken = new Set<number>();
   async pick(preferred?: number): Promise<number> {
     if (preferred !== undefined) {
-      if (this.taken.has(preferred) || !(await canBind(preferred))) throw new Error(`port ${preferred} on 127.0.0.1 is in use (use --free-ports, or stop what listens there)`);
+      if (this.taken.has(preferred) || !(await canBind(preferred)))
+        throw new Error(`port ${preferred} on 127.0.0.1 is in use (use --free-ports, or stop what listens there)`);
       this.taken.add(preferred);
       return preferred;
     }
@@ -156,7 +166,11 @@ class PortPicker {
 }
 
 /** Runs a command to completion; throws with its output when it fails (unless `allowFail`). */
-function run(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; uid?: number; gid?: number; cwd?: string; allowFail?: boolean; input?: string } = {}): { status: number; out: string } {
+function run(
+  cmd: string,
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; uid?: number; gid?: number; cwd?: string; allowFail?: boolean; input?: string } = {},
+): { status: number; out: string } {
   const res = spawnSync(cmd, args, {
     env: opts.env ?? process.env,
     cwd: opts.cwd ?? projectRoot,
@@ -168,12 +182,18 @@ function run(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; uid?:
   });
   const out = `${res.stdout ?? ''}${res.stderr ?? ''}`;
   const status = res.status ?? 1;
-  if (status !== 0 && !opts.allowFail) throw new Error(`${cmd} ${args.join(' ')} failed (exit ${res.status ?? res.signal}):\n${out.trim()}`);
+  if (status !== 0 && !opts.allowFail)
+    throw new Error(`${cmd} ${args.join(' ')} failed (exit ${res.status ?? res.signal}):\n${out.trim()}`);
   return { status, out };
 }
 
 function ensureScript(script: string, progress: (l: string) => void): string[] {
-  const res = spawnSync(process.execPath, [join(projectRoot, 'scripts', script)], { cwd: projectRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 16 * 1024 * 1024 });
+  const res = spawnSync(process.execPath, [join(projectRoot, 'scripts', script)], {
+    cwd: projectRoot,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    maxBuffer: 16 * 1024 * 1024,
+  });
   for (const line of (res.stderr ?? '').split('\n')) if (line.trim()) progress(line);
   if (res.status !== 0) throw new Error(`scripts/${script} failed (exit ${res.status ?? res.signal})`);
   return res.stdout.trim().split('\n');
@@ -217,7 +237,10 @@ function startReaper(pidFile: string): ChildProcess {
       for (const pid of pids.reverse()) { try { process.kill(-pid, 'SIGKILL'); } catch {} }
       process.exit(0);
     }, 1000);`;
-  const child = spawn(process.execPath, ['-e', script, String(process.pid), pidFile], { stdio: 'ignore', detached: true });
+  const child = spawn(process.execPath, ['-e', script, String(process.pid), pidFile], {
+    stdio: 'ignore',
+    detached: true,
+  });
   child.unref();
   return child;
 }
@@ -231,7 +254,15 @@ function spawnManaged(
   name: string,
   cmd: string,
   args: string[],
-  opts: { env?: NodeJS.ProcessEnv; logFile: string; uid?: number; gid?: number; stopSignal?: NodeJS.Signals; onLine?: (line: string) => void; cwd?: string },
+  opts: {
+    env?: NodeJS.ProcessEnv;
+    logFile: string;
+    uid?: number;
+    gid?: number;
+    stopSignal?: NodeJS.Signals;
+    onLine?: (line: string) => void;
+    cwd?: string;
+  },
 ): ManagedProcess {
   mkdirSync(dirname(opts.logFile), { recursive: true });
   const log: WriteStream = createWriteStream(opts.logFile, { flags: 'a' });
@@ -291,12 +322,18 @@ function spawnManaged(
   };
 }
 
-async function waitUntil(what: string, probe: () => Promise<boolean>, proc: ManagedProcess | undefined, timeoutMs: number): Promise<void> {
+async function waitUntil(
+  what: string,
+  probe: () => Promise<boolean>,
+  proc: ManagedProcess | undefined,
+  timeoutMs: number,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (proc && !proc.running()) throw new Error(`${what}: ${proc.name} exited during start-up (log: ${proc.logFile})`);
     if (await probe().catch(() => false)) return;
-    if (Date.now() > deadline) throw new Error(`${what}: not ready within ${timeoutMs} ms${proc ? ` (log: ${proc.logFile})` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`${what}: not ready within ${timeoutMs} ms${proc ? ` (log: ${proc.logFile})` : ''}`);
     await sleep(250);
   }
 }
@@ -330,7 +367,9 @@ export function temporalServerConfig(i: ServerConfigInput): string {
     maxIdleConns: conns,
     maxConnLifetime: '1h',
   });
-  const rpc = (grpcPort: number, membershipPort: number, httpPort?: number) => ({ rpc: { grpcPort, membershipPort, bindOnIP: '127.0.0.1', ...(httpPort ? { httpPort } : {}) } });
+  const rpc = (grpcPort: number, membershipPort: number, httpPort?: number) => ({
+    rpc: { grpcPort, membershipPort, bindOnIP: '127.0.0.1', ...(httpPort ? { httpPort } : {}) },
+  });
   const config = {
     log: { stdout: true, level: 'warn' },
     persistence: {
@@ -351,7 +390,15 @@ export function temporalServerConfig(i: ServerConfigInput): string {
       failoverVersionIncrement: 10,
       masterClusterName: 'active',
       currentClusterName: 'active',
-      clusterInformation: { active: { enabled: true, initialFailoverVersion: 1, rpcName: 'frontend', rpcAddress: `127.0.0.1:${i.ports.frontend}`, httpAddress: `127.0.0.1:${i.ports.frontendHttp}` } },
+      clusterInformation: {
+        active: {
+          enabled: true,
+          initialFailoverVersion: 1,
+          rpcName: 'frontend',
+          rpcAddress: `127.0.0.1:${i.ports.frontend}`,
+          httpAddress: `127.0.0.1:${i.ports.frontendHttp}`,
+        },
+      },
     },
     dcRedirectionPolicy: { policy: 'noop' },
     dynamicConfigClient: { filepath: i.dynamicConfigFile, pollInterval: '10s' },
@@ -368,7 +415,10 @@ export function temporalServerConfig(i: ServerConfigInput): string {
  * than its rate. One partition dispatches at most a few thousand tasks a second — far above what
  * any SCIM app allows. Eager activity dispatch (which skips matching, and so the limit) stays off.
  */
-export function temporalDynamicConfig(apps: string[], header = '# Generated by scripts/cluster.ts from the scimflow configuration’s apps — rewritten on every start.'): string {
+export function temporalDynamicConfig(
+  apps: string[],
+  header = '# Generated by scripts/cluster.ts from the scimflow configuration’s apps — rewritten on every start.',
+): string {
   const perQueue = apps.map((app) => ({ value: 1, constraints: { taskQueueName: appTaskQueue(app) } }));
   const dc = {
     'matching.numTaskqueueReadPartitions': perQueue,
@@ -401,7 +451,11 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     });
 
     // 1. Binaries.
-    const [serverBin, sqlTool, schemaDir] = ensureScript('ensure-temporal-server.mjs', progress) as [string, string, string];
+    const [serverBin, sqlTool, schemaDir] = ensureScript('ensure-temporal-server.mjs', progress) as [
+      string,
+      string,
+      string,
+    ];
     const [pgBin] = ensureScript('ensure-postgresql.mjs', progress) as [string];
 
     // Configuration: the apps decide the task queues; the sandbox's URL may need rewriting.
@@ -443,8 +497,11 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     const pg = postgresUser();
     // PostgreSQL runs as `postgres`, who must reach its directories: under the data directory when
     // every folder above it lets others through (a checkout under /root does not), else in /var/tmp.
-    const pgBase = reachableBy(pg, dataDir) ? dataDir : join('/var/tmp', `scimflow-cluster-${createHash('sha256').update(dataDir).digest('hex').slice(0, 12)}`);
-    if (pgBase !== dataDir) progress(`${dataDir} is not reachable by the postgres user: PostgreSQL's data goes to ${pgBase}`);
+    const pgBase = reachableBy(pg, dataDir)
+      ? dataDir
+      : join('/var/tmp', `scimflow-cluster-${createHash('sha256').update(dataDir).digest('hex').slice(0, 12)}`);
+    if (pgBase !== dataDir)
+      progress(`${dataDir} is not reachable by the postgres user: PostgreSQL's data goes to ${pgBase}`);
     if (opts.fresh && pgBase !== dataDir) rmSync(pgBase, { recursive: true, force: true });
     const pgData = join(pgBase, 'pg');
     const pgRun = join(pgBase, 'pg-run');
@@ -459,17 +516,60 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     const pgEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: pg.home, LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8' };
     if (!existsSync(join(pgData, 'PG_VERSION'))) {
       progress(`initialising PostgreSQL in ${pgData}`);
-      run(join(pgBin, 'initdb'), ['-D', pgData, '-U', 'postgres', '-E', 'UTF8', '--locale=C', '--auth-local=peer', '--auth-host=scram-sha-256'], { uid: pg.uid, gid: pg.gid, env: pgEnv, cwd: pgRun });
+      run(
+        join(pgBin, 'initdb'),
+        ['-D', pgData, '-U', 'postgres', '-E', 'UTF8', '--locale=C', '--auth-local=peer', '--auth-host=scram-sha-256'],
+        { uid: pg.uid, gid: pg.gid, env: pgEnv, cwd: pgRun },
+      );
     }
     const postgres = spawnManaged(
       'postgres',
       join(pgBin, 'postgres'),
-      ['-D', pgData, '-p', String(ports.postgres), '-k', pgRun, '-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', '-c', 'fsync=on'],
+      [
+        '-D',
+        pgData,
+        '-p',
+        String(ports.postgres),
+        '-k',
+        pgRun,
+        '-c',
+        'listen_addresses=127.0.0.1',
+        '-c',
+        'max_connections=200',
+        '-c',
+        'fsync=on',
+      ],
       { uid: pg.uid, gid: pg.gid, env: pgEnv, logFile: join(logs, 'postgres.log'), stopSignal: 'SIGINT', cwd: pgRun },
     );
     stops.push(() => postgres.stop(20_000));
-    const psql = (sql: string) => run(join(pgBin, 'psql'), ['-h', pgRun, '-p', String(ports.postgres), '-U', 'postgres', '-d', 'postgres', '-v', 'ON_ERROR_STOP=1', '-qAt', '-c', sql], { uid: pg.uid, gid: pg.gid, env: pgEnv, cwd: pgRun });
-    await waitUntil('PostgreSQL', async () => run(join(pgBin, 'pg_isready'), ['-h', pgRun, '-p', String(ports.postgres)], { allowFail: true, cwd: pgRun }).status === 0, postgres, 60_000);
+    const psql = (sql: string) =>
+      run(
+        join(pgBin, 'psql'),
+        [
+          '-h',
+          pgRun,
+          '-p',
+          String(ports.postgres),
+          '-U',
+          'postgres',
+          '-d',
+          'postgres',
+          '-v',
+          'ON_ERROR_STOP=1',
+          '-qAt',
+          '-c',
+          sql,
+        ],
+        { uid: pg.uid, gid: pg.gid, env: pgEnv, cwd: pgRun },
+      );
+    await waitUntil(
+      'PostgreSQL',
+      async () =>
+        run(join(pgBin, 'pg_isready'), ['-h', pgRun, '-p', String(ports.postgres)], { allowFail: true, cwd: pgRun })
+          .status === 0,
+      postgres,
+      60_000,
+    );
     psql(
       `DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'temporal') THEN CREATE ROLE temporal LOGIN CREATEDB PASSWORD '${dbPassword}'; ` +
         `ELSE ALTER ROLE temporal PASSWORD '${dbPassword}'; END IF; END $$;`,
@@ -477,13 +577,21 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     progress(`PostgreSQL on 127.0.0.1:${ports.postgres} (data ${pgData})`);
 
     // 3. Databases and schemas, with Temporal's SQL tool (re-running applies only what is missing).
-    const sqlEnv = { ...process.env, SQL_PLUGIN: 'postgres12', SQL_HOST: '127.0.0.1', SQL_PORT: String(ports.postgres), SQL_USER: 'temporal', SQL_PASSWORD: dbPassword };
+    const sqlEnv = {
+      ...process.env,
+      SQL_PLUGIN: 'postgres12',
+      SQL_HOST: '127.0.0.1',
+      SQL_PORT: String(ports.postgres),
+      SQL_USER: 'temporal',
+      SQL_PASSWORD: dbPassword,
+    };
     for (const [db, dir] of [
       ['temporal', 'temporal'],
       ['temporal_visibility', 'visibility'],
     ] as const) {
       const created = run(sqlTool, ['--db', db, 'create-database'], { env: sqlEnv, allowFail: true });
-      if (created.status !== 0 && !/already exists/.test(created.out)) throw new Error(`temporal-sql-tool create-database ${db} failed:\n${created.out}`);
+      if (created.status !== 0 && !/already exists/.test(created.out))
+        throw new Error(`temporal-sql-tool create-database ${db} failed:\n${created.out}`);
       run(sqlTool, ['--db', db, 'setup-schema', '-v', '0.0'], { env: sqlEnv });
       run(sqlTool, ['--db', db, 'update-schema', '-d', join(schemaDir, dir, 'versioned')], { env: sqlEnv });
     }
@@ -494,14 +602,28 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     const dynamicConfigFile = join(temporalRoot, 'dynamicconfig.yaml');
     mkdirSync(join(temporalRoot, 'config'), { recursive: true });
     writeFileSync(dynamicConfigFile, temporalDynamicConfig(apps));
-    writeFileSync(join(temporalRoot, 'config', 'production.yaml'), temporalServerConfig({ ports, dbPassword, dynamicConfigFile, historyShards: opts.historyShards ?? 4 }), { mode: 0o600 });
+    writeFileSync(
+      join(temporalRoot, 'config', 'production.yaml'),
+      temporalServerConfig({ ports, dbPassword, dynamicConfigFile, historyShards: opts.historyShards ?? 4 }),
+      { mode: 0o600 },
+    );
     const temporalAddress = `127.0.0.1:${ports.frontend}`;
     const startTemporal = async (): Promise<ManagedProcess> => {
-      const proc = spawnManaged('temporal-server', serverBin, ['--root', temporalRoot, '--config', 'config', '--env', 'production', '--allow-no-auth', 'start'], {
-        logFile: join(logs, 'temporal-server.log'),
-        cwd: temporalRoot,
-      });
-      await waitUntil('Temporal server', () => registerNamespaceAndAttributes(temporalAddress, namespace), proc, 120_000);
+      const proc = spawnManaged(
+        'temporal-server',
+        serverBin,
+        ['--root', temporalRoot, '--config', 'config', '--env', 'production', '--allow-no-auth', 'start'],
+        {
+          logFile: join(logs, 'temporal-server.log'),
+          cwd: temporalRoot,
+        },
+      );
+      await waitUntil(
+        'Temporal server',
+        () => registerNamespaceAndAttributes(temporalAddress, namespace),
+        proc,
+        120_000,
+      );
       return proc;
     };
     let temporal = await startTemporal();
@@ -518,23 +640,34 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     let effectiveConfig = configFile;
     if (opts.sandbox !== false) {
       sandboxUrl = `http://127.0.0.1:${ports.sandbox}`;
-      sandbox = spawnManaged('sandbox', process.execPath, ['--import', 'tsx', join(projectRoot, 'src', 'sandbox', 'main.ts')], {
-        logFile: join(logs, 'sandbox.log'),
-        env: {
-          ...process.env,
-          SANDBOX_HOST: '127.0.0.1',
-          SANDBOX_PORT: String(ports.sandbox),
-          SANDBOX_SNAPSHOT: join(dataDir, 'sandbox.json'),
-          ...(opts.sandboxRequestLogLimit ? { SANDBOX_REQUEST_LOG_LIMIT: String(opts.sandboxRequestLogLimit) } : {}),
+      sandbox = spawnManaged(
+        'sandbox',
+        process.execPath,
+        ['--import', 'tsx', join(projectRoot, 'src', 'sandbox', 'main.ts')],
+        {
+          logFile: join(logs, 'sandbox.log'),
+          env: {
+            ...process.env,
+            SANDBOX_HOST: '127.0.0.1',
+            SANDBOX_PORT: String(ports.sandbox),
+            SANDBOX_SNAPSHOT: join(dataDir, 'sandbox.json'),
+            ...(opts.sandboxRequestLogLimit ? { SANDBOX_REQUEST_LOG_LIMIT: String(opts.sandboxRequestLogLimit) } : {}),
+          },
         },
-      });
+      );
       const sb = sandbox;
       stops.push(() => sb.stop(10_000));
       await waitUntil('sandbox apps', () => httpOk(`${sandboxUrl}/healthz`), sandbox, 60_000);
       if (sandboxUrl !== DEFAULT_SANDBOX && configText.includes(DEFAULT_SANDBOX)) {
         // A copy that addresses this sandbox. Relative `file:` secrets stay relative to the original's folder.
         effectiveConfig = join(dataDir, 'scimflow.yaml');
-        writeFileSync(effectiveConfig, configText.split(DEFAULT_SANDBOX).join(sandboxUrl).replace(/"file:(?!\/)/g, `"file:${dirname(configFile)}/`));
+        writeFileSync(
+          effectiveConfig,
+          configText
+            .split(DEFAULT_SANDBOX)
+            .join(sandboxUrl)
+            .replace(/"file:(?!\/)/g, `"file:${dirname(configFile)}/`),
+        );
       }
       progress(`sandbox apps on ${sandboxUrl}`);
     }
@@ -543,7 +676,9 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     //    the configuration file and environment variables.
     const baseEnv: NodeJS.ProcessEnv = {
       ...process.env,
-      ...(opts.sandbox !== false ? Object.fromEntries(Object.entries(DEV_ENV).filter(([k]) => process.env[k] === undefined)) : {}),
+      ...(opts.sandbox !== false
+        ? Object.fromEntries(Object.entries(DEV_ENV).filter(([k]) => process.env[k] === undefined))
+        : {}),
       ...opts.env,
       TEMPORAL_ADDRESS: temporalAddress,
       TEMPORAL_NAMESPACE: namespace,
@@ -553,7 +688,10 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     const scimflow = [join(projectRoot, 'bin', 'scimflow.mjs')];
     // The workflows bundled once, from the sources of the moment, for every worker (and restart).
     const bundleFile = join(dataDir, 'workflow-bundle.js');
-    const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../src/workflows'), logger: quietLogger });
+    const { code } = await bundleWorkflowCode({
+      workflowsPath: require.resolve('../src/workflows'),
+      logger: quietLogger,
+    });
     writeFileSync(bundleFile, code);
     baseEnv.SCIMFLOW_WORKFLOW_BUNDLE = bundleFile;
     const workers: ManagedProcess[] = [];
@@ -565,14 +703,27 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
       });
       workers[i] = proc;
       // Ready once it polls every queue it serves (the SDK's identity is `<pid>@<host>`).
-      const queues = [{ name: config.temporal.taskQueue, type: 1 }, ...apps.map((a) => ({ name: appTaskQueue(a), type: 2 }))];
-      await waitUntil(`worker ${i + 1}`, () => polling(temporalAddress, namespace, queues, `${proc.child.pid}@`), proc, 240_000);
+      const queues = [
+        { name: config.temporal.taskQueue, type: 1 },
+        ...apps.map((a) => ({ name: appTaskQueue(a), type: 2 })),
+      ];
+      await waitUntil(
+        `worker ${i + 1}`,
+        () => polling(temporalAddress, namespace, queues, `${proc.child.pid}@`),
+        proc,
+        240_000,
+      );
       return proc;
     };
     const startIngress = async (i: number): Promise<ManagedProcess> => {
       const proc = spawnManaged(`ingress-${i + 1}`, process.execPath, [...scimflow, 'ingress', '-c', effectiveConfig], {
         logFile: join(logs, `ingress-${i + 1}.log`),
-        env: { ...baseEnv, SCIMFLOW_INGRESS_HOST: '127.0.0.1', SCIMFLOW_INGRESS_PORT: String(ports.ingress[i]), SCIMFLOW_INGRESS_METRICS_PORT: String(ports.ingressMetrics[i]) },
+        env: {
+          ...baseEnv,
+          SCIMFLOW_INGRESS_HOST: '127.0.0.1',
+          SCIMFLOW_INGRESS_PORT: String(ports.ingress[i]),
+          SCIMFLOW_INGRESS_METRICS_PORT: String(ports.ingressMetrics[i]),
+        },
       });
       ingresses[i] = proc;
       await waitUntil(`ingress ${i + 1}`, () => httpOk(`http://127.0.0.1:${ports.ingress[i]}/healthz`), proc, 120_000);
@@ -595,7 +746,20 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
 
     writeFileSync(
       join(dataDir, 'cluster.json'),
-      JSON.stringify({ temporalAddress, namespace, sandboxUrl, ingressUrls, configFile: effectiveConfig, ports, logs, startedAt: new Date().toISOString() }, null, 2) + '\n',
+      JSON.stringify(
+        {
+          temporalAddress,
+          namespace,
+          sandboxUrl,
+          ingressUrls,
+          configFile: effectiveConfig,
+          ports,
+          logs,
+          startedAt: new Date().toISOString(),
+        },
+        null,
+        2,
+      ) + '\n',
     );
 
     let stopping: Promise<void> | undefined;
@@ -640,11 +804,20 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
 }
 
 /** True when a poller whose identity starts with `identityPrefix` is on every queue (type 1 workflow, 2 activity). */
-async function polling(address: string, namespace: string, queues: { name: string; type: number }[], identityPrefix: string): Promise<boolean> {
+async function polling(
+  address: string,
+  namespace: string,
+  queues: { name: string; type: number }[],
+  identityPrefix: string,
+): Promise<boolean> {
   const connection = await Connection.connect({ address, connectTimeout: '2 seconds' });
   try {
     for (const q of queues) {
-      const res = await connection.workflowService.describeTaskQueue({ namespace, taskQueue: { name: q.name, kind: 1 }, taskQueueType: q.type });
+      const res = await connection.workflowService.describeTaskQueue({
+        namespace,
+        taskQueue: { name: q.name, kind: 1 },
+        taskQueueType: q.type,
+      });
       if (!(res.pollers ?? []).some((p) => p.identity?.startsWith(identityPrefix))) return false;
     }
     return true;
@@ -669,16 +842,21 @@ export async function registerNamespaceAndAttributes(address: string, namespace:
     try {
       await connection.workflowService.describeNamespace({ namespace });
     } catch {
-      await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('30 days') }).catch((err: unknown) => {
-        if (!/already exists|AlreadyExists/i.test(String(err))) throw err;
-      });
+      await connection.workflowService
+        .registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('30 days') })
+        .catch((err: unknown) => {
+          if (!/already exists|AlreadyExists/i.test(String(err))) throw err;
+        });
       return false; // the namespace cache refreshes every 2 s: look again
     }
     const types = { Keyword: 2, KeywordList: 7, Bool: 5 } as const; // temporal.api.enums.v1.IndexedValueType
     const have = await connection.operatorService.listSearchAttributes({ namespace });
     const missing = Object.entries(SEARCH_ATTRIBUTES).filter(([name]) => !(name in (have.customAttributes ?? {})));
     if (missing.length > 0) {
-      await connection.operatorService.addSearchAttributes({ namespace, searchAttributes: Object.fromEntries(missing.map(([n, t]) => [n, types[t]])) });
+      await connection.operatorService.addSearchAttributes({
+        namespace,
+        searchAttributes: Object.fromEntries(missing.map(([n, t]) => [n, types[t]])),
+      });
       return false;
     }
     return true;
@@ -693,7 +871,16 @@ export async function registerNamespaceAndAttributes(address: string, namespace:
 // CLI: npm run cluster -- --workers 3 --ingresses 2
 
 function parseArgs(argv: string[]) {
-  const o = { workers: 3, ingresses: 2, config: join(projectRoot, 'config', 'scimflow.yaml'), dataDir: join(projectRoot, '.data', 'cluster'), sandbox: true, freePorts: false, fresh: false, printDynamicConfig: false };
+  const o = {
+    workers: 3,
+    ingresses: 2,
+    config: join(projectRoot, 'config', 'scimflow.yaml'),
+    dataDir: join(projectRoot, '.data', 'cluster'),
+    sandbox: true,
+    freePorts: false,
+    fresh: false,
+    printDynamicConfig: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = () => {
@@ -715,7 +902,9 @@ function parseArgs(argv: string[]) {
     else if (a === '--fresh') o.fresh = true;
     else if (a === '--print-dynamic-config') o.printDynamicConfig = true;
     else if (a === '--help' || a === '-h') {
-      process.stdout.write('usage: npm run cluster -- [--workers N] [--ingresses M] [--config FILE] [--data-dir DIR] [--no-sandbox] [--free-ports] [--fresh] | --print-dynamic-config [--config FILE]\n');
+      process.stdout.write(
+        'usage: npm run cluster -- [--workers N] [--ingresses M] [--config FILE] [--data-dir DIR] [--no-sandbox] [--free-ports] [--fresh] | --print-dynamic-config [--config FILE]\n',
+      );
       process.exit(0);
     } else throw new Error(`unknown option ${a}`);
   }
@@ -738,7 +927,15 @@ async function main(): Promise<void> {
     process.stdout.write(temporalDynamicConfig(Object.keys(parsed.config.apps), DYNAMIC_CONFIG_HEADER));
     return;
   }
-  const cluster = await startCluster({ dataDir: o.dataDir, configFile: o.config, workers: o.workers, ingresses: o.ingresses, sandbox: o.sandbox, freePorts: o.freePorts, fresh: o.fresh });
+  const cluster = await startCluster({
+    dataDir: o.dataDir,
+    configFile: o.config,
+    workers: o.workers,
+    ingresses: o.ingresses,
+    sandbox: o.sandbox,
+    freePorts: o.freePorts,
+    fresh: o.fresh,
+  });
   const lines = [
     '',
     `scimflow cluster — ${o.workers} worker(s), ${o.ingresses} ingress(es), Temporal on PostgreSQL`,
@@ -771,7 +968,13 @@ async function main(): Promise<void> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   // A process that dies unexpectedly stops the cluster: a supervisor would restart it; here, say so.
-  for (const p of [cluster.postgres, cluster.temporal, ...(cluster.sandbox ? [cluster.sandbox] : []), ...cluster.workers, ...cluster.ingresses]) {
+  for (const p of [
+    cluster.postgres,
+    cluster.temporal,
+    ...(cluster.sandbox ? [cluster.sandbox] : []),
+    ...cluster.workers,
+    ...cluster.ingresses,
+  ]) {
     void p.exited.then(() => {
       if (signals === 0) {
         process.stderr.write(`cluster: ${p.name} exited unexpectedly (log: ${p.logFile}) — stopping\n`);

@@ -13,7 +13,8 @@ import { fileURLToPath } from 'node:url';
 export const DEFAULT_CHROMIUM_PATH = '/usr/bin/chromium';
 export const APT_INSTALL = ['install', '-y', '-q', '--no-install-recommends', 'chromium'];
 const APT_ENV = { DEBIAN_FRONTEND: 'noninteractive' };
-const aptLine = (sudo) => `${sudo}apt-get update && ${sudo}DEBIAN_FRONTEND=noninteractive apt-get ${APT_INSTALL.filter((a) => a !== '-q').join(' ')}`;
+const aptLine = (sudo) =>
+  `${sudo}apt-get update && ${sudo}DEBIAN_FRONTEND=noninteractive apt-get ${APT_INSTALL.filter((a) => a !== '-q').join(' ')}`;
 
 /**
  * What to do about the browser — pure, so it is tested without running apt.
@@ -25,15 +26,32 @@ const aptLine = (sudo) => `${sudo}apt-get update && ${sudo}DEBIAN_FRONTEND=nonin
 export function chromiumAction({ path = DEFAULT_CHROMIUM_PATH, present, isRoot, hasApt, custom = false }) {
   if (present) return { action: 'none' };
   if (custom) {
-    return { action: 'advise', message: `CHROMIUM_PATH=${path} does not exist or is not executable: point it at a Chromium/Chrome executable, or unset it to use Debian's ${DEFAULT_CHROMIUM_PATH}.` };
+    return {
+      action: 'advise',
+      message: `CHROMIUM_PATH=${path} does not exist or is not executable: point it at a Chromium/Chrome executable, or unset it to use Debian's ${DEFAULT_CHROMIUM_PATH}.`,
+    };
   }
   if (!hasApt) {
-    return { action: 'advise', message: `Chromium is missing (${path}) and this is not a Debian-like system: install Chromium or Chrome and set CHROMIUM_PATH to its executable.` };
+    return {
+      action: 'advise',
+      message: `Chromium is missing (${path}) and this is not a Debian-like system: install Chromium or Chrome and set CHROMIUM_PATH to its executable.`,
+    };
   }
   if (isRoot) {
-    return { action: 'install', steps: [['apt-get', ['update', '-q']], ['apt-get', APT_INSTALL]], env: APT_ENV, command: aptLine('') };
+    return {
+      action: 'install',
+      steps: [
+        ['apt-get', ['update', '-q']],
+        ['apt-get', APT_INSTALL],
+      ],
+      env: APT_ENV,
+      command: aptLine(''),
+    };
   }
-  return { action: 'advise', message: `Chromium is missing (${path}). Install Debian's package (needs root):\n    ${aptLine('sudo ')}` };
+  return {
+    action: 'advise',
+    message: `Chromium is missing (${path}). Install Debian's package (needs root):\n    ${aptLine('sudo ')}`,
+  };
 }
 
 function isExecutable(p) {
@@ -46,7 +64,10 @@ function isExecutable(p) {
 }
 
 function onPath(name) {
-  return (process.env.PATH ?? '').split(delimiter).filter(Boolean).some((d) => isExecutable(join(d, name)));
+  return (process.env.PATH ?? '')
+    .split(delimiter)
+    .filter(Boolean)
+    .some((d) => isExecutable(join(d, name)));
 }
 
 function log(msg) {
@@ -57,7 +78,13 @@ function log(msg) {
 export function ensureChromium() {
   const custom = Boolean(process.env.CHROMIUM_PATH);
   const path = process.env.CHROMIUM_PATH || DEFAULT_CHROMIUM_PATH;
-  const plan = chromiumAction({ path, present: isExecutable(path), isRoot: process.getuid?.() === 0, hasApt: onPath('apt-get'), custom });
+  const plan = chromiumAction({
+    path,
+    present: isExecutable(path),
+    isRoot: process.getuid?.() === 0,
+    hasApt: onPath('apt-get'),
+    custom,
+  });
   if (plan.action === 'none') return true;
   if (plan.action === 'advise') {
     log(`${plan.message}\n  Until then the browser test (test/e2e/approve-in-ui.test.ts) fails; everything else runs.`);
@@ -67,7 +94,9 @@ export function ensureChromium() {
   for (const [cmd, args] of plan.steps) {
     const res = spawnSync(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...plan.env } });
     if (res.status !== 0) {
-      log(`\`${cmd} ${args.join(' ')}\` failed (exit ${res.status ?? res.signal}): install it yourself with\n    ${plan.command}`);
+      log(
+        `\`${cmd} ${args.join(' ')}\` failed (exit ${res.status ?? res.signal}): install it yourself with\n    ${plan.command}`,
+      );
       return false;
     }
   }

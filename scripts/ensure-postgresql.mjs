@@ -43,7 +43,10 @@ export function findPostgres() {
     // not Debian's layout
   }
   try {
-    const dir = execFileSync('pg_config', ['--bindir'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const dir = execFileSync('pg_config', ['--bindir'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
     if (complete(dir)) return dir;
   } catch {
     // no pg_config
@@ -59,16 +62,22 @@ export function ensurePostgres({ quiet = false } = {}) {
     return found;
   }
   if (typeof process.getuid !== 'function' || process.getuid() !== 0 || !isExecutable('/usr/bin/apt-get')) {
-    throw new Error('PostgreSQL was not found. Install it (Debian: `apt-get install postgresql`), or set PG_BINDIR to the directory holding initdb and postgres.');
+    throw new Error(
+      'PostgreSQL was not found. Install it (Debian: `apt-get install postgresql`), or set PG_BINDIR to the directory holding initdb and postgres.',
+    );
   }
   log('installing Debian’s postgresql package (apt-get; first run only)');
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  for (const args of [['update', '-q'], ['install', '-y', '-q', '--no-install-recommends', 'postgresql']]) {
+  for (const args of [
+    ['update', '-q'],
+    ['install', '-y', '-q', '--no-install-recommends', 'postgresql'],
+  ]) {
     const res = spawnSync('apt-get', args, { stdio: ['ignore', 'inherit', 'inherit'], env });
     if (res.status !== 0) throw new Error(`apt-get ${args.join(' ')} failed (exit ${res.status ?? res.signal})`);
   }
   const dir = findPostgres();
-  if (!dir) throw new Error('apt-get installed postgresql, but initdb/postgres/psql were not found under /usr/lib/postgresql');
+  if (!dir)
+    throw new Error('apt-get installed postgresql, but initdb/postgres/psql were not found under /usr/lib/postgresql');
   log(`installed: ${dir}`);
   return dir;
 }

@@ -79,7 +79,12 @@ function findGo() {
   return go;
 }
 
-const goEnv = () => ({ ...process.env, CGO_ENABLED: '0', GOBIN: clusterBinDir, GOFLAGS: process.env.GOFLAGS ?? '-trimpath' });
+const goEnv = () => ({
+  ...process.env,
+  CGO_ENABLED: '0',
+  GOBIN: clusterBinDir,
+  GOFLAGS: process.env.GOFLAGS ?? '-trimpath',
+});
 
 /**
  * Finds both binaries, or builds the missing ones into .temporal/cluster-bin. Returns
@@ -93,14 +98,17 @@ export function ensureTemporalServer({ quiet = false } = {}) {
     const go = findGo();
     mkdirSync(clusterBinDir, { recursive: true });
     const pkgs = missing.map((k) => `${TEMPORAL_SERVER_MODULE}/${BINARIES[k].pkg}@${TEMPORAL_SERVER_VERSION}`);
-    log(`building ${missing.map((k) => BINARIES[k].name).join(' and ')} ${TEMPORAL_SERVER_VERSION} with ${go} into ${clusterBinDir} (first run only; takes several minutes)`);
+    log(
+      `building ${missing.map((k) => BINARIES[k].name).join(' and ')} ${TEMPORAL_SERVER_VERSION} with ${go} into ${clusterBinDir} (first run only; takes several minutes)`,
+    );
     const started = Date.now();
     // One `go install` per package: a multi-package install of a module@version is refused by older Go.
     for (const [i, pkg] of pkgs.entries()) {
       const res = spawnSync(go, ['install', pkg], { stdio: ['ignore', 'inherit', 'inherit'], env: goEnv() });
       const key = missing[i];
       const built = join(clusterBinDir, BINARIES[key].built);
-      if (res.status !== 0 || !existsSync(built)) throw new Error(`go install ${pkg} failed (exit ${res.status ?? res.signal})`);
+      if (res.status !== 0 || !existsSync(built))
+        throw new Error(`go install ${pkg} failed (exit ${res.status ?? res.signal})`);
       renameSync(built, join(clusterBinDir, BINARIES[key].name));
     }
     log(`built in ${Math.round((Date.now() - started) / 1000)} s`);

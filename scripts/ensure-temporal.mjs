@@ -67,7 +67,9 @@ export function ensureTemporal({ quiet = false } = {}) {
   }
   const binDir = dirname(localTemporalPath);
   mkdirSync(binDir, { recursive: true });
-  log(`building the Temporal CLI ${TEMPORAL_CLI_VERSION} with ${go} into ${binDir} (first run only; takes a few minutes)`);
+  log(
+    `building the Temporal CLI ${TEMPORAL_CLI_VERSION} with ${go} into ${binDir} (first run only; takes a few minutes)`,
+  );
   const started = Date.now();
   const res = spawnSync(go, ['install', `github.com/temporalio/cli/cmd/temporal@${TEMPORAL_CLI_VERSION}`], {
     stdio: ['ignore', 'inherit', 'inherit'],

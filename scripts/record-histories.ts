@@ -15,7 +15,15 @@ import { join, relative } from 'node:path';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { identityWorkflowId, type Employee, type HrEvent } from '../src/shared/hr-event';
 import { packageVersion, resolveBuildId } from '../src/worker/build';
-import { decideUpdate, hrEventSignal, MAIN_TASK_QUEUE, retrySignal, upgradeSignal, type IdentityWorkflowInput, type PersonView } from '../src/workflows/definitions';
+import {
+  decideUpdate,
+  hrEventSignal,
+  MAIN_TASK_QUEUE,
+  retrySignal,
+  upgradeSignal,
+  type IdentityWorkflowInput,
+  type PersonView,
+} from '../src/workflows/definitions';
 import { groupWorkflowId } from '../src/workflows/group';
 import { accountsOf, knobs } from '../test/helpers/apps';
 import { CORPUS_ROOT, findSecrets, historyJson, type CorpusManifest } from '../test/helpers/histories';
@@ -44,7 +52,16 @@ const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const iso = (ms: number) => new Date(ms).toISOString();
 
 function person(id: string, overrides: Partial<Employee> = {}): Employee {
-  return { employeeId: id, email: `${id.toLowerCase()}@example.com`, givenName: 'Corpus', familyName: id, department: 'Sales', title: 'Account Executive', employeeType: 'Employee', ...overrides };
+  return {
+    employeeId: id,
+    email: `${id.toLowerCase()}@example.com`,
+    givenName: 'Corpus',
+    familyName: id,
+    department: 'Sales',
+    title: 'Account Executive',
+    employeeType: 'Employee',
+    ...overrides,
+  };
 }
 
 let seq = 0;
@@ -58,8 +75,14 @@ function identity(name: string, employeeId: string, description: string): Record
 }
 
 async function decideSeat(s: Stack, employeeId: string, decision: 'approve' | 'reject'): Promise<void> {
-  const waiting = await s.until(employeeId, (v) => v.pendingApprovals.some((p) => p.app === 'jasper'), 'jasper seat waits');
-  await s.client.workflow.getHandle(identityWorkflowId(employeeId)).executeUpdate(decideUpdate, { args: [{ app: 'jasper', decision, approver: APPROVER, requestId: waiting.pendingApprovals[0]!.id }] });
+  const waiting = await s.until(
+    employeeId,
+    (v) => v.pendingApprovals.some((p) => p.app === 'jasper'),
+    'jasper seat waits',
+  );
+  await s.client.workflow.getHandle(identityWorkflowId(employeeId)).executeUpdate(decideUpdate, {
+    args: [{ app: 'jasper', decision, approver: APPROVER, requestId: waiting.pendingApprovals[0]!.id }],
+  });
 }
 
 const SCENARIOS: Scenario[] = [
@@ -70,8 +93,17 @@ const SCENARIOS: Scenario[] = [
       await s.send(hr('hire', p));
       await s.until(p.employeeId, settled, 'joined');
       return [
-        identity('hire-with-groups', p.employeeId, 'a Sales hire: generic (groups all-staff, sales, made by the group workflow) and jumpcloud'),
-        { name: 'group-workflow', workflowId: groupWorkflowId('generic', 'sales'), workflowType: 'groupWorkflow', description: 'the single writer of group "sales" in generic: looked up, then created' },
+        identity(
+          'hire-with-groups',
+          p.employeeId,
+          'a Sales hire: generic (groups all-staff, sales, made by the group workflow) and jumpcloud',
+        ),
+        {
+          name: 'group-workflow',
+          workflowId: groupWorkflowId('generic', 'sales'),
+          workflowType: 'groupWorkflow',
+          description: 'the single writer of group "sales" in generic: looked up, then created',
+        },
       ];
     },
   },
@@ -82,7 +114,13 @@ const SCENARIOS: Scenario[] = [
       await s.send(hr('hire', p));
       await decideSeat(s, p.employeeId, 'approve');
       await s.until(p.employeeId, settled, 'joined with jasper');
-      return [identity('hire-approval-approved', p.employeeId, 'an Engineering hire whose jasper seat waits for an approval, then is approved (decide Update)')];
+      return [
+        identity(
+          'hire-approval-approved',
+          p.employeeId,
+          'an Engineering hire whose jasper seat waits for an approval, then is approved (decide Update)',
+        ),
+      ];
     },
   },
   {
@@ -91,8 +129,18 @@ const SCENARIOS: Scenario[] = [
       const p = person('REC-REJECTED', { department: 'Engineering', title: 'Engineer' });
       await s.send(hr('hire', p));
       await decideSeat(s, p.employeeId, 'reject');
-      await s.until(p.employeeId, (v) => v.stage === 'compensated' && Object.values(v.apps).every((a) => !a.failure && a.state !== 'converging'), 'compensated');
-      return [identity('hire-approval-rejected-compensated', p.employeeId, 'an Engineering hire whose jasper seat is rejected: the all-or-nothing join is undone in generic')];
+      await s.until(
+        p.employeeId,
+        (v) => v.stage === 'compensated' && Object.values(v.apps).every((a) => !a.failure && a.state !== 'converging'),
+        'compensated',
+      );
+      return [
+        identity(
+          'hire-approval-rejected-compensated',
+          p.employeeId,
+          'an Engineering hire whose jasper seat is rejected: the all-or-nothing join is undone in generic',
+        ),
+      ];
     },
   },
   {
@@ -102,12 +150,21 @@ const SCENARIOS: Scenario[] = [
       await s.send(hr('hire', p));
       await s.until(p.employeeId, settled, 'joined');
       await s.send(hr('update', { ...p, department: 'Marketing', title: 'Marketing Lead' }));
-      await waitFor(async () => {
-        const [a] = await accountsOf(s.sandbox.url, 'generic', { externalId: p.employeeId });
-        return a && a.groups.join() === 'all-staff,marketing' && a.title === 'Marketing Lead';
-      }, { what: 'moved to marketing', timeoutMs: 30_000 });
+      await waitFor(
+        async () => {
+          const [a] = await accountsOf(s.sandbox.url, 'generic', { externalId: p.employeeId });
+          return a && a.groups.join() === 'all-staff,marketing' && a.title === 'Marketing Lead';
+        },
+        { what: 'moved to marketing', timeoutMs: 30_000 },
+      );
       await s.until(p.employeeId, settled, 'moved');
-      return [identity('mover', p.employeeId, 'a Sales hire moves to Marketing: title updated, sales group left, marketing group joined')];
+      return [
+        identity(
+          'mover',
+          p.employeeId,
+          'a Sales hire moves to Marketing: title updated, sales group left, marketing group joined',
+        ),
+      ];
     },
   },
   {
@@ -119,9 +176,18 @@ const SCENARIOS: Scenario[] = [
       await s.send(hr('terminate', p));
       await s.until(p.employeeId, settled, 'left');
       // generic deletes a leaver's account 6 s after the termination (the configuration's hardDelete).
-      await waitFor(async () => (await accountsOf(s.sandbox.url, 'generic', { externalId: p.employeeId })).length === 0, { what: 'generic account deleted', timeoutMs: 30_000 });
+      await waitFor(
+        async () => (await accountsOf(s.sandbox.url, 'generic', { externalId: p.employeeId })).length === 0,
+        { what: 'generic account deleted', timeoutMs: 30_000 },
+      );
       await s.until(p.employeeId, settled, 'left after the delete');
-      return [identity('leaver', p.employeeId, 'a termination: deactivated and out of groups everywhere, then deleted in generic after its hard-delete timer')];
+      return [
+        identity(
+          'leaver',
+          p.employeeId,
+          'a termination: deactivated and out of groups everywhere, then deleted in generic after its hard-delete timer',
+        ),
+      ];
     },
   },
   {
@@ -137,7 +203,13 @@ const SCENARIOS: Scenario[] = [
       await pause(5_000);
       const v = await s.until(p.employeeId, settled, 'still employed');
       if (v.employment.status !== 'employed') throw new Error(`${p.employeeId}: the cancelled termination took effect`);
-      return [identity('future-termination-cancelled', p.employeeId, 'a termination dated 4 s ahead, cancelled before it fires: nothing is deprovisioned')];
+      return [
+        identity(
+          'future-termination-cancelled',
+          p.employeeId,
+          'a termination dated 4 s ahead, cancelled before it fires: nothing is deprovisioned',
+        ),
+      ];
     },
   },
   {
@@ -164,9 +236,17 @@ const SCENARIOS: Scenario[] = [
       } finally {
         await knobs(s.sandbox.url, 'jumpcloud', { failNext: 0 });
       }
-      await s.client.workflow.getHandle(identityWorkflowId(p.employeeId)).signal(retrySignal, { app: 'jumpcloud', reason: 'token fixed', by: 'ops@example.com' });
+      await s.client.workflow
+        .getHandle(identityWorkflowId(p.employeeId))
+        .signal(retrySignal, { app: 'jumpcloud', reason: 'token fixed', by: 'ops@example.com' });
       await s.until(p.employeeId, settled, 'joined after retry');
-      return [identity('needs-attention-retry', p.employeeId, 'jumpcloud refuses the token (401): the app waits for a person; after `retry` it joins')];
+      return [
+        identity(
+          'needs-attention-retry',
+          p.employeeId,
+          'jumpcloud refuses the token (401): the app waits for a person; after `retry` it joins',
+        ),
+      ];
     },
   },
   {
@@ -175,16 +255,45 @@ const SCENARIOS: Scenario[] = [
       const p = person('REC-CAN');
       const workflowId = identityWorkflowId(p.employeeId);
       const input: IdentityWorkflowInput = { employeeId: p.employeeId, maxHistoryEvents: 60 };
-      await s.client.workflow.signalWithStart('identityWorkflow', { workflowId, taskQueue: MAIN_TASK_QUEUE, args: [input], signal: hrEventSignal, signalArgs: [hr('hire', p)] });
+      await s.client.workflow.signalWithStart('identityWorkflow', {
+        workflowId,
+        taskQueue: MAIN_TASK_QUEUE,
+        args: [input],
+        signal: hrEventSignal,
+        signalArgs: [hr('hire', p)],
+      });
       await s.until(p.employeeId, settled, 'joined');
       const first = (await s.client.workflow.getHandle(workflowId).describe()).runId;
       await s.send(hr('update', { ...p, title: 'Senior Account Executive' }));
-      await waitFor(async () => (await s.client.workflow.getHandle(workflowId).describe()).runId !== first, { what: 'continued as new', timeoutMs: 30_000 });
-      await s.until(p.employeeId, (v) => settled(v) && v.apps.generic?.account !== undefined, 'settled in the next run');
-      await waitFor(async () => (await accountsOf(s.sandbox.url, 'generic', { externalId: p.employeeId }))[0]?.title === 'Senior Account Executive', { what: 'update applied by the next run' });
+      await waitFor(async () => (await s.client.workflow.getHandle(workflowId).describe()).runId !== first, {
+        what: 'continued as new',
+        timeoutMs: 30_000,
+      });
+      await s.until(
+        p.employeeId,
+        (v) => settled(v) && v.apps.generic?.account !== undefined,
+        'settled in the next run',
+      );
+      await waitFor(
+        async () =>
+          (await accountsOf(s.sandbox.url, 'generic', { externalId: p.employeeId }))[0]?.title ===
+          'Senior Account Executive',
+        { what: 'update applied by the next run' },
+      );
       return [
-        { ...identity('continue-as-new-first-run', p.employeeId, 'a hire with maxHistoryEvents 60: the next event makes the run continue-as-new, carrying its state'), runId: first },
-        identity('continue-as-new-next-run', p.employeeId, 'the run continued from it: migrates the carried state and applies the update'),
+        {
+          ...identity(
+            'continue-as-new-first-run',
+            p.employeeId,
+            'a hire with maxHistoryEvents 60: the next event makes the run continue-as-new, carrying its state',
+          ),
+          runId: first,
+        },
+        identity(
+          'continue-as-new-next-run',
+          p.employeeId,
+          'the run continued from it: migrates the carried state and applies the update',
+        ),
       ];
     },
   },
@@ -200,12 +309,22 @@ const SCENARIOS: Scenario[] = [
       await handle.signal(upgradeSignal, { reason: 'scimflow upgrade', by: 'ops@example.com' });
       await pause(1_000);
       await s.send(hr('update', { ...p, title: 'After the upgrade' }));
-      await waitFor(async () => (await accountsOf(s.sandbox.url, 'generic', { externalId: p.employeeId }))[0]?.title === 'After the upgrade', { what: 'update applied' });
+      await waitFor(
+        async () =>
+          (await accountsOf(s.sandbox.url, 'generic', { externalId: p.employeeId }))[0]?.title === 'After the upgrade',
+        { what: 'update applied' },
+      );
       await s.until(p.employeeId, settled, 'settled');
       const continued = (await handle.describe()).runId !== first;
       return [
         {
-          ...identity('upgrade-signal', p.employeeId, continued ? 'an `upgrade` signal: the controller continues as new at once' : 'an `upgrade` signal to a controller without its handler (ignored), then an update'),
+          ...identity(
+            'upgrade-signal',
+            p.employeeId,
+            continued
+              ? 'an `upgrade` signal: the controller continues as new at once'
+              : 'an `upgrade` signal to a controller without its handler (ignored), then an update',
+          ),
           runId: first,
         },
       ];
@@ -214,14 +333,19 @@ const SCENARIOS: Scenario[] = [
 ];
 
 /** The history once nothing is in flight (no workflow task, activity or child pending), or the closed run's. */
-async function quiescentHistory(handle: WorkflowHandle): Promise<ReturnType<WorkflowHandle['fetchHistory']> extends Promise<infer H> ? H : never> {
+async function quiescentHistory(
+  handle: WorkflowHandle,
+): Promise<ReturnType<WorkflowHandle['fetchHistory']> extends Promise<infer H> ? H : never> {
   let lastLength = -1;
   for (let i = 0; i < 100; i++) {
     const d = await handle.describe();
     const history = await handle.fetchHistory();
     const events = history.events ?? [];
     if (d.status.name !== 'RUNNING') return history;
-    const busy = Boolean(d.raw.pendingWorkflowTask) || (d.raw.pendingActivities?.length ?? 0) > 0 || (d.raw.pendingChildren?.length ?? 0) > 0;
+    const busy =
+      Boolean(d.raw.pendingWorkflowTask) ||
+      (d.raw.pendingActivities?.length ?? 0) > 0 ||
+      (d.raw.pendingChildren?.length ?? 0) > 0;
     // Nothing scheduled and nothing new since the last look: the last workflow task has completed
     // and its commands' events (timers, upserts) follow it.
     if (!busy && events.length === lastLength) return history;
@@ -258,7 +382,14 @@ async function record(client: Client, r: Recorded, dir: string): Promise<CorpusM
   const json = JSON.stringify(anonymise(historyJson(history)), null, 1);
   const file = join(dir, `${r.name}.json`);
   writeFileSync(file, `${json}\n`);
-  return { file: relative(CORPUS_ROOT, file), workflowId: r.workflowId, workflowType: r.workflowType, description: r.description, runId, events: history.events?.length ?? 0 };
+  return {
+    file: relative(CORPUS_ROOT, file),
+    workflowId: r.workflowId,
+    workflowType: r.workflowType,
+    description: r.description,
+    runId,
+    events: history.events?.length ?? 0,
+  };
 }
 
 async function main(): Promise<void> {
@@ -276,7 +407,9 @@ async function main(): Promise<void> {
       const t0 = Date.now();
       const recorded = await scenario.run(stack);
       for (const r of recorded) written.push(await record(stack.client, r, dir));
-      process.stdout.write(`  ${scenario.name}: ${recorded.map((r) => r.name).join(', ')} (${((Date.now() - t0) / 1000).toFixed(1)} s)\n`);
+      process.stdout.write(
+        `  ${scenario.name}: ${recorded.map((r) => r.name).join(', ')} (${((Date.now() - t0) / 1000).toFixed(1)} s)\n`,
+      );
     }
   } finally {
     await stack.close();
@@ -286,19 +419,26 @@ async function main(): Promise<void> {
   // No secret in any file written, in any form, payloads decoded; nor the name of this machine.
   const leaks = written.flatMap((h) => {
     const text = readFileSync(join(CORPUS_ROOT, h.file), 'utf8');
-    return [...findSecrets(text).map((s) => `${h.file}: ${s.slice(0, 3)}…`), ...(text.includes(`@${hostname()}`) ? [`${h.file}: the host name`] : [])];
+    return [
+      ...findSecrets(text).map((s) => `${h.file}: ${s.slice(0, 3)}…`),
+      ...(text.includes(`@${hostname()}`) ? [`${h.file}: the host name`] : []),
+    ];
   });
   if (leaks.length) {
     rmSync(dir, { recursive: true, force: true });
     throw new Error(`secrets in the recorded histories (nothing written):\n${leaks.join('\n')}`);
   }
-  process.stdout.write(`wrote ${written.length} histories to ${relative(process.cwd(), dir)} in ${((Date.now() - started) / 1000).toFixed(0)} s (build ${buildId})\n`);
+  process.stdout.write(
+    `wrote ${written.length} histories to ${relative(process.cwd(), dir)} in ${((Date.now() - started) / 1000).toFixed(0)} s (build ${buildId})\n`,
+  );
 }
 
 main().then(
   () => process.exit(0),
   (err: unknown) => {
-    process.stderr.write(`record:histories failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.stderr.write(
+      `record:histories failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
     process.exit(1);
   },
 );

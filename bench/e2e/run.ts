@@ -138,15 +138,28 @@ async function startDevStack(rps: number, runId: string): Promise<Stack> {
   if (!executable) throw new Error('Temporal CLI not found: run `node scripts/ensure-temporal.mjs`');
   const port = await freePort();
   // An in-memory dev server, as `temporal server start-dev` runs by default; `--db` measures SQLite on disk.
-  const dbFile = args.includes('--db') ? join(mkdtempSync(join(tmpdir(), 'scimflow-bench-')), `${runId}.db`) : undefined;
-  const temporal = await startTemporalDevServer({ executable, port, uiPort: await freePort(), logLevel: 'error', ...(dbFile ? { dbFile } : {}) });
+  const dbFile = args.includes('--db')
+    ? join(mkdtempSync(join(tmpdir(), 'scimflow-bench-')), `${runId}.db`)
+    : undefined;
+  const temporal = await startTemporalDevServer({
+    executable,
+    port,
+    uiPort: await freePort(),
+    logLevel: 'error',
+    ...(dbFile ? { dbFile } : {}),
+  });
   const sandbox = await startSandbox({ host: '127.0.0.1', port: 0 });
   const parsed = parseConfigText(config(sandbox.url, rps), '/virtual/bench.yaml');
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
   const nativeConnection = await NativeConnection.connect({ address: temporal.address });
   const composed = composeWorker(parsed.config, ENV);
   const converter = dataConverter(parsed.config, ENV);
-  const workers = await startWorkers({ connection: nativeConnection, apps: composed.apps, deps: composed.deps, dataConverter: converter });
+  const workers = await startWorkers({
+    connection: nativeConnection,
+    apps: composed.apps,
+    deps: composed.deps,
+    dataConverter: converter,
+  });
   const connection = await Connection.connect({ address: temporal.address });
   const client = new Client({ connection, dataConverter: converter });
   const ingress = buildIngress({ dispatcher: temporalDispatcher(client), secrets: [SECRET] });
@@ -157,7 +170,8 @@ async function startDevStack(rps: number, runId: string): Promise<Stack> {
     ingressUrls: [ingressUrl],
     seeded: APPS.map((a) => sandbox.app(a).users().length),
     users: async (name) => app(name).users() as unknown as AppUser[],
-    setRateLimit: async (name, limit) => void app(name).setKnobs({ rateLimit: limit === null ? null : { limit, windowMs: 1000 } }),
+    setRateLimit: async (name, limit) =>
+      void app(name).setKnobs({ rateLimit: limit === null ? null : { limit, windowMs: 1000 } }),
     resetRequests: async (name) => app(name).controls.resetRequests(),
     requests: async (name) => {
       const c = app(name).controls.counts;
@@ -185,14 +199,25 @@ async function startClusterStack(workers: number, rps: number): Promise<Stack> {
   mkdirSync(join(root, '.data'), { recursive: true });
   const configFile = join(root, '.data', `bench-cluster-${workers}.yaml`);
   writeFileSync(configFile, config('http://127.0.0.1:7100', rps));
-  const cluster = await startCluster({ dataDir, configFile, workers, ingresses: 2, fresh: true, freePorts: true, logLevel: 'warn', env: ENV, onProgress: () => undefined });
+  const cluster = await startCluster({
+    dataDir,
+    configFile,
+    workers,
+    ingresses: 2,
+    fresh: true,
+    freePorts: true,
+    logLevel: 'warn',
+    env: ENV,
+    onProgress: () => undefined,
+  });
   const sb = new SandboxClient(cluster.sandboxUrl!);
   for (const a of APPS) await sb.setKnobs(a, { rateLimit: null });
   return {
     ingressUrls: cluster.ingressUrls,
     seeded: await Promise.all(APPS.map(async (a) => (await sb.adminUsers(a)).length)),
     users: (name) => sb.adminUsers(name),
-    setRateLimit: async (name, limit) => void (await sb.setKnobs(name, { rateLimit: limit === null ? null : { limit, windowMs: 1000 } })),
+    setRateLimit: async (name, limit) =>
+      void (await sb.setKnobs(name, { rateLimit: limit === null ? null : { limit, windowMs: 1000 } })),
     resetRequests: async (name) => void (await sb.resetRequests(name)),
     requests: async (name) => {
       const c = await sb.counts(name);
@@ -201,7 +226,10 @@ async function startClusterStack(workers: number, rps: number): Promise<Stack> {
     },
     async setConfiguredRps(r) {
       // The workers read the limit from their configuration file: rewrite it, restart them.
-      const text = readFileSync(cluster.configFile, 'utf8').replace(/requestsPerSecond: \d+/g, `requestsPerSecond: ${r}`);
+      const text = readFileSync(cluster.configFile, 'utf8').replace(
+        /requestsPerSecond: \d+/g,
+        `requestsPerSecond: ${r}`,
+      );
       writeFileSync(cluster.configFile, text);
       for (const w of cluster.workers) await w.stop(40_000);
       await Promise.all(cluster.workers.map((_, i) => cluster.startWorker(i)));
@@ -215,10 +243,18 @@ async function startClusterStack(workers: number, rps: number): Promise<Stack> {
 let nextIngress = 0;
 /** Hires the ingress answered 503 to (sent again). */
 let resent = 0;
-async function postHire(stack: Stack, n: number, tag: string): Promise<{ email: string; jumpcloudName: string; sentAt: number }> {
+async function postHire(
+  stack: Stack,
+  n: number,
+  tag: string,
+): Promise<{ email: string; jumpcloudName: string; sentAt: number }> {
   const employeeId = `${tag}${n}`;
   const email = `${employeeId.toLowerCase()}@example.com`;
-  const body = JSON.stringify({ id: `evt-${employeeId}`, type: 'hire', employee: { employeeId, email, givenName: 'Bench', familyName: `Person${n}` } });
+  const body = JSON.stringify({
+    id: `evt-${employeeId}`,
+    type: 'hire',
+    employee: { employeeId, email, givenName: 'Bench', familyName: `Person${n}` },
+  });
   const sentAt = Date.now();
   // A 503 (Temporal did not answer in time) is re-sent after its Retry-After, as an HR system's
   // webhook retries would: at most 10 times.
@@ -227,7 +263,10 @@ async function postHire(stack: Stack, n: number, tag: string): Promise<{ email: 
     const res = await request(url, {
       method: 'POST',
       body,
-      headers: { 'content-type': 'application/json', 'x-scimflow-signature': sign(SECRET, body, Math.floor(Date.now() / 1000)) },
+      headers: {
+        'content-type': 'application/json',
+        'x-scimflow-signature': sign(SECRET, body, Math.floor(Date.now() / 1000)),
+      },
     });
     await res.body.text();
     if (res.statusCode === 202) break;
@@ -285,7 +324,14 @@ interface Results {
   resent: number;
   latency: { p50: number; p99: number; max: number };
   throughput: { secs: number; joinersPerS: number; acceptedInS: number; p50: number; p99: number };
-  limited: { elapsed: number; bound: number; ratio: number; perApp: { app: string; needed: number; throttled: number }[]; total429: number; totalReq: number };
+  limited: {
+    elapsed: number;
+    bound: number;
+    ratio: number;
+    perApp: { app: string; needed: number; throttled: number }[];
+    total429: number;
+    totalReq: number;
+  };
 }
 
 /** Phases 1 and 2 on an unlimited stack. `poll`: how often the sandbox is read (ms). */
@@ -313,12 +359,23 @@ async function fastPhases(stack: Stack, poll: number, tag: string): Promise<Pick
   const tl = sent.map((h) => accountTime(idx, h) - h.sentAt).sort((a, b) => a - b);
   return {
     latency: { p50: percentile(lat, 50), p99: percentile(lat, 99), max: lat.at(-1)! },
-    throughput: { secs, joinersPerS: HIRES / secs, acceptedInS: (posted - t0) / 1000, p50: percentile(tl, 50), p99: percentile(tl, 99) },
+    throughput: {
+      secs,
+      joinersPerS: HIRES / secs,
+      acceptedInS: (posted - t0) / 1000,
+      p50: percentile(tl, 50),
+      p99: percentile(tl, 99),
+    },
   };
 }
 
 /** Phase 3: every app limited to RPS by the sandbox and in scimflow's configuration. */
-async function limitedPhase(stack: Stack, poll: number, tag: string, alreadyThere: number): Promise<Results['limited']> {
+async function limitedPhase(
+  stack: Stack,
+  poll: number,
+  tag: string,
+  alreadyThere: number,
+): Promise<Results['limited']> {
   for (const app of APPS) {
     await stack.setRateLimit(app, RPS);
     await stack.resetRequests(app);
@@ -337,7 +394,9 @@ async function limitedPhase(stack: Stack, poll: number, tag: string, alreadyTher
 }
 
 function printLatency(r: Results['latency']) {
-  console.log(`1. event → account (3 apps), idle stack, ${LATENCY_SAMPLES} samples: p50 ${fmt(r.p50, 0)} ms, p99 ${fmt(r.p99, 0)} ms, max ${fmt(r.max, 0)} ms  (target p99 ≤ 1000 ms)`);
+  console.log(
+    `1. event → account (3 apps), idle stack, ${LATENCY_SAMPLES} samples: p50 ${fmt(r.p50, 0)} ms, p99 ${fmt(r.p99, 0)} ms, max ${fmt(r.max, 0)} ms  (target p99 ≤ 1000 ms)`,
+  );
 }
 function printThroughput(r: Results['throughput']) {
   console.log(
@@ -387,14 +446,17 @@ async function runCluster(workers: number): Promise<Results> {
   } finally {
     await stack.close();
     // PostgreSQL's data is a few hundred MB; the logs stay.
-    for (const d of ['pg', 'temporal', 'sandbox.json', 'workflow-bundle.js']) rmSync(join(root, '.data', `bench-cluster-${workers}`, d), { recursive: true, force: true });
+    for (const d of ['pg', 'temporal', 'sandbox.json', 'workflow-bundle.js'])
+      rmSync(join(root, '.data', `bench-cluster-${workers}`, d), { recursive: true, force: true });
   }
 }
 
 async function main() {
   installRuntime(createLogger({ level: 'error' }));
   if (!CLUSTER) {
-    console.log(`scimflow e2e benchmark — ${HIRES} hires × ${APPS.length} apps; limited phase ${LIMITED_HIRES} hires at ${RPS} req/s per app\n`);
+    console.log(
+      `scimflow e2e benchmark — ${HIRES} hires × ${APPS.length} apps; limited phase ${LIMITED_HIRES} hires at ${RPS} req/s per app\n`,
+    );
     await runDev();
   } else {
     console.log(
@@ -414,7 +476,10 @@ async function main() {
       [`limited to ${RPS}/s: elapsed (s)`, (r) => fmt(r.limited.elapsed, 1)],
       ['  bound (s)', (r) => fmt(r.limited.bound, 1)],
       ['  ratio (target ≤ 1.10)', (r) => fmt(r.limited.ratio, 3)],
-      ['  429s (target ≤ 1 %)', (r) => `${r.limited.total429} = ${fmt((100 * r.limited.total429) / Math.max(1, r.limited.totalReq), 2)} %`],
+      [
+        '  429s (target ≤ 1 %)',
+        (r) => `${r.limited.total429} = ${fmt((100 * r.limited.total429) / Math.max(1, r.limited.totalReq), 2)} %`,
+      ],
       ['hires re-sent after a 503', (r) => String(r.resent)],
     ];
     const w0 = Math.max(...rows.map(([l]) => l.length)) + 2;
@@ -424,7 +489,9 @@ async function main() {
     for (const [label, f] of rows) console.log(label.padEnd(w0) + columns.map((c) => f(c.r).padStart(w)).join(''));
   }
   const mem = process.memoryUsage();
-  console.log(`RSS at the end of the process hosting ${CLUSTER ? 'the benchmark (and the dev stack)' : 'worker, ingress and sandbox apps'}: ${fmt(mem.rss / 2 ** 20)} MiB (heap used ${fmt(mem.heapUsed / 2 ** 20)} MiB)`);
+  console.log(
+    `RSS at the end of the process hosting ${CLUSTER ? 'the benchmark (and the dev stack)' : 'worker, ingress and sandbox apps'}: ${fmt(mem.rss / 2 ** 20)} MiB (heap used ${fmt(mem.heapUsed / 2 ** 20)} MiB)`,
+  );
 }
 
 main().then(

@@ -14,12 +14,26 @@ let failed = 0;
 for (const seed of seeds) {
   const started = Date.now();
   const r = spawnSync(process.execPath, ['node_modules/.bin/jest', 'test/e2e/model-based.test.ts'], {
-    env: { ...process.env, SCIMFLOW_SEED: String(seed), SCIMFLOW_MODEL_PEOPLE: String(people), SCIMFLOW_MODEL_TIMEOUT_MS: '600000' },
+    env: {
+      ...process.env,
+      SCIMFLOW_SEED: String(seed),
+      SCIMFLOW_MODEL_PEOPLE: String(people),
+      SCIMFLOW_MODEL_TIMEOUT_MS: '600000',
+    },
     encoding: 'utf8',
   });
   const ok = r.status === 0;
   if (!ok) failed++;
-  console.log(`seed ${seed}, ${people} people: ${ok ? 'converged' : 'FAILED'} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  if (!ok) console.log((r.stdout + r.stderr).split('\n').filter((l) => !/^\s+at /.test(l)).slice(-60).join('\n'));
+  console.log(
+    `seed ${seed}, ${people} people: ${ok ? 'converged' : 'FAILED'} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
+  if (!ok)
+    console.log(
+      (r.stdout + r.stderr)
+        .split('\n')
+        .filter((l) => !/^\s+at /.test(l))
+        .slice(-60)
+        .join('\n'),
+    );
 }
 process.exit(failed ? 1 : 0);

@@ -50,7 +50,13 @@ async function main() {
   installRuntime(createLogger({ level: 'error' }));
   const executable = findTemporalCli();
   if (!executable) throw new Error('Temporal CLI not found: run `node scripts/ensure-temporal.mjs`');
-  const temporal = await startTemporalDevServer({ executable, port: await freePort(), uiPort: await freePort(), logLevel: 'error', ...(args.includes('--db') ? { dbFile: join(mkdtempSync(join(tmpdir(), 'scimflow-bench-')), 'onboarding.db') } : {}) });
+  const temporal = await startTemporalDevServer({
+    executable,
+    port: await freePort(),
+    uiPort: await freePort(),
+    logLevel: 'error',
+    ...(args.includes('--db') ? { dbFile: join(mkdtempSync(join(tmpdir(), 'scimflow-bench-')), 'onboarding.db') } : {}),
+  });
   const sandbox = await startSandbox({ host: '127.0.0.1', port: 0 });
   const parsed = parseConfigText(
     `
@@ -84,10 +90,19 @@ approvals:
     const app = sandbox.app('generic');
     app.controls.log.length = 0;
     app.setKnobs({ rateLimit: { limit: RPS, windowMs: 1000 } });
-    console.log(`scimflow onboarding benchmark — ${PEOPLE} employees onto generic holding ${seeded} accounts, ${RPS} req/s (429 past it)\n`);
+    console.log(
+      `scimflow onboarding benchmark — ${PEOPLE} employees onto generic holding ${seeded} accounts, ${RPS} req/s (429 past it)\n`,
+    );
 
     const t0 = Date.now();
-    const result = await runImport({ client, entries: c.entries, dryRun: false, hints: 'auto', connectors: composed.connectors, desire });
+    const result = await runImport({
+      client,
+      entries: c.entries,
+      dryRun: false,
+      hints: 'auto',
+      connectors: composed.connectors,
+      desire,
+    });
     const dispatched = Date.now();
     let last = 0;
     const wait = await waitForSettled(client, result.plan.items, {
@@ -103,10 +118,18 @@ approvals:
     const t = tally(sandbox, c);
     const bound = t.requests / RPS;
     const perAccount = t.requests / PEOPLE;
-    console.log(`\nplan: ${JSON.stringify(result.plan.counts)}; scans: ${JSON.stringify(result.scans)}; known people + scan + dispatch ${((dispatched - t0) / 1000).toFixed(2)} s`);
-    console.log(`requests: ${t.requests} for ${PEOPLE} accounts = ${perAccount.toFixed(3)} per account (target ≤ 1.05)`);
-    console.log(`duration: ${elapsed.toFixed(2)} s; bound ${t.requests} / ${RPS} = ${bound.toFixed(2)} s → ${(elapsed / bound).toFixed(3)}× the bound (target ≤ 1.10×)`);
-    console.log(`429s: ${t.throttled}; duplicate userNames: ${t.duplicates.length}; employees without exactly one active linked account: ${t.missing.length}; unsettled: ${wait.unsettled.length}`);
+    console.log(
+      `\nplan: ${JSON.stringify(result.plan.counts)}; scans: ${JSON.stringify(result.scans)}; known people + scan + dispatch ${((dispatched - t0) / 1000).toFixed(2)} s`,
+    );
+    console.log(
+      `requests: ${t.requests} for ${PEOPLE} accounts = ${perAccount.toFixed(3)} per account (target ≤ 1.05)`,
+    );
+    console.log(
+      `duration: ${elapsed.toFixed(2)} s; bound ${t.requests} / ${RPS} = ${bound.toFixed(2)} s → ${(elapsed / bound).toFixed(3)}× the bound (target ≤ 1.10×)`,
+    );
+    console.log(
+      `429s: ${t.throttled}; duplicate userNames: ${t.duplicates.length}; employees without exactly one active linked account: ${t.missing.length}; unsettled: ${wait.unsettled.length}`,
+    );
     const rss = process.memoryUsage().rss / 2 ** 20;
     console.log(`RSS (worker, sandbox, import in one process): ${rss.toFixed(0)} MiB`);
     if (t.duplicates.length || t.missing.length || wait.unsettled.length) process.exitCode = 1;

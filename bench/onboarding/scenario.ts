@@ -21,8 +21,19 @@ export function company(n: number, tag: string): { entries: RosterEntry[]; kinds
   const kinds = new Map<string, SeedKind>();
   for (let i = 0; i < n; i++) {
     const employeeId = `${tag}${String(i).padStart(5, '0')}`;
-    const employee: Employee = { employeeId, email: `${employeeId.toLowerCase()}@example.com`, givenName: 'Day', familyName: `One${i}`, title: 'Engineer', department: 'Engineering' };
-    entries.push({ row: i + 1, employee, managed: ['employeeId', 'email', 'givenName', 'familyName', 'title', 'department'] });
+    const employee: Employee = {
+      employeeId,
+      email: `${employeeId.toLowerCase()}@example.com`,
+      givenName: 'Day',
+      familyName: `One${i}`,
+      title: 'Engineer',
+      department: 'Engineering',
+    };
+    entries.push({
+      row: i + 1,
+      employee,
+      managed: ['employeeId', 'email', 'givenName', 'familyName', 'title', 'department'],
+    });
     const f = i / n;
     kinds.set(employeeId, f < 0.4 ? 'in-sync' : f < 0.8 ? 'adopt' : f < 0.9 ? 'drifted' : 'absent');
   }
@@ -40,7 +51,12 @@ async function post(base: string, body: Record<string, unknown>): Promise<void> 
 }
 
 /** Seeds the generic app over its own SCIM API (before any rate limit is set). Returns the accounts seeded. */
-export async function seedGeneric(sandbox: SandboxHandle, c: ReturnType<typeof company>, desire: (e: Employee) => DesireResult[], tag: string): Promise<number> {
+export async function seedGeneric(
+  sandbox: SandboxHandle,
+  c: ReturnType<typeof company>,
+  desire: (e: Employee) => DesireResult[],
+  tag: string,
+): Promise<number> {
   let seeded = 0;
   const jobs: Promise<void>[] = [];
   for (const e of c.entries) {
@@ -48,12 +64,19 @@ export async function seedGeneric(sandbox: SandboxHandle, c: ReturnType<typeof c
     if (kind === 'absent') continue;
     const d = desire(e.employee).find((x) => x.app === 'generic')!;
     const { externalId, ...noOwner } = d.user;
-    const body = kind === 'adopt' ? noOwner : kind === 'drifted' ? { ...d.user, externalId, title: 'Stale title' } : d.user;
+    const body =
+      kind === 'adopt' ? noOwner : kind === 'drifted' ? { ...d.user, externalId, title: 'Stale title' } : d.user;
     jobs.push(post(sandbox.url, body));
     seeded++;
   }
   // Accounts of people who are not in the roster (nobody's to touch).
-  for (let i = 0; i < Math.round(c.entries.length / 10); i++, seeded++) jobs.push(post(sandbox.url, { userName: `${tag.toLowerCase()}-other${i}@example.com`, name: { givenName: 'Other', familyName: `P${i}` } }));
+  for (let i = 0; i < Math.round(c.entries.length / 10); i++, seeded++)
+    jobs.push(
+      post(sandbox.url, {
+        userName: `${tag.toLowerCase()}-other${i}@example.com`,
+        name: { givenName: 'Other', familyName: `P${i}` },
+      }),
+    );
   for (let i = 0; i < jobs.length; i += 50) await Promise.all(jobs.slice(i, i + 50));
   return seeded;
 }
@@ -70,7 +93,11 @@ export interface Tally {
 
 export function tally(sandbox: SandboxHandle, c: ReturnType<typeof company>): Tally {
   const log = sandbox.app('generic').requests();
-  const users = sandbox.app('generic').users() as unknown as { userName: string; externalId?: string; active?: boolean }[];
+  const users = sandbox.app('generic').users() as unknown as {
+    userName: string;
+    externalId?: string;
+    active?: boolean;
+  }[];
   const byName = new Map<string, number>();
   for (const u of users) byName.set(u.userName.toLowerCase(), (byName.get(u.userName.toLowerCase()) ?? 0) + 1);
   const byOwner = new Map<string, { active?: boolean }[]>();
@@ -79,6 +106,8 @@ export function tally(sandbox: SandboxHandle, c: ReturnType<typeof company>): Ta
     requests: log.filter((r) => r.status !== 429).length,
     throttled: log.filter((r) => r.status === 429).length,
     duplicates: [...byName].filter(([, n]) => n > 1).map(([k]) => k),
-    missing: c.entries.map((e) => e.employee.employeeId).filter((id) => (byOwner.get(id) ?? []).filter((u) => u.active !== false).length !== 1),
+    missing: c.entries
+      .map((e) => e.employee.employeeId)
+      .filter((id) => (byOwner.get(id) ?? []).filter((u) => u.active !== false).length !== 1),
   };
 }

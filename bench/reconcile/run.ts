@@ -16,7 +16,9 @@ const TARGET_S = 30;
 const TARGET_MB = 150;
 
 async function main(): Promise<void> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'sandbox-child.ts'), String(N)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'sandbox-child.ts'), String(N)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const line = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout! }).once('line', resolve);
     child.once('exit', (c) => reject(new Error(`sandbox exited ${c}`)));
@@ -32,14 +34,32 @@ async function main(): Promise<void> {
           employeeId: `E${i}`,
           status: i % 50 === 1 ? 'left' : 'employed',
           since: Date.parse('2026-02-01T00:00:00Z'),
-          desire: { user: { userName: `user${i}@example.com`, externalId: `E${i}`, name: { givenName: 'User', familyName: `N${i}` }, title: 'Engineer' }, granted: true, groups: [], managedGroups: [], managedAttributes: ['externalId', 'name', 'title'], groupsSupported: false, leaver },
+          desire: {
+            user: {
+              userName: `user${i}@example.com`,
+              externalId: `E${i}`,
+              name: { givenName: 'User', familyName: `N${i}` },
+              title: 'Engineer',
+            },
+            granted: true,
+            groups: [],
+            managedGroups: [],
+            managedAttributes: ['externalId', 'name', 'title'],
+            groupsSupported: false,
+            leaver,
+          },
         };
       }
     }
     global.gc?.();
     const rssStart = process.memoryUsage().rss;
     const idx = indexPeople(people(), { by: 'externalId' });
-    const connector = createConnector({ name: 'generic', kind: 'generic', baseUrl: `${url}/generic/scim/v2`, auth: { type: 'bearer', token: DEV_CREDENTIALS.genericToken } });
+    const connector = createConnector({
+      name: 'generic',
+      kind: 'generic',
+      baseUrl: `${url}/generic/scim/v2`,
+      auth: { type: 'bearer', token: DEV_CREDENTIALS.genericToken },
+    });
     global.gc?.();
     const rssBefore = process.memoryUsage().rss;
     let peak = rssBefore;

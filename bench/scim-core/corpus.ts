@@ -43,10 +43,21 @@ export function makeUser(r: () => number, i: number): Obj {
     active: r() < 0.9,
     emails,
     phoneNumbers: phones,
-    addresses: [{ type: 'work', streetAddress: `${i} Universal City Plaza`, locality: 'Hollywood', country: 'US', primary: true }],
+    addresses: [
+      { type: 'work', streetAddress: `${i} Universal City Plaza`, locality: 'Hollywood', country: 'US', primary: true },
+    ],
     roles,
-    [ENTERPRISE_USER_SCHEMA]: { employeeNumber: String(100000 + i), department: pick(DEPTS), manager: { value: `id-${Math.floor(r() * 1000)}` } },
-    meta: { resourceType: 'User', created: '2020-01-01T00:00:00Z', lastModified: `2023-${String(month).padStart(2, '0')}-15T10:00:00Z`, version: `W/"${i}"` },
+    [ENTERPRISE_USER_SCHEMA]: {
+      employeeNumber: String(100000 + i),
+      department: pick(DEPTS),
+      manager: { value: `id-${Math.floor(r() * 1000)}` },
+    },
+    meta: {
+      resourceType: 'User',
+      created: '2020-01-01T00:00:00Z',
+      lastModified: `2023-${String(month).padStart(2, '0')}-15T10:00:00Z`,
+      version: `W/"${i}"`,
+    },
   };
   if (r() < 0.7) u.title = pick(TITLES);
   return u;

@@ -22,7 +22,11 @@ const patches: PatchOp[] = users.map((u, i) => generatePatch(u, desired[i] as Ob
 const opCount = patches.reduce((n, p) => n + p.Operations.length, 0);
 
 const rows: string[] = [];
-function report(title: string, target: { ratio: number; against: 'fastest' | 'each' } | undefined, results: Result[]): void {
+function report(
+  title: string,
+  target: { ratio: number; against: 'fastest' | 'each' } | undefined,
+  results: Result[],
+): void {
   const ours = results[0] as Result;
   const peers = results.slice(1);
   rows.push(`\n${title}`);
@@ -33,12 +37,16 @@ function report(title: string, target: { ratio: number; against: 'fastest' | 'ea
   if (target) {
     const fastest = Math.max(...peers.map((p) => p.opsPerSec));
     const ratio = ours.opsPerSec / fastest;
-    rows.push(`  target ≥ ${target.ratio}x fastest peer: ${ratio.toFixed(2)}x ${ratio >= target.ratio ? 'MET' : 'MISSED'}`);
+    rows.push(
+      `  target ≥ ${target.ratio}x fastest peer: ${ratio.toFixed(2)}x ${ratio >= target.ratio ? 'MET' : 'MISSED'}`,
+    );
   }
   console.log(rows.splice(0).join('\n'));
 }
 
-console.log(`SCIM core benchmark — seed ${SEED}, ${USERS} users, ${FILTERS.length} filters, ${patches.length} patches (${opCount} operations), node ${process.version}`);
+console.log(
+  `SCIM core benchmark — seed ${SEED}, ${USERS} users, ${FILTERS.length} filters, ${patches.length} patches (${opCount} operations), node ${process.version}`,
+);
 
 // 1. Filter parse + evaluate: each (filter, user) pair parses, compiles and evaluates once.
 {
@@ -49,80 +57,108 @@ console.log(`SCIM core benchmark — seed ${SEED}, ${USERS} users, ${FILTERS.len
     for (const f of FILTERS) for (const u of sample) if (mk(f)(u)) n++;
     return n;
   };
-  report('filter parse + evaluate (one parse per evaluation)', undefined, compare([
-    { name: 'scimflow compileFilter', run: each((f) => compileFilter(f)), ops: pairs },
-    { name: 'scim2-parse-filter filter(parse)', run: each((f) => s2Filter(s2Parse(f)) as Pred), ops: pairs },
-    { name: 'scim-query-filter-parser', run: each((f) => sqCompile(f) as Pred), ops: pairs },
-  ]));
+  report(
+    'filter parse + evaluate (one parse per evaluation)',
+    undefined,
+    compare([
+      { name: 'scimflow compileFilter', run: each((f) => compileFilter(f)), ops: pairs },
+      { name: 'scim2-parse-filter filter(parse)', run: each((f) => s2Filter(s2Parse(f)) as Pred), ops: pairs },
+      { name: 'scim-query-filter-parser', run: each((f) => sqCompile(f) as Pred), ops: pairs },
+    ]),
+  );
 }
 
 // 2. Compiled filter evaluation: compile each filter once, evaluate over the whole corpus.
 {
   const evals = FILTERS.length * users.length;
-  const over = (preds: Pred[]): Case['run'] => () => {
-    let n = 0;
-    for (const p of preds) for (let i = 0; i < users.length; i++) if (p(users[i] as Obj)) n++;
-    return n;
-  };
-  report('compiled filter evaluation', { ratio: 3, against: 'fastest' }, compare([
-    { name: 'scimflow compileFilter', run: over(FILTERS.map((f) => compileFilter(f))), ops: evals },
-    { name: 'scim2-parse-filter filter(parse)', run: over(FILTERS.map((f) => s2Filter(s2Parse(f)) as Pred)), ops: evals },
-    { name: 'scim-query-filter-parser', run: over(FILTERS.map((f) => sqCompile(f) as Pred)), ops: evals },
-  ]));
+  const over =
+    (preds: Pred[]): Case['run'] =>
+    () => {
+      let n = 0;
+      for (const p of preds) for (let i = 0; i < users.length; i++) if (p(users[i] as Obj)) n++;
+      return n;
+    };
+  report(
+    'compiled filter evaluation',
+    { ratio: 3, against: 'fastest' },
+    compare([
+      { name: 'scimflow compileFilter', run: over(FILTERS.map((f) => compileFilter(f))), ops: evals },
+      {
+        name: 'scim2-parse-filter filter(parse)',
+        run: over(FILTERS.map((f) => s2Filter(s2Parse(f)) as Pred)),
+        ops: evals,
+      },
+      { name: 'scim-query-filter-parser', run: over(FILTERS.map((f) => sqCompile(f) as Pred)), ops: evals },
+    ]),
+  );
 }
 
 // 3. Patch apply, non-mutating on both sides (scim-patch copies with mutateDocument: false).
 {
   let peerErrors = 0;
-  report('patch apply (one PatchOp per user)', { ratio: 1.5, against: 'fastest' }, compare([
-    {
-      name: 'scimflow applyPatch',
-      run: () => {
-        let n = 0;
-        for (let i = 0; i < users.length; i++) n += Object.keys(applyPatch(users[i] as Obj, patches[i] as PatchOp)).length;
-        return n;
+  report(
+    'patch apply (one PatchOp per user)',
+    { ratio: 1.5, against: 'fastest' },
+    compare([
+      {
+        name: 'scimflow applyPatch',
+        run: () => {
+          let n = 0;
+          for (let i = 0; i < users.length; i++)
+            n += Object.keys(applyPatch(users[i] as Obj, patches[i] as PatchOp)).length;
+          return n;
+        },
+        ops: users.length,
       },
-      ops: users.length,
-    },
-    {
-      name: 'scim-patch scimPatch',
-      run: () => {
-        let n = 0;
-        for (let i = 0; i < users.length; i++) {
-          try {
-            n += Object.keys(scimPatch(users[i] as never, (patches[i] as PatchOp).Operations as never, { mutateDocument: false, treatMissingAsAdd: true })).length;
-          } catch {
-            peerErrors++;
+      {
+        name: 'scim-patch scimPatch',
+        run: () => {
+          let n = 0;
+          for (let i = 0; i < users.length; i++) {
+            try {
+              n += Object.keys(
+                scimPatch(users[i] as never, (patches[i] as PatchOp).Operations as never, {
+                  mutateDocument: false,
+                  treatMissingAsAdd: true,
+                }),
+              ).length;
+            } catch {
+              peerErrors++;
+            }
           }
-        }
-        return n;
+          return n;
+        },
+        ops: users.length,
       },
-      ops: users.length,
-    },
-  ]));
+    ]),
+  );
   if (peerErrors > 0) console.log(`  (scim-patch threw on ${peerErrors} applications)`);
 }
 
 // 4. Patch generation vs a generic JSON diff of the same pairs.
-report('patch generation (same document pairs)', { ratio: 1, against: 'fastest' }, compare([
-  {
-    name: 'scimflow generatePatch',
-    run: () => {
-      let n = 0;
-      for (let i = 0; i < users.length; i++) n += generatePatch(users[i] as Obj, desired[i] as Obj).Operations.length;
-      return n;
+report(
+  'patch generation (same document pairs)',
+  { ratio: 1, against: 'fastest' },
+  compare([
+    {
+      name: 'scimflow generatePatch',
+      run: () => {
+        let n = 0;
+        for (let i = 0; i < users.length; i++) n += generatePatch(users[i] as Obj, desired[i] as Obj).Operations.length;
+        return n;
+      },
+      ops: users.length,
     },
-    ops: users.length,
-  },
-  {
-    name: 'fast-json-patch compare',
-    run: () => {
-      let n = 0;
-      for (let i = 0; i < users.length; i++) n += jsonCompare(users[i] as Obj, desired[i] as Obj).length;
-      return n;
+    {
+      name: 'fast-json-patch compare',
+      run: () => {
+        let n = 0;
+        for (let i = 0; i < users.length; i++) n += jsonCompare(users[i] as Obj, desired[i] as Obj).length;
+        return n;
+      },
+      ops: users.length,
     },
-    ops: users.length,
-  },
-]));
+  ]),
+);
 
 console.log(`\nchecksum ${checksum()}; total ${(Number(process.hrtime.bigint() - started) / 1e9).toFixed(1)} s`);

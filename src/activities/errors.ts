@@ -38,7 +38,9 @@ export function toFailure(err: unknown, context: string, attempt?: number): unkn
     return ApplicationFailure.retryable(message, 'UNEXPECTED', { attempt });
   }
   const message = `${context}: ${err.message}`;
-  const details = [{ code: err.code, status: err.status, scimType: err.scimType, attempt, retryAfterMs: err.retryAfterMs }];
+  const details = [
+    { code: err.code, status: err.status, scimType: err.scimType, attempt, retryAfterMs: err.retryAfterMs },
+  ];
   switch (err.code) {
     case FailureType.RateLimited:
       // Obey Retry-After exactly instead of the policy's backoff: the server told us when.

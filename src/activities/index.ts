@@ -29,7 +29,10 @@ export interface ActivityDeps {
   /** The app consumes paid seats (config `seatConsuming` or a required approval): reconcile reports idle ones. */
   paidSeats?(app: string): boolean;
   /** Optional observer, e.g. for metrics. */
-  onEvent?(event: { app: string; action: 'created' | 'adopted' | 'deactivated' | 'reactivated' | 'deleted' | 'updated' }): void;
+  onEvent?(event: {
+    app: string;
+    action: 'created' | 'adopted' | 'deactivated' | 'reactivated' | 'deleted' | 'updated';
+  }): void;
 }
 
 /** A seat decision as the activity checks it (the workflow's word is not enough). */
@@ -89,13 +92,20 @@ export function createActivities(deps: ActivityDeps) {
     async observe(input: { app: string; userName: string; externalId?: string }): Promise<ObservedAccount[]> {
       return wrap(`observe(${input.app})`, async () => {
         const c = deps.connector(input.app);
-        const found = await c.lookupUsers({ userName: input.userName, ...(input.externalId ? { externalId: input.externalId } : {}) });
+        const found = await c.lookupUsers({
+          userName: input.userName,
+          ...(input.externalId ? { externalId: input.externalId } : {}),
+        });
         return found.filter((u) => typeof u.id === 'string').map((u) => toObservedAccount(u, c.profile.owner));
       });
     },
 
     /** A bare create: the controller observed that no account exists. A 409 fails, and the controller observes again. */
-    async createAccount(input: { app: string; user: Record<string, unknown>; approval?: SeatApproval }): Promise<ObservedAccount> {
+    async createAccount(input: {
+      app: string;
+      user: Record<string, unknown>;
+      approval?: SeatApproval;
+    }): Promise<ObservedAccount> {
       return wrap(`createAccount(${input.app})`, async () => {
         checkSeat(input.app, input.approval);
         const c = deps.connector(input.app);
@@ -106,15 +116,29 @@ export function createActivities(deps: ActivityDeps) {
     },
 
     /** The generated PATCH (or PUT) from the observed resource to the desired one. */
-    async updateAccount(input: { app: string; id: string; current: Record<string, unknown>; desired: Record<string, unknown>; managed: string[] }): Promise<{ changed: boolean }> {
+    async updateAccount(input: {
+      app: string;
+      id: string;
+      current: Record<string, unknown>;
+      desired: Record<string, unknown>;
+      managed: string[];
+    }): Promise<{ changed: boolean }> {
       return wrap(`updateAccount(${input.app}, ${input.id})`, async () => {
-        const res = await deps.connector(input.app).patchUser(input.id, input.current as ScimUser, input.desired as ScimUser, { managed: input.managed });
+        const res = await deps
+          .connector(input.app)
+          .patchUser(input.id, input.current as ScimUser, input.desired as ScimUser, { managed: input.managed });
         if (res.changed) emit({ app: input.app, action: 'updated' });
         return { changed: res.changed };
       });
     },
 
-    async setActive(input: { app: string; id: string; current?: Record<string, unknown>; active: boolean; approval?: SeatApproval }): Promise<{ changed: boolean }> {
+    async setActive(input: {
+      app: string;
+      id: string;
+      current?: Record<string, unknown>;
+      active: boolean;
+      approval?: SeatApproval;
+    }): Promise<{ changed: boolean }> {
       return wrap(`setActive(${input.app}, ${input.id}, ${input.active})`, async () => {
         if (input.active) checkSeat(input.app, input.approval);
         await deps.connector(input.app).setUserActive(input.id, input.current as ScimUser | undefined, input.active);
@@ -173,7 +197,9 @@ export function createActivities(deps: ActivityDeps) {
         const desk = deps.serviceDeskId?.(input.app);
         if (!c.jsm || !desk) return { removed: false };
         const customers = await c.jsm.listCustomers(desk, { query: input.email });
-        const ids = customers.filter((x) => x.emailAddress?.toLowerCase() === input.email.toLowerCase()).map((x) => x.accountId);
+        const ids = customers
+          .filter((x) => x.emailAddress?.toLowerCase() === input.email.toLowerCase())
+          .map((x) => x.accountId);
         if (ids.length === 0) return { removed: false };
         await c.jsm.removeCustomers(desk, ids);
         return { removed: true };

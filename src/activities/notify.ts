@@ -55,9 +55,14 @@ export function createNotifyActivities(deps: NotifyDeps) {
     async verifyApprovalLink(input: LinkToCheck): Promise<{ ok: true } | { ok: false; reason: string }> {
       if (deps.linkKeys.length === 0) return { ok: false, reason: 'approval links are not configured on this worker' };
       const check = verifyLink(input.token, deps.linkKeys, now());
-      if (!check.ok) return { ok: false, reason: check.reason === 'expired' ? 'the link has expired' : 'the link is not valid' };
+      if (!check.ok)
+        return { ok: false, reason: check.reason === 'expired' ? 'the link has expired' : 'the link is not valid' };
       const c = check.claims;
-      const same = c.emp === input.employeeId && c.app === input.app && c.req === input.requestId && c.apr.toLowerCase() === input.approver.toLowerCase();
+      const same =
+        c.emp === input.employeeId &&
+        c.app === input.app &&
+        c.req === input.requestId &&
+        c.apr.toLowerCase() === input.approver.toLowerCase();
       return same ? { ok: true } : { ok: false, reason: 'the link is for another decision' };
     },
   };

@@ -31,8 +31,16 @@ export function createReconcileActivities(deps: ActivityDeps) {
       const beat = setInterval(() => ctx.heartbeat(), 10_000);
       try {
         const connector = deps.connector(input.app);
-        const { indexes, people, failed } = await indexControllers(ctx.client, (e) => deps.desire(e), new Map([[input.app, connector.profile.owner]]));
-        const s = await scanApp(connector, indexes.get(input.app)!, { app: input.app, paidSeats: deps.paidSeats?.(input.app) ?? false, sampleLimit: SAMPLE });
+        const { indexes, people, failed } = await indexControllers(
+          ctx.client,
+          (e) => deps.desire(e),
+          new Map([[input.app, connector.profile.owner]]),
+        );
+        const s = await scanApp(connector, indexes.get(input.app)!, {
+          app: input.app,
+          paidSeats: deps.paidSeats?.(input.app) ?? false,
+          sampleLimit: SAMPLE,
+        });
         return {
           app: s.app,
           total: s.total,

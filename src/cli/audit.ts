@@ -22,16 +22,23 @@ export async function listAudit(client: Client, filter: AuditFilter & { concurre
       const entries = await client.workflow.getHandle(workflowId).query(auditQuery);
       return { entries: mergeAudit([{ employeeId: filter.employeeId, entries }], filter), unreadable: [] };
     } catch (err) {
-      if ((err as Error).name === 'WorkflowNotFoundError') throw new OpsError('NOT_FOUND', `no workflow for employee ${filter.employeeId} (${workflowId})`);
+      if ((err as Error).name === 'WorkflowNotFoundError')
+        throw new OpsError('NOT_FOUND', `no workflow for employee ${filter.employeeId} (${workflowId})`);
       throw err;
     }
   }
   const ids: string[] = [];
-  for await (const wf of client.workflow.list({ query: `ExecutionStatus = 'Running' AND WorkflowType = 'identityWorkflow'` })) ids.push(wf.workflowId);
+  for await (const wf of client.workflow.list({
+    query: `ExecutionStatus = 'Running' AND WorkflowType = 'identityWorkflow'`,
+  }))
+    ids.push(wf.workflowId);
   const unreadable: string[] = [];
   const trails = await mapLimit(ids, filter.concurrency ?? 16, async (id) => {
     try {
-      return { employeeId: id.replace(/^identity-/, ''), entries: await client.workflow.getHandle(id).query(auditQuery) };
+      return {
+        employeeId: id.replace(/^identity-/, ''),
+        entries: await client.workflow.getHandle(id).query(auditQuery),
+      };
     } catch {
       unreadable.push(id);
       return { employeeId: id.replace(/^identity-/, ''), entries: [] as AuditEntry[] };
@@ -56,6 +63,8 @@ export function formatAudit(l: AuditListing): string {
       })),
       ['at', 'employeeId', 'action', 'app', 'by', 'via', 'reason', 'outcome', 'request'],
     ),
-    ...(l.unreadable.length ? [`(${l.unreadable.length} controller(s) did not answer: ${l.unreadable.join(', ')})`] : []),
+    ...(l.unreadable.length
+      ? [`(${l.unreadable.length} controller(s) did not answer: ${l.unreadable.join(', ')})`]
+      : []),
   ].join('\n');
 }

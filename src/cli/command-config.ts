@@ -25,12 +25,19 @@ export function isBundledExample(file: string): boolean {
  * Loads `file`; for the bundled example, first sets each development variable that is unset in
  * `env` and says so on stderr. Returns the configuration (secrets are references, as always).
  */
-export function loadCommandConfig(file: string, env: Record<string, string | undefined> = process.env, note: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): ScimflowConfig {
+export function loadCommandConfig(
+  file: string,
+  env: Record<string, string | undefined> = process.env,
+  note: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
+): ScimflowConfig {
   if (isBundledExample(file)) {
     // App credentials only: the webhook secret is not resolved for plan.
     const defaulted = Object.keys(DEV_ENV).filter((k) => k !== 'SCIMFLOW_WEBHOOK_SECRET' && env[k] === undefined);
     for (const k of defaulted) env[k] = DEV_ENV[k];
-    if (defaulted.length) note(`scimflow: ${file} is the bundled example: the sandbox's development tokens stand in for ${defaulted.join(', ')}`);
+    if (defaulted.length)
+      note(
+        `scimflow: ${file} is the bundled example: the sandbox's development tokens stand in for ${defaulted.join(', ')}`,
+      );
   }
   return loadConfig(file);
 }

@@ -44,7 +44,9 @@ function hostPort(address: string): { host: string; port: string } {
 /** The example hire the README and the banner use, if it is there and valid. */
 function exampleHire(): ReturnType<typeof HrEventSchema.parse> | undefined {
   try {
-    const parsed = HrEventSchema.safeParse(JSON.parse(readFileSync(join(projectRoot, 'examples', 'hire.json'), 'utf8')));
+    const parsed = HrEventSchema.safeParse(
+      JSON.parse(readFileSync(join(projectRoot, 'examples', 'hire.json'), 'utf8')),
+    );
     return parsed.success ? parsed.data : undefined;
   } catch {
     return undefined;
@@ -56,7 +58,10 @@ export function devBanner(b: BannerInput): string {
   const inSandbox = (url: string) => url === b.sandboxUrl || url.startsWith(`${b.sandboxUrl}/`);
   const apps = Object.values(b.config.apps);
   const width = Math.max(...apps.map((a) => a.name.length), 4);
-  const appLines = apps.map((a) => `                  ${a.name.padEnd(width)}  ${a.baseUrl}${inSandbox(a.baseUrl) ? '' : '   (not the sandbox)'}`);
+  const appLines = apps.map(
+    (a) =>
+      `                  ${a.name.padEnd(width)}  ${a.baseUrl}${inSandbox(a.baseUrl) ? '' : '   (not the sandbox)'}`,
+  );
 
   // How the other commands reach this stack, from the project root.
   const flags: string[] = [];
@@ -64,12 +69,14 @@ export function devBanner(b: BannerInput): string {
   const cli = (cmd: string, extra = '') => {
     const wanted = hostPort(env.TEMPORAL_ADDRESS ?? b.config.temporal.address);
     const actual = hostPort(b.temporalAddress);
-    const prefix = wanted.port === actual.port && LOOPBACK.has(wanted.host) ? '' : `TEMPORAL_ADDRESS=${b.temporalAddress} `;
+    const prefix =
+      wanted.port === actual.port && LOOPBACK.has(wanted.host) ? '' : `TEMPORAL_ADDRESS=${b.temporalAddress} `;
     return `  ${prefix}npm run scimflow -- ${cmd}${flags.length ? ` ${flags.join(' ')}` : ''}${extra}`;
   };
   const hookUrl = `${b.ingressUrl}/webhooks/hr`;
   const sendDefault = env.SCIMFLOW_INGRESS_URL ?? 'http://localhost:8080/webhooks/hr';
-  const sameUrl = (a: string, c: string) => a.replace('//127.0.0.1:', '//localhost:') === c.replace('//127.0.0.1:', '//localhost:');
+  const sameUrl = (a: string, c: string) =>
+    a.replace('//127.0.0.1:', '//localhost:') === c.replace('//127.0.0.1:', '//localhost:');
   const sendFlags = sameUrl(hookUrl, sendDefault) ? '' : ` --url ${hookUrl}`;
 
   const hire = exampleHire();
@@ -85,7 +92,8 @@ export function devBanner(b: BannerInput): string {
       cli(`status ${hire.employee.employeeId}`),
     );
     for (const a of waiting) {
-      if (a.approval.approvers.length) first.push(cli(`approve ${hire.employee.employeeId} ${a.app} --as ${a.approval.approvers[0]}`));
+      if (a.approval.approvers.length)
+        first.push(cli(`approve ${hire.employee.employeeId} ${a.app} --as ${a.approval.approvers[0]}`));
     }
     // The sandbox's generic app, read with its development token — only when that is what is configured.
     const generic = ent.apps.find((a) => a.kind === 'generic' && inSandbox(b.config.apps[a.app]!.baseUrl));
@@ -99,13 +107,18 @@ export function devBanner(b: BannerInput): string {
       }
       if (token) {
         const filter = encodeURIComponent(`userName eq "${generic.user.userName}"`);
-        first.push(`  curl -s -H 'Authorization: Bearer ${token}' '${b.config.apps[generic.app]!.baseUrl}/Users?filter=${filter}'`);
+        first.push(
+          `  curl -s -H 'Authorization: Bearer ${token}' '${b.config.apps[generic.app]!.baseUrl}/Users?filter=${filter}'`,
+        );
       }
     }
     first.push('');
   }
 
-  const usedDevSecret = (env.SCIMFLOW_WEBHOOK_SECRET ?? DEV_WEBHOOK_SECRET) === DEV_WEBHOOK_SECRET && b.config.ingress.webhookSecret.ref === 'env' && b.config.ingress.webhookSecret.name === 'SCIMFLOW_WEBHOOK_SECRET';
+  const usedDevSecret =
+    (env.SCIMFLOW_WEBHOOK_SECRET ?? DEV_WEBHOOK_SECRET) === DEV_WEBHOOK_SECRET &&
+    b.config.ingress.webhookSecret.ref === 'env' &&
+    b.config.ingress.webhookSecret.name === 'SCIMFLOW_WEBHOOK_SECRET';
   return [
     '',
     'scimflow dev is running',

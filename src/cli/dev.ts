@@ -95,7 +95,8 @@ async function checkPorts(bindings: Binding[]): Promise<void> {
   for (const b of bindings) {
     if (b.port === 0) continue;
     const other = seen.get(b.port);
-    if (other) problems.push(`port ${b.port} is asked for twice: ${other.what} (${other.flag}) and ${b.what} (${b.flag})`);
+    if (other)
+      problems.push(`port ${b.port} is asked for twice: ${other.what} (${other.flag}) and ${b.what} (${b.flag})`);
     seen.set(b.port, b);
   }
   for (const b of bindings) {
@@ -106,10 +107,13 @@ async function checkPorts(bindings: Binding[]): Promise<void> {
           `Stop it, or give this one its own ports (${b.flag}, --ui-port, …, or temporal.address in the configuration).`,
       );
     } else {
-      problems.push(`port ${b.port} (${b.what}, ${b.host}) is already in use: stop what listens there, or choose another with ${b.flag}`);
+      problems.push(
+        `port ${b.port} (${b.what}, ${b.host}) is already in use: stop what listens there, or choose another with ${b.flag}`,
+      );
     }
   }
-  if (problems.length) throw new DevStartError(`scimflow dev cannot start:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  if (problems.length)
+    throw new DevStartError(`scimflow dev cannot start:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
 }
 
 export async function runDev(opts: DevOptions): Promise<void> {
@@ -133,7 +137,12 @@ export async function runDev(opts: DevOptions): Promise<void> {
     { what: 'sandbox apps', host: '127.0.0.1', port: opts.sandboxPort, flag: '--sandbox-port' },
     { what: 'HR ingress', host: ingressHost, port: ingressPort, flag: '--ingress-port' },
     { what: 'metrics', host: '127.0.0.1', port: opts.metricsPort, flag: '--metrics-port' },
-    { what: "Temporal's worker metrics", host: '127.0.0.1', port: opts.temporalMetricsPort, flag: '--temporal-metrics-port' },
+    {
+      what: "Temporal's worker metrics",
+      host: '127.0.0.1',
+      port: opts.temporalMetricsPort,
+      flag: '--temporal-metrics-port',
+    },
     ...(encrypted ? [{ what: 'codec server', host: '127.0.0.1', port: codecPort, flag: '--codec-port' }] : []),
   ]);
 
@@ -184,8 +193,21 @@ export async function runDev(opts: DevOptions): Promise<void> {
     let codecUrl: string | undefined;
     if (encrypted) {
       const uiOrigins = [`http://localhost:${opts.uiPort}`, `http://127.0.0.1:${opts.uiPort}`];
-      const devCodecConfig = { ...config, codecServer: { ...config.codecServer, host: '127.0.0.1', corsOrigins: [...new Set([...config.codecServer.corsOrigins, ...uiOrigins])], tokens: config.codecServer.tokens } };
-      const codec = await startCodecServer(devCodecConfig, { host: '127.0.0.1', port: codecPort, allowUnauthenticated: true, log: log.child({ name: 'codec-server' }) });
+      const devCodecConfig = {
+        ...config,
+        codecServer: {
+          ...config.codecServer,
+          host: '127.0.0.1',
+          corsOrigins: [...new Set([...config.codecServer.corsOrigins, ...uiOrigins])],
+          tokens: config.codecServer.tokens,
+        },
+      };
+      const codec = await startCodecServer(devCodecConfig, {
+        host: '127.0.0.1',
+        port: codecPort,
+        allowUnauthenticated: true,
+        log: log.child({ name: 'codec-server' }),
+      });
       codecUrl = codec.url;
       stops.push({ name: 'codec server', stop: () => codec.close() });
     }
@@ -205,23 +227,44 @@ export async function runDev(opts: DevOptions): Promise<void> {
     t.process.once('exit', (code) => void shutdown(`temporal server exited (${code})`, 1));
 
     // 2. Sandbox apps, with their state kept across restarts like Temporal's.
-    const sandbox = await startSandbox({ host: '127.0.0.1', port: opts.sandboxPort, snapshotFile: join(opts.dataDir, 'sandbox.json') });
+    const sandbox = await startSandbox({
+      host: '127.0.0.1',
+      port: opts.sandboxPort,
+      snapshotFile: join(opts.dataDir, 'sandbox.json'),
+    });
     stops.push({ name: 'sandbox', stop: () => sandbox.close() });
 
     // The example configuration addresses the sandbox at its default port; follow --sandbox-port.
     const defaultSandbox = 'http://127.0.0.1:7100';
     if (sandbox.url !== defaultSandbox) {
       for (const app of Object.values(config.apps)) {
-        if (app.baseUrl.startsWith(defaultSandbox)) app.baseUrl = sandbox.url + app.baseUrl.slice(defaultSandbox.length);
-        if (app.jsm?.baseUrl.startsWith(defaultSandbox)) app.jsm.baseUrl = sandbox.url + app.jsm.baseUrl.slice(defaultSandbox.length);
+        if (app.baseUrl.startsWith(defaultSandbox))
+          app.baseUrl = sandbox.url + app.baseUrl.slice(defaultSandbox.length);
+        if (app.jsm?.baseUrl.startsWith(defaultSandbox))
+          app.jsm.baseUrl = sandbox.url + app.jsm.baseUrl.slice(defaultSandbox.length);
       }
     }
 
     // 3. Worker.
     const connection = await NativeConnection.connect({ ...access.connection, address });
-    const composed = composeWorker(config, process.env, (e) => metrics.accounts.inc({ app: e.app, action: e.action }), metrics);
-    await composed.discover((app, err) => log.warn({ app, err: String(err) }, 'ServiceProviderConfig discovery failed; using the documented profile'));
-    const workers = await startWorkers({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, apps: composed.apps, deps: composed.deps, dataConverter: access.dataConverter, buildId: resolveBuildId() });
+    const composed = composeWorker(
+      config,
+      process.env,
+      (e) => metrics.accounts.inc({ app: e.app, action: e.action }),
+      metrics,
+    );
+    await composed.discover((app, err) =>
+      log.warn({ app, err: String(err) }, 'ServiceProviderConfig discovery failed; using the documented profile'),
+    );
+    const workers = await startWorkers({
+      connection,
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+      apps: composed.apps,
+      deps: composed.deps,
+      dataConverter: access.dataConverter,
+      buildId: resolveBuildId(),
+    });
     stops.push({
       name: 'worker',
       stop: async () => {
@@ -247,7 +290,9 @@ export async function runDev(opts: DevOptions): Promise<void> {
       ...bambooKeys(),
     });
     await ingress.listen({ host: ingressHost, port: ingressPort });
-    await ensureReconcileSchedules(client, config).catch((err: unknown) => log.warn({ err: String(err) }, 'reconcile schedules could not be created or updated'));
+    await ensureReconcileSchedules(client, config).catch((err: unknown) =>
+      log.warn({ err: String(err) }, 'reconcile schedules could not be created or updated'),
+    );
     const stopGauges = pollGauges(client, metrics, Object.keys(config.apps));
     stops.push({
       name: 'ingress',
@@ -257,12 +302,20 @@ export async function runDev(opts: DevOptions): Promise<void> {
         await close();
       },
     });
-    const metricsServer = await startMetricsServer(metrics, { host: '127.0.0.1', port: opts.metricsPort, ...(temporalMetricsBind ? { temporalMetricsUrl: `http://${temporalMetricsBind}/metrics` } : {}) });
+    const metricsServer = await startMetricsServer(metrics, {
+      host: '127.0.0.1',
+      port: opts.metricsPort,
+      ...(temporalMetricsBind ? { temporalMetricsUrl: `http://${temporalMetricsBind}/metrics` } : {}),
+    });
     stops.push({ name: 'metrics', stop: () => new Promise((r) => metricsServer.close(() => r(undefined))) });
 
     const bound = ingress.server.address();
     const boundPort = typeof bound === 'object' && bound ? bound.port : ingressPort;
-    const shownHost = ['0.0.0.0', '::', ''].includes(ingressHost) ? 'localhost' : ingressHost.includes(':') ? `[${ingressHost}]` : ingressHost;
+    const shownHost = ['0.0.0.0', '::', ''].includes(ingressHost)
+      ? 'localhost'
+      : ingressHost.includes(':')
+        ? `[${ingressHost}]`
+        : ingressHost;
     process.stdout.write(
       devBanner({
         config,

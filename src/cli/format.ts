@@ -2,9 +2,14 @@
 export function table(rows: Record<string, unknown>[], columns?: string[]): string {
   if (rows.length === 0) return '(none)';
   const cols = columns ?? [...new Set(rows.flatMap((r) => Object.keys(r)))];
-  const cell = (v: unknown) => (v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+  const cell = (v: unknown) =>
+    v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
   const widths = cols.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)));
-  const line = (vals: string[]) => vals.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (vals: string[]) =>
+    vals
+      .map((v, i) => v.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(cols.map((c) => c.toUpperCase())), ...rows.map((r) => line(cols.map((c) => cell(r[c]))))].join('\n');
 }
 
@@ -28,6 +33,7 @@ export function parseAge(text: string): number {
 export function parseSince(text: string, now = Date.now()): number {
   if (/^\d+\s*[smhd]$/.test(text.trim())) return now - parseAge(text);
   const ms = /^\d{4}-\d{2}-\d{2}/.test(text.trim()) ? Date.parse(text) : NaN;
-  if (!Number.isFinite(ms)) throw new Error(`expected an ISO date/time or a duration like 30m, 1h or 2d, got ${JSON.stringify(text)}`);
+  if (!Number.isFinite(ms))
+    throw new Error(`expected an ISO date/time or a duration like 30m, 1h or 2d, got ${JSON.stringify(text)}`);
   return ms;
 }

@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import type { Client } from '@temporalio/client';
 import { Command, Option } from 'commander';
-import { ConfigError, checkConfigFile, configPathFromEnv, formatConfigErrors, loadConfig, type ScimflowConfig } from '../config';
+import {
+  ConfigError,
+  checkConfigFile,
+  configPathFromEnv,
+  formatConfigErrors,
+  loadConfig,
+  type ScimflowConfig,
+} from '../config';
 import { projectRoot } from '../dev/temporal-cli';
 import { ago, parseAge, table } from './format';
 import { OpsError, decide, findStuck, getState, listApprovals, signalAttention } from './ops';
@@ -16,7 +23,10 @@ import { sendEvent } from './send';
 import { connectClient, temporalAccess, temporalTarget } from './temporal';
 
 const program = new Command();
-program.name('scimflow').description('Identity lifecycle daemon: HR events → Temporal workflows → SCIM 2.0 apps').showHelpAfterError();
+program
+  .name('scimflow')
+  .description('Identity lifecycle daemon: HR events → Temporal workflows → SCIM 2.0 apps')
+  .showHelpAfterError();
 // Usage errors (unknown option or command, missing argument, bad value) exit 2; help exits 0. Set
 // before the commands are added: each inherits it.
 program.exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
@@ -26,7 +36,8 @@ program.option('-V, --version', 'print the version (and git commit)').on('option
 });
 
 const configOption = () => new Option('-c, --config <file>', 'configuration file').default(configPathFromEnv());
-const print = (json: boolean, value: unknown, human: () => string) => process.stdout.write((json ? JSON.stringify(value, null, 2) : human()) + '\n');
+const print = (json: boolean, value: unknown, human: () => string) =>
+  process.stdout.write((json ? JSON.stringify(value, null, 2) : human()) + '\n');
 
 async function withClient<T>(configFile: string, fn: (client: Client) => Promise<T>): Promise<T> {
   let target = temporalTarget();
@@ -45,7 +56,10 @@ async function withClient<T>(configFile: string, fn: (client: Client) => Promise
     return await fn(client);
   } catch (err) {
     if (/binary\/encrypted/.test(String((err as Error)?.message ?? err))) {
-      throw new Error(`${(err as Error).message} — the payloads are encrypted: give the configuration whose temporal.encryption holds their key (-c <file>, or SCIMFLOW_CONFIG)`, { cause: err });
+      throw new Error(
+        `${(err as Error).message} — the payloads are encrypted: give the configuration whose temporal.encryption holds their key (-c <file>, or SCIMFLOW_CONFIG)`,
+        { cause: err },
+      );
     }
     throw err;
   } finally {
@@ -64,7 +78,12 @@ program
   .option('--ingress-host <host>', 'HR ingress host (default: the file’s ingress.host)')
   .option('--ingress-port <n>', 'HR ingress port (default: the file’s ingress.port)', portValue)
   .option('--metrics-port <n>', 'Prometheus /metrics port', portValue, '9464')
-  .option('--temporal-metrics-port <n>', 'port (on 127.0.0.1) where Temporal’s worker metrics are exported for /metrics to append; 0: none', portValue, '9465')
+  .option(
+    '--temporal-metrics-port <n>',
+    'port (on 127.0.0.1) where Temporal’s worker metrics are exported for /metrics to append; 0: none',
+    portValue,
+    '9465',
+  )
   .option('--codec-port <n>', 'codec server port, on 127.0.0.1 (default: the file’s codecServer.port, 8081)', portValue)
   .option('--json-logs', 'JSON logs instead of pretty ones')
   .action(async (o) => {
@@ -104,13 +123,18 @@ program
 
 program
   .command('codec-server')
-  .description('serve the Temporal Web UI’s remote codec: POST /encode and /decode with the payload keys (docs/security.md)')
+  .description(
+    'serve the Temporal Web UI’s remote codec: POST /encode and /decode with the payload keys (docs/security.md)',
+  )
   .addOption(configOption())
   .option('--host <host>', 'listen on this host (default: the file’s codecServer.host, 127.0.0.1)')
   .option('--port <n>', 'listen on this port (default: the file’s codecServer.port, 8081)', portValue)
   .action(async (o) => {
     const { runCodecServerProcess } = await import('../codec/server');
-    await runCodecServerProcess(o.config, { ...(o.host !== undefined ? { host: o.host } : {}), ...(o.port !== undefined ? { port: Number(o.port) } : {}) });
+    await runCodecServerProcess(o.config, {
+      ...(o.host !== undefined ? { host: o.host } : {}),
+      ...(o.port !== undefined ? { port: Number(o.port) } : {}),
+    });
   });
 
 const config = program.command('config').description('configuration');
@@ -121,21 +145,32 @@ config
   .option('--secrets', 'also check that referenced environment variables and files exist')
   .option('--json', 'JSON output')
   .action((file: string | undefined, o, cmd: Command) => {
-    if (file && cmd.getOptionValueSource('config') === 'cli' && file !== o.config) cmd.error(`error: two configuration files given: ${file} and --config ${o.config}`);
+    if (file && cmd.getOptionValueSource('config') === 'cli' && file !== o.config)
+      cmd.error(`error: two configuration files given: ${file} and --config ${o.config}`);
     const res = checkConfigFile(file ?? o.config, o.secrets ? { env: process.env } : {});
     if (res.ok) {
       const sum = res.summary;
       print(o.json, res, () =>
         [
           `ok: ${sum.file}`,
-          table(sum.apps.map((a) => ({ app: a.name, kind: a.kind, baseUrl: a.baseUrl, seat: a.seatConsuming, approval: a.approvalRequired, allOrNothing: a.allOrNothing }))),
+          table(
+            sum.apps.map((a) => ({
+              app: a.name,
+              kind: a.kind,
+              baseUrl: a.baseUrl,
+              seat: a.seatConsuming,
+              approval: a.approvalRequired,
+              allOrNothing: a.allOrNothing,
+            })),
+          ),
           `rules: ${sum.rules.join(', ')}`,
           `secrets (references only): ${sum.secrets.map((r) => `${r.path} ← ${r.ref}`).join(', ')}`,
         ].join('\n'),
       );
-    }
-    else {
-      print(o.json, res, () => [`${res.file}: invalid configuration`, ...formatConfigErrors(res.errors).map((l) => `  ${l}`)].join('\n'));
+    } else {
+      print(o.json, res, () =>
+        [`${res.file}: invalid configuration`, ...formatConfigErrors(res.errors).map((l) => `  ${l}`)].join('\n'),
+      );
       process.exitCode = 2;
     }
   });
@@ -166,7 +201,8 @@ program
     try {
       event = parseEvent(JSON.parse(readFileSync(file, 'utf8')));
     } catch (err) {
-      if (err instanceof PlanInputError || err instanceof SyntaxError) throw new OpsError('REFUSED', `${file}: ${err.message}`);
+      if (err instanceof PlanInputError || err instanceof SyntaxError)
+        throw new OpsError('REFUSED', `${file}: ${err.message}`);
       throw err;
     }
     const result = await planEvent(loadCommandConfig(o.config), event);
@@ -212,9 +248,26 @@ program
         ),
         '',
         'pending approvals:',
-        table(state.pendingApprovals.map((p) => ({ app: p.app, request: p.id, purpose: p.purpose, approvers: p.approvers.join(', '), waiting: ago(new Date(p.requestedAt).toISOString()), deadline: new Date(p.deadline).toISOString() }))),
+        table(
+          state.pendingApprovals.map((p) => ({
+            app: p.app,
+            request: p.id,
+            purpose: p.purpose,
+            approvers: p.approvers.join(', '),
+            waiting: ago(new Date(p.requestedAt).toISOString()),
+            deadline: new Date(p.deadline).toISOString(),
+          })),
+        ),
         'events:',
-        table(state.events.map((e) => ({ id: e.id, type: e.type, effectiveAt: e.effectiveAt, fate: e.fate.kind, detail: 'reason' in e.fate ? e.fate.reason : 'by' in e.fate ? `by ${e.fate.by}` : '' }))),
+        table(
+          state.events.map((e) => ({
+            id: e.id,
+            type: e.type,
+            effectiveAt: e.effectiveAt,
+            fate: e.fate.kind,
+            detail: 'reason' in e.fate ? e.fate.reason : 'by' in e.fate ? `by ${e.fate.by}` : '',
+          })),
+        ),
         ...(state.compensation ? ['', `compensated: ${state.compensation.reason}`] : []),
       ].join('\n'),
     );
@@ -231,7 +284,20 @@ program
     print(o.json, rows, () =>
       table(
         rows.map((r) => ({ ...r, waiting: ago(r.since), escalates: r.escalates ?? '' })),
-        ['deadline', 'person', 'employeeId', 'seat', 'title', 'department', 'manager', 'rule', 'approvers', 'escalates', 'waiting', 'requestId'],
+        [
+          'deadline',
+          'person',
+          'employeeId',
+          'seat',
+          'title',
+          'department',
+          'manager',
+          'rule',
+          'approvers',
+          'escalates',
+          'waiting',
+          'requestId',
+        ],
       ),
     );
   });
@@ -245,7 +311,9 @@ for (const decision of ['approve', 'reject'] as const) {
     .option('--comment <text>', 'why')
     .action(async (employeeId: string, app: string, o) => {
       const res = await withClient(o.config, (c) => decide(c, employeeId, app, decision, o.as, o.comment));
-      process.stdout.write(`${decision === 'approve' ? 'approved' : 'rejected'} ${app} for ${employeeId} (${res.requestId})\n`);
+      process.stdout.write(
+        `${decision === 'approve' ? 'approved' : 'rejected'} ${app} for ${employeeId} (${res.requestId})\n`,
+      );
     });
 }
 
@@ -253,28 +321,53 @@ program
   .command('stuck')
   .description('lifecycles that wait on a person or keep failing; exits 3 when there are any')
   .addOption(configOption())
-  .addOption(new Option('--stage <stage>', 'only this stage').choices(['unknown', 'pre-hire', 'joining', 'active', 'compensated', 'leaving', 'left']))
+  .addOption(
+    new Option('--stage <stage>', 'only this stage').choices([
+      'unknown',
+      'pre-hire',
+      'joining',
+      'active',
+      'compensated',
+      'leaving',
+      'left',
+    ]),
+  )
   .option('--older-than <age>', 'only stuck for at least this long (e.g. 30m, 1h, 2d)', durationValue)
   .option('--min-attempts <n>', 'an app counts as failing after this many failed passes', positiveIntegerValue, '1')
   .option('--json', 'JSON output')
   .action(async (o) => {
     const rows = await withClient(o.config, (c) =>
-      findStuck(c, { stage: o.stage, ...(o.olderThan ? { olderThanMs: parseAge(o.olderThan) } : {}), minAttempts: Number(o.minAttempts) }),
+      findStuck(c, {
+        stage: o.stage,
+        ...(o.olderThan ? { olderThanMs: parseAge(o.olderThan) } : {}),
+        minAttempts: Number(o.minAttempts),
+      }),
     );
-    print(o.json, rows, () => table(rows.map((r) => ({ ...r, stuckFor: ago(r.since) })), ['employeeId', 'stage', 'app', 'reason', 'lastFailure', 'attempts', 'stuckFor']));
+    print(o.json, rows, () =>
+      table(
+        rows.map((r) => ({ ...r, stuckFor: ago(r.since) })),
+        ['employeeId', 'stage', 'app', 'reason', 'lastFailure', 'attempts', 'stuckFor'],
+      ),
+    );
     if (rows.length) process.exitCode = 3;
   });
 
 for (const action of ['retry', 'skip'] as const) {
   program
     .command(`${action} <employeeId>`)
-    .description(action === 'retry' ? 'retry the steps that need attention' : 'give up on the steps that need attention and move on')
+    .description(
+      action === 'retry'
+        ? 'retry the steps that need attention'
+        : 'give up on the steps that need attention and move on',
+    )
     .addOption(configOption())
     .option('--app <app>', 'only this app')
     .option('--reason <text>', 'why (recorded in the audit trail)')
     .option('--as, --by <who>', 'who asks (recorded in the audit trail; default: the OS user)')
     .action(async (employeeId: string, o) => {
-      const ids = await withClient(o.config, (c) => signalAttention(c, employeeId, action, o.app, o.reason, o.by ?? osUser()));
+      const ids = await withClient(o.config, (c) =>
+        signalAttention(c, employeeId, action, o.app, o.reason, o.by ?? osUser()),
+      );
       process.stdout.write(`${action} sent to ${ids.join(', ')}\n`);
     });
 }
@@ -289,14 +382,20 @@ program
   .option('--json', 'JSON output')
   .action(async (o) => {
     const { listAudit, formatAudit, parseSince } = await import('./audit');
-    const filter = { ...(o.since ? { sinceMs: parseSince(o.since) } : {}), ...(o.person ? { employeeId: String(o.person) } : {}), ...(o.app ? { app: String(o.app) } : {}) };
+    const filter = {
+      ...(o.since ? { sinceMs: parseSince(o.since) } : {}),
+      ...(o.person ? { employeeId: String(o.person) } : {}),
+      ...(o.app ? { app: String(o.app) } : {}),
+    };
     const listing = await withClient(o.config, (c) => listAudit(c, filter));
     print(o.json, listing, () => formatAudit(listing));
   });
 
 program
   .command('seats')
-  .description('per seat-consuming app: seats held (the app’s own accounts), pending approval, held by people who left, scheduled for deletion')
+  .description(
+    'per seat-consuming app: seats held (the app’s own accounts), pending approval, held by people who left, scheduled for deletion',
+  )
   .addOption(configOption())
   .option('--app <app>', 'only this app')
   .option('--json', 'JSON output')
@@ -308,13 +407,18 @@ program
 
 program
   .command('reconcile')
-  .description('scan every account of each app against the people scimflow knows: in-sync, drifted, orphan, unlinked-owner, conflict (dry run unless --fix)')
+  .description(
+    'scan every account of each app against the people scimflow knows: in-sync, drifted, orphan, unlinked-owner, conflict (dry run unless --fix)',
+  )
   .addOption(configOption())
   .option('--app <app>', 'only this app')
   .option('--fix', 'converge the chosen classes through the controllers (orphans only through the mass-change guard)')
   .option('--classes <list>', 'classes --fix converges (drifted,unlinked-owner,orphan)', 'drifted,unlinked-owner')
   .option('--limit <n>', 'rows kept per app (the counts are always complete)', positiveIntegerValue, '1000')
-  .option('--last', "the last scheduled run's results per app (reads only; the schedules run `0 3 * * *` unless configured)")
+  .option(
+    '--last',
+    "the last scheduled run's results per app (reads only; the schedules run `0 3 * * *` unless configured)",
+  )
   .option('--json', 'JSON output')
   .action(async (o) => {
     if (o.last) {
@@ -325,17 +429,29 @@ program
       return;
     }
     const { reconcileCommand } = await import('./reconcile');
-    const out = await reconcileCommand({ configFile: o.config, ...(o.app ? { app: o.app } : {}), fix: Boolean(o.fix), classes: String(o.classes), limit: Number(o.limit) });
+    const out = await reconcileCommand({
+      configFile: o.config,
+      ...(o.app ? { app: o.app } : {}),
+      fix: Boolean(o.fix),
+      classes: String(o.classes),
+      limit: Number(o.limit),
+    });
     print(o.json, out.json, () => out.text);
     if (out.refused) process.exitCode = 2;
   });
 
 program
   .command('import <roster>')
-  .description('import an HR roster (.csv or .json): hire, update and terminate to match it (docs/hr-events.md, "Roster")')
+  .description(
+    'import an HR roster (.csv or .json): hire, update and terminate to match it (docs/hr-events.md, "Roster")',
+  )
   .addOption(configOption())
   .option('--dry-run', 'print the planned hires, updates and terminations; send nothing')
-  .addOption(new Option('--hints <mode>', 'scan each app once and hand the controllers what it saw (bulk onboarding)').choices(['auto', 'always', 'never']).default('auto'))
+  .addOption(
+    new Option('--hints <mode>', 'scan each app once and hand the controllers what it saw (bulk onboarding)')
+      .choices(['auto', 'always', 'never'])
+      .default('auto'),
+  )
   .option('--no-wait', 'do not wait for the controllers to settle')
   .option('--json', 'JSON output')
   .action(async (file: string, o) => {
@@ -354,7 +470,9 @@ program
     if (out.refused) process.exitCode = 1;
   });
 
-const guard = program.command('guard').description('the mass-change guard: deactivations and deletions beyond the allowance wait here');
+const guard = program
+  .command('guard')
+  .description('the mass-change guard: deactivations and deletions beyond the allowance wait here');
 guard
   .command('status <app>')
   .description('allowance, window and held changes of one app')
@@ -363,15 +481,31 @@ guard
   .action(async (app: string, o) => {
     const { guardView } = await import('../reconcile/scan');
     const v = await withClient(o.config, (c) => guardView(c, app)).catch((err: unknown) => {
-      if ((err as Error).name === 'WorkflowNotFoundError') throw new OpsError('NOT_FOUND', `no guard for ${app} yet (nothing was asked of it)`);
+      if ((err as Error).name === 'WorkflowNotFoundError')
+        throw new OpsError('NOT_FOUND', `no guard for ${app} yet (nothing was asked of it)`);
       throw err;
     });
-    print(o.json, v, () => [`${app}: allowance ${v.allowance} per ${v.policy.windowMs / 60_000} min (${v.accounts || 'unknown'} accounts); used ${v.window.length}; held ${v.held.length}`, table(v.held.map((h) => ({ id: h.id, kind: h.kind, accountId: h.accountId, requester: h.requester, since: new Date(h.at).toISOString() })))].join('\n'));
+    print(o.json, v, () =>
+      [
+        `${app}: allowance ${v.allowance} per ${v.policy.windowMs / 60_000} min (${v.accounts || 'unknown'} accounts); used ${v.window.length}; held ${v.held.length}`,
+        table(
+          v.held.map((h) => ({
+            id: h.id,
+            kind: h.kind,
+            accountId: h.accountId,
+            requester: h.requester,
+            since: new Date(h.at).toISOString(),
+          })),
+        ),
+      ].join('\n'),
+    );
   });
 for (const decision of ['release', 'reject'] as const) {
   guard
     .command(`${decision} <app>`)
-    .description(decision === 'release' ? 'let every held change of the app go ahead' : 'refuse every held change of the app')
+    .description(
+      decision === 'release' ? 'let every held change of the app go ahead' : 'refuse every held change of the app',
+    )
     .addOption(configOption())
     .option('--as <who>', 'who decides (recorded)', process.env.USER ?? 'operator')
     .action(async (app: string, o) => {
@@ -388,11 +522,19 @@ for (const decision of ['release', 'reject'] as const) {
 
 program
   .command('upgrade')
-  .description('running controllers per build/version; wakes those on an older build so they continue as new onto the current one (docs/versioning.md)')
+  .description(
+    'running controllers per build/version; wakes those on an older build so they continue as new onto the current one (docs/versioning.md)',
+  )
   .addOption(configOption())
   .option('--dry-run', 'only list: send nothing')
-  .option('--deployment <name>', 'the Worker Deployment (default: the file’s temporal.deployment.name; none: unversioned workers)')
-  .option('--build-id <id>', 'the current build (default: the deployment’s current version, else what the polling workers report)')
+  .option(
+    '--deployment <name>',
+    'the Worker Deployment (default: the file’s temporal.deployment.name; none: unversioned workers)',
+  )
+  .option(
+    '--build-id <id>',
+    'the current build (default: the deployment’s current version, else what the polling workers report)',
+  )
   .option('--limit <n>', 'wake at most this many (oldest runs first)', positiveIntegerValue)
   .option('--json', 'JSON output')
   .action(async (o) => {
@@ -407,7 +549,13 @@ program
     }
     const by = `${process.env.USER ?? 'someone'} (scimflow upgrade)`;
     const report = await withClient(o.config, (c) =>
-      upgrade(c, { ...(deployment ? { deployment } : {}), ...(o.buildId ? { buildId: o.buildId } : {}), ...(o.limit ? { limit: Number(o.limit) } : {}), dryRun: Boolean(o.dryRun), by }),
+      upgrade(c, {
+        ...(deployment ? { deployment } : {}),
+        ...(o.buildId ? { buildId: o.buildId } : {}),
+        ...(o.limit ? { limit: Number(o.limit) } : {}),
+        dryRun: Boolean(o.dryRun),
+        by,
+      }),
     );
     print(o.json, report, () => formatUpgrade(report, table));
     if (report.problems.length && !o.dryRun) process.exitCode = 1;

@@ -16,14 +16,16 @@ export function durationValue(value: string): string {
 
 /** 1, 2, 3… */
 export function positiveIntegerValue(value: string): string {
-  if (!/^\s*[1-9]\d*\s*$/.test(value)) throw new InvalidArgumentError(`expected a positive whole number, got ${JSON.stringify(value)}`);
+  if (!/^\s*[1-9]\d*\s*$/.test(value))
+    throw new InvalidArgumentError(`expected a positive whole number, got ${JSON.stringify(value)}`);
   return value.trim();
 }
 
 /** A TCP port, 0–65535. */
 export function portValue(value: string): string {
   const n = Number(value);
-  if (!/^\s*\d+\s*$/.test(value) || n > 65535) throw new InvalidArgumentError(`expected a port number (0-65535), got ${JSON.stringify(value)}`);
+  if (!/^\s*\d+\s*$/.test(value) || n > 65535)
+    throw new InvalidArgumentError(`expected a port number (0-65535), got ${JSON.stringify(value)}`);
   return String(n);
 }
 

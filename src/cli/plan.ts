@@ -49,13 +49,22 @@ function describeAction(a: Action): { action: string; request?: string } {
     case 'adopt':
       return { action: `adopt ${a.accountId} (no externalId, same userName): stamp the externalId` };
     case 'update':
-      return { action: 'bring the attributes up to date', request: `PATCH /Users/${a.accountId} (generated from the difference)` };
+      return {
+        action: 'bring the attributes up to date',
+        request: `PATCH /Users/${a.accountId} (generated from the difference)`,
+      };
     case 'setActive':
-      return { action: `${a.active ? 'reactivate' : 'deactivate'} (${a.why})`, request: `PATCH /Users/${a.accountId} active=${a.active}` };
+      return {
+        action: `${a.active ? 'reactivate' : 'deactivate'} (${a.why})`,
+        request: `PATCH /Users/${a.accountId} active=${a.active}`,
+      };
     case 'addGroup':
       return { action: `add to group ${a.group}`, request: `PATCH /Groups/<${a.group}> add members ${a.accountId}` };
     case 'removeGroup':
-      return { action: `remove from group ${a.group} (${a.why})`, request: `PATCH /Groups/<${a.group}> remove members[value eq ${JSON.stringify(a.accountId)}]` };
+      return {
+        action: `remove from group ${a.group} (${a.why})`,
+        request: `PATCH /Groups/<${a.group}> remove members[value eq ${JSON.stringify(a.accountId)}]`,
+      };
     case 'removeJsmCustomer':
       return { action: 'remove the JSM customer' };
     case 'delete':
@@ -70,14 +79,31 @@ export async function planEvent(config: ScimflowConfig, event: HrEvent, env: Env
   try {
     const now = Date.now();
     const at = event.effectiveAt ? Date.parse(event.effectiveAt) : now;
-    const tl = timeline([{ id: event.id, type: event.type, at, recordedAt: now, employee: event.employee, ...(event.cancels ? { cancels: event.cancels } : {}) }], now);
+    const tl = timeline(
+      [
+        {
+          id: event.id,
+          type: event.type,
+          at,
+          recordedAt: now,
+          employee: event.employee,
+          ...(event.cancels ? { cancels: event.cancels } : {}),
+        },
+      ],
+      now,
+    );
     const desires = composed.deps.desire(event.employee);
     const apps: AppPlanView[] = [];
     for (const d of desires) {
       const c = composed.deps.connector(d.app);
       try {
-        const found = await c.lookupUsers({ userName: d.user.userName, ...(d.user.externalId ? { externalId: d.user.externalId } : {}) });
-        const accounts: ObservedAccount[] = found.filter((u) => typeof u.id === 'string').map((u) => toObservedAccount(u, c.profile.owner));
+        const found = await c.lookupUsers({
+          userName: d.user.userName,
+          ...(d.user.externalId ? { externalId: d.user.externalId } : {}),
+        });
+        const accounts: ObservedAccount[] = found
+          .filter((u) => typeof u.id === 'string')
+          .map((u) => toObservedAccount(u, c.profile.owner));
         const e = tl.employment;
         const ctx = {
           status: e.status,
@@ -99,19 +125,42 @@ export async function planEvent(config: ScimflowConfig, event: HrEvent, env: Env
           ({ accounts: seen, link } = applyAction(seen, link, action, d, { id: '<new id>' }));
         }
         plan.actions = steps;
-        const gated = d.seatGate && (plan.actions.some((a) => a.kind === 'create') || plan.actions.some((a) => a.kind === 'setActive' && a.active));
+        const gated =
+          d.seatGate &&
+          (plan.actions.some((a) => a.kind === 'create') ||
+            plan.actions.some((a) => a.kind === 'setActive' && a.active));
         const cur = plan.account ?? plan.conflict?.accounts[0];
         apps.push({
           app: d.app,
           granted: d.granted,
           state: plan.state,
           approvalRequired: gated,
-          ...(cur ? { current: { id: cur.id, userName: cur.userName, ...(cur.externalId ? { externalId: cur.externalId } : {}), active: 'active' in cur ? Boolean(cur.active) : true } } : {}),
+          ...(cur
+            ? {
+                current: {
+                  id: cur.id,
+                  userName: cur.userName,
+                  ...(cur.externalId ? { externalId: cur.externalId } : {}),
+                  active: 'active' in cur ? Boolean(cur.active) : true,
+                },
+              }
+            : {}),
           actions: plan.actions.map(describeAction),
-          ...(plan.conflict ? { error: `identity conflict: ${plan.conflict.reason}` } : d.problem ? { error: d.problem } : {}),
+          ...(plan.conflict
+            ? { error: `identity conflict: ${plan.conflict.reason}` }
+            : d.problem
+              ? { error: d.problem }
+              : {}),
         });
       } catch (err) {
-        apps.push({ app: d.app, granted: d.granted, state: 'error', approvalRequired: false, actions: [], error: err instanceof Error ? err.message : String(err) });
+        apps.push({
+          app: d.app,
+          granted: d.granted,
+          state: 'error',
+          approvalRequired: false,
+          actions: [],
+          error: err instanceof Error ? err.message : String(err),
+        });
       }
     }
     const granted = desires.filter((d) => d.granted);

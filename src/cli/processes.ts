@@ -28,8 +28,15 @@ export async function runWorkerProcess(configFile: string): Promise<void> {
   // TLS / API key and the payload keys: resolved before anything connects, so a bad key stops here.
   const access = temporalAccess(config);
   const connection = await NativeConnection.connect({ ...access.connection, address: target.address });
-  const composed = composeWorker(config, process.env, (e) => metrics.accounts.inc({ app: e.app, action: e.action }), metrics);
-  await composed.discover((app, err) => log.warn({ app, err: String(err) }, 'ServiceProviderConfig discovery failed; using the documented profile'));
+  const composed = composeWorker(
+    config,
+    process.env,
+    (e) => metrics.accounts.inc({ app: e.app, action: e.action }),
+    metrics,
+  );
+  await composed.discover((app, err) =>
+    log.warn({ app, err: String(err) }, 'ServiceProviderConfig discovery failed; using the documented profile'),
+  );
   const { client, close: closeClient } = await connectClient(target, access);
   // This process's share of each app's rate limit among the worker processes polling its queue.
   const identity = workerIdentity();
@@ -39,28 +46,64 @@ export async function runWorkerProcess(configFile: string): Promise<void> {
     identity,
     apps: composed.paced,
     onChange: (app, share, workers) => log.info({ app, share, workers }, 'rate-limit share'),
-    onError: (app, err) => log.warn({ app, err: String(err) }, 'could not read the pollers of the app’s task queue; keeping the last share'),
+    onError: (app, err) =>
+      log.warn({ app, err: String(err) }, 'could not read the pollers of the app’s task queue; keeping the last share'),
   });
   await fleet.refresh();
   const stopGauges = pollGauges(client, metrics, Object.keys(config.apps));
-  const metricsServer = await startMetricsServer(metrics, { host: process.env.SCIMFLOW_METRICS_HOST ?? '127.0.0.1', port: metricsPort, ...(temporalMetricsBind ? { temporalMetricsUrl: `http://${temporalMetricsBind}/metrics` } : {}) });
+  const metricsServer = await startMetricsServer(metrics, {
+    host: process.env.SCIMFLOW_METRICS_HOST ?? '127.0.0.1',
+    port: metricsPort,
+    ...(temporalMetricsBind ? { temporalMetricsUrl: `http://${temporalMetricsBind}/metrics` } : {}),
+  });
   // The prebuilt bundle (`npm run build:workflows`, the Docker image) when present, else bundled from source.
   const bundle = prebuiltBundle();
   const stale = bundle && newerSource(bundle.codePath);
-  if (stale) log.warn({ workflowBundle: bundle.codePath, newer: stale }, 'the prebuilt workflow bundle is older than the sources: run `npm run build:workflows` (or delete it to bundle from source)');
+  if (stale)
+    log.warn(
+      { workflowBundle: bundle.codePath, newer: stale },
+      'the prebuilt workflow bundle is older than the sources: run `npm run build:workflows` (or delete it to bundle from source)',
+    );
   const d = config.temporal.deployment;
   const buildId = resolveBuildId({ configured: d?.buildId, ...(bundle ? { bundlePath: bundle.codePath } : {}) });
   const deployment = d ? { name: d.name, buildId } : undefined;
-  const workers = await startWorkers({ connection, namespace: target.namespace, taskQueue: config.temporal.taskQueue, apps: composed.apps, deps: composed.deps, dataConverter: access.dataConverter, identity, buildId, ...(deployment ? { deployment } : {}), ...(bundle ? { workflowBundle: bundle } : {}) });
+  const workers = await startWorkers({
+    connection,
+    namespace: target.namespace,
+    taskQueue: config.temporal.taskQueue,
+    apps: composed.apps,
+    deps: composed.deps,
+    dataConverter: access.dataConverter,
+    identity,
+    buildId,
+    ...(deployment ? { deployment } : {}),
+    ...(bundle ? { workflowBundle: bundle } : {}),
+  });
   // One reconcile schedule per app, brought to the configuration at every start (idempotent).
   await ensureReconcileSchedules(client, config).then(
     (done) => log.info({ schedules: done }, 'reconcile schedules in place'),
-    (err: unknown) => log.warn({ err: String(err) }, 'reconcile schedules could not be created or updated; the next start tries again'),
+    (err: unknown) =>
+      log.warn({ err: String(err) }, 'reconcile schedules could not be created or updated; the next start tries again'),
   );
-  log.info({ address: target.address, apps: composed.apps.map((a) => a.name), buildId, deployment: deployment?.name ?? null, workflowBundle: bundle?.codePath ?? 'bundled from source', ...describeTemporalAccess(config) }, 'worker running');
-  if (!config.temporal.encryption) log.warn('temporal.encryption is not set: HR records are stored in Temporal in clear text (docs/security.md)');
+  log.info(
+    {
+      address: target.address,
+      apps: composed.apps.map((a) => a.name),
+      buildId,
+      deployment: deployment?.name ?? null,
+      workflowBundle: bundle?.codePath ?? 'bundled from source',
+      ...describeTemporalAccess(config),
+    },
+    'worker running',
+  );
+  if (!config.temporal.encryption)
+    log.warn('temporal.encryption is not set: HR records are stored in Temporal in clear text (docs/security.md)');
   const devKeys = developmentKeyIds(config, DEV_PAYLOAD_KEY);
-  if (devKeys.length) log.warn({ keys: devKeys }, 'payloads are encrypted with the public DEVELOPMENT key: set SCIMFLOW_PAYLOAD_KEY to a key of your own (docs/security.md)');
+  if (devKeys.length)
+    log.warn(
+      { keys: devKeys },
+      'payloads are encrypted with the public DEVELOPMENT key: set SCIMFLOW_PAYLOAD_KEY to a key of your own (docs/security.md)',
+    );
   const stop = async () => {
     log.info('worker shutting down (finishing in-flight activities)');
     stopGauges();

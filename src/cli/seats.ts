@@ -9,10 +9,15 @@ import { composeWorker } from '../worker/compose';
 import { seatReport, type SeatPerson, type SeatReport } from '../domain/seats';
 import { listPeople, peopleByApp, scanApp } from '../reconcile/scan';
 
-export async function seatsCommand(input: { configFile: string; app?: string; now?: number }): Promise<{ json: unknown; text: string }> {
+export async function seatsCommand(input: {
+  configFile: string;
+  app?: string;
+  now?: number;
+}): Promise<{ json: unknown; text: string }> {
   const config = loadCommandConfig(input.configFile);
   const paid = (name: string) => Boolean(config.apps[name]!.seatConsuming || config.apps[name]!.approval.required);
-  if (input.app && !config.apps[input.app]) throw new OpsError('REFUSED', `unknown app ${input.app} (configured: ${Object.keys(config.apps).join(', ')})`);
+  if (input.app && !config.apps[input.app])
+    throw new OpsError('REFUSED', `unknown app ${input.app} (configured: ${Object.keys(config.apps).join(', ')})`);
   const apps = input.app ? [input.app] : Object.keys(config.apps).filter(paid).sort();
 
   const composed = composeWorker(config, process.env);
@@ -28,16 +33,34 @@ export async function seatsCommand(input: { configFile: string; app?: string; no
       const people: SeatPerson[] = known.map((p) => {
         const v = views.find((x) => x.employeeId === p.employeeId);
         const pending = v?.pendingApprovals.filter((r) => r.app === app).length ?? 0;
-        return { ...p, observedActive: v?.apps[app]?.account?.active === true, ...(pending ? { pendingApprovals: pending } : {}) };
+        return {
+          ...p,
+          observedActive: v?.apps[app]?.account?.active === true,
+          ...(pending ? { pendingApprovals: pending } : {}),
+        };
       });
       let scan;
       let scanError: string | undefined;
       try {
-        scan = await scanApp(composed.connectors.get(app)!, known, { app, paidSeats: paid(app), now, sampleLimit: 1000 });
+        scan = await scanApp(composed.connectors.get(app)!, known, {
+          app,
+          paidSeats: paid(app),
+          now,
+          sampleLimit: 1000,
+        });
       } catch (err) {
         scanError = err instanceof Error ? err.message : String(err);
       }
-      reports.push(seatReport({ app, paidSeats: paid(app), people, ...(scan ? { scan } : {}), ...(scanError ? { scanError } : {}), now }));
+      reports.push(
+        seatReport({
+          app,
+          paidSeats: paid(app),
+          people,
+          ...(scan ? { scan } : {}),
+          ...(scanError ? { scanError } : {}),
+          now,
+        }),
+      );
     }
     const json = { people: views.length, unreadable: failed, apps: reports };
     const text = [
@@ -53,8 +76,35 @@ export async function seatsCommand(input: { configFile: string; app?: string; no
         })),
       ),
       ...reports.flatMap((r) => [
-        ...(r.heldByLeavers.seats.length ? ['', `${r.app}: held by people who left`, table(r.heldByLeavers.seats.map((s) => ({ employeeId: s.employeeId, account: s.accountId, userName: s.userName, since: s.since, days: s.days })))] : []),
-        ...(r.scheduledForDeletion.accounts.length ? ['', `${r.app}: scheduled for deletion`, table(r.scheduledForDeletion.accounts.map((d) => ({ employeeId: d.employeeId, account: d.accountId, due: d.dueAt, inDays: d.inDays })))] : []),
+        ...(r.heldByLeavers.seats.length
+          ? [
+              '',
+              `${r.app}: held by people who left`,
+              table(
+                r.heldByLeavers.seats.map((s) => ({
+                  employeeId: s.employeeId,
+                  account: s.accountId,
+                  userName: s.userName,
+                  since: s.since,
+                  days: s.days,
+                })),
+              ),
+            ]
+          : []),
+        ...(r.scheduledForDeletion.accounts.length
+          ? [
+              '',
+              `${r.app}: scheduled for deletion`,
+              table(
+                r.scheduledForDeletion.accounts.map((d) => ({
+                  employeeId: d.employeeId,
+                  account: d.accountId,
+                  due: d.dueAt,
+                  inDays: d.inDays,
+                })),
+              ),
+            ]
+          : []),
       ]),
       ...(failed.length ? ['', `(${failed.length} controller(s) did not answer: ${failed.join(', ')})`] : []),
     ].join('\n');

@@ -25,7 +25,10 @@ export interface TemporalAccess {
 }
 
 /** The configuration's TLS / API key and data converter (resolving their secrets from `env`). */
-export function temporalAccess(config: Pick<ScimflowConfig, 'source' | 'temporal'>, env: Env = process.env): TemporalAccess {
+export function temporalAccess(
+  config: Pick<ScimflowConfig, 'source' | 'temporal'>,
+  env: Env = process.env,
+): TemporalAccess {
   const { address: _address, ...connection } = connectionOptions(config, env);
   return { connection, dataConverter: dataConverter(config, env) };
 }
@@ -45,12 +48,26 @@ export class TemporalUnreachableError extends Error {
   }
 }
 
-export async function connectClient(target: TemporalTarget, access: TemporalAccess | undefined): Promise<{ client: Client; close(): Promise<void> }> {
+export async function connectClient(
+  target: TemporalTarget,
+  access: TemporalAccess | undefined,
+): Promise<{ client: Client; close(): Promise<void> }> {
   let connection: Connection;
   try {
-    connection = await Connection.connect({ ...access?.connection, address: target.address, connectTimeout: '5 seconds' });
+    connection = await Connection.connect({
+      ...access?.connection,
+      address: target.address,
+      connectTimeout: '5 seconds',
+    });
   } catch (err) {
     throw new TemporalUnreachableError(target, err);
   }
-  return { client: new Client({ connection, namespace: target.namespace, ...(access ? { dataConverter: access.dataConverter } : {}) }), close: () => connection.close() };
+  return {
+    client: new Client({
+      connection,
+      namespace: target.namespace,
+      ...(access ? { dataConverter: access.dataConverter } : {}),
+    }),
+    close: () => connection.close(),
+  };
 }

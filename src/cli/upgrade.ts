@@ -37,7 +37,12 @@ export interface UpgradeRun {
 
 export interface UpgradeReport {
   /** The builds a run may have worked on to count as current (the current version, and a ramping one). */
-  current: { buildIds: string[]; from: 'deployment' | 'pollers' | 'option'; deployment?: string; ramping?: { buildId: string; percentage: number } };
+  current: {
+    buildIds: string[];
+    from: 'deployment' | 'pollers' | 'option';
+    deployment?: string;
+    ramping?: { buildId: string; percentage: number };
+  };
   running: number;
   /** People (running controllers) per version, most first. */
   byVersion: { version: string; people: number }[];
@@ -80,8 +85,12 @@ function runOf(wf: WorkflowExecutionInfo): UpgradeRun {
   };
 }
 
-async function currentBuilds(client: Client, opts: UpgradeOptions): Promise<UpgradeReport['current'] & { problem?: string }> {
-  if (opts.buildId) return { buildIds: [opts.buildId], from: 'option', ...(opts.deployment ? { deployment: opts.deployment } : {}) };
+async function currentBuilds(
+  client: Client,
+  opts: UpgradeOptions,
+): Promise<UpgradeReport['current'] & { problem?: string }> {
+  if (opts.buildId)
+    return { buildIds: [opts.buildId], from: 'option', ...(opts.deployment ? { deployment: opts.deployment } : {}) };
   const namespace = client.options.namespace;
   if (opts.deployment) {
     let routing: temporal.api.deployment.v1.IRoutingConfig | null | undefined;
@@ -89,11 +98,22 @@ async function currentBuilds(client: Client, opts: UpgradeOptions): Promise<Upgr
       const res = await client.workflowService.describeWorkerDeployment({ namespace, deploymentName: opts.deployment });
       routing = res.workerDeploymentInfo?.routingConfig;
     } catch (err) {
-      return { buildIds: [], from: 'deployment', deployment: opts.deployment, problem: `Worker Deployment "${opts.deployment}": ${(err as Error).message}` };
+      return {
+        buildIds: [],
+        from: 'deployment',
+        deployment: opts.deployment,
+        problem: `Worker Deployment "${opts.deployment}": ${(err as Error).message}`,
+      };
     }
     const current = routing?.currentDeploymentVersion?.buildId;
     const ramping = routing?.rampingDeploymentVersion?.buildId;
-    if (!current) return { buildIds: [], from: 'deployment', deployment: opts.deployment, problem: `Worker Deployment "${opts.deployment}" has no current version (temporal worker deployment set-current-version …)` };
+    if (!current)
+      return {
+        buildIds: [],
+        from: 'deployment',
+        deployment: opts.deployment,
+        problem: `Worker Deployment "${opts.deployment}" has no current version (temporal worker deployment set-current-version …)`,
+      };
     return {
       buildIds: ramping ? [current, ramping] : [current],
       from: 'deployment',
@@ -103,14 +123,23 @@ async function currentBuilds(client: Client, opts: UpgradeOptions): Promise<Upgr
   }
   const res = await client.workflowService.describeTaskQueue({
     namespace,
-    taskQueue: { name: opts.taskQueue ?? MAIN_TASK_QUEUE, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+    taskQueue: {
+      name: opts.taskQueue ?? MAIN_TASK_QUEUE,
+      kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL,
+    },
     taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
   });
   // The server remembers a poller for minutes after it stopped; one that polls now has polled within
   // the long-poll interval (about a minute).
   const now = Date.now();
   const live = (res.pollers ?? []).filter((p) => now - Number(p.lastAccessTime?.seconds ?? 0) * 1000 < POLLER_FRESH_MS);
-  const builds = [...new Set(live.map((p) => p.deploymentOptions?.buildId || p.workerVersionCapabilities?.buildId).filter((b): b is string => Boolean(b)))].sort();
+  const builds = [
+    ...new Set(
+      live
+        .map((p) => p.deploymentOptions?.buildId || p.workerVersionCapabilities?.buildId)
+        .filter((b): b is string => Boolean(b)),
+    ),
+  ].sort();
   if (builds.length === 1) return { buildIds: builds, from: 'pollers' };
   const problem =
     builds.length === 0
@@ -122,18 +151,30 @@ async function currentBuilds(client: Client, opts: UpgradeOptions): Promise<Upgr
 export async function upgrade(client: Client, opts: UpgradeOptions = {}): Promise<UpgradeReport> {
   const current = await currentBuilds(client, opts);
   const runs: UpgradeRun[] = [];
-  for await (const wf of client.workflow.list({ query: `WorkflowType = 'identityWorkflow' AND ExecutionStatus = 'Running'` })) runs.push(runOf(wf));
+  for await (const wf of client.workflow.list({
+    query: `WorkflowType = 'identityWorkflow' AND ExecutionStatus = 'Running'`,
+  }))
+    runs.push(runOf(wf));
   const counts = new Map<string, number>();
   for (const r of runs) counts.set(r.version, (counts.get(r.version) ?? 0) + 1);
-  const byVersion = [...counts.entries()].map(([version, people]) => ({ version, people })).sort((a, b) => b.people - a.people || a.version.localeCompare(b.version));
+  const byVersion = [...counts.entries()]
+    .map(([version, people]) => ({ version, people }))
+    .sort((a, b) => b.people - a.people || a.version.localeCompare(b.version));
   const targets = new Set(current.buildIds);
   const problems = current.problem ? [current.problem] : [];
   // Nothing is current when the current build is unknown: then nobody is listed as behind.
-  const toUpgrade = targets.size ? runs.filter((r) => r.builds.length === 0 || r.builds.some((b) => !targets.has(b))).sort((a, b) => a.startTime.localeCompare(b.startTime)) : [];
+  const toUpgrade = targets.size
+    ? runs
+        .filter((r) => r.builds.length === 0 || r.builds.some((b) => !targets.has(b)))
+        .sort((a, b) => a.startTime.localeCompare(b.startTime))
+    : [];
   const woken: string[] = [];
   if (!opts.dryRun && !problems.length) {
     const batch = toUpgrade.slice(0, opts.limit ?? toUpgrade.length);
-    const payload = { reason: `scimflow upgrade to ${current.buildIds[0]}`, ...(opts.by ? { by: opts.by.slice(0, 256) } : {}) };
+    const payload = {
+      reason: `scimflow upgrade to ${current.buildIds[0]}`,
+      ...(opts.by ? { by: opts.by.slice(0, 256) } : {}),
+    };
     // A few at a time: each wake-up makes a controller replay and continue as new.
     for (let i = 0; i < batch.length; i += 8) {
       await Promise.all(
@@ -150,11 +191,22 @@ export async function upgrade(client: Client, opts: UpgradeOptions = {}): Promis
     }
   }
   const { problem: _p, ...cur } = current;
-  return { current: cur, running: runs.length, byVersion, toUpgrade, woken: woken.sort(), dryRun: Boolean(opts.dryRun), problems };
+  return {
+    current: cur,
+    running: runs.length,
+    byVersion,
+    toUpgrade,
+    woken: woken.sort(),
+    dryRun: Boolean(opts.dryRun),
+    problems,
+  };
 }
 
 /** The report as people read it. */
-export function formatUpgrade(r: UpgradeReport, table: (rows: Record<string, unknown>[], columns?: string[]) => string): string {
+export function formatUpgrade(
+  r: UpgradeReport,
+  table: (rows: Record<string, unknown>[], columns?: string[]) => string,
+): string {
   const cur = r.current.buildIds.length
     ? `current build: ${r.current.buildIds[0]}${r.current.deployment ? ` (Worker Deployment ${r.current.deployment}${r.current.from === 'option' ? ', as given' : ''})` : r.current.from === 'pollers' ? ' (what the workers polling report)' : ' (as given)'}${r.current.ramping ? `; ramping: ${r.current.ramping.buildId} at ${r.current.ramping.percentage}%` : ''}`
     : 'current build: unknown';
@@ -162,11 +214,24 @@ export function formatUpgrade(r: UpgradeReport, table: (rows: Record<string, unk
   lines.push(`not on the current build alone (their history holds tasks of another build): ${r.toUpgrade.length}`);
   for (const p of r.problems) lines.push(`cannot wake anyone: ${p}`);
   if (r.dryRun) {
-    if (r.toUpgrade.length) lines.push(table(r.toUpgrade.slice(0, 50).map((u) => ({ employeeId: u.employeeId, version: u.version, builds: u.builds.join(', '), started: u.startTime })), ['employeeId', 'version', 'builds', 'started']));
+    if (r.toUpgrade.length)
+      lines.push(
+        table(
+          r.toUpgrade.slice(0, 50).map((u) => ({
+            employeeId: u.employeeId,
+            version: u.version,
+            builds: u.builds.join(', '),
+            started: u.startTime,
+          })),
+          ['employeeId', 'version', 'builds', 'started'],
+        ),
+      );
     if (r.toUpgrade.length > 50) lines.push(`… and ${r.toUpgrade.length - 50} more`);
     lines.push('dry run: nothing sent (`scimflow upgrade` wakes them)');
   } else if (!r.problems.length) {
-    lines.push(`woke ${r.woken.length}: each continues as new onto the current build at its next quiet moment${r.woken.length < r.toUpgrade.length ? ` (${r.toUpgrade.length - r.woken.length} left: run it again)` : ''}`);
+    lines.push(
+      `woke ${r.woken.length}: each continues as new onto the current build at its next quiet moment${r.woken.length < r.toUpgrade.length ? ` (${r.toUpgrade.length - r.woken.length} left: run it again)` : ''}`,
+    );
   }
   return lines.join('\n');
 }

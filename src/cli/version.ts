@@ -9,7 +9,14 @@ export function versionString(root = projectRoot): string {
   let commit = '';
   try {
     // Only asked for with --version; a copy without .git (the Docker image) or without git prints the version alone.
-    const [top, head] = execFileSync('git', ['rev-parse', '--show-toplevel', '--short', 'HEAD'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 2000 }).trim().split('\n');
+    const [top, head] = execFileSync('git', ['rev-parse', '--show-toplevel', '--short', 'HEAD'], {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      timeout: 2000,
+    })
+      .trim()
+      .split('\n');
     // Not the commit of some enclosing repository this copy happens to sit in.
     if (top && head && realpathSync(top) === realpathSync(root)) commit = head;
   } catch {

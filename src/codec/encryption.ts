@@ -47,8 +47,12 @@ export class EncryptionCodec implements PayloadCodec {
 
   constructor(private readonly ring: KeyRing) {
     const key = ring.keys.get(ring.current);
-    if (!key) throw new Error(`the current payload key "${ring.current}" is not among the configured keys (${[...ring.keys.keys()].join(', ')})`);
-    for (const [id, k] of ring.keys) if (k.length !== 32) throw new Error(`payload key "${id}" is ${k.length} bytes; AES-256 needs 32`);
+    if (!key)
+      throw new Error(
+        `the current payload key "${ring.current}" is not among the configured keys (${[...ring.keys.keys()].join(', ')})`,
+      );
+    for (const [id, k] of ring.keys)
+      if (k.length !== 32) throw new Error(`payload key "${id}" is ${k.length} bytes; AES-256 needs 32`);
     this.current = key;
   }
 
@@ -67,7 +71,10 @@ export class EncryptionCodec implements PayloadCodec {
     cipher.setAAD(aad(id));
     const plain = temporal.api.common.v1.Payload.encode(payload).finish();
     const data = Buffer.concat([nonce, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
-    return { metadata: { encoding: utf8(ENCRYPTED_ENCODING), [KEY_ID_METADATA]: utf8(id), [CIPHER_METADATA]: utf8(CIPHER) }, data };
+    return {
+      metadata: { encoding: utf8(ENCRYPTED_ENCODING), [KEY_ID_METADATA]: utf8(id), [CIPHER_METADATA]: utf8(CIPHER) },
+      data,
+    };
   }
 
   decryptOne(payload: Payload): Payload {
@@ -80,12 +87,17 @@ export class EncryptionCodec implements PayloadCodec {
     }
     const id = text(payload.metadata?.[KEY_ID_METADATA]);
     const cipherName = text(payload.metadata?.[CIPHER_METADATA]) ?? CIPHER;
-    if (cipherName !== CIPHER) throw new PayloadDecryptionError(`payload cipher ${cipherName} is not supported (only ${CIPHER})`);
+    if (cipherName !== CIPHER)
+      throw new PayloadDecryptionError(`payload cipher ${cipherName} is not supported (only ${CIPHER})`);
     if (!id) throw new PayloadDecryptionError(`encrypted payload without ${KEY_ID_METADATA}`);
     const key = this.ring.keys.get(id);
-    if (!key) throw new PayloadDecryptionError(`payload encrypted with key "${id}", which is not configured (configured: ${[...this.ring.keys.keys()].join(', ')}): add it to temporal.encryption.keys`);
+    if (!key)
+      throw new PayloadDecryptionError(
+        `payload encrypted with key "${id}", which is not configured (configured: ${[...this.ring.keys.keys()].join(', ')}): add it to temporal.encryption.keys`,
+      );
     const data = Buffer.from(payload.data ?? new Uint8Array());
-    if (data.length < NONCE_BYTES + TAG_BYTES) throw new PayloadDecryptionError(`encrypted payload (key "${id}") is truncated`);
+    if (data.length < NONCE_BYTES + TAG_BYTES)
+      throw new PayloadDecryptionError(`encrypted payload (key "${id}") is truncated`);
     const decipher = createDecipheriv('aes-256-gcm', key, data.subarray(0, NONCE_BYTES), { authTagLength: TAG_BYTES });
     decipher.setAAD(aad(id));
     decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
@@ -93,7 +105,9 @@ export class EncryptionCodec implements PayloadCodec {
     try {
       plain = Buffer.concat([decipher.update(data.subarray(NONCE_BYTES, data.length - TAG_BYTES)), decipher.final()]);
     } catch {
-      throw new PayloadDecryptionError(`encrypted payload (key "${id}") failed authentication: it was altered, or encrypted with another key under the same id`);
+      throw new PayloadDecryptionError(
+        `encrypted payload (key "${id}") failed authentication: it was altered, or encrypted with another key under the same id`,
+      );
     }
     const decoded = temporal.api.common.v1.Payload.decode(plain);
     return { metadata: decoded.metadata ?? {}, data: decoded.data ?? new Uint8Array() };

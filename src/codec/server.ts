@@ -66,25 +66,38 @@ function bytes(value: unknown, where: string): Uint8Array {
 /** Payloads in their protobuf-JSON form → Payload objects; a malformed body is a 400 naming the field. */
 export function payloadsFromJson(body: unknown): Payload[] {
   const list = (body as { payloads?: unknown } | null)?.payloads;
-  if (body === null || typeof body !== 'object' || !Array.isArray(list)) throw new HttpError(400, 'expected {"payloads": [...]}');
+  if (body === null || typeof body !== 'object' || !Array.isArray(list))
+    throw new HttpError(400, 'expected {"payloads": [...]}');
   if (list.length > MAX_PAYLOADS) throw new HttpError(413, `at most ${MAX_PAYLOADS} payloads per request`);
   return list.map((p: unknown, i) => {
     if (p === null || typeof p !== 'object') throw new HttpError(400, `payloads[${i}]: expected an object`);
     const { metadata = {}, data } = p as { metadata?: unknown; data?: unknown };
-    if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) throw new HttpError(400, `payloads[${i}].metadata: expected an object`);
+    if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata))
+      throw new HttpError(400, `payloads[${i}].metadata: expected an object`);
     const md: Record<string, Uint8Array> = {};
     for (const [k, v] of Object.entries(metadata)) md[k] = bytes(v, `payloads[${i}].metadata.${k}`);
-    return { metadata: md, data: data === undefined || data === null ? new Uint8Array() : bytes(data, `payloads[${i}].data`) };
+    return {
+      metadata: md,
+      data: data === undefined || data === null ? new Uint8Array() : bytes(data, `payloads[${i}].data`),
+    };
   });
 }
 
-export function payloadsToJson(payloads: Payload[]): { payloads: { metadata: Record<string, string>; data: string }[] } {
+export function payloadsToJson(payloads: Payload[]): {
+  payloads: { metadata: Record<string, string>; data: string }[];
+} {
   const b64 = (u: Uint8Array | null | undefined) => Buffer.from(u ?? new Uint8Array()).toString('base64');
-  return { payloads: payloads.map((p) => ({ metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, b64(v)])), data: b64(p.data) })) };
+  return {
+    payloads: payloads.map((p) => ({
+      metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, b64(v)])),
+      data: b64(p.data),
+    })),
+  };
 }
 
 export function buildCodecServer(opts: CodecServerOptions): FastifyInstance {
-  if (!opts.allowUnauthenticated && opts.tokens.length === 0) throw new Error('the codec server needs at least one accepted token (or allowUnauthenticated on loopback)');
+  if (!opts.allowUnauthenticated && opts.tokens.length === 0)
+    throw new Error('the codec server needs at least one accepted token (or allowUnauthenticated on loopback)');
   const accepted = opts.tokens.map(digest);
   const origins = new Set(opts.corsOrigins);
   // Encoding is always with the current key; decoding passes a payload that is not encrypted
@@ -102,17 +115,25 @@ export function buildCodecServer(opts: CodecServerOptions): FastifyInstance {
     const origin = req.headers.origin;
     if (origin === undefined) return true; // not a browser (the temporal CLI, curl): CORS does not apply
     if (!origins.has(origin)) return false;
-    reply.header('Access-Control-Allow-Origin', origin).header('Vary', 'Origin').header('Access-Control-Allow-Credentials', 'true');
+    reply
+      .header('Access-Control-Allow-Origin', origin)
+      .header('Vary', 'Origin')
+      .header('Access-Control-Allow-Credentials', 'true');
     return true;
   };
 
   const authorise = (req: FastifyRequest) => {
     const ns = req.headers['x-namespace'];
-    if (opts.namespace && typeof ns === 'string' && ns !== '' && ns !== opts.namespace) throw new HttpError(403, `this codec server serves namespace ${opts.namespace}, not ${ns}`);
+    if (opts.namespace && typeof ns === 'string' && ns !== '' && ns !== opts.namespace)
+      throw new HttpError(403, `this codec server serves namespace ${opts.namespace}, not ${ns}`);
     if (opts.allowUnauthenticated) return;
     const h = req.headers.authorization;
     const m = typeof h === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(h) : null;
-    if (!m || !tokenAccepted(m[1]!, accepted)) throw new HttpError(401, m ? 'the bearer token is not accepted' : 'a bearer token is required (Authorization: Bearer …)');
+    if (!m || !tokenAccepted(m[1]!, accepted))
+      throw new HttpError(
+        401,
+        m ? 'the bearer token is not accepted' : 'a bearer token is required (Authorization: Bearer …)',
+      );
   };
 
   app.addHook('onRequest', async (req, reply) => {
@@ -125,7 +146,10 @@ export function buildCodecServer(opts: CodecServerOptions): FastifyInstance {
   });
 
   app.options('/*', async (_req, reply) => {
-    reply.header('Access-Control-Allow-Methods', 'POST, OPTIONS').header('Access-Control-Allow-Headers', ALLOWED_HEADERS).header('Access-Control-Max-Age', '600');
+    reply
+      .header('Access-Control-Allow-Methods', 'POST, OPTIONS')
+      .header('Access-Control-Allow-Headers', ALLOWED_HEADERS)
+      .header('Access-Control-Max-Age', '600');
     return reply.code(204).send();
   });
 
@@ -148,7 +172,11 @@ export function buildCodecServer(opts: CodecServerOptions): FastifyInstance {
           return p;
         }
       });
-      if (failed) req.log.warn({ failed, of: payloads.length }, 'payloads that could not be decrypted were returned as they are (unknown key, or altered)');
+      if (failed)
+        req.log.warn(
+          { failed, of: payloads.length },
+          'payloads that could not be decrypted were returned as they are (unknown key, or altered)',
+        );
       return payloadsToJson(out);
     } catch (err) {
       if (err instanceof HttpError) {
@@ -169,15 +197,26 @@ export interface RunningCodecServer {
 /** Starts the codec server of `config` (keys from temporal.encryption, the rest from codecServer). */
 export async function startCodecServer(
   config: ScimflowConfig,
-  opts: { env?: Env; host?: string; port?: number; log?: Logger; allowUnauthenticated?: boolean; extraTokens?: string[] } = {},
+  opts: {
+    env?: Env;
+    host?: string;
+    port?: number;
+    log?: Logger;
+    allowUnauthenticated?: boolean;
+    extraTokens?: string[];
+  } = {},
 ): Promise<RunningCodecServer> {
   const env = opts.env ?? process.env;
   const ring = keyRing(config, env);
-  if (!ring) throw new Error(`${config.source}: temporal.encryption is not configured: there is nothing for a codec server to decode`);
+  if (!ring)
+    throw new Error(
+      `${config.source}: temporal.encryption is not configured: there is nothing for a codec server to decode`,
+    );
   const secrets = resolveCodecServerSecrets(config, env);
   const host = opts.host ?? config.codecServer.host;
   const allowUnauthenticated = opts.allowUnauthenticated ?? config.codecServer.allowUnauthenticated;
-  if (allowUnauthenticated && !isLoopbackHost(host)) throw new Error(`the codec server serves without a token only on a loopback host, not ${host}`);
+  if (allowUnauthenticated && !isLoopbackHost(host))
+    throw new Error(`the codec server serves without a token only on a loopback host, not ${host}`);
   const app = buildCodecServer({
     ring,
     tokens: [...secrets.tokens, ...(opts.extraTokens ?? [])],
@@ -191,12 +230,23 @@ export async function startCodecServer(
   const a = app.server.address() as AddressInfo;
   const shownHost = a.family === 'IPv6' ? `[${a.address}]` : a.address;
   const url = `${secrets.tls ? 'https' : 'http'}://${shownHost}:${a.port}`;
-  opts.log?.info({ url, origins: config.codecServer.corsOrigins, auth: allowUnauthenticated ? 'none (loopback, development)' : `bearer (${secrets.tokens.length} token(s))`, currentKey: ring.current }, 'codec server listening');
+  opts.log?.info(
+    {
+      url,
+      origins: config.codecServer.corsOrigins,
+      auth: allowUnauthenticated ? 'none (loopback, development)' : `bearer (${secrets.tokens.length} token(s))`,
+      currentKey: ring.current,
+    },
+    'codec server listening',
+  );
   return { url, close: () => app.close() };
 }
 
 /** `scimflow codec-server`: runs until SIGINT / SIGTERM. */
-export async function runCodecServerProcess(configFile: string, overrides: { host?: string; port?: number } = {}): Promise<void> {
+export async function runCodecServerProcess(
+  configFile: string,
+  overrides: { host?: string; port?: number } = {},
+): Promise<void> {
   const log = createLogger({ name: 'scimflow-codec-server' });
   const config = loadConfig(configFile);
   const running = await startCodecServer(config, { ...overrides, log });

@@ -31,7 +31,11 @@ export function parseDuration(text: string): number {
   let total = 0;
   for (const match of text.matchAll(PART)) {
     const unit = match[2] as Unit;
-    if (seen.has(unit)) throw new DurationError(`"${text}" is not a duration: unit "${unit}" appears twice`, `not a duration: unit "${unit}" appears twice`);
+    if (seen.has(unit))
+      throw new DurationError(
+        `"${text}" is not a duration: unit "${unit}" appears twice`,
+        `not a duration: unit "${unit}" appears twice`,
+      );
     seen.add(unit);
     total += Number(match[1]) * UNIT_MS[unit];
   }
@@ -42,7 +46,8 @@ export function parseDuration(text: string): number {
 
 /** Formats milliseconds back into the largest-units form ("259200000" → "3d"); the inverse of parseDuration. */
 export function formatDuration(ms: number): string {
-  if (!Number.isSafeInteger(ms) || ms <= 0) throw new DurationError(`${ms} is not a positive whole number of milliseconds`);
+  if (!Number.isSafeInteger(ms) || ms <= 0)
+    throw new DurationError(`${ms} is not a positive whole number of milliseconds`);
   let rest = ms;
   let out = '';
   for (const unit of ['w', 'd', 'h', 'm', 's', 'ms'] as const) {

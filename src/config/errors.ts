@@ -34,5 +34,7 @@ export function displayPath(abs: string): string {
 
 /** One line per problem, `path (line L, column C): message` — for CLI output. */
 export function formatConfigErrors(errors: readonly ConfigErrorDetail[]): string[] {
-  return errors.map((e) => `${e.path}${e.line !== undefined ? ` (line ${e.line}, column ${e.column ?? 1})` : ''}: ${e.message}`);
+  return errors.map(
+    (e) => `${e.path}${e.line !== undefined ? ` (line ${e.line}, column ${e.column ?? 1})` : ''}: ${e.message}`,
+  );
 }

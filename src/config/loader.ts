@@ -34,7 +34,9 @@ type ZodIssue = z.core.$ZodIssue;
 
 /** A union branch whose issues show the input had that branch's shape (so its issues are the useful ones). */
 function shapeMatched(branch: readonly ZodIssue[]): boolean {
-  return branch.some((i) => i.path.length > 0 || (i.code !== 'invalid_type' && i.code !== 'invalid_value' && i.code !== 'invalid_union'));
+  return branch.some(
+    (i) => i.path.length > 0 || (i.code !== 'invalid_type' && i.code !== 'invalid_value' && i.code !== 'invalid_union'),
+  );
 }
 
 function flattenIssues(issues: readonly ZodIssue[], prefix: Path, out: { path: Path; message: string }[]): void {
@@ -61,7 +63,8 @@ function zodIssues(error: z.ZodError): { path: Path; message: string }[] {
   return out;
 }
 
-export type ParseResult = { ok: true; config: ScimflowConfig } | { ok: false; file: string; errors: ConfigErrorDetail[] };
+export type ParseResult =
+  { ok: true; config: ScimflowConfig } | { ok: false; file: string; errors: ConfigErrorDetail[] };
 
 export interface LoadOptions {
   /** Accept literal secrets in the file even without `allowInlineSecrets: true` (tests, `scimflow dev`). */
@@ -80,12 +83,18 @@ export function parseConfigText(text: string, path: string, options: LoadOptions
       file,
       errors: doc.errors.map((e) => {
         const pos = lc.linePos(e.pos[0]);
-        return { path: '(yaml)', line: pos.line, column: pos.col, message: `YAML syntax error: ${e.message.split('\n')[0]}` };
+        return {
+          path: '(yaml)',
+          line: pos.line,
+          column: pos.col,
+          message: `YAML syntax error: ${e.message.split('\n')[0]}`,
+        };
       }),
     };
   }
   const data: unknown = doc.toJS({ maxAliasCount: 100 });
-  if (data === null || data === undefined) return { ok: false, file, errors: [{ path: '(root)', message: 'the file is empty' }] };
+  if (data === null || data === undefined)
+    return { ok: false, file, errors: [{ path: '(root)', message: 'the file is empty' }] };
   const parsed = RawConfigSchema.safeParse(data);
   const withPos = (issues: { path: Path; message: string }[]): ConfigErrorDetail[] =>
     issues.map((i) => ({ path: formatPath(i.path), message: i.message, ...locate(doc, lc, i.path) }));
@@ -110,7 +119,11 @@ export function loadConfig(path: string = DEFAULT_CONFIG_PATH, options: LoadOpti
     text = readFileSync(path, 'utf8');
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    throw new ConfigError(displayPath(resolve(path)), [{ path: '(file)', message: err.code === 'ENOENT' ? 'file not found' : `cannot read: ${err.message}` }], `Cannot load configuration ${path}`);
+    throw new ConfigError(
+      displayPath(resolve(path)),
+      [{ path: '(file)', message: err.code === 'ENOENT' ? 'file not found' : `cannot read: ${err.message}` }],
+      `Cannot load configuration ${path}`,
+    );
   }
   const result = parseConfigText(text, path, options);
   if (!result.ok) throw new ConfigError(result.file, result.errors);
@@ -121,7 +134,14 @@ export interface ConfigSummary {
   file: string;
   temporal: { address: string; namespace: string; taskQueue: string };
   ingress: { host: string; port: number };
-  apps: { name: string; kind: AppKind; baseUrl: string; seatConsuming: boolean; approvalRequired: boolean; allOrNothing: boolean }[];
+  apps: {
+    name: string;
+    kind: AppKind;
+    baseUrl: string;
+    seatConsuming: boolean;
+    approvalRequired: boolean;
+    allOrNothing: boolean;
+  }[];
   rules: string[];
   /** Every secret reference by key path (references only, never values). */
   secrets: { path: string; ref: string }[];
@@ -133,12 +153,18 @@ function describeRef(ref: SecretRef): string {
 
 /** Every secret reference in a config, with its key path. */
 export function listSecretRefs(config: ScimflowConfig): { path: string; app?: string; ref: SecretRef }[] {
-  const out: { path: string; app?: string; ref: SecretRef }[] = [{ path: 'ingress.webhookSecret', ref: config.ingress.webhookSecret }];
-  if (config.ingress.previousWebhookSecret) out.push({ path: 'ingress.previousWebhookSecret', ref: config.ingress.previousWebhookSecret });
-  config.temporal.encryption?.keys.forEach((k, i) => out.push({ path: `temporal.encryption.keys[${i}].key`, ref: k.key }));
+  const out: { path: string; app?: string; ref: SecretRef }[] = [
+    { path: 'ingress.webhookSecret', ref: config.ingress.webhookSecret },
+  ];
+  if (config.ingress.previousWebhookSecret)
+    out.push({ path: 'ingress.previousWebhookSecret', ref: config.ingress.previousWebhookSecret });
+  config.temporal.encryption?.keys.forEach((k, i) =>
+    out.push({ path: `temporal.encryption.keys[${i}].key`, ref: k.key }),
+  );
   if (config.temporal.apiKey) out.push({ path: 'temporal.apiKey', ref: config.temporal.apiKey });
   const tls = config.temporal.tls;
-  if (typeof tls === 'object') for (const f of ['ca', 'cert', 'key'] as const) if (tls[f]) out.push({ path: `temporal.tls.${f}`, ref: tls[f] });
+  if (typeof tls === 'object')
+    for (const f of ['ca', 'cert', 'key'] as const) if (tls[f]) out.push({ path: `temporal.tls.${f}`, ref: tls[f] });
   for (const [name, app] of Object.entries(config.apps)) {
     const a = app.auth;
     const ref = a.type === 'bearer' ? a.token : a.type === 'apiKey' ? a.key : a.password;
@@ -149,11 +175,13 @@ export function listSecretRefs(config: ScimflowConfig): { path: string; app?: st
   const n = config.notifications;
   if (n?.links) {
     out.push({ path: 'notifications.links.signingKey', ref: n.links.signingKey });
-    if (n.links.previousSigningKey) out.push({ path: 'notifications.links.previousSigningKey', ref: n.links.previousSigningKey });
+    if (n.links.previousSigningKey)
+      out.push({ path: 'notifications.links.previousSigningKey', ref: n.links.previousSigningKey });
   }
   for (const c of Object.values(n?.channels ?? {})) {
     if (c.type === 'webhook') out.push({ path: `notifications.channels.${c.name}.webhook.url`, ref: c.url });
-    else if (c.smtp.password) out.push({ path: `notifications.channels.${c.name}.email.smtp.password`, ref: c.smtp.password });
+    else if (c.smtp.password)
+      out.push({ path: `notifications.channels.${c.name}.email.smtp.password`, ref: c.smtp.password });
   }
   return out;
 }
@@ -177,7 +205,8 @@ export function summarizeConfig(config: ScimflowConfig): ConfigSummary {
   };
 }
 
-export type CheckResult = { ok: true; summary: ConfigSummary } | { ok: false; file: string; errors: ConfigErrorDetail[] };
+export type CheckResult =
+  { ok: true; summary: ConfigSummary } | { ok: false; file: string; errors: ConfigErrorDetail[] };
 
 /**
  * For `scimflow config check`: never throws. With `options.env`, also checks that every secret reference

@@ -3,7 +3,13 @@
 import { z } from 'zod';
 import { PROFILE_SOURCES, PROFILES, profileFor, takesPaidSeat } from '../connectors/profiles';
 import type { Capabilities } from '../connectors/types';
-import { compileTemplate, isEmployeeField, templateYieldsOnly, EMPLOYEE_FIELDS, TemplateError } from '../rules/template';
+import {
+  compileTemplate,
+  isEmployeeField,
+  templateYieldsOnly,
+  EMPLOYEE_FIELDS,
+  TemplateError,
+} from '../rules/template';
 import { checkAttributePath } from '../rules/mapping';
 import { DATE_FORMATS, ROSTER_FIELDS } from '../domain/roster';
 import { DEFAULT_GUARD_MIN_COUNT } from '../domain/guard';
@@ -50,7 +56,10 @@ const SecretRefSchema = z
     }
     if (ref.ref === 'inline' && text.includes('${')) {
       // Never quote the value: it may be a secret written in the wrong place.
-      ctx.addIssue({ code: 'custom', message: 'is not a reference: write the whole value as ${ENV_NAME} (letters, digits, _), or file:/path' });
+      ctx.addIssue({
+        code: 'custom',
+        message: 'is not a reference: write the whole value as ${ENV_NAME} (letters, digits, _), or file:/path',
+      });
       return z.NEVER;
     }
     return ref;
@@ -117,7 +126,9 @@ const removedOption = (instead: string) =>
 const FILTER_OPERATORS = ['eq', 'ne', 'co', 'sw', 'ew', 'pr', 'gt', 'ge', 'lt', 'le', 'and', 'or', 'not'] as const;
 const CapabilitiesSchema = z.strictObject({
   patch: z.boolean().optional(),
-  put: removedOption('scimflow sends PUT only where patch is false (every update is then a full PUT); set patch: false for that'),
+  put: removedOption(
+    'scimflow sends PUT only where patch is false (every update is then a full PUT); set patch: false for that',
+  ),
   putReplacesWholeResource: removedOption('a PUT always carries the whole user (RFC 7644 §3.5.1)'),
   filter: z
     .strictObject({
@@ -154,13 +165,20 @@ const CapabilitiesSchema = z.strictObject({
       maxLength: z.number().int().positive().optional(),
     })
     .optional(),
-  deprovision: removedOption('the leaver policy decides: leaver.apps.<app>.deactivate, and hardDelete: { after: <duration> } to DELETE the account'),
+  deprovision: removedOption(
+    'the leaver policy decides: leaver.apps.<app>.deactivate, and hardDelete: { after: <duration> } to DELETE the account',
+  ),
   deleteIsIrreversible: removedOption("the leaver policy's hardDelete is the only DELETE scimflow sends"),
-  createConsumesSeat: removedOption('set apps.<app>.seatConsuming (its default comes from the kind\'s profile)'),
+  createConsumesSeat: removedOption("set apps.<app>.seatConsuming (its default comes from the kind's profile)"),
   searchEndpoint: removedOption('scimflow looks users up with GET /Users?filter='),
   serviceProviderConfig: z.boolean().optional(),
   userExtensions: z.array(nonEmpty).optional(),
-  owner: z.union([z.strictObject({ by: z.enum(['externalId', 'userName']) }), z.strictObject({ by: z.literal('attribute'), path: z.string().min(1) })]).optional(),
+  owner: z
+    .union([
+      z.strictObject({ by: z.enum(['externalId', 'userName']) }),
+      z.strictObject({ by: z.literal('attribute'), path: z.string().min(1) }),
+    ])
+    .optional(),
   writeContentType: nonEmpty.optional(),
 });
 
@@ -206,13 +224,15 @@ const AppSchema = z
         ctx.addIssue({
           code: 'custom',
           path,
-          message: 'http:// to a host other than loopback is refused (the credentials would cross the network unencrypted): use https://, or set allowInsecureHttp: true on this app',
+          message:
+            'http:// to a host other than loopback is refused (the credentials would cross the network unencrypted): use https://, or set allowInsecureHttp: true on this app',
         });
       if (insecureHttp(app.baseUrl)) refuse(['baseUrl']);
       if (app.jsm && insecureHttp(app.jsm.baseUrl)) refuse(['jsm', 'baseUrl']);
     }
     if (app.kind !== 'atlassian') {
-      if (app.directoryId !== undefined) ctx.addIssue({ code: 'custom', path: ['directoryId'], message: 'only for kind atlassian' });
+      if (app.directoryId !== undefined)
+        ctx.addIssue({ code: 'custom', path: ['directoryId'], message: 'only for kind atlassian' });
       if (app.jsm !== undefined) ctx.addIssue({ code: 'custom', path: ['jsm'], message: 'only for kind atlassian' });
     }
     for (const [attr, value] of Object.entries(app.attributes)) {
@@ -222,7 +242,8 @@ const AppSchema = z
       const characters = PROFILES[app.kind].userName.characters;
       if (characters !== undefined && attr === 'userName') {
         const templates = value === null ? [] : Array.isArray(value) ? value : [value];
-        if (value === null) ctx.addIssue({ code: 'custom', path: ['attributes', attr], message: `${app.kind} requires a userName` });
+        if (value === null)
+          ctx.addIssue({ code: 'custom', path: ['attributes', attr], message: `${app.kind} requires a userName` });
         for (const t of templates) {
           let ok: boolean;
           try {
@@ -272,7 +293,9 @@ const LeaverSchema = z.strictObject({
   removeGroups: z.boolean().optional(),
   jsmCustomerRemoval: z.boolean().optional(),
   hardDelete: z
-    .union([z.literal('never'), z.strictObject({ after: Duration })], { error: "expected 'never' or { after: <duration> }" })
+    .union([z.literal('never'), z.strictObject({ after: Duration })], {
+      error: "expected 'never' or { after: <duration> }",
+    })
     .optional(),
 });
 
@@ -282,26 +305,43 @@ const EncryptionSchema = z
   .strictObject({
     current: z.string().regex(KEY_ID, 'a key id: letters, digits, ".", "_" or "-" (at most 64)'),
     keys: z
-      .array(z.strictObject({ id: z.string().regex(KEY_ID, 'a key id: letters, digits, ".", "_" or "-" (at most 64)'), key: SecretRefSchema }))
+      .array(
+        z.strictObject({
+          id: z.string().regex(KEY_ID, 'a key id: letters, digits, ".", "_" or "-" (at most 64)'),
+          key: SecretRefSchema,
+        }),
+      )
       .min(1, 'at least one key: { id, key: "${SCIMFLOW_PAYLOAD_KEY}" }'),
     acceptUnencrypted: z.boolean().default(false),
   })
   .superRefine((e, ctx) => {
     const seen = new Set<string>();
     e.keys.forEach((k, i) => {
-      if (seen.has(k.id)) ctx.addIssue({ code: 'custom', path: ['keys', i, 'id'], message: `key id "${k.id}" is listed twice` });
+      if (seen.has(k.id))
+        ctx.addIssue({ code: 'custom', path: ['keys', i, 'id'], message: `key id "${k.id}" is listed twice` });
       seen.add(k.id);
     });
-    if (!seen.has(e.current)) ctx.addIssue({ code: 'custom', path: ['current'], message: `names no key in keys (ids: ${[...seen].join(', ')})` });
+    if (!seen.has(e.current))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['current'],
+        message: `names no key in keys (ids: ${[...seen].join(', ')})`,
+      });
   });
 
 const TemporalTlsSchema = z.union(
   [
     z.boolean(),
     z
-      .strictObject({ ca: SecretRefOptional, cert: SecretRefOptional, key: SecretRefOptional, serverName: nonEmpty.optional() })
+      .strictObject({
+        ca: SecretRefOptional,
+        cert: SecretRefOptional,
+        key: SecretRefOptional,
+        serverName: nonEmpty.optional(),
+      })
       .superRefine((t, ctx) => {
-        if ((t.cert === undefined) !== (t.key === undefined)) ctx.addIssue({ code: 'custom', path: [t.cert ? 'key' : 'cert'], message: 'mTLS needs both cert and key' });
+        if ((t.cert === undefined) !== (t.key === undefined))
+          ctx.addIssue({ code: 'custom', path: [t.cert ? 'key' : 'cert'], message: 'mTLS needs both cert and key' });
       }),
   ],
   { error: 'expected true, false, or { ca?, cert?, key?, serverName? }' },
@@ -314,7 +354,13 @@ const Origin = z.string().refine((o) => {
   return (u.protocol === 'http:' || u.protocol === 'https:') && u.origin === o;
 }, 'expected an origin such as https://temporal-ui.example.com (scheme, host and port; no path or trailing slash)');
 
-export const DEFAULT_CODEC_SERVER: CodecServerConfig = { host: '127.0.0.1', port: 8081, corsOrigins: ['http://localhost:8233'], tokens: [], allowUnauthenticated: false };
+export const DEFAULT_CODEC_SERVER: CodecServerConfig = {
+  host: '127.0.0.1',
+  port: 8081,
+  corsOrigins: ['http://localhost:8233'],
+  tokens: [],
+  allowUnauthenticated: false,
+};
 
 const CodecServerSchema = z
   .strictObject({
@@ -327,14 +373,31 @@ const CodecServerSchema = z
   })
   .superRefine((c, ctx) => {
     if (c.allowUnauthenticated && !isLoopbackHost(c.host)) {
-      ctx.addIssue({ code: 'custom', path: ['allowUnauthenticated'], message: `only on a loopback host (host is ${c.host}): anyone who reaches it could decrypt every payload` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['allowUnauthenticated'],
+        message: `only on a loopback host (host is ${c.host}): anyone who reaches it could decrypt every payload`,
+      });
     }
     if (!c.allowUnauthenticated && c.tokens.length === 0) {
-      ctx.addIssue({ code: 'custom', path: ['tokens'], message: 'at least one accepted bearer token (e.g. "${SCIMFLOW_CODEC_TOKEN}"), or allowUnauthenticated: true on a loopback host' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['tokens'],
+        message:
+          'at least one accepted bearer token (e.g. "${SCIMFLOW_CODEC_TOKEN}"), or allowUnauthenticated: true on a loopback host',
+      });
     }
   });
 
-const NOTIFICATION_EVENTS = ['approval-pending', 'approval-escalated', 'approval-expiring', 'approval-decided', 'leaver-attention', 'identity-conflict', 'join-compensated'] as const;
+const NOTIFICATION_EVENTS = [
+  'approval-pending',
+  'approval-escalated',
+  'approval-expiring',
+  'approval-decided',
+  'leaver-attention',
+  'identity-conflict',
+  'join-compensated',
+] as const;
 const Email = z.email('expected an email address');
 const ChannelSchema = z.union(
   [
@@ -344,7 +407,9 @@ const ChannelSchema = z.union(
         smtp: z.strictObject({
           host: nonEmpty,
           port: z.number().int().min(1).max(65535).optional(),
-          tls: z.enum(['implicit', 'starttls', 'none'], { error: 'expected implicit, starttls or none' }).default('starttls'),
+          tls: z
+            .enum(['implicit', 'starttls', 'none'], { error: 'expected implicit, starttls or none' })
+            .default('starttls'),
           username: nonEmpty.optional(),
           password: SecretRefOptional,
         }),
@@ -366,11 +431,18 @@ const NotificationsSchema = z.strictObject({
       ttl: Duration.default(parseDuration('72h')),
     })
     .optional(),
-  channels: z.record(z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, 'channel names are lower-case letters, digits and "-"'), ChannelSchema).default({}),
+  channels: z
+    .record(
+      z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, 'channel names are lower-case letters, digits and "-"'),
+      ChannelSchema,
+    )
+    .default({}),
   routes: z
     .array(
       z.strictObject({
-        events: z.array(z.enum(NOTIFICATION_EVENTS, { error: `expected one of ${NOTIFICATION_EVENTS.join(', ')}` })).min(1, 'name at least one event'),
+        events: z
+          .array(z.enum(NOTIFICATION_EVENTS, { error: `expected one of ${NOTIFICATION_EVENTS.join(', ')}` }))
+          .min(1, 'name at least one event'),
         apps: z.array(nonEmpty).optional(),
         channels: z.array(nonEmpty).min(1, 'name at least one channel'),
       }),
@@ -401,17 +473,31 @@ export const RawConfigSchema = z.strictObject({
       port: z.number().int().min(0).max(65535).default(8080),
       webhookSecret: SecretRefSchema,
       previousWebhookSecret: SecretRefOptional,
-      maxBodyBytes: z.number().int().positive().max(16 * 1024 * 1024).default(262_144),
+      maxBodyBytes: z
+        .number()
+        .int()
+        .positive()
+        .max(16 * 1024 * 1024)
+        .default(262_144),
       headersTimeout: Duration.default(10_000),
       requestTimeout: Duration.default(10_000),
       maxConnections: z.number().int().positive().max(100_000).default(512),
       temporalTimeout: Duration.default(4_000),
     })
     .superRefine((i, ctx) => {
-      if (i.headersTimeout > i.requestTimeout) ctx.addIssue({ code: 'custom', path: ['headersTimeout'], message: 'must not be longer than requestTimeout (which covers headers and body)' });
-      if (i.temporalTimeout < 100 || i.temporalTimeout > 30_000) ctx.addIssue({ code: 'custom', path: ['temporalTimeout'], message: 'must be between 100ms and 30s' });
+      if (i.headersTimeout > i.requestTimeout)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['headersTimeout'],
+          message: 'must not be longer than requestTimeout (which covers headers and body)',
+        });
+      if (i.temporalTimeout < 100 || i.temporalTimeout > 30_000)
+        ctx.addIssue({ code: 'custom', path: ['temporalTimeout'], message: 'must be between 100ms and 30s' });
     }),
-  apps: z.record(z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, 'app names are lower-case letters, digits and "-"'), AppSchema),
+  apps: z.record(
+    z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, 'app names are lower-case letters, digits and "-"'),
+    AppSchema,
+  ),
   rules: z.strictObject({ birthright: z.array(RuleSchema).default([]) }).default({ birthright: [] }),
   approvals: z.record(z.string(), ApprovalSchema).default({}),
   leaver: z
@@ -445,14 +531,23 @@ export const RawConfigSchema = z.strictObject({
     .strictObject({
       columns: z.partialRecord(z.enum(ROSTER_FIELDS), nonEmpty).default({}),
       dateFormat: z.enum(DATE_FORMATS).default('YYYY-MM-DD'),
-      maxBodyBytes: z.number().int().positive().max(1024 * 1024 * 1024).default(64 * 1024 * 1024),
+      maxBodyBytes: z
+        .number()
+        .int()
+        .positive()
+        .max(1024 * 1024 * 1024)
+        .default(64 * 1024 * 1024),
       maxRows: z.number().int().positive().max(1_000_000).default(100_000),
       timeout: Duration.default(120_000),
     })
     .optional(),
   /** Scheduled reconciliation (one Temporal Schedule per app). */
   reconcile: z
-    .strictObject({ cron: nonEmpty.default('0 3 * * *'), jitter: Duration.default(600_000), apps: z.record(z.string(), z.strictObject({ cron: nonEmpty })).default({}) })
+    .strictObject({
+      cron: nonEmpty.default('0 3 * * *'),
+      jitter: Duration.default(600_000),
+      apps: z.record(z.string(), z.strictObject({ cron: nonEmpty })).default({}),
+    })
     .optional(),
   /** Who is told about approvals and problems, and the signed approval links. */
   notifications: NotificationsSchema.optional(),
@@ -484,7 +579,12 @@ export function formatPath(path: readonly PropertyKey[]): string {
 }
 
 /** The leaver policy before `leaver.default` and `leaver.apps.<app>` (jsmCustomerRemoval: atlassian with jsm only). */
-export const DEFAULT_LEAVER_POLICY: Readonly<LeaverPolicy> = { deactivate: true, removeGroups: true, jsmCustomerRemoval: true, hardDeleteAfterMs: null };
+export const DEFAULT_LEAVER_POLICY: Readonly<LeaverPolicy> = {
+  deactivate: true,
+  removeGroups: true,
+  jsmCustomerRemoval: true,
+  hardDeleteAfterMs: null,
+};
 
 const CONDITION_OPS = ['equals', 'oneOf', 'pattern', 'exists', 'not'] as const;
 
@@ -494,20 +594,25 @@ function parseCondition(raw: unknown, path: Path, issues: { path: Path; message:
     return undefined;
   };
   if (typeof raw === 'string') return { op: 'equals', value: raw, ignoreCase: false };
-  if (typeof raw === 'number' || typeof raw === 'boolean') return { op: 'equals', value: String(raw), ignoreCase: false };
+  if (typeof raw === 'number' || typeof raw === 'boolean')
+    return { op: 'equals', value: String(raw), ignoreCase: false };
   if (Array.isArray(raw)) return bad('a list is ambiguous here: write { oneOf: [...] }');
-  if (raw === null || typeof raw !== 'object') return bad(`expected a string or one of { ${CONDITION_OPS.join(' | ')} }`);
+  if (raw === null || typeof raw !== 'object')
+    return bad(`expected a string or one of { ${CONDITION_OPS.join(' | ')} }`);
   const obj = raw as Record<string, unknown>;
   const keys = Object.keys(obj);
   const ops = keys.filter((k) => (CONDITION_OPS as readonly string[]).includes(k));
   for (const k of keys) {
-    if (!(CONDITION_OPS as readonly string[]).includes(k) && k !== 'ignoreCase') bad(`unknown key (expected one of ${CONDITION_OPS.join(', ')}, ignoreCase)`, [...path, k]);
+    if (!(CONDITION_OPS as readonly string[]).includes(k) && k !== 'ignoreCase')
+      bad(`unknown key (expected one of ${CONDITION_OPS.join(', ')}, ignoreCase)`, [...path, k]);
   }
-  if (ops.length !== 1) return bad(`expected exactly one of ${CONDITION_OPS.join(', ')} (got ${ops.length ? ops.join(', ') : 'none'})`);
+  if (ops.length !== 1)
+    return bad(`expected exactly one of ${CONDITION_OPS.join(', ')} (got ${ops.length ? ops.join(', ') : 'none'})`);
   const op = ops[0] as (typeof CONDITION_OPS)[number];
   const ic = obj.ignoreCase;
   if (ic !== undefined && typeof ic !== 'boolean') return bad('expected true or false', [...path, 'ignoreCase']);
-  if (ic !== undefined && (op === 'exists' || op === 'not')) return bad(`ignoreCase does not apply to ${op}`, [...path, 'ignoreCase']);
+  if (ic !== undefined && (op === 'exists' || op === 'not'))
+    return bad(`ignoreCase does not apply to ${op}`, [...path, 'ignoreCase']);
   const ignoreCase = ic === true;
   const value = obj[op];
   const at = [...path, op];
@@ -516,7 +621,11 @@ function parseCondition(raw: unknown, path: Path, issues: { path: Path; message:
       if (typeof value !== 'string' && typeof value !== 'number') return bad('expected a string', at);
       return { op, value: String(value), ignoreCase };
     case 'oneOf':
-      if (!Array.isArray(value) || value.length === 0 || !value.every((v) => typeof v === 'string' || typeof v === 'number')) {
+      if (
+        !Array.isArray(value) ||
+        value.length === 0 ||
+        !value.every((v) => typeof v === 'string' || typeof v === 'number')
+      ) {
         return bad('expected a non-empty list of strings', at);
       }
       return { op, values: value.map(String), ignoreCase };
@@ -549,7 +658,8 @@ function normaliseLeaver(
     if (layer.deactivate !== undefined) out.deactivate = layer.deactivate;
     if (layer.removeGroups !== undefined) out.removeGroups = layer.removeGroups;
     if (layer.jsmCustomerRemoval !== undefined) out.jsmCustomerRemoval = layer.jsmCustomerRemoval;
-    if (layer.hardDelete !== undefined) out.hardDeleteAfterMs = layer.hardDelete === 'never' ? null : layer.hardDelete.after;
+    if (layer.hardDelete !== undefined)
+      out.hardDeleteAfterMs = layer.hardDelete === 'never' ? null : layer.hardDelete.after;
   }
   if (kind !== 'atlassian') out.jsmCustomerRemoval = false;
   return out;
@@ -570,7 +680,8 @@ export function appReferenceIssues(data: unknown): { path: Path; message: string
   const check = (name: unknown, path: Path) => {
     // Trimmed as the schema trims names; a name that is not a string is the schema's to report.
     const n = typeof name === 'string' ? name.trim() : '';
-    if (n !== '' && !appNames.has(n)) issues.push({ path, message: `unknown app "${n}" (configured apps: ${configured})` });
+    if (n !== '' && !appNames.has(n))
+      issues.push({ path, message: `unknown app "${n}" (configured apps: ${configured})` });
   };
   const rules = isObject(data.rules) ? data.rules.birthright : undefined;
   if (Array.isArray(rules)) {
@@ -581,7 +692,8 @@ export function appReferenceIssues(data: unknown): { path: Path; message: string
     });
   }
   if (isObject(data.approvals)) for (const name of Object.keys(data.approvals)) check(name, ['approvals', name]);
-  if (isObject(data.leaver) && isObject(data.leaver.apps)) for (const name of Object.keys(data.leaver.apps)) check(name, ['leaver', 'apps', name]);
+  if (isObject(data.leaver) && isObject(data.leaver.apps))
+    for (const name of Object.keys(data.leaver.apps)) check(name, ['leaver', 'apps', name]);
   const aon = isObject(data.joiner) ? data.joiner.allOrNothing : undefined;
   if (Array.isArray(aon)) aon.forEach((name, i) => check(name, ['joiner', 'allOrNothing', i]));
   return issues;
@@ -605,7 +717,8 @@ export function normaliseConfig(
     if (ref.ref === 'inline' && !allowInline) {
       issues.push({
         path,
-        message: 'inline secrets are refused: write "${ENV_NAME}" or "file:/path" (or set allowInlineSecrets: true for local development)',
+        message:
+          'inline secrets are refused: write "${ENV_NAME}" or "file:/path" (or set allowInlineSecrets: true for local development)',
       });
     }
     return ref.ref === 'file' ? { ref: 'file', path: resolvePath(ref.path) } : ref;
@@ -613,7 +726,10 @@ export function normaliseConfig(
   /** A shared secret (HMAC key); an inline one is checked for length here, references when resolved. */
   const sharedSecret = (ref: SecretRef, path: Path): SecretRef => {
     if (ref.ref === 'inline' && ref.value.length < MIN_SHARED_SECRET_LENGTH) {
-      issues.push({ path, message: `must be at least ${MIN_SHARED_SECRET_LENGTH} characters (the inline value is shorter)` });
+      issues.push({
+        path,
+        message: `must be at least ${MIN_SHARED_SECRET_LENGTH} characters (the inline value is shorter)`,
+      });
     }
     return secret(ref, path);
   };
@@ -633,7 +749,8 @@ export function normaliseConfig(
 
   const seenAllOrNothing = new Set<string>();
   raw.joiner.allOrNothing.forEach((name, i) => {
-    if (seenAllOrNothing.has(name)) issues.push({ path: ['joiner', 'allOrNothing', i], message: `"${name}" is listed twice` });
+    if (seenAllOrNothing.has(name))
+      issues.push({ path: ['joiner', 'allOrNothing', i], message: `"${name}" is listed twice` });
     seenAllOrNothing.add(name);
   });
 
@@ -653,10 +770,16 @@ export function normaliseConfig(
     };
     if (rawApproval) {
       if (approval.onTimeout === 'escalate' && approval.escalateTo.length === 0) {
-        issues.push({ path: ['approvals', name, 'escalateTo'], message: 'onTimeout: escalate needs at least one escalateTo approver' });
+        issues.push({
+          path: ['approvals', name, 'escalateTo'],
+          message: 'onTimeout: escalate needs at least one escalateTo approver',
+        });
       }
       if (approval.onTimeout !== 'escalate' && approval.escalateTo.length > 0) {
-        issues.push({ path: ['approvals', name, 'escalateTo'], message: 'escalateTo is only used with onTimeout: escalate' });
+        issues.push({
+          path: ['approvals', name, 'escalateTo'],
+          message: 'escalateTo is only used with onTimeout: escalate',
+        });
       }
     }
     const rawLeaverApp = raw.leaver.apps[name];
@@ -686,7 +809,11 @@ export function normaliseConfig(
       const m = /\/scim\/directory\/([^/]+)$/.exec(app.baseUrl);
       const directoryId = app.directoryId ?? m?.[1];
       if (directoryId) out.directoryId = directoryId;
-      else issues.push({ path: [...path, 'directoryId'], message: 'kind atlassian needs directoryId (or a baseUrl ending in /scim/directory/<id>)' });
+      else
+        issues.push({
+          path: [...path, 'directoryId'],
+          message: 'kind atlassian needs directoryId (or a baseUrl ending in /scim/directory/<id>)',
+        });
       if (app.directoryId && m && m[1] !== app.directoryId) {
         issues.push({ path: [...path, 'directoryId'], message: `does not match the directory in baseUrl ("${m[1]}")` });
       }
@@ -704,12 +831,16 @@ export function normaliseConfig(
   const ruleNames = new Set<string>();
   const birthright: BirthrightRule[] = raw.rules.birthright.map((rule, i) => {
     const path: Path = ['rules', 'birthright', i];
-    if (ruleNames.has(rule.name)) issues.push({ path: [...path, 'name'], message: `duplicate rule name "${rule.name}"` });
+    if (ruleNames.has(rule.name))
+      issues.push({ path: [...path, 'name'], message: `duplicate rule name "${rule.name}"` });
     ruleNames.add(rule.name);
     const when: Record<string, Condition> = {};
     for (const [field, cond] of Object.entries(rule.when ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       if (!isEmployeeField(field)) {
-        issues.push({ path: [...path, 'when', field], message: `unknown employee field (known: ${EMPLOYEE_FIELDS.join(', ')})` });
+        issues.push({
+          path: [...path, 'when', field],
+          message: `unknown employee field (known: ${EMPLOYEE_FIELDS.join(', ')})`,
+        });
         continue;
       }
       const parsed = parseCondition(cond, [...path, 'when', field], issues);
@@ -720,7 +851,11 @@ export function normaliseConfig(
       if (unknownApp(g.app)) return;
       const app = apps[g.app];
       // The app's profile (with its capability overrides) decides: a grant it cannot honour would validate and then add nothing.
-      if (app && g.groups.length > 0 && !profileFor(app.kind, app.capabilities as Partial<Capabilities>).groups.supported) {
+      if (
+        app &&
+        g.groups.length > 0 &&
+        !profileFor(app.kind, app.capabilities as Partial<Capabilities>).groups.supported
+      ) {
         const why = PROFILE_SOURCES[app.kind].noGroups ?? 'its capabilities say groups.supported: false';
         issues.push({
           path: [...path, 'grant', j, 'groups'],
@@ -734,7 +869,9 @@ export function normaliseConfig(
     return {
       name: rule.name,
       when,
-      grant: [...grants.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([app, groups]) => ({ app, groups: [...groups].sort() })),
+      grant: [...grants.entries()]
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([app, groups]) => ({ app, groups: [...groups].sort() })),
     };
   });
 
@@ -775,7 +912,14 @@ export function normaliseConfig(
         corsOrigins: [...new Set(cs.corsOrigins)],
         tokens: cs.tokens.map((ref, i) => secret(ref, ['codecServer', 'tokens', i])),
         allowUnauthenticated: cs.allowUnauthenticated,
-        ...(cs.tls ? { tls: { cert: secret(cs.tls.cert, ['codecServer', 'tls', 'cert']), key: secret(cs.tls.key, ['codecServer', 'tls', 'key']) } } : {}),
+        ...(cs.tls
+          ? {
+              tls: {
+                cert: secret(cs.tls.cert, ['codecServer', 'tls', 'cert']),
+                key: secret(cs.tls.key, ['codecServer', 'tls', 'key']),
+              },
+            }
+          : {}),
       }
     : { ...DEFAULT_CODEC_SERVER, corsOrigins: [...DEFAULT_CODEC_SERVER.corsOrigins], tokens: [] };
 
@@ -801,9 +945,18 @@ export function normaliseConfig(
   };
   if (raw.guard) {
     const g = raw.guard;
-    for (const app of Object.keys(g.apps)) if (!raw.apps[app]) issues.push({ path: ['guard', 'apps', app], message: `no app named ${app} is configured` });
+    for (const app of Object.keys(g.apps))
+      if (!raw.apps[app]) issues.push({ path: ['guard', 'apps', app], message: `no app named ${app} is configured` });
     const apps = Object.fromEntries(
-      Object.entries(g.apps).map(([k, v]) => [k, { ...(v.window !== undefined ? { windowMs: v.window } : {}), ...(v.maxFraction !== undefined ? { maxFraction: v.maxFraction } : {}), ...(v.maxCount !== undefined ? { maxCount: v.maxCount } : {}), ...(v.minCount !== undefined ? { minCount: v.minCount } : {}) }]),
+      Object.entries(g.apps).map(([k, v]) => [
+        k,
+        {
+          ...(v.window !== undefined ? { windowMs: v.window } : {}),
+          ...(v.maxFraction !== undefined ? { maxFraction: v.maxFraction } : {}),
+          ...(v.maxCount !== undefined ? { maxCount: v.maxCount } : {}),
+          ...(v.minCount !== undefined ? { minCount: v.minCount } : {}),
+        },
+      ]),
     );
     config.guard = { windowMs: g.window, maxFraction: g.maxFraction, maxCount: g.maxCount, minCount: g.minCount, apps };
   }
@@ -811,19 +964,39 @@ export function normaliseConfig(
     const cols = Object.values(raw.roster.columns);
     const dup = cols.find((c, i) => cols.indexOf(c) !== i);
     if (dup) issues.push({ path: ['roster', 'columns'], message: `column "${dup}" is mapped to two fields` });
-    config.roster = { columns: { ...raw.roster.columns }, dateFormat: raw.roster.dateFormat, maxBodyBytes: raw.roster.maxBodyBytes, maxRows: raw.roster.maxRows, timeoutMs: raw.roster.timeout };
+    config.roster = {
+      columns: { ...raw.roster.columns },
+      dateFormat: raw.roster.dateFormat,
+      maxBodyBytes: raw.roster.maxBodyBytes,
+      maxRows: raw.roster.maxRows,
+      timeoutMs: raw.roster.timeout,
+    };
   }
   if (raw.reconcile) {
-    for (const app of Object.keys(raw.reconcile.apps)) if (!raw.apps[app]) issues.push({ path: ['reconcile', 'apps', app], message: `no app named ${app} is configured` });
-    config.reconcile = { cron: raw.reconcile.cron, jitterMs: raw.reconcile.jitter, apps: Object.fromEntries(Object.entries(raw.reconcile.apps).map(([k, v]) => [k, v.cron])) };
+    for (const app of Object.keys(raw.reconcile.apps))
+      if (!raw.apps[app])
+        issues.push({ path: ['reconcile', 'apps', app], message: `no app named ${app} is configured` });
+    config.reconcile = {
+      cron: raw.reconcile.cron,
+      jitterMs: raw.reconcile.jitter,
+      apps: Object.fromEntries(Object.entries(raw.reconcile.apps).map(([k, v]) => [k, v.cron])),
+    };
   }
-  if (raw.notifications) config.notifications = normaliseNotifications(raw.notifications, appNames, { secret, sharedSecret }, issues);
+  if (raw.notifications)
+    config.notifications = normaliseNotifications(raw.notifications, appNames, { secret, sharedSecret }, issues);
   for (const app of Object.values(apps)) {
     if (app.approval.unverifiedDecisions === 'refuse' && !config.notifications?.links) {
-      issues.push({ path: ['approvals', app.name, 'unverifiedDecisions'], message: 'refuse needs notifications.links (a signed link is then the only way to decide)' });
+      issues.push({
+        path: ['approvals', app.name, 'unverifiedDecisions'],
+        message: 'refuse needs notifications.links (a signed link is then the only way to decide)',
+      });
     }
   }
-  if (ingress.previousWebhookSecret) config.ingress.previousWebhookSecret = sharedSecret(ingress.previousWebhookSecret, ['ingress', 'previousWebhookSecret']);
+  if (ingress.previousWebhookSecret)
+    config.ingress.previousWebhookSecret = sharedSecret(ingress.previousWebhookSecret, [
+      'ingress',
+      'previousWebhookSecret',
+    ]);
 
   return issues.length ? { ok: false, issues } : { ok: true, config };
 }
@@ -844,9 +1017,17 @@ function normaliseNotifications(
     }
     const e = c.email;
     if (e.smtp.tls === 'none' && !isLoopbackHost(e.smtp.host)) {
-      issues.push({ path: [...path, 'email', 'smtp', 'tls'], message: 'tls: none is only for a relay on loopback (the password and the approval links would cross the network in clear text)' });
+      issues.push({
+        path: [...path, 'email', 'smtp', 'tls'],
+        message:
+          'tls: none is only for a relay on loopback (the password and the approval links would cross the network in clear text)',
+      });
     }
-    if (!e.toApprovers && e.to.length === 0) issues.push({ path: [...path, 'email', 'to'], message: 'nobody to write to: list addresses in to, or keep toApprovers: true' });
+    if (!e.toApprovers && e.to.length === 0)
+      issues.push({
+        path: [...path, 'email', 'to'],
+        message: 'nobody to write to: list addresses in to, or keep toApprovers: true',
+      });
     channels[name] = {
       type: 'email',
       name,
@@ -864,12 +1045,24 @@ function normaliseNotifications(
   }
   const routes = raw.routes.map((r, i) => {
     r.channels.forEach((ch, j) => {
-      if (!channels[ch]) issues.push({ path: ['notifications', 'routes', i, 'channels', j], message: `unknown channel "${ch}" (configured: ${Object.keys(channels).join(', ') || 'none'})` });
+      if (!channels[ch])
+        issues.push({
+          path: ['notifications', 'routes', i, 'channels', j],
+          message: `unknown channel "${ch}" (configured: ${Object.keys(channels).join(', ') || 'none'})`,
+        });
     });
     r.apps?.forEach((a, j) => {
-      if (!appNames.has(a)) issues.push({ path: ['notifications', 'routes', i, 'apps', j], message: `unknown app "${a}" (configured apps: ${[...appNames].sort().join(', ')})` });
+      if (!appNames.has(a))
+        issues.push({
+          path: ['notifications', 'routes', i, 'apps', j],
+          message: `unknown app "${a}" (configured apps: ${[...appNames].sort().join(', ')})`,
+        });
     });
-    return { events: [...new Set(r.events)], ...(r.apps ? { apps: [...new Set(r.apps)] } : {}), channels: [...new Set(r.channels)] };
+    return {
+      events: [...new Set(r.events)],
+      ...(r.apps ? { apps: [...new Set(r.apps)] } : {}),
+      channels: [...new Set(r.channels)],
+    };
   });
   const out: NotificationsConfig = { expiringBeforeMs: raw.expiringBefore, channels, routes };
   if (raw.links) {
@@ -877,7 +1070,15 @@ function normaliseNotifications(
       baseUrl: raw.links.baseUrl,
       signingKey: refs.sharedSecret(raw.links.signingKey, ['notifications', 'links', 'signingKey']),
       ttlMs: raw.links.ttl,
-      ...(raw.links.previousSigningKey ? { previousSigningKey: refs.sharedSecret(raw.links.previousSigningKey, ['notifications', 'links', 'previousSigningKey']) } : {}),
+      ...(raw.links.previousSigningKey
+        ? {
+            previousSigningKey: refs.sharedSecret(raw.links.previousSigningKey, [
+              'notifications',
+              'links',
+              'previousSigningKey',
+            ]),
+          }
+        : {}),
     };
   }
   return out;

@@ -15,7 +15,6 @@ import type { AppConfig, AuthRef, AppKind, ScimflowConfig, SecretRef } from './t
 export type Env = Record<string, string | undefined>;
 export type ReadSecretFile = (absolutePath: string) => string;
 
-
 export interface AppCredentials {
   app: string;
   kind: AppKind;
@@ -82,7 +81,10 @@ class Collector {
         const fileVar = `${ref.name}${FILE_ENV_SUFFIX}`;
         const file = this.env[fileVar];
         if (v !== undefined && file !== undefined) {
-          this.problems.push({ path, message: `both ${ref.name} and ${fileVar} are set (needed by ${owner}): set only one` });
+          this.problems.push({
+            path,
+            message: `both ${ref.name} and ${fileVar} are set (needed by ${owner}): set only one`,
+          });
           return '';
         }
         if (v === undefined && file !== undefined) {
@@ -92,8 +94,13 @@ class Collector {
           }
           return this.fromFile(file, path, owner, ` (named by ${fileVar})`);
         }
-        if (v === undefined) this.problems.push({ path, message: `environment variable ${ref.name} is not set (needed by ${owner}; or name a file holding it in ${fileVar})` });
-        else if (v.trim() === '') this.problems.push({ path, message: `environment variable ${ref.name} is empty (needed by ${owner})` });
+        if (v === undefined)
+          this.problems.push({
+            path,
+            message: `environment variable ${ref.name} is not set (needed by ${owner}; or name a file holding it in ${fileVar})`,
+          });
+        else if (v.trim() === '')
+          this.problems.push({ path, message: `environment variable ${ref.name} is empty (needed by ${owner})` });
         return v ?? '';
       }
       case 'file':
@@ -107,10 +114,14 @@ class Collector {
       v = fileContent(this.readFile(file));
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
-      this.problems.push({ path, message: `cannot read secret file ${file}${via} (needed by ${owner}): ${err.code === 'ENOENT' ? 'file not found' : err.message}` });
+      this.problems.push({
+        path,
+        message: `cannot read secret file ${file}${via} (needed by ${owner}): ${err.code === 'ENOENT' ? 'file not found' : err.message}`,
+      });
       return '';
     }
-    if (v.trim() === '') this.problems.push({ path, message: `secret file ${file}${via} is empty (needed by ${owner})` });
+    if (v.trim() === '')
+      this.problems.push({ path, message: `secret file ${file}${via} is empty (needed by ${owner})` });
     return v;
   }
 
@@ -119,7 +130,10 @@ class Collector {
     const before = this.problems.length;
     const v = this.value(ref, path, owner);
     if (this.problems.length === before && v.length < MIN_SHARED_SECRET_LENGTH) {
-      this.problems.push({ path, message: `must be at least ${MIN_SHARED_SECRET_LENGTH} characters (${describeSource(ref)} is shorter; e.g. openssl rand -hex 32)` });
+      this.problems.push({
+        path,
+        message: `must be at least ${MIN_SHARED_SECRET_LENGTH} characters (${describeSource(ref)} is shorter; e.g. openssl rand -hex 32)`,
+      });
     }
     return v;
   }
@@ -131,14 +145,26 @@ class Collector {
       case 'apiKey':
         return { type: 'apiKey', header: auth.header, key: this.value(auth.key, `${path}.key`, owner) };
       case 'basic':
-        return { type: 'basic', username: auth.username, password: this.value(auth.password, `${path}.password`, owner) };
+        return {
+          type: 'basic',
+          username: auth.username,
+          password: this.value(auth.password, `${path}.password`, owner),
+        };
     }
   }
 
   app(app: AppConfig): AppCredentials {
     const owner = `app "${app.name}"`;
-    const out: AppCredentials = { app: app.name, kind: app.kind, auth: this.auth(app.auth, `apps.${app.name}.auth`, owner) };
-    if (app.jsm) out.jsm = this.auth(app.jsm.auth, `apps.${app.name}.jsm.auth`, `${owner} (JSM)`) as Extract<Credentials, { type: 'basic' }>;
+    const out: AppCredentials = {
+      app: app.name,
+      kind: app.kind,
+      auth: this.auth(app.auth, `apps.${app.name}.auth`, owner),
+    };
+    if (app.jsm)
+      out.jsm = this.auth(app.jsm.auth, `apps.${app.name}.jsm.auth`, `${owner} (JSM)`) as Extract<
+        Credentials,
+        { type: 'basic' }
+      >;
     return redact(out);
   }
 
@@ -146,7 +172,11 @@ class Collector {
     const webhookSecret = this.shared(config.ingress.webhookSecret, 'ingress.webhookSecret', 'the ingress');
     const out: IngressSecrets = { webhookSecret, all: [webhookSecret] };
     if (config.ingress.previousWebhookSecret) {
-      out.previousWebhookSecret = this.shared(config.ingress.previousWebhookSecret, 'ingress.previousWebhookSecret', 'the ingress');
+      out.previousWebhookSecret = this.shared(
+        config.ingress.previousWebhookSecret,
+        'ingress.previousWebhookSecret',
+        'the ingress',
+      );
       out.all.push(out.previousWebhookSecret);
     }
     return redact(out);
@@ -171,7 +201,10 @@ class Collector {
     if (t.apiKey) out.apiKey = this.value(t.apiKey, 'temporal.apiKey', 'the Temporal connection').trim();
     if (typeof t.tls === 'boolean') out.tls = t.tls;
     else if (t.tls) {
-      const pem = (ref: SecretRef | undefined, field: string) => (ref ? Buffer.from(this.value(ref, `temporal.tls.${field}`, 'the Temporal connection (TLS)'), 'utf8') : undefined);
+      const pem = (ref: SecretRef | undefined, field: string) =>
+        ref
+          ? Buffer.from(this.value(ref, `temporal.tls.${field}`, 'the Temporal connection (TLS)'), 'utf8')
+          : undefined;
       const tls: Exclude<TemporalSecrets['tls'], boolean | undefined> = {};
       const ca = pem(t.tls.ca, 'ca');
       const cert = pem(t.tls.cert, 'cert');
@@ -189,7 +222,11 @@ class Collector {
     const c = config.codecServer;
     const tokens = c.tokens.map((ref, i) => this.shared(ref, `codecServer.tokens[${i}]`, 'the codec server'));
     const out: CodecServerSecrets = { tokens };
-    if (c.tls) out.tls = { cert: this.value(c.tls.cert, 'codecServer.tls.cert', 'the codec server (TLS)'), key: this.value(c.tls.key, 'codecServer.tls.key', 'the codec server (TLS)') };
+    if (c.tls)
+      out.tls = {
+        cert: this.value(c.tls.cert, 'codecServer.tls.cert', 'the codec server (TLS)'),
+        key: this.value(c.tls.key, 'codecServer.tls.key', 'the codec server (TLS)'),
+      };
     return out;
   }
 
@@ -198,8 +235,12 @@ class Collector {
     const channels: NotificationSecrets['channels'] = {};
     for (const c of Object.values(n?.channels ?? {})) {
       const owner = `notification channel "${c.name}"`;
-      if (c.type === 'webhook') channels[c.name] = { url: this.value(c.url, `notifications.channels.${c.name}.webhook.url`, owner) };
-      else if (c.smtp.password) channels[c.name] = { password: this.value(c.smtp.password, `notifications.channels.${c.name}.email.smtp.password`, owner) };
+      if (c.type === 'webhook')
+        channels[c.name] = { url: this.value(c.url, `notifications.channels.${c.name}.webhook.url`, owner) };
+      else if (c.smtp.password)
+        channels[c.name] = {
+          password: this.value(c.smtp.password, `notifications.channels.${c.name}.email.smtp.password`, owner),
+        };
       else channels[c.name] = {};
     }
     for (const v of Object.values(channels)) redact(v);
@@ -211,13 +252,21 @@ class Collector {
     const keys: string[] = [];
     if (links) {
       keys.push(this.shared(links.signingKey, 'notifications.links.signingKey', 'the approval links'));
-      if (links.previousSigningKey) keys.push(this.shared(links.previousSigningKey, 'notifications.links.previousSigningKey', 'the approval links'));
+      if (links.previousSigningKey)
+        keys.push(
+          this.shared(links.previousSigningKey, 'notifications.links.previousSigningKey', 'the approval links'),
+        );
     }
     return redact(keys);
   }
 
   throwIfAny(config: ScimflowConfig): void {
-    if (this.problems.length) throw new ConfigError(displayPath(config.source), this.problems, `Unresolved secrets in ${displayPath(config.source)}`);
+    if (this.problems.length)
+      throw new ConfigError(
+        displayPath(config.source),
+        this.problems,
+        `Unresolved secrets in ${displayPath(config.source)}`,
+      );
   }
 }
 
@@ -227,14 +276,21 @@ class Collector {
  * throws then): a process that only talks to the apps — the worker, `scimflow plan` — does not need
  * the webhook secret it never uses.
  */
-export function resolveSecrets(config: ScimflowConfig, env: Env = process.env, readFile: ReadSecretFile = defaultReadFile): ResolvedSecrets {
+export function resolveSecrets(
+  config: ScimflowConfig,
+  env: Env = process.env,
+  readFile: ReadSecretFile = defaultReadFile,
+): ResolvedSecrets {
   const c = new Collector(env, readFile);
   const apps: Record<string, AppCredentials> = {};
   for (const app of Object.values(config.apps)) apps[app.name] = c.app(app);
   c.throwIfAny(config);
   let ingress: IngressSecrets | undefined;
   const out = { apps } as ResolvedSecrets;
-  Object.defineProperty(out, 'ingress', { enumerable: true, get: () => (ingress ??= resolveIngressSecrets(config, env, readFile)) });
+  Object.defineProperty(out, 'ingress', {
+    enumerable: true,
+    get: () => (ingress ??= resolveIngressSecrets(config, env, readFile)),
+  });
   return redact(out);
 }
 
@@ -242,7 +298,11 @@ export function resolveSecrets(config: ScimflowConfig, env: Env = process.env, r
  * Resolves every app's credentials, and nothing else (the worker: it has no use for the webhook
  * secrets, so it is not given them). Throws ConfigError naming each unresolved reference.
  */
-export function resolveAppSecrets(config: ScimflowConfig, env: Env = process.env, readFile: ReadSecretFile = defaultReadFile): Record<string, AppCredentials> {
+export function resolveAppSecrets(
+  config: ScimflowConfig,
+  env: Env = process.env,
+  readFile: ReadSecretFile = defaultReadFile,
+): Record<string, AppCredentials> {
   const c = new Collector(env, readFile);
   const apps: Record<string, AppCredentials> = {};
   for (const app of Object.values(config.apps)) apps[app.name] = c.app(app);
@@ -251,10 +311,20 @@ export function resolveAppSecrets(config: ScimflowConfig, env: Env = process.env
 }
 
 /** Resolves one app's credentials (worker/activities). Throws ConfigError naming the app and variable. */
-export function resolveAppCredentials(config: ScimflowConfig, appName: string, env: Env = process.env, readFile: ReadSecretFile = defaultReadFile): AppCredentials {
+export function resolveAppCredentials(
+  config: ScimflowConfig,
+  appName: string,
+  env: Env = process.env,
+  readFile: ReadSecretFile = defaultReadFile,
+): AppCredentials {
   const app = config.apps[appName];
   if (!app) {
-    throw new ConfigError(displayPath(config.source), [{ path: `apps.${appName}`, message: `unknown app "${appName}" (configured: ${Object.keys(config.apps).join(', ')})` }]);
+    throw new ConfigError(displayPath(config.source), [
+      {
+        path: `apps.${appName}`,
+        message: `unknown app "${appName}" (configured: ${Object.keys(config.apps).join(', ')})`,
+      },
+    ]);
   }
   const c = new Collector(env, readFile);
   const creds = c.app(app);
@@ -263,7 +333,11 @@ export function resolveAppCredentials(config: ScimflowConfig, appName: string, e
 }
 
 /** Resolves the webhook secrets (ingress). */
-export function resolveIngressSecrets(config: ScimflowConfig, env: Env = process.env, readFile: ReadSecretFile = defaultReadFile): IngressSecrets {
+export function resolveIngressSecrets(
+  config: ScimflowConfig,
+  env: Env = process.env,
+  readFile: ReadSecretFile = defaultReadFile,
+): IngressSecrets {
   const c = new Collector(env, readFile);
   const out = c.ingress(config);
   c.throwIfAny(config);
@@ -275,7 +349,11 @@ export function resolveIngressSecrets(config: ScimflowConfig, env: Env = process
  * codec server). Throws one ConfigError naming each setting that does not resolve, or a key that
  * is not base64 of 32 bytes.
  */
-export function resolveTemporalSecrets(config: ScimflowConfig, env: Env = process.env, readFile: ReadSecretFile = defaultReadFile): TemporalSecrets {
+export function resolveTemporalSecrets(
+  config: ScimflowConfig,
+  env: Env = process.env,
+  readFile: ReadSecretFile = defaultReadFile,
+): TemporalSecrets {
   const c = new Collector(env, readFile);
   const out = c.temporal(config);
   c.throwIfAny(config);
@@ -283,7 +361,11 @@ export function resolveTemporalSecrets(config: ScimflowConfig, env: Env = proces
 }
 
 /** The codec server's accepted tokens (each at least MIN_SHARED_SECRET_LENGTH characters) and TLS pair. */
-export function resolveCodecServerSecrets(config: ScimflowConfig, env: Env = process.env, readFile: ReadSecretFile = defaultReadFile): CodecServerSecrets {
+export function resolveCodecServerSecrets(
+  config: ScimflowConfig,
+  env: Env = process.env,
+  readFile: ReadSecretFile = defaultReadFile,
+): CodecServerSecrets {
   const c = new Collector(env, readFile);
   const out = c.codecServer(config);
   c.throwIfAny(config);
@@ -300,7 +382,11 @@ export interface NotificationSecrets {
  * Resolves the notification channels' secrets and the approval-link keys (worker: sends and signs;
  * ingress: verifies, so it needs only `linkKeys`). Throws ConfigError naming each unresolved reference.
  */
-export function resolveNotificationSecrets(config: ScimflowConfig, env: Env = process.env, readFile: ReadSecretFile = defaultReadFile): NotificationSecrets {
+export function resolveNotificationSecrets(
+  config: ScimflowConfig,
+  env: Env = process.env,
+  readFile: ReadSecretFile = defaultReadFile,
+): NotificationSecrets {
   const c = new Collector(env, readFile);
   const out = c.notifications(config);
   c.throwIfAny(config);
@@ -308,7 +394,11 @@ export function resolveNotificationSecrets(config: ScimflowConfig, env: Env = pr
 }
 
 /** The approval-link keys only, current first (the ingress: it checks links and sends nothing). */
-export function resolveLinkKeys(config: ScimflowConfig, env: Env = process.env, readFile: ReadSecretFile = defaultReadFile): string[] {
+export function resolveLinkKeys(
+  config: ScimflowConfig,
+  env: Env = process.env,
+  readFile: ReadSecretFile = defaultReadFile,
+): string[] {
   const c = new Collector(env, readFile);
   const keys = c.linkKeys(config);
   c.throwIfAny(config);
@@ -316,7 +406,11 @@ export function resolveLinkKeys(config: ScimflowConfig, env: Env = process.env, 
 }
 
 /** Every unresolvable reference, without throwing and without returning values (for `config check`). */
-export function secretProblems(config: ScimflowConfig, env: Env, readFile: ReadSecretFile = defaultReadFile): ConfigErrorDetail[] {
+export function secretProblems(
+  config: ScimflowConfig,
+  env: Env,
+  readFile: ReadSecretFile = defaultReadFile,
+): ConfigErrorDetail[] {
   const c = new Collector(env, readFile);
   c.ingress(config);
   for (const app of Object.values(config.apps)) c.app(app);
@@ -333,7 +427,11 @@ export function secretProblems(config: ScimflowConfig, env: Env, readFile: ReadS
 
 /** Where a secret comes from, for messages (never its value). */
 function describeSource(ref: SecretRef): string {
-  return ref.ref === 'env' ? `the value from ${ref.name}` : ref.ref === 'file' ? `the content of ${ref.path}` : 'the inline value';
+  return ref.ref === 'env'
+    ? `the value from ${ref.name}`
+    : ref.ref === 'file'
+      ? `the content of ${ref.path}`
+      : 'the inline value';
 }
 
 export const BAMBOO_KEY_VARS = ['SCIMFLOW_BAMBOOHR_WEBHOOK_KEY', 'SCIMFLOW_BAMBOOHR_WEBHOOK_KEY_PREVIOUS'] as const;
@@ -345,7 +443,11 @@ export const BAMBOO_KEY_VARS = ['SCIMFLOW_BAMBOOHR_WEBHOOK_KEY', 'SCIMFLOW_BAMBO
  */
 export function resolveBambooKeys(env: Env = process.env, readFile: ReadSecretFile = defaultReadFile): string[] {
   // Empty variables count as unset here: the route is simply not enabled.
-  const set: Env = Object.fromEntries(BAMBOO_KEY_VARS.flatMap((n) => [n, `${n}${FILE_ENV_SUFFIX}`]).filter((n) => env[n]).map((n) => [n, env[n]]));
+  const set: Env = Object.fromEntries(
+    BAMBOO_KEY_VARS.flatMap((n) => [n, `${n}${FILE_ENV_SUFFIX}`])
+      .filter((n) => env[n])
+      .map((n) => [n, env[n]]),
+  );
   const c = new Collector(set, readFile);
   const keys: string[] = [];
   for (const name of BAMBOO_KEY_VARS) {

@@ -29,7 +29,12 @@ export type AuthRef =
  */
 export interface CapabilityOverrides {
   patch?: boolean;
-  filter?: { operators?: ('eq' | 'ne' | 'co' | 'sw' | 'ew' | 'pr' | 'gt' | 'ge' | 'lt' | 'le' | 'and' | 'or' | 'not')[]; userAttributes?: string[]; groupAttributes?: string[]; singleTerm?: boolean };
+  filter?: {
+    operators?: ('eq' | 'ne' | 'co' | 'sw' | 'ew' | 'pr' | 'gt' | 'ge' | 'lt' | 'le' | 'and' | 'or' | 'not')[];
+    userAttributes?: string[];
+    groupAttributes?: string[];
+    singleTerm?: boolean;
+  };
   pagination?: { mode?: 'index' | 'cursor' | 'none'; maxPageSize?: number; withFilter?: boolean };
   etag?: boolean;
   groups?: { supported?: boolean; create?: boolean; patch?: boolean; maxMembersPerPatch?: number };
@@ -252,7 +257,24 @@ export interface NotificationsConfig {
 
 export interface RosterConfig {
   /** Roster field (employeeId, email, givenName, …, startDate) → its column in the file; unmapped fields: a column of their own name. */
-  columns: Partial<Record<'employeeId' | 'email' | 'givenName' | 'familyName' | 'userName' | 'displayName' | 'title' | 'department' | 'managerId' | 'location' | 'costCenter' | 'employeeType' | 'startDate', string>>;
+  columns: Partial<
+    Record<
+      | 'employeeId'
+      | 'email'
+      | 'givenName'
+      | 'familyName'
+      | 'userName'
+      | 'displayName'
+      | 'title'
+      | 'department'
+      | 'managerId'
+      | 'location'
+      | 'costCenter'
+      | 'employeeType'
+      | 'startDate',
+      string
+    >
+  >;
   dateFormat: 'YYYY-MM-DD' | 'DD/MM/YYYY' | 'MM/DD/YYYY' | 'DD.MM.YYYY';
   /** Largest roster body the ingress reads (default 64 MiB). */
   maxBodyBytes: number;
@@ -273,7 +295,13 @@ export interface ScimflowConfig {
   rules: { birthright: BirthrightRule[] };
   joiner: { allOrNothing: string[] };
   /** The mass-change guard (src/domain/guard.ts); absent: its defaults (1 h, 10 %, at most 50, at least 5). */
-  guard?: { windowMs: number; maxFraction: number; maxCount: number; minCount: number; apps: Record<string, Partial<{ windowMs: number; maxFraction: number; maxCount: number; minCount: number }>> };
+  guard?: {
+    windowMs: number;
+    maxFraction: number;
+    maxCount: number;
+    minCount: number;
+    apps: Record<string, Partial<{ windowMs: number; maxFraction: number; maxCount: number; minCount: number }>>;
+  };
   /** Roster imports (docs/configuration.md, "roster"); absent: the defaults (src/roster/settings.ts). */
   roster?: RosterConfig;
   /** Scheduled reconciliation: cron per app (default for every app `cron`). */

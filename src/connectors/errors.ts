@@ -45,7 +45,10 @@ export class ConnectorError extends Error {
   constructor(code: ConnectorErrorCode, message: string, init: ConnectorErrorInit) {
     const where = [init.method, init.path].filter(Boolean).join(' ');
     const status = init.status !== undefined ? ` → ${init.status}` : '';
-    super(`[${code}] ${init.app}${where ? ` ${where}` : ''}${status}: ${message}`, init.cause !== undefined ? { cause: init.cause } : undefined);
+    super(
+      `[${code}] ${init.app}${where ? ` ${where}` : ''}${status}: ${message}`,
+      init.cause !== undefined ? { cause: init.cause } : undefined,
+    );
     this.code = code;
     this.app = init.app;
     this.method = init.method;
@@ -98,7 +101,15 @@ export function parseRetryAfter(value: string | string[] | undefined, now: numbe
 /** Maps an HTTP error response onto a code. `body` is the parsed JSON body when there was one. */
 export function errorFromStatus(
   status: number,
-  ctx: { app: string; method: string; path: string; retryAfter?: string | string[]; body?: unknown; now?: number; secrets?: readonly string[] },
+  ctx: {
+    app: string;
+    method: string;
+    path: string;
+    retryAfter?: string | string[];
+    body?: unknown;
+    now?: number;
+    secrets?: readonly string[];
+  },
 ): ConnectorError {
   const scim = readErrorBody(ctx.body);
   // A server may echo what we sent (e.g. "invalid key <key>"): scrub our own credentials out, and
@@ -108,13 +119,19 @@ export function errorFromStatus(
   const detail = scim.detail ?? defaultDetail(status);
   if (status === 429) {
     const retryAfterMs = parseRetryAfter(ctx.retryAfter, ctx.now);
-    return new ConnectorError('RATE_LIMITED', detail, { ...base, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
+    return new ConnectorError('RATE_LIMITED', detail, {
+      ...base,
+      ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+    });
   }
   // RFC 7644 §3.12: 501 = the operation is not implemented by this service provider.
   if (status === 501) return new ConnectorError('UNSUPPORTED', detail, base);
   if (status >= 500 || status === 408) {
     const retryAfterMs = parseRetryAfter(ctx.retryAfter, ctx.now);
-    return new ConnectorError('UNAVAILABLE', detail, { ...base, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
+    return new ConnectorError('UNAVAILABLE', detail, {
+      ...base,
+      ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+    });
   }
   if (status === 401 || status === 403) return new ConnectorError('AUTH_FAILED', detail, base);
   if (status === 404) return new ConnectorError('NOT_FOUND', detail, base);
@@ -133,7 +150,8 @@ function readErrorBody(body: unknown): { scimType?: string; detail?: string } {
   if (typeof b.detail === 'string') out.detail = b.detail;
   // Atlassian REST error shapes: Jira `errorMessages[]`, JSM `errorMessage`.
   else if (typeof b.errorMessage === 'string') out.detail = b.errorMessage;
-  else if (Array.isArray(b.errorMessages) && typeof b.errorMessages[0] === 'string') out.detail = b.errorMessages.join('; ');
+  else if (Array.isArray(b.errorMessages) && typeof b.errorMessages[0] === 'string')
+    out.detail = b.errorMessages.join('; ');
   return out;
 }
 

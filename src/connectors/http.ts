@@ -104,7 +104,12 @@ export class HttpClient {
       return res;
     } catch (err) {
       const e = err instanceof ConnectorError ? err : undefined;
-      this.onResponse?.({ app: this.app, method: req.method, ...(e?.status !== undefined ? { status: e.status } : {}), code: e?.code ?? 'UNKNOWN' });
+      this.onResponse?.({
+        app: this.app,
+        method: req.method,
+        ...(e?.status !== undefined ? { status: e.status } : {}),
+        code: e?.code ?? 'UNKNOWN',
+      });
       throw err;
     } finally {
       release?.();
@@ -127,7 +132,12 @@ export class HttpClient {
     }
     let res: Awaited<ReturnType<Pool['request']>>;
     try {
-      res = await this.pool.request({ method: req.method, path: path + queryString(req.query), headers, body: payload });
+      res = await this.pool.request({
+        method: req.method,
+        path: path + queryString(req.query),
+        headers,
+        body: payload,
+      });
     } catch (err) {
       throw this.transportError(err, ctx, false);
     }
@@ -139,7 +149,10 @@ export class HttpClient {
     } catch (err) {
       if (err instanceof ConnectorError) throw err;
       if (err instanceof OversizeError) {
-        throw new ConnectorError('BAD_RESPONSE', `response body larger than ${this.maxBytes} bytes`, { ...ctx, status });
+        throw new ConnectorError('BAD_RESPONSE', `response body larger than ${this.maxBytes} bytes`, {
+          ...ctx,
+          status,
+        });
       }
       throw this.transportError(err, ctx, true, status);
     }
@@ -155,23 +168,40 @@ export class HttpClient {
       }
     }
     if (status >= 400) {
-      throw errorFromStatus(status, { ...ctx, retryAfter: resHeaders['retry-after'], body: parseError ? undefined : body, secrets: this.auth.secrets });
+      throw errorFromStatus(status, {
+        ...ctx,
+        retryAfter: resHeaders['retry-after'],
+        body: parseError ? undefined : body,
+        secrets: this.auth.secrets,
+      });
     }
     if (status >= 300) {
       throw new ConnectorError('BAD_RESPONSE', `unexpected redirect/status ${status}`, { ...ctx, status });
     }
     if (text.length > 0 && !isJson) {
-      throw new ConnectorError('BAD_RESPONSE', `unexpected content type ${JSON.stringify(contentType ?? '(none)')}`, { ...ctx, status });
+      throw new ConnectorError('BAD_RESPONSE', `unexpected content type ${JSON.stringify(contentType ?? '(none)')}`, {
+        ...ctx,
+        status,
+      });
     }
     if (parseError) throw new ConnectorError('BAD_RESPONSE', 'response body is not valid JSON', { ...ctx, status });
     return { status, headers: resHeaders, body: body as T | undefined, etag: headerValue(resHeaders.etag) };
   }
 
-  private transportError(err: unknown, ctx: { app: string; method: string; path: string }, afterHeaders: boolean, status?: number): ConnectorError {
+  private transportError(
+    err: unknown,
+    ctx: { app: string; method: string; path: string },
+    afterHeaders: boolean,
+    status?: number,
+  ): ConnectorError {
     const raw = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
     const message = scrub(raw, this.auth.secrets);
     const init = { ...ctx, ...(status !== undefined ? { status } : {}) };
-    if (err instanceof undiciErrors.BodyTimeoutError || err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.ConnectTimeoutError) {
+    if (
+      err instanceof undiciErrors.BodyTimeoutError ||
+      err instanceof undiciErrors.HeadersTimeoutError ||
+      err instanceof undiciErrors.ConnectTimeoutError
+    ) {
       return new ConnectorError('UNAVAILABLE', `timeout (${message})`, init);
     }
     if (afterHeaders) {
@@ -189,7 +219,10 @@ export class HttpClient {
 
 class OversizeError extends Error {}
 
-async function readCapped(body: AsyncIterable<Buffer> & { destroy(err?: Error): unknown }, max: number): Promise<string> {
+async function readCapped(
+  body: AsyncIterable<Buffer> & { destroy(err?: Error): unknown },
+  max: number,
+): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {

@@ -7,7 +7,13 @@ export function createConnector(conn: AppConnection): Connector {
 }
 
 export * from './types';
-export { ConnectorError, CONNECTOR_ERROR_CODES, isConnectorError, parseRetryAfter, type ConnectorErrorCode } from './errors';
+export {
+  ConnectorError,
+  CONNECTOR_ERROR_CODES,
+  isConnectorError,
+  parseRetryAfter,
+  type ConnectorErrorCode,
+} from './errors';
 export { PROFILES, profileFor, mergeServiceProviderConfig } from './profiles';
 export { USER_AGENT } from './http';
 export { applyUserNameRule } from './user-rules';

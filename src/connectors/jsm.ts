@@ -11,7 +11,13 @@ const ACCOUNT_IDS_PER_CALL = 50;
 export class JsmRestClient implements JsmClient {
   private readonly http: HttpClient;
 
-  constructor(opts: { app: string; baseUrl: string; auth: { type: 'basic'; username: string; password: string }; timeouts?: Timeouts; onResponse?: (e: ResponseEvent) => void }) {
+  constructor(opts: {
+    app: string;
+    baseUrl: string;
+    auth: { type: 'basic'; username: string; password: string };
+    timeouts?: Timeouts;
+    onResponse?: (e: ResponseEvent) => void;
+  }) {
     this.http = new HttpClient({
       app: opts.app,
       ...(opts.onResponse ? { onResponse: opts.onResponse } : {}),
@@ -26,7 +32,11 @@ export class JsmRestClient implements JsmClient {
   async removeCustomers(serviceDeskId: string, accountIds: readonly string[]): Promise<void> {
     // Atlassian guide "Remove customers from service desk": DELETE with a JSON body.
     for (let i = 0; i < accountIds.length; i += ACCOUNT_IDS_PER_CALL) {
-      await this.http.request({ method: 'DELETE', path: `/rest/servicedeskapi/servicedesk/${encodeURIComponent(serviceDeskId)}/customer`, body: { accountIds: accountIds.slice(i, i + ACCOUNT_IDS_PER_CALL) } });
+      await this.http.request({
+        method: 'DELETE',
+        path: `/rest/servicedeskapi/servicedesk/${encodeURIComponent(serviceDeskId)}/customer`,
+        body: { accountIds: accountIds.slice(i, i + ACCOUNT_IDS_PER_CALL) },
+      });
     }
   }
 
@@ -34,7 +44,7 @@ export class JsmRestClient implements JsmClient {
     // 002: JSM uses start/limit + isLastPage (not startAt/maxResults).
     const out: JsmCustomer[] = [];
     const limit = opts.pageSize ?? JSM_PAGE;
-    for (let start = 0; ; ) {
+    for (let start = 0; ;) {
       const res = await this.http.request<{ values?: JsmCustomer[]; isLastPage?: boolean }>({
         method: 'GET',
         path: `/rest/servicedeskapi/servicedesk/${encodeURIComponent(serviceDeskId)}/customer`,

@@ -9,11 +9,19 @@ import type { Capabilities } from './types';
  * the app filters, userName first. externalId joins only where the app keeps it (`owner` by
  * externalId) and filters on it. Never an unfiltered listing: an empty result means no request.
  */
-export function lookupFilters(profile: Capabilities, q: { userName?: string | undefined; externalId?: string | undefined }): string[] {
+export function lookupFilters(
+  profile: Capabilities,
+  q: { userName?: string | undefined; externalId?: string | undefined },
+): string[] {
   const f = profile.filter;
   const terms: [string, string][] = [];
-  if (q.userName !== undefined && canFilter(f.userAttributes, f.operators, 'userName')) terms.push(['userName', q.userName]);
-  if (q.externalId !== undefined && profile.owner.by === 'externalId' && canFilter(f.userAttributes, f.operators, 'externalId')) {
+  if (q.userName !== undefined && canFilter(f.userAttributes, f.operators, 'userName'))
+    terms.push(['userName', q.userName]);
+  if (
+    q.externalId !== undefined &&
+    profile.owner.by === 'externalId' &&
+    canFilter(f.userAttributes, f.operators, 'externalId')
+  ) {
     terms.push(['externalId', q.externalId]);
   }
   if (terms.length > 1 && !f.singleTerm && f.operators.includes('or')) return [eqAnyFilter(terms)];

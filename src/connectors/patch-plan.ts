@@ -14,8 +14,15 @@ type Obj = Record<string, unknown>;
  * (`urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager`, also with `.value`) or
  * whole extension URNs.
  */
-export function planPatch(current: Obj, desired: Obj, managed: readonly string[] | undefined, profile: Capabilities): PatchOp {
-  const { desired: d, managed: m } = managed ? withManagedSubAttributes(current, desired, managed) : { desired, managed };
+export function planPatch(
+  current: Obj,
+  desired: Obj,
+  managed: readonly string[] | undefined,
+  profile: Capabilities,
+): PatchOp {
+  const { desired: d, managed: m } = managed
+    ? withManagedSubAttributes(current, desired, managed)
+    : { desired, managed };
   return generatePatch(current, d, { ...(m ? { managed: m } : {}), valuePathFilters: profile.patchValuePaths });
 }
 
@@ -30,7 +37,11 @@ export function applyPlan(current: Obj, plan: PatchOp): Obj {
  * without `middleName`: the plan then removes exactly that sub-attribute and leaves the others.
  * (When desired carries `name`, its sub-attributes are compared as a whole already.)
  */
-function withManagedSubAttributes(current: Obj, desired: Obj, managed: readonly string[]): { desired: Obj; managed: string[] } {
+function withManagedSubAttributes(
+  current: Obj,
+  desired: Obj,
+  managed: readonly string[],
+): { desired: Obj; managed: string[] } {
   let out: Obj | undefined;
   const rest: string[] = [];
   for (const m of managed) {

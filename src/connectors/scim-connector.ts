@@ -85,7 +85,11 @@ export class ScimConnector implements Connector {
   async lookupUsers(q: IdentityQuery): Promise<ScimUser[]> {
     const f = this.current.filter;
     if (!canFilter(f.userAttributes, f.operators, 'userName')) {
-      throw new ConnectorError('UNSUPPORTED', `${this.current.kind} cannot filter on userName; a lookup would list every user`, { app: this.name, method: 'GET', path: '/Users' });
+      throw new ConnectorError(
+        'UNSUPPORTED',
+        `${this.current.kind} cannot filter on userName; a lookup would list every user`,
+        { app: this.name, method: 'GET', path: '/Users' },
+      );
     }
     // The account holds the userName in the app's form (JumpCloud: the email's local part).
     const userName = this.appUserName(q.userName);
@@ -93,7 +97,12 @@ export class ScimConnector implements Connector {
     const byId = new Map<string, ScimUser>();
     for (const filter of lookupFilters(this.current, { userName, externalId: q.externalId })) {
       for await (const u of this.listUsers({ filter })) {
-        if (typeof u?.id !== 'string') throw new ConnectorError('BAD_RESPONSE', 'a listed User has no "id"', { app: this.name, method: 'GET', path: '/Users' });
+        if (typeof u?.id !== 'string')
+          throw new ConnectorError('BAD_RESPONSE', 'a listed User has no "id"', {
+            app: this.name,
+            method: 'GET',
+            path: '/Users',
+          });
         // Servers compare userName their own way (and may ignore a filter): re-check with our normaliser.
         const byName = key !== undefined && typeof u.userName === 'string' && normalizeIdentityKey(u.userName) === key;
         // RFC 7643 §3.1: externalId is caseExact.
@@ -120,23 +129,40 @@ export class ScimConnector implements Connector {
     return this.resourceOrLocation(res, 'POST', '/Users');
   }
 
-  async patchUser(id: string, current: ScimUser, desired: ScimUser, opts: { managed: readonly string[] }): Promise<{ user: ScimUser | undefined; changed: boolean }> {
+  async patchUser(
+    id: string,
+    current: ScimUser,
+    desired: ScimUser,
+    opts: { managed: readonly string[] },
+  ): Promise<{ user: ScimUser | undefined; changed: boolean }> {
     const body = outgoingUser(desired, this.current, this.name);
     return this.write(id, current, body as unknown as Record<string, unknown>, opts.managed);
   }
 
-  async setUserActive(id: string, current: ScimUser | undefined, active: boolean): Promise<{ user: ScimUser | undefined }> {
+  async setUserActive(
+    id: string,
+    current: ScimUser | undefined,
+    active: boolean,
+  ): Promise<{ user: ScimUser | undefined }> {
     const path = `/Users/${encodeURIComponent(id)}`;
     if (this.current.patch) {
       // A blind single-attribute write: no If-Match, nothing else it could overwrite.
-      const body = { schemas: [PATCH_OP_SCHEMA], Operations: [{ op: 'replace' as const, path: 'active', value: active }] };
+      const body = {
+        schemas: [PATCH_OP_SCHEMA],
+        Operations: [{ op: 'replace' as const, path: 'active', value: active }],
+      };
       const res = await this.http.request<ScimUser>({ method: 'PATCH', path, body });
       return { user: this.resourceOrNothing(res, 'PATCH', path) };
     }
     // PUT replaces everything (RFC 7644 §3.5.1): it needs the whole current user.
     const base = current ?? (await this.getUser(id));
     const version = this.current.etag ? base.meta?.version : undefined;
-    const res = await this.http.request<ScimUser>({ method: 'PUT', path, body: outgoingUser({ ...base, active }, this.current, this.name), ...(version ? { headers: { 'if-match': version } } : {}) });
+    const res = await this.http.request<ScimUser>({
+      method: 'PUT',
+      path,
+      body: outgoingUser({ ...base, active }, this.current, this.name),
+      ...(version ? { headers: { 'if-match': version } } : {}),
+    });
     return { user: this.resourceOrNothing(res, 'PUT', path) };
   }
 
@@ -144,7 +170,12 @@ export class ScimConnector implements Connector {
    * One write from an observed `current`: the planned PATCH, or the full PUT on PUT-only apps, with
    * If-Match where the app has ETags. No request when the plan is empty.
    */
-  private async write(id: string, current: ScimUser, desired: Record<string, unknown>, managed: readonly string[] | undefined): Promise<{ user: ScimUser | undefined; changed: boolean }> {
+  private async write(
+    id: string,
+    current: ScimUser,
+    desired: Record<string, unknown>,
+    managed: readonly string[] | undefined,
+  ): Promise<{ user: ScimUser | undefined; changed: boolean }> {
     const plan = planPatch(current as unknown as Record<string, unknown>, desired, managed, this.current);
     if (plan.Operations.length === 0) return { user: current, changed: false };
     const path = `/Users/${encodeURIComponent(id)}`;
@@ -152,7 +183,12 @@ export class ScimConnector implements Connector {
     const headers = version ? { headers: { 'if-match': version } } : {};
     const res = this.current.patch
       ? await this.http.request<ScimUser>({ method: 'PATCH', path, body: plan, ...headers })
-      : await this.http.request<ScimUser>({ method: 'PUT', path, body: this.fullReplacement(current, plan), ...headers });
+      : await this.http.request<ScimUser>({
+          method: 'PUT',
+          path,
+          body: this.fullReplacement(current, plan),
+          ...headers,
+        });
     return { user: this.resourceOrNothing(res, this.current.patch ? 'PATCH' : 'PUT', path), changed: true };
   }
 
@@ -166,15 +202,27 @@ export class ScimConnector implements Connector {
     if (q.email) attempts.push(['email', q.email]);
     const f = this.current.filter;
     const scimAttr = (a: 'userName' | 'externalId' | 'email') => (a === 'email' ? 'emails.value' : a);
-    if (attempts.length > 1 && !f.singleTerm && f.operators.includes('or') && attempts.every(([a]) => canFilter(f.userAttributes, f.operators, scimAttr(a)))) {
+    if (
+      attempts.length > 1 &&
+      !f.singleTerm &&
+      f.operators.includes('or') &&
+      attempts.every(([a]) => canFilter(f.userAttributes, f.operators, scimAttr(a)))
+    ) {
       // One `or` query for a server that evaluates it (RFC 7644 §3.4.2.2); the precedence of the
       // sequential lookups is kept when choosing among the hits.
       const hits: ScimUser[] = [];
-      for await (const u of this.listUsers({ filter: eqAnyFilter(attempts.map(([a, v]) => [scimAttr(a), v] as const)) })) hits.push(u);
+      for await (const u of this.listUsers({
+        filter: eqAnyFilter(attempts.map(([a, v]) => [scimAttr(a), v] as const)),
+      }))
+        hits.push(u);
       for (const [attr, value] of attempts) {
         const matching = hits.filter((u) => matchesUser(u, attr, value));
         if (matching.length > 1) {
-          throw new ConnectorError('CONFLICT', `${matching.length} users match ${attr}; refusing to pick one`, { app: this.name, method: 'GET', path: '/Users' });
+          throw new ConnectorError('CONFLICT', `${matching.length} users match ${attr}; refusing to pick one`, {
+            app: this.name,
+            method: 'GET',
+            path: '/Users',
+          });
         }
         if (matching[0]) return matching[0];
       }
@@ -193,11 +241,17 @@ export class ScimConnector implements Connector {
     const serverSide = canFilter(f.userAttributes, f.operators, scimAttr);
     const hits: ScimUser[] = [];
     // Apps may ignore filters they do not understand (Jasper guide "filter support may be limited"): always re-check locally.
-    for await (const u of this.listUsers(serverSide ? { filter: eqFilter(scimAttr, value) } : { maxResults: MAX_SCAN })) {
+    for await (const u of this.listUsers(
+      serverSide ? { filter: eqFilter(scimAttr, value) } : { maxResults: MAX_SCAN },
+    )) {
       if (matchesUser(u, attr, value)) hits.push(u);
     }
     if (hits.length > 1) {
-      throw new ConnectorError('CONFLICT', `${hits.length} users match ${attr}; refusing to pick one`, { app: this.name, method: 'GET', path: '/Users' });
+      throw new ConnectorError('CONFLICT', `${hits.length} users match ${attr}; refusing to pick one`, {
+        app: this.name,
+        method: 'GET',
+        path: '/Users',
+      });
     }
     return hits[0];
   }
@@ -214,7 +268,8 @@ export class ScimConnector implements Connector {
   async countUsers(): Promise<number> {
     const p = this.current.pagination;
     // One small page: the server's totalResults (RFC 7644 §3.4.2) is the app's own count.
-    const query: Record<string, string | number | undefined> = p.mode === 'cursor' ? { cursor: '', count: 1 } : p.mode === 'index' ? { startIndex: 1, count: 1 } : {};
+    const query: Record<string, string | number | undefined> =
+      p.mode === 'cursor' ? { cursor: '', count: 1 } : p.mode === 'index' ? { startIndex: 1, count: 1 } : {};
     const page = await this.page<ScimUser>('/Users', query);
     if (typeof page.totalResults === 'number') return page.totalResults;
     if (p.mode === 'none') return page.resources.length;
@@ -227,7 +282,9 @@ export class ScimConnector implements Connector {
     const body = outgoingUser(desired, this.current, this.name);
     // externalId joins the lookup only where the app filters on it: elsewhere it would cost a full
     // scan of the app's users on every create (JumpCloud, Jostle: pages; Jasper: everything at once).
-    const byExternalId = body.externalId !== undefined && canFilter(this.current.filter.userAttributes, this.current.filter.operators, 'externalId');
+    const byExternalId =
+      body.externalId !== undefined &&
+      canFilter(this.current.filter.userAttributes, this.current.filter.operators, 'externalId');
     const lookup: UserQuery = { userName: body.userName, ...(byExternalId ? { externalId: body.externalId } : {}) };
     const existing = await this.findUser(lookup);
     if (existing) return { user: existing, created: false };
@@ -244,7 +301,11 @@ export class ScimConnector implements Connector {
     }
   }
 
-  async updateUser(id: string, desired: ScimUser, opts: { managed?: readonly string[] } = {}): Promise<{ user: ScimUser; changed: boolean }> {
+  async updateUser(
+    id: string,
+    desired: ScimUser,
+    opts: { managed?: readonly string[] } = {},
+  ): Promise<{ user: ScimUser; changed: boolean }> {
     const body = outgoingUser(desired, this.current, this.name);
     return this.change(id, body as unknown as Record<string, unknown>, opts.managed);
   }
@@ -271,7 +332,11 @@ export class ScimConnector implements Connector {
    * Read → plan → write, with If-Match where the app has ETags. A 412 means someone wrote in
    * between: re-read and re-plan once (RFC 7644 §3.14), then give up with PRECONDITION_FAILED.
    */
-  private async change(id: string, desired: Record<string, unknown>, managed: readonly string[] | undefined): Promise<{ user: ScimUser; changed: boolean }> {
+  private async change(
+    id: string,
+    desired: Record<string, unknown>,
+    managed: readonly string[] | undefined,
+  ): Promise<{ user: ScimUser; changed: boolean }> {
     for (let attempt = 0; ; attempt++) {
       const current = await this.getUser(id);
       try {
@@ -297,7 +362,8 @@ export class ScimConnector implements Connector {
   private requireGroups(op: 'create' | 'patch' | 'list'): void {
     const g = this.current.groups;
     const ok = g.supported && (op === 'list' || g[op]);
-    if (!ok) throw new ConnectorError('UNSUPPORTED', `${this.current.kind} does not support group ${op}`, { app: this.name });
+    if (!ok)
+      throw new ConnectorError('UNSUPPORTED', `${this.current.kind} does not support group ${op}`, { app: this.name });
   }
 
   async findGroups(displayName: string): Promise<ScimGroup[]> {
@@ -307,15 +373,27 @@ export class ScimConnector implements Connector {
     // Group.displayName is caseExact=false (RFC 7643 §4.2) and not unique: every match is returned.
     const want = normalizeIdentityKey(displayName);
     const byId = new Map<string, ScimGroup>();
-    for await (const g of this.list<ScimGroup>('/Groups', serverSide ? { filter: eqFilter('displayName', displayName) } : { maxResults: MAX_SCAN })) {
-      if (typeof g?.id === 'string' && typeof g.displayName === 'string' && normalizeIdentityKey(g.displayName) === want) byId.set(g.id, g);
+    for await (const g of this.list<ScimGroup>(
+      '/Groups',
+      serverSide ? { filter: eqFilter('displayName', displayName) } : { maxResults: MAX_SCAN },
+    )) {
+      if (
+        typeof g?.id === 'string' &&
+        typeof g.displayName === 'string' &&
+        normalizeIdentityKey(g.displayName) === want
+      )
+        byId.set(g.id, g);
     }
     return [...byId.values()].sort((a, b) => compareIds(a.id!, b.id!));
   }
 
   async postGroup(displayName: string): Promise<ScimGroup> {
     this.requireGroups('create');
-    const res = await this.http.request<ScimGroup>({ method: 'POST', path: '/Groups', body: { schemas: [GROUP_SCHEMA], displayName } });
+    const res = await this.http.request<ScimGroup>({
+      method: 'POST',
+      path: '/Groups',
+      body: { schemas: [GROUP_SCHEMA], displayName },
+    });
     return this.resourceOrLocation(res, 'POST', '/Groups');
   }
 
@@ -340,7 +418,12 @@ export class ScimConnector implements Connector {
 
   async findGroup(displayName: string): Promise<ScimGroup | undefined> {
     const hits = await this.findGroups(displayName);
-    if (hits.length > 1) throw new ConnectorError('CONFLICT', `${hits.length} groups are named "${displayName}"`, { app: this.name, method: 'GET', path: '/Groups' });
+    if (hits.length > 1)
+      throw new ConnectorError('CONFLICT', `${hits.length} groups are named "${displayName}"`, {
+        app: this.name,
+        method: 'GET',
+        path: '/Groups',
+      });
     return hits[0];
   }
 
@@ -379,7 +462,11 @@ export class ScimConnector implements Connector {
   }
 
   private async patchGroup(groupId: string, operations: PatchOp['Operations']): Promise<void> {
-    await this.http.request({ method: 'PATCH', path: `/Groups/${encodeURIComponent(groupId)}`, body: { schemas: [PATCH_OP_SCHEMA], Operations: operations } });
+    await this.http.request({
+      method: 'PATCH',
+      path: `/Groups/${encodeURIComponent(groupId)}`,
+      body: { schemas: [PATCH_OP_SCHEMA], Operations: operations },
+    });
   }
 
   async close(): Promise<void> {
@@ -388,39 +475,69 @@ export class ScimConnector implements Connector {
 
   // ---- plumbing -------------------------------------------------------------------------
 
-  private resource<T extends { id?: string; meta?: { version?: string } }>(res: HttpResponse<T>, method: string, path: string): T {
+  private resource<T extends { id?: string; meta?: { version?: string } }>(
+    res: HttpResponse<T>,
+    method: string,
+    path: string,
+  ): T {
     const body = res.body;
     if (!body || typeof body !== 'object' || typeof body.id !== 'string') {
-      throw new ConnectorError('BAD_RESPONSE', 'response is not a SCIM resource (no "id")', { app: this.name, method, path, status: res.status });
+      throw new ConnectorError('BAD_RESPONSE', 'response is not a SCIM resource (no "id")', {
+        app: this.name,
+        method,
+        path,
+        status: res.status,
+      });
     }
     // RFC 7644 §3.14: the ETag header is authoritative when meta.version is absent.
-    if (res.etag && !body.meta?.version) (body as { meta?: Record<string, unknown> }).meta = { ...(body.meta ?? {}), version: res.etag };
+    if (res.etag && !body.meta?.version)
+      (body as { meta?: Record<string, unknown> }).meta = { ...(body.meta ?? {}), version: res.etag };
     return body;
   }
 
   /** The resource a write answered with, or undefined when it answered without one (204). */
-  private resourceOrNothing<T extends { id?: string; meta?: { version?: string } }>(res: HttpResponse<T>, method: string, path: string): T | undefined {
+  private resourceOrNothing<T extends { id?: string; meta?: { version?: string } }>(
+    res: HttpResponse<T>,
+    method: string,
+    path: string,
+  ): T | undefined {
     const body = res.body as unknown;
     if (!body || typeof body !== 'object' || typeof (body as { id?: unknown }).id !== 'string') return undefined;
     return this.resource(res, method, path);
   }
 
   /** Some servers answer a create with 201 + Location and no body: fetch it then. */
-  private async resourceOrLocation<T extends { id?: string }>(res: HttpResponse<T>, method: string, path: string): Promise<T> {
-    if (res.body && typeof res.body === 'object' && typeof res.body.id === 'string') return this.resource(res, method, path);
+  private async resourceOrLocation<T extends { id?: string }>(
+    res: HttpResponse<T>,
+    method: string,
+    path: string,
+  ): Promise<T> {
+    if (res.body && typeof res.body === 'object' && typeof res.body.id === 'string')
+      return this.resource(res, method, path);
     const location = res.headers.location;
     const loc = Array.isArray(location) ? location[0] : location;
     if (loc) {
       const id = loc.split('/').filter(Boolean).pop()!;
       const kind = path.startsWith('/Groups') ? 'Groups' : 'Users';
-      const got = await this.http.request<T>({ method: 'GET', path: `/${kind}/${encodeURIComponent(decodeURIComponent(id))}` });
+      const got = await this.http.request<T>({
+        method: 'GET',
+        path: `/${kind}/${encodeURIComponent(decodeURIComponent(id))}`,
+      });
       return this.resource(got, 'GET', `/${kind}/${id}`);
     }
-    throw new ConnectorError('BAD_RESPONSE', 'create answered without a resource or Location', { app: this.name, method, path, status: res.status });
+    throw new ConnectorError('BAD_RESPONSE', 'create answered without a resource or Location', {
+      app: this.name,
+      method,
+      path,
+      status: res.status,
+    });
   }
 
   /** All resources of a list, page by page, as the profile's pagination allows. */
-  private async *list<T>(path: string, opts: { filter?: string; pageSize?: number; maxResults?: number }): AsyncGenerator<T> {
+  private async *list<T>(
+    path: string,
+    opts: { filter?: string; pageSize?: number; maxResults?: number },
+  ): AsyncGenerator<T> {
     const p = this.current.pagination;
     const max = opts.maxResults ?? Number.POSITIVE_INFINITY;
     let yielded = 0;
@@ -469,22 +586,37 @@ export class ScimConnector implements Connector {
   }
 
   private noProgress(path: string): ConnectorError {
-    return new ConnectorError('BAD_RESPONSE', 'pagination makes no progress (the same page again)', { app: this.name, method: 'GET', path });
+    return new ConnectorError('BAD_RESPONSE', 'pagination makes no progress (the same page again)', {
+      app: this.name,
+      method: 'GET',
+      path,
+    });
   }
 
   private async page<T>(path: string, query: Record<string, string | number | undefined>): Promise<ListPage<T>> {
     const res = await this.http.request<Record<string, unknown>>({ method: 'GET', path, query });
     const body = res.body;
-    const bad = (why: string): ConnectorError => new ConnectorError('BAD_RESPONSE', why, { app: this.name, method: 'GET', path, status: res.status });
+    const bad = (why: string): ConnectorError =>
+      new ConnectorError('BAD_RESPONSE', why, { app: this.name, method: 'GET', path, status: res.status });
     if (!body || typeof body !== 'object') throw bad('list response is not a JSON object');
     const total = body.totalResults;
     if (total !== undefined && typeof total !== 'number') throw bad('ListResponse.totalResults is not a number');
     const resources = body.Resources ?? [];
     if (!Array.isArray(resources)) throw bad('ListResponse.Resources is not an array');
-    if (resources.length === 0 && typeof total === 'number' && total > 0 && query.startIndex === undefined && query.cursor === undefined) {
+    if (
+      resources.length === 0 &&
+      typeof total === 'number' &&
+      total > 0 &&
+      query.startIndex === undefined &&
+      query.cursor === undefined
+    ) {
       throw bad('ListResponse has totalResults > 0 but no Resources');
     }
-    return { resources: resources as T[], totalResults: total, nextCursor: typeof body.nextCursor === 'string' ? body.nextCursor : undefined };
+    return {
+      resources: resources as T[],
+      totalResults: total,
+      nextCursor: typeof body.nextCursor === 'string' ? body.nextCursor : undefined,
+    };
   }
 }
 
@@ -493,7 +625,10 @@ function scimBaseUrl(conn: AppConnection): string {
   if (conn.kind !== 'atlassian') return conn.baseUrl;
   const dir = conn.atlassian?.directoryId;
   if (/\/scim\/directory\/[^/]+\/?$/.test(conn.baseUrl)) return conn.baseUrl;
-  if (!dir) throw new Error(`connection ${conn.name}: atlassian needs atlassian.directoryId (or a baseUrl ending in /scim/directory/<id>)`);
+  if (!dir)
+    throw new Error(
+      `connection ${conn.name}: atlassian needs atlassian.directoryId (or a baseUrl ending in /scim/directory/<id>)`,
+    );
   return `${conn.baseUrl.replace(/\/+$/, '')}/scim/directory/${encodeURIComponent(dir)}`;
 }
 

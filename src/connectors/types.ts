@@ -187,7 +187,12 @@ export interface Connector {
    * removed. Nothing differs → no request, `changed: false`. `user` is undefined when the app
    * answers without a body (204).
    */
-  patchUser(id: string, current: ScimUser, desired: ScimUser, opts: { managed: readonly string[] }): Promise<{ user: ScimUser | undefined; changed: boolean }>;
+  patchUser(
+    id: string,
+    current: ScimUser,
+    desired: ScimUser,
+    opts: { managed: readonly string[] },
+  ): Promise<{ user: ScimUser | undefined; changed: boolean }>;
   /**
    * One PATCH `replace active` (no If-Match: it touches nothing else), or on PUT-only apps one PUT of
    * `current` with `active` (If-Match where ETags; a GET first only when `current` is undefined).
@@ -217,7 +222,11 @@ export interface Connector {
    * carries, plus `managed` ones removed when `desired` omits them — or a full PUT on PUT-only apps;
    * If-Match when the app has ETags; one re-read and re-plan on 412.
    */
-  updateUser(id: string, desired: ScimUser, opts?: { managed?: readonly string[] }): Promise<{ user: ScimUser; changed: boolean }>;
+  updateUser(
+    id: string,
+    desired: ScimUser,
+    opts?: { managed?: readonly string[] },
+  ): Promise<{ user: ScimUser; changed: boolean }>;
   deactivateUser(id: string): Promise<{ user: ScimUser; changed: boolean }>;
   reactivateUser(id: string): Promise<{ user: ScimUser; changed: boolean }>;
   /** Idempotent: `deleted: false` when the user was already gone. */

@@ -11,11 +11,18 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
  * `meta`, `groups`), except `schemas`, which the client declares on every write (RFC 7644 §3.3).
  */
 const SERVER_OWNED: ReadonlySet<string> = new Set(
-  [...DEFAULT_CATALOG.core.values()].filter((d) => d.mutability === 'readOnly' && d.name !== 'schemas').map((d) => d.name),
+  [...DEFAULT_CATALOG.core.values()]
+    .filter((d) => d.mutability === 'readOnly' && d.name !== 'schemas')
+    .map((d) => d.name),
 );
 
 /** Applies the profile's userName rule: derives where the profile says how, refuses otherwise. */
-export function applyUserNameRule(userName: string, profile: Capabilities, app: string, fallbackEmail?: string): string {
+export function applyUserNameRule(
+  userName: string,
+  profile: Capabilities,
+  app: string,
+  fallbackEmail?: string,
+): string {
   const rule = profile.userName;
   const refuse = (why: string): never => {
     throw new ConnectorError('INVALID', `userName ${why}`, { app, scimType: 'invalidValue' });
@@ -27,13 +34,15 @@ export function applyUserNameRule(userName: string, profile: Capabilities, app: 
     // JumpCloud ("Connector Attribute Mappings"): "Some integrations leverage the email substring for the username".
     name = name.slice(0, name.indexOf('@'));
   }
-  if (name === '' && fallbackEmail && rule.derive === 'emailLocalPart') name = fallbackEmail.slice(0, fallbackEmail.indexOf('@'));
+  if (name === '' && fallbackEmail && rule.derive === 'emailLocalPart')
+    name = fallbackEmail.slice(0, fallbackEmail.indexOf('@'));
   if (name === '') refuse('is empty');
   if (!hasUserNameCharacters(name, profile)) {
     if (rule.derive === 'emailLocalPart') name = keepUserNameCharacters(name, profile);
     if (!hasUserNameCharacters(name, profile)) refuse(`"${name}" contains characters ${profile.kind} does not accept`);
   }
-  if (rule.maxLength !== undefined && name.length > rule.maxLength) refuse(`is longer than ${rule.maxLength} characters`);
+  if (rule.maxLength !== undefined && name.length > rule.maxLength)
+    refuse(`is longer than ${rule.maxLength} characters`);
   if (name === '') refuse('is empty');
   return name;
 }

@@ -61,7 +61,18 @@ export async function startTemporalDevServer(opts: DevServerOptions): Promise<De
   const ip = opts.ip ?? '127.0.0.1';
   const port = opts.port ?? 7233;
   const uiPort = opts.uiPort ?? 8233;
-  const args = ['server', 'start-dev', '--ip', ip, '--port', String(port), '--ui-port', String(uiPort), '--log-level', opts.logLevel ?? 'warn'];
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    ip,
+    '--port',
+    String(port),
+    '--ui-port',
+    String(uiPort),
+    '--log-level',
+    opts.logLevel ?? 'warn',
+  ];
   args.push('--namespace', opts.namespace ?? 'default');
   if (opts.uiCodecEndpoint) args.push('--ui-codec-endpoint', opts.uiCodecEndpoint);
   if (opts.dbFile) {
@@ -72,7 +83,8 @@ export async function startTemporalDevServer(opts: DevServerOptions): Promise<De
   // One partition per task queue, as the cluster gives every scim-<app> queue: the server divides a
   // queue's rate limit among its read partitions, each on its own limiter (docs/operations.md,
   // "One rate limit per app"). One host gains nothing from partitions.
-  for (const key of ['matching.numTaskqueueReadPartitions', 'matching.numTaskqueueWritePartitions']) args.push('--dynamic-config-value', `${key}=1`);
+  for (const key of ['matching.numTaskqueueReadPartitions', 'matching.numTaskqueueWritePartitions'])
+    args.push('--dynamic-config-value', `${key}=1`);
 
   const child = spawn(opts.executable, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: opts.detached ?? false });
   const forward = (chunk: Buffer) => {

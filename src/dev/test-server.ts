@@ -25,7 +25,10 @@ function isExecutable(p: string): boolean {
  * The lookup order, in one place: $TEMPORAL_TEST_SERVER_PATH (which must then be an executable),
  * else the wrapper in <root>/.temporal/test-server/bin, if every jar of its classpath still exists.
  */
-export function findTestServer(env: NodeJS.ProcessEnv = process.env, root: string = projectRoot): FoundTestServer | undefined {
+export function findTestServer(
+  env: NodeJS.ProcessEnv = process.env,
+  root: string = projectRoot,
+): FoundTestServer | undefined {
   const fromEnv = env.TEMPORAL_TEST_SERVER_PATH;
   if (fromEnv) {
     if (!isExecutable(fromEnv)) throw new Error(`TEMPORAL_TEST_SERVER_PATH=${fromEnv} is not an executable file`);

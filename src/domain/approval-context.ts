@@ -26,8 +26,12 @@ export interface ApprovalTimes {
 }
 
 /** The times that matter to an approver, from the request and the policy it runs under. */
-export function approvalTimes(r: Pick<ApprovalRequest, 'deadline' | 'escalated'>, policy?: Pick<ApprovalPolicy, 'onTimeout' | 'timeoutMs'>): ApprovalTimes {
-  if (policy?.onTimeout === 'escalate' && !r.escalated) return { deadline: r.deadline, escalatesAt: r.deadline, expiresAt: r.deadline + policy.timeoutMs };
+export function approvalTimes(
+  r: Pick<ApprovalRequest, 'deadline' | 'escalated'>,
+  policy?: Pick<ApprovalPolicy, 'onTimeout' | 'timeoutMs'>,
+): ApprovalTimes {
+  if (policy?.onTimeout === 'escalate' && !r.escalated)
+    return { deadline: r.deadline, escalatesAt: r.deadline, expiresAt: r.deadline + policy.timeoutMs };
   return { deadline: r.deadline, expiresAt: r.deadline };
 }
 
@@ -81,7 +85,10 @@ export function summarizeRequest(r: ApprovalRequest, policy?: Pick<ApprovalPolic
   const who = c ? ` for ${c.displayName}` : '';
   const about = describePerson(c);
   const rules = c?.rules.length ? `; rule ${c.rules.map((x) => `\`${x}\``).join(', ')}` : '';
-  const when = t.escalatesAt !== undefined ? `escalates ${formatWhen(t.escalatesAt)}, times out ${formatWhen(t.expiresAt)}` : `times out ${formatWhen(t.expiresAt)}`;
+  const when =
+    t.escalatesAt !== undefined
+      ? `escalates ${formatWhen(t.escalatesAt)}, times out ${formatWhen(t.expiresAt)}`
+      : `times out ${formatWhen(t.expiresAt)}`;
   const purpose = r.purpose === 'reactivate' ? ' (reactivation)' : '';
   return `${r.app} seat${purpose}${who}${about ? ` — ${about}` : ''}${rules}; approvers ${r.approvers.join(', ')}; ${when}`;
 }
@@ -90,7 +97,10 @@ export function summarizeRequest(r: ApprovalRequest, policy?: Pick<ApprovalPolic
  * The workflow's current details in the Temporal UI (markdown): every pending request, and how to
  * decide. Empty when nothing waits, so a decided request leaves nothing behind.
  */
-export function approvalDetails(requests: readonly ApprovalRequest[], policies: Record<string, Pick<ApprovalPolicy, 'onTimeout' | 'timeoutMs'>>): string {
+export function approvalDetails(
+  requests: readonly ApprovalRequest[],
+  policies: Record<string, Pick<ApprovalPolicy, 'onTimeout' | 'timeoutMs'>>,
+): string {
   const pending = requests.filter((r) => r.status === 'pending').sort((a, b) => a.deadline - b.deadline);
   if (pending.length === 0) return '';
   const lines = pending.map((r) => `- **${summarizeRequest(r, policies[r.app])}** (request \`${r.id}\`)`);

@@ -87,22 +87,33 @@ export interface DecisionPolicy {
 }
 
 /** Why a decision cannot be taken (undefined: it can). The first decision wins; later ones are refused. */
-export function refuseDecision(requests: readonly ApprovalRequest[], input: unknown, policy: DecisionPolicy = {}): string | undefined {
+export function refuseDecision(
+  requests: readonly ApprovalRequest[],
+  input: unknown,
+  policy: DecisionPolicy = {},
+): string | undefined {
   const parsed = DecisionSchema.safeParse(input);
-  if (!parsed.success) return parsed.error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ');
+  if (!parsed.success)
+    return parsed.error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ');
   const d = parsed.data;
   const target = d.requestId ? requests.find((r) => r.id === d.requestId) : pendingFor(requests, d.app);
   if (!target || target.app !== d.app) {
     const waiting = requests.filter((r) => r.status === 'pending').map((r) => r.app);
-    return waiting.length ? `no approval is pending for app ${JSON.stringify(d.app)}; pending: ${waiting.join(', ')}` : 'nothing is pending approval for this person';
+    return waiting.length
+      ? `no approval is pending for app ${JSON.stringify(d.app)}; pending: ${waiting.join(', ')}`
+      : 'nothing is pending approval for this person';
   }
-  if (target.status !== 'pending') return `request ${target.id} is already ${target.status}${target.decidedBy ? ` by ${target.decidedBy}` : ''}`;
+  if (target.status !== 'pending')
+    return `request ${target.id} is already ${target.status}${target.decidedBy ? ` by ${target.decidedBy}` : ''}`;
   // The refusal does not say who may decide: that would tell anyone which address to type.
-  if (!target.approvers.some((a) => a.toLowerCase() === d.approver.toLowerCase())) return `${d.approver} is not an approver for ${d.app}`;
+  if (!target.approvers.some((a) => a.toLowerCase() === d.approver.toLowerCase()))
+    return `${d.approver} is not an approver for ${d.app}`;
   const linked = d.via === 'verified-link';
-  if (d.verified === true && !linked) return 'verified: true is only for decisions through a signed approval link (via: "verified-link")';
+  if (d.verified === true && !linked)
+    return 'verified: true is only for decisions through a signed approval link (via: "verified-link")';
   if (linked && !d.proof) return 'a verified-link decision needs the link it came from (proof)';
-  if (!linked && (target.verifiedOnly || policy.verifiedOnly?.(d.app))) return `${d.app} accepts only decisions through a verified approval link (from the approval notification)`;
+  if (!linked && (target.verifiedOnly || policy.verifiedOnly?.(d.app)))
+    return `${d.app} accepts only decisions through a verified approval link (from the approval notification)`;
   return undefined;
 }
 
@@ -110,7 +121,12 @@ export function refuseDecision(requests: readonly ApprovalRequest[], input: unkn
  * Applies a decision that `refuseDecision` accepted. `verified` is the controller's own finding (the
  * worker checked the link's signature), never the sender's claim.
  */
-export function decide(requests: readonly ApprovalRequest[], d: Decision, now: number, how?: { via: DecisionVia; verified: boolean }): ApprovalRequest[] {
+export function decide(
+  requests: readonly ApprovalRequest[],
+  d: Decision,
+  now: number,
+  how?: { via: DecisionVia; verified: boolean },
+): ApprovalRequest[] {
   const target = d.requestId ? requests.find((r) => r.id === d.requestId) : pendingFor(requests, d.app);
   return requests.map((r) =>
     r === target
@@ -127,7 +143,11 @@ export function decide(requests: readonly ApprovalRequest[], d: Decision, now: n
 }
 
 /** Timeouts: a round that ran out escalates once (if the policy says so), then expires. */
-export function advanceTime(requests: readonly ApprovalRequest[], policies: Record<string, ApprovalPolicy>, now: number): ApprovalRequest[] {
+export function advanceTime(
+  requests: readonly ApprovalRequest[],
+  policies: Record<string, ApprovalPolicy>,
+  now: number,
+): ApprovalRequest[] {
   return requests.map((r) => {
     if (r.status !== 'pending' || now < r.deadline) return r;
     const policy = policies[r.app];
@@ -148,7 +168,12 @@ export function advanceTime(requests: readonly ApprovalRequest[], policies: Reco
  * Where the seat for `app` stands: an approval not yet used (one approval buys one create or
  * reactivation in this period), pending, refused for this record version, or not asked yet.
  */
-export function gateFor(requests: readonly ApprovalRequest[], app: string, periodId: string, version: string): 'none' | 'pending' | 'approved' | 'refused' {
+export function gateFor(
+  requests: readonly ApprovalRequest[],
+  app: string,
+  periodId: string,
+  version: string,
+): 'none' | 'pending' | 'approved' | 'refused' {
   const mine = requests.filter((r) => r.app === app && r.periodId === periodId);
   if (mine.some((r) => r.status === 'approved' && r.consumedAt === undefined)) return 'approved';
   if (mine.some((r) => r.status === 'pending')) return 'pending';
@@ -158,7 +183,16 @@ export function gateFor(requests: readonly ApprovalRequest[], app: string, perio
 
 export function openRequest(
   requests: readonly ApprovalRequest[],
-  input: { app: string; purpose: 'create' | 'reactivate'; periodId: string; version: string; policy: ApprovalPolicy; now: number; context?: ApprovalContext; verifiedOnly?: boolean },
+  input: {
+    app: string;
+    purpose: 'create' | 'reactivate';
+    periodId: string;
+    version: string;
+    policy: ApprovalPolicy;
+    now: number;
+    context?: ApprovalContext;
+    verifiedOnly?: boolean;
+  },
 ): ApprovalRequest[] {
   return [
     ...requests,
@@ -181,9 +215,16 @@ export function openRequest(
 }
 
 /** A seat that is no longer wanted is withdrawn at once (pending, or approved and unused): approving or using it later would buy a seat for nobody. */
-export function withdraw(requests: readonly ApprovalRequest[], app: string, reason: string, now: number): ApprovalRequest[] {
+export function withdraw(
+  requests: readonly ApprovalRequest[],
+  app: string,
+  reason: string,
+  now: number,
+): ApprovalRequest[] {
   return requests.map((r) =>
-    r.app === app && (r.status === 'pending' || (r.status === 'approved' && r.consumedAt === undefined)) ? { ...r, status: 'withdrawn', reason, decidedAt: now } : r,
+    r.app === app && (r.status === 'pending' || (r.status === 'approved' && r.consumedAt === undefined))
+      ? { ...r, status: 'withdrawn', reason, decidedAt: now }
+      : r,
   );
 }
 

@@ -116,18 +116,39 @@ export function auditFromLog(log: readonly LegacyLogLine[]): AuditEntry[] {
         ...(m[5] ? { reason: m[5] } : {}),
       });
     } else if (l.kind === 'refused-decision') {
-      trail = appendAudit(trail, { at: l.at, action: 'decision', outcome: 'refused', by, via: 'signal', refusal: l.detail });
+      trail = appendAudit(trail, {
+        at: l.at,
+        action: 'decision',
+        outcome: 'refused',
+        by,
+        via: 'signal',
+        refusal: l.detail,
+      });
     } else if (l.kind === 'operator') {
       const m = /^(retry|skip) ([^:]*?)(?:: ([\s\S]*))?$/.exec(l.detail);
       if (m) {
         const apps = m[2] === '(nothing to act on)' ? [] : m[2]!.split(', ').filter(Boolean);
-        const base = { at: l.at, action: m[1] as 'retry' | 'skip', by, via: 'unknown' as const, ...(m[3] ? { reason: m[3] } : {}) };
+        const base = {
+          at: l.at,
+          action: m[1] as 'retry' | 'skip',
+          by,
+          via: 'unknown' as const,
+          ...(m[3] ? { reason: m[3] } : {}),
+        };
         if (apps.length === 0) trail = appendAudit(trail, { ...base, outcome: 'no-op' });
         for (const app of apps) trail = appendAudit(trail, { ...base, outcome: 'applied', app });
         continue;
       }
       const r = /^refresh(?: and continue-as-new)?(?:: ([\s\S]*))?$/.exec(l.detail);
-      if (r) trail = appendAudit(trail, { at: l.at, action: 'refresh', outcome: 'applied', by, via: 'unknown', ...(r[1] ? { reason: r[1] } : {}) });
+      if (r)
+        trail = appendAudit(trail, {
+          at: l.at,
+          action: 'refresh',
+          outcome: 'applied',
+          by,
+          via: 'unknown',
+          ...(r[1] ? { reason: r[1] } : {}),
+        });
     }
   }
   return trail;
@@ -144,7 +165,10 @@ export interface AuditFilter {
 }
 
 /** Many people's trails → one list, filtered, in time order (ties: by person, then by each person's own order). */
-export function mergeAudit(trails: readonly { employeeId: string; entries: readonly AuditEntry[] }[], filter: AuditFilter = {}): PersonAuditEntry[] {
+export function mergeAudit(
+  trails: readonly { employeeId: string; entries: readonly AuditEntry[] }[],
+  filter: AuditFilter = {},
+): PersonAuditEntry[] {
   const out: PersonAuditEntry[] = [];
   for (const t of trails) {
     if (filter.employeeId !== undefined && t.employeeId !== filter.employeeId) continue;
@@ -154,7 +178,9 @@ export function mergeAudit(trails: readonly { employeeId: string; entries: reado
       out.push({ employeeId: t.employeeId, ...e });
     }
   }
-  return out.sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || a.employeeId.localeCompare(b.employeeId) || a.seq - b.seq);
+  return out.sort(
+    (a, b) => Date.parse(a.at) - Date.parse(b.at) || a.employeeId.localeCompare(b.employeeId) || a.seq - b.seq,
+  );
 }
 
 /** How a decision came: what the sender said, else what the path implies (the Update is the UI's unless told otherwise). */
@@ -163,7 +189,15 @@ export function decisionVia(said: AuditVia | undefined, path: 'update' | 'signal
 }
 
 /** The fields an audit entry takes from a payload that may be anything (a refused one included). */
-export function claimedFields(raw: unknown): { by?: string; app?: string; reason?: string; requestId?: string; action?: 'approve' | 'reject'; via?: AuditVia; verified?: boolean } {
+export function claimedFields(raw: unknown): {
+  by?: string;
+  app?: string;
+  reason?: string;
+  requestId?: string;
+  action?: 'approve' | 'reject';
+  via?: AuditVia;
+  verified?: boolean;
+} {
   if (!raw || typeof raw !== 'object') return {};
   const r = raw as Record<string, unknown>;
   const str = (v: unknown, n: number) => (typeof v === 'string' ? v.slice(0, n) : undefined);

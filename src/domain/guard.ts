@@ -70,19 +70,37 @@ function prune(s: GuardState, now: number, policy: GuardPolicy): GuardState {
 }
 
 /** A request for one deactivation or deletion: granted within the allowance, else held. */
-export function requestPermit(state: GuardState, req: PermitRequest, now: number, policy: GuardPolicy): { state: GuardState; status: PermitStatus } {
+export function requestPermit(
+  state: GuardState,
+  req: PermitRequest,
+  now: number,
+  policy: GuardPolicy,
+): { state: GuardState; status: PermitStatus } {
   const s = prune(state, now, policy);
   const known = s.decided[req.id];
   if (known) return { state: s, status: known.status };
   if (s.held.some((h) => h.id === req.id)) return { state: s, status: 'held' };
   if (s.window.length < allowance(policy, s.accounts)) {
-    return { state: { ...s, window: [...s.window, { id: req.id, at: now }], decided: { ...s.decided, [req.id]: { status: 'granted', at: now } } }, status: 'granted' };
+    return {
+      state: {
+        ...s,
+        window: [...s.window, { id: req.id, at: now }],
+        decided: { ...s.decided, [req.id]: { status: 'granted', at: now } },
+      },
+      status: 'granted',
+    };
   }
   return { state: { ...s, held: [...s.held, { ...req, at: req.at || now }] }, status: 'held' };
 }
 
 /** `scimflow guard release|reject <app>`: every held request at once. */
-export function decideHeld(state: GuardState, decision: 'release' | 'reject', now: number, by: string, policy: GuardPolicy): { state: GuardState; decided: PermitRequest[] } {
+export function decideHeld(
+  state: GuardState,
+  decision: 'release' | 'reject',
+  now: number,
+  by: string,
+  policy: GuardPolicy,
+): { state: GuardState; decided: PermitRequest[] } {
   const s = prune(state, now, policy);
   const status: PermitStatus = decision === 'release' ? 'granted' : 'rejected';
   const decided = { ...s.decided };
@@ -93,11 +111,15 @@ export function decideHeld(state: GuardState, decision: 'release' | 'reject', no
 }
 
 export function reportSize(state: GuardState, accounts: number, at?: number): GuardState {
-  return Number.isInteger(accounts) && accounts >= 0 ? { ...state, accounts, ...(at !== undefined ? { countedAt: at } : {}) } : state;
+  return Number.isInteger(accounts) && accounts >= 0
+    ? { ...state, accounts, ...(at !== undefined ? { countedAt: at } : {}) }
+    : state;
 }
 
 /** A held request its requester no longer wants (the person was rehired, the plan changed): it leaves the queue undecided. */
 export function withdrawHeld(state: GuardState, id: string): { state: GuardState; withdrawn: boolean } {
   const held = state.held.filter((h) => h.id !== id);
-  return held.length === state.held.length ? { state, withdrawn: false } : { state: { ...state, held }, withdrawn: true };
+  return held.length === state.held.length
+    ? { state, withdrawn: false }
+    : { state: { ...state, held }, withdrawn: true };
 }

@@ -14,7 +14,12 @@ export const NOTIFICATION_KINDS = [
   'join-compensated',
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
-export const APPROVAL_KINDS: readonly NotificationKind[] = ['approval-pending', 'approval-escalated', 'approval-expiring', 'approval-decided'];
+export const APPROVAL_KINDS: readonly NotificationKind[] = [
+  'approval-pending',
+  'approval-escalated',
+  'approval-expiring',
+  'approval-decided',
+];
 
 /** What the worker's configuration routes for one app (carried in its desire, so recorded in history). */
 export interface NotificationRouting {
@@ -55,7 +60,10 @@ export interface NotificationEvent {
   at: number;
 }
 
-export function notifiedRequest(r: ApprovalRequest, policy?: Pick<ApprovalPolicy, 'onTimeout' | 'timeoutMs'>): NotifiedRequest {
+export function notifiedRequest(
+  r: ApprovalRequest,
+  policy?: Pick<ApprovalPolicy, 'onTimeout' | 'timeoutMs'>,
+): NotifiedRequest {
   const t = approvalTimes(r, policy);
   return {
     id: r.id,
@@ -75,7 +83,13 @@ export function notifiedRequest(r: ApprovalRequest, policy?: Pick<ApprovalPolicy
 }
 
 /** The event for a request: its id names the request, the round, and for a decision its outcome. */
-export function requestEvent(kind: NotificationKind, employeeId: string, r: ApprovalRequest, policy: Pick<ApprovalPolicy, 'onTimeout' | 'timeoutMs'> | undefined, now: number): NotificationEvent {
+export function requestEvent(
+  kind: NotificationKind,
+  employeeId: string,
+  r: ApprovalRequest,
+  policy: Pick<ApprovalPolicy, 'onTimeout' | 'timeoutMs'> | undefined,
+  now: number,
+): NotificationEvent {
   const suffix = kind === 'approval-decided' ? r.status : `r${r.round}`;
   return {
     id: `${employeeId}/${kind}/${r.id}/${suffix}`,
@@ -89,14 +103,18 @@ export function requestEvent(kind: NotificationKind, employeeId: string, r: Appr
 }
 
 /** What a change of the approval list means to people: escalations and decisions (expiry included). */
-export function approvalTransitions(before: readonly ApprovalRequest[], after: readonly ApprovalRequest[]): { kind: NotificationKind; request: ApprovalRequest }[] {
+export function approvalTransitions(
+  before: readonly ApprovalRequest[],
+  after: readonly ApprovalRequest[],
+): { kind: NotificationKind; request: ApprovalRequest }[] {
   const was = new Map(before.map((r) => [r.id, r]));
   const out: { kind: NotificationKind; request: ApprovalRequest }[] = [];
   for (const r of after) {
     const prev = was.get(r.id);
     if (!prev || prev.status !== 'pending') continue;
     if (r.status === 'pending' && r.round > prev.round) out.push({ kind: 'approval-escalated', request: r });
-    else if (r.status === 'approved' || r.status === 'rejected' || r.status === 'expired') out.push({ kind: 'approval-decided', request: r });
+    else if (r.status === 'approved' || r.status === 'rejected' || r.status === 'expired')
+      out.push({ kind: 'approval-decided', request: r });
   }
   return out;
 }

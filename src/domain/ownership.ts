@@ -79,21 +79,33 @@ export interface OwnershipInput {
   owner: OwnerRule;
 }
 
-const brief = (a: ObservedAccount) => ({ id: a.id, userName: a.userName, ...(a.ownerKey !== undefined ? { externalId: a.ownerKey } : {}) });
+const brief = (a: ObservedAccount) => ({
+  id: a.id,
+  userName: a.userName,
+  ...(a.ownerKey !== undefined ? { externalId: a.ownerKey } : {}),
+});
 
 export function decideOwnership(input: OwnershipInput): Ownership {
   const key = normalizeIdentityKey(input.userName);
   const byKey = input.owner.by !== 'userName' && input.ownerKey !== undefined;
   const mine = byKey ? input.accounts.filter((a) => a.ownerKey === input.ownerKey) : [];
   if (mine.length > 1) {
-    return { kind: 'conflict', reason: `${mine.length} accounts carry this person's owner key ${input.ownerKey}`, accounts: mine.map(brief) };
+    return {
+      kind: 'conflict',
+      reason: `${mine.length} accounts carry this person's owner key ${input.ownerKey}`,
+      accounts: mine.map(brief),
+    };
   }
   if (mine[0]) return { kind: 'ours', account: mine[0] };
 
   const linked = input.linkedId !== undefined ? input.accounts.find((a) => a.id === input.linkedId) : undefined;
   if (linked && (!byKey || linked.ownerKey === undefined)) return { kind: 'ours', account: linked };
   if (linked) {
-    return { kind: 'conflict', reason: `the linked account ${linked.id} now belongs to ${linked.ownerKey}, not ${input.ownerKey}`, accounts: [brief(linked)] };
+    return {
+      kind: 'conflict',
+      reason: `the linked account ${linked.id} now belongs to ${linked.ownerKey}, not ${input.ownerKey}`,
+      accounts: [brief(linked)],
+    };
   }
 
   const sameKey = input.accounts.filter((a) => normalizeIdentityKey(a.userName) === key);
@@ -106,7 +118,12 @@ export function decideOwnership(input: OwnershipInput): Ownership {
     };
   }
   const free = sameKey.filter((a) => !byKey || a.ownerKey === undefined);
-  if (free.length > 1) return { kind: 'conflict', reason: `${free.length} accounts share userName ${input.userName}`, accounts: free.map(brief) };
+  if (free.length > 1)
+    return {
+      kind: 'conflict',
+      reason: `${free.length} accounts share userName ${input.userName}`,
+      accounts: free.map(brief),
+    };
   if (free[0]) return byKey ? { kind: 'adoptable', account: free[0] } : { kind: 'ours', account: free[0] };
   return { kind: 'none' };
 }

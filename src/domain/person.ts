@@ -60,7 +60,12 @@ const RANK: Record<HrEventType, number> = { hire: 0, rehire: 0, update: 1, termi
 
 /** Total order of effective events: by date; on the same instant a termination comes last (it wins). */
 export function compareEvents(a: PersonEvent, b: PersonEvent): number {
-  return a.at - b.at || RANK[a.type] - RANK[b.type] || a.recordedAt - b.recordedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  return (
+    a.at - b.at ||
+    RANK[a.type] - RANK[b.type] ||
+    a.recordedAt - b.recordedAt ||
+    (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+  );
 }
 
 /** One event per id: the earliest recorded copy (deterministic whatever the delivery order). */
@@ -68,7 +73,12 @@ export function uniqueEvents(events: readonly PersonEvent[]): PersonEvent[] {
   const byId = new Map<string, PersonEvent>();
   for (const e of events) {
     const had = byId.get(e.id);
-    if (!had || e.recordedAt < had.recordedAt || (e.recordedAt === had.recordedAt && JSON.stringify(e) < JSON.stringify(had))) byId.set(e.id, e);
+    if (
+      !had ||
+      e.recordedAt < had.recordedAt ||
+      (e.recordedAt === had.recordedAt && JSON.stringify(e) < JSON.stringify(had))
+    )
+      byId.set(e.id, e);
   }
   return [...byId.values()];
 }
@@ -96,7 +106,10 @@ function withdrawals(events: readonly PersonEvent[]): Map<string, string> {
  * A termination recorded while an older one was still pending replaces it (the leave date moved),
  * unless a rehire lies between their dates (they end different employments).
  */
-function replacedTerminations(terminations: readonly PersonEvent[], rehires: readonly PersonEvent[]): Map<string, string> {
+function replacedTerminations(
+  terminations: readonly PersonEvent[],
+  rehires: readonly PersonEvent[],
+): Map<string, string> {
   const out = new Map<string, string>();
   for (const a of terminations) {
     let by: PersonEvent | undefined;
@@ -125,9 +138,15 @@ export function timeline(all: readonly PersonEvent[], now: number): Timeline {
   for (const e of events) {
     if (e.type === 'cancel') {
       const did = [...withdrawn.values()].includes(e.id);
-      fates[e.id] = did ? { kind: 'applied' } : { kind: 'ignored', reason: e.cancels ? `${e.cancels} is not known (yet)` : 'no pending termination to withdraw' };
+      fates[e.id] = did
+        ? { kind: 'applied' }
+        : {
+            kind: 'ignored',
+            reason: e.cancels ? `${e.cancels} is not known (yet)` : 'no pending termination to withdraw',
+          };
     } else if (withdrawn.has(e.id)) fates[e.id] = { kind: 'withdrawn', by: withdrawn.get(e.id)! };
-    else if (replaced.has(e.id)) fates[e.id] = { kind: 'superseded', by: replaced.get(e.id)!, reason: 'a later termination replaced it' };
+    else if (replaced.has(e.id))
+      fates[e.id] = { kind: 'superseded', by: replaced.get(e.id)!, reason: 'a later termination replaced it' };
   }
   const ordered = live.filter((e) => !replaced.has(e.id)).sort(compareEvents);
 
@@ -153,7 +172,11 @@ export function timeline(all: readonly PersonEvent[], now: number): Timeline {
       case 'hire':
       case 'rehire':
         if (status === 'left' && e.type === 'hire') {
-          fates[e.id] = { kind: 'superseded', by: terminationId!, reason: 'the person has left: only a rehire opens a new employment' };
+          fates[e.id] = {
+            kind: 'superseded',
+            by: terminationId!,
+            reason: 'the person has left: only a rehire opens a new employment',
+          };
           continue;
         }
         if (status !== 'employed') {
@@ -190,7 +213,14 @@ export function timeline(all: readonly PersonEvent[], now: number): Timeline {
   // A record older than one already in force, recorded after it, never determined anything.
   const applied = ordered.filter((e) => e.at <= now && fates[e.id]?.kind === 'applied' && e.type === 'update');
   for (const e of applied) {
-    const newer = ordered.find((o) => o !== e && o.at <= now && fates[o.id]?.kind === 'applied' && compareEvents(o, e) > 0 && o.recordedAt < e.recordedAt);
+    const newer = ordered.find(
+      (o) =>
+        o !== e &&
+        o.at <= now &&
+        fates[o.id]?.kind === 'applied' &&
+        compareEvents(o, e) > 0 &&
+        o.recordedAt < e.recordedAt,
+    );
     if (newer) fates[e.id] = { kind: 'superseded', by: newer.id, reason: 'older than the record already in force' };
   }
 

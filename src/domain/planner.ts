@@ -69,7 +69,12 @@ export type Action =
   | { kind: 'create'; user: Record<string, unknown> }
   | { kind: 'adopt'; accountId: string; wasActive: boolean; groups: string[] }
   | { kind: 'update'; accountId: string }
-  | { kind: 'setActive'; accountId: string; active: boolean; why: 'leaver' | 'not-granted' | 'reactivate' | 'compensate' }
+  | {
+      kind: 'setActive';
+      accountId: string;
+      active: boolean;
+      why: 'leaver' | 'not-granted' | 'reactivate' | 'compensate';
+    }
   | { kind: 'addGroup'; accountId: string; group: string }
   | { kind: 'removeGroup'; accountId: string; group: string; why: 'leaver' | 'not-granted' | 'compensate' }
   | { kind: 'removeJsmCustomer'; email: string; terminationId: string }
@@ -109,9 +114,16 @@ function diffable(obj: Record<string, unknown>): Record<string, unknown> {
 }
 
 /** Does the account differ from the desired user on the attributes scimflow manages? */
-export function attributesDiffer(current: Record<string, unknown>, desired: Record<string, unknown>, managed: readonly string[]): boolean {
+export function attributesDiffer(
+  current: Record<string, unknown>,
+  desired: Record<string, unknown>,
+  managed: readonly string[],
+): boolean {
   try {
-    return generatePatch(diffable(current), diffable(desired), { managed: managed.filter((m) => !NOT_DIFFED.has(m)) }).Operations.length > 0;
+    return (
+      generatePatch(diffable(current), diffable(desired), { managed: managed.filter((m) => !NOT_DIFFED.has(m)) })
+        .Operations.length > 0
+    );
   } catch {
     return true;
   }
@@ -131,7 +143,12 @@ function heldGroups(account: ObservedAccount, link: AppLink | undefined, managed
 const has = (list: readonly string[], g: string) => list.some((x) => x.toLowerCase() === g.toLowerCase());
 
 /** The plan for one app. `accounts` are what a lookup by this person's identity keys found. */
-export function planApp(desire: AppDesire, accounts: readonly ObservedAccount[], link: AppLink | undefined, ctx: PlanContext): AppPlan {
+export function planApp(
+  desire: AppDesire,
+  accounts: readonly ObservedAccount[],
+  link: AppLink | undefined,
+  ctx: PlanContext,
+): AppPlan {
   const ownership = decideOwnership({
     accounts,
     ownerKey: ownerKeyOf(desire.user, desire.owner),
@@ -152,11 +169,13 @@ export function planApp(desire: AppDesire, accounts: readonly ObservedAccount[],
     if (!ours || !origin) return { state: 'compensated', actions: forget };
     const actions: Action[] = [];
     const wantActive = origin.created ? false : origin.wasActive;
-    if (ours.active !== wantActive) actions.push({ kind: 'setActive', accountId: ours.id, active: wantActive, why: 'compensate' });
+    if (ours.active !== wantActive)
+      actions.push({ kind: 'setActive', accountId: ours.id, active: wantActive, why: 'compensate' });
     const held = heldGroups(ours, link, desire.managedGroups);
     const before = origin.created ? [] : origin.groups;
     for (const g of link?.addedGroups ?? []) {
-      if (has(held, g) && !has(before, g)) actions.push({ kind: 'removeGroup', accountId: ours.id, group: g, why: 'compensate' });
+      if (has(held, g) && !has(before, g))
+        actions.push({ kind: 'removeGroup', accountId: ours.id, group: g, why: 'compensate' });
     }
     return { state: actions.length ? 'converging' : 'compensated', actions, account: ours };
   }
@@ -168,13 +187,20 @@ export function planApp(desire: AppDesire, accounts: readonly ObservedAccount[],
     const why = ctx.status === 'left' ? 'leaver' : 'not-granted';
     const actions: Action[] = [];
     // Deactivation first and on its own: it never waits for memberships or anything else.
-    if (ours.active && desire.leaver.deactivate) actions.push({ kind: 'setActive', accountId: ours.id, active: false, why });
+    if (ours.active && desire.leaver.deactivate)
+      actions.push({ kind: 'setActive', accountId: ours.id, active: false, why });
     if (desire.leaver.removeGroups && desire.groupsSupported) {
-      for (const g of heldGroups(ours, link, desire.managedGroups)) actions.push({ kind: 'removeGroup', accountId: ours.id, group: g, why });
+      for (const g of heldGroups(ours, link, desire.managedGroups))
+        actions.push({ kind: 'removeGroup', accountId: ours.id, group: g, why });
     }
     let wakeAt: number | undefined;
     if (ctx.status === 'left') {
-      if (desire.leaver.jsmCustomerRemoval && desire.jsmEmail && ctx.terminationId && link?.jsmRemovedFor !== ctx.terminationId) {
+      if (
+        desire.leaver.jsmCustomerRemoval &&
+        desire.jsmEmail &&
+        ctx.terminationId &&
+        link?.jsmRemovedFor !== ctx.terminationId
+      ) {
         actions.push({ kind: 'removeJsmCustomer', email: desire.jsmEmail, terminationId: ctx.terminationId });
       }
       const after = desire.leaver.hardDeleteAfterMs;
@@ -190,7 +216,12 @@ export function planApp(desire: AppDesire, accounts: readonly ObservedAccount[],
 
   // ---- no decision about access: keep what exists up to date, create and end nothing ----
   if (ctx.status === 'unknown' || ctx.status === 'pre-hire') {
-    if (ours && ctx.status === 'unknown' && ours.active && attributesDiffer(ours.resource, desire.user, desire.managedAttributes)) {
+    if (
+      ours &&
+      ctx.status === 'unknown' &&
+      ours.active &&
+      attributesDiffer(ours.resource, desire.user, desire.managedAttributes)
+    ) {
       return { state: 'converging', actions: [{ kind: 'update', accountId: ours.id }], account: ours };
     }
     return { state: ours ? 'untouched' : 'absent', actions: forget, ...(ours ? { account: ours } : {}) };
@@ -199,7 +230,11 @@ export function planApp(desire: AppDesire, accounts: readonly ObservedAccount[],
   // ---- employed and granted: the account exists, is active, up to date, in its groups ----
   if (ownership.kind === 'none') {
     if (desire.seatGate && ctx.approval !== 'approved') {
-      return { state: ctx.approval === 'refused' ? 'refused' : 'awaiting-approval', actions: forget, approvalFor: 'create' };
+      return {
+        state: ctx.approval === 'refused' ? 'refused' : 'awaiting-approval',
+        actions: forget,
+        approvalFor: 'create',
+      };
     }
     return { state: 'converging', actions: [...forget, { kind: 'create', user: desire.user }] };
   }
@@ -207,7 +242,12 @@ export function planApp(desire: AppDesire, accounts: readonly ObservedAccount[],
   const actions: Action[] = [];
   if (ownership.kind === 'adoptable' || (ctx.joining && !link?.origin)) {
     // Remember how the join found the account (bookkeeping only; no request).
-    actions.push({ kind: 'adopt', accountId: account.id, wasActive: account.active, groups: heldGroups(account, link, desire.managedGroups) });
+    actions.push({
+      kind: 'adopt',
+      accountId: account.id,
+      wasActive: account.active,
+      groups: heldGroups(account, link, desire.managedGroups),
+    });
   }
   // Adopting stamps the externalId and brings the account up to date at once.
   if (ownership.kind === 'adoptable' || attributesDiffer(account.resource, desire.user, desire.managedAttributes)) {
@@ -223,10 +263,19 @@ export function planApp(desire: AppDesire, accounts: readonly ObservedAccount[],
   }
   if (desire.groupsSupported && !waiting) {
     const held = heldGroups(account, link, desire.managedGroups);
-    for (const g of desire.groups) if (!has(held, g)) actions.push({ kind: 'addGroup', accountId: account.id, group: g });
-    for (const g of held) if (!has(desire.groups, g)) actions.push({ kind: 'removeGroup', accountId: account.id, group: g, why: 'not-granted' });
+    for (const g of desire.groups)
+      if (!has(held, g)) actions.push({ kind: 'addGroup', accountId: account.id, group: g });
+    for (const g of held)
+      if (!has(desire.groups, g))
+        actions.push({ kind: 'removeGroup', accountId: account.id, group: g, why: 'not-granted' });
   }
-  const state: AppState = waiting ? (ctx.approval === 'refused' ? 'refused' : 'awaiting-approval') : actions.length ? 'converging' : 'in-sync';
+  const state: AppState = waiting
+    ? ctx.approval === 'refused'
+      ? 'refused'
+      : 'awaiting-approval'
+    : actions.length
+      ? 'converging'
+      : 'in-sync';
   return { state, actions, account, ...(approvalFor ? { approvalFor } : {}) };
 }
 
@@ -262,7 +311,15 @@ export function applyAction(
       return { accounts: list, link: { scimId: id, origin: { created: true }, addedGroups: [], groups: [] } };
     }
     case 'adopt':
-      return { accounts: list, link: { ...l, scimId: action.accountId, origin: { created: false, wasActive: action.wasActive, groups: action.groups }, addedGroups: [] } };
+      return {
+        accounts: list,
+        link: {
+          ...l,
+          scimId: action.accountId,
+          origin: { created: false, wasActive: action.wasActive, groups: action.groups },
+          addedGroups: [],
+        },
+      };
     case 'update': {
       const a = find(action.accountId);
       if (a) {
@@ -284,8 +341,15 @@ export function applyAction(
     }
     case 'addGroup': {
       const a = find(action.accountId);
-      if (a) a.groups = [...(a.groups ?? l.groups ?? []).filter((g) => g.toLowerCase() !== action.group.toLowerCase()), action.group];
-      l.groups = [...(l.groups ?? []).filter((g) => g.toLowerCase() !== action.group.toLowerCase()), action.group].sort();
+      if (a)
+        a.groups = [
+          ...(a.groups ?? l.groups ?? []).filter((g) => g.toLowerCase() !== action.group.toLowerCase()),
+          action.group,
+        ];
+      l.groups = [
+        ...(l.groups ?? []).filter((g) => g.toLowerCase() !== action.group.toLowerCase()),
+        action.group,
+      ].sort();
       if (l.origin) l.addedGroups = [...new Set([...(l.addedGroups ?? []), action.group])].sort();
       return { accounts: list, link: l };
     }
@@ -306,5 +370,10 @@ export function applyAction(
 
 /** Actions that end access: they run first and are never held back by approvals or other steps. */
 export function endsAccess(action: Action): boolean {
-  return (action.kind === 'setActive' && !action.active) || action.kind === 'removeGroup' || action.kind === 'removeJsmCustomer' || action.kind === 'delete';
+  return (
+    (action.kind === 'setActive' && !action.active) ||
+    action.kind === 'removeGroup' ||
+    action.kind === 'removeJsmCustomer' ||
+    action.kind === 'delete'
+  );
 }

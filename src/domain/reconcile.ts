@@ -19,7 +19,10 @@ export interface KnownPerson {
   /** `left`: when the termination took effect; `employed`: the period's start (ms). */
   since?: number;
   /** What the rules want this person to hold in the app (from `desireAll` with the record in force); undefined when no record is known. */
-  desire?: Pick<AppDesire, 'user' | 'granted' | 'groups' | 'managedGroups' | 'managedAttributes' | 'groupsSupported' | 'leaver'>;
+  desire?: Pick<
+    AppDesire,
+    'user' | 'granted' | 'groups' | 'managedGroups' | 'managedAttributes' | 'groupsSupported' | 'leaver'
+  >;
   /** The account the person's controller has linked in this app, if any. */
   linkedId?: string;
 }
@@ -199,7 +202,14 @@ export function knownPerson(idx: PeopleIndex, i: number): KnownPerson {
     ...(!Number.isNaN(since) ? { since } : {}),
     ...(linkedId !== undefined ? { linkedId } : {}),
     ...(s >= 0 && values !== undefined
-      ? { desire: { ...idx.shapes[s]!, user: JSON.parse(joinUser(idx.layouts[idx.layout[i]!]!, values)) as NonNullable<KnownPerson['desire']>['user'] } }
+      ? {
+          desire: {
+            ...idx.shapes[s]!,
+            user: JSON.parse(joinUser(idx.layouts[idx.layout[i]!]!, values)) as NonNullable<
+              KnownPerson['desire']
+            >['user'],
+          },
+        }
       : {}),
   };
 }
@@ -234,16 +244,23 @@ function heldManaged(account: ObservedAccount, managed: readonly string[]): stri
 export function driftOf(account: ObservedAccount, p: KnownPerson): string | undefined {
   const d = p.desire;
   if (!d) return undefined;
-  const wantsActive = p.status === 'employed' ? d.granted : p.status === 'left' ? !d.leaver.deactivate && account.active : account.active;
+  const wantsActive =
+    p.status === 'employed' ? d.granted : p.status === 'left' ? !d.leaver.deactivate && account.active : account.active;
   if (p.status === 'pre-hire') return undefined;
   const reasons: string[] = [];
   if (account.active !== wantsActive) reasons.push(`active is ${account.active}, the record wants ${wantsActive}`);
   const keepsUpToDate = (p.status === 'employed' && d.granted) || (p.status === 'unknown' && account.active);
-  if (keepsUpToDate && attributesDiffer(account.resource, d.user, d.managedAttributes)) reasons.push('attributes differ');
+  if (keepsUpToDate && attributesDiffer(account.resource, d.user, d.managedAttributes))
+    reasons.push('attributes differ');
   if (d.groupsSupported && p.status === 'employed') {
     const held = heldManaged(account, d.managedGroups);
-    const want = d.granted ? [...new Set(d.groups.map((g) => g.toLowerCase()))].sort() : held && !d.leaver.removeGroups ? held : [];
-    if (held && held.join('\n') !== want.join('\n')) reasons.push(`memberships ${held.join(',') || '(none)'}, the record wants ${want.join(',') || '(none)'}`);
+    const want = d.granted
+      ? [...new Set(d.groups.map((g) => g.toLowerCase()))].sort()
+      : held && !d.leaver.removeGroups
+        ? held
+        : [];
+    if (held && held.join('\n') !== want.join('\n'))
+      reasons.push(`memberships ${held.join(',') || '(none)'}, the record wants ${want.join(',') || '(none)'}`);
   }
   return reasons.length ? reasons.join('; ') : undefined;
 }
@@ -259,9 +276,17 @@ export function classifyAccount(account: ObservedAccount, idx: PeopleIndex): Cla
 
   if (byKey && account.ownerKey !== undefined) {
     const keyed = distinct(idx, lookup(idx, idx.byOwnerKey, account.ownerKey));
-    if (keyed.length > 1) return { class: 'conflict', reason: `${keyed.length} people carry owner key ${account.ownerKey}`, claimants: keyed.map(who) };
+    if (keyed.length > 1)
+      return {
+        class: 'conflict',
+        reason: `${keyed.length} people carry owner key ${account.ownerKey}`,
+        claimants: keyed.map(who),
+      };
     // Someone else's userName on it (with their own owner key): their controller sees a conflict.
-    const others = distinct(idx, [...byName, ...linkers].filter((p) => !keyed.includes(p)));
+    const others = distinct(
+      idx,
+      [...byName, ...linkers].filter((p) => !keyed.includes(p)),
+    );
     if (keyed[0] !== undefined && others.length > 0) {
       return {
         class: 'conflict',
@@ -271,7 +296,11 @@ export function classifyAccount(account: ObservedAccount, idx: PeopleIndex): Cla
     }
     if (keyed[0] === undefined) {
       if (others.length > 0) {
-        return { class: 'conflict', reason: `the account carries owner key ${account.ownerKey}, which is nobody's, and the userName of ${others.map(who).join(', ')}`, claimants: others.map(who) };
+        return {
+          class: 'conflict',
+          reason: `the account carries owner key ${account.ownerKey}, which is nobody's, and the userName of ${others.map(who).join(', ')}`,
+          claimants: others.map(who),
+        };
       }
       return { class: 'orphan', reason: `owner key ${account.ownerKey} belongs to no known person` };
     }
@@ -279,18 +308,36 @@ export function classifyAccount(account: ObservedAccount, idx: PeopleIndex): Cla
   } else {
     // No owner key (or the app keeps none): by link, else by userName — both must agree.
     const claim = distinct(idx, [...linkers, ...byName]);
-    if (claim.length > 1) return { class: 'conflict', reason: `${claim.map(who).join(', ')} could all own ${account.userName}`, claimants: claim.map(who) };
-    if (claim[0] === undefined) return { class: 'orphan', reason: `no known person has userName ${account.userName}${byKey ? ' and the account carries no owner key' : ''}` };
+    if (claim.length > 1)
+      return {
+        class: 'conflict',
+        reason: `${claim.map(who).join(', ')} could all own ${account.userName}`,
+        claimants: claim.map(who),
+      };
+    if (claim[0] === undefined)
+      return {
+        class: 'orphan',
+        reason: `no known person has userName ${account.userName}${byKey ? ' and the account carries no owner key' : ''}`,
+      };
     found = claim[0];
   }
 
   const owner = knownPerson(idx, found);
   if (owner.status === 'left' && account.active && (owner.desire?.leaver.deactivate ?? true)) {
-    return { class: 'orphan', reason: `${owner.employeeId} has left but the account is still active`, owner, ownerLeft: true };
+    return {
+      class: 'orphan',
+      reason: `${owner.employeeId} has left but the account is still active`,
+      owner,
+      ownerLeft: true,
+    };
   }
   if (owner.linkedId !== account.id) {
     const how = byKey && account.ownerKey !== undefined ? 'by owner key' : 'by userName';
-    return { class: 'unlinked-owner', reason: `${owner.employeeId}'s ${how}, not linked by their controller${owner.linkedId ? ` (linked: ${owner.linkedId})` : ''}`, owner };
+    return {
+      class: 'unlinked-owner',
+      reason: `${owner.employeeId}'s ${how}, not linked by their controller${owner.linkedId ? ` (linked: ${owner.linkedId})` : ''}`,
+      owner,
+    };
   }
   const drift = driftOf(account, owner);
   if (drift) return { class: 'drifted', reason: drift, owner };
@@ -355,7 +402,13 @@ export function emptySummary(opts: ScanOptions, people: number): ScanSummary {
 const DAY = 86_400_000;
 
 /** Folds one account into the summary (mutates it: the scan's accumulator). Returns the row. */
-export function accumulate(summary: ScanSummary, account: ObservedAccount, idx: PeopleIndex, opts: ScanOptions, lastModified?: string): ReconcileRow {
+export function accumulate(
+  summary: ScanSummary,
+  account: ObservedAccount,
+  idx: PeopleIndex,
+  opts: ScanOptions,
+  lastModified?: string,
+): ReconcileRow {
   const c = classifyAccount(account, idx);
   summary.total++;
   summary.counts[c.class]++;
@@ -373,7 +426,12 @@ export function accumulate(summary: ScanSummary, account: ObservedAccount, idx: 
   };
   if (opts.paidSeats && account.active) summary.seats.held++;
   if (opts.paidSeats && account.active && c.class === 'orphan') {
-    const sinceMs = c.ownerLeft && c.owner?.since !== undefined ? c.owner.since : lastModified !== undefined ? Date.parse(lastModified) : undefined;
+    const sinceMs =
+      c.ownerLeft && c.owner?.since !== undefined
+        ? c.owner.since
+        : lastModified !== undefined
+          ? Date.parse(lastModified)
+          : undefined;
     row.paidSeat = true;
     if (sinceMs !== undefined && Number.isFinite(sinceMs)) {
       row.idleSince = new Date(sinceMs).toISOString();

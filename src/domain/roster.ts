@@ -12,7 +12,20 @@
 import { EmployeeSchema, type Employee, type HrEvent } from '../shared/hr-event';
 import type { EmploymentStatus } from './person';
 
-export const EMPLOYEE_FIELDS = ['employeeId', 'email', 'givenName', 'familyName', 'userName', 'displayName', 'title', 'department', 'managerId', 'location', 'costCenter', 'employeeType'] as const;
+export const EMPLOYEE_FIELDS = [
+  'employeeId',
+  'email',
+  'givenName',
+  'familyName',
+  'userName',
+  'displayName',
+  'title',
+  'department',
+  'managerId',
+  'location',
+  'costCenter',
+  'employeeType',
+] as const;
 export type EmployeeField = (typeof EMPLOYEE_FIELDS)[number];
 /** Roster fields: the employee record, plus the start date of a hire. */
 export const ROSTER_FIELDS = [...EMPLOYEE_FIELDS, 'startDate'] as const;
@@ -28,7 +41,10 @@ export interface RosterMapping {
 }
 
 /** Unmapped fields are read from a column of their own name. */
-export function resolveMapping(columns: Partial<Record<RosterField, string>> = {}, dateFormat: DateFormat = 'YYYY-MM-DD'): RosterMapping {
+export function resolveMapping(
+  columns: Partial<Record<RosterField, string>> = {},
+  dateFormat: DateFormat = 'YYYY-MM-DD',
+): RosterMapping {
   const out = {} as Record<RosterField, string>;
   for (const f of ROSTER_FIELDS) out[f] = columns[f] ?? f;
   return { columns: out, dateFormat };
@@ -55,14 +71,18 @@ export interface RosterEntry {
 /** Columns of a CSV header that the mapping needs and the file lacks (the required ones). */
 export function missingColumns(header: readonly string[], mapping: RosterMapping): RosterIssue[] {
   const have = new Set(header.map((h) => h.trim()));
-  return REQUIRED_FIELDS.filter((f) => !have.has(mapping.columns[f])).map((f) => ({ field: `columns.${mapping.columns[f]}`, message: `the roster has no "${mapping.columns[f]}" column (mapped to ${f}; roster.columns.${f} names it)` }));
+  return REQUIRED_FIELDS.filter((f) => !have.has(mapping.columns[f])).map((f) => ({
+    field: `columns.${mapping.columns[f]}`,
+    message: `the roster has no "${mapping.columns[f]}" column (mapped to ${f}; roster.columns.${f} names it)`,
+  }));
 }
 
 function parseDate(value: string, format: DateFormat): string | undefined {
   const m =
     format === 'YYYY-MM-DD' ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(value) : /^(\d{2})[/.](\d{2})[/.](\d{4})$/.exec(value);
   if (!m) return undefined;
-  const [y, mo, d] = format === 'YYYY-MM-DD' ? [m[1], m[2], m[3]] : format === 'MM/DD/YYYY' ? [m[3], m[1], m[2]] : [m[3], m[2], m[1]];
+  const [y, mo, d] =
+    format === 'YYYY-MM-DD' ? [m[1], m[2], m[3]] : format === 'MM/DD/YYYY' ? [m[3], m[1], m[2]] : [m[3], m[2], m[1]];
   if (format === 'DD.MM.YYYY' && !value.includes('.')) return undefined;
   if ((format === 'DD/MM/YYYY' || format === 'MM/DD/YYYY') && !value.includes('/')) return undefined;
   const iso = `${y}-${mo}-${d}`;
@@ -74,7 +94,11 @@ function parseDate(value: string, format: DateFormat): string | undefined {
  * One raw row (column → cell) → a validated entry, or the issues naming the row and column.
  * `present(column)`: whether the file carries that column for this row.
  */
-export function readRow(raw: Record<string, unknown>, row: number, mapping: RosterMapping): { entry: RosterEntry } | { issues: RosterIssue[] } {
+export function readRow(
+  raw: Record<string, unknown>,
+  row: number,
+  mapping: RosterMapping,
+): { entry: RosterEntry } | { issues: RosterIssue[] } {
   const issues: RosterIssue[] = [];
   const candidate: Record<string, string> = {};
   const managed: EmployeeField[] = [];
@@ -99,20 +123,28 @@ export function readRow(raw: Record<string, unknown>, row: number, mapping: Rost
     }
     managed.push(f);
     if (c.value !== undefined && c.value.trim() !== '') candidate[f] = c.value;
-    else if (REQUIRED_FIELDS.includes(f)) issues.push({ field: at(f), message: `must not be empty (${f} is required)` });
+    else if (REQUIRED_FIELDS.includes(f))
+      issues.push({ field: at(f), message: `must not be empty (${f} is required)` });
   }
   let startDate: string | undefined;
   const sd = cell('startDate');
   if (sd.value !== undefined && sd.value.trim() !== '') {
     startDate = parseDate(sd.value.trim(), mapping.dateFormat);
-    if (!startDate) issues.push({ field: at('startDate'), message: `must be a date in the form ${mapping.dateFormat} (roster.dateFormat)` });
+    if (!startDate)
+      issues.push({
+        field: at('startDate'),
+        message: `must be a date in the form ${mapping.dateFormat} (roster.dateFormat)`,
+      });
   }
   if (issues.length === 0) {
     const parsed = EmployeeSchema.safeParse(candidate);
     if (!parsed.success) {
       for (const i of parsed.error.issues) {
         const f = String(i.path[0] ?? '') as RosterField;
-        issues.push({ field: (ROSTER_FIELDS as readonly string[]).includes(f) ? at(f) : `rows[${row}]`, message: `${i.message} (${f || 'row'})` });
+        issues.push({
+          field: (ROSTER_FIELDS as readonly string[]).includes(f) ? at(f) : `rows[${row}]`,
+          message: `${i.message} (${f || 'row'})`,
+        });
       }
     } else {
       return { entry: { row, employee: parsed.data, managed, ...(startDate ? { startDate } : {}) } };
@@ -130,10 +162,18 @@ export class DuplicateCheck {
   check(e: RosterEntry): RosterIssue[] {
     const out: RosterIssue[] = [];
     const firstId = this.ids.get(e.employee.employeeId);
-    if (firstId !== undefined) out.push({ field: `rows[${e.row}].${this.mapping.columns.employeeId}`, message: `employee ${e.employee.employeeId} is also on row ${firstId}` });
+    if (firstId !== undefined)
+      out.push({
+        field: `rows[${e.row}].${this.mapping.columns.employeeId}`,
+        message: `employee ${e.employee.employeeId} is also on row ${firstId}`,
+      });
     else this.ids.set(e.employee.employeeId, e.row);
     const firstMail = this.emails.get(e.employee.email);
-    if (firstMail !== undefined) out.push({ field: `rows[${e.row}].${this.mapping.columns.email}`, message: `${e.employee.email} is also on row ${firstMail}` });
+    if (firstMail !== undefined)
+      out.push({
+        field: `rows[${e.row}].${this.mapping.columns.email}`,
+        message: `${e.employee.email} is also on row ${firstMail}`,
+      });
     else this.emails.set(e.employee.email, e.row);
     return out;
   }
@@ -178,7 +218,14 @@ export interface DiffOptions {
 /** JSON with sorted keys and no undefined values: equal records give equal text. */
 export function canonical(e: Employee): string {
   const rec = e as unknown as Record<string, unknown>;
-  return JSON.stringify(Object.fromEntries(Object.keys(rec).filter((k) => rec[k] !== undefined).sort().map((k) => [k, rec[k]])));
+  return JSON.stringify(
+    Object.fromEntries(
+      Object.keys(rec)
+        .filter((k) => rec[k] !== undefined)
+        .sort()
+        .map((k) => [k, rec[k]]),
+    ),
+  );
 }
 
 const MAX_ID = 128;
@@ -202,7 +249,8 @@ function changedFields(a: Employee, b: Employee): EmployeeField[] {
   return EMPLOYEE_FIELDS.filter((f) => a[f] !== b[f]);
 }
 
-const byEmployee = (a: RosterItem, b: RosterItem) => (a.employeeId < b.employeeId ? -1 : a.employeeId > b.employeeId ? 1 : 0);
+const byEmployee = (a: RosterItem, b: RosterItem) =>
+  a.employeeId < b.employeeId ? -1 : a.employeeId > b.employeeId ? 1 : 0;
 
 /**
  * The roster against the known records → events. Entries must be free of duplicates (DuplicateCheck).
@@ -211,7 +259,11 @@ const byEmployee = (a: RosterItem, b: RosterItem) => (a.employeeId < b.employeeI
  * - known and left: kept (only HR rehires);
  * - employed, not in the roster, no termination pending: terminate; pre-hire and missing: kept.
  */
-export function diffRoster(entries: Iterable<RosterEntry>, known: Iterable<KnownRecord>, opts: DiffOptions): RosterPlan {
+export function diffRoster(
+  entries: Iterable<RosterEntry>,
+  known: Iterable<KnownRecord>,
+  opts: DiffOptions,
+): RosterPlan {
   const people = new Map<string, KnownRecord>();
   for (const k of known) people.set(k.employeeId, k);
   const listed = new Set<string>();
@@ -225,13 +277,22 @@ export function diffRoster(entries: Iterable<RosterEntry>, known: Iterable<Known
     const k = people.get(id);
     const hired = k && (k.status === 'employed' || k.status === 'pre-hire');
     if (k?.status === 'left') {
-      kept.push({ employeeId: id, reason: `listed, but terminated (${k.terminationId ?? 'left'}): only an HR rehire brings a leaver back` });
+      kept.push({
+        employeeId: id,
+        reason: `listed, but terminated (${k.terminationId ?? 'left'}): only an HR rehire brings a leaver back`,
+      });
       continue;
     }
     const record = mergedRecord(entry, hired ? k.employee : undefined);
     if (!hired) {
       const digest = opts.hash(`${k?.version ?? 'none'}\n${canonical(record)}\n${entry.startDate ?? ''}`);
-      const event: HrEvent = { id: eventId('hire', id, digest, opts.hash), type: 'hire', employee: record, ...base, ...(entry.startDate ? { effectiveAt: `${entry.startDate}T00:00:00Z` } : {}) };
+      const event: HrEvent = {
+        id: eventId('hire', id, digest, opts.hash),
+        type: 'hire',
+        employee: record,
+        ...base,
+        ...(entry.startDate ? { effectiveAt: `${entry.startDate}T00:00:00Z` } : {}),
+      };
       items.push({ change: 'hire', employeeId: id, row: entry.row, event });
       continue;
     }
@@ -240,7 +301,13 @@ export function diffRoster(entries: Iterable<RosterEntry>, known: Iterable<Known
       continue;
     }
     const digest = opts.hash(`${k.version}\n${canonical(record)}`);
-    items.push({ change: 'update', employeeId: id, row: entry.row, fields: k.employee ? changedFields(k.employee, record) : [...EMPLOYEE_FIELDS], event: { id: eventId('update', id, digest, opts.hash), type: 'update', employee: record, ...base } });
+    items.push({
+      change: 'update',
+      employeeId: id,
+      row: entry.row,
+      fields: k.employee ? changedFields(k.employee, record) : [...EMPLOYEE_FIELDS],
+      event: { id: eventId('update', id, digest, opts.hash), type: 'update', employee: record, ...base },
+    });
   }
   for (const k of people.values()) {
     if (listed.has(k.employeeId)) continue;
@@ -250,20 +317,51 @@ export function diffRoster(entries: Iterable<RosterEntry>, known: Iterable<Known
     }
     if (k.status !== 'employed' || !k.employee) continue;
     if (k.terminationId) {
-      kept.push({ employeeId: k.employeeId, reason: `not in the roster; termination ${k.terminationId} is already pending` });
+      kept.push({
+        employeeId: k.employeeId,
+        reason: `not in the roster; termination ${k.terminationId} is already pending`,
+      });
       continue;
     }
     const digest = opts.hash(`${k.version}\nterminate`);
-    items.push({ change: 'terminate', employeeId: k.employeeId, event: { id: eventId('terminate', k.employeeId, digest, opts.hash), type: 'terminate', employee: k.employee, ...base } });
+    items.push({
+      change: 'terminate',
+      employeeId: k.employeeId,
+      event: {
+        id: eventId('terminate', k.employeeId, digest, opts.hash),
+        type: 'terminate',
+        employee: k.employee,
+        ...base,
+      },
+    });
   }
   items.sort(byEmployee);
   kept.sort((a, b) => (a.employeeId < b.employeeId ? -1 : a.employeeId > b.employeeId ? 1 : 0));
   const count = (c: RosterChange) => items.filter((i) => i.change === c).length;
-  return { items, counts: { hire: count('hire'), update: count('update'), terminate: count('terminate'), unchanged, kept: kept.length }, kept };
+  return {
+    items,
+    counts: {
+      hire: count('hire'),
+      update: count('update'),
+      terminate: count('terminate'),
+      unchanged,
+      kept: kept.length,
+    },
+    kept,
+  };
 }
 
 /** The known record a controller's state shows (PersonView's `employment` + id). */
-export function knownFromView(v: { employeeId: string; employment: { status: EmploymentStatus; employee?: Employee; version: string; terminationId?: string } }): KnownRecord {
+export function knownFromView(v: {
+  employeeId: string;
+  employment: { status: EmploymentStatus; employee?: Employee; version: string; terminationId?: string };
+}): KnownRecord {
   const e = v.employment;
-  return { employeeId: v.employeeId, status: e.status, version: e.version, ...(e.employee ? { employee: e.employee } : {}), ...(e.terminationId ? { terminationId: e.terminationId } : {}) };
+  return {
+    employeeId: v.employeeId,
+    status: e.status,
+    version: e.version,
+    ...(e.employee ? { employee: e.employee } : {}),
+    ...(e.terminationId ? { terminationId: e.terminationId } : {}),
+  };
 }

@@ -62,24 +62,65 @@ export function seatReport(input: SeatReportInput): SeatReport {
   const pendingApproval = people.reduce((n, p) => n + (p.pendingApprovals ?? 0), 0);
   // Deletion is the leaver policy's (hardDelete after N) and the controller carries it out: due at termination + N.
   const deletions: ScheduledDeletion[] = people
-    .filter((p) => p.status === 'left' && p.linkedId !== undefined && p.since !== undefined && p.desire && p.desire.leaver.hardDeleteAfterMs !== null)
+    .filter(
+      (p) =>
+        p.status === 'left' &&
+        p.linkedId !== undefined &&
+        p.since !== undefined &&
+        p.desire &&
+        p.desire.leaver.hardDeleteAfterMs !== null,
+    )
     .map((p) => {
       const due = p.since! + p.desire!.leaver.hardDeleteAfterMs!;
-      return { employeeId: p.employeeId, accountId: p.linkedId!, dueAt: new Date(due).toISOString(), inDays: days(due - now) };
+      return {
+        employeeId: p.employeeId,
+        accountId: p.linkedId!,
+        dueAt: new Date(due).toISOString(),
+        inDays: days(due - now),
+      };
     })
     .sort((a, b) => a.dueAt.localeCompare(b.dueAt));
-  const base = { app: input.app, paidSeats: input.paidSeats, pendingApproval, scheduledForDeletion: { count: deletions.length, accounts: deletions } };
+  const base = {
+    app: input.app,
+    paidSeats: input.paidSeats,
+    pendingApproval,
+    scheduledForDeletion: { count: deletions.length, accounts: deletions },
+  };
 
   if (input.scan) {
     const s = input.scan.seats;
     const leavers = s.rows
       .filter((r) => r.ownerLeft)
-      .map((r) => ({ ...(r.employeeId ? { employeeId: r.employeeId } : {}), accountId: r.id, userName: r.userName, ...(r.idleSince ? { since: r.idleSince } : {}), ...(r.idleDays !== undefined ? { days: r.idleDays } : {}) }));
-    return { ...base, source: 'app', held: s.held, heldByLeavers: { count: s.leavers, seats: leavers }, heldByOrphans: s.orphans };
+      .map((r) => ({
+        ...(r.employeeId ? { employeeId: r.employeeId } : {}),
+        accountId: r.id,
+        userName: r.userName,
+        ...(r.idleSince ? { since: r.idleSince } : {}),
+        ...(r.idleDays !== undefined ? { days: r.idleDays } : {}),
+      }));
+    return {
+      ...base,
+      source: 'app',
+      held: s.held,
+      heldByLeavers: { count: s.leavers, seats: leavers },
+      heldByOrphans: s.orphans,
+    };
   }
   const active = input.paidSeats ? people.filter((p) => p.observedActive) : [];
   const leavers = active
     .filter((p) => p.status === 'left')
-    .map((p) => ({ employeeId: p.employeeId, accountId: p.linkedId ?? '', ...(p.since !== undefined ? { since: new Date(p.since).toISOString(), days: Math.max(0, days(now - p.since)) } : {}) }));
-  return { ...base, source: 'controllers', ...(input.scanError ? { error: input.scanError } : {}), held: active.length, heldByLeavers: { count: leavers.length, seats: leavers } };
+    .map((p) => ({
+      employeeId: p.employeeId,
+      accountId: p.linkedId ?? '',
+      ...(p.since !== undefined
+        ? { since: new Date(p.since).toISOString(), days: Math.max(0, days(now - p.since)) }
+        : {}),
+    }));
+  return {
+    ...base,
+    source: 'controllers',
+    ...(input.scanError ? { error: input.scanError } : {}),
+    held: active.length,
+    heldByLeavers: { count: leavers.length, seats: leavers },
+  };
 }

@@ -15,7 +15,17 @@ import { decideUpdate, stateQuery } from '../workflows/definitions';
 export interface ApprovalDesk {
   /** The request as the person's controller holds it now (undefined: no such person or request). */
   find(employeeId: string, requestId: string): Promise<ApprovalRequest | undefined>;
-  decide(employeeId: string, d: { app: string; requestId: string; approver: string; decision: 'approve' | 'reject'; comment?: string; proof: string }): Promise<{ ok: true } | { ok: false; message: string }>;
+  decide(
+    employeeId: string,
+    d: {
+      app: string;
+      requestId: string;
+      approver: string;
+      decision: 'approve' | 'reject';
+      comment?: string;
+      proof: string;
+    },
+  ): Promise<{ ok: true } | { ok: false; message: string }>;
 }
 
 export interface ApprovalLinkOptions {
@@ -30,7 +40,9 @@ export function temporalApprovalDesk(client: Client, timeoutMs = 10_000): Approv
   return {
     async find(employeeId, requestId) {
       try {
-        const view = await client.withDeadline(Date.now() + timeoutMs, () => client.workflow.getHandle(identityWorkflowId(employeeId)).query(stateQuery));
+        const view = await client.withDeadline(Date.now() + timeoutMs, () =>
+          client.workflow.getHandle(identityWorkflowId(employeeId)).query(stateQuery),
+        );
         return view.approvals.find((r) => r.id === requestId);
       } catch (err) {
         if ((err as Error).name === 'WorkflowNotFoundError') return undefined;
@@ -41,7 +53,18 @@ export function temporalApprovalDesk(client: Client, timeoutMs = 10_000): Approv
       try {
         await client.withDeadline(Date.now() + timeoutMs, () =>
           client.workflow.getHandle(identityWorkflowId(employeeId)).executeUpdate(decideUpdate, {
-            args: [{ app: d.app, decision: d.decision, approver: d.approver, requestId: d.requestId, via: 'verified-link', verified: true, proof: d.proof, ...(d.comment ? { comment: d.comment } : {}) }],
+            args: [
+              {
+                app: d.app,
+                decision: d.decision,
+                approver: d.approver,
+                requestId: d.requestId,
+                via: 'verified-link',
+                verified: true,
+                proof: d.proof,
+                ...(d.comment ? { comment: d.comment } : {}),
+              },
+            ],
           }),
         );
         return { ok: true };
@@ -55,7 +78,8 @@ export function temporalApprovalDesk(client: Client, timeoutMs = 10_000): Approv
   };
 }
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const esc = (s: string) =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 function page(title: string, body: string): string {
   return `<!doctype html>
@@ -72,19 +96,31 @@ button{font:inherit;padding:.6rem 1.4rem;border-radius:6px;border:1px solid #d0d
 }
 
 function refusal(reply: FastifyReply, status: number, title: string, text: string) {
-  return send(reply, status, page(title, `<div class="refused"><h1>${esc(title)}</h1><p>${esc(text)}</p></div><p class="note">Nothing was decided. If you still need to decide, use the newest approval email or ask an operator.</p>`));
+  return send(
+    reply,
+    status,
+    page(
+      title,
+      `<div class="refused"><h1>${esc(title)}</h1><p>${esc(text)}</p></div><p class="note">Nothing was decided. If you still need to decide, use the newest approval email or ask an operator.</p>`,
+    ),
+  );
 }
 
 function send(reply: FastifyReply, status: number, html: string) {
-  return reply
-    .code(status)
-    .header('content-type', 'text/html; charset=utf-8')
-    // The token is in the URL: never cached, never sent on as a Referer, never framed.
-    .header('cache-control', 'no-store')
-    .header('referrer-policy', 'no-referrer')
-    .header('x-frame-options', 'DENY')
-    .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
-    .send(html);
+  return (
+    reply
+      .code(status)
+      .header('content-type', 'text/html; charset=utf-8')
+      // The token is in the URL: never cached, never sent on as a Referer, never framed.
+      .header('cache-control', 'no-store')
+      .header('referrer-policy', 'no-referrer')
+      .header('x-frame-options', 'DENY')
+      .header(
+        'content-security-policy',
+        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+      )
+      .send(html)
+  );
 }
 
 function facts(r: ApprovalRequest, claims: LinkClaims): string {
@@ -100,16 +136,23 @@ function facts(r: ApprovalRequest, claims: LinkClaims): string {
   return `<table>${rows.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join('')}</table>`;
 }
 
-const STATUS_WORD: Record<string, string> = { approved: 'approved', rejected: 'rejected', expired: 'timed out', withdrawn: 'withdrawn (the seat is no longer wanted)' };
+const STATUS_WORD: Record<string, string> = {
+  approved: 'approved',
+  rejected: 'rejected',
+  expired: 'timed out',
+  withdrawn: 'withdrawn (the seat is no longer wanted)',
+};
 
 export function registerApprovalLinks(app: FastifyInstance, opts: ApprovalLinkOptions): void {
   const now = opts.now ?? Date.now;
 
   /** The link's claims, or the refusal page already sent. */
   const check = (reply: FastifyReply, token: unknown): LinkClaims | FastifyReply => {
-    const v = typeof token === 'string' ? verifyLink(token, opts.keys, now()) : ({ ok: false, reason: 'malformed' } as const);
+    const v =
+      typeof token === 'string' ? verifyLink(token, opts.keys, now()) : ({ ok: false, reason: 'malformed' } as const);
     if (v.ok) return v.claims;
-    if (v.reason === 'expired') return refusal(reply, 410, 'This link has expired', `It was valid until ${formatWhen(v.claims!.exp)}.`);
+    if (v.reason === 'expired')
+      return refusal(reply, 410, 'This link has expired', `It was valid until ${formatWhen(v.claims!.exp)}.`);
     return refusal(reply, 403, 'This link is not valid', 'It was altered, cut short, or not issued by this scimflow.');
   };
   const isClaims = (x: LinkClaims | FastifyReply): x is LinkClaims => typeof (x as LinkClaims).req === 'string';
@@ -117,17 +160,30 @@ export function registerApprovalLinks(app: FastifyInstance, opts: ApprovalLinkOp
   /** The request, or the refusal page already sent: a link is for a pending request its approver may still decide. */
   const pending = async (reply: FastifyReply, claims: LinkClaims): Promise<ApprovalRequest | FastifyReply> => {
     const r = await opts.desk.find(claims.emp, claims.req);
-    if (!r || r.app !== claims.app) return refusal(reply, 404, 'This request no longer exists', 'There is nothing left to decide.');
-    if (r.status !== 'pending') return refusal(reply, 409, 'This link has been used', `The request is already ${STATUS_WORD[r.status] ?? r.status}${r.decidedBy ? ` by ${r.decidedBy}` : ''}.`);
-    if (!r.approvers.some((a) => a.toLowerCase() === claims.apr.toLowerCase())) return refusal(reply, 403, 'This link is not valid', 'It names someone who does not decide this request.');
+    if (!r || r.app !== claims.app)
+      return refusal(reply, 404, 'This request no longer exists', 'There is nothing left to decide.');
+    if (r.status !== 'pending')
+      return refusal(
+        reply,
+        409,
+        'This link has been used',
+        `The request is already ${STATUS_WORD[r.status] ?? r.status}${r.decidedBy ? ` by ${r.decidedBy}` : ''}.`,
+      );
+    if (!r.approvers.some((a) => a.toLowerCase() === claims.apr.toLowerCase()))
+      return refusal(reply, 403, 'This link is not valid', 'It names someone who does not decide this request.');
     return r;
   };
-  const isRequest = (x: ApprovalRequest | FastifyReply): x is ApprovalRequest => typeof (x as ApprovalRequest).status === 'string';
+  const isRequest = (x: ApprovalRequest | FastifyReply): x is ApprovalRequest =>
+    typeof (x as ApprovalRequest).status === 'string';
 
   app.register(async (scope) => {
-    scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 8_192 }, (_req, body, done) => {
-      done(null, Object.fromEntries(new URLSearchParams(String(body))));
-    });
+    scope.addContentTypeParser(
+      'application/x-www-form-urlencoded',
+      { parseAs: 'string', bodyLimit: 8_192 },
+      (_req, body, done) => {
+        done(null, Object.fromEntries(new URLSearchParams(String(body))));
+      },
+    );
 
     scope.get(LINK_PATH, async (req, reply) => {
       const q = req.query as { t?: unknown; d?: unknown };
@@ -158,21 +214,38 @@ export function registerApprovalLinks(app: FastifyInstance, opts: ApprovalLinkOp
       const body = (req.body ?? {}) as { t?: unknown; decision?: unknown; comment?: unknown };
       const claims = check(reply, body.t);
       if (!isClaims(claims)) return claims;
-      if (body.decision !== 'approve' && body.decision !== 'reject') return refusal(reply, 400, 'No decision', 'Choose Approve or Reject.');
+      if (body.decision !== 'approve' && body.decision !== 'reject')
+        return refusal(reply, 400, 'No decision', 'Choose Approve or Reject.');
       const r = await pending(reply, claims);
       if (!isRequest(r)) return r;
-      const comment = typeof body.comment === 'string' && body.comment.trim() ? body.comment.trim().slice(0, 1000) : undefined;
-      const res = await opts.desk.decide(claims.emp, { app: claims.app, requestId: claims.req, approver: claims.apr, decision: body.decision, proof: String(body.t), ...(comment ? { comment } : {}) });
+      const comment =
+        typeof body.comment === 'string' && body.comment.trim() ? body.comment.trim().slice(0, 1000) : undefined;
+      const res = await opts.desk.decide(claims.emp, {
+        app: claims.app,
+        requestId: claims.req,
+        approver: claims.apr,
+        decision: body.decision,
+        proof: String(body.t),
+        ...(comment ? { comment } : {}),
+      });
       if (!res.ok) {
         // The controller refused: most often someone decided in the meantime (a link works once).
         const used = /already/.test(res.message);
-        return refusal(reply, used ? 409 : 403, used ? 'This link has been used' : 'The decision was refused', used ? 'The request was decided already.' : res.message);
+        return refusal(
+          reply,
+          used ? 409 : 403,
+          used ? 'This link has been used' : 'The decision was refused',
+          used ? 'The request was decided already.' : res.message,
+        );
       }
       const word = body.decision === 'approve' ? 'Approved' : 'Rejected';
       return send(
         reply,
         200,
-        page(`${word}`, `<div class="done"><h1>${word}</h1><p>${esc(summarizeRequest(r).split(';')[0]!)}: ${body.decision === 'approve' ? 'the seat is created in a moment' : 'no seat is created'}.</p></div>${facts(r, claims)}<p class="note">Recorded as a verified decision by ${esc(claims.apr)}.</p>`),
+        page(
+          `${word}`,
+          `<div class="done"><h1>${word}</h1><p>${esc(summarizeRequest(r).split(';')[0]!)}: ${body.decision === 'approve' ? 'the seat is created in a moment' : 'no seat is created'}.</p></div>${facts(r, claims)}<p class="note">Recorded as a verified decision by ${esc(claims.apr)}.</p>`,
+        ),
       );
     });
   });

@@ -18,12 +18,21 @@ export function signBamboo(privateKey: string, rawBody: string | Buffer, timesta
 }
 
 /** Throws a message naming what was wrong; the caller answers 401. Returns the timestamp (unix seconds). */
-export function verifyBamboo(signature: string | undefined, timestamp: string | undefined, rawBody: Buffer, keys: readonly string[], nowSeconds: number, toleranceSeconds = 300): number {
-  if (!signature || !timestamp) throw new Error(`missing ${BAMBOO_SIGNATURE_HEADER} or ${BAMBOO_TIMESTAMP_HEADER} header`);
+export function verifyBamboo(
+  signature: string | undefined,
+  timestamp: string | undefined,
+  rawBody: Buffer,
+  keys: readonly string[],
+  nowSeconds: number,
+  toleranceSeconds = 300,
+): number {
+  if (!signature || !timestamp)
+    throw new Error(`missing ${BAMBOO_SIGNATURE_HEADER} or ${BAMBOO_TIMESTAMP_HEADER} header`);
   if (!/^[0-9a-f]{64}$/i.test(signature)) throw new Error(`malformed ${BAMBOO_SIGNATURE_HEADER} header`);
   const ts = /^\d{1,12}$/.test(timestamp) ? Number(timestamp) : Date.parse(timestamp) / 1000;
   if (!Number.isFinite(ts)) throw new Error(`malformed ${BAMBOO_TIMESTAMP_HEADER} header`);
-  if (Math.abs(nowSeconds - ts) > toleranceSeconds) throw new Error(`${BAMBOO_TIMESTAMP_HEADER} is more than ${toleranceSeconds} s away from now`);
+  if (Math.abs(nowSeconds - ts) > toleranceSeconds)
+    throw new Error(`${BAMBOO_TIMESTAMP_HEADER} is more than ${toleranceSeconds} s away from now`);
   const given = Buffer.from(signature.toLowerCase(), 'utf8');
   for (const key of keys) {
     if (timingSafeEqual(Buffer.from(signBamboo(key, rawBody, timestamp), 'utf8'), given)) return ts;
@@ -83,7 +92,10 @@ export interface TranslateResult {
 export function translateBamboo(body: unknown, deliveryTimestamp: string): TranslateResult {
   const parsed = BambooPayload.safeParse(body);
   if (!parsed.success) {
-    return { events: [], errors: parsed.error.issues.map((i) => ({ field: i.path.join('.') || '(body)', message: i.message })) };
+    return {
+      events: [],
+      errors: parsed.error.issues.map((i) => ({ field: i.path.join('.') || '(body)', message: i.message })),
+    };
   }
   const events: HrEvent[] = [];
   const errors: TranslateResult['errors'] = [];
@@ -91,7 +103,13 @@ export function translateBamboo(body: unknown, deliveryTimestamp: string): Trans
     const f = e.fields;
     const status = pick(f, FIELD_ALIASES.status);
     const terminated = e.action === 'Deleted' || status?.toLowerCase() === 'inactive';
-    const type: HrEvent['type'] = terminated ? 'terminate' : e.action === 'Created' ? 'hire' : status && e.changedFields?.some((c) => /status/i.test(c)) ? 'rehire' : 'update';
+    const type: HrEvent['type'] = terminated
+      ? 'terminate'
+      : e.action === 'Created'
+        ? 'hire'
+        : status && e.changedFields?.some((c) => /status/i.test(c))
+          ? 'rehire'
+          : 'update';
     const candidate: Record<string, unknown> = { employeeId: e.id };
     for (const [key, names] of Object.entries(FIELD_ALIASES)) {
       if (key === 'status' || key === 'terminationDate' || names.length === 0) continue;
@@ -100,7 +118,11 @@ export function translateBamboo(body: unknown, deliveryTimestamp: string): Trans
     }
     const employee = EmployeeSchema.safeParse(candidate);
     if (!employee.success) {
-      for (const i of employee.error.issues) errors.push({ field: `employees[${index}].fields.${String(i.path[0] ?? '')}`, message: `${i.message} (BambooHR employee ${e.id}; post Work Email, First Name and Last Name)` });
+      for (const i of employee.error.issues)
+        errors.push({
+          field: `employees[${index}].fields.${String(i.path[0] ?? '')}`,
+          message: `${i.message} (BambooHR employee ${e.id}; post Work Email, First Name and Last Name)`,
+        });
       return;
     }
     const when = e.timestamp ?? deliveryTimestamp;
@@ -114,7 +136,8 @@ export function translateBamboo(body: unknown, deliveryTimestamp: string): Trans
       ...(effectiveAt ? { effectiveAt } : {}),
     });
     if (!event.success) {
-      for (const f of describeIssues(event.error)) errors.push({ field: `employees[${index}].${f.field}`, message: `${f.message} (BambooHR employee ${e.id})` });
+      for (const f of describeIssues(event.error))
+        errors.push({ field: `employees[${index}].${f.field}`, message: `${f.message} (BambooHR employee ${e.id})` });
       return;
     }
     events.push(event.data);

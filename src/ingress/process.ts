@@ -28,7 +28,10 @@ export interface RunningIngress {
  * SCIMFLOW_INGRESS_HOST, SCIMFLOW_INGRESS_PORT, SCIMFLOW_METRICS_HOST (default 127.0.0.1),
  * SCIMFLOW_INGRESS_METRICS_PORT (default 9466), SCIMFLOW_BAMBOOHR_WEBHOOK_KEY[_PREVIOUS][_FILE].
  */
-export async function startIngress(config: ScimflowConfig, opts: { env?: Env; log?: Logger } = {}): Promise<RunningIngress> {
+export async function startIngress(
+  config: ScimflowConfig,
+  opts: { env?: Env; log?: Logger } = {},
+): Promise<RunningIngress> {
   const env = opts.env ?? process.env;
   const log = opts.log ?? createLogger({ name: 'scimflow-ingress' });
   // Secrets first: a configuration problem stops the process before anything listens.
@@ -36,7 +39,10 @@ export async function startIngress(config: ScimflowConfig, opts: { env?: Env; lo
   const bamboo = bambooKeys(env);
   // The approval-link keys only: the ingress checks links, the worker signs them and sends the notices.
   const linkKeys = config.notifications?.links ? resolveLinkKeys(config, env) : [];
-  const target = { address: env.TEMPORAL_ADDRESS || config.temporal.address, namespace: env.TEMPORAL_NAMESPACE || config.temporal.namespace };
+  const target = {
+    address: env.TEMPORAL_ADDRESS || config.temporal.address,
+    namespace: env.TEMPORAL_NAMESPACE || config.temporal.namespace,
+  };
   // The payload keys and TLS / API key too: a problem with them stops the process here.
   const temporal = ingressTemporalClient(target, temporalAccess(config, env));
   const metrics = createMetrics();
@@ -49,11 +55,21 @@ export async function startIngress(config: ScimflowConfig, opts: { env?: Env; lo
     maxConnections: config.ingress.maxConnections,
     dispatchTimeoutMs: config.ingress.temporalTimeoutMs,
     logger: log,
-    roster: { ...rosterSettings(config), known: (signal, employeeIds) => knownRecords(temporal.client, { signal, employeeIds }) },
+    roster: {
+      ...rosterSettings(config),
+      known: (signal, employeeIds) => knownRecords(temporal.client, { signal, employeeIds }),
+    },
     onAccepted: (source) => metrics.eventsReceived.inc({ source }),
     onRejected: (reason) => metrics.eventsRejected.inc({ reason }),
     ...bamboo,
-    ...(linkKeys.length ? { approvalLinks: { keys: linkKeys, desk: temporalApprovalDesk(temporal.client, config.ingress.temporalTimeoutMs * 2) } } : {}),
+    ...(linkKeys.length
+      ? {
+          approvalLinks: {
+            keys: linkKeys,
+            desk: temporalApprovalDesk(temporal.client, config.ingress.temporalTimeoutMs * 2),
+          },
+        }
+      : {}),
   });
   const host = env.SCIMFLOW_INGRESS_HOST || config.ingress.host;
   const port = Number(env.SCIMFLOW_INGRESS_PORT || config.ingress.port);
@@ -72,10 +88,25 @@ export async function startIngress(config: ScimflowConfig, opts: { env?: Env; lo
   const address = app.server.address() as AddressInfo;
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
   const protection = describeTemporalAccess(config);
-  log.info({ host, port: address.port, metrics: metricsServer.url, temporal: target.address, namespace: target.namespace, ...protection }, 'ingress listening (Temporal is connected on first use)');
-  if (!config.temporal.encryption) log.warn('temporal.encryption is not set: HR records are stored in Temporal in clear text (docs/security.md)');
+  log.info(
+    {
+      host,
+      port: address.port,
+      metrics: metricsServer.url,
+      temporal: target.address,
+      namespace: target.namespace,
+      ...protection,
+    },
+    'ingress listening (Temporal is connected on first use)',
+  );
+  if (!config.temporal.encryption)
+    log.warn('temporal.encryption is not set: HR records are stored in Temporal in clear text (docs/security.md)');
   const devKeys = developmentKeyIds(config, DEV_PAYLOAD_KEY, env);
-  if (devKeys.length) log.warn({ keys: devKeys }, 'payloads are encrypted with the public DEVELOPMENT key: set SCIMFLOW_PAYLOAD_KEY to a key of your own (docs/security.md)');
+  if (devKeys.length)
+    log.warn(
+      { keys: devKeys },
+      'payloads are encrypted with the public DEVELOPMENT key: set SCIMFLOW_PAYLOAD_KEY to a key of your own (docs/security.md)',
+    );
   let stopping: Promise<void> | undefined;
   const ms = metricsServer;
   return {

@@ -56,13 +56,23 @@ function planBody(plan: RosterPlan, rows: number) {
   return {
     rows,
     counts: plan.counts,
-    items: plan.items.slice(0, MAX_LISTED).map((i) => ({ change: i.change, employeeId: i.employeeId, id: i.event.id, ...(i.row ? { row: i.row } : {}), ...(i.fields ? { fields: i.fields } : {}) })),
+    items: plan.items.slice(0, MAX_LISTED).map((i) => ({
+      change: i.change,
+      employeeId: i.employeeId,
+      id: i.event.id,
+      ...(i.row ? { row: i.row } : {}),
+      ...(i.fields ? { fields: i.fields } : {}),
+    })),
     ...(plan.items.length > MAX_LISTED ? { omitted: plan.items.length - MAX_LISTED } : {}),
     kept: plan.kept.slice(0, MAX_LISTED),
   };
 }
 
-export function registerRosterRoute(app: FastifyInstance, ctx: RosterRouteContext, settings: RosterRouteSettings): void {
+export function registerRosterRoute(
+  app: FastifyInstance,
+  ctx: RosterRouteContext,
+  settings: RosterRouteSettings,
+): void {
   void app.register(async (scope) => {
     // This route reads its body itself, as a stream: no buffering parser, no global body limit.
     scope.removeAllContentTypeParsers();
@@ -75,18 +85,29 @@ export function registerRosterRoute(app: FastifyInstance, ctx: RosterRouteContex
       };
       const stream = req.body as Readable | undefined;
       const format = rosterFormat(String(req.headers['content-type'] ?? ''));
-      if (!format || !stream) return send({ status: 415, body: ctx.errorBody('unsupported_media_type', 'Content-Type must be text/csv or application/json') });
+      if (!format || !stream)
+        return send({
+          status: 415,
+          body: ctx.errorBody('unsupported_media_type', 'Content-Type must be text/csv or application/json'),
+        });
       const declared = Number(req.headers['content-length']);
       if (Number.isFinite(declared) && declared > settings.maxBodyBytes) {
         reply.header('connection', 'close');
-        return send({ status: 413, body: ctx.errorBody('body_too_large', `roster body exceeds ${settings.maxBodyBytes} bytes (roster.maxBodyBytes)`) });
+        return send({
+          status: 413,
+          body: ctx.errorBody(
+            'body_too_large',
+            `roster body exceeds ${settings.maxBodyBytes} bytes (roster.maxBodyBytes)`,
+          ),
+        });
       }
       const header = req.headers[SIGNATURE_HEADER];
       let verifier: ReturnType<typeof streamingVerifier>;
       try {
         verifier = streamingVerifier(Array.isArray(header) ? header[0] : header, ctx.secrets, ctx.now(), ctx.tolerance);
       } catch (err) {
-        if (err instanceof SignatureError) return send({ status: 401, body: ctx.errorBody(`signature_${err.code}`, err.message) });
+        if (err instanceof SignatureError)
+          return send({ status: 401, body: ctx.errorBody(`signature_${err.code}`, err.message) });
         throw err;
       }
       // The handler may take a while (known people, hundreds of dispatches): the socket must outlive it.
@@ -112,32 +133,54 @@ export function registerRosterRoute(app: FastifyInstance, ctx: RosterRouteContex
         await once(out, 'close');
         if (tooLarge) {
           reply.header('connection', 'close');
-          return send({ status: 413, body: ctx.errorBody('body_too_large', `roster body exceeds ${settings.maxBodyBytes} bytes (roster.maxBodyBytes)`) });
+          return send({
+            status: 413,
+            body: ctx.errorBody(
+              'body_too_large',
+              `roster body exceeds ${settings.maxBodyBytes} bytes (roster.maxBodyBytes)`,
+            ),
+          });
         }
         let sig;
         try {
           sig = verifier.verify();
         } catch (err) {
-          if (err instanceof SignatureError) return send({ status: 401, body: ctx.errorBody(`signature_${err.code}`, err.message) });
+          if (err instanceof SignatureError)
+            return send({ status: 401, body: ctx.errorBody(`signature_${err.code}`, err.message) });
           throw err;
         }
         const result = await ctx.replay(`${ROSTER_ROUTE}:${replayKey(sig)}`, sig.t + ctx.tolerance, async () => {
-          const read = await readRoster(createReadStream(file), format, { mapping: settings.mapping, maxRows: settings.maxRows });
+          const read = await readRoster(createReadStream(file), format, {
+            mapping: settings.mapping,
+            maxRows: settings.maxRows,
+          });
           if (read.issues.length) {
             const more = read.moreIssues ? ` (and ${read.moreIssues} more)` : '';
-            return { status: 400, body: ctx.errorBody('invalid_roster', `invalid roster, nothing was sent: ${read.issues.map((i) => i.field).join(', ')}${more}`, read.issues) };
+            return {
+              status: 400,
+              body: ctx.errorBody(
+                'invalid_roster',
+                `invalid roster, nothing was sent: ${read.issues.map((i) => i.field).join(', ')}${more}`,
+                read.issues,
+              ),
+            };
           }
           const end = Date.now() + settings.timeoutMs;
           const budget = AbortSignal.any([ctx.closing, AbortSignal.timeout(settings.timeoutMs)]);
           let known: KnownPeople;
           try {
-            known = await settings.known(budget, read.entries.map((e) => e.employee.employeeId));
+            known = await settings.known(
+              budget,
+              read.entries.map((e) => e.employee.employeeId),
+            );
           } catch (err) {
             req.log.error({ err: String(err) }, 'roster: known people unavailable');
             return ctx.unavailable('the lifecycle engine is unavailable; nothing was sent, retry later');
           }
           if (known.unreadable.length) {
-            return ctx.unavailable(`${known.unreadable.length} controller(s) did not answer (e.g. ${known.unreadable.slice(0, 3).join(', ')}): nothing was sent, retry later`);
+            return ctx.unavailable(
+              `${known.unreadable.length} controller(s) did not answer (e.g. ${known.unreadable.slice(0, 3).join(', ')}): nothing was sent, retry later`,
+            );
           }
           const plan = diffRoster(read.entries, known.records, { hash: rosterHash });
           let failed = 0;
@@ -146,7 +189,9 @@ export function registerRosterRoute(app: FastifyInstance, ctx: RosterRouteContex
             if (!res.ok) failed++;
           });
           if (failed) {
-            return ctx.unavailable(`${failed} of ${plan.items.length} events could not be sent; send the same roster again (events already accepted have no second effect)`);
+            return ctx.unavailable(
+              `${failed} of ${plan.items.length} events could not be sent; send the same roster again (events already accepted have no second effect)`,
+            );
           }
           return { status: 200, body: planBody(plan, read.rows) };
         });

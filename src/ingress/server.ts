@@ -107,7 +107,14 @@ class ReplayCache {
   /** `maxWeight`: events remembered in all (a batch weighs as many events as it holds). */
   constructor(private readonly maxWeight = 100_000) {}
 
-  async run(key: string, expires: number, now: number, work: () => Promise<Reply>, cacheable: (r: Reply) => boolean, duplicate: (r: Reply) => Reply): Promise<Reply> {
+  async run(
+    key: string,
+    expires: number,
+    now: number,
+    work: () => Promise<Reply>,
+    cacheable: (r: Reply) => boolean,
+    duplicate: (r: Reply) => Reply,
+  ): Promise<Reply> {
     const hit = this.done.get(key);
     if (hit && hit.expires >= now) return duplicate(hit.reply);
     if (hit) this.forget(key);
@@ -135,7 +142,9 @@ class ReplayCache {
   }
 
   private remember(key: string, reply: Reply, expires: number, now: number): void {
-    const results = (reply.body as { results?: unknown[]; workflowIds?: unknown[] } | null)?.results ?? (reply.body as { workflowIds?: unknown[] } | null)?.workflowIds;
+    const results =
+      (reply.body as { results?: unknown[]; workflowIds?: unknown[] } | null)?.results ??
+      (reply.body as { workflowIds?: unknown[] } | null)?.workflowIds;
     const weight = Math.max(1, results?.length ?? 1);
     // Map iterates in insertion order: drop expired entries, then the oldest while over the budget.
     for (const [k, e] of this.done) {
@@ -148,7 +157,8 @@ class ReplayCache {
 }
 
 function positive(name: string, value: number): number {
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`ingress option ${name} must be a positive number (got ${value})`);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new Error(`ingress option ${name} must be a positive number (got ${value})`);
   return value;
 }
 
@@ -163,9 +173,18 @@ export function buildIngress(opts: IngressOptions): FastifyInstance {
   const now = opts.now ?? (() => Math.floor(Date.now() / 1000));
   const tolerance = opts.toleranceSeconds ?? 300;
   const replay = new ReplayCache();
-  const requestTimeout = positive('requestTimeoutMs', opts.requestTimeoutMs ?? Math.max(DEFAULT_REQUEST_TIMEOUT_MS, opts.headersTimeoutMs ?? 0));
-  const headersTimeout = positive('headersTimeoutMs', opts.headersTimeoutMs ?? Math.min(DEFAULT_HEADERS_TIMEOUT_MS, requestTimeout));
-  if (headersTimeout > requestTimeout) throw new Error(`ingress headersTimeoutMs (${headersTimeout}) must not exceed requestTimeoutMs (${requestTimeout})`);
+  const requestTimeout = positive(
+    'requestTimeoutMs',
+    opts.requestTimeoutMs ?? Math.max(DEFAULT_REQUEST_TIMEOUT_MS, opts.headersTimeoutMs ?? 0),
+  );
+  const headersTimeout = positive(
+    'headersTimeoutMs',
+    opts.headersTimeoutMs ?? Math.min(DEFAULT_HEADERS_TIMEOUT_MS, requestTimeout),
+  );
+  if (headersTimeout > requestTimeout)
+    throw new Error(
+      `ingress headersTimeoutMs (${headersTimeout}) must not exceed requestTimeoutMs (${requestTimeout})`,
+    );
   const dispatchTimeout = positive('dispatchTimeoutMs', opts.dispatchTimeoutMs ?? DEFAULT_DISPATCH_TIMEOUT_MS);
   // A request with several events (batch, BambooHR) gets twice one dispatch's deadline in all.
   const multiBudget = 2 * dispatchTimeout;
@@ -177,7 +196,16 @@ export function buildIngress(opts: IngressOptions): FastifyInstance {
       opts.logger === undefined || opts.logger === false
         ? false
         : opts.logger === true
-          ? { redact: { paths: [`req.headers["${SIGNATURE_HEADER}"]`, `req.headers["${BAMBOO_SIGNATURE_HEADER}"]`, 'req.headers.authorization'], censor: '[redacted]' } }
+          ? {
+              redact: {
+                paths: [
+                  `req.headers["${SIGNATURE_HEADER}"]`,
+                  `req.headers["${BAMBOO_SIGNATURE_HEADER}"]`,
+                  'req.headers.authorization',
+                ],
+                censor: '[redacted]',
+              },
+            }
           : undefined,
     ...(typeof opts.logger === 'object' ? { loggerInstance: opts.logger } : {}),
     bodyLimit: maxBodyBytes,
@@ -203,7 +231,11 @@ export function buildIngress(opts: IngressOptions): FastifyInstance {
 
   app.removeAllContentTypeParsers();
   // Keep the raw bytes: the HMAC is over exactly what was sent.
-  app.addContentTypeParser(['application/json', 'application/*+json'], { parseAs: 'buffer', bodyLimit: maxBodyBytes }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser(
+    ['application/json', 'application/*+json'],
+    { parseAs: 'buffer', bodyLimit: maxBodyBytes },
+    (_req, body, done) => done(null, body),
+  );
 
   app.setErrorHandler((err: { statusCode?: number; code?: string; message: string }, _req, reply) => {
     const status = err.statusCode ?? 500;
@@ -217,7 +249,9 @@ export function buildIngress(opts: IngressOptions): FastifyInstance {
     app.log.error({ err }, 'ingress error');
     return reply.code(500).send(errorBody('internal', 'internal error'));
   });
-  app.setNotFoundHandler((req, reply) => reply.code(404).send(errorBody('not_found', `no route ${req.method} ${req.url.split('?')[0]}`)));
+  app.setNotFoundHandler((req, reply) =>
+    reply.code(404).send(errorBody('not_found', `no route ${req.method} ${req.url.split('?')[0]}`)),
+  );
 
   const refused = opts.onRejected ?? (() => undefined);
   const accepted = opts.onAccepted ?? (() => undefined);
@@ -233,7 +267,11 @@ export function buildIngress(opts: IngressOptions): FastifyInstance {
   app.get('/healthz', async () => ({ status: 'ok' }));
   if (opts.approvalLinks) registerApprovalLinks(app, opts.approvalLinks);
 
-  const unavailable = (message: string): Reply => ({ status: 503, headers: { 'retry-after': String(RETRY_AFTER_SECONDS) }, body: errorBody('unavailable', message) });
+  const unavailable = (message: string): Reply => ({
+    status: 503,
+    headers: { 'retry-after': String(RETRY_AFTER_SECONDS) },
+    body: errorBody('unavailable', message),
+  });
   const send = (reply: FastifyReply, r: Reply) => {
     for (const [k, v] of Object.entries(r.headers ?? {})) reply.header(k, v);
     return reply.code(r.status).send(r.body);
@@ -244,7 +282,12 @@ export function buildIngress(opts: IngressOptions): FastifyInstance {
    * redelivers; the workflow ignores an event id it has seen). The call is abandoned at the deadline
    * or on shutdown, and this only returns once it is over: a 503 is never followed by a late delivery.
    */
-  const dispatchOne = async (event: HrEvent, source: string, deadline: number, log: FastifyBaseLogger): Promise<{ ok: true; workflowId: string } | { ok: false }> => {
+  const dispatchOne = async (
+    event: HrEvent,
+    source: string,
+    deadline: number,
+    log: FastifyBaseLogger,
+  ): Promise<{ ok: true; workflowId: string } | { ok: false }> => {
     if (closing.signal.aborted || Date.now() >= deadline) return { ok: false };
     const ctrl = new AbortController();
     const onClose = () => ctrl.abort();
@@ -254,7 +297,10 @@ export function buildIngress(opts: IngressOptions): FastifyInstance {
     try {
       const call = opts.dispatcher.dispatch(event, { deadline, signal: ctrl.signal });
       const late = new Promise<never>((_, reject) => {
-        guard = setTimeout(() => reject(new Error('the dispatcher did not honour its deadline')), Math.max(0, deadline - Date.now()) + guardGrace);
+        guard = setTimeout(
+          () => reject(new Error('the dispatcher did not honour its deadline')),
+          Math.max(0, deadline - Date.now()) + guardGrace,
+        );
       });
       const { workflowId } = await Promise.race([call, late]);
       accepted(source);
@@ -287,7 +333,10 @@ export function buildIngress(opts: IngressOptions): FastifyInstance {
       return { status: 400, body: errorBody('invalid_json', `body is not valid JSON: ${(err as Error).message}`) };
     }
   };
-  const notJson = (): Reply => ({ status: 415, body: errorBody('unsupported_media_type', 'Content-Type must be application/json') });
+  const notJson = (): Reply => ({
+    status: 415,
+    body: errorBody('unsupported_media_type', 'Content-Type must be application/json'),
+  });
   const isReply = (x: object): x is Reply => 'status' in x;
 
   /**
@@ -324,7 +373,10 @@ export function buildIngress(opts: IngressOptions): FastifyInstance {
         const parsed = HrEventSchema.safeParse(json);
         if (!parsed.success) {
           const fields = describeIssues(parsed.error);
-          return { status: 400, body: errorBody('invalid_event', `invalid HR event: ${fields.map((f) => f.field).join(', ')}`, fields) };
+          return {
+            status: 400,
+            body: errorBody('invalid_event', `invalid HR event: ${fields.map((f) => f.field).join(', ')}`, fields),
+          };
         }
         const res = await dispatchOne(parsed.data, 'hr', Date.now() + dispatchTimeout, req.log);
         if (!res.ok) return unavailable('the lifecycle engine is unavailable; retry later');
@@ -340,7 +392,11 @@ export function buildIngress(opts: IngressOptions): FastifyInstance {
    * Dispatches events in order within one budget, stopping at the first failure: the events after
    * it are not sent (they may be for the same person, and must not overtake it).
    */
-  const dispatchInOrder = async (events: HrEvent[], source: string, log: FastifyBaseLogger): Promise<({ ok: true; workflowId: string } | { ok: false; sent: boolean })[]> => {
+  const dispatchInOrder = async (
+    events: HrEvent[],
+    source: string,
+    log: FastifyBaseLogger,
+  ): Promise<({ ok: true; workflowId: string } | { ok: false; sent: boolean })[]> => {
     const end = Date.now() + multiBudget;
     const out: ({ ok: true; workflowId: string } | { ok: false; sent: boolean })[] = [];
     for (const e of events) {
@@ -358,7 +414,14 @@ export function buildIngress(opts: IngressOptions): FastifyInstance {
   // bad event refuses the whole batch (400 naming each bad field), so a batch is never half applied
   // because of its content. Each dispatched event is then answered on its own line.
   const maxBatch = opts.maxBatch ?? 500;
-  const BatchSchema = z.object({ events: z.array(z.unknown()).min(1, 'must hold at least one event').max(maxBatch, `must hold at most ${maxBatch} events`) }).strict();
+  const BatchSchema = z
+    .object({
+      events: z
+        .array(z.unknown())
+        .min(1, 'must hold at least one event')
+        .max(maxBatch, `must hold at most ${maxBatch} events`),
+    })
+    .strict();
   app.post('/webhooks/hr/batch', async (req, reply) => {
     const result = await signedJson(
       req,
@@ -366,17 +429,33 @@ export function buildIngress(opts: IngressOptions): FastifyInstance {
         const batch = BatchSchema.safeParse(json);
         if (!batch.success) {
           const fields = describeIssues(batch.error);
-          return { status: 400, body: errorBody('invalid_batch', `invalid batch: ${fields.map((f) => f.field).join(', ')}`, fields) };
+          return {
+            status: 400,
+            body: errorBody('invalid_batch', `invalid batch: ${fields.map((f) => f.field).join(', ')}`, fields),
+          };
         }
         const events: HrEvent[] = [];
         const fields: { field: string; message: string }[] = [];
         batch.data.events.forEach((item, index) => {
           const parsed = HrEventSchema.safeParse(item);
           if (parsed.success) events.push(parsed.data);
-          else fields.push(...describeIssues(parsed.error).map((f) => ({ ...f, field: f.field === '(body)' ? `events[${index}]` : `events[${index}].${f.field}` })));
+          else
+            fields.push(
+              ...describeIssues(parsed.error).map((f) => ({
+                ...f,
+                field: f.field === '(body)' ? `events[${index}]` : `events[${index}].${f.field}`,
+              })),
+            );
         });
         if (fields.length) {
-          return { status: 400, body: errorBody('invalid_event', `invalid HR event(s) in the batch, nothing was sent: ${[...new Set(fields.map((f) => f.field))].join(', ')}`, fields) };
+          return {
+            status: 400,
+            body: errorBody(
+              'invalid_event',
+              `invalid HR event(s) in the batch, nothing was sent: ${[...new Set(fields.map((f) => f.field))].join(', ')}`,
+              fields,
+            ),
+          };
         }
         const outcomes = await dispatchInOrder(events, 'batch', req.log);
         const results = outcomes.map((o, index) =>
@@ -386,7 +465,12 @@ export function buildIngress(opts: IngressOptions): FastifyInstance {
                 index,
                 id: events[index]!.id,
                 status: 503 as const,
-                error: { code: 'unavailable', message: o.sent ? 'the lifecycle engine is unavailable; resend this event' : 'not sent (an earlier event could not be); resend this event' },
+                error: {
+                  code: 'unavailable',
+                  message: o.sent
+                    ? 'the lifecycle engine is unavailable; resend this event'
+                    : 'not sent (an earlier event could not be); resend this event',
+                },
               },
         );
         const accepted202 = results.filter((r) => r.status === 202).length;
@@ -395,7 +479,8 @@ export function buildIngress(opts: IngressOptions): FastifyInstance {
       (r) => r.status === 200 && (r.body as { rejected: number }).rejected === 0,
       (r) => ({ status: 200, body: { ...(r.body as object), duplicate: true } }),
     );
-    if (result.status === 503 || (result.status === 200 && (result.body as { rejected: number }).rejected > 0)) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+    if (result.status === 503 || (result.status === 200 && (result.body as { rejected: number }).rejected > 0))
+      reply.header('retry-after', String(RETRY_AFTER_SECONDS));
     return send(reply, result);
   });
 
@@ -407,7 +492,15 @@ export function buildIngress(opts: IngressOptions): FastifyInstance {
         now,
         tolerance,
         closing: closing.signal,
-        replay: (key, expires, work) => replay.run(key, expires, now(), work, (r) => r.status === 200, (r) => ({ status: 200, body: { ...(r.body as object), duplicate: true } })),
+        replay: (key, expires, work) =>
+          replay.run(
+            key,
+            expires,
+            now(),
+            work,
+            (r) => r.status === 200,
+            (r) => ({ status: 200, body: { ...(r.body as object), duplicate: true } }),
+          ),
         dispatchOne: (event, deadline, log) => dispatchOne(event, 'roster', deadline, log),
         errorBody,
         unavailable,
@@ -440,9 +533,20 @@ export function buildIngress(opts: IngressOptions): FastifyInstance {
           if (isReply(body)) return body;
           // Every employee is translated and validated before any event is sent.
           const { events, errors } = translateBamboo(body.json, String(ts));
-          if (errors.length) return { status: 400, body: errorBody('invalid_event', `invalid BambooHR payload, nothing was sent: ${errors.map((e) => e.field).join(', ')}`, errors) };
+          if (errors.length)
+            return {
+              status: 400,
+              body: errorBody(
+                'invalid_event',
+                `invalid BambooHR payload, nothing was sent: ${errors.map((e) => e.field).join(', ')}`,
+                errors,
+              ),
+            };
           const outcomes = await dispatchInOrder(events, 'bamboohr', req.log);
-          if (outcomes.some((o) => !o.ok)) return unavailable('the lifecycle engine is unavailable; retry later (events already accepted are not applied twice)');
+          if (outcomes.some((o) => !o.ok))
+            return unavailable(
+              'the lifecycle engine is unavailable; retry later (events already accepted are not applied twice)',
+            );
           return { status: 202, body: { workflowIds: outcomes.map((o) => (o as { workflowId: string }).workflowId) } };
         },
         (r) => r.status === 202,

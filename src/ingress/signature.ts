@@ -89,11 +89,20 @@ export function verifySignature(
 ): VerifiedSignature {
   if (!header) throw new SignatureError('missing', `missing ${SIGNATURE_HEADER} header`);
   const parsed = parseHeader(header);
-  if (!parsed) throw new SignatureError('malformed', `malformed ${SIGNATURE_HEADER} header: expected t=<unix seconds>,v1=<hex sha256>`);
-  if (nowSeconds - parsed.t > toleranceSeconds) throw new SignatureError('expired', `signature timestamp is older than ${toleranceSeconds} s`);
-  if (parsed.t - nowSeconds > toleranceSeconds) throw new SignatureError('future', `signature timestamp is more than ${toleranceSeconds} s in the future`);
+  if (!parsed)
+    throw new SignatureError(
+      'malformed',
+      `malformed ${SIGNATURE_HEADER} header: expected t=<unix seconds>,v1=<hex sha256>`,
+    );
+  if (nowSeconds - parsed.t > toleranceSeconds)
+    throw new SignatureError('expired', `signature timestamp is older than ${toleranceSeconds} s`);
+  if (parsed.t - nowSeconds > toleranceSeconds)
+    throw new SignatureError('future', `signature timestamp is more than ${toleranceSeconds} s in the future`);
   for (const secret of secrets) {
-    const expected = Buffer.from(createHmac('sha256', secret).update(`${parsed.t}.`).update(rawBody).digest('hex'), 'utf8');
+    const expected = Buffer.from(
+      createHmac('sha256', secret).update(`${parsed.t}.`).update(rawBody).digest('hex'),
+      'utf8',
+    );
     for (const candidate of parsed.v1) {
       // Constant-time comparison; lengths are equal (64 hex chars) by the header regex.
       if (timingSafeEqual(expected, Buffer.from(candidate, 'utf8'))) return { t: parsed.t, mac: candidate };
@@ -107,12 +116,23 @@ export function verifySignature(
  * are checked before any byte is read (missing, malformed, expired, future), the MAC once the body
  * has been fed through `update`. Nothing of the body needs to be kept for it.
  */
-export function streamingVerifier(header: string | undefined, secrets: readonly string[], nowSeconds: number, toleranceSeconds = DEFAULT_TOLERANCE_SECONDS): { update(chunk: Buffer): void; verify(): VerifiedSignature } {
+export function streamingVerifier(
+  header: string | undefined,
+  secrets: readonly string[],
+  nowSeconds: number,
+  toleranceSeconds = DEFAULT_TOLERANCE_SECONDS,
+): { update(chunk: Buffer): void; verify(): VerifiedSignature } {
   if (!header) throw new SignatureError('missing', `missing ${SIGNATURE_HEADER} header`);
   const parsed = parseHeader(header);
-  if (!parsed) throw new SignatureError('malformed', `malformed ${SIGNATURE_HEADER} header: expected t=<unix seconds>,v1=<hex sha256>`);
-  if (nowSeconds - parsed.t > toleranceSeconds) throw new SignatureError('expired', `signature timestamp is older than ${toleranceSeconds} s`);
-  if (parsed.t - nowSeconds > toleranceSeconds) throw new SignatureError('future', `signature timestamp is more than ${toleranceSeconds} s in the future`);
+  if (!parsed)
+    throw new SignatureError(
+      'malformed',
+      `malformed ${SIGNATURE_HEADER} header: expected t=<unix seconds>,v1=<hex sha256>`,
+    );
+  if (nowSeconds - parsed.t > toleranceSeconds)
+    throw new SignatureError('expired', `signature timestamp is older than ${toleranceSeconds} s`);
+  if (parsed.t - nowSeconds > toleranceSeconds)
+    throw new SignatureError('future', `signature timestamp is more than ${toleranceSeconds} s in the future`);
   const macs = secrets.map((s) => createHmac('sha256', s).update(`${parsed.t}.`));
   return {
     update(chunk) {
@@ -121,7 +141,8 @@ export function streamingVerifier(header: string | undefined, secrets: readonly 
     verify() {
       for (const m of macs) {
         const expected = Buffer.from(m.digest('hex'), 'utf8');
-        for (const candidate of parsed.v1) if (timingSafeEqual(expected, Buffer.from(candidate, 'utf8'))) return { t: parsed.t, mac: candidate };
+        for (const candidate of parsed.v1)
+          if (timingSafeEqual(expected, Buffer.from(candidate, 'utf8'))) return { t: parsed.t, mac: candidate };
       }
       throw new SignatureError('mismatch', 'signature does not match the request body');
     },

@@ -50,7 +50,11 @@ function pause(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-export function temporalDispatcher(client: Client, taskQueue = MAIN_TASK_QUEUE, opts: TemporalDispatcherOptions = {}): EventDispatcher {
+export function temporalDispatcher(
+  client: Client,
+  taskQueue = MAIN_TASK_QUEUE,
+  opts: TemporalDispatcherOptions = {},
+): EventDispatcher {
   const unavailableWait = opts.unavailableWaitMs ?? DEFAULT_UNAVAILABLE_WAIT_MS;
   return {
     async dispatch(event: HrEvent, limits?: DispatchLimits) {
@@ -61,7 +65,14 @@ export function temporalDispatcher(client: Client, taskQueue = MAIN_TASK_QUEUE, 
       const signal = limits?.signal;
       const once = () =>
         client.withDeadline(deadline, () => {
-          const call = () => client.workflow.signalWithStart<IdentityWorkflow, [HrEvent]>(IDENTITY_WORKFLOW, { workflowId, taskQueue, args, signal: hrEventSignal, signalArgs: [event] });
+          const call = () =>
+            client.workflow.signalWithStart<IdentityWorkflow, [HrEvent]>(IDENTITY_WORKFLOW, {
+              workflowId,
+              taskQueue,
+              args,
+              signal: hrEventSignal,
+              signalArgs: [event],
+            });
           return signal ? client.withAbortSignal(signal, call) : call();
         });
       for (;;) {
@@ -73,7 +84,13 @@ export function temporalDispatcher(client: Client, taskQueue = MAIN_TASK_QUEUE, 
           // Not reachable (yet): the channel may be reconnecting. Try again only while there is time
           // for a whole attempt; every attempt carries the same deadline.
           const now = Date.now();
-          if (grpcCode(err) !== GRPC_UNAVAILABLE || signal?.aborted || now - started + RETRY_PAUSE_MS > unavailableWait || now + 2 * RETRY_PAUSE_MS >= deadline) throw err;
+          if (
+            grpcCode(err) !== GRPC_UNAVAILABLE ||
+            signal?.aborted ||
+            now - started + RETRY_PAUSE_MS > unavailableWait ||
+            now + 2 * RETRY_PAUSE_MS >= deadline
+          )
+            throw err;
           await pause(RETRY_PAUSE_MS, signal);
         }
       }
@@ -92,7 +109,10 @@ export interface IngressTemporal {
  * Temporal is down), reconnecting by itself within about a second once it is back, and without the
  * SDK's background gRPC retries (see the top of this file).
  */
-export function ingressTemporalClient(target: { address: string; namespace: string }, access?: TemporalAccess): IngressTemporal {
+export function ingressTemporalClient(
+  target: { address: string; namespace: string },
+  access?: TemporalAccess,
+): IngressTemporal {
   const connection = Connection.lazy({
     // TLS and the API key / JWT (src/temporal/options.ts), then what this file needs.
     ...access?.connection,
@@ -103,6 +123,10 @@ export function ingressTemporalClient(target: { address: string; namespace: stri
       'grpc.max_reconnect_backoff_ms': 1_000,
     },
   });
-  const client = new Client({ connection, namespace: target.namespace, ...(access ? { dataConverter: access.dataConverter } : {}) });
+  const client = new Client({
+    connection,
+    namespace: target.namespace,
+    ...(access ? { dataConverter: access.dataConverter } : {}),
+  });
   return { client, connection, close: () => connection.close() };
 }

@@ -18,7 +18,8 @@ export interface LinkClaims {
   exp: number;
 }
 
-export type LinkCheck = { ok: true; claims: LinkClaims } | { ok: false; reason: 'malformed' | 'altered' | 'expired'; claims?: LinkClaims };
+export type LinkCheck =
+  { ok: true; claims: LinkClaims } | { ok: false; reason: 'malformed' | 'altered' | 'expired'; claims?: LinkClaims };
 
 /** The page approvers open (served by the ingress). */
 export const LINK_PATH = '/approvals/link';
@@ -45,7 +46,11 @@ export function verifyLink(token: string, keys: readonly string[], now: number):
   } catch {
     return { ok: false, reason: 'malformed' };
   }
-  if (claims?.v !== 1 || typeof claims.exp !== 'number' || ![claims.emp, claims.app, claims.req, claims.apr].every((x) => typeof x === 'string' && x !== '')) {
+  if (
+    claims?.v !== 1 ||
+    typeof claims.exp !== 'number' ||
+    ![claims.emp, claims.app, claims.req, claims.apr].every((x) => typeof x === 'string' && x !== '')
+  ) {
     return { ok: false, reason: 'malformed' };
   }
   if (now >= claims.exp) return { ok: false, reason: 'expired', claims };

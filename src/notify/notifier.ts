@@ -10,7 +10,12 @@ import { ConfigError } from '../config/errors';
 import { isLoopbackHost } from '../config/schema';
 import type { EmailChannel, NotificationsConfig } from '../config/types';
 import type { NotificationSecrets } from '../config/secrets';
-import { APPROVAL_KINDS, type NotificationEvent, type NotificationKind, type NotificationRouting } from '../domain/notifications';
+import {
+  APPROVAL_KINDS,
+  type NotificationEvent,
+  type NotificationKind,
+  type NotificationRouting,
+} from '../domain/notifications';
 import { linkUrl, signLink } from './links';
 import { renderEmail, renderWebhook, type Links } from './render';
 
@@ -35,7 +40,12 @@ const REMEMBERED = 10_000;
 function checkWebhookUrl(name: string, url: string): void {
   const u = URL.canParse(url) ? new URL(url) : undefined;
   if (!u || !(u.protocol === 'https:' || (u.protocol === 'http:' && isLoopbackHost(u.hostname)))) {
-    throw new ConfigError('notifications', [{ path: `notifications.channels.${name}.webhook.url`, message: 'must be an https:// URL (http:// only to loopback); the value is not shown' }]);
+    throw new ConfigError('notifications', [
+      {
+        path: `notifications.channels.${name}.webhook.url`,
+        message: 'must be an https:// URL (http:// only to loopback); the value is not shown',
+      },
+    ]);
   }
 }
 
@@ -52,7 +62,11 @@ async function postWebhook(url: string, body: unknown): Promise<void> {
   if (res.statusCode < 200 || res.statusCode >= 300) throw new Error(`webhook answered ${res.statusCode}`);
 }
 
-export function createNotifier(config: NotificationsConfig, secrets: NotificationSecrets, opts: { linkKey?: string } = {}): Notifier {
+export function createNotifier(
+  config: NotificationsConfig,
+  secrets: NotificationSecrets,
+  opts: { linkKey?: string } = {},
+): Notifier {
   const transports = new Map<string, Transporter>();
   for (const c of Object.values(config.channels)) {
     if (c.type === 'webhook') checkWebhookUrl(c.name, secrets.channels[c.name]?.url ?? '');
@@ -96,10 +110,15 @@ export function createNotifier(config: NotificationsConfig, secrets: Notificatio
   /** The approver's own links, for a request that is still open (and only with a key). */
   const linksFor = (e: NotificationEvent, approver: string): Links | undefined => {
     const r = e.request;
-    if (!config.links || !linkKey || !r || !e.app || r.status !== 'pending' || e.kind === 'approval-decided') return undefined;
+    if (!config.links || !linkKey || !r || !e.app || r.status !== 'pending' || e.kind === 'approval-decided')
+      return undefined;
     const expiresAt = Math.min(e.at + config.links.ttlMs, r.expiresAt);
     const token = signLink(linkKey, { emp: e.employeeId, app: e.app, req: r.id, apr: approver, exp: expiresAt });
-    return { approve: linkUrl(config.links.baseUrl, token, 'approve'), reject: linkUrl(config.links.baseUrl, token, 'reject'), expiresAt };
+    return {
+      approve: linkUrl(config.links.baseUrl, token, 'approve'),
+      reject: linkUrl(config.links.baseUrl, token, 'reject'),
+      expiresAt,
+    };
   };
 
   const deliveries = (e: NotificationEvent): Delivery[] => {
@@ -112,7 +131,10 @@ export function createNotifier(config: NotificationsConfig, secrets: Notificatio
         out.push({ key: `${e.id}|${name}`, channel: name, send: () => postWebhook(url, renderWebhook(e)) });
         continue;
       }
-      const approvers = APPROVAL_KINDS.includes(e.kind) && c.toApprovers ? (e.request?.approvers ?? []).map((a) => a.toLowerCase()) : [];
+      const approvers =
+        APPROVAL_KINDS.includes(e.kind) && c.toApprovers
+          ? (e.request?.approvers ?? []).map((a) => a.toLowerCase())
+          : [];
       const recipients = [...new Set([...approvers, ...c.to])];
       for (const to of recipients) {
         const links = approvers.includes(to) ? linksFor(e, to) : undefined;
@@ -123,7 +145,15 @@ export function createNotifier(config: NotificationsConfig, secrets: Notificatio
           key: `${e.id}|${name}|${to}`,
           channel: name,
           send: async () => {
-            await transport(c).sendMail({ from: c.from, to, subject: mail.subject, text: mail.text, html: mail.html, messageId, headers: { 'X-Scimflow-Event': e.id } });
+            await transport(c).sendMail({
+              from: c.from,
+              to,
+              subject: mail.subject,
+              text: mail.text,
+              html: mail.html,
+              messageId,
+              headers: { 'X-Scimflow-Event': e.id },
+            });
           },
         });
       }

@@ -65,7 +65,8 @@ export function facts(e: NotificationEvent): [string, string][] {
 export function renderWebhook(e: NotificationEvent): { text: string; blocks: unknown[] } {
   const title = headline(e);
   const lines = facts(e).map(([k, v]) => `*${k}:* ${v}`);
-  const hint = e.request?.status === 'pending' ? '\nDecide with the link in your approval email, or `scimflow approve`.' : '';
+  const hint =
+    e.request?.status === 'pending' ? '\nDecide with the link in your approval email, or `scimflow approve`.' : '';
   return {
     text: `${title}\n${lines.join('\n').replace(/\*/g, '')}`,
     blocks: [
@@ -75,7 +76,8 @@ export function renderWebhook(e: NotificationEvent): { text: string; blocks: unk
   };
 }
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const esc = (s: string) =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 export function renderEmail(e: NotificationEvent, links?: Links): { subject: string; text: string; html: string } {
   const title = headline(e);
@@ -85,7 +87,13 @@ export function renderEmail(e: NotificationEvent, links?: Links): { subject: str
     '',
     ...f.map(([k, v]) => `${k}: ${v}`),
     ...(links
-      ? ['', `Approve: ${links.approve}`, `Reject:  ${links.reject}`, '', `These links are yours alone, work once, and expire ${formatWhen(links.expiresAt)}.`]
+      ? [
+          '',
+          `Approve: ${links.approve}`,
+          `Reject:  ${links.reject}`,
+          '',
+          `These links are yours alone, work once, and expire ${formatWhen(links.expiresAt)}.`,
+        ]
       : []),
   ].join('\n');
   const html = [

@@ -5,12 +5,29 @@
 import type { Client } from '@temporalio/client';
 import { toObservedAccount } from '../activities';
 import type { Connector, ScimUser } from '../connectors/types';
-import { accumulate, addPerson, emptyIndex, emptySummary, indexPeople, type KnownPerson, type PeopleIndex, type ReconcileRow, type ScanSummary } from '../domain/reconcile';
+import {
+  accumulate,
+  addPerson,
+  emptyIndex,
+  emptySummary,
+  indexPeople,
+  type KnownPerson,
+  type PeopleIndex,
+  type ReconcileRow,
+  type ScanSummary,
+} from '../domain/reconcile';
 import type { OwnerRule } from '../domain/ownership';
 import type { DesireResult } from '../rules/desire';
 import type { Employee } from '../shared/hr-event';
 import { MAIN_TASK_QUEUE, refreshSignal, stateQuery, type PersonView } from '../workflows/definitions';
-import { guardDecisionSignal, guardSizeSignal, guardStateQuery, guardWorkflowId, permitRequestSignal, type GuardView } from '../workflows/guard';
+import {
+  guardDecisionSignal,
+  guardSizeSignal,
+  guardStateQuery,
+  guardWorkflowId,
+  permitRequestSignal,
+  type GuardView,
+} from '../workflows/guard';
 
 /** Runs `fn` over `items` with at most `limit` in flight. */
 export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
@@ -29,9 +46,15 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
 }
 
 /** Every running controller's state (a person whose query fails is left out and counted). */
-export async function listPeople(client: Client, opts: { concurrency?: number } = {}): Promise<{ views: PersonView[]; failed: string[] }> {
+export async function listPeople(
+  client: Client,
+  opts: { concurrency?: number } = {},
+): Promise<{ views: PersonView[]; failed: string[] }> {
   const ids: string[] = [];
-  for await (const wf of client.workflow.list({ query: `ExecutionStatus = 'Running' AND WorkflowType = 'identityWorkflow'` })) ids.push(wf.workflowId);
+  for await (const wf of client.workflow.list({
+    query: `ExecutionStatus = 'Running' AND WorkflowType = 'identityWorkflow'`,
+  }))
+    ids.push(wf.workflowId);
   const failed: string[] = [];
   const views = await mapLimit(ids, opts.concurrency ?? 16, async (id) => {
     try {
@@ -45,7 +68,10 @@ export async function listPeople(client: Client, opts: { concurrency?: number } 
 }
 
 /** app → the people as reconciliation sees them there (desire from the record in force). */
-export function peopleByApp(views: readonly PersonView[], desire: (e: Employee) => DesireResult[]): Map<string, KnownPerson[]> {
+export function peopleByApp(
+  views: readonly PersonView[],
+  desire: (e: Employee) => DesireResult[],
+): Map<string, KnownPerson[]> {
   const out = new Map<string, KnownPerson[]>();
   for (const v of views) {
     const employee = v.employment.employee;
@@ -59,7 +85,19 @@ export function peopleByApp(views: readonly PersonView[], desire: (e: Employee) 
         employeeId: v.employeeId,
         status: v.employment.status,
         ...(v.employment.since !== undefined ? { since: v.employment.since } : {}),
-        ...(d ? { desire: { user: d.user, granted: d.granted, groups: d.groups, managedGroups: d.managedGroups, managedAttributes: d.managedAttributes, groupsSupported: d.groupsSupported, leaver: d.leaver } } : {}),
+        ...(d
+          ? {
+              desire: {
+                user: d.user,
+                granted: d.granted,
+                groups: d.groups,
+                managedGroups: d.managedGroups,
+                managedAttributes: d.managedAttributes,
+                groupsSupported: d.groupsSupported,
+                leaver: d.leaver,
+              },
+            }
+          : {}),
         ...(linkedId ? { linkedId } : {}),
       };
       let list = out.get(app);
@@ -85,7 +123,9 @@ export async function indexControllers(
   let people = 0;
   const pending = new Set<Promise<void>>();
   const limit = opts.concurrency ?? 16;
-  for await (const wf of client.workflow.list({ query: `ExecutionStatus = 'Running' AND WorkflowType = 'identityWorkflow'` })) {
+  for await (const wf of client.workflow.list({
+    query: `ExecutionStatus = 'Running' AND WorkflowType = 'identityWorkflow'`,
+  })) {
     const id = wf.workflowId;
     const job = client.workflow
       .getHandle(id)
@@ -119,14 +159,29 @@ export interface ScanAppOptions {
 }
 
 /** One app, every account, streamed; `people` may be a stream (indexed as it comes) or a built index. */
-export async function scanApp(connector: Connector, people: Iterable<KnownPerson> | PeopleIndex, opts: ScanAppOptions): Promise<ScanSummary> {
+export async function scanApp(
+  connector: Connector,
+  people: Iterable<KnownPerson> | PeopleIndex,
+  opts: ScanAppOptions,
+): Promise<ScanSummary> {
   const now = opts.now ?? Date.now();
-  const so = { app: opts.app, paidSeats: opts.paidSeats, now, ...(opts.sampleLimit !== undefined ? { sampleLimit: opts.sampleLimit } : {}) };
+  const so = {
+    app: opts.app,
+    paidSeats: opts.paidSeats,
+    now,
+    ...(opts.sampleLimit !== undefined ? { sampleLimit: opts.sampleLimit } : {}),
+  };
   const idx = isIndex(people) ? people : indexPeople(people, connector.profile.owner);
   const summary = emptySummary(so, idx.size);
   for await (const u of connector.listUsers(opts.pageSize ? { pageSize: opts.pageSize } : {})) {
     if (typeof u?.id !== 'string') continue;
-    const row = accumulate(summary, toObservedAccount(u as ScimUser, connector.profile.owner), idx, so, (u as ScimUser).meta?.lastModified);
+    const row = accumulate(
+      summary,
+      toObservedAccount(u as ScimUser, connector.profile.owner),
+      idx,
+      so,
+      (u as ScimUser).meta?.lastModified,
+    );
     if (row.class !== 'in-sync') opts.onRow?.(row);
   }
   summary.finishedAt = new Date().toISOString();
@@ -151,27 +206,53 @@ export interface FixResult {
  * accounts still active, get their owner's controller refreshed (it re-observes and plans, so
  * approvals, ownership and the guard apply). Orphans nobody owns are asked of the app's guard.
  */
-export async function fixScan(client: Client, summary: ScanSummary, rows: readonly ReconcileRow[], classes: readonly FixClass[], by?: string): Promise<FixResult> {
+export async function fixScan(
+  client: Client,
+  summary: ScanSummary,
+  rows: readonly ReconcileRow[],
+  classes: readonly FixClass[],
+  by?: string,
+): Promise<FixResult> {
   const refresh = new Set<string>();
   const orphans: ReconcileRow[] = [];
   for (const r of rows) {
-    if ((r.class === 'drifted' || r.class === 'unlinked-owner') && classes.includes(r.class) && r.employeeId) refresh.add(r.employeeId);
+    if ((r.class === 'drifted' || r.class === 'unlinked-owner') && classes.includes(r.class) && r.employeeId)
+      refresh.add(r.employeeId);
     if (r.class === 'orphan' && classes.includes('orphan')) {
       if (r.ownerLeft && r.employeeId) refresh.add(r.employeeId);
       else if (r.active) orphans.push(r);
     }
   }
   const refreshed = [...refresh].sort();
-  await mapLimit(refreshed, 16, (id) => client.workflow.getHandle(`identity-${id}`).signal(refreshSignal, { reason: `reconcile ${summary.app}`, via: 'cli', ...(by ? { by } : {}) }));
+  await mapLimit(refreshed, 16, (id) =>
+    client.workflow
+      .getHandle(`identity-${id}`)
+      .signal(refreshSignal, { reason: `reconcile ${summary.app}`, via: 'cli', ...(by ? { by } : {}) }),
+  );
   const result: FixResult = { refreshed, orphansAsked: 0 };
   if (orphans.length > 0) {
     const app = summary.app;
     const workflowId = guardWorkflowId(app);
-    await client.workflow.signalWithStart('guardWorkflow', { workflowId, taskQueue: MAIN_TASK_QUEUE, args: [{ app }], signal: guardSizeSignal, signalArgs: [{ accounts: summary.total }] });
+    await client.workflow.signalWithStart('guardWorkflow', {
+      workflowId,
+      taskQueue: MAIN_TASK_QUEUE,
+      args: [{ app }],
+      signal: guardSizeSignal,
+      signalArgs: [{ accounts: summary.total }],
+    });
     const h = client.workflow.getHandle(workflowId);
-    for (const o of orphans) await h.signal(permitRequestSignal, { id: `reconcile:${app}:${o.id}`, kind: 'deactivate', accountId: o.id, execute: true, reason: `orphan: ${o.reason}` });
+    for (const o of orphans)
+      await h.signal(permitRequestSignal, {
+        id: `reconcile:${app}:${o.id}`,
+        kind: 'deactivate',
+        accountId: o.id,
+        execute: true,
+        reason: `orphan: ${o.reason}`,
+      });
     const wanted = orphans.map((o) => `reconcile:${app}:${o.id}`);
-    const view = await settledView(client, app, (v) => wanted.every((id) => v.decided[id] !== undefined || v.held.some((x) => x.id === id)));
+    const view = await settledView(client, app, (v) =>
+      wanted.every((id) => v.decided[id] !== undefined || v.held.some((x) => x.id === id)),
+    );
     const ids = new Set(orphans.map((o) => `reconcile:${app}:${o.id}`));
     result.orphansAsked = orphans.length;
     result.guard = {
@@ -187,14 +268,30 @@ export async function guardView(client: Client, app: string): Promise<GuardView>
   return client.workflow.getHandle(guardWorkflowId(app)).query(guardStateQuery);
 }
 
-export async function guardDecide(client: Client, app: string, decision: 'release' | 'reject', by: string): Promise<GuardView> {
+export async function guardDecide(
+  client: Client,
+  app: string,
+  decision: 'release' | 'reject',
+  by: string,
+): Promise<GuardView> {
   const workflowId = guardWorkflowId(app);
-  await client.workflow.signalWithStart('guardWorkflow', { workflowId, taskQueue: MAIN_TASK_QUEUE, args: [{ app }], signal: guardDecisionSignal, signalArgs: [{ decision, by }] });
+  await client.workflow.signalWithStart('guardWorkflow', {
+    workflowId,
+    taskQueue: MAIN_TASK_QUEUE,
+    args: [{ app }],
+    signal: guardDecisionSignal,
+    signalArgs: [{ decision, by }],
+  });
   return settledView(client, app, (v) => v.held.length === 0);
 }
 
 /** The guard's state once `done` holds (signals are handled in order; a query may run first). */
-async function settledView(client: Client, app: string, done: (v: GuardView) => boolean, timeoutMs = 15_000): Promise<GuardView> {
+async function settledView(
+  client: Client,
+  app: string,
+  done: (v: GuardView) => boolean,
+  timeoutMs = 15_000,
+): Promise<GuardView> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await guardView(client, app).catch(() => undefined);

@@ -3,7 +3,13 @@
 // `0 3 * * *`), with jitter, overlap Skip. The worker creates or updates every schedule when it
 // starts (idempotent: the same call again changes nothing), so the configuration is the truth.
 // The last run of each app is read back through the schedule's own record of its actions.
-import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, WorkflowFailedError, type Client, type ScheduleOptions } from '@temporalio/client';
+import {
+  ScheduleAlreadyRunning,
+  ScheduleOverlapPolicy,
+  WorkflowFailedError,
+  type Client,
+  type ScheduleOptions,
+} from '@temporalio/client';
 import type { ScimflowConfig } from '../config';
 import { MAIN_TASK_QUEUE } from '../workflows/definitions';
 import { reconcileStatusQuery, type ReconcileStatus } from '../workflows/reconcile';
@@ -22,14 +28,26 @@ export function reconcileCron(config: Pick<ScimflowConfig, 'reconcile'>, app: st
 function scheduleOptions(config: Pick<ScimflowConfig, 'reconcile' | 'temporal'>, app: string): ScheduleOptions {
   return {
     scheduleId: reconcileScheduleId(app),
-    spec: { cronExpressions: [reconcileCron(config, app)], jitter: config.reconcile?.jitterMs ?? DEFAULT_RECONCILE_JITTER_MS },
-    action: { type: 'startWorkflow', workflowType: 'reconcileWorkflow', workflowId: reconcileScheduleId(app), taskQueue: config.temporal.taskQueue ?? MAIN_TASK_QUEUE, args: [{ app }] },
+    spec: {
+      cronExpressions: [reconcileCron(config, app)],
+      jitter: config.reconcile?.jitterMs ?? DEFAULT_RECONCILE_JITTER_MS,
+    },
+    action: {
+      type: 'startWorkflow',
+      workflowType: 'reconcileWorkflow',
+      workflowId: reconcileScheduleId(app),
+      taskQueue: config.temporal.taskQueue ?? MAIN_TASK_QUEUE,
+      args: [{ app }],
+    },
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 hour' },
   };
 }
 
 /** Creates each app's schedule, or brings an existing one to the configuration. Returns what it did per app. */
-export async function ensureReconcileSchedules(client: Client, config: Pick<ScimflowConfig, 'reconcile' | 'temporal' | 'apps'>): Promise<Record<string, 'created' | 'updated'>> {
+export async function ensureReconcileSchedules(
+  client: Client,
+  config: Pick<ScimflowConfig, 'reconcile' | 'temporal' | 'apps'>,
+): Promise<Record<string, 'created' | 'updated'>> {
   const out: Record<string, 'created' | 'updated'> = {};
   for (const app of Object.keys(config.apps).sort()) {
     const opts = scheduleOptions(config, app);
@@ -38,7 +56,12 @@ export async function ensureReconcileSchedules(client: Client, config: Pick<Scim
       out[app] = 'created';
     } catch (err) {
       if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-      await client.schedule.getHandle(opts.scheduleId).update((prev) => ({ ...prev, spec: opts.spec, action: opts.action, policies: { ...prev.policies, ...opts.policies } }));
+      await client.schedule.getHandle(opts.scheduleId).update((prev) => ({
+        ...prev,
+        spec: opts.spec,
+        action: opts.action,
+        policies: { ...prev.policies, ...opts.policies },
+      }));
       out[app] = 'updated';
     }
   }
@@ -57,14 +80,21 @@ export interface LastReconcile {
   error?: string;
 }
 
-async function runOutcome(client: Client, workflowId: string, runId: string): Promise<{ status?: ReconcileStatus; error?: string; running: boolean }> {
+async function runOutcome(
+  client: Client,
+  workflowId: string,
+  runId: string,
+): Promise<{ status?: ReconcileStatus; error?: string; running: boolean }> {
   const h = client.workflow.getHandle(workflowId, runId);
   const desc = await h.describe();
   if (desc.status.name === 'RUNNING') return { status: await h.query(reconcileStatusQuery), running: true };
   try {
     return { status: (await h.result()) as ReconcileStatus, running: false };
   } catch (err) {
-    return { error: err instanceof WorkflowFailedError ? `${err.message}: ${err.cause?.message ?? ''}` : String(err), running: false };
+    return {
+      error: err instanceof WorkflowFailedError ? `${err.message}: ${err.cause?.message ?? ''}` : String(err),
+      running: false,
+    };
   }
 }
 
@@ -86,11 +116,18 @@ export async function lastReconcile(client: Client, app: string): Promise<LastRe
   if (!now.running) return { ...base, state: 'ok', status: now.status };
   let previous: ReconcileStatus | undefined;
   for (const r of older) {
-    const o = await runOutcome(client, r.action.workflow.workflowId, r.action.workflow.firstExecutionRunId).catch(() => undefined);
+    const o = await runOutcome(client, r.action.workflow.workflowId, r.action.workflow.firstExecutionRunId).catch(
+      () => undefined,
+    );
     if (o?.status && !o.running) {
       previous = o.status;
       break;
     }
   }
-  return { ...base, state: now.status.state === 'failing' ? 'failing' : 'running', status: now.status, ...(previous ? { previous } : {}) };
+  return {
+    ...base,
+    state: now.status.state === 'failing' ? 'failing' : 'running',
+    status: now.status,
+    ...(previous ? { previous } : {}),
+  };
 }

@@ -37,7 +37,13 @@ export interface ScanStats {
  */
 export async function buildHints(
   items: readonly RosterItem[],
-  opts: { connectors: Map<string, Connector>; desire: (e: Employee) => DesireResult[]; mode: HintMode; now?: () => number; pageSize?: number },
+  opts: {
+    connectors: Map<string, Connector>;
+    desire: (e: Employee) => DesireResult[];
+    mode: HintMode;
+    now?: () => number;
+    pageSize?: number;
+  },
 ): Promise<{ hints: Map<string, ObservationHints>; scans: ScanStats[] }> {
   const hints = new Map<string, ObservationHints>();
   const scans: ScanStats[] = [];
@@ -50,7 +56,12 @@ export async function buildHints(
     for (const d of opts.desire(item.event.employee)) {
       if (!d.granted || d.problem || !opts.connectors.has(d.app)) continue;
       const list = perApp.get(d.app) ?? [];
-      list.push({ employeeId: item.employeeId, userName: d.user.userName, ...(d.user.externalId ? { externalId: d.user.externalId } : {}), resources: [] });
+      list.push({
+        employeeId: item.employeeId,
+        userName: d.user.userName,
+        ...(d.user.externalId ? { externalId: d.user.externalId } : {}),
+        resources: [],
+      });
       perApp.set(d.app, list);
     }
   }
@@ -72,7 +83,10 @@ export async function buildHints(
     for await (const u of connector.listUsers(opts.pageSize ? { pageSize: opts.pageSize } : {})) {
       if (typeof u?.id !== 'string') continue;
       accounts++;
-      const matched = new Set<Want>([...(typeof u.userName === 'string' ? (byName.get(normalizeIdentityKey(u.userName)) ?? []) : []), ...(typeof u.externalId === 'string' ? (byId.get(u.externalId) ?? []) : [])]);
+      const matched = new Set<Want>([
+        ...(typeof u.userName === 'string' ? (byName.get(normalizeIdentityKey(u.userName)) ?? []) : []),
+        ...(typeof u.externalId === 'string' ? (byId.get(u.externalId) ?? []) : []),
+      ]);
       if (matched.size === 0) continue;
       // Hints carry no secrets: a password is never part of one (SCIM never returns it; be sure).
       const { password: _password, ...resource } = u as Record<string, unknown>;
@@ -82,7 +96,13 @@ export async function buildHints(
     for (const w of wants) {
       if (w.resources.length) found++;
       const h = hints.get(w.employeeId) ?? { hints: [] };
-      h.hints.push({ app, userName: w.userName, ...(w.externalId ? { externalId: w.externalId } : {}), observedAt, resources: w.resources });
+      h.hints.push({
+        app,
+        userName: w.userName,
+        ...(w.externalId ? { externalId: w.externalId } : {}),
+        observedAt,
+        resources: w.resources,
+      });
       hints.set(w.employeeId, h);
     }
     scans.push({ app, accounts, hinted: wants.length, found });
@@ -105,8 +125,14 @@ export interface ImportProgress {
  * active or compensated; terminate: left), read from visibility by workflow id, 100 ids per List.
  * Stops when nothing settled for `stallMs` (a seat waiting for approval keeps a join open).
  */
-export async function waitForSettled(client: Client, items: readonly RosterItem[], opts: { onProgress?: (p: ImportProgress) => void; pollMs?: number; stallMs?: number; startedAt?: number } = {}): Promise<{ settled: number; unsettled: string[] }> {
-  const want = new Map(items.map((i) => [`identity-${i.employeeId}`, i.change === 'terminate' ? ['left'] : ['active', 'compensated']]));
+export async function waitForSettled(
+  client: Client,
+  items: readonly RosterItem[],
+  opts: { onProgress?: (p: ImportProgress) => void; pollMs?: number; stallMs?: number; startedAt?: number } = {},
+): Promise<{ settled: number; unsettled: string[] }> {
+  const want = new Map(
+    items.map((i) => [`identity-${i.employeeId}`, i.change === 'terminate' ? ['left'] : ['active', 'compensated']]),
+  );
   const done = new Set<string>();
   const started = opts.startedAt ?? Date.now();
   let lastChange = Date.now();
@@ -126,9 +152,16 @@ export async function waitForSettled(client: Client, items: readonly RosterItem[
     }
     const elapsed = (Date.now() - started) / 1000;
     const rate = elapsed > 0 ? done.size / elapsed : 0;
-    opts.onProgress?.({ done: done.size, total: ids.length, rate, elapsedSeconds: elapsed, ...(rate > 0 ? { etaSeconds: (ids.length - done.size) / rate } : {}) });
+    opts.onProgress?.({
+      done: done.size,
+      total: ids.length,
+      rate,
+      elapsedSeconds: elapsed,
+      ...(rate > 0 ? { etaSeconds: (ids.length - done.size) / rate } : {}),
+    });
     if (done.size === ids.length) return { settled: done.size, unsettled: [] };
-    if (Date.now() - lastChange > (opts.stallMs ?? 120_000)) return { settled: done.size, unsettled: ids.filter((id) => !done.has(id)) };
+    if (Date.now() - lastChange > (opts.stallMs ?? 120_000))
+      return { settled: done.size, unsettled: ids.filter((id) => !done.has(id)) };
     await new Promise((r) => setTimeout(r, opts.pollMs ?? 1_000));
   }
 }
@@ -160,13 +193,23 @@ export async function runImport(input: ImportInput): Promise<ImportResult> {
   let records = input.known;
   if (!records) {
     const known = await knownRecords(input.client, { employeeIds: input.entries.map((e) => e.employee.employeeId) });
-    if (known.unreadable.length) throw new ImportRefused(`${known.unreadable.length} controller(s) did not answer their state query (e.g. ${known.unreadable.slice(0, 3).join(', ')}); nothing was sent — try again`);
+    if (known.unreadable.length)
+      throw new ImportRefused(
+        `${known.unreadable.length} controller(s) did not answer their state query (e.g. ${known.unreadable.slice(0, 3).join(', ')}); nothing was sent — try again`,
+      );
     records = known.records;
   }
   const plan = diffRoster(input.entries, records, { hash: rosterHash });
   if (input.dryRun || plan.items.length === 0) return { plan, scans: [] };
-  const { hints, scans } = await buildHints(plan.items, { connectors: input.connectors, desire: input.desire, mode: input.hints });
+  const { hints, scans } = await buildHints(plan.items, {
+    connectors: input.connectors,
+    desire: input.desire,
+    mode: input.hints,
+  });
   const dispatchedAt = Date.now();
-  const dispatch = await dispatchItems(input.client, plan.items, { hints, ...(input.taskQueue ? { taskQueue: input.taskQueue } : {}) });
+  const dispatch = await dispatchItems(input.client, plan.items, {
+    hints,
+    ...(input.taskQueue ? { taskQueue: input.taskQueue } : {}),
+  });
   return { plan, scans, dispatch, dispatchedAt };
 }

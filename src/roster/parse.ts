@@ -4,7 +4,14 @@
 // size or shape of the file. Nothing here dispatches anything.
 import type { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
-import { DuplicateCheck, missingColumns, readRow, type RosterEntry, type RosterIssue, type RosterMapping } from '../domain/roster';
+import {
+  DuplicateCheck,
+  missingColumns,
+  readRow,
+  type RosterEntry,
+  type RosterIssue,
+  type RosterMapping,
+} from '../domain/roster';
 
 export type RosterFormat = 'csv' | 'json';
 
@@ -36,7 +43,10 @@ export function rosterFormat(nameOrType: string): RosterFormat | undefined {
 class RosterSyntaxError extends Error {}
 
 /** Each element of a top-level JSON array, as it is complete (strings, escapes and nesting respected). */
-export async function* jsonArrayElements(source: AsyncIterable<Buffer | string>, maxChars: number): AsyncGenerator<unknown> {
+export async function* jsonArrayElements(
+  source: AsyncIterable<Buffer | string>,
+  maxChars: number,
+): AsyncGenerator<unknown> {
   const decoder = new TextDecoder('utf-8', { fatal: false });
   let state = 'before' as 'before' | 'between' | 'after';
   let depth = 0;
@@ -84,7 +94,8 @@ export async function* jsonArrayElements(source: AsyncIterable<Buffer | string>,
         else if (c === '{') {
           depth = 1;
           start = i;
-        } else throw new RosterSyntaxError('a JSON roster is an array of employee objects: every element must be an object');
+        } else
+          throw new RosterSyntaxError('a JSON roster is an array of employee objects: every element must be an object');
       } else throw new RosterSyntaxError('unexpected content after the roster array');
     }
     if (depth > 0 && start >= 0) {
@@ -94,13 +105,21 @@ export async function* jsonArrayElements(source: AsyncIterable<Buffer | string>,
       parts.push(piece);
     }
   };
-  for await (const chunk of source) yield* feed(typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }));
+  for await (const chunk of source)
+    yield* feed(typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }));
   yield* feed(decoder.decode());
-  if ((state as string) !== 'after' || depth > 0) throw new RosterSyntaxError(state === 'before' ? 'the roster is empty' : 'the roster JSON ends before its array does');
+  if ((state as string) !== 'after' || depth > 0)
+    throw new RosterSyntaxError(
+      state === 'before' ? 'the roster is empty' : 'the roster JSON ends before its array does',
+    );
 }
 
 /** Reads and validates every row. Syntax errors and row limits end the read with one issue. */
-export async function readRoster(source: Readable | AsyncIterable<Buffer | string>, format: RosterFormat, opts: ReadRosterOptions): Promise<RosterRead> {
+export async function readRoster(
+  source: Readable | AsyncIterable<Buffer | string>,
+  format: RosterFormat,
+  opts: ReadRosterOptions,
+): Promise<RosterRead> {
   const maxIssues = opts.maxIssues ?? 100;
   const out: RosterRead = { entries: [], issues: [], moreIssues: 0, rows: 0 };
   const dup = new DuplicateCheck(opts.mapping);
@@ -112,7 +131,8 @@ export async function readRoster(source: Readable | AsyncIterable<Buffer | strin
   };
   const take = (raw: unknown) => {
     out.rows++;
-    if (out.rows > opts.maxRows) throw new RosterSyntaxError(`the roster has more than ${opts.maxRows} rows (roster.maxRows)`);
+    if (out.rows > opts.maxRows)
+      throw new RosterSyntaxError(`the roster has more than ${opts.maxRows} rows (roster.maxRows)`);
     if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
       issue([{ field: `rows[${out.rows}]`, message: 'must be an object of column → value' }]);
       return;
@@ -170,10 +190,16 @@ export async function readRoster(source: Readable | AsyncIterable<Buffer | strin
     }
   } catch (err) {
     if (err instanceof RosterSyntaxError) {
-      if (err.message !== 'missing columns' && err.message !== 'duplicate column') issue([{ field: out.rows ? `rows[${out.rows}]` : '(body)', message: err.message }]);
+      if (err.message !== 'missing columns' && err.message !== 'duplicate column')
+        issue([{ field: out.rows ? `rows[${out.rows}]` : '(body)', message: err.message }]);
     } else if ((err as { code?: string }).code?.startsWith('CSV_')) {
       const e = err as Error & { code: string; lines?: number };
-      issue([{ field: `rows[${out.rows + 1}]`, message: `malformed CSV${e.lines ? ` at line ${e.lines}` : ''}: ${e.message}` }]);
+      issue([
+        {
+          field: `rows[${out.rows + 1}]`,
+          message: `malformed CSV${e.lines ? ` at line ${e.lines}` : ''}: ${e.message}`,
+        },
+      ]);
     } else throw err;
   }
   if (out.issues.length || out.moreIssues) out.entries = [];

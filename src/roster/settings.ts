@@ -3,7 +3,13 @@ import { createHash } from 'node:crypto';
 import type { RosterConfig, ScimflowConfig } from '../config';
 import { resolveMapping, type RosterMapping } from '../domain/roster';
 
-export const DEFAULT_ROSTER: RosterConfig = { columns: {}, dateFormat: 'YYYY-MM-DD', maxBodyBytes: 64 * 1024 * 1024, maxRows: 100_000, timeoutMs: 120_000 };
+export const DEFAULT_ROSTER: RosterConfig = {
+  columns: {},
+  dateFormat: 'YYYY-MM-DD',
+  maxBodyBytes: 64 * 1024 * 1024,
+  maxRows: 100_000,
+  timeoutMs: 120_000,
+};
 
 export function rosterSettings(config: Pick<ScimflowConfig, 'roster'>): RosterConfig & { mapping: RosterMapping } {
   const r = config.roster ?? DEFAULT_ROSTER;

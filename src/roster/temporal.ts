@@ -9,7 +9,13 @@
 import type { Client } from '@temporalio/client';
 import { knownFromView, type KnownRecord, type RosterItem } from '../domain/roster';
 import { identityWorkflowId, type HrEvent } from '../shared/hr-event';
-import { hrEventSignal, MAIN_TASK_QUEUE, observationHintSignal, stateQuery, type IdentityWorkflowInput } from '../workflows/definitions';
+import {
+  hrEventSignal,
+  MAIN_TASK_QUEUE,
+  observationHintSignal,
+  stateQuery,
+  type IdentityWorkflowInput,
+} from '../workflows/definitions';
 import type { ObservationHints } from '../workflows/hints';
 
 type IdentityWorkflow = (input: IdentityWorkflowInput) => Promise<unknown>;
@@ -17,7 +23,12 @@ const IDENTITY_WORKFLOW = 'identityWorkflow';
 export const RUNNING_IDENTITIES = `WorkflowType = '${IDENTITY_WORKFLOW}' AND ExecutionStatus = 'Running'`;
 
 /** Runs `fn` over `items` with at most `limit` in flight; stops starting new ones once `signal` aborts. */
-export async function forEachLimit<T>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<void>, signal?: AbortSignal): Promise<void> {
+export async function forEachLimit<T>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<void>,
+  signal?: AbortSignal,
+): Promise<void> {
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
@@ -42,7 +53,10 @@ export interface KnownPeople {
  * their workflow id as well as listed: visibility trails a start by a moment, and a person hired a
  * second ago must not be hired again; the listing finds the people missing from the roster.
  */
-export async function knownRecords(client: Client, opts: { concurrency?: number; signal?: AbortSignal; employeeIds?: readonly string[] } = {}): Promise<KnownPeople> {
+export async function knownRecords(
+  client: Client,
+  opts: { concurrency?: number; signal?: AbortSignal; employeeIds?: readonly string[] } = {},
+): Promise<KnownPeople> {
   const ids = new Set<string>();
   const direct = new Set<string>();
   for (const e of opts.employeeIds ?? []) {
@@ -81,15 +95,32 @@ export async function knownRecords(client: Client, opts: { concurrency?: number;
  * One event to its person's controller; the hints first (signal-with-start), so the lane has them
  * before it observes. Idempotent: the controller ignores an event id it has seen.
  */
-export async function dispatchWithHints(client: Client, event: HrEvent, hints: ObservationHints | undefined, taskQueue = MAIN_TASK_QUEUE): Promise<void> {
+export async function dispatchWithHints(
+  client: Client,
+  event: HrEvent,
+  hints: ObservationHints | undefined,
+  taskQueue = MAIN_TASK_QUEUE,
+): Promise<void> {
   const workflowId = identityWorkflowId(event.employee.employeeId);
   const args: [IdentityWorkflowInput] = [{ employeeId: event.employee.employeeId }];
   if (hints) {
-    await client.workflow.signalWithStart<IdentityWorkflow, [unknown]>(IDENTITY_WORKFLOW, { workflowId, taskQueue, args, signal: observationHintSignal, signalArgs: [hints] });
+    await client.workflow.signalWithStart<IdentityWorkflow, [unknown]>(IDENTITY_WORKFLOW, {
+      workflowId,
+      taskQueue,
+      args,
+      signal: observationHintSignal,
+      signalArgs: [hints],
+    });
     await client.workflow.getHandle(workflowId).signal(hrEventSignal, event);
     return;
   }
-  await client.workflow.signalWithStart<IdentityWorkflow, [HrEvent]>(IDENTITY_WORKFLOW, { workflowId, taskQueue, args, signal: hrEventSignal, signalArgs: [event] });
+  await client.workflow.signalWithStart<IdentityWorkflow, [HrEvent]>(IDENTITY_WORKFLOW, {
+    workflowId,
+    taskQueue,
+    args,
+    signal: hrEventSignal,
+    signalArgs: [event],
+  });
 }
 
 export interface DispatchReport {
@@ -98,7 +129,11 @@ export interface DispatchReport {
 }
 
 /** Every item's event, `concurrency` at a time (one event per person, so no ordering is lost). */
-export async function dispatchItems(client: Client, items: readonly RosterItem[], opts: { hints?: Map<string, ObservationHints>; concurrency?: number; taskQueue?: string; onSent?: () => void } = {}): Promise<DispatchReport> {
+export async function dispatchItems(
+  client: Client,
+  items: readonly RosterItem[],
+  opts: { hints?: Map<string, ObservationHints>; concurrency?: number; taskQueue?: string; onSent?: () => void } = {},
+): Promise<DispatchReport> {
   const report: DispatchReport = { sent: 0, failed: [] };
   await forEachLimit(items, opts.concurrency ?? 32, async (item) => {
     try {
@@ -106,7 +141,11 @@ export async function dispatchItems(client: Client, items: readonly RosterItem[]
       report.sent++;
       opts.onSent?.();
     } catch (err) {
-      report.failed.push({ id: item.event.id, employeeId: item.employeeId, error: err instanceof Error ? err.message : String(err) });
+      report.failed.push({
+        id: item.event.id,
+        employeeId: item.employeeId,
+        error: err instanceof Error ? err.message : String(err),
+      });
     }
   });
   return report;

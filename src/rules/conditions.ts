@@ -24,7 +24,10 @@ export function evaluateCondition(condition: Condition, value: string | undefine
     case 'equals':
       return value !== undefined && fold(value, condition.ignoreCase) === fold(condition.value, condition.ignoreCase);
     case 'oneOf':
-      return value !== undefined && condition.values.some((v) => fold(v, condition.ignoreCase) === fold(value, condition.ignoreCase));
+      return (
+        value !== undefined &&
+        condition.values.some((v) => fold(v, condition.ignoreCase) === fold(value, condition.ignoreCase))
+      );
     case 'pattern':
       return value !== undefined && regex(condition.pattern, condition.ignoreCase).test(value);
     case 'exists':
@@ -36,5 +39,7 @@ export function evaluateCondition(condition: Condition, value: string | undefine
 
 /** True when every condition of the rule holds (an empty `when` matches everyone). */
 export function ruleMatches(rule: Pick<BirthrightRule, 'when'>, employee: Employee): boolean {
-  return Object.entries(rule.when).every(([field, condition]) => evaluateCondition(condition, (employee as Record<string, string | undefined>)[field]));
+  return Object.entries(rule.when).every(([field, condition]) =>
+    evaluateCondition(condition, (employee as Record<string, string | undefined>)[field]),
+  );
 }

@@ -20,7 +20,14 @@ export interface AppFacts {
 export interface DesireResult extends AppDesire {
   /** The app would refuse this person's account as mapped (e.g. a userName it does not accept). */
   problem?: string;
-  approval: { required: boolean; approvers: string[]; timeoutMs: number; onTimeout: 'reject' | 'escalate'; escalateTo: string[]; unverifiedDecisions?: 'accept' | 'refuse' };
+  approval: {
+    required: boolean;
+    approvers: string[];
+    timeoutMs: number;
+    onTimeout: 'reject' | 'escalate';
+    escalateTo: string[];
+    unverifiedDecisions?: 'accept' | 'refuse';
+  };
   grantedBy: string[];
   /** The notifications the worker's configuration routes for this app (src/domain/notifications.ts); absent: none. */
   notify?: NotificationRouting;
@@ -28,7 +35,8 @@ export interface DesireResult extends AppDesire {
 
 export function managedGroups(config: PublicConfig, app: string): string[] {
   const out = new Set<string>();
-  for (const rule of config.rules.birthright) for (const g of rule.grant) if (g.app === app) for (const name of g.groups) out.add(name);
+  for (const rule of config.rules.birthright)
+    for (const g of rule.grant) if (g.app === app) for (const name of g.groups) out.add(name);
   return [...out].sort();
 }
 
@@ -43,7 +51,9 @@ export function desireAll(employee: Employee, config: PublicConfig, facts: (app:
       const app = config.apps[name]!;
       const f = facts(name);
       const g = granted.get(name);
-      const mapped = (g?.user ?? buildDesiredUser(employee, app.kind, app.attributes)) as Record<string, unknown> & { userName: string };
+      const mapped = (g?.user ?? buildDesiredUser(employee, app.kind, app.attributes)) as Record<string, unknown> & {
+        userName: string;
+      };
       const { active: _active, ...withoutActive } = mapped;
       let user = withoutActive as Record<string, unknown> & { userName: string };
       let problem: string | undefined;

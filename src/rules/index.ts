@@ -13,4 +13,14 @@ export {
   type DesiredScimUser,
   type AttributeMapping,
 } from './mapping';
-export { compileTemplate, renderTemplate, slug, isAlphanumericTemplate, templateYieldsOnly, TemplateError, EMPLOYEE_FIELDS, FILTER_NAMES, type CompiledTemplate } from './template';
+export {
+  compileTemplate,
+  renderTemplate,
+  slug,
+  isAlphanumericTemplate,
+  templateYieldsOnly,
+  TemplateError,
+  EMPLOYEE_FIELDS,
+  FILTER_NAMES,
+  type CompiledTemplate,
+} from './template';

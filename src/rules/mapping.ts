@@ -61,7 +61,15 @@ export const KIND_MAPPINGS: Readonly<Record<AppKind, Readonly<AttributeMapping>>
 
 /** Attributes scimflow manages itself; a mapping may not target them. */
 const RESERVED = new Set(['schemas', 'id', 'meta', 'active', 'groups', 'password', 'emails']);
-const MULTI_VALUED = new Set(['phoneNumbers', 'ims', 'photos', 'addresses', 'entitlements', 'roles', 'x509Certificates']);
+const MULTI_VALUED = new Set([
+  'phoneNumbers',
+  'ims',
+  'photos',
+  'addresses',
+  'entitlements',
+  'roles',
+  'x509Certificates',
+]);
 const NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
 
 interface ParsedPath {
@@ -77,11 +85,13 @@ function parsePath(path: string): ParsedPath | string {
     const i = path.lastIndexOf(':');
     schema = path.slice(0, i);
     rest = path.slice(i + 1);
-    if (!/^urn:[A-Za-z0-9][A-Za-z0-9-]{0,31}:[A-Za-z0-9()+,\-.:=@;$_!*'%/?#]+$/.test(schema)) return 'the schema URN is malformed';
+    if (!/^urn:[A-Za-z0-9][A-Za-z0-9-]{0,31}:[A-Za-z0-9()+,\-.:=@;$_!*'%/?#]+$/.test(schema))
+      return 'the schema URN is malformed';
     if (schema.toLowerCase() === CORE_USER_SCHEMA.toLowerCase()) schema = undefined;
   }
   const bits = rest.split('.');
-  if (bits.length > 2 || !bits.every((b) => NAME.test(b))) return 'expected an attribute path like title, name.givenName or urn:…:User:department';
+  if (bits.length > 2 || !bits.every((b) => NAME.test(b)))
+    return 'expected an attribute path like title, name.givenName or urn:…:User:department';
   return { schema, attr: bits[0] as string, sub: bits[1] };
 }
 
@@ -90,7 +100,8 @@ export function checkAttributePath(path: string): string | undefined {
   const parsed = parsePath(path);
   if (typeof parsed === 'string') return `"${path}": ${parsed}`;
   if (!parsed.schema) {
-    if (parsed.attr === 'emails') return parsed.sub === 'value' ? undefined : `"${path}": only emails.value (the primary work email) can be mapped`;
+    if (parsed.attr === 'emails')
+      return parsed.sub === 'value' ? undefined : `"${path}": only emails.value (the primary work email) can be mapped`;
     if (RESERVED.has(parsed.attr)) return `"${path}": ${parsed.attr} is managed by scimflow and cannot be mapped`;
     if (MULTI_VALUED.has(parsed.attr)) return `"${path}": multi-valued attributes cannot be mapped (only emails.value)`;
   }
@@ -154,7 +165,8 @@ export function buildDesiredUser(employee: Employee, kind: AppKind, overrides: A
   // An app that accepts only some characters (its profile's userName.characters) gets only those; when
   // none is left the employee id stands in (slugged: letters and digits are in every such set).
   const profile = PROFILES[kind];
-  if (profile.userName.characters !== undefined) userName = keepUserNameCharacters(userName, profile) || slug(employee.employeeId).toLowerCase();
+  if (profile.userName.characters !== undefined)
+    userName = keepUserNameCharacters(userName, profile) || slug(employee.employeeId).toLowerCase();
   if (userName === '') userName = employee.email;
   const extensionUrns = Object.keys(extensions).sort();
   const user: DesiredScimUser = { schemas: [CORE_USER_SCHEMA, ...extensionUrns], userName, active: true };

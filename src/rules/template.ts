@@ -61,7 +61,8 @@ function parseFilter(raw: string, source: string): Filter {
   }
   const filterName = name as FilterName;
   if (filterName === 'default') {
-    if (argText === undefined || argText.trim() === '') throw new TemplateError(`in "${source}": default needs an argument, e.g. default('n/a')`);
+    if (argText === undefined || argText.trim() === '')
+      throw new TemplateError(`in "${source}": default needs an argument, e.g. default('n/a')`);
     return { name: filterName, arg: parseArg(argText, source) };
   }
   if (argText !== undefined) throw new TemplateError(`in "${source}": filter "${name}" takes no argument`);
@@ -103,7 +104,8 @@ export function compileTemplate(source: string): CompiledTemplate {
   while (rest.length > 0) {
     const open = rest.indexOf('{{');
     const strayClose = rest.indexOf('}}');
-    if (strayClose !== -1 && (open === -1 || strayClose < open)) throw new TemplateError(`in "${source}": "}}" without a matching "{{"`);
+    if (strayClose !== -1 && (open === -1 || strayClose < open))
+      throw new TemplateError(`in "${source}": "}}" without a matching "{{"`);
     if (open === -1) {
       parts.push({ kind: 'text', text: rest });
       break;

@@ -43,7 +43,11 @@ function jiraError(status: number, message: string): SandboxResult {
 
 /** JSM servicedeskapi error shape. */
 function jsmError(status: number, message: string, key: string): SandboxResult {
-  return { status, headers: JSON_TYPE, body: { errorMessage: message, i18nErrorMessage: { i18nKey: key, parameters: [] } } };
+  return {
+    status,
+    headers: JSON_TYPE,
+    body: { errorMessage: message, i18nErrorMessage: { i18nKey: key, parameters: [] } },
+  };
 }
 
 function json(status: number, body: unknown): SandboxResult {
@@ -69,7 +73,13 @@ export class AtlassianRest {
     this.licensedGroupIds.clear();
     for (const id of SEEDED_SERVICE_DESKS) this.serviceDesks.set(id, new Set());
     const existing = this.scim.groups.all().find((g) => g.displayName === LICENSED_GROUP_NAME);
-    const group = existing ?? this.scim.groups.create({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: LICENSED_GROUP_NAME, members: [] });
+    const group =
+      existing ??
+      this.scim.groups.create({
+        schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
+        displayName: LICENSED_GROUP_NAME,
+        members: [],
+      });
     this.licensedGroupIds.add(group.id);
   }
 
@@ -125,7 +135,10 @@ export class AtlassianRest {
   handle(req: RestRequest): SandboxResult {
     if (!this.authorized(req.headers)) {
       // Atlassian answers unauthenticated REST calls with 401 and this message.
-      return { ...jiraError(401, 'Client must be authenticated to access this resource.'), headers: { ...JSON_TYPE, 'www-authenticate': 'Basic realm="protected-area"' } };
+      return {
+        ...jiraError(401, 'Client must be authenticated to access this resource.'),
+        headers: { ...JSON_TYPE, 'www-authenticate': 'Basic realm="protected-area"' },
+      };
     }
     const method = req.method.toUpperCase();
     const segs = req.path.split('/').filter(Boolean).map(decodeURIComponent);
@@ -143,7 +156,8 @@ export class AtlassianRest {
     if (segs[0] === 'servicedeskapi' && segs[1] === 'servicedesk' && segs[3] === 'customer' && segs.length === 4) {
       const deskId = segs[2]!;
       const desk = this.serviceDesks.get(deskId);
-      if (!desk) return jsmError(404, `The service desk with id '${deskId}' does not exist.`, 'sd.servicedesk.error.not.found');
+      if (!desk)
+        return jsmError(404, `The service desk with id '${deskId}' does not exist.`, 'sd.servicedesk.error.not.found');
       if (method === 'GET') return this.listCustomers(desk, req.query);
       if (method === 'POST' || method === 'DELETE') return this.changeCustomers(desk, req.body, method === 'POST');
     }
@@ -161,7 +175,12 @@ export class AtlassianRest {
     const query = (q.query ?? '').toLowerCase();
     const startAt = intParam(q.startAt, 0);
     const maxResults = Math.min(intParam(q.maxResults, 50), 1000);
-    const hits = this.allAccounts().filter((a) => !query || (a.emailAddress ?? '').toLowerCase().includes(query) || (a.displayName ?? '').toLowerCase().includes(query));
+    const hits = this.allAccounts().filter(
+      (a) =>
+        !query ||
+        (a.emailAddress ?? '').toLowerCase().includes(query) ||
+        (a.displayName ?? '').toLowerCase().includes(query),
+    );
     return json(200, hits.slice(startAt, startAt + maxResults));
   }
 
@@ -186,11 +205,20 @@ export class AtlassianRest {
     const accountId = isObj(body) && typeof body.accountId === 'string' ? body.accountId : undefined;
     if (!accountId) return jiraError(400, 'accountId is required.');
     if (!this.scim.users.get(accountId)) {
-      return jiraError(400, this.customers.has(accountId) ? 'Customers cannot be added to groups.' : `User with accountId ${accountId} does not exist.`);
+      return jiraError(
+        400,
+        this.customers.has(accountId)
+          ? 'Customers cannot be added to groups.'
+          : `User with accountId ${accountId} does not exist.`,
+      );
     }
     const current = members(g);
-    if (current.includes(accountId)) return jiraError(400, `Cannot add user. User is already a member of '${String(g.displayName)}'.`);
-    this.scim.groups.replace(g.id, { ...writable(g), members: [...(Array.isArray(g.members) ? (g.members as unknown[]) : []), { value: accountId, type: 'User' }] });
+    if (current.includes(accountId))
+      return jiraError(400, `Cannot add user. User is already a member of '${String(g.displayName)}'.`);
+    this.scim.groups.replace(g.id, {
+      ...writable(g),
+      members: [...(Array.isArray(g.members) ? (g.members as unknown[]) : []), { value: accountId, type: 'User' }],
+    });
     this.onWrite();
     return json(201, { groupId: g.id, name: g.displayName });
   }
@@ -200,8 +228,14 @@ export class AtlassianRest {
     const g = this.scim.groups.get(q.groupId);
     if (!g) return jiraError(404, `Group with id ${q.groupId} does not exist.`);
     const current = members(g);
-    if (!current.includes(q.accountId)) return jiraError(400, `Cannot remove user. User is not a member of '${String(g.displayName)}'.`);
-    this.scim.groups.replace(g.id, { ...writable(g), members: (Array.isArray(g.members) ? (g.members as { value: string }[]) : []).filter((m) => m.value !== q.accountId) });
+    if (!current.includes(q.accountId))
+      return jiraError(400, `Cannot remove user. User is not a member of '${String(g.displayName)}'.`);
+    this.scim.groups.replace(g.id, {
+      ...writable(g),
+      members: (Array.isArray(g.members) ? (g.members as { value: string }[]) : []).filter(
+        (m) => m.value !== q.accountId,
+      ),
+    });
     this.onWrite();
     return { status: 200 };
   }
@@ -209,12 +243,19 @@ export class AtlassianRest {
   private createCustomer(body: unknown): SandboxResult {
     const email = isObj(body) && typeof body.email === 'string' ? body.email.trim() : '';
     const displayName = isObj(body) && typeof body.displayName === 'string' ? body.displayName : '';
-    if (!/^[^\s@]+@[^\s@]+$/.test(email)) return jsmError(400, 'The email address is invalid.', 'sd.customer.email.invalid');
+    if (!/^[^\s@]+@[^\s@]+$/.test(email))
+      return jsmError(400, 'The email address is invalid.', 'sd.customer.email.invalid');
     if (!displayName) return jsmError(400, 'A display name is required.', 'sd.customer.displayname.required');
     // Atlassian guide "Provision a new JSM customer": an existing account for the email is linked, not duplicated.
     const existing = this.allAccounts().find((a) => (a.emailAddress ?? '').toLowerCase() === email.toLowerCase());
     if (existing) return json(201, existing);
-    const account: AtlassianAccount = { accountId: `qm:${randomUUID()}`, emailAddress: email, displayName, active: true, accountType: 'customer' };
+    const account: AtlassianAccount = {
+      accountId: `qm:${randomUUID()}`,
+      emailAddress: email,
+      displayName,
+      active: true,
+      accountType: 'customer',
+    };
     this.customers.set(account.accountId, account);
     this.onWrite();
     return json(201, account);
@@ -228,17 +269,24 @@ export class AtlassianRest {
     const all = [...desk]
       .map((id) => this.account(id))
       .filter((a): a is AtlassianAccount => a !== undefined)
-      .filter((a) => !query || (a.emailAddress ?? '').toLowerCase().includes(query) || (a.displayName ?? '').toLowerCase().includes(query));
+      .filter(
+        (a) =>
+          !query ||
+          (a.emailAddress ?? '').toLowerCase().includes(query) ||
+          (a.displayName ?? '').toLowerCase().includes(query),
+      );
     const values = all.slice(start, start + limit);
     return json(200, { size: values.length, start, limit, isLastPage: start + values.length >= all.length, values });
   }
 
   private changeCustomers(desk: Set<string>, body: unknown, add: boolean): SandboxResult {
     const ids = isObj(body) && Array.isArray(body.accountIds) ? body.accountIds : undefined;
-    if (!ids || !ids.every((x) => typeof x === 'string')) return jsmError(400, 'accountIds must be a list of account ids.', 'sd.customer.accountids.required');
+    if (!ids || !ids.every((x) => typeof x === 'string'))
+      return jsmError(400, 'accountIds must be a list of account ids.', 'sd.customer.accountids.required');
     for (const id of ids as string[]) {
       // Atlassian guide "Add customers to service desk": "Requires the user to already have an Atlassian account."
-      if (!this.account(id)) return jsmError(400, `The account ID '${id}' is invalid.`, 'sd.customer.accountid.invalid');
+      if (!this.account(id))
+        return jsmError(400, `The account ID '${id}' is invalid.`, 'sd.customer.accountid.invalid');
     }
     for (const id of ids as string[]) {
       if (add) desk.add(id);
@@ -253,7 +301,10 @@ function toAccount(u: Resource): AtlassianAccount {
   const emails = Array.isArray(u.emails) ? (u.emails as { value?: string; primary?: boolean }[]) : [];
   const email = (emails.find((e) => e.primary) ?? emails[0])?.value ?? String(u.userName);
   const name = u.name as { givenName?: string; familyName?: string } | undefined;
-  const displayName = typeof u.displayName === 'string' ? u.displayName : [name?.givenName, name?.familyName].filter(Boolean).join(' ') || String(u.userName);
+  const displayName =
+    typeof u.displayName === 'string'
+      ? u.displayName
+      : [name?.givenName, name?.familyName].filter(Boolean).join(' ') || String(u.userName);
   return { accountId: u.id, emailAddress: email, displayName, active: u.active !== false, accountType: 'atlassian' };
 }
 

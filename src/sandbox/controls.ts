@@ -58,7 +58,8 @@ export interface LoggedRequest {
   fault?: string;
 }
 
-export type Verdict = { kind: 'pass' } | { kind: 'reject'; status: number; retryAfter?: string; detail: string; fault: string };
+export type Verdict =
+  { kind: 'pass' } | { kind: 'reject'; status: number; retryAfter?: string; detail: string; fault: string };
 
 /** Requests kept in the log by default (the oldest are dropped); `counts` covers every request. */
 export const DEFAULT_REQUEST_LOG_LIMIT = 2000;
@@ -131,7 +132,13 @@ export class AppControls {
       if (this.window.count > this.counts.maxPerWindow) this.counts.maxPerWindow = this.window.count;
       if (this.window.count > k.rateLimit.limit) {
         const seconds = Math.max(1, Math.ceil((this.window.start + k.rateLimit.windowMs - now) / 1000));
-        return { kind: 'reject', status: 429, retryAfter: String(seconds), detail: 'Rate limit exceeded', fault: 'rate-limited' };
+        return {
+          kind: 'reject',
+          status: 429,
+          retryAfter: String(seconds),
+          detail: 'Rate limit exceeded',
+          fault: 'rate-limited',
+        };
       }
     }
     if (k.failNext > 0) {

@@ -11,17 +11,42 @@ export function serviceProviderConfig(spec: SandboxAppSpec, base: string): Recor
     schemas: [SPC_SCHEMA],
     documentationUri: `${base}/docs`,
     patch: { supported: spec.userOps.has('patch') },
-    bulk: spec.bulk ? { supported: true, maxOperations: spec.bulk.maxOperations, maxPayloadSize: spec.bulk.maxPayloadSize } : { supported: false, maxOperations: 0, maxPayloadSize: 0 },
-    filter: { supported: true, maxResults: spec.pagination.maxCount === Number.MAX_SAFE_INTEGER ? 1000 : spec.pagination.maxCount },
+    bulk: spec.bulk
+      ? { supported: true, maxOperations: spec.bulk.maxOperations, maxPayloadSize: spec.bulk.maxPayloadSize }
+      : { supported: false, maxOperations: 0, maxPayloadSize: 0 },
+    filter: {
+      supported: true,
+      maxResults: spec.pagination.maxCount === Number.MAX_SAFE_INTEGER ? 1000 : spec.pagination.maxCount,
+    },
     changePassword: { supported: false },
     sort: { supported: spec.sort },
     etag: { supported: spec.etag },
     // RFC 9865 §2.2: advertises cursor paging.
-    ...(spec.pagination.cursor ? { pagination: { cursor: true, index: spec.pagination.index, defaultPaginationMethod: 'index', defaultPageSize: spec.pagination.defaultCount, maxPageSize: spec.pagination.maxCount } } : {}),
+    ...(spec.pagination.cursor
+      ? {
+          pagination: {
+            cursor: true,
+            index: spec.pagination.index,
+            defaultPaginationMethod: 'index',
+            defaultPageSize: spec.pagination.defaultCount,
+            maxPageSize: spec.pagination.maxCount,
+          },
+        }
+      : {}),
     authenticationSchemes: [
       spec.auth.type === 'bearer'
-        ? { type: 'oauthbearertoken', name: 'OAuth Bearer Token', description: 'Authentication scheme using the OAuth Bearer Token Standard', primary: true }
-        : { type: 'httpbasic', name: `API key in the ${spec.auth.header} header`, description: `Send the API key in the ${spec.auth.header} header`, primary: true },
+        ? {
+            type: 'oauthbearertoken',
+            name: 'OAuth Bearer Token',
+            description: 'Authentication scheme using the OAuth Bearer Token Standard',
+            primary: true,
+          }
+        : {
+            type: 'httpbasic',
+            name: `API key in the ${spec.auth.header} header`,
+            description: `Send the API key in the ${spec.auth.header} header`,
+            primary: true,
+          },
     ],
     meta: { resourceType: 'ServiceProviderConfig', location: `${base}/ServiceProviderConfig` },
   };
@@ -49,7 +74,17 @@ export function resourceTypes(spec: SandboxAppSpec, base: string): Record<string
 }
 
 function attr(name: string, type: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { name, type, multiValued: false, required: false, caseExact: false, mutability: 'readWrite', returned: 'default', uniqueness: 'none', ...extra };
+  return {
+    name,
+    type,
+    multiValued: false,
+    required: false,
+    caseExact: false,
+    mutability: 'readWrite',
+    returned: 'default',
+    uniqueness: 'none',
+    ...extra,
+  };
 }
 
 export function schemas(spec: SandboxAppSpec, base: string): Record<string, unknown>[] {
@@ -60,13 +95,18 @@ export function schemas(spec: SandboxAppSpec, base: string): Record<string, unkn
       name: 'User',
       attributes: [
         attr('userName', 'string', { required: true, uniqueness: 'server' }),
-        attr('name', 'complex', { subAttributes: [attr('givenName', 'string'), attr('familyName', 'string'), attr('formatted', 'string')] }),
+        attr('name', 'complex', {
+          subAttributes: [attr('givenName', 'string'), attr('familyName', 'string'), attr('formatted', 'string')],
+        }),
         attr('displayName', 'string'),
         attr('title', 'string'),
         attr('userType', 'string'),
         attr('locale', 'string'),
         attr('active', 'boolean'),
-        attr('emails', 'complex', { multiValued: true, subAttributes: [attr('value', 'string'), attr('type', 'string'), attr('primary', 'boolean')] }),
+        attr('emails', 'complex', {
+          multiValued: true,
+          subAttributes: [attr('value', 'string'), attr('type', 'string'), attr('primary', 'boolean')],
+        }),
         attr('groups', 'complex', { multiValued: true, mutability: 'readOnly' }),
       ],
       meta: { resourceType: 'Schema', location: `${base}/Schemas/${USER_SCHEMA}` },
@@ -77,7 +117,13 @@ export function schemas(spec: SandboxAppSpec, base: string): Record<string, unkn
       schemas: [SCHEMA_SCHEMA],
       id: GROUP_SCHEMA,
       name: 'Group',
-      attributes: [attr('displayName', 'string', { required: true }), attr('members', 'complex', { multiValued: true, subAttributes: [attr('value', 'string', { mutability: 'immutable' }), attr('display', 'string')] })],
+      attributes: [
+        attr('displayName', 'string', { required: true }),
+        attr('members', 'complex', {
+          multiValued: true,
+          subAttributes: [attr('value', 'string', { mutability: 'immutable' }), attr('display', 'string')],
+        }),
+      ],
       meta: { resourceType: 'Schema', location: `${base}/Schemas/${GROUP_SCHEMA}` },
     });
   }
@@ -88,8 +134,19 @@ export function schemas(spec: SandboxAppSpec, base: string): Record<string, unkn
       name: ext === ENTERPRISE_USER_SCHEMA ? 'EnterpriseUser' : 'JostleUser',
       attributes:
         ext === ENTERPRISE_USER_SCHEMA
-          ? [attr('employeeNumber', 'string'), attr('costCenter', 'string'), attr('organization', 'string'), attr('department', 'string')]
-          : [attr('employeeID', 'string'), attr('jobCategory', 'string'), attr('joinDate', 'string'), attr('loginType', 'string'), attr('userState', 'string', { mutability: 'readOnly' })],
+          ? [
+              attr('employeeNumber', 'string'),
+              attr('costCenter', 'string'),
+              attr('organization', 'string'),
+              attr('department', 'string'),
+            ]
+          : [
+              attr('employeeID', 'string'),
+              attr('jobCategory', 'string'),
+              attr('joinDate', 'string'),
+              attr('loginType', 'string'),
+              attr('userState', 'string', { mutability: 'readOnly' }),
+            ],
       meta: { resourceType: 'Schema', location: `${base}/Schemas/${ext}` },
     });
   }

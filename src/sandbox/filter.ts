@@ -23,7 +23,12 @@ export function compileResourceFilter(text: string, limits: FilterLimits): Predi
     if (ast.op !== 'eq') fail(400, 'Unsupported filter: only "<attribute> eq <value>" is supported', 'invalidFilter');
     const name = [ast.attr.uri, ast.attr.name].filter(Boolean).join(':') + (ast.attr.sub ? `.${ast.attr.sub}` : '');
     const allowed = limits.eqOnly.some((a) => a.toLowerCase() === name.toLowerCase());
-    if (!allowed) fail(400, `Filtering on "${name}" is not supported (supported: ${limits.eqOnly.join(', ') || 'none'})`, 'invalidFilter');
+    if (!allowed)
+      fail(
+        400,
+        `Filtering on "${name}" is not supported (supported: ${limits.eqOnly.join(', ') || 'none'})`,
+        'invalidFilter',
+      );
   }
   try {
     return compileFilter(ast);

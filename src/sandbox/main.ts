@@ -9,7 +9,9 @@ async function main(): Promise<void> {
     host: process.env.SANDBOX_HOST ?? '127.0.0.1',
     port,
     ...(process.env.SANDBOX_SNAPSHOT ? { snapshotFile: process.env.SANDBOX_SNAPSHOT } : {}),
-    ...(process.env.SANDBOX_REQUEST_LOG_LIMIT ? { requestLogLimit: Number(process.env.SANDBOX_REQUEST_LOG_LIMIT) } : {}),
+    ...(process.env.SANDBOX_REQUEST_LOG_LIMIT
+      ? { requestLogLimit: Number(process.env.SANDBOX_REQUEST_LOG_LIMIT) }
+      : {}),
     logger: process.env.SANDBOX_LOG === '1',
   });
   console.log(`sandbox listening on ${sandbox.url}`);

@@ -6,7 +6,8 @@ import { fail } from './result';
 type Obj = Record<string, unknown>;
 
 export function applyPatchBody(resource: Obj, body: unknown): Obj {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) fail(400, 'PATCH body must be a PatchOp', 'invalidSyntax');
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    fail(400, 'PATCH body must be a PatchOp', 'invalidSyntax');
   try {
     return applyPatch(resource, body as PatchOp);
   } catch (err) {

@@ -31,7 +31,11 @@ export function scimError(status: number, detail: string, scimType?: string): Sa
 /** Thrown inside handlers; the router turns it into `result`. */
 export class SandboxFailure extends Error {
   constructor(readonly result: SandboxResult) {
-    super(typeof result.body === 'object' && result.body !== null && 'detail' in result.body ? String((result.body as { detail: unknown }).detail) : `HTTP ${result.status}`);
+    super(
+      typeof result.body === 'object' && result.body !== null && 'detail' in result.body
+        ? String((result.body as { detail: unknown }).detail)
+        : `HTTP ${result.status}`,
+    );
   }
 }
 

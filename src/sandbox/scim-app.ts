@@ -72,7 +72,12 @@ export class ScimApp {
     this.meId = undefined;
     if (this.spec.me) {
       // The API key belongs to an admin user (Jostle page "Get on Self").
-      const owner = this.users.create({ schemas: [USER_SCHEMA], userName: 'api.owner', active: true, name: { givenName: 'API', familyName: 'Owner' } });
+      const owner = this.users.create({
+        schemas: [USER_SCHEMA],
+        userName: 'api.owner',
+        active: true,
+        name: { givenName: 'API', familyName: 'Owner' },
+      });
       this.meId = owner.id;
     }
   }
@@ -119,7 +124,8 @@ export class ScimApp {
     if (result.body === undefined) return result;
     const accept = first(headers.accept) ?? '';
     const type =
-      this.spec.responseType === 'application/json' || (/application\/json/i.test(accept) && !/scim\+json|\*\/\*/i.test(accept))
+      this.spec.responseType === 'application/json' ||
+      (/application\/json/i.test(accept) && !/scim\+json|\*\/\*/i.test(accept))
         ? 'application/json; charset=utf-8'
         : 'application/scim+json; charset=utf-8';
     return { ...result, headers: { 'content-type': type, ...result.headers } };
@@ -168,7 +174,8 @@ export class ScimApp {
   private checkContentType(headers: SandboxRequest['headers']): void {
     const ct = first(headers['content-type']) ?? '';
     // RFC 7644 §3.1: application/scim+json; servers also accept application/json (§8.1).
-    if (!/^application\/(scim\+)?json\s*(;|$)/i.test(ct)) fail(415, `Unsupported Content-Type "${ct}"`, 'invalidSyntax');
+    if (!/^application\/(scim\+)?json\s*(;|$)/i.test(ct))
+      fail(415, `Unsupported Content-Type "${ct}"`, 'invalidSyntax');
   }
 
   private ops(kind: Kind): ReadonlySet<ResourceOp> {
@@ -191,19 +198,44 @@ export class ScimApp {
       if (!d.serviceProviderConfig) fail(404, 'Not found');
       return { status: 200, body: serviceProviderConfig(this.spec, base) };
     }
-    const docs = head === 'ResourceTypes' ? (d.resourceTypes ? resourceTypes(this.spec, base) : undefined) : d.schemas ? schemas(this.spec, base) : undefined;
+    const docs =
+      head === 'ResourceTypes'
+        ? d.resourceTypes
+          ? resourceTypes(this.spec, base)
+          : undefined
+        : d.schemas
+          ? schemas(this.spec, base)
+          : undefined;
     if (!docs) fail(404, 'Not found');
     if (id !== undefined) {
       const doc = docs.find((x) => x.id === id);
       if (!doc) fail(404, `${head}/${id} not found`);
       return { status: 200, body: doc };
     }
-    return { status: 200, body: { schemas: [LIST_RESPONSE_SCHEMA], totalResults: docs.length, itemsPerPage: docs.length, startIndex: 1, Resources: docs } };
+    return {
+      status: 200,
+      body: {
+        schemas: [LIST_RESPONSE_SCHEMA],
+        totalResults: docs.length,
+        itemsPerPage: docs.length,
+        startIndex: 1,
+        Resources: docs,
+      },
+    };
   }
 
   private resource(kind: Kind, id: string, method: string, req: SandboxRequest): SandboxResult {
     const store = this.store(kind);
-    const op: ResourceOp | undefined = method === 'GET' ? 'get' : method === 'PUT' ? 'replace' : method === 'PATCH' ? 'patch' : method === 'DELETE' ? 'delete' : undefined;
+    const op: ResourceOp | undefined =
+      method === 'GET'
+        ? 'get'
+        : method === 'PUT'
+          ? 'replace'
+          : method === 'PATCH'
+            ? 'patch'
+            : method === 'DELETE'
+              ? 'delete'
+              : undefined;
     if (!op) fail(405, `${method} is not allowed on a ${kind}`);
     this.require(kind, op);
     const current = store.get(id);
@@ -234,7 +266,8 @@ export class ScimApp {
     if (ifMatch === undefined || ifMatch.trim() === '*') return;
     // RFC 7644 §3.14: a stale version answers 412.
     const tags = ifMatch.split(',').map((t) => t.trim());
-    if (!tags.includes(current.meta.version)) fail(412, `Resource version ${current.meta.version} does not match If-Match ${ifMatch}`);
+    if (!tags.includes(current.meta.version))
+      fail(412, `Resource version ${current.meta.version} does not match If-Match ${ifMatch}`);
   }
 
   private create(kind: Kind, body: unknown): SandboxResult {
@@ -244,7 +277,11 @@ export class ScimApp {
     const saved = this.store(kind).create(data);
     if (kind === 'User' && this.spec.seats === 'create') this.seatsConsumed += 1;
     if (kind === 'User' && this.spec.invitations) {
-      this.invitations.push({ userId: saved.id, email: primaryEmail(saved) ?? String(saved.userName), at: saved.meta.created });
+      this.invitations.push({
+        userId: saved.id,
+        email: primaryEmail(saved) ?? String(saved.userName),
+        at: saved.meta.created,
+      });
     }
     this.onWrite();
     return this.ok(201, saved, { location: saved.meta.location });
@@ -252,10 +289,12 @@ export class ScimApp {
 
   /** Incoming body → storable data: readOnly attributes dropped (RFC 7643 §2.2 mutability). */
   private prepare(kind: Kind, body: unknown, mode: 'create' | 'replace'): Record<string, unknown> {
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) fail(400, 'Request body must be a JSON object', 'invalidSyntax');
+    if (typeof body !== 'object' || body === null || Array.isArray(body))
+      fail(400, 'Request body must be a JSON object', 'invalidSyntax');
     const b = body as Record<string, unknown>;
     const schema = kind === 'User' ? USER_SCHEMA : GROUP_SCHEMA;
-    if (!Array.isArray(b.schemas) || !b.schemas.includes(schema)) fail(400, `"schemas" must include ${schema}`, 'invalidSyntax');
+    if (!Array.isArray(b.schemas) || !b.schemas.includes(schema))
+      fail(400, `"schemas" must include ${schema}`, 'invalidSyntax');
     const { id: _id, meta: _meta, groups: _groups, ...rest } = b;
     if (kind === 'User' && mode === 'create' && rest.active === undefined) rest.active = true;
     return kind === 'User' ? this.dropUnkept(rest) : rest;
@@ -278,7 +317,8 @@ export class ScimApp {
   private validate(kind: Kind, data: Record<string, unknown>, selfId: string | undefined): void {
     if (selfId !== undefined && data.id !== undefined && data.id !== selfId) fail(400, 'id is immutable', 'mutability');
     if (kind === 'User') {
-      if (typeof data.userName !== 'string' || data.userName.trim() === '') fail(400, 'userName is required', 'invalidValue');
+      if (typeof data.userName !== 'string' || data.userName.trim() === '')
+        fail(400, 'userName is required', 'invalidValue');
       const refusal = this.spec.validateUser?.(data);
       if (refusal) throw new SandboxFailure(refusal);
       const lower = data.userName.toLowerCase();
@@ -286,11 +326,14 @@ export class ScimApp {
       const clash = this.users.all().find((u) => u.id !== selfId && String(u.userName).toLowerCase() === lower);
       if (clash) fail(409, `User with userName "${data.userName}" already exists`, 'uniqueness');
       if (data.externalId !== undefined) {
-        const dup = this.users.all().find((u) => u.id !== selfId && u.externalId !== undefined && u.externalId === data.externalId);
+        const dup = this.users
+          .all()
+          .find((u) => u.id !== selfId && u.externalId !== undefined && u.externalId === data.externalId);
         if (dup) fail(409, `User with externalId "${String(data.externalId)}" already exists`, 'uniqueness');
       }
     } else {
-      if (typeof data.displayName !== 'string' || data.displayName.trim() === '') fail(400, 'displayName is required', 'invalidValue');
+      if (typeof data.displayName !== 'string' || data.displayName.trim() === '')
+        fail(400, 'displayName is required', 'invalidValue');
       const lower = data.displayName.toLowerCase();
       // RFC 7643 §4.2 gives displayName no uniqueness; the sandbox enforces it unless told otherwise.
       if (!this.behaviour().allowDuplicateGroupNames) {
@@ -342,7 +385,10 @@ export class ScimApp {
 
   /** Output form: location recomputed (the port may have changed since a snapshot), User.groups derived (RFC 7643 §4.1.2). */
   present(r: Resource, membership?: ReturnType<ScimApp['membershipIndex']>): Record<string, unknown> {
-    const out: Record<string, unknown> = { ...r, meta: { ...r.meta, location: `${this.base()}/${r.meta.resourceType === 'User' ? 'Users' : 'Groups'}/${r.id}` } };
+    const out: Record<string, unknown> = {
+      ...r,
+      meta: { ...r.meta, location: `${this.base()}/${r.meta.resourceType === 'User' ? 'Users' : 'Groups'}/${r.id}` },
+    };
     if (r.meta.resourceType === 'User' && this.spec.groupOps) {
       const groups = (membership ?? this.membershipIndex()).get(r.id);
       if (groups && groups.length > 0) out.groups = groups;
@@ -358,7 +404,8 @@ export class ScimApp {
     if (typeof body !== 'object' || body === null) fail(400, 'SearchRequest body required', 'invalidSyntax');
     const b = body as Record<string, unknown>;
     const q: Record<string, string | undefined> = {};
-    for (const k of ['filter', 'startIndex', 'count', 'sortBy', 'sortOrder', 'cursor']) if (b[k] !== undefined) q[k] = String(b[k]);
+    for (const k of ['filter', 'startIndex', 'count', 'sortBy', 'sortOrder', 'cursor'])
+      if (b[k] !== undefined) q[k] = String(b[k]);
     return this.list(kind, q);
   }
 
@@ -386,7 +433,12 @@ export class ScimApp {
       const offset = query.cursor === '' ? 0 : decodeCursor(query.cursor);
       const page = items.slice(offset, offset + count);
       const next = offset + page.length < total && page.length > 0 ? encodeCursor(offset + page.length) : undefined;
-      const body: Record<string, unknown> = { schemas: [LIST_RESPONSE_SCHEMA], totalResults: total, itemsPerPage: page.length, Resources: page.map(show) };
+      const body: Record<string, unknown> = {
+        schemas: [LIST_RESPONSE_SCHEMA],
+        totalResults: total,
+        itemsPerPage: page.length,
+        Resources: page.map(show),
+      };
       if (next) body.nextCursor = next;
       if (offset > 0) body.previousCursor = encodeCursor(Math.max(0, offset - count));
       return { status: 200, body };
@@ -400,12 +452,15 @@ export class ScimApp {
   private bulk(req: SandboxRequest): SandboxResult {
     const limits = this.spec.bulk!;
     // RFC 7644 §3.7.4: exceeding maxPayloadSize or maxOperations answers 413.
-    if (req.bodySize > limits.maxPayloadSize) fail(413, `The size of the bulk operation exceeds the maxPayloadSize (${limits.maxPayloadSize}).`);
+    if (req.bodySize > limits.maxPayloadSize)
+      fail(413, `The size of the bulk operation exceeds the maxPayloadSize (${limits.maxPayloadSize}).`);
     const b = req.body as Record<string, unknown> | undefined;
-    if (!b || !Array.isArray(b.schemas) || !b.schemas.includes(BULK_REQUEST_SCHEMA)) fail(400, `BulkRequest must declare ${BULK_REQUEST_SCHEMA}`, 'invalidSyntax');
+    if (!b || !Array.isArray(b.schemas) || !b.schemas.includes(BULK_REQUEST_SCHEMA))
+      fail(400, `BulkRequest must declare ${BULK_REQUEST_SCHEMA}`, 'invalidSyntax');
     const operations = b.Operations;
     if (!Array.isArray(operations)) fail(400, 'BulkRequest needs "Operations"', 'invalidSyntax');
-    if (operations.length > limits.maxOperations) fail(413, `The number of operations exceeds the maxOperations (${limits.maxOperations}).`);
+    if (operations.length > limits.maxOperations)
+      fail(413, `The number of operations exceeds the maxOperations (${limits.maxOperations}).`);
     const failOnErrors = typeof b.failOnErrors === 'number' ? b.failOnErrors : Number.POSITIVE_INFINITY;
     const bulkIds = new Map<string, string>();
     const results: Record<string, unknown>[] = [];
@@ -418,7 +473,11 @@ export class ScimApp {
       // RFC 7644 §3.7.2: "bulkId:<id>" refers to a resource created earlier in the same request.
       path = path.replace(/bulkId:([^/]+)/g, (_m, id: string) => bulkIds.get(id) ?? `bulkId:${id}`);
       if (method === 'POST' && !bulkId) {
-        results.push({ method, status: '400', response: scimError(400, 'bulkId is required for POST', 'invalidValue').body });
+        results.push({
+          method,
+          status: '400',
+          response: scimError(400, 'bulkId is required for POST', 'invalidValue').body,
+        });
         errors++;
         continue;
       }
@@ -450,7 +509,13 @@ export class ScimApp {
 }
 
 function listResponse(resources: unknown[], total: number, startIndex: number): Record<string, unknown> {
-  return { schemas: [LIST_RESPONSE_SCHEMA], totalResults: total, itemsPerPage: resources.length, startIndex, Resources: resources };
+  return {
+    schemas: [LIST_RESPONSE_SCHEMA],
+    totalResults: total,
+    itemsPerPage: resources.length,
+    startIndex,
+    Resources: resources,
+  };
 }
 
 function sortBy(items: Resource[], attr: string, order: string | undefined): Resource[] {

@@ -70,7 +70,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
   const creds: SandboxCredentials = { ...DEV_CREDENTIALS, ...opts.credentials };
   let origin = '';
   const scimPath = (name: SandboxAppName): string =>
-    name === 'atlassian' ? `/atlassian/scim/directory/${encodeURIComponent(creds.atlassianDirectoryId)}` : SCIM_PREFIX[name];
+    name === 'atlassian'
+      ? `/atlassian/scim/directory/${encodeURIComponent(creds.atlassianDirectoryId)}`
+      : SCIM_PREFIX[name];
 
   const secrets: Record<SandboxAppName, string> = {
     generic: creds.genericToken,
@@ -82,10 +84,21 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
   const apps = new Map<SandboxAppName, { scim: ScimApp; controls: AppControls }>();
   for (const name of SANDBOX_APPS) {
     const controls = new AppControls(opts.requestLogLimit);
-    apps.set(name, { scim: new ScimApp(APP_SPECS[name], secrets[name], () => `${origin}${scimPath(name)}`, () => controls.knobs), controls });
+    apps.set(name, {
+      scim: new ScimApp(
+        APP_SPECS[name],
+        secrets[name],
+        () => `${origin}${scimPath(name)}`,
+        () => controls.knobs,
+      ),
+      controls,
+    });
   }
   const get = (name: SandboxAppName): { scim: ScimApp; controls: AppControls } => apps.get(name)!;
-  const rest = new AtlassianRest(get('atlassian').scim, { email: creds.atlassianRestEmail, apiToken: creds.atlassianRestApiToken });
+  const rest = new AtlassianRest(get('atlassian').scim, {
+    email: creds.atlassianRestEmail,
+    apiToken: creds.atlassianRestApiToken,
+  });
 
   const collect = (): SandboxSnapshot => ({
     version: 1,
@@ -108,7 +121,11 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
   }
 
   const app = Fastify({
-    ...(typeof opts.logger === 'object' ? { loggerInstance: opts.logger } : { logger: opts.logger === true ? { redact: ['req.headers.authorization', 'req.headers["x-api-key"]'] } : false }),
+    ...(typeof opts.logger === 'object'
+      ? { loggerInstance: opts.logger }
+      : {
+          logger: opts.logger === true ? { redact: ['req.headers.authorization', 'req.headers["x-api-key"]'] } : false,
+        }),
     // Jostle Bulk accepts 20 MB (Jostle page "Bulk Operation"); the per-app limit is enforced in the handler.
     bodyLimit: 25 * 1024 * 1024,
   });
@@ -156,7 +173,12 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
     if (verdict.kind === 'reject') {
       entry.status = verdict.status;
       entry.fault = verdict.fault;
-      const res = shape(verdict.status, controls.knobs.echoCredentials ? `${verdict.detail} (request credential: ${credentialOf(req)})` : verdict.detail);
+      const res = shape(
+        verdict.status,
+        controls.knobs.echoCredentials
+          ? `${verdict.detail} (request credential: ${credentialOf(req)})`
+          : verdict.detail,
+      );
       if (verdict.retryAfter !== undefined) res.headers = { ...res.headers, 'retry-after': verdict.retryAfter };
       return send(reply, res);
     }
@@ -188,10 +210,20 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
     return send(reply, result);
   };
 
-  const scimShape = (name: SandboxAppName) => (status: number, detail: string): SandboxResult => {
-    const res = scimError(status, detail);
-    return { ...res, headers: { 'content-type': APP_SPECS[name].responseType === 'application/json' ? 'application/json; charset=utf-8' : 'application/scim+json; charset=utf-8' } };
-  };
+  const scimShape =
+    (name: SandboxAppName) =>
+    (status: number, detail: string): SandboxResult => {
+      const res = scimError(status, detail);
+      return {
+        ...res,
+        headers: {
+          'content-type':
+            APP_SPECS[name].responseType === 'application/json'
+              ? 'application/json; charset=utf-8'
+              : 'application/scim+json; charset=utf-8',
+        },
+      };
+    };
   const restShape = (status: number, detail: string): SandboxResult => ({
     status,
     headers: { 'content-type': 'application/json;charset=UTF-8' },
@@ -210,14 +242,35 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
         name,
         req,
         reply,
-        (body, size) => get(name).scim.handle({ method: req.method, path, query: req.query, headers: req.headers, body, bodySize: size }),
+        (body, size) =>
+          get(name).scim.handle({
+            method: req.method,
+            path,
+            query: req.query,
+            headers: req.headers,
+            body,
+            bodySize: size,
+          }),
         scimShape(name),
         groupWrite,
       );
     });
   }
   app.all('/atlassian/rest/*', async (req: RawRequest, reply) =>
-    serve('atlassian', req, reply, (body) => rest.handle({ method: req.method, path: `/${req.params['*'] ?? ''}`, query: req.query, headers: req.headers, body }), restShape),
+    serve(
+      'atlassian',
+      req,
+      reply,
+      (body) =>
+        rest.handle({
+          method: req.method,
+          path: `/${req.params['*'] ?? ''}`,
+          query: req.query,
+          headers: req.headers,
+          body,
+        }),
+      restShape,
+    ),
   );
 
   registerAdmin(app, {
@@ -228,11 +281,19 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
   });
 
   app.get('/healthz', async () => ({ ok: true }));
-  app.setNotFoundHandler((req, reply) => send(reply, { ...scimError(404, `No route for ${req.method} ${req.url.split('?')[0]}`), headers: { 'content-type': 'application/scim+json' } }));
+  app.setNotFoundHandler((req, reply) =>
+    send(reply, {
+      ...scimError(404, `No route for ${req.method} ${req.url.split('?')[0]}`),
+      headers: { 'content-type': 'application/scim+json' },
+    }),
+  );
   app.setErrorHandler((err: { statusCode?: number; message?: string }, _req, reply) => {
     const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
     // RFC 7644 §3.7.4 / §3.12: a too-large payload answers 413 with a SCIM error.
-    return send(reply, { ...scimError(status, status === 500 ? 'Internal server error' : (err.message ?? 'Error')), headers: { 'content-type': 'application/scim+json' } });
+    return send(reply, {
+      ...scimError(status, status === 500 ? 'Internal server error' : (err.message ?? 'Error')),
+      headers: { 'content-type': 'application/scim+json' },
+    });
   });
 
   const address = await app.listen({ host, port: opts.port ?? 7100 });
@@ -303,7 +364,12 @@ function registerAdmin(app: FastifyInstance, deps: AdminDeps): void {
     return typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : {};
   };
   app.get('/_admin', async () => ({
-    apps: deps.names.map((n) => ({ name: n, scimUrl: deps.apps(n).scimUrl, users: deps.apps(n).scim.users.size, groups: deps.apps(n).scim.groups.size })),
+    apps: deps.names.map((n) => ({
+      name: n,
+      scimUrl: deps.apps(n).scimUrl,
+      users: deps.apps(n).scim.users.size,
+      groups: deps.apps(n).scim.groups.size,
+    })),
   }));
   app.post('/_admin/reset', async (_req, reply) => {
     deps.resetAll();
@@ -329,7 +395,8 @@ function registerAdmin(app: FastifyInstance, deps: AdminDeps): void {
       case 'invitations':
         return a.scim.invitations;
       case 'customers':
-        if (name === 'atlassian') return deps.rest.allAccounts().filter((x: AtlassianAccount) => x.accountType === 'customer');
+        if (name === 'atlassian')
+          return deps.rest.allAccounts().filter((x: AtlassianAccount) => x.accountType === 'customer');
         break;
       case 'servicedesks':
         if (name === 'atlassian') return deps.rest.state().serviceDesks;
@@ -362,13 +429,17 @@ function registerAdmin(app: FastifyInstance, deps: AdminDeps): void {
 
 /** Checks the shape of the knobs that a wrong type would silently turn into odd behaviour. */
 function knobProblem(patch: Record<string, unknown>): string | undefined {
-  if ('allowDuplicateGroupNames' in patch && typeof patch.allowDuplicateGroupNames !== 'boolean') return 'allowDuplicateGroupNames must be a boolean';
-  if ('echoCredentials' in patch && typeof patch.echoCredentials !== 'boolean') return 'echoCredentials must be a boolean';
+  if ('allowDuplicateGroupNames' in patch && typeof patch.allowDuplicateGroupNames !== 'boolean')
+    return 'allowDuplicateGroupNames must be a boolean';
+  if ('echoCredentials' in patch && typeof patch.echoCredentials !== 'boolean')
+    return 'echoCredentials must be a boolean';
   if ('groupWriteFailures' in patch && patch.groupWriteFailures !== null) {
     const f = patch.groupWriteFailures as { status?: unknown; count?: unknown } | undefined;
     if (typeof f !== 'object' || f === null) return 'groupWriteFailures must be { status, count? } or null';
-    if (typeof f.status !== 'number' || !Number.isInteger(f.status) || f.status < 400 || f.status > 599) return 'groupWriteFailures.status must be an HTTP error status (400-599)';
-    if (f.count !== undefined && (typeof f.count !== 'number' || !Number.isInteger(f.count) || f.count < 0)) return 'groupWriteFailures.count must be a non-negative integer';
+    if (typeof f.status !== 'number' || !Number.isInteger(f.status) || f.status < 400 || f.status > 599)
+      return 'groupWriteFailures.status must be an HTTP error status (400-599)';
+    if (f.count !== undefined && (typeof f.count !== 'number' || !Number.isInteger(f.count) || f.count < 0))
+      return 'groupWriteFailures.count must be a non-negative integer';
   }
   return undefined;
 }

@@ -81,12 +81,24 @@ export class ResourceStore {
     }
   }
 
-  private stamp(id: string, data: Record<string, unknown>, created: string, lastModified: string, version: number): Resource {
+  private stamp(
+    id: string,
+    data: Record<string, unknown>,
+    created: string,
+    lastModified: string,
+    version: number,
+  ): Resource {
     const { id: _id, meta: _meta, ...rest } = data;
     return {
       ...rest,
       id,
-      meta: { resourceType: this.resourceType, created, lastModified, location: this.locationOf(id), version: `W/"${version}"` },
+      meta: {
+        resourceType: this.resourceType,
+        created,
+        lastModified,
+        location: this.locationOf(id),
+        version: `W/"${version}"`,
+      },
     };
   }
 }

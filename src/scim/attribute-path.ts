@@ -38,19 +38,23 @@ export function parsePath(text: string, catalog: AttributeCatalog = DEFAULT_CATA
   const second = toks[1];
   if (!second || second.kind === 'eof') return out;
   if (second.kind !== '[') throw new InvalidPathError(`unexpected ${JSON.stringify(second.text)} in path`, second.pos);
-  if (ref.sub !== undefined) throw new InvalidPathError('value filter must follow an attribute, not a sub-attribute', second.pos);
+  if (ref.sub !== undefined)
+    throw new InvalidPathError('value filter must follow an attribute, not a sub-attribute', second.pos);
   const p = new FilterParser(toks.slice(2), pathError);
   out.filter = p.parseOr(true);
   p.expect(']', '"]"');
   const after = p.next();
   if (after.kind === 'word') {
     // `emails[type eq "work"].value`: the lexer reads ".value" as one word.
-    if (!after.text.startsWith('.')) throw new InvalidPathError(`unexpected "${after.text}" after value filter`, after.pos);
+    if (!after.text.startsWith('.'))
+      throw new InvalidPathError(`unexpected "${after.text}" after value filter`, after.pos);
     const sub = parseAttrRef(after.text.slice(1), after.pos + 1, pathError);
-    if (sub.sub !== undefined || sub.uri !== undefined) throw new InvalidPathError('only one sub-attribute may follow a value filter', after.pos);
+    if (sub.sub !== undefined || sub.uri !== undefined)
+      throw new InvalidPathError('only one sub-attribute may follow a value filter', after.pos);
     out.sub = sub.name;
     const end = p.next();
-    if (end.kind !== 'eof') throw new InvalidPathError(`unexpected ${JSON.stringify(end.text)} at end of path`, end.pos);
+    if (end.kind !== 'eof')
+      throw new InvalidPathError(`unexpected ${JSON.stringify(end.text)} at end of path`, end.pos);
   } else if (after.kind !== 'eof') {
     throw new InvalidPathError(`unexpected ${JSON.stringify(after.text)} after value filter`, after.pos);
   }

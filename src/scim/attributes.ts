@@ -4,7 +4,8 @@ import { ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, SCHEMA_SCHEMA, USER_SCHEMA } from
  * Attribute metadata in the exact shape of RFC 7643 §7 ("Schema Definition"), so the definitions
  * below can be served verbatim from `/Schemas` (RFC 7644 §4) and drive filter/patch semantics.
  */
-export type AttributeType = 'string' | 'boolean' | 'decimal' | 'integer' | 'dateTime' | 'reference' | 'binary' | 'complex';
+export type AttributeType =
+  'string' | 'boolean' | 'decimal' | 'integer' | 'dateTime' | 'reference' | 'binary' | 'complex';
 export type Mutability = 'readOnly' | 'readWrite' | 'immutable' | 'writeOnly';
 export type Returned = 'always' | 'never' | 'default' | 'request';
 export type Uniqueness = 'none' | 'server' | 'global';
@@ -54,14 +55,34 @@ function attr(name: string, type: AttributeType, description: string, o: Opts = 
 }
 
 /** The value/display/type/primary quartet RFC 7643 §2.4 gives most multi-valued attributes. */
-function multi(name: string, description: string, valueType: AttributeType, types: string[], extra: { referenceTypes?: string[] } = {}): AttributeDefinition {
+function multi(
+  name: string,
+  description: string,
+  valueType: AttributeType,
+  types: string[],
+  extra: { referenceTypes?: string[] } = {},
+): AttributeDefinition {
   return attr(name, 'complex', description, {
     multiValued: true,
     subAttributes: [
-      attr('value', valueType, `Value of the ${name} entry.`, extra.referenceTypes ? { referenceTypes: extra.referenceTypes } : {}),
+      attr(
+        'value',
+        valueType,
+        `Value of the ${name} entry.`,
+        extra.referenceTypes ? { referenceTypes: extra.referenceTypes } : {},
+      ),
       attr('display', 'string', 'A human-readable name, primarily used for display purposes.'),
-      attr('type', 'string', `A label indicating the ${name} entry's function.`, types.length ? { canonicalValues: types } : {}),
-      attr('primary', 'boolean', 'A Boolean value indicating the preferred entry. The primary attribute value "true" MUST appear no more than once.'),
+      attr(
+        'type',
+        'string',
+        `A label indicating the ${name} entry's function.`,
+        types.length ? { canonicalValues: types } : {},
+      ),
+      attr(
+        'primary',
+        'boolean',
+        'A Boolean value indicating the preferred entry. The primary attribute value "true" MUST appear no more than once.',
+      ),
     ],
   });
 }
@@ -75,15 +96,30 @@ export const COMMON_ATTRIBUTES: AttributeDefinition[] = [
     returned: 'always',
     uniqueness: 'server',
   }),
-  attr('externalId', 'string', 'Identifier for the resource as defined by the provisioning client.', { caseExact: true }),
+  attr('externalId', 'string', 'Identifier for the resource as defined by the provisioning client.', {
+    caseExact: true,
+  }),
   attr('meta', 'complex', 'Resource metadata.', {
     mutability: 'readOnly',
     subAttributes: [
-      attr('resourceType', 'string', 'The name of the resource type of the resource.', { caseExact: true, mutability: 'readOnly' }),
-      attr('created', 'dateTime', 'The DateTime that the resource was added to the service provider.', { mutability: 'readOnly' }),
-      attr('lastModified', 'dateTime', 'The most recent DateTime that the details of this resource were updated.', { mutability: 'readOnly' }),
-      attr('location', 'reference', 'The URI of the resource being returned.', { mutability: 'readOnly', referenceTypes: ['uri'] }),
-      attr('version', 'string', 'The version of the resource being returned.', { caseExact: true, mutability: 'readOnly' }),
+      attr('resourceType', 'string', 'The name of the resource type of the resource.', {
+        caseExact: true,
+        mutability: 'readOnly',
+      }),
+      attr('created', 'dateTime', 'The DateTime that the resource was added to the service provider.', {
+        mutability: 'readOnly',
+      }),
+      attr('lastModified', 'dateTime', 'The most recent DateTime that the details of this resource were updated.', {
+        mutability: 'readOnly',
+      }),
+      attr('location', 'reference', 'The URI of the resource being returned.', {
+        mutability: 'readOnly',
+        referenceTypes: ['uri'],
+      }),
+      attr('version', 'string', 'The version of the resource being returned.', {
+        caseExact: true,
+        mutability: 'readOnly',
+      }),
     ],
   }),
   // `schemas` (RFC 7643 §3) is a multi-valued URI list the server owns once the resource exists.
@@ -103,13 +139,22 @@ export const USER_SCHEMA_DEFINITION: SchemaDefinition = {
   name: 'User',
   description: 'User Account',
   attributes: [
-    attr('userName', 'string', 'Unique identifier for the User, typically used by the user to directly authenticate to the service provider.', {
-      required: true,
-      uniqueness: 'server',
-    }),
+    attr(
+      'userName',
+      'string',
+      'Unique identifier for the User, typically used by the user to directly authenticate to the service provider.',
+      {
+        required: true,
+        uniqueness: 'server',
+      },
+    ),
     attr('name', 'complex', "The components of the user's real name.", {
       subAttributes: [
-        attr('formatted', 'string', "The full name, including all middle names, titles, and suffixes as appropriate, formatted for display."),
+        attr(
+          'formatted',
+          'string',
+          'The full name, including all middle names, titles, and suffixes as appropriate, formatted for display.',
+        ),
         attr('familyName', 'string', 'The family name of the User, or last name in most Western languages.'),
         attr('givenName', 'string', 'The given name of the User, or first name in most Western languages.'),
         attr('middleName', 'string', 'The middle name(s) of the User.'),
@@ -119,18 +164,42 @@ export const USER_SCHEMA_DEFINITION: SchemaDefinition = {
     }),
     attr('displayName', 'string', 'The name of the User, suitable for display to end-users.'),
     attr('nickName', 'string', 'The casual way to address the user in real life.'),
-    attr('profileUrl', 'reference', "A fully qualified URL pointing to a page representing the User's online profile.", { referenceTypes: ['external'] }),
-    attr('title', 'string', "The user's title, such as \"Vice President.\""),
+    attr(
+      'profileUrl',
+      'reference',
+      "A fully qualified URL pointing to a page representing the User's online profile.",
+      { referenceTypes: ['external'] },
+    ),
+    attr('title', 'string', 'The user\'s title, such as "Vice President."'),
     attr('userType', 'string', 'Used to identify the relationship between the organization and the user.'),
     attr('preferredLanguage', 'string', "Indicates the User's preferred written or spoken language."),
-    attr('locale', 'string', "Used to indicate the User's default location for purposes of localizing items such as currency."),
-    attr('timezone', 'string', "The User's time zone in the 'Olson' time zone database format, e.g., 'America/Los_Angeles'."),
+    attr(
+      'locale',
+      'string',
+      "Used to indicate the User's default location for purposes of localizing items such as currency.",
+    ),
+    attr(
+      'timezone',
+      'string',
+      "The User's time zone in the 'Olson' time zone database format, e.g., 'America/Los_Angeles'.",
+    ),
     attr('active', 'boolean', "A Boolean value indicating the User's administrative status."),
     attr('password', 'string', "The User's cleartext password.", { mutability: 'writeOnly', returned: 'never' }),
     multi('emails', 'Email addresses for the user.', 'string', ['work', 'home', 'other']),
     multi('phoneNumbers', 'Phone numbers for the User.', 'string', ['work', 'home', 'mobile', 'fax', 'pager', 'other']),
-    multi('ims', 'Instant messaging addresses for the User.', 'string', ['aim', 'gtalk', 'icq', 'xmpp', 'msn', 'skype', 'qq', 'yahoo']),
-    multi('photos', 'URLs of photos of the User.', 'reference', ['photo', 'thumbnail'], { referenceTypes: ['external'] }),
+    multi('ims', 'Instant messaging addresses for the User.', 'string', [
+      'aim',
+      'gtalk',
+      'icq',
+      'xmpp',
+      'msn',
+      'skype',
+      'qq',
+      'yahoo',
+    ]),
+    multi('photos', 'URLs of photos of the User.', 'reference', ['photo', 'thumbnail'], {
+      referenceTypes: ['external'],
+    }),
     attr('addresses', 'complex', 'A physical mailing address for this User.', {
       multiValued: true,
       subAttributes: [
@@ -140,23 +209,35 @@ export const USER_SCHEMA_DEFINITION: SchemaDefinition = {
         attr('region', 'string', 'The state or region component.'),
         attr('postalCode', 'string', 'The zip code or postal code component.'),
         attr('country', 'string', 'The country name component.'),
-        attr('type', 'string', "A label indicating the attribute's function.", { canonicalValues: ['work', 'home', 'other'] }),
+        attr('type', 'string', "A label indicating the attribute's function.", {
+          canonicalValues: ['work', 'home', 'other'],
+        }),
         attr('primary', 'boolean', 'A Boolean value indicating the preferred address.'),
       ],
     }),
-    attr('groups', 'complex', 'A list of groups to which the user belongs, either through direct membership, through nested groups, or dynamically calculated.', {
-      multiValued: true,
-      mutability: 'readOnly',
-      subAttributes: [
-        attr('value', 'string', "The identifier of the User's group.", { mutability: 'readOnly' }),
-        attr('$ref', 'reference', "The URI of the corresponding 'Group' resource to which the user belongs.", {
-          mutability: 'readOnly',
-          referenceTypes: ['User', 'Group'],
-        }),
-        attr('display', 'string', 'A human-readable name, primarily used for display purposes.', { mutability: 'readOnly' }),
-        attr('type', 'string', "A label indicating the attribute's function.", { mutability: 'readOnly', canonicalValues: ['direct', 'indirect'] }),
-      ],
-    }),
+    attr(
+      'groups',
+      'complex',
+      'A list of groups to which the user belongs, either through direct membership, through nested groups, or dynamically calculated.',
+      {
+        multiValued: true,
+        mutability: 'readOnly',
+        subAttributes: [
+          attr('value', 'string', "The identifier of the User's group.", { mutability: 'readOnly' }),
+          attr('$ref', 'reference', "The URI of the corresponding 'Group' resource to which the user belongs.", {
+            mutability: 'readOnly',
+            referenceTypes: ['User', 'Group'],
+          }),
+          attr('display', 'string', 'A human-readable name, primarily used for display purposes.', {
+            mutability: 'readOnly',
+          }),
+          attr('type', 'string', "A label indicating the attribute's function.", {
+            mutability: 'readOnly',
+            canonicalValues: ['direct', 'indirect'],
+          }),
+        ],
+      },
+    ),
     multi('entitlements', 'A list of entitlements for the User that represent a thing the User has.', 'string', []),
     multi('roles', 'A list of roles for the User that collectively represent who the User is.', 'string', []),
     multi('x509Certificates', 'A list of certificates issued to the User.', 'binary', []),
@@ -180,7 +261,7 @@ export const GROUP_SCHEMA_DEFINITION: SchemaDefinition = {
           mutability: 'immutable',
           referenceTypes: ['User', 'Group'],
         }),
-        attr('type', 'string', 'A label indicating the type of resource, e.g., \'User\' or \'Group\'.', {
+        attr('type', 'string', "A label indicating the type of resource, e.g., 'User' or 'Group'.", {
           mutability: 'immutable',
           canonicalValues: ['User', 'Group'],
         }),
@@ -204,8 +285,10 @@ export const ENTERPRISE_USER_SCHEMA_DEFINITION: SchemaDefinition = {
     attr('department', 'string', 'Identifies the name of a department.'),
     attr('manager', 'complex', "The User's manager.", {
       subAttributes: [
-        attr('value', 'string', 'The id of the SCIM resource representing the User\'s manager.'),
-        attr('$ref', 'reference', "The URI of the SCIM resource representing the User's manager.", { referenceTypes: ['User'] }),
+        attr('value', 'string', "The id of the SCIM resource representing the User's manager."),
+        attr('$ref', 'reference', "The URI of the SCIM resource representing the User's manager.", {
+          referenceTypes: ['User'],
+        }),
         attr('displayName', 'string', "The displayName of the User's manager.", { mutability: 'readOnly' }),
       ],
     }),
@@ -213,7 +296,11 @@ export const ENTERPRISE_USER_SCHEMA_DEFINITION: SchemaDefinition = {
   meta: { resourceType: 'Schema', location: `/v2/Schemas/${ENTERPRISE_USER_SCHEMA}` },
 };
 
-export const CORE_SCHEMA_DEFINITIONS: readonly SchemaDefinition[] = [USER_SCHEMA_DEFINITION, GROUP_SCHEMA_DEFINITION, ENTERPRISE_USER_SCHEMA_DEFINITION];
+export const CORE_SCHEMA_DEFINITIONS: readonly SchemaDefinition[] = [
+  USER_SCHEMA_DEFINITION,
+  GROUP_SCHEMA_DEFINITION,
+  ENTERPRISE_USER_SCHEMA_DEFINITION,
+];
 
 /**
  * Case-insensitive attribute lookup (RFC 7643 §2.1: attribute names are case-insensitive).
@@ -226,7 +313,10 @@ export interface AttributeCatalog {
   readonly extensions: ReadonlyMap<string, { urn: string; attributes: ReadonlyMap<string, AttributeDefinition> }>;
 }
 
-function table(defs: readonly AttributeDefinition[], into = new Map<string, AttributeDefinition>()): Map<string, AttributeDefinition> {
+function table(
+  defs: readonly AttributeDefinition[],
+  into = new Map<string, AttributeDefinition>(),
+): Map<string, AttributeDefinition> {
   for (const d of defs) if (!into.has(d.name.toLowerCase())) into.set(d.name.toLowerCase(), d);
   return into;
 }
@@ -253,7 +343,12 @@ export function buildCatalog(schemas: readonly SchemaDefinition[] = CORE_SCHEMA_
 export const DEFAULT_CATALOG: AttributeCatalog = buildCatalog();
 
 /** Resolves the definition of `[urn:]name[.sub]`; undefined for attributes the catalog does not know. */
-export function lookupAttribute(catalog: AttributeCatalog, urn: string | undefined, name: string, sub?: string): AttributeDefinition | undefined {
+export function lookupAttribute(
+  catalog: AttributeCatalog,
+  urn: string | undefined,
+  name: string,
+  sub?: string,
+): AttributeDefinition | undefined {
   let top: AttributeDefinition | undefined;
   const lname = name.toLowerCase();
   if (urn === undefined || catalog.coreUrns.has(urn.toLowerCase())) {

@@ -133,5 +133,10 @@ export function isScimError(e: unknown): e is ScimError {
   if (e instanceof ScimError) return true;
   if (typeof e !== 'object' || e === null) return false;
   const o = e as Record<string, unknown>;
-  return typeof o.status === 'number' && typeof o.detail === 'string' && typeof o.name === 'string' && o.name.startsWith('Scim');
+  return (
+    typeof o.status === 'number' &&
+    typeof o.detail === 'string' &&
+    typeof o.name === 'string' &&
+    o.name.startsWith('Scim')
+  );
 }

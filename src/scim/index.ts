@@ -35,11 +35,38 @@ export {
   buildCatalog,
   lookupAttribute,
 } from './attributes';
-export type { FilterAst, FilterValue, CompareOperator, AttrRef, CompareNode, PresentNode, LogicalNode, NotNode, ValuePathNode } from './filter/ast';
+export type {
+  FilterAst,
+  FilterValue,
+  CompareOperator,
+  AttrRef,
+  CompareNode,
+  PresentNode,
+  LogicalNode,
+  NotNode,
+  ValuePathNode,
+} from './filter/ast';
 export { parseFilter } from './filter/parser';
 export { compileFilter, type CompileOptions, type FilterPredicate } from './filter/compile';
 export { formatFilter } from './filter/format';
-export { filter, eq, ne, co, sw, ew, gt, ge, lt, le, pr, and, or, not, valuePath, type BuilderValue } from './filter/builder';
+export {
+  filter,
+  eq,
+  ne,
+  co,
+  sw,
+  ew,
+  gt,
+  ge,
+  lt,
+  le,
+  pr,
+  and,
+  or,
+  not,
+  valuePath,
+  type BuilderValue,
+} from './filter/builder';
 export { parsePath, formatPath, type AttributePath } from './attribute-path';
 export type { PatchOp, PatchOperation, PatchOperationName, ScimResource } from './patch/types';
 export { applyPatch, type ApplyPatchOptions } from './patch/apply';

@@ -32,12 +32,21 @@ export const REDACT_PATHS = [
 /** Keys removed at any depth from Temporal SDK log metadata (src/worker/runtime.ts). */
 export const REDACTED_KEYS: ReadonlySet<string> = new Set(['taskToken', 'base64TaskToken']);
 
-export function createLogger(opts: { level?: string; pretty?: boolean; name?: string; destination?: pino.DestinationStream } = {}): Logger {
+export function createLogger(
+  opts: { level?: string; pretty?: boolean; name?: string; destination?: pino.DestinationStream } = {},
+): Logger {
   const options: pino.LoggerOptions = {
     name: opts.name ?? 'scimflow',
     level: opts.level ?? process.env.SCIMFLOW_LOG_LEVEL ?? 'info',
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-    ...(opts.pretty ? { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' } } } : {}),
+    ...(opts.pretty
+      ? {
+          transport: {
+            target: 'pino-pretty',
+            options: { colorize: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' },
+          },
+        }
+      : {}),
   };
   return opts.destination ? pino(options, opts.destination) : pino(options);
 }

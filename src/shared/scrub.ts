@@ -54,7 +54,10 @@ export function scrub(text: string, secrets: readonly string[]): string {
   // Longest first: a secret that contains another is replaced whole.
   for (const form of [...new Set(long)].sort((a, b) => b.length - a.length)) out = out.split(form).join(REDACTED);
   if (short.length) {
-    const alternatives = [...new Set(short)].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|');
+    const alternatives = [...new Set(short)]
+      .sort((a, b) => b.length - a.length)
+      .map(escapeRegExp)
+      .join('|');
     // Not touching a letter or digit on either side.
     out = out.replace(new RegExp(`(?<![\\p{L}\\p{N}])(?:${alternatives})(?![\\p{L}\\p{N}])`, 'gu'), REDACTED);
   }

@@ -2,7 +2,13 @@
 // TLS / mTLS, API key or JWT) and one `dataConverter` (payload encryption, encoded failures) for
 // the worker, the ingress, the CLI and the codec server alike.
 import type { DataConverter } from '@temporalio/common';
-import { resolveTemporalSecrets, type Env, type ReadSecretFile, type ScimflowConfig, type TemporalSecrets } from '../config';
+import {
+  resolveTemporalSecrets,
+  type Env,
+  type ReadSecretFile,
+  type ScimflowConfig,
+  type TemporalSecrets,
+} from '../config';
 import { EncryptionCodec, type KeyRing } from '../codec/encryption';
 
 /** The part of a configuration these need (the CLI may have the temporal section only). */
@@ -10,7 +16,9 @@ export type TemporalAccessConfig = Pick<ScimflowConfig, 'source' | 'temporal'>;
 
 export interface TemporalConnectionOptions {
   address: string;
-  tls?: boolean | { serverNameOverride?: string; serverRootCACertificate?: Buffer; clientCertPair?: { crt: Buffer; key: Buffer } };
+  tls?:
+    | boolean
+    | { serverNameOverride?: string; serverRootCACertificate?: Buffer; clientCertPair?: { crt: Buffer; key: Buffer } };
   apiKey?: string;
 }
 
@@ -20,14 +28,26 @@ export function failureConverterPath(): string {
 }
 
 /** Resolves one half of temporal's secrets: the payload keys, or what the connection needs. */
-function secretsOf(config: TemporalAccessConfig, env: Env, readFile: ReadSecretFile | undefined, part: 'keys' | 'connection'): TemporalSecrets {
+function secretsOf(
+  config: TemporalAccessConfig,
+  env: Env,
+  readFile: ReadSecretFile | undefined,
+  part: 'keys' | 'connection',
+): TemporalSecrets {
   const { encryption, tls, apiKey, ...rest } = config.temporal;
-  const temporal = part === 'keys' ? { ...rest, ...(encryption ? { encryption } : {}) } : { ...rest, ...(tls !== undefined ? { tls } : {}), ...(apiKey ? { apiKey } : {}) };
+  const temporal =
+    part === 'keys'
+      ? { ...rest, ...(encryption ? { encryption } : {}) }
+      : { ...rest, ...(tls !== undefined ? { tls } : {}), ...(apiKey ? { apiKey } : {}) };
   return resolveTemporalSecrets({ ...config, temporal } as ScimflowConfig, env, readFile);
 }
 
 /** The key ring of `temporal.encryption`, or undefined when payloads are not encrypted. */
-export function keyRing(config: TemporalAccessConfig, env: Env = process.env, readFile?: ReadSecretFile): KeyRing | undefined {
+export function keyRing(
+  config: TemporalAccessConfig,
+  env: Env = process.env,
+  readFile?: ReadSecretFile,
+): KeyRing | undefined {
   const e = secretsOf(config, env, readFile, 'keys').encryption;
   return e && { current: e.current, keys: e.keys, acceptUnencrypted: e.acceptUnencrypted };
 }
@@ -37,7 +57,11 @@ export function keyRing(config: TemporalAccessConfig, env: Env = process.env, re
  * payload and failures whose message and stack trace are encrypted too; without, Temporal's default.
  * Throws ConfigError when a key does not resolve or is not 32 bytes.
  */
-export function dataConverter(config: TemporalAccessConfig, env: Env = process.env, readFile?: ReadSecretFile): DataConverter {
+export function dataConverter(
+  config: TemporalAccessConfig,
+  env: Env = process.env,
+  readFile?: ReadSecretFile,
+): DataConverter {
   const ring = keyRing(config, env, readFile);
   // Without keys failures stay readable in the UI; with keys their messages travel in the encoded
   // attributes, which the codec encrypts. Either converter decodes both forms, so a bundle built
@@ -51,7 +75,11 @@ export function dataConverter(config: TemporalAccessConfig, env: Env = process.e
  * (TEMPORAL_ADDRESS overrides the file), TLS from temporal.tls, and temporal.apiKey, sent as
  * `Authorization: Bearer …` (a Temporal Cloud API key, or a JWT for the server's authorizer).
  */
-export function connectionOptions(config: TemporalAccessConfig, env: Env = process.env, readFile?: ReadSecretFile): TemporalConnectionOptions {
+export function connectionOptions(
+  config: TemporalAccessConfig,
+  env: Env = process.env,
+  readFile?: ReadSecretFile,
+): TemporalConnectionOptions {
   const s = secretsOf(config, env, readFile, 'connection');
   const out: TemporalConnectionOptions = { address: env.TEMPORAL_ADDRESS || config.temporal.address };
   if (s.apiKey !== undefined) out.apiKey = s.apiKey;
@@ -75,14 +103,29 @@ export function namespaceOf(config: TemporalAccessConfig, env: Env = process.env
 export function describeTemporalAccess(config: TemporalAccessConfig): { tls: string; auth: string; payloads: string } {
   const t = config.temporal;
   return {
-    tls: t.tls === false ? 'off' : typeof t.tls === 'object' ? (t.tls.cert ? 'mTLS' : 'TLS') : t.tls === true || t.apiKey ? 'TLS' : 'off',
+    tls:
+      t.tls === false
+        ? 'off'
+        : typeof t.tls === 'object'
+          ? t.tls.cert
+            ? 'mTLS'
+            : 'TLS'
+          : t.tls === true || t.apiKey
+            ? 'TLS'
+            : 'off',
     auth: t.apiKey ? 'api key / JWT' : 'none',
-    payloads: t.encryption ? `AES-256-GCM (current key ${t.encryption.current}; ${t.encryption.keys.length} key(s))` : 'NOT ENCRYPTED (set temporal.encryption)',
+    payloads: t.encryption
+      ? `AES-256-GCM (current key ${t.encryption.current}; ${t.encryption.keys.length} key(s))`
+      : 'NOT ENCRYPTED (set temporal.encryption)',
   };
 }
 
 /** The ids of configured keys that are the public development key (a production process warns). */
-export function developmentKeyIds(config: TemporalAccessConfig, devKeyBase64: string, env: Env = process.env): string[] {
+export function developmentKeyIds(
+  config: TemporalAccessConfig,
+  devKeyBase64: string,
+  env: Env = process.env,
+): string[] {
   const ring = config.temporal.encryption ? keyRing(config, env) : undefined;
   if (!ring) return [];
   const dev = Buffer.from(devKeyBase64, 'base64');

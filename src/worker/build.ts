@@ -18,7 +18,13 @@ export function packageVersion(root = projectRoot): string {
 
 /** The short commit of this checkout (`+dirty` with uncommitted changes to tracked files), if it is a git checkout of its own. */
 export function gitCommit(root = projectRoot): string | undefined {
-  const git = (...args: string[]) => execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 3000 }).trim();
+  const git = (...args: string[]) =>
+    execFileSync('git', args, {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      timeout: 3000,
+    }).trim();
   try {
     const [top, head] = git('rev-parse', '--show-toplevel', '--short=12', 'HEAD').split('\n');
     // Not the commit of some enclosing repository this copy happens to sit in.
@@ -41,7 +47,9 @@ export function gitCommit(root = projectRoot): string | undefined {
  * bundle>`, so two images with different workflow code never share a build id; with neither, the
  * package version alone.
  */
-export function resolveBuildId(opts: { env?: NodeJS.ProcessEnv; configured?: string; root?: string; bundlePath?: string } = {}): string {
+export function resolveBuildId(
+  opts: { env?: NodeJS.ProcessEnv; configured?: string; root?: string; bundlePath?: string } = {},
+): string {
   const fromEnv = (opts.env ?? process.env).SCIMFLOW_BUILD_ID?.trim();
   if (fromEnv) return fromEnv;
   if (opts.configured) return opts.configured;
@@ -49,7 +57,8 @@ export function resolveBuildId(opts: { env?: NodeJS.ProcessEnv; configured?: str
   const commit = gitCommit(opts.root);
   if (commit) return `${version}+${commit}`;
   const bundle = opts.bundlePath ?? (opts.root ? join(opts.root, 'dist', 'workflow-bundle.js') : PREBUILT_BUNDLE);
-  if (existsSync(bundle)) return `${version}+bundle.${createHash('sha256').update(readFileSync(bundle)).digest('hex').slice(0, 12)}`;
+  if (existsSync(bundle))
+    return `${version}+bundle.${createHash('sha256').update(readFileSync(bundle)).digest('hex').slice(0, 12)}`;
   return version;
 }
 
@@ -60,7 +69,10 @@ export function resolveBuildId(opts: { env?: NodeJS.ProcessEnv; configured?: str
 export function prebuiltBundle(env: NodeJS.ProcessEnv = process.env): { codePath: string } | undefined {
   const named = env.SCIMFLOW_WORKFLOW_BUNDLE?.trim();
   if (named) {
-    if (!existsSync(named)) throw new Error(`SCIMFLOW_WORKFLOW_BUNDLE=${named}: no such file (npm run build:workflows writes ${PREBUILT_BUNDLE})`);
+    if (!existsSync(named))
+      throw new Error(
+        `SCIMFLOW_WORKFLOW_BUNDLE=${named}: no such file (npm run build:workflows writes ${PREBUILT_BUNDLE})`,
+      );
     return { codePath: named };
   }
   return existsSync(PREBUILT_BUNDLE) ? { codePath: PREBUILT_BUNDLE } : undefined;

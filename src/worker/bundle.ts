@@ -11,12 +11,23 @@ import { workflowsPath } from './workers';
 const noop = () => undefined;
 const quiet = { trace: noop, debug: noop, info: noop, warn: console.warn, error: console.error, log: noop };
 
-export async function buildWorkflowBundle(opts: { out?: string; workflowsPath?: string } = {}): Promise<{ path: string; bytes: number; sha256: string; bundle: WorkflowBundleWithSourceMap }> {
+export async function buildWorkflowBundle(
+  opts: { out?: string; workflowsPath?: string } = {},
+): Promise<{ path: string; bytes: number; sha256: string; bundle: WorkflowBundleWithSourceMap }> {
   const out = opts.out ?? PREBUILT_BUNDLE;
-  const bundle = await bundleWorkflowCode({ workflowsPath: opts.workflowsPath ?? workflowsPath(), failureConverterPath: failureConverterPath(), logger: quiet });
+  const bundle = await bundleWorkflowCode({
+    workflowsPath: opts.workflowsPath ?? workflowsPath(),
+    failureConverterPath: failureConverterPath(),
+    logger: quiet,
+  });
   mkdirSync(dirname(out), { recursive: true });
   // Written aside and renamed: a worker starting meanwhile never loads half a file.
   writeFileSync(`${out}.tmp`, bundle.code);
   renameSync(`${out}.tmp`, out);
-  return { path: out, bytes: Buffer.byteLength(bundle.code), sha256: createHash('sha256').update(bundle.code).digest('hex'), bundle };
+  return {
+    path: out,
+    bytes: Buffer.byteLength(bundle.code),
+    sha256: createHash('sha256').update(bundle.code).digest('hex'),
+    bundle,
+  };
 }

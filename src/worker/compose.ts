@@ -3,7 +3,14 @@
 import { createConnector } from '../connectors';
 import type { Connector } from '../connectors/types';
 import { RequestPacer } from '../connectors/rate-limiter';
-import { resolveAppSecrets, resolveNotificationSecrets, toAppConnection, toPublicConfig, type Env, type ScimflowConfig } from '../config';
+import {
+  resolveAppSecrets,
+  resolveNotificationSecrets,
+  toAppConnection,
+  toPublicConfig,
+  type Env,
+  type ScimflowConfig,
+} from '../config';
 import { createNotifier } from '../notify/notifier';
 import { desireAll } from '../rules/desire';
 import { outgoingUser } from '../connectors/user-rules';
@@ -28,7 +35,12 @@ export interface Composed {
   close(): Promise<void>;
 }
 
-export function composeWorker(config: ScimflowConfig, env: Env = process.env, onEvent?: ActivityDeps['onEvent'], metrics?: Metrics): Composed {
+export function composeWorker(
+  config: ScimflowConfig,
+  env: Env = process.env,
+  onEvent?: ActivityDeps['onEvent'],
+  metrics?: Metrics,
+): Composed {
   // App credentials only: the worker is not given the webhook secrets.
   const secrets = { apps: resolveAppSecrets(config, env) };
   const publicConfig = toPublicConfig(config);
@@ -61,7 +73,8 @@ export function composeWorker(config: ScimflowConfig, env: Env = process.env, on
 
   // Notification secrets (webhook URLs, SMTP passwords, the approval-link key) stay in the worker too.
   const notifySecrets = config.notifications ? resolveNotificationSecrets(config, env) : undefined;
-  const notifier = config.notifications && notifySecrets ? createNotifier(config.notifications, notifySecrets) : undefined;
+  const notifier =
+    config.notifications && notifySecrets ? createNotifier(config.notifications, notifySecrets) : undefined;
 
   let closed = false;
   const deps: ActivityDeps = {
@@ -77,7 +90,8 @@ export function composeWorker(config: ScimflowConfig, env: Env = process.env, on
         return {
           owner: c.profile.owner,
           groupsSupported: c.profile.groups.supported,
-          outgoing: (user) => outgoingUser(user as ScimUser, c.profile, app) as unknown as Record<string, unknown> & { userName: string },
+          outgoing: (user) =>
+            outgoingUser(user as ScimUser, c.profile, app) as unknown as Record<string, unknown> & { userName: string },
         };
       });
       // What the configuration routes travels with each app's desire: the controller fires only those.

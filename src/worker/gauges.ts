@@ -10,7 +10,8 @@ export async function refreshReconcileGauges(client: Client, metrics: Metrics, a
   for (const app of apps) {
     const last = await lastReconcile(client, app);
     const done = last.state === 'ok' ? last.status : last.previous;
-    if (done?.summary) for (const c of RECONCILE_CLASSES) metrics.reconcileAccounts.set({ app, class: c }, done.summary.counts[c]);
+    if (done?.summary)
+      for (const c of RECONCILE_CLASSES) metrics.reconcileAccounts.set({ app, class: c }, done.summary.counts[c]);
     metrics.reconcileFailing.set({ app }, last.state === 'failing' || last.state === 'failed' ? 1 : 0);
   }
 }
@@ -19,7 +20,9 @@ export function pollGauges(client: Client, metrics: Metrics, apps: string[], int
   const base = `ExecutionStatus = 'Running' AND WorkflowType = 'identityWorkflow'`;
   const refresh = async () => {
     for (const app of apps) {
-      const { count } = await client.workflow.count(`${base} AND ScimflowPendingApprovals = '${app.replace(/'/g, '')}'`);
+      const { count } = await client.workflow.count(
+        `${base} AND ScimflowPendingApprovals = '${app.replace(/'/g, '')}'`,
+      );
       metrics.approvalsPending.set({ app }, count);
     }
     const { count } = await client.workflow.count(`${base} AND ScimflowNeedsAttention = true`);

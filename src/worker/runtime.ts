@@ -1,6 +1,12 @@
 // Temporal's native runtime, installed once per process: its logs go through pino (same format,
 // same redaction) and, when asked, its worker metrics are exposed for Prometheus.
-import { Runtime, makeTelemetryFilterString, type Logger as TemporalLogger, type LogLevel, type LogMetadata } from '@temporalio/worker';
+import {
+  Runtime,
+  makeTelemetryFilterString,
+  type Logger as TemporalLogger,
+  type LogLevel,
+  type LogMetadata,
+} from '@temporalio/worker';
 import { REDACTED_KEYS } from '../shared/logger';
 import type { Logger } from '../shared/logger';
 
@@ -28,7 +34,8 @@ export function redactMeta(meta: unknown, depth = 0): unknown {
 /** The Temporal SDK logger interface, writing to pino with task tokens removed. */
 export function temporalLogBridge(log: Logger): TemporalLogger {
   // SDK INFO chatter (bundle sizes, worker state changes) is debug for an operator.
-  const at = (level: LogLevel) => (level === 'TRACE' ? 'trace' : level === 'INFO' ? 'debug' : (level.toLowerCase() as 'debug' | 'warn' | 'error'));
+  const at = (level: LogLevel) =>
+    level === 'TRACE' ? 'trace' : level === 'INFO' ? 'debug' : (level.toLowerCase() as 'debug' | 'warn' | 'error');
   // Activity-only workers on the per-app queues are by design; their "no workflows" note is not a warning.
   const benign = (m: string) => m.startsWith('No workflows registered') || m.startsWith('No Nexus services');
   const clean = (meta: LogMetadata | undefined) => (meta ? (redactMeta(meta) as Record<string, unknown>) : {});
@@ -42,7 +49,10 @@ export function temporalLogBridge(log: Logger): TemporalLogger {
   };
 }
 
-export function installRuntime(log: Logger, opts: { temporalMetricsBind?: string; coreLevel?: 'ERROR' | 'WARN' | 'INFO' } = {}): void {
+export function installRuntime(
+  log: Logger,
+  opts: { temporalMetricsBind?: string; coreLevel?: 'ERROR' | 'WARN' | 'INFO' } = {},
+): void {
   Runtime.install({
     logger: temporalLogBridge(log),
     telemetryOptions: {

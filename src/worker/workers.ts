@@ -15,7 +15,14 @@
 // bucket lets through at once after a lull, so no one second holds more than the app allows.
 import { hostname } from 'node:os';
 import type { DataConverter } from '@temporalio/common';
-import { NativeConnection, Runtime, Worker, bundleWorkflowCode, type WorkerDeploymentOptions, type WorkflowBundleOption } from '@temporalio/worker';
+import {
+  NativeConnection,
+  Runtime,
+  Worker,
+  bundleWorkflowCode,
+  type WorkerDeploymentOptions,
+  type WorkflowBundleOption,
+} from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
 import { createNotifyActivities } from '../activities/notify';
 import { createReconcileActivities } from '../activities/reconcile';
@@ -61,10 +68,19 @@ export interface DeploymentVersion {
  * activities of a versioned workflow go to workers of the same build. Each workflow type declares
  * its own behaviour (src/workflows/versioning.ts); the default covers a run that began unversioned.
  */
-export function deploymentOptions(d: DeploymentVersion | undefined, buildId?: string): { workerDeploymentOptions?: WorkerDeploymentOptions; buildId?: string } {
+export function deploymentOptions(
+  d: DeploymentVersion | undefined,
+  buildId?: string,
+): { workerDeploymentOptions?: WorkerDeploymentOptions; buildId?: string } {
   // Unversioned: the build id only names the code (each run's `BuildIds`); the server routes nothing by it.
   if (!d) return buildId ? { buildId } : {};
-  return { workerDeploymentOptions: { version: { deploymentName: d.name, buildId: d.buildId }, useWorkerVersioning: true, defaultVersioningBehavior: 'AUTO_UPGRADE' } };
+  return {
+    workerDeploymentOptions: {
+      version: { deploymentName: d.name, buildId: d.buildId },
+      useWorkerVersioning: true,
+      defaultVersioningBehavior: 'AUTO_UPGRADE',
+    },
+  };
 }
 
 export function workerIdentity(): string {
@@ -88,7 +104,15 @@ export async function createWorkers(opts: StartWorkersOptions): Promise<Worker[]
   const dataConverter = opts.dataConverter ? { dataConverter: opts.dataConverter } : {};
   const versioning = deploymentOptions(opts.deployment, opts.buildId);
   // Bundled once for the process: each Worker would otherwise bundle the workflows on its own.
-  const workflowBundle = opts.workflowBundle ?? (await bundleWorkflowCode({ workflowsPath: workflowsPath(), ...(opts.dataConverter?.failureConverterPath ? { failureConverterPath: opts.dataConverter.failureConverterPath } : {}), logger: Runtime.instance().logger }));
+  const workflowBundle =
+    opts.workflowBundle ??
+    (await bundleWorkflowCode({
+      workflowsPath: workflowsPath(),
+      ...(opts.dataConverter?.failureConverterPath
+        ? { failureConverterPath: opts.dataConverter.failureConverterPath }
+        : {}),
+      logger: Runtime.instance().logger,
+    }));
   const identity = opts.identity ?? workerIdentity();
   const main = await Worker.create({
     connection: opts.connection,

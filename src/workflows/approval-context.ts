@@ -13,7 +13,10 @@ import { PATCHES } from './patches';
 let shown = '';
 
 /** Keeps the UI's current details equal to what is pending now. */
-export function publishApprovalDetails(requests: readonly ApprovalRequest[], policies: Record<string, ApprovalPolicy>): void {
+export function publishApprovalDetails(
+  requests: readonly ApprovalRequest[],
+  policies: Record<string, ApprovalPolicy>,
+): void {
   const details = approvalDetails(requests, policies);
   if (details === shown) return;
   shown = details;
@@ -35,7 +38,13 @@ const verify = proxyActivities<NotifyActivities>({
 export async function linkRefusal(employeeId: string, d: Decision): Promise<string | undefined> {
   if (!patched(PATCHES.verifiedLinks)) return 'signed approval links are not supported by this run';
   try {
-    const res = await verify.verifyApprovalLink({ token: d.proof ?? '', employeeId, app: d.app, requestId: d.requestId ?? '', approver: d.approver });
+    const res = await verify.verifyApprovalLink({
+      token: d.proof ?? '',
+      employeeId,
+      app: d.app,
+      requestId: d.requestId ?? '',
+      approver: d.approver,
+    });
     return res.ok ? undefined : `approval link refused: ${res.reason}`;
   } catch (err) {
     log.warn('approval link could not be checked', { error: err instanceof Error ? err.message : String(err) });

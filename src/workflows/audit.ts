@@ -9,10 +9,23 @@ import type { AppView, ControllerState } from './definitions';
 
 const via = z.enum(AUDIT_VIA).optional();
 export const RefreshCommand = z
-  .object({ reason: z.string().max(1000).optional(), continueAsNew: z.boolean().optional(), by: z.string().max(256).optional(), via })
+  .object({
+    reason: z.string().max(1000).optional(),
+    continueAsNew: z.boolean().optional(),
+    by: z.string().max(256).optional(),
+    via,
+  })
   .strict()
   .optional();
-export const OpsCommand = z.object({ app: z.string().max(128).optional(), reason: z.string().max(1000).optional(), by: z.string().max(256).optional(), via }).strict().optional();
+export const OpsCommand = z
+  .object({
+    app: z.string().max(128).optional(),
+    reason: z.string().max(1000).optional(),
+    by: z.string().max(256).optional(),
+    via,
+  })
+  .strict()
+  .optional();
 export type OpsCommand = NonNullable<z.infer<typeof OpsCommand>>;
 
 export function audit(state: ControllerState, entry: Omit<NewAuditEntry, 'at'>): void {
@@ -34,7 +47,12 @@ export function auditDecision(state: ControllerState, d: Decision, path: 'update
 }
 
 /** A decision refused (invalid payload, nothing pending, not an approver, already decided): recorded with what it claimed. */
-export function auditRefusedDecision(state: ControllerState, raw: unknown, path: 'update' | 'signal', refusal: string): void {
+export function auditRefusedDecision(
+  state: ControllerState,
+  raw: unknown,
+  path: 'update' | 'signal',
+  refusal: string,
+): void {
   const c = claimedFields(raw);
   audit(state, {
     action: c.action ?? 'decision',
@@ -50,9 +68,22 @@ export function auditRefusedDecision(state: ControllerState, raw: unknown, path:
 }
 
 /** A `retry`, `skip` or `refresh` whose payload did not parse. */
-export function auditRefusedCommand(state: ControllerState, action: 'retry' | 'skip' | 'refresh', raw: unknown, refusal: string): void {
+export function auditRefusedCommand(
+  state: ControllerState,
+  action: 'retry' | 'skip' | 'refresh',
+  raw: unknown,
+  refusal: string,
+): void {
   const c = claimedFields(raw);
-  audit(state, { action, outcome: 'refused', by: c.by ?? 'unknown', via: c.via ?? 'signal', ...(c.app ? { app: c.app } : {}), ...(c.reason ? { reason: c.reason } : {}), refusal });
+  audit(state, {
+    action,
+    outcome: 'refused',
+    by: c.by ?? 'unknown',
+    via: c.via ?? 'signal',
+    ...(c.app ? { app: c.app } : {}),
+    ...(c.reason ? { reason: c.reason } : {}),
+    refusal,
+  });
 }
 
 /** What an operator command acts on in one app, before it acts. */
@@ -65,17 +96,38 @@ export function problemOf(view: AppView | undefined): string | undefined {
 }
 
 /** One entry per app a `retry` / `skip` acted on (a retry that clears an identity conflict resolves it), or one `no-op`. */
-export function auditOps(state: ControllerState, kind: 'retry' | 'skip', cmd: OpsCommand, acted: { app: string; problem: string | undefined }[]): void {
-  const base = { by: cmd.by ?? 'unknown', via: (cmd.via ?? 'signal') as AuditVia, ...(cmd.reason ? { reason: cmd.reason } : {}) };
+export function auditOps(
+  state: ControllerState,
+  kind: 'retry' | 'skip',
+  cmd: OpsCommand,
+  acted: { app: string; problem: string | undefined }[],
+): void {
+  const base = {
+    by: cmd.by ?? 'unknown',
+    via: (cmd.via ?? 'signal') as AuditVia,
+    ...(cmd.reason ? { reason: cmd.reason } : {}),
+  };
   if (acted.length === 0) {
     audit(state, { ...base, action: kind, outcome: 'no-op', ...(cmd.app ? { app: cmd.app } : {}) });
     return;
   }
   for (const a of acted) {
-    audit(state, { ...base, action: kind === 'retry' && a.problem === 'conflict' ? 'resolve-conflict' : kind, outcome: 'applied', app: a.app, ...(a.problem ? { problem: a.problem } : {}) });
+    audit(state, {
+      ...base,
+      action: kind === 'retry' && a.problem === 'conflict' ? 'resolve-conflict' : kind,
+      outcome: 'applied',
+      app: a.app,
+      ...(a.problem ? { problem: a.problem } : {}),
+    });
   }
 }
 
 export function auditRefresh(state: ControllerState, cmd: NonNullable<z.infer<typeof RefreshCommand>>): void {
-  audit(state, { action: 'refresh', outcome: 'applied', by: cmd.by ?? 'unknown', via: cmd.via ?? 'signal', ...(cmd.reason ? { reason: cmd.reason } : {}) });
+  audit(state, {
+    action: 'refresh',
+    outcome: 'applied',
+    by: cmd.by ?? 'unknown',
+    via: cmd.via ?? 'signal',
+    ...(cmd.reason ? { reason: cmd.reason } : {}),
+  });
 }

@@ -62,7 +62,8 @@ export interface AppView {
 
 export interface LogEntry {
   at: string;
-  kind: 'event' | 'decision' | 'refused-decision' | 'approval' | 'operator' | 'compensation' | 'action' | 'invalid-message';
+  kind:
+    'event' | 'decision' | 'refused-decision' | 'approval' | 'operator' | 'compensation' | 'action' | 'invalid-message';
   detail: string;
   by?: string;
 }
@@ -103,7 +104,11 @@ export interface PersonView {
   approvals: ApprovalRequest[];
   /** Each app's timeout policy now (for when a request escalates or times out: src/domain/approval-context.ts). */
   approvalPolicies?: Record<string, { onTimeout: 'reject' | 'escalate'; timeoutMs: number }>;
-  events: (Pick<PersonEvent, 'id' | 'type' | 'cancels' | 'source'> & { effectiveAt: string; recordedAt: string; fate: EventFate })[];
+  events: (Pick<PersonEvent, 'id' | 'type' | 'cancels' | 'source'> & {
+    effectiveAt: string;
+    recordedAt: string;
+    fate: EventFate;
+  })[];
   compensation?: ControllerState['compensation'];
   /** Everything that needs a person or is failing now, one line each. */
   problems: string[];
@@ -134,7 +139,8 @@ export const retrySignal = defineSignal<[OpsCommandPayload?]>('retry');
  * Ops and reconciliation: look at every app again now (the truth may have changed behind scimflow's
  * back), and with `continueAsNew`, start a fresh run on the current workflow code once idle.
  */
-export const refreshSignal = defineSignal<[{ reason?: string; continueAsNew?: boolean; by?: string; via?: AuditVia }?]>('refresh');
+export const refreshSignal =
+  defineSignal<[{ reason?: string; continueAsNew?: boolean; by?: string; via?: AuditVia }?]>('refresh');
 /** Ops: leave an app alone for the current HR record (optionally one app). */
 export const skipSignal = defineSignal<[OpsCommandPayload?]>('skip');
 /** The person's audit trail, oldest first (`scimflow audit` merges many). */

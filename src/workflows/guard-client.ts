@@ -1,11 +1,27 @@
 // The controller's side of the mass-change guard: ask `scimflow-guard:<app>` for a permit before a
 // deactivation or deletion, and wait for the verdict. Workflow code (deterministic). The guard is
 // started on first use (a child that outlives its parent); a second starter finds it running.
-import { condition, getExternalWorkflowHandle, ParentClosePolicy, setHandler, sleep, startChild, workflowInfo, WorkflowIdReusePolicy } from '@temporalio/workflow';
+import {
+  condition,
+  getExternalWorkflowHandle,
+  ParentClosePolicy,
+  setHandler,
+  sleep,
+  startChild,
+  workflowInfo,
+  WorkflowIdReusePolicy,
+} from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { PermitStatus } from '../domain/guard';
 import { nowMs } from './clock';
-import { guardWorkflow, guardWorkflowId, permitRequestSignal, permitVerdictSignal, permitWithdrawSignal, type PermitAsk } from './guard';
+import {
+  guardWorkflow,
+  guardWorkflowId,
+  permitRequestSignal,
+  permitVerdictSignal,
+  permitWithdrawSignal,
+  type PermitAsk,
+} from './guard';
 
 const verdicts = new Map<string, PermitStatus>();
 let installed = false;
@@ -15,7 +31,8 @@ function install(): void {
   installed = true;
   setHandler(permitVerdictSignal, (raw: unknown) => {
     const v = raw as { id?: unknown; status?: unknown } | undefined;
-    if (typeof v?.id === 'string' && (v.status === 'granted' || v.status === 'held' || v.status === 'rejected')) verdicts.set(v.id, v.status);
+    if (typeof v?.id === 'string' && (v.status === 'granted' || v.status === 'held' || v.status === 'rejected'))
+      verdicts.set(v.id, v.status);
   });
 }
 
@@ -46,7 +63,11 @@ export interface AskOptions {
  * with `interrupted` — when the caller stops waiting. While it is held only the caller waits (one
  * app's lane). `id` must be deterministic for the change (a repeat is the same request).
  */
-export async function askPermit(app: string, ask: Omit<PermitAsk, 'requester'>, opts: AskOptions | number = {}): Promise<'granted' | 'rejected' | 'interrupted'> {
+export async function askPermit(
+  app: string,
+  ask: Omit<PermitAsk, 'requester'>,
+  opts: AskOptions | number = {},
+): Promise<'granted' | 'rejected' | 'interrupted'> {
   const o: AskOptions = typeof opts === 'number' ? { reaskMs: opts } : opts;
   const interrupted = o.interrupted ?? (() => false);
   install();
@@ -65,7 +86,10 @@ export async function askPermit(app: string, ask: Omit<PermitAsk, 'requester'>, 
     const deadline = nowMs() + (o.reaskMs ?? 600_000);
     for (;;) {
       const heard = verdicts.get(ask.id);
-      const ok = await condition(() => final() || interrupted() || verdicts.get(ask.id) !== heard, Math.max(deadline - nowMs(), 0));
+      const ok = await condition(
+        () => final() || interrupted() || verdicts.get(ask.id) !== heard,
+        Math.max(deadline - nowMs(), 0),
+      );
       if (!ok || final() || interrupted()) break;
       if (verdicts.get(ask.id) === 'held') o.onHeld?.();
     }

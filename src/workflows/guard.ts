@@ -6,10 +6,33 @@
 // The allowance is a fraction of the app's accounts as the app itself counts them: the guard asks
 // the app (one small list request) when it starts and when its count is older than COUNT_MAX_AGE_MS;
 // a reconcile scan reports its total too.
-import { condition, continueAsNew, defineQuery, defineSignal, getExternalWorkflowHandle, log, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineSignal,
+  getExternalWorkflowHandle,
+  log,
+  patched,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import { z } from 'zod';
 import type { Activities } from '../activities';
-import { allowance, DEFAULT_GUARD_POLICY, decideHeld, emptyGuard, reportSize, requestPermit, withdrawHeld, type GuardPolicy, type GuardState, type PermitRequest, type PermitStatus } from '../domain/guard';
+import {
+  allowance,
+  DEFAULT_GUARD_POLICY,
+  decideHeld,
+  emptyGuard,
+  reportSize,
+  requestPermit,
+  withdrawHeld,
+  type GuardPolicy,
+  type GuardState,
+  type PermitRequest,
+  type PermitStatus,
+} from '../domain/guard';
 import { nowMs } from './clock';
 import { PATCHES } from './patches';
 import { appActivities, failureCode, failureMessage } from './proxies';
@@ -47,7 +70,10 @@ export const permitWithdrawSignal = defineSignal<[{ id: string }]>('permitWithdr
 export const permitVerdictSignal = defineSignal<[{ id: string; status: PermitStatus }]>('permitVerdict');
 export const guardStateQuery = defineQuery<GuardView>('guardState');
 
-const planning = proxyActivities<Pick<Activities, 'guardPolicy'>>({ startToCloseTimeout: '10 seconds', retry: { maximumInterval: '30 seconds' } });
+const planning = proxyActivities<Pick<Activities, 'guardPolicy'>>({
+  startToCloseTimeout: '10 seconds',
+  retry: { maximumInterval: '30 seconds' },
+});
 
 export interface GuardInput {
   app: string;
@@ -103,13 +129,16 @@ export async function guardWorkflow(input: GuardInput): Promise<void> {
       const res = requestPermit(state, req, now, pol);
       state = res.state;
       // A repeat is answered again (the requester may have continued-as-new); executed only once.
-      if (res.status === 'held' && wired && req.requester) toTell.push({ requester: req.requester, id: req.id, status: 'held' });
+      if (res.status === 'held' && wired && req.requester)
+        toTell.push({ requester: req.requester, id: req.id, status: 'held' });
       if (res.status !== 'held') {
         if (req.requester) toTell.push({ requester: req.requester, id: req.id, status: res.status });
         if (!before && res.status === 'granted' && req.execute && req.accountId) toRun.push(req);
       }
     } else if (m.kind === 'decision') {
-      const p = z.strictObject({ decision: z.enum(['release', 'reject']), by: z.string().max(200).optional() }).safeParse(m.raw);
+      const p = z
+        .strictObject({ decision: z.enum(['release', 'reject']), by: z.string().max(200).optional() })
+        .safeParse(m.raw);
       if (!p.success) return;
       const status: PermitStatus = p.data.decision === 'release' ? 'granted' : 'rejected';
       const res = decideHeld(state, p.data.decision, now, p.data.by ?? 'operator', pol);
@@ -128,7 +157,15 @@ export async function guardWorkflow(input: GuardInput): Promise<void> {
   };
 
   for (;;) {
-    await condition(() => inbox.length > 0 || toTell.length > 0 || toRun.length > 0 || handled >= 500 || workflowInfo().continueAsNewSuggested, 24 * 3_600_000);
+    await condition(
+      () =>
+        inbox.length > 0 ||
+        toTell.length > 0 ||
+        toRun.length > 0 ||
+        handled >= 500 ||
+        workflowInfo().continueAsNewSuggested,
+      24 * 3_600_000,
+    );
     // A stale count is refreshed before the next permit is judged (not on every one: no latency for a single leaver).
     if (wired && inbox.some((m) => m.kind === 'permit') && stale()) await count();
     while (inbox.length > 0) handle(inbox.shift()!);
@@ -148,7 +185,10 @@ export async function guardWorkflow(input: GuardInput): Promise<void> {
         executed = [...executed, { id: r.id, accountId: r.accountId!, at: nowMs(), ok: true }].slice(-200);
       } catch (err) {
         const gone = failureCode(err) === 'NOT_FOUND';
-        executed = [...executed, { id: r.id, accountId: r.accountId!, at: nowMs(), ok: gone, ...(gone ? {} : { error: failureMessage(err) }) }].slice(-200);
+        executed = [
+          ...executed,
+          { id: r.id, accountId: r.accountId!, at: nowMs(), ok: gone, ...(gone ? {} : { error: failureMessage(err) }) },
+        ].slice(-200);
       }
     }
     if (handled >= 500 || workflowInfo().continueAsNewSuggested) {

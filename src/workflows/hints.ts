@@ -16,7 +16,10 @@ const HINT_SKEW_MS = 60_000;
 
 const Resource = z
   .record(z.string(), z.unknown())
-  .refine((r) => typeof r.id === 'string' && r.id !== '' && typeof r.userName === 'string', 'each resource needs a string id and userName')
+  .refine(
+    (r) => typeof r.id === 'string' && r.id !== '' && typeof r.userName === 'string',
+    'each resource needs a string id and userName',
+  )
   .refine((r) => !('password' in r), 'a hint must not carry a password');
 
 export const ObservationHintsSchema = z
@@ -49,7 +52,11 @@ export class HintBox {
   /** Stores the hints; returns why they were refused, if they were. */
   accept(raw: unknown): string | undefined {
     const parsed = ObservationHintsSchema.safeParse(raw);
-    if (!parsed.success) return parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ').slice(0, 500);
+    if (!parsed.success)
+      return parsed.error.issues
+        .map((i) => `${i.path.join('.')}: ${i.message}`)
+        .join('; ')
+        .slice(0, 500);
     for (const h of parsed.data.hints) this.byApp.set(h.app, h);
     return undefined;
   }
@@ -62,7 +69,11 @@ export class HintBox {
    * The accounts a lookup for these keys would have returned at the hint's time, if the hint is
    * fresh and for exactly these keys. Consumed either way.
    */
-  take(app: string, key: { userName: string; externalId?: string; owner: OwnerRule }, now: number): { accounts: ObservedAccount[]; observedAt: string } | undefined {
+  take(
+    app: string,
+    key: { userName: string; externalId?: string; owner: OwnerRule },
+    now: number,
+  ): { accounts: ObservedAccount[]; observedAt: string } | undefined {
     const h = this.byApp.get(app);
     if (!h) return undefined;
     this.byApp.delete(app);
@@ -71,7 +82,11 @@ export class HintBox {
     if (h.userName !== key.userName || h.externalId !== key.externalId) return undefined;
     const name = normalizeIdentityKey(key.userName);
     const accounts = h.resources
-      .filter((r) => normalizeIdentityKey(String(r.userName)) === name || (key.owner.by === 'externalId' && key.externalId !== undefined && r.externalId === key.externalId))
+      .filter(
+        (r) =>
+          normalizeIdentityKey(String(r.userName)) === name ||
+          (key.owner.by === 'externalId' && key.externalId !== undefined && r.externalId === key.externalId),
+      )
       .map((r) => observedAccount(r, key.owner))
       .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     return { accounts, observedAt: new Date(at).toISOString() };
@@ -83,7 +98,13 @@ export class HintBox {
  * after a failure or a refresh (`mayUse` false). The patch is asked only when there is a hint to use,
  * so a history without hints never meets it; a history recorded before the patch replays its lookup.
  */
-export function hintedObservation(box: HintBox, app: string, key: { userName: string; externalId?: string; owner: OwnerRule }, now: number, mayUse: boolean): { accounts: ObservedAccount[]; observedAt: string } | undefined {
+export function hintedObservation(
+  box: HintBox,
+  app: string,
+  key: { userName: string; externalId?: string; owner: OwnerRule },
+  now: number,
+  mayUse: boolean,
+): { accounts: ObservedAccount[]; observedAt: string } | undefined {
   if (!mayUse || !box.has(app)) return undefined;
   const hint = box.take(app, key, now);
   return hint && patched(PATCHES.observationHint) ? hint : undefined;

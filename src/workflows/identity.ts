@@ -40,7 +40,16 @@ import { applyAction, planApp, type Action, type AppPlan } from '../domain/plann
 import type { DesireResult } from '../rules/desire';
 import { HrEventSchema, describeIssues } from '../shared/hr-event';
 import { nowIso, nowMs } from './clock';
-import { OpsCommand, RefreshCommand, auditDecision, auditOps, auditRefresh, auditRefusedCommand, auditRefusedDecision, problemOf } from './audit';
+import {
+  OpsCommand,
+  RefreshCommand,
+  auditDecision,
+  auditOps,
+  auditRefresh,
+  auditRefusedCommand,
+  auditRefusedDecision,
+  problemOf,
+} from './audit';
 import {
   approvalSignal,
   auditQuery,
@@ -107,7 +116,12 @@ class Controller {
   constructor(private readonly input: IdentityWorkflowInput) {
     this.state = migrateState(input.state, input.employeeId);
     this.refreshTimeline();
-    this.notes = new Notifications({ employeeId: input.employeeId, employee: () => this.employment.employee, desire: (app) => this.desires.get(app), policies: () => this.policies() });
+    this.notes = new Notifications({
+      employeeId: input.employeeId,
+      employee: () => this.employment.employee,
+      desire: (app) => this.desires.get(app),
+      policies: () => this.policies(),
+    });
     setHandler(hrEventSignal, (raw: unknown) => this.onHrEvent(raw));
     setHandler(approvalSignal, (raw: unknown) => {
       // A signal cannot wait for the link check: verified decisions come through the Update.
@@ -132,7 +146,11 @@ class Controller {
           // The worker checks the signature; then the request must still be pending: a link works once.
           refusal = (await linkRefusal(this.state.employeeId, raw)) ?? this.refuse(raw);
           if (refusal) {
-            this.record({ kind: 'refused-decision', detail: `${raw.decision} ${raw.requestId ?? raw.app} via verified-link: ${refusal}`, ...by(raw) });
+            this.record({
+              kind: 'refused-decision',
+              detail: `${raw.decision} ${raw.requestId ?? raw.app} via verified-link: ${refusal}`,
+              ...by(raw),
+            });
             auditRefusedDecision(this.state, raw, 'update', refusal);
             throw ApplicationFailure.nonRetryable(refusal, 'DECISION_REFUSED');
           }
@@ -152,14 +170,21 @@ class Controller {
     setHandler(refreshSignal, (raw: unknown) => {
       const parsed = RefreshCommand.safeParse(raw ?? undefined);
       if (!parsed.success) {
-        this.record({ kind: 'invalid-message', detail: `refresh refused: ${parsed.error.issues.map((i) => i.message).join('; ')}` });
+        this.record({
+          kind: 'invalid-message',
+          detail: `refresh refused: ${parsed.error.issues.map((i) => i.message).join('; ')}`,
+        });
         auditRefusedCommand(this.state, 'refresh', raw, parsed.error.issues.map((i) => i.message).join('; '));
         return;
       }
       auditRefresh(this.state, parsed.data ?? {});
       this.refreshes++;
       if (parsed.data?.continueAsNew) this.continueAsNewRequested = true;
-      this.record({ kind: 'operator', detail: `refresh${parsed.data?.continueAsNew ? ' and continue-as-new' : ''}${parsed.data?.reason ? `: ${parsed.data.reason}` : ''}`, ...(parsed.data?.by ? { by: parsed.data.by } : {}) });
+      this.record({
+        kind: 'operator',
+        detail: `refresh${parsed.data?.continueAsNew ? ' and continue-as-new' : ''}${parsed.data?.reason ? `: ${parsed.data.reason}` : ''}`,
+        ...(parsed.data?.by ? { by: parsed.data.by } : {}),
+      });
       this.bumpAll();
       this.inputs++;
     });
@@ -169,7 +194,10 @@ class Controller {
     });
     setHandler(stateQuery, () => this.view());
     setHandler(auditQuery, () => this.state.audit);
-    listenForUpgrade((entry) => this.record(entry), () => this.inputs++);
+    listenForUpgrade(
+      (entry) => this.record(entry),
+      () => this.inputs++,
+    );
   }
 
   // ---- messages ----------------------------------------------------------------------------
@@ -185,7 +213,10 @@ class Controller {
     }
     const e = parsed.data;
     if (e.employee.employeeId !== this.state.employeeId) {
-      this.record({ kind: 'invalid-message', detail: `hrEvent ${e.id} refused: it is for employee ${e.employee.employeeId}` });
+      this.record({
+        kind: 'invalid-message',
+        detail: `hrEvent ${e.id} refused: it is for employee ${e.employee.employeeId}`,
+      });
       return;
     }
     if (this.state.seen[e.id] !== undefined) return; // a redelivery has no second effect
@@ -195,29 +226,59 @@ class Controller {
     const lastRecorded = this.state.events.reduce((m, x) => Math.max(m, x.recordedAt), 0);
     const recordedAt = e.recordedAt ? Date.parse(e.recordedAt) : Math.max(now, lastRecorded + 1);
     const at = e.effectiveAt ? Date.parse(e.effectiveAt) : recordedAt;
-    const event: PersonEvent = { id: e.id, type: e.type, at, recordedAt, employee: e.employee, ...(e.cancels ? { cancels: e.cancels } : {}), ...(e.source ? { source: e.source } : {}) };
+    const event: PersonEvent = {
+      id: e.id,
+      type: e.type,
+      at,
+      recordedAt,
+      employee: e.employee,
+      ...(e.cancels ? { cancels: e.cancels } : {}),
+      ...(e.source ? { source: e.source } : {}),
+    };
     this.state.events.push(event);
     this.refreshTimeline();
     const fate = this.tl.fates[e.id];
-    this.record({ kind: 'event', detail: `${e.type} ${e.id}${e.effectiveAt ? ` effective ${e.effectiveAt}` : ''}: ${fate ? describeFate(fate) : 'recorded'}` });
+    this.record({
+      kind: 'event',
+      detail: `${e.type} ${e.id}${e.effectiveAt ? ` effective ${e.effectiveAt}` : ''}: ${fate ? describeFate(fate) : 'recorded'}`,
+    });
     this.inputs++;
   }
 
   /** Why a decision is refused (the app's current policy on unverified decisions included). */
   private refuse(raw: unknown): string | undefined {
-    return refuseDecision(this.state.approvals, raw, { verifiedOnly: (app) => this.desires.get(app)?.approval.unverifiedDecisions === 'refuse' });
+    return refuseDecision(this.state.approvals, raw, {
+      verifiedOnly: (app) => this.desires.get(app)?.approval.unverifiedDecisions === 'refuse',
+    });
   }
 
-  private applyDecision(raw: Decision, via: 'signal' | 'update' | 'cli' | 'verified-link'): { requestId: string; app: string; decision: 'approve' | 'reject' } {
+  private applyDecision(
+    raw: Decision,
+    via: 'signal' | 'update' | 'cli' | 'verified-link',
+  ): { requestId: string; app: string; decision: 'approve' | 'reject' } {
     const d = DecisionSchema.parse(raw);
-    const target = d.requestId ? this.state.approvals.find((r) => r.id === d.requestId)! : pendingFor(this.state.approvals, d.app)!;
+    const target = d.requestId
+      ? this.state.approvals.find((r) => r.id === d.requestId)!
+      : pendingFor(this.state.approvals, d.app)!;
     const before = this.state.approvals;
     // `verified` is what the worker found (the Update handler checked the link), never the sender's word.
-    this.state.approvals = decide(this.state.approvals, d, nowMs(), { via: via === 'update' ? 'ui-update' : via, verified: via === 'verified-link' });
+    this.state.approvals = decide(this.state.approvals, d, nowMs(), {
+      via: via === 'update' ? 'ui-update' : via,
+      verified: via === 'verified-link',
+    });
     this.notes.approvalsChanged(before, this.state.approvals);
-    this.record({ kind: 'decision', detail: `${d.decision} ${target.id} (${d.app}) via ${via}${d.comment ? `: ${d.comment}` : ''}`, by: d.approver });
+    this.record({
+      kind: 'decision',
+      detail: `${d.decision} ${target.id} (${d.app}) via ${via}${d.comment ? `: ${d.comment}` : ''}`,
+      by: d.approver,
+    });
     // The trail records how it came and whether the worker verified it, never the sender's claim.
-    auditDecision(this.state, { ...d, via: via === 'update' ? 'ui-update' : via, verified: via === 'verified-link' }, via === 'signal' ? 'signal' : 'update', target.id);
+    auditDecision(
+      this.state,
+      { ...d, via: via === 'update' ? 'ui-update' : via, verified: via === 'verified-link' },
+      via === 'signal' ? 'signal' : 'update',
+      target.id,
+    );
     this.bump(d.app);
     return { requestId: target.id, app: d.app, decision: d.decision };
   }
@@ -225,13 +286,20 @@ class Controller {
   private onOps(kind: 'retry' | 'skip', raw: unknown): void {
     const parsed = OpsCommand.safeParse(raw ?? undefined);
     if (!parsed.success) {
-      this.record({ kind: 'invalid-message', detail: `${kind} refused: ${parsed.error.issues.map((i) => i.message).join('; ')}` });
+      this.record({
+        kind: 'invalid-message',
+        detail: `${kind} refused: ${parsed.error.issues.map((i) => i.message).join('; ')}`,
+      });
       auditRefusedCommand(this.state, kind, raw, parsed.error.issues.map((i) => i.message).join('; '));
       return;
     }
     const cmd = parsed.data ?? {};
     const acted: { app: string; problem: string | undefined }[] = [];
-    const apps = cmd.app ? [cmd.app] : Object.values(this.state.apps).filter((a) => a.failure || a.conflict || a.problem).map((a) => a.app);
+    const apps = cmd.app
+      ? [cmd.app]
+      : Object.values(this.state.apps)
+          .filter((a) => a.failure || a.conflict || a.problem)
+          .map((a) => a.app);
     for (const app of apps) {
       const view = this.state.apps[app];
       if (!view) continue;
@@ -242,7 +310,11 @@ class Controller {
       } else this.state.skipped[app] = this.tl.employment.version;
       this.bump(app);
     }
-    this.record({ kind: 'operator', detail: `${kind} ${apps.join(', ') || '(nothing to act on)'}${cmd.reason ? `: ${cmd.reason}` : ''}`, ...(cmd.by ? { by: cmd.by } : {}) });
+    this.record({
+      kind: 'operator',
+      detail: `${kind} ${apps.join(', ') || '(nothing to act on)'}${cmd.reason ? `: ${cmd.reason}` : ''}`,
+      ...(cmd.by ? { by: cmd.by } : {}),
+    });
     auditOps(this.state, kind, cmd, acted);
     this.inputs++;
   }
@@ -306,7 +378,9 @@ class Controller {
   private whyBroken(app: string): string {
     const v = this.state.apps[app]!;
     if (v.state === 'refused') {
-      const r = [...this.state.approvals].reverse().find((x) => x.app === app && (x.status === 'rejected' || x.status === 'expired'));
+      const r = [...this.state.approvals]
+        .reverse()
+        .find((x) => x.app === app && (x.status === 'rejected' || x.status === 'expired'));
       if (r?.status === 'rejected') return `rejected by ${r.decidedBy}${r.comment ? `: ${r.comment}` : ''}`;
       return 'approval timed out';
     }
@@ -316,7 +390,8 @@ class Controller {
 
   private maybeJoined(): void {
     const e = this.employment;
-    if (e.status !== 'employed' || !e.periodId || this.state.joinedPeriod === e.periodId || this.compensatingAny()) return;
+    if (e.status !== 'employed' || !e.periodId || this.state.joinedPeriod === e.periodId || this.compensatingAny())
+      return;
     const granted = [...this.desires.values()].filter((d) => d.granted);
     if (granted.length === 0 || this.desiredFor !== e.version) return;
     const required = granted.filter((d) => d.allOrNothing);
@@ -337,7 +412,12 @@ class Controller {
 
   // ---- one lane per app ---------------------------------------------------------------------
 
-  private relevant(app: string, d: DesireResult, observedVersion: string | undefined, refreshPending: boolean): boolean {
+  private relevant(
+    app: string,
+    d: DesireResult,
+    observedVersion: string | undefined,
+    refreshPending: boolean,
+  ): boolean {
     const v = this.state.apps[app];
     const status = this.employment.status;
     if (v?.link.scimId) return true;
@@ -396,7 +476,9 @@ class Controller {
       if (view.failure?.needsPerson && attentionVersion === this.employment.version) {
         // Waits for `retry`, a new HR record, or — a leaver is never lost — the hourly try.
         const leaver = this.employment.status === 'left' && view.failure.code !== GUARD_REJECTED;
-        const next = leaver ? Date.parse(view.failure.since) + view.failure.attempts * LEAVER_ATTENTION_RETRY_MS : undefined;
+        const next = leaver
+          ? Date.parse(view.failure.since) + view.failure.attempts * LEAVER_ATTENTION_RETRY_MS
+          : undefined;
         if (next === undefined || nowMs() < next) {
           await waitFor(next);
           continue;
@@ -412,11 +494,33 @@ class Controller {
 
       // Observe: once per record version (or after anything went wrong); the truth is in the app.
       try {
-        if (!accounts || observedVersion !== this.employment.version || observedDesire !== d || view.failure || observedRefresh !== this.refreshes) {
+        if (
+          !accounts ||
+          observedVersion !== this.employment.version ||
+          observedDesire !== d ||
+          view.failure ||
+          observedRefresh !== this.refreshes
+        ) {
           // A fresh hint stands in for the lookup once, never after a failure or a refresh.
-          const hinted = hintedObservation(this.hints, app, { userName: d.user.userName, ...(d.user.externalId ? { externalId: d.user.externalId } : {}), owner: d.owner }, nowMs(), !view.failure && observedRefresh === this.refreshes);
+          const hinted = hintedObservation(
+            this.hints,
+            app,
+            {
+              userName: d.user.userName,
+              ...(d.user.externalId ? { externalId: d.user.externalId } : {}),
+              owner: d.owner,
+            },
+            nowMs(),
+            !view.failure && observedRefresh === this.refreshes,
+          );
           observedRefresh = this.refreshes;
-          accounts = hinted ? hinted.accounts : await appActivities(app).observe({ app, userName: d.user.userName, ...(d.user.externalId ? { externalId: d.user.externalId } : {}) });
+          accounts = hinted
+            ? hinted.accounts
+            : await appActivities(app).observe({
+                app,
+                userName: d.user.userName,
+                ...(d.user.externalId ? { externalId: d.user.externalId } : {}),
+              });
           observedVersion = this.employment.version;
           observedDesire = d;
           view.observedAt = hinted ? hinted.observedAt : nowIso();
@@ -437,7 +541,17 @@ class Controller {
         const action = plan.actions[0];
         if (!action) break;
         // Ending access asks the app's mass-change guard first (a burst beyond its allowance waits there).
-        const permit = !needsPermit(action) ? 'go' : await permitFor(action, { workflowId: workflowInfo().workflowId, app, view, version: this.employment.version, interrupted: () => this.stopping || (this.laneGen.get(app) ?? 0) !== gen, changed: () => this.syncAttributes(), record: (detail) => this.record({ kind: 'action', detail }) });
+        const permit = !needsPermit(action)
+          ? 'go'
+          : await permitFor(action, {
+              workflowId: workflowInfo().workflowId,
+              app,
+              view,
+              version: this.employment.version,
+              interrupted: () => this.stopping || (this.laneGen.get(app) ?? 0) !== gen,
+              changed: () => this.syncAttributes(),
+              record: (detail) => this.record({ kind: 'action', detail }),
+            });
         if (permit === 'interrupted') {
           // Nothing was done: observe again (an unlinked leaver's account must stay relevant).
           observedVersion = undefined;
@@ -455,7 +569,8 @@ class Controller {
           const next = applyAction(accounts, view.link, action, d, result);
           accounts = next.accounts;
           view.link = next.link ?? {};
-          if (action.kind !== 'forget' && action.kind !== 'adopt') this.record({ kind: 'action', detail: `${app}: ${describeAction(action)}` });
+          if (action.kind !== 'forget' && action.kind !== 'adopt')
+            this.record({ kind: 'action', detail: `${app}: ${describeAction(action)}` });
           if (view.failure) view.failure = undefined;
         } catch (err) {
           backoffUntil = this.fail(app, action.kind, err);
@@ -499,13 +614,30 @@ class Controller {
     if (plan.approvalFor && gate === 'none') {
       const context = e.employee ? approvalContext(e.employee, d.grantedBy) : undefined;
       const verifiedOnly = d.approval.unverifiedDecisions === 'refuse';
-      this.state.approvals = pruneRequests(openRequest(this.state.approvals, { app, purpose: plan.approvalFor, periodId, version: e.version, policy: d.approval, now: nowMs(), ...(context ? { context } : {}), verifiedOnly }));
+      this.state.approvals = pruneRequests(
+        openRequest(this.state.approvals, {
+          app,
+          purpose: plan.approvalFor,
+          periodId,
+          version: e.version,
+          policy: d.approval,
+          now: nowMs(),
+          ...(context ? { context } : {}),
+          verifiedOnly,
+        }),
+      );
       const opened = pendingFor(this.state.approvals, app)!;
       this.notes.request('approval-pending', opened);
-      this.record({ kind: 'approval', detail: `${opened.id}: a ${app} seat (${plan.approvalFor}) waits for ${opened.approvers.join(', ')}` });
+      this.record({
+        kind: 'approval',
+        detail: `${opened.id}: a ${app} seat (${plan.approvalFor}) waits for ${opened.approvers.join(', ')}`,
+      });
       this.inputs++; // the main loop arms the request's deadline
       this.syncAttributes();
-    } else if (!plan.approvalFor && !plan.actions.some((a) => a.kind === 'create' || (a.kind === 'setActive' && a.active))) {
+    } else if (
+      !plan.approvalFor &&
+      !plan.actions.some((a) => a.kind === 'create' || (a.kind === 'setActive' && a.active))
+    ) {
       this.withdrawUnwanted(app, plan.state);
     }
     return plan;
@@ -522,20 +654,29 @@ class Controller {
 
   private note(app: string, plan: AppPlan, accounts: ObservedAccount[] | undefined): void {
     const view = this.view_(app);
-    if (plan.conflict && !view.conflict) this.notes.about('identity-conflict', `${app}/${this.employment.version}`, [app], plan.conflict.reason);
+    if (plan.conflict && !view.conflict)
+      this.notes.about('identity-conflict', `${app}/${this.employment.version}`, [app], plan.conflict.reason);
     view.state = plan.state;
     dropStaleHold(app, view, plan);
     view.conflict = plan.conflict ? { reason: plan.conflict.reason, accounts: plan.conflict.accounts } : undefined;
     const acc = plan.account ?? (view.link.scimId ? accounts?.find((a) => a.id === view.link.scimId) : undefined);
     view.account = acc
-      ? { id: acc.id, userName: acc.userName, ...(acc.externalId ? { externalId: acc.externalId } : {}), active: acc.active, ...(acc.groups ? { groups: acc.groups } : {}) }
+      ? {
+          id: acc.id,
+          userName: acc.userName,
+          ...(acc.externalId ? { externalId: acc.externalId } : {}),
+          active: acc.active,
+          ...(acc.groups ? { groups: acc.groups } : {}),
+        }
       : undefined;
   }
 
   /** An approved seat not yet used: it buys exactly one create or reactivation. */
   private unusedApproval(app: string) {
     const periodId = this.employment.periodId ?? 'none';
-    return this.state.approvals.find((x) => x.app === app && x.status === 'approved' && x.consumedAt === undefined && x.periodId === periodId);
+    return this.state.approvals.find(
+      (x) => x.app === app && x.status === 'approved' && x.consumedAt === undefined && x.periodId === periodId,
+    );
   }
 
   private approvalFor(app: string): { requestId: string; approver: string } | undefined {
@@ -550,7 +691,12 @@ class Controller {
     this.state.approvals = this.state.approvals.map((x) => (x === r ? { ...x, consumedAt: now } : x));
   }
 
-  private async execute(app: string, action: Action, accounts: ObservedAccount[], d: DesireResult): Promise<{ id?: string }> {
+  private async execute(
+    app: string,
+    action: Action,
+    accounts: ObservedAccount[],
+    d: DesireResult,
+  ): Promise<{ id?: string }> {
     const acts = appActivities(app);
     const account = (id: string) => accounts.find((a) => a.id === id);
     switch (action.kind) {
@@ -560,12 +706,24 @@ class Controller {
         return { id: created.id };
       }
       case 'update':
-        await acts.updateAccount({ app, id: action.accountId, current: account(action.accountId)?.resource ?? {}, desired: d.user, managed: d.managedAttributes });
+        await acts.updateAccount({
+          app,
+          id: action.accountId,
+          current: account(action.accountId)?.resource ?? {},
+          desired: d.user,
+          managed: d.managedAttributes,
+        });
         return {};
       case 'setActive': {
         const approval = action.active ? this.approvalFor(app) : undefined;
         const current = account(action.accountId)?.resource;
-        await acts.setActive({ app, id: action.accountId, ...(current ? { current } : {}), active: action.active, ...(approval ? { approval } : {}) });
+        await acts.setActive({
+          app,
+          id: action.accountId,
+          ...(current ? { current } : {}),
+          active: action.active,
+          ...(approval ? { approval } : {}),
+        });
         return {};
       }
       case 'addGroup': {
@@ -575,7 +733,8 @@ class Controller {
       }
       case 'removeGroup': {
         // Every group of that name (servers may hold duplicates): the membership ends in all of them.
-        for (const groupId of await acts.findGroups({ app, name: action.group })) await acts.removeMember({ app, groupId, userId: action.accountId });
+        for (const groupId of await acts.findGroups({ app, name: action.group }))
+          await acts.removeMember({ app, groupId, userId: action.accountId });
         return {};
       }
       case 'removeJsmCustomer':
@@ -631,7 +790,8 @@ class Controller {
     const retryAfter = failureRetryAfterMs(err);
     // Stale knowledge (409, 404, 412): observe again at once, then back off like any failure.
     const stale = code !== undefined && STALE.has(code) && attempts <= 1;
-    const delay = needsPerson || stale ? 0 : Math.min(retryAfter ?? 1000 * 2 ** Math.min(attempts - 1, 10), MAX_BACKOFF_MS);
+    const delay =
+      needsPerson || stale ? 0 : Math.min(retryAfter ?? 1000 * 2 ** Math.min(attempts - 1, 10), MAX_BACKOFF_MS);
     const activityAttempts = failureAttempts(err);
     view.failure = {
       since: prev?.since ?? new Date(now).toISOString(),
@@ -644,7 +804,8 @@ class Controller {
       ...(needsPerson ? {} : { nextTryAt: new Date(now + delay).toISOString() }),
     };
     log.warn('app step failed', { app, step, code, attempts, needsPerson });
-    if (needsPerson && !prev?.needsPerson && this.employment.status === 'left') this.notes.about('leaver-attention', `${app}/${view.failure.since}`, [app], `${step}: ${view.failure.lastError}`);
+    if (needsPerson && !prev?.needsPerson && this.employment.status === 'left')
+      this.notes.about('leaver-attention', `${app}/${view.failure.since}`, [app], `${step}: ${view.failure.lastError}`);
     this.maybeCompensate();
     this.syncAttributes();
     return needsPerson ? 0 : now + delay;
@@ -682,14 +843,23 @@ class Controller {
       this.state.approvals = this.notes.warn(this.state.approvals, now);
       this.syncAttributes();
       if (this.continueAsNewRequested) break;
-      if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= maxHistory || upgradeRequested()) break;
+      if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= maxHistory || upgradeRequested())
+        break;
 
       const deadlines = this.state.approvals.filter((r) => r.status === 'pending').map((r) => r.deadline);
-      const next = Math.min(this.tl.nextChangeAt ?? Infinity, ...deadlines, this.notes.nextWarningAt(this.state.approvals));
+      const next = Math.min(
+        this.tl.nextChangeAt ?? Infinity,
+        ...deadlines,
+        this.notes.nextWarningAt(this.state.approvals),
+      );
       const seen = this.inputs;
       const version = e.version;
       // Lanes that keep retrying a failing app add history while this loop sleeps: it wakes for that too.
-      const changed = () => this.inputs !== seen || workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= maxHistory || this.continueAsNewRequested;
+      const changed = () =>
+        this.inputs !== seen ||
+        workflowInfo().continueAsNewSuggested ||
+        workflowInfo().historyLength >= maxHistory ||
+        this.continueAsNewRequested;
       if (next === Infinity) await condition(changed);
       else await condition(changed, Math.max(next - now, 0));
       this.refreshTimeline();
@@ -708,7 +878,11 @@ class Controller {
     s.events = compact(s.events, now);
     for (const [id, at] of Object.entries(s.seen)) if (at < now - SEEN_RETENTION_MS) delete s.seen[id];
     s.approvals = pruneRequests(s.approvals);
-    return continueAsNew<typeof identityWorkflow>({ employeeId: s.employeeId, state: s, ...(this.input.maxHistoryEvents ? { maxHistoryEvents: this.input.maxHistoryEvents } : {}) });
+    return continueAsNew<typeof identityWorkflow>({
+      employeeId: s.employeeId,
+      state: s,
+      ...(this.input.maxHistoryEvents ? { maxHistoryEvents: this.input.maxHistoryEvents } : {}),
+    });
   }
 
   // ---- what people see -----------------------------------------------------------------------
@@ -717,12 +891,17 @@ class Controller {
     const e = this.employment;
     if (e.status === 'unknown' || e.status === 'pre-hire') return e.status;
     const apps = Object.values(this.state.apps);
-    const unsettled = this.desiredFor !== e.version || [...this.desires.keys()].some((app) => this.state.apps[app]?.plannedFor !== e.version);
+    const unsettled =
+      this.desiredFor !== e.version ||
+      [...this.desires.keys()].some((app) => this.state.apps[app]?.plannedFor !== e.version);
     const busy = unsettled || apps.some((a) => a.state === 'converging' || a.failure);
     if (e.status === 'left') return busy ? 'leaving' : 'left';
     if (this.compensatingAny()) return 'compensated';
     // A join is not done while an all-or-nothing app still waits (for a seat approval, say).
-    const joinPending = e.periodId !== undefined && this.state.joinedPeriod !== e.periodId && [...this.desires.values()].some((d) => d.granted && d.allOrNothing);
+    const joinPending =
+      e.periodId !== undefined &&
+      this.state.joinedPeriod !== e.periodId &&
+      [...this.desires.values()].some((d) => d.granted && d.allOrNothing);
     return busy || joinPending ? 'joining' : 'active';
   }
 
@@ -742,7 +921,10 @@ class Controller {
     const problems = this.problems();
     const attrs = {
       stage: this.stage(),
-      pending: this.state.approvals.filter((r) => r.status === 'pending').map((r) => r.app).sort(),
+      pending: this.state.approvals
+        .filter((r) => r.status === 'pending')
+        .map((r) => r.app)
+        .sort(),
       attention: problems.some((p) => !p.startsWith('failing:')),
       problems,
       linked: Object.values(this.state.apps)
@@ -772,7 +954,9 @@ class Controller {
       apps: s.apps,
       pendingApprovals: s.approvals.filter((r) => r.status === 'pending'),
       approvals: s.approvals,
-      approvalPolicies: Object.fromEntries(Object.entries(this.policies()).map(([app, p]) => [app, { onTimeout: p.onTimeout, timeoutMs: p.timeoutMs }])),
+      approvalPolicies: Object.fromEntries(
+        Object.entries(this.policies()).map(([app, p]) => [app, { onTimeout: p.onTimeout, timeoutMs: p.timeoutMs }]),
+      ),
       events: s.events
         .slice()
         .sort((a, b) => a.recordedAt - b.recordedAt)

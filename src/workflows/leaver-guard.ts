@@ -75,13 +75,20 @@ export async function permitFor(action: Action, ctx: LeaverGuardContext): Promis
   const id = permitId(ctx.workflowId, app, change.accountId, ctx.version, view.guardRound ?? 0);
   const verdict = await askPermit(
     app,
-    { id, kind: change.kind, accountId: change.accountId, reason: `${ctx.workflowId}: ${change.kind} ${change.accountId}` },
+    {
+      id,
+      kind: change.kind,
+      accountId: change.accountId,
+      reason: `${ctx.workflowId}: ${change.kind} ${change.accountId}`,
+    },
     {
       interrupted: () => ctx.interrupted(),
       onHeld: () => {
         if (view.guard?.permitId === id) return;
         view.guard = { permitId: id, kind: change.kind, accountId: change.accountId, since: nowIso() };
-        ctx.record(`${app}: ${change.kind} ${change.accountId} held by the mass-change guard (scimflow guard status ${app})`);
+        ctx.record(
+          `${app}: ${change.kind} ${change.accountId} held by the mass-change guard (scimflow guard status ${app})`,
+        );
         ctx.changed();
       },
     },

@@ -7,7 +7,14 @@ import { condition, log, patched, proxyActivities } from '@temporalio/workflow';
 import type { NotifyActivities } from '../activities/notify';
 import { approvalContext } from '../domain/approval-context';
 import type { ApprovalPolicy, ApprovalRequest } from '../domain/approvals';
-import { approvalTransitions, requestEvent, warningAt, type NotificationEvent, type NotificationKind, type NotificationRouting } from '../domain/notifications';
+import {
+  approvalTransitions,
+  requestEvent,
+  warningAt,
+  type NotificationEvent,
+  type NotificationKind,
+  type NotificationRouting,
+} from '../domain/notifications';
 import type { DesireResult } from '../rules/desire';
 import type { Employee } from '../shared/hr-event';
 import { nowMs } from './clock';
@@ -48,7 +55,13 @@ export class Notifications {
     this.inFlight++;
     acts
       .notify(event)
-      .catch((err: unknown) => log.warn('notification not sent', { id: event.id, kind: event.kind, error: err instanceof Error ? err.message : String(err) }))
+      .catch((err: unknown) =>
+        log.warn('notification not sent', {
+          id: event.id,
+          kind: event.kind,
+          error: err instanceof Error ? err.message : String(err),
+        }),
+      )
       .finally(() => {
         this.inFlight--;
       });

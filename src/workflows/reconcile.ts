@@ -4,7 +4,14 @@
 // and, while it runs, the `reconcileStatus` query. A run that keeps failing stays running and
 // retrying, marked like any stuck work (`ScimflowNeedsAttention`, `ScimflowProblems =
 // reconcile-failing:<app>`; `scimflow stuck`); the schedule skips the runs it would overlap.
-import { defineQuery, getExternalWorkflowHandle, proxyActivities, setHandler, sleep, upsertSearchAttributes } from '@temporalio/workflow';
+import {
+  defineQuery,
+  getExternalWorkflowHandle,
+  proxyActivities,
+  setHandler,
+  sleep,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
 import type { ReconcileActivities, ReconcileRunSummary } from '../activities/reconcile';
 import { nowIso, nowMs } from './clock';
 import { appTaskQueue } from './definitions';
@@ -45,12 +52,25 @@ export async function reconcileWorkflow(input: { app: string }): Promise<Reconci
       const delay = Math.min(60_000 * 2 ** Math.min(status.attempts - 1, 10), MAX_BACKOFF_MS);
       const code = failureCode(err);
       status.state = 'failing';
-      status.failure = { since: status.failure?.since ?? nowIso(), lastError: failureMessage(err), ...(code ? { code } : {}), nextTryAt: new Date(nowMs() + delay).toISOString() };
-      if (status.attempts === 1) upsertSearchAttributes([{ key: NEEDS_ATTENTION, value: true }, { key: PROBLEMS, value: [`reconcile-failing:${app}`] }]);
+      status.failure = {
+        since: status.failure?.since ?? nowIso(),
+        lastError: failureMessage(err),
+        ...(code ? { code } : {}),
+        nextTryAt: new Date(nowMs() + delay).toISOString(),
+      };
+      if (status.attempts === 1)
+        upsertSearchAttributes([
+          { key: NEEDS_ATTENTION, value: true },
+          { key: PROBLEMS, value: [`reconcile-failing:${app}`] },
+        ]);
       await sleep(delay);
     }
   }
-  if (status.failure) upsertSearchAttributes([{ key: NEEDS_ATTENTION, value: false }, { key: PROBLEMS, value: [] }]);
+  if (status.failure)
+    upsertSearchAttributes([
+      { key: NEEDS_ATTENTION, value: false },
+      { key: PROBLEMS, value: [] },
+    ]);
   status.state = 'ok';
   delete status.failure;
   status.finishedAt = nowIso();

@@ -73,7 +73,17 @@ export const MIGRATIONS: Record<number, Migration> = {
 };
 
 export function emptyState(employeeId: string): ControllerState {
-  return { schemaVersion: STATE_SCHEMA_VERSION, employeeId, events: [], seen: {}, apps: {}, approvals: [], skipped: {}, log: [], audit: [] };
+  return {
+    schemaVersion: STATE_SCHEMA_VERSION,
+    employeeId,
+    events: [],
+    seen: {},
+    apps: {},
+    approvals: [],
+    skipped: {},
+    log: [],
+    audit: [],
+  };
 }
 
 /** The shape version of carried state: a number, or 0 for the shape from before `schemaVersion`. */

@@ -15,7 +15,10 @@ import { z } from 'zod';
 import { upgradeSignal, type LogEntry } from './definitions';
 import { PATCHES } from './patches';
 
-const UpgradeCommand = z.object({ reason: z.string().max(1000).optional(), by: z.string().max(256).optional() }).strict().optional();
+const UpgradeCommand = z
+  .object({ reason: z.string().max(1000).optional(), by: z.string().max(256).optional() })
+  .strict()
+  .optional();
 
 let requested = false;
 
@@ -29,13 +32,20 @@ export function listenForUpgrade(record: (entry: Omit<LogEntry, 'at'>) => void, 
     if (!patched(PATCHES.upgradeSignal)) return;
     const parsed = UpgradeCommand.safeParse(raw ?? undefined);
     if (!parsed.success) {
-      record({ kind: 'invalid-message', detail: `upgrade refused: ${parsed.error.issues.map((i) => i.message).join('; ')}` });
+      record({
+        kind: 'invalid-message',
+        detail: `upgrade refused: ${parsed.error.issues.map((i) => i.message).join('; ')}`,
+      });
       return;
     }
     if (requested) return;
     requested = true;
     const cmd = parsed.data ?? {};
-    record({ kind: 'operator', detail: `upgrade: continuing as new onto the current workflow code${cmd.reason ? `: ${cmd.reason}` : ''}`, ...(cmd.by ? { by: cmd.by } : {}) });
+    record({
+      kind: 'operator',
+      detail: `upgrade: continuing as new onto the current workflow code${cmd.reason ? `: ${cmd.reason}` : ''}`,
+      ...(cmd.by ? { by: cmd.by } : {}),
+    });
     wake();
   });
 }

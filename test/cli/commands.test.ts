@@ -8,11 +8,19 @@ import { buildIngress } from '../../src/ingress/server';
 import type { HrEvent } from '../../src/shared/hr-event';
 
 const root = join(__dirname, '..', '..');
-function scimflow(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+function scimflow(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [join(root, 'bin', 'scimflow.mjs'), ...args], { cwd: root, env: { ...process.env, ...env }, timeout: 30_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [join(root, 'bin', 'scimflow.mjs'), ...args],
+      { cwd: root, env: { ...process.env, ...env }, timeout: 30_000 },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -56,7 +64,9 @@ describe('scimflow config check', () => {
   }, 30_000);
 
   it('with --secrets, reports a missing environment variable without printing any value', async () => {
-    const res = await scimflow(['config', 'check', '--secrets', 'config/scimflow.yaml'], { SCIMFLOW_GENERIC_TOKEN: 'super-secret-value' });
+    const res = await scimflow(['config', 'check', '--secrets', 'config/scimflow.yaml'], {
+      SCIMFLOW_GENERIC_TOKEN: 'super-secret-value',
+    });
     expect(res.code).toBe(2);
     expect(res.stdout).toMatch(/SCIMFLOW_JASPER_TOKEN/);
     expect(res.stdout + res.stderr).not.toContain('super-secret-value');
@@ -66,7 +76,10 @@ describe('scimflow config check', () => {
 describe('scimflow send', () => {
   const secret = 'cli-send-secret-0123456789';
   const received: HrEvent[] = [];
-  const ingress = buildIngress({ secrets: [secret], dispatcher: { dispatch: async (e) => (received.push(e), { workflowId: `identity-${e.employee.employeeId}` }) } });
+  const ingress = buildIngress({
+    secrets: [secret],
+    dispatcher: { dispatch: async (e) => (received.push(e), { workflowId: `identity-${e.employee.employeeId}` }) },
+  });
   let url = '';
   beforeAll(async () => {
     await ingress.listen({ host: '127.0.0.1', port: 0 });
@@ -82,7 +95,11 @@ describe('scimflow send', () => {
   }, 30_000);
 
   it('a batch exits 0 when every event was accepted, 2 when any was refused', async () => {
-    const ev = (id: string, email: string) => ({ id, type: 'hire', employee: { employeeId: id.toUpperCase(), email, givenName: 'B', familyName: 'Atch' } });
+    const ev = (id: string, email: string) => ({
+      id,
+      type: 'hire',
+      employee: { employeeId: id.toUpperCase(), email, givenName: 'B', familyName: 'Atch' },
+    });
     const good = join(dir, 'batch-good.json');
     writeFileSync(good, JSON.stringify({ events: [ev('b1', 'b1@example.com'), ev('b2', 'b2@example.com')] }));
     const ok = await scimflow(['send', good, '--url', `${url}/batch`], { SCIMFLOW_WEBHOOK_SECRET: secret });

@@ -5,7 +5,10 @@ import { scimflow } from '../helpers/cli';
 import { LIFECYCLE_CONFIG } from '../workflows/config';
 
 // The shared config's 4 s approval timeout is for the timeout tests; these need the approval to wait.
-const CONFIG = LIFECYCLE_CONFIG.replace(/(approvals:\s*\n\s*jasper:[\s\S]*?timeout:\s*)60s/, (_, head: string) => `${head}5m`);
+const CONFIG = LIFECYCLE_CONFIG.replace(
+  /(approvals:\s*\n\s*jasper:[\s\S]*?timeout:\s*)60s/,
+  (_, head: string) => `${head}5m`,
+);
 
 let stack: Stack;
 let env: Record<string, string>;
@@ -19,7 +22,11 @@ afterAll(() => stack?.close());
 async function waitingForJasper(): Promise<string> {
   const emp = employee({ department: 'Engineering' });
   await stack.send(event('hire', emp));
-  await stack.until(emp.employeeId, (s) => s.pendingApprovals.some((p) => p.app === 'jasper'), 'jasper approval pending');
+  await stack.until(
+    emp.employeeId,
+    (s) => s.pendingApprovals.some((p) => p.app === 'jasper'),
+    'jasper approval pending',
+  );
   return emp.employeeId;
 }
 

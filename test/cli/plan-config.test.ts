@@ -15,7 +15,10 @@ beforeAll(async () => {
   sandbox = await startSandbox({ host: '127.0.0.1', port: 0 });
   // The bundled example, pointed at this test's sandbox: "a configuration of one's own".
   ownConfig = join(dir, 'own.yaml');
-  writeFileSync(ownConfig, readFileSync(join(ROOT, 'config', 'scimflow.yaml'), 'utf8').replaceAll('http://127.0.0.1:7100', sandbox.url));
+  writeFileSync(
+    ownConfig,
+    readFileSync(join(ROOT, 'config', 'scimflow.yaml'), 'utf8').replaceAll('http://127.0.0.1:7100', sandbox.url),
+  );
 });
 afterAll(() => sandbox?.close());
 
@@ -26,13 +29,18 @@ it('the README command with the bundled example asks for no variable', async () 
   expect(res.stderr).not.toMatch(/Unresolved secrets|is not set/);
   expect(res.stderr).toMatch(/bundled example: the sandbox's development tokens stand in for SCIMFLOW_GENERIC_TOKEN/);
   expect(res.stderr).not.toContain('SCIMFLOW_WEBHOOK_SECRET');
-  expect(res.stdout).toMatch(/^hire E1001 \(evt-hire-E1001\) — employment: employed; rules matched: employees-on-jostle, engineering, everyone/);
+  expect(res.stdout).toMatch(
+    /^hire E1001 \(evt-hire-E1001\) — employment: employed; rules matched: employees-on-jostle, engineering, everyone/,
+  );
   // Exit 0 with the stack running, 1 when the sandbox apps cannot be read (the README runs it after npm start).
   expect([0, 1]).toContain(res.code);
 }, 30_000);
 
 it('another configuration needs its app tokens but not the webhook secret', async () => {
-  const res = await scimflow(['plan', 'examples/hire.json', '-c', ownConfig, '--json'], { ...cleanEnv(), ...appTokens });
+  const res = await scimflow(['plan', 'examples/hire.json', '-c', ownConfig, '--json'], {
+    ...cleanEnv(),
+    ...appTokens,
+  });
   expect(res.stderr).toBe('');
   expect(res.code).toBe(0);
   const plan = JSON.parse(res.stdout) as { apps: { app: string; state: string }[] };

@@ -62,9 +62,14 @@ async function denied(what: string, call: () => Promise<unknown>): Promise<void>
     err = e;
   }
   const chain: { code?: unknown; message?: unknown }[] = [];
-  for (let x = err, i = 0; x && i < 5; x = (x as { cause?: unknown }).cause, i++) chain.push(x as { code?: unknown; message?: unknown });
+  for (let x = err, i = 0; x && i < 5; x = (x as { cause?: unknown }).cause, i++)
+    chain.push(x as { code?: unknown; message?: unknown });
   const code = chain.map((c) => c.code).find((c) => typeof c === 'number');
-  expect([what, code, chain.map((c) => String(c.message)).join(' / ')]).toEqual([what, PERMISSION_DENIED, expect.stringMatching(/unauthorized/i)]);
+  expect([what, code, chain.map((c) => String(c.message)).join(' / ')]).toEqual([
+    what,
+    PERMISSION_DENIED,
+    expect.stringMatching(/unauthorized/i),
+  ]);
 }
 
 beforeAll(async () => {
@@ -76,22 +81,41 @@ beforeAll(async () => {
   cluster = await startTemporalCluster();
   const admin = await Connection.connect({ address: cluster.address, apiKey: cluster.adminToken, tls: false });
   opened.push(admin);
-  await waitFor(async () => {
-    await admin.workflowService.registerNamespace({ namespace: 'default', workflowExecutionRetentionPeriod: { seconds: 86_400 as unknown as Long } });
-    return true;
-  }, { timeoutMs: 30_000, what: 'namespace default registered' }).catch(async (e: unknown) => {
+  await waitFor(
+    async () => {
+      await admin.workflowService.registerNamespace({
+        namespace: 'default',
+        workflowExecutionRetentionPeriod: { seconds: 86_400 as unknown as Long },
+      });
+      return true;
+    },
+    { timeoutMs: 30_000, what: 'namespace default registered' },
+  ).catch(async (e: unknown) => {
     // Registered by an earlier attempt of the loop.
     await admin.workflowService.describeNamespace({ namespace: 'default' }).catch(() => Promise.reject(e));
   });
   const IVT = proto.api.enums.v1.IndexedValueType;
-  const types = { Keyword: IVT.INDEXED_VALUE_TYPE_KEYWORD, KeywordList: IVT.INDEXED_VALUE_TYPE_KEYWORD_LIST, Bool: IVT.INDEXED_VALUE_TYPE_BOOL };
-  await admin.operatorService.addSearchAttributes({ namespace: 'default', searchAttributes: Object.fromEntries(Object.entries(SEARCH_ATTRIBUTES).map(([n, t]) => [n, types[t]])) });
+  const types = {
+    Keyword: IVT.INDEXED_VALUE_TYPE_KEYWORD,
+    KeywordList: IVT.INDEXED_VALUE_TYPE_KEYWORD_LIST,
+    Bool: IVT.INDEXED_VALUE_TYPE_BOOL,
+  };
+  await admin.operatorService.addSearchAttributes({
+    namespace: 'default',
+    searchAttributes: Object.fromEntries(Object.entries(SEARCH_ATTRIBUTES).map(([n, t]) => [n, types[t]])),
+  });
   // The frontend's namespace cache picks the new namespace up within ~10 s.
   const adminClient = new Client({ connection: admin, namespace: 'default' });
-  await waitFor(async () => (await adminClient.workflow.count()) !== undefined, { timeoutMs: 30_000, what: 'namespace default usable' });
+  await waitFor(async () => (await adminClient.workflow.count()) !== undefined, {
+    timeoutMs: 30_000,
+    what: 'namespace default usable',
+  });
 
   sandbox = await startSandbox({ host: '127.0.0.1', port: 0 });
-  const parsed = parseConfigText(LIFECYCLE_CONFIG.replaceAll('{{SANDBOX}}', sandbox.url), '/virtual/authenticated.yaml');
+  const parsed = parseConfigText(
+    LIFECYCLE_CONFIG.replaceAll('{{SANDBOX}}', sandbox.url),
+    '/virtual/authenticated.yaml',
+  );
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
   config = parsed.config;
   config.temporal.address = cluster.address;
@@ -117,8 +141,22 @@ describe('a Temporal server with the default JWT authorizer', () => {
     const anonymous = await client();
     const emp = employee();
     const id = identityWorkflowId(emp.employeeId);
-    await denied('start', () => anonymous.workflow.start('identityWorkflow', { workflowId: id, taskQueue: 'scimflow', args: [{ employeeId: emp.employeeId }] }));
-    await denied('signalWithStart', () => anonymous.workflow.signalWithStart('identityWorkflow', { workflowId: id, taskQueue: 'scimflow', args: [{ employeeId: emp.employeeId }], signal: hrEventSignal, signalArgs: [event('hire', emp)] }));
+    await denied('start', () =>
+      anonymous.workflow.start('identityWorkflow', {
+        workflowId: id,
+        taskQueue: 'scimflow',
+        args: [{ employeeId: emp.employeeId }],
+      }),
+    );
+    await denied('signalWithStart', () =>
+      anonymous.workflow.signalWithStart('identityWorkflow', {
+        workflowId: id,
+        taskQueue: 'scimflow',
+        args: [{ employeeId: emp.employeeId }],
+        signal: hrEventSignal,
+        signalArgs: [event('hire', emp)],
+      }),
+    );
     await denied('signal', () => anonymous.workflow.getHandle(id).signal(hrEventSignal, event('hire', emp)));
     await denied('query', () => anonymous.workflow.getHandle(id).query(stateQuery));
     await denied('list', async () => {
@@ -127,7 +165,13 @@ describe('a Temporal server with the default JWT authorizer', () => {
     // A token signed with another key is no better.
     const { JwtIssuer } = await import('../helpers/temporal-cluster');
     const forged = await client(new JwtIssuer().token('mallory', ['default:admin']));
-    await denied('start with a forged token', () => forged.workflow.start('identityWorkflow', { workflowId: id, taskQueue: 'scimflow', args: [{ employeeId: emp.employeeId }] }));
+    await denied('start with a forged token', () =>
+      forged.workflow.start('identityWorkflow', {
+        workflowId: id,
+        taskQueue: 'scimflow',
+        args: [{ employeeId: emp.employeeId }],
+      }),
+    );
   }, 60_000);
 
   it('the worker and the ingress, with their tokens, take a signed hire to an account in the sandbox', async () => {
@@ -137,10 +181,21 @@ describe('a Temporal server with the default JWT authorizer', () => {
     expect(access.connection).toEqual({ apiKey: t.worker, tls: false });
     workerConnection = await NativeConnection.connect({ ...access.connection, address: cluster.address });
     composed = composeWorker(config, TEST_ENV);
-    workers = await startWorkers({ connection: workerConnection, apps: composed.apps, deps: composed.deps, workflowBundle: await workflowBundle(), dataConverter: access.dataConverter });
+    workers = await startWorkers({
+      connection: workerConnection,
+      apps: composed.apps,
+      deps: composed.deps,
+      workflowBundle: await workflowBundle(),
+      dataConverter: access.dataConverter,
+    });
     // The ingress, as `scimflow ingress` starts it.
     ingress = await startIngress(config, {
-      env: { ...TEST_ENV, SCIMFLOW_TEMPORAL_TOKEN: t.ingress, SCIMFLOW_INGRESS_PORT: '0', SCIMFLOW_INGRESS_METRICS_PORT: '0' },
+      env: {
+        ...TEST_ENV,
+        SCIMFLOW_TEMPORAL_TOKEN: t.ingress,
+        SCIMFLOW_INGRESS_PORT: '0',
+        SCIMFLOW_INGRESS_METRICS_PORT: '0',
+      },
       log: createLogger({ level: 'error', name: 'ingress' }),
     });
     const emp = employee({ givenName: 'Katherine', familyName: 'Johnson' });
@@ -148,26 +203,47 @@ describe('a Temporal server with the default JWT authorizer', () => {
     const res = await request(`${ingress.url}/webhooks/hr`, {
       method: 'POST',
       body,
-      headers: { 'content-type': 'application/json', 'x-scimflow-signature': sign(TEST_ENV.SCIMFLOW_WEBHOOK_SECRET, body, Math.floor(Date.now() / 1000)) },
+      headers: {
+        'content-type': 'application/json',
+        'x-scimflow-signature': sign(TEST_ENV.SCIMFLOW_WEBHOOK_SECRET, body, Math.floor(Date.now() / 1000)),
+      },
     });
     expect([res.statusCode, await res.body.json()]).toEqual([202, { workflowId: identityWorkflowId(emp.employeeId) }]);
-    const account = await waitFor(() => sandbox.app('generic').users().find((u) => (u as { userName?: string }).userName === emp.email), { timeoutMs: 30_000, what: 'the generic account' });
+    const account = await waitFor(
+      () =>
+        sandbox
+          .app('generic')
+          .users()
+          .find((u) => (u as { userName?: string }).userName === emp.email),
+      { timeoutMs: 30_000, what: 'the generic account' },
+    );
     expect(account).toMatchObject({ userName: emp.email, active: true });
 
     // An operator with read rights sees the state (decrypted by the codec client)…
     const reader = await client(t.reader);
-    const state = await waitFor(async () => {
-      const s = await reader.workflow.getHandle(identityWorkflowId(emp.employeeId)).query(stateQuery);
-      return s.apps.generic?.account ? s : undefined;
-    }, { timeoutMs: 20_000, what: 'the state query' });
+    const state = await waitFor(
+      async () => {
+        const s = await reader.workflow.getHandle(identityWorkflowId(emp.employeeId)).query(stateQuery);
+        return s.apps.generic?.account ? s : undefined;
+      },
+      { timeoutMs: 20_000, what: 'the state query' },
+    );
     expect(state.employment).toMatchObject({ employee: { email: emp.email } });
     // …but can neither signal, nor terminate, nor take the worker's tasks.
     const handle = reader.workflow.getHandle(identityWorkflowId(emp.employeeId));
     await denied('reader signals', () => handle.signal(hrEventSignal, event('update', emp)));
     await denied('reader terminates', () => handle.terminate('not allowed'));
-    await denied('reader polls tasks', () => reader.connection.workflowService.pollActivityTaskQueue({ namespace: 'default', taskQueue: { name: 'scim-generic' }, identity: 'not-a-worker' }));
+    await denied('reader polls tasks', () =>
+      reader.connection.workflowService.pollActivityTaskQueue({
+        namespace: 'default',
+        taskQueue: { name: 'scim-generic' },
+        identity: 'not-a-worker',
+      }),
+    );
     // A token for another namespace is no help in this one.
     const other = await client(cluster.issuer.token('payroll-bot', ['payroll:admin']));
-    await denied('other namespace', () => other.workflow.getHandle(identityWorkflowId(emp.employeeId)).query(stateQuery));
+    await denied('other namespace', () =>
+      other.workflow.getHandle(identityWorkflowId(emp.employeeId)).query(stateQuery),
+    );
   }, 120_000);
 });

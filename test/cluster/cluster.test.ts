@@ -13,7 +13,15 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startCluster, type Cluster } from '../../scripts/cluster';
-import { HrSender, SandboxClient, hire, runPool, terminate, waitFor, type ScimUserView } from '../../scripts/cluster-load';
+import {
+  HrSender,
+  SandboxClient,
+  hire,
+  runPool,
+  terminate,
+  waitFor,
+  type ScimUserView,
+} from '../../scripts/cluster-load';
 import { CORES, cpuSnapshot, neighbourCores } from './cpu';
 
 // The bound ratio measures the fleet's pace, so it needs the machine: when other processes took
@@ -82,7 +90,8 @@ async function audit(): Promise<{ users: ScimUserView[]; byPerson: Map<string, S
   }
 }
 
-const duplicates = (byPerson: Map<string, ScimUserView[]>) => [...byPerson.entries()].filter(([, us]) => us.length > 1).map(([k]) => k);
+const duplicates = (byPerson: Map<string, ScimUserView[]>) =>
+  [...byPerson.entries()].filter(([, us]) => us.length > 1).map(([k]) => k);
 
 beforeAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
@@ -114,10 +123,14 @@ let completed = 0;
 afterAll(async () => {
   await cluster?.stop();
   figures.wallSeconds = Math.round((Date.now() - started) / 1000);
-  process.stdout.write(`[cluster test] wall time ${figures.wallSeconds as number} s (logs: ${join(dataDir, 'logs')})\n`);
+  process.stdout.write(
+    `[cluster test] wall time ${figures.wallSeconds as number} s (logs: ${join(dataDir, 'logs')})\n`,
+  );
   writeFileSync(join(dataDir, 'figures.json'), JSON.stringify(figures, null, 2) + '\n');
   // PostgreSQL's data is a few hundred MB: kept only when asked (figures and logs stay either way).
-  if (completed === 2 && !process.env.SCIMFLOW_CLUSTER_KEEP) for (const d of ['pg', 'temporal', 'sandbox.json', 'workflow-bundle.js']) rmSync(join(dataDir, d), { recursive: true, force: true });
+  if (completed === 2 && !process.env.SCIMFLOW_CLUSTER_KEEP)
+    for (const d of ['pg', 'temporal', 'sandbox.json', 'workflow-bundle.js'])
+      rmSync(join(dataDir, d), { recursive: true, force: true });
 }, 120_000);
 
 describe('cluster: 3 workers, 2 ingresses, one app limited to 20 requests/s', () => {
@@ -176,8 +189,12 @@ describe('cluster: 3 workers, 2 ingresses, one app limited to 20 requests/s', ()
     expect(needed).toBe(2 * HIRES);
 
     expect(throttled / counts.total).toBeLessThanOrEqual(0.01);
-    if (neighbours <= MAX_NEIGHBOUR_CORES || process.env.SCIMFLOW_CLUSTER_STRICT === '1') expect(elapsed / bound).toBeLessThanOrEqual(1.1);
-    else process.stdout.write(`[cluster test] bound ratio ${(elapsed / bound).toFixed(3)} NOT ASSERTED: other processes used ${neighbours.toFixed(2)} of ${CORES} cores during the run\n`);
+    if (neighbours <= MAX_NEIGHBOUR_CORES || process.env.SCIMFLOW_CLUSTER_STRICT === '1')
+      expect(elapsed / bound).toBeLessThanOrEqual(1.1);
+    else
+      process.stdout.write(
+        `[cluster test] bound ratio ${(elapsed / bound).toFixed(3)} NOT ASSERTED: other processes used ${neighbours.toFixed(2)} of ${CORES} cores during the run\n`,
+      );
 
     const { byPerson } = await audit();
     expect(duplicates(byPerson)).toEqual([]);
@@ -188,7 +205,10 @@ describe('cluster: 3 workers, 2 ingresses, one app limited to 20 requests/s', ()
   it(`${FAULT_HIRES} hires and ${LEAVERS} leavers through a SIGKILLed worker and ingress and a Temporal restart: none lost, none duplicated, all done`, async () => {
     const sender = new HrSender(() => cluster.ingressUrls, SECRET, 600_000);
     await sandbox.resetRequests('generic');
-    const events = [...Array.from({ length: FAULT_HIRES }, (_, i) => hire(`F${i}`)), ...Array.from({ length: LEAVERS }, (_, i) => terminate(`H${i}`))];
+    const events = [
+      ...Array.from({ length: FAULT_HIRES }, (_, i) => hire(`F${i}`)),
+      ...Array.from({ length: LEAVERS }, (_, i) => terminate(`H${i}`)),
+    ];
     // Interleaved: joiners and leavers in flight together.
     events.sort((a, b) => (a.id < b.id ? -1 : 1));
     const faults: string[] = [];
@@ -200,7 +220,8 @@ describe('cluster: 3 workers, 2 ingresses, one app limited to 20 requests/s', ()
       await sender.post(events[i]!);
       sent += 1;
     });
-    const at = (fraction: number) => waitFor(`${fraction * 100} % sent`, async () => sent >= events.length * fraction, 300_000);
+    const at = (fraction: number) =>
+      waitFor(`${fraction * 100} % sent`, async () => sent >= events.length * fraction, 300_000);
 
     await at(0.2);
     await Promise.all([cluster.workers[0]!.kill(), cluster.ingresses[0]!.kill()]);
@@ -237,9 +258,12 @@ describe('cluster: 3 workers, 2 ingresses, one app limited to 20 requests/s', ()
 
     const { byPerson } = await audit();
     const lost: string[] = [];
-    for (let i = 0; i < FAULT_HIRES; i++) if ((byPerson.get(`f${i}`) ?? []).filter((u) => u.active !== false).length !== 1) lost.push(`F${i}`);
+    for (let i = 0; i < FAULT_HIRES; i++)
+      if ((byPerson.get(`f${i}`) ?? []).filter((u) => u.active !== false).length !== 1) lost.push(`F${i}`);
     const notLeft = [...leaverIds].filter((k) => byPerson.get(k)?.[0]?.active !== false);
-    const wronglyDeactivated = [...byPerson.entries()].filter(([k, us]) => k.startsWith('h') && !leaverIds.has(k) && us[0]?.active === false).map(([k]) => k);
+    const wronglyDeactivated = [...byPerson.entries()]
+      .filter(([k, us]) => k.startsWith('h') && !leaverIds.has(k) && us[0]?.active === false)
+      .map(([k]) => k);
     report('faults', {
       events: events.length,
       accepted: sender.stats.accepted,

@@ -4,7 +4,12 @@ import { randomBytes } from 'node:crypto';
 import { ApplicationFailure, defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { decodeFailure, encodeFailure } from '@temporalio/common/lib/internal-non-workflow';
 import { failureConverter } from '../../src/codec/failure-converter';
-import { EncryptionCodec, ENCRYPTED_ENCODING, KEY_ID_METADATA, PayloadDecryptionError } from '../../src/codec/encryption';
+import {
+  EncryptionCodec,
+  ENCRYPTED_ENCODING,
+  KEY_ID_METADATA,
+  PayloadDecryptionError,
+} from '../../src/codec/encryption';
 import { ConfigError, parseConfigText } from '../../src/config';
 import { dataConverter, keyRing } from '../../src/temporal/options';
 
@@ -19,7 +24,13 @@ describe('EncryptionCodec', () => {
   const codec = new EncryptionCodec({ current: 'k1', keys: new Map([['k1', k1]]) });
 
   it('round-trips payloads; what is stored says binary/encrypted and the key id, and holds no plaintext', async () => {
-    const inputs = [payload(person), payload('x'), payload(undefined), payload(null), payload({ big: 'y'.repeat(100_000) })];
+    const inputs = [
+      payload(person),
+      payload('x'),
+      payload(undefined),
+      payload(null),
+      payload({ big: 'y'.repeat(100_000) }),
+    ];
     const encoded = await codec.encode(inputs);
     for (const e of encoded) {
       expect(str(e.metadata!.encoding)).toBe(ENCRYPTED_ENCODING);
@@ -38,13 +49,21 @@ describe('EncryptionCodec', () => {
 
   it('rotation: encrypts with the current key; payloads of an older key still decode while it is listed', async () => {
     const old = await codec.encode([payload(person)]);
-    const rotated = new EncryptionCodec({ current: 'k2', keys: new Map([['k2', k2], ['k1', k1]]) });
+    const rotated = new EncryptionCodec({
+      current: 'k2',
+      keys: new Map([
+        ['k2', k2],
+        ['k1', k1],
+      ]),
+    });
     const fresh = await rotated.encode([payload(person)]);
     expect(str(fresh[0]!.metadata![KEY_ID_METADATA])).toBe('k2');
     expect((await rotated.decode([...old, ...fresh])).map(value)).toEqual([person, person]);
     // Once k1 is dropped, its payloads are refused with a message naming the missing key.
     const dropped = new EncryptionCodec({ current: 'k2', keys: new Map([['k2', k2]]) });
-    await expect(dropped.decode(old)).rejects.toThrow(/encrypted with key "k1", which is not configured \(configured: k2\)/);
+    await expect(dropped.decode(old)).rejects.toThrow(
+      /encrypted with key "k1", which is not configured \(configured: k2\)/,
+    );
     expect(value((await dropped.decode(fresh))[0]!)).toEqual(person);
   });
 
@@ -55,11 +74,20 @@ describe('EncryptionCodec', () => {
       data[i] = data[i]! ^ 1;
       return { ...good!, data };
     };
-    for (const i of [0, 12, 40, good!.data!.length - 1]) await expect(codec.decode([flip(i)])).rejects.toThrow(/failed authentication/);
+    for (const i of [0, 12, 40, good!.data!.length - 1])
+      await expect(codec.decode([flip(i)])).rejects.toThrow(/failed authentication/);
     await expect(codec.decode([{ ...good!, data: good!.data!.subarray(0, 20) }])).rejects.toThrow(/truncated/);
     // The key id is authenticated: relabelling a k1 payload as k2 (both configured) fails.
-    const both = new EncryptionCodec({ current: 'k1', keys: new Map([['k1', k1], ['k2', k1]]) });
-    await expect(both.decode([{ ...good!, metadata: { ...good!.metadata, [KEY_ID_METADATA]: Buffer.from('k2') } }])).rejects.toThrow(/failed authentication/);
+    const both = new EncryptionCodec({
+      current: 'k1',
+      keys: new Map([
+        ['k1', k1],
+        ['k2', k1],
+      ]),
+    });
+    await expect(
+      both.decode([{ ...good!, metadata: { ...good!.metadata, [KEY_ID_METADATA]: Buffer.from('k2') } }]),
+    ).rejects.toThrow(/failed authentication/);
     const impostor = new EncryptionCodec({ current: 'k1', keys: new Map([['k1', k2]]) });
     await expect(impostor.decode([good!])).rejects.toBeInstanceOf(PayloadDecryptionError);
   });
@@ -99,9 +127,14 @@ ${extra}`;
   const keyB64 = k1.toString('base64');
 
   it('resolves keys from an environment variable or the file its _FILE variable names', () => {
-    const parsed = parseConfigText(yaml(`    current: a\n    keys: [{ id: a, key: "\${PK}" }, { id: b, key: "\${PK_OLD}" }]`), '/virtual/c.yaml');
+    const parsed = parseConfigText(
+      yaml(`    current: a\n    keys: [{ id: a, key: "\${PK}" }, { id: b, key: "\${PK_OLD}" }]`),
+      '/virtual/c.yaml',
+    );
     if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
-    const ring = keyRing(parsed.config, { PK: keyB64, PK_OLD_FILE: '/secrets/old' }, (p) => (p === '/secrets/old' ? `${k2.toString('base64url')}\n` : ''));
+    const ring = keyRing(parsed.config, { PK: keyB64, PK_OLD_FILE: '/secrets/old' }, (p) =>
+      p === '/secrets/old' ? `${k2.toString('base64url')}\n` : '',
+    );
     expect(ring!.current).toBe('a');
     expect(ring!.keys.get('a')).toEqual(k1);
     expect(ring!.keys.get('b')).toEqual(k2);
@@ -119,14 +152,26 @@ ${extra}`;
       err = e;
     }
     expect(err).toBeInstanceOf(ConfigError);
-    expect((err as ConfigError).errors).toEqual([{ path: 'temporal.encryption.keys[0].key', message: expect.stringMatching(/exactly 32 bytes .*decodes to 16.*the value from PK/) }]);
+    expect((err as ConfigError).errors).toEqual([
+      {
+        path: 'temporal.encryption.keys[0].key',
+        message: expect.stringMatching(/exactly 32 bytes .*decodes to 16.*the value from PK/),
+      },
+    ]);
     expect((err as Error).message).not.toContain(short);
-    expect(() => dataConverter(parsed.config, { PK: 'not base64!' })).toThrow(/temporal\.encryption\.keys\[0\]\.key: must be base64/);
+    expect(() => dataConverter(parsed.config, { PK: 'not base64!' })).toThrow(
+      /temporal\.encryption\.keys\[0\]\.key: must be base64/,
+    );
     expect(() => dataConverter(parsed.config, {})).toThrow(/SCIMFLOW|PK is not set/);
   });
 
   it('refuses, at load: an inline key of the wrong length, an unknown current key, duplicate ids', () => {
-    const bad = parseConfigText(yaml(`    current: c\n    keys: [{ id: a, key: "${randomBytes(31).toString('base64')}" }, { id: a, key: "${keyB64}" }]`), '/virtual/c.yaml');
+    const bad = parseConfigText(
+      yaml(
+        `    current: c\n    keys: [{ id: a, key: "${randomBytes(31).toString('base64')}" }, { id: a, key: "${keyB64}" }]`,
+      ),
+      '/virtual/c.yaml',
+    );
     expect(bad.ok).toBe(false);
     const errors = bad.ok ? [] : bad.errors.map((e) => `${e.path}: ${e.message}`);
     expect(errors).toEqual(
@@ -135,8 +180,13 @@ ${extra}`;
         expect.stringMatching(/^temporal\.encryption\.current: names no key/),
       ]),
     );
-    const short = parseConfigText(yaml(`    current: a\n    keys: [{ id: a, key: "${randomBytes(31).toString('base64')}" }]`), '/virtual/c.yaml');
-    expect(short.ok ? [] : short.errors.map((e) => `${e.path}: ${e.message}`)).toEqual([expect.stringMatching(/^temporal\.encryption\.keys\[0\]\.key: must be base64 of exactly 32 bytes/)]);
+    const short = parseConfigText(
+      yaml(`    current: a\n    keys: [{ id: a, key: "${randomBytes(31).toString('base64')}" }]`),
+      '/virtual/c.yaml',
+    );
+    expect(short.ok ? [] : short.errors.map((e) => `${e.path}: ${e.message}`)).toEqual([
+      expect.stringMatching(/^temporal\.encryption\.keys\[0\]\.key: must be base64 of exactly 32 bytes/),
+    ]);
   });
 
   it('without temporal.encryption there is no codec and failures are written in clear (and the processes warn)', () => {

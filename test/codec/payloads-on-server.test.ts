@@ -33,8 +33,11 @@ function temporal(args: string[]): Promise<{ code: number; stdout: string; stder
   const cli = findTemporalCli();
   if (!cli) throw new Error('Temporal CLI not found');
   return new Promise((resolve) => {
-    execFile(cli, [...args, '--address', stack.env.address, '--namespace', 'default'], { timeout: 30_000, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) =>
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    execFile(
+      cli,
+      [...args, '--address', stack.env.address, '--namespace', 'default'],
+      { timeout: 30_000, maxBuffer: 64 * 1024 * 1024 },
+      (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
 }
@@ -42,8 +45,17 @@ function temporal(args: string[]): Promise<{ code: number; stdout: string; stder
 /** Every way the person's name or email could appear: as typed, case-folded, base64 of the JSON. */
 function pii(emp: { email: string; givenName: string; familyName: string }): RegExp[] {
   const words = [emp.email, emp.givenName, emp.familyName, emp.email.split('@')[0]!];
-  const b64 = words.flatMap((w) => [0, 1, 2].map((shift) => Buffer.from(`${'xx'.slice(0, shift)}${w}`).toString('base64').slice(4, -4)));
-  return [...words.map((w) => new RegExp(w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'i')), ...b64.filter((s) => s.length >= 8).map((s) => new RegExp(s.replace(/[+/=]/g, '\\$&')))];
+  const b64 = words.flatMap((w) =>
+    [0, 1, 2].map((shift) =>
+      Buffer.from(`${'xx'.slice(0, shift)}${w}`)
+        .toString('base64')
+        .slice(4, -4),
+    ),
+  );
+  return [
+    ...words.map((w) => new RegExp(w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'i')),
+    ...b64.filter((s) => s.length >= 8).map((s) => new RegExp(s.replace(/[+/=]/g, '\\$&'))),
+  ];
 }
 
 /**
@@ -62,7 +74,8 @@ function payloadsIn(json: string): { encodings: Set<string>; texts: string[] } {
       if (typeof p.metadata?.encoding === 'string' && (typeof p.data === 'string' || p.data === undefined)) {
         const encoding = Buffer.from(p.metadata.encoding, 'base64').toString('utf8');
         texts.push(Buffer.from(p.data ?? '', 'base64').toString('utf8'));
-        if (!(encoding === 'json/plain' && path.endsWith('markerRecordedEventAttributes.details.data.payloads'))) encodings.add(encoding);
+        if (!(encoding === 'json/plain' && path.endsWith('markerRecordedEventAttributes.details.data.payloads')))
+          encodings.add(encoding);
       }
       for (const [k, child] of Object.entries(v)) if (k !== 'searchAttributes') walk(child, `${path}.${k}`);
     }
@@ -96,7 +109,9 @@ describe('what the Temporal server holds of a person', () => {
 
   it('the state query through the codec client returns them', async () => {
     const s = await stack.state(emp.employeeId);
-    expect(s.employment).toMatchObject({ employee: { email: emp.email, givenName: 'Zenobia', familyName: 'Quartermaine' } });
+    expect(s.employment).toMatchObject({
+      employee: { email: emp.email, givenName: 'Zenobia', familyName: 'Quartermaine' },
+    });
   });
 
   it('the workflow id and search attributes carry no PII: the employee id, stages and app names', async () => {
@@ -106,14 +121,24 @@ describe('what the Temporal server holds of a person', () => {
     const d = await stack.client.workflow.getHandle(id).describe();
     expect(d.workflowId).toBe(`identity-${emp.employeeId}`);
     const attrs = Object.fromEntries(d.typedSearchAttributes.getAll().map((p) => [p.key.name, p.value]));
-    expect(attrs).toMatchObject({ ScimflowStage: expect.any(String), ScimflowLinkedApps: expect.arrayContaining(['generic']) });
+    expect(attrs).toMatchObject({
+      ScimflowStage: expect.any(String),
+      ScimflowLinkedApps: expect.arrayContaining(['generic']),
+    });
     const appNames = Object.keys(stack.config.apps);
     for (const [name, v] of Object.entries(attrs)) {
       if (!name.startsWith('Scimflow')) continue;
       for (const item of Array.isArray(v) ? v : [v]) {
         if (typeof item === 'boolean') continue;
         // A stage, an app name, or <kind>:<app> (ScimflowProblems).
-        expect([name, item]).toEqual([name, expect.stringMatching(new RegExp(`^(unknown|pre-hire|joining|active|compensated|leaving|left|((failing|attention|conflict|invalid):)?(${appNames.join('|')})|compensated)$`))]);
+        expect([name, item]).toEqual([
+          name,
+          expect.stringMatching(
+            new RegExp(
+              `^(unknown|pre-hire|joining|active|compensated|leaving|left|((failing|attention|conflict|invalid):)?(${appNames.join('|')})|compensated)$`,
+            ),
+          ),
+        ]);
       }
     }
     expect(d.memo ?? {}).toEqual({});
@@ -121,14 +146,37 @@ describe('what the Temporal server holds of a person', () => {
 
   it('replays from the encrypted history with the data converter (and not without it)', async () => {
     const history = await stack.client.workflow.getHandle(id).fetchHistory();
-    const withCodec = await Worker.runReplayHistory({ workflowBundle: await workflowBundle(), dataConverter: stack.dataConverter, replayName: 'with codec' }, history).then(() => 'ok', (e: unknown) => String(e));
+    const withCodec = await Worker.runReplayHistory(
+      { workflowBundle: await workflowBundle(), dataConverter: stack.dataConverter, replayName: 'with codec' },
+      history,
+    ).then(
+      () => 'ok',
+      (e: unknown) => String(e),
+    );
     expect(withCodec).toBe('ok');
-    const without = await Worker.runReplayHistory({ workflowBundle: await workflowBundle(), replayName: 'without codec' }, history).then(() => 'ok', (e: unknown) => String(e));
+    const without = await Worker.runReplayHistory(
+      { workflowBundle: await workflowBundle(), replayName: 'without codec' },
+      history,
+    ).then(
+      () => 'ok',
+      (e: unknown) => String(e),
+    );
     expect(without).not.toBe('ok');
   }, 60_000);
 
   it('the CLI decodes through the codec server with its token', async () => {
-    const decoded = await temporal(['workflow', 'show', '--workflow-id', id, '--output', 'json', '--codec-endpoint', codecUrl, '--codec-auth', `Bearer ${TOKEN}`]);
+    const decoded = await temporal([
+      'workflow',
+      'show',
+      '--workflow-id',
+      id,
+      '--output',
+      'json',
+      '--codec-endpoint',
+      codecUrl,
+      '--codec-auth',
+      `Bearer ${TOKEN}`,
+    ]);
     expect(decoded.code).toBe(0);
     const { encodings, texts } = payloadsIn(decoded.stdout);
     expect(encodings.has('binary/encrypted')).toBe(false);

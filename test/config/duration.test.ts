@@ -16,9 +16,12 @@ describe('parseDuration', () => {
     expect(parseDuration(text)).toBe(ms);
   });
 
-  it.each(['', '72', 'h', '1.5h', '-1h', '1 h', '3 days', '1y', '0s', '1h1h', 'PT1H', ' 1h', '1H'])('refuses %j', (text) => {
-    expect(() => parseDuration(text)).toThrow(DurationError);
-  });
+  it.each(['', '72', 'h', '1.5h', '-1h', '1 h', '3 days', '1y', '0s', '1h1h', 'PT1H', ' 1h', '1H'])(
+    'refuses %j',
+    (text) => {
+      expect(() => parseDuration(text)).toThrow(DurationError);
+    },
+  );
 
   it('names the bad value and the accepted forms', () => {
     expect(() => parseDuration('3 days')).toThrow(/"3 days" is not a duration: use e\.g\. 72h/);

@@ -8,8 +8,16 @@ export function baseConfig(): Record<string, unknown> {
   return {
     ingress: { webhookSecret: '${HOOK_SECRET}' },
     apps: {
-      generic: { kind: 'generic', baseUrl: 'http://127.0.0.1:7100/generic/scim/v2', auth: { type: 'bearer', token: '${GENERIC_TOKEN}' } },
-      jasper: { kind: 'jasper', baseUrl: 'http://127.0.0.1:7100/jasper/scim/v2', auth: { type: 'bearer', token: 'file:secrets/jasper.token' } },
+      generic: {
+        kind: 'generic',
+        baseUrl: 'http://127.0.0.1:7100/generic/scim/v2',
+        auth: { type: 'bearer', token: '${GENERIC_TOKEN}' },
+      },
+      jasper: {
+        kind: 'jasper',
+        baseUrl: 'http://127.0.0.1:7100/jasper/scim/v2',
+        auth: { type: 'bearer', token: 'file:secrets/jasper.token' },
+      },
       jumpcloud: {
         kind: 'jumpcloud',
         baseUrl: 'http://127.0.0.1:7100/jumpcloud/scim/v2',
@@ -20,7 +28,11 @@ export function baseConfig(): Record<string, unknown> {
     rules: {
       birthright: [
         { name: 'everyone', when: {}, grant: [{ app: 'generic', groups: ['all-staff'] }, 'jumpcloud'] },
-        { name: 'engineering', when: { department: 'Engineering' }, grant: [{ app: 'jasper', groups: ['engineering'] }] },
+        {
+          name: 'engineering',
+          when: { department: 'Engineering' },
+          grant: [{ app: 'jasper', groups: ['engineering'] }],
+        },
       ],
     },
     approvals: { jasper: { approvers: ['it-lead@example.com'], timeout: '72h' } },

@@ -45,22 +45,43 @@ describe('the example config/scimflow.yaml', () => {
       namespace: 'default',
       taskQueue: 'scimflow',
       // Payloads encrypted (docs/security.md); `scimflow dev` supplies a development key.
-      encryption: { current: 'dev', keys: [{ id: 'dev', key: { ref: 'env', name: 'SCIMFLOW_PAYLOAD_KEY' } }], acceptUnencrypted: false },
+      encryption: {
+        current: 'dev',
+        keys: [{ id: 'dev', key: { ref: 'env', name: 'SCIMFLOW_PAYLOAD_KEY' } }],
+        acceptUnencrypted: false,
+      },
     });
-    expect(config.codecServer).toEqual({ host: '127.0.0.1', port: 8081, corsOrigins: ['http://localhost:8233'], tokens: [{ ref: 'env', name: 'SCIMFLOW_CODEC_TOKEN' }], allowUnauthenticated: false });
+    expect(config.codecServer).toEqual({
+      host: '127.0.0.1',
+      port: 8081,
+      corsOrigins: ['http://localhost:8233'],
+      tokens: [{ ref: 'env', name: 'SCIMFLOW_CODEC_TOKEN' }],
+      allowUnauthenticated: false,
+    });
     expect(config.ingress.port).toBe(8080);
     expect(config.ingress.maxBodyBytes).toBe(262144);
     expect(config.ingress.webhookSecret).toEqual({ ref: 'env', name: 'SCIMFLOW_WEBHOOK_SECRET' });
     expect(Object.keys(config.apps)).toEqual(['atlassian', 'generic', 'jasper', 'jostle', 'jumpcloud']);
     expect(config.apps.generic!.baseUrl).toBe('http://127.0.0.1:7100/generic/scim/v2');
-    expect(config.apps.generic!.auth).toEqual({ type: 'bearer', token: { ref: 'env', name: 'SCIMFLOW_GENERIC_TOKEN' } });
-    expect(config.apps.jumpcloud!.auth).toEqual({ type: 'apiKey', header: 'x-api-key', key: { ref: 'env', name: 'SCIMFLOW_JUMPCLOUD_TOKEN' } });
+    expect(config.apps.generic!.auth).toEqual({
+      type: 'bearer',
+      token: { ref: 'env', name: 'SCIMFLOW_GENERIC_TOKEN' },
+    });
+    expect(config.apps.jumpcloud!.auth).toEqual({
+      type: 'apiKey',
+      header: 'x-api-key',
+      key: { ref: 'env', name: 'SCIMFLOW_JUMPCLOUD_TOKEN' },
+    });
     expect(config.apps.atlassian!.baseUrl).toBe('http://127.0.0.1:7100/atlassian/scim/directory/dev-directory');
     expect(config.apps.atlassian!.directoryId).toBe('dev-directory');
     expect(config.apps.atlassian!.jsm).toEqual({
       baseUrl: 'http://127.0.0.1:7100/atlassian',
       serviceDeskId: '1',
-      auth: { type: 'basic', username: 'admin@example.com', password: { ref: 'env', name: 'SCIMFLOW_ATLASSIAN_JSM_TOKEN' } },
+      auth: {
+        type: 'basic',
+        username: 'admin@example.com',
+        password: { ref: 'env', name: 'SCIMFLOW_ATLASSIAN_JSM_TOKEN' },
+      },
     });
   });
 
@@ -69,7 +90,8 @@ describe('the example config/scimflow.yaml', () => {
     expect(config.apps.atlassian!.seatConsuming).toBe(true);
     expect(config.apps.generic!.seatConsuming).toBe(false);
     // The seat default is the profile's: Jasper bills the create, Atlassian the product groups.
-    for (const app of Object.values(config.apps)) expect(app.seatConsuming).toBe(PROFILES[app.kind].seatTakenBy !== 'none');
+    for (const app of Object.values(config.apps))
+      expect(app.seatConsuming).toBe(PROFILES[app.kind].seatTakenBy !== 'none');
     expect(PROFILES.jasper.seatTakenBy).toBe('create');
     expect(PROFILES.atlassian.seatTakenBy).toBe('groupMembership');
     expect(config.apps.jasper!.approval).toEqual({
@@ -83,7 +105,12 @@ describe('the example config/scimflow.yaml', () => {
     expect(config.apps.generic!.approval.required).toBe(false);
     expect(config.apps.jasper!.leaver.hardDeleteAfterMs).toBe(30 * 86_400_000);
     expect(config.apps.atlassian!.leaver.jsmCustomerRemoval).toBe(true);
-    expect(config.apps.generic!.leaver).toEqual({ deactivate: true, removeGroups: true, jsmCustomerRemoval: false, hardDeleteAfterMs: null });
+    expect(config.apps.generic!.leaver).toEqual({
+      deactivate: true,
+      removeGroups: true,
+      jsmCustomerRemoval: false,
+      hardDeleteAfterMs: null,
+    });
     expect(config.joiner.allOrNothing).toEqual(['generic', 'jumpcloud']);
   });
 
@@ -103,8 +130,14 @@ describe('the example config/scimflow.yaml', () => {
     if (!result.ok) return;
     expect(result.summary.apps.map((a) => a.name)).toEqual(['atlassian', 'generic', 'jasper', 'jostle', 'jumpcloud']);
     expect(result.summary.rules).toContain('engineering');
-    expect(result.summary.secrets).toContainEqual({ path: 'apps.jumpcloud.auth.key', ref: '${SCIMFLOW_JUMPCLOUD_TOKEN}' });
-    expect(result.summary.secrets).toContainEqual({ path: 'temporal.encryption.keys[0].key', ref: '${SCIMFLOW_PAYLOAD_KEY}' });
+    expect(result.summary.secrets).toContainEqual({
+      path: 'apps.jumpcloud.auth.key',
+      ref: '${SCIMFLOW_JUMPCLOUD_TOKEN}',
+    });
+    expect(result.summary.secrets).toContainEqual({
+      path: 'temporal.encryption.keys[0].key',
+      ref: '${SCIMFLOW_PAYLOAD_KEY}',
+    });
     const text = JSON.stringify(result);
     for (const value of Object.values(env)) expect(text).not.toContain(value);
   });
@@ -115,7 +148,9 @@ describe('the example config/scimflow.yaml', () => {
     if (result.ok) return;
     expect(result.errors.map((e) => e.path)).toContain('apps.jasper.auth.token');
     expect(result.errors.map((e) => e.path)).not.toContain('apps.generic.auth.token');
-    expect(result.errors.find((e) => e.path === 'apps.atlassian.jsm.auth.password')?.message).toMatch(/SCIMFLOW_ATLASSIAN_JSM_TOKEN is not set.*atlassian/);
+    expect(result.errors.find((e) => e.path === 'apps.atlassian.jsm.auth.password')?.message).toMatch(
+      /SCIMFLOW_ATLASSIAN_JSM_TOKEN is not set.*atlassian/,
+    );
   });
 });
 
@@ -125,12 +160,19 @@ describe('loadConfig errors name the file, the key path and what was expected', 
     const config = loadConfig(file);
     expect(config.source).toBe(file);
     expect(config.apps.jumpcloud!.rateLimit).toEqual({ requestsPerSecond: 3 });
-    expect(config.apps.jasper!.auth).toEqual({ type: 'bearer', token: { ref: 'file', path: join(dir.path, 'secrets/jasper.token') } });
+    expect(config.apps.jasper!.auth).toEqual({
+      type: 'bearer',
+      token: { ref: 'file', path: join(dir.path, 'secrets/jasper.token') },
+    });
   });
 
   it('every temporal key reaches the parsed configuration (deployment, with encryption beside it)', () => {
     const data = clone(baseConfig()) as Record<string, unknown>;
-    data.temporal = { address: 'temporal.example.com:7233', deployment: { name: 'scimflow', buildId: 'b7' }, encryption: { current: 'k1', keys: [{ id: 'k1', key: '${K}' }] } };
+    data.temporal = {
+      address: 'temporal.example.com:7233',
+      deployment: { name: 'scimflow', buildId: 'b7' },
+      encryption: { current: 'k1', keys: [{ id: 'k1', key: '${K}' }] },
+    };
     const config = loadConfig(dir.writeYaml('scimflow.yaml', data));
     expect(config.temporal.deployment).toEqual({ name: 'scimflow', buildId: 'b7' });
     expect(config.temporal.encryption?.current).toBe('k1');
@@ -221,12 +263,18 @@ describe('loadConfig errors name the file, the key path and what was expected', 
   it('a JumpCloud userName expression that can produce characters its profile refuses', () => {
     const data = clone(baseConfig()) as { apps: { jumpcloud: Record<string, unknown> } };
     data.apps.jumpcloud.attributes = { userName: '{{givenName}}.{{familyName}}' };
-    expectIssue(errorFor(data), 'apps.jumpcloud.attributes.userName', /only the characters \[A-Za-z0-9._-\] \(https:\/\/jumpcloud\.com\/support\/.*end each placeholder with "\| slug"/);
+    expectIssue(
+      errorFor(data),
+      'apps.jumpcloud.attributes.userName',
+      /only the characters \[A-Za-z0-9._-\] \(https:\/\/jumpcloud\.com\/support\/.*end each placeholder with "\| slug"/,
+    );
     data.apps.jumpcloud.attributes = { userName: '{{givenName | slug}}+{{familyName | slug}}' };
     expectIssue(errorFor(data), 'apps.jumpcloud.attributes.userName', /only the characters/);
     // Within the profile's characters: accepted.
     data.apps.jumpcloud.attributes = { userName: '{{givenName | slug | lower}}.{{familyName | slug | lower}}' };
-    expect(loadConfig(dir.writeYaml('scimflow.yaml', data)).apps.jumpcloud!.attributes.userName).toBe('{{givenName | slug | lower}}.{{familyName | slug | lower}}');
+    expect(loadConfig(dir.writeYaml('scimflow.yaml', data)).apps.jumpcloud!.attributes.userName).toBe(
+      '{{givenName | slug | lower}}.{{familyName | slug | lower}}',
+    );
   });
 
   it('unknown app in a rule', () => {
@@ -241,13 +289,20 @@ describe('loadConfig errors name the file, the key path and what was expected', 
   });
 
   it('unknown app in approvals and leaver', () => {
-    const err = errorFor({ ...baseConfig(), approvals: { zoom: { required: true } }, leaver: { apps: { figma: { deactivate: true } } } });
+    const err = errorFor({
+      ...baseConfig(),
+      approvals: { zoom: { required: true } },
+      leaver: { apps: { figma: { deactivate: true } } },
+    });
     expectIssue(err, 'approvals.zoom', /unknown app "zoom"/);
     expectIssue(err, 'leaver.apps.figma', /unknown app "figma"/);
   });
 
   it('unknown apps are reported together with every other problem, not after them', () => {
-    const data = clone(baseConfig()) as { apps: Record<string, Record<string, unknown>>; rules: { birthright: { grant: unknown[] }[] } } & Record<string, unknown>;
+    const data = clone(baseConfig()) as {
+      apps: Record<string, Record<string, unknown>>;
+      rules: { birthright: { grant: unknown[] }[] };
+    } & Record<string, unknown>;
     data.apps.generic!.kind = 'nosuchkind'; // a schema error…
     data.apps.jumpcloud!.rateLimit = { requestsPerSecond: 'lots' }; // …and another
     data.rules.birthright[0]!.grant.push('slack'); // …and unknown apps everywhere they can be named
@@ -258,7 +313,11 @@ describe('loadConfig errors name the file, the key path and what was expected', 
     const err = errorFor(data);
     expectIssue(err, 'apps.generic.kind', /expected one of/);
     expectIssue(err, 'apps.jumpcloud.rateLimit.requestsPerSecond', /expected number/);
-    expectIssue(err, 'rules.birthright[0].grant[2].app', /unknown app "slack" \(configured apps: generic, jasper, jumpcloud\)/);
+    expectIssue(
+      err,
+      'rules.birthright[0].grant[2].app',
+      /unknown app "slack" \(configured apps: generic, jasper, jumpcloud\)/,
+    );
     expectIssue(err, 'rules.birthright[1].grant[1].app', /unknown app "zoom"/);
     expectIssue(err, 'approvals.figma', /unknown app "figma"/);
     expectIssue(err, 'leaver.apps.miro', /unknown app "miro"/);
@@ -273,7 +332,12 @@ describe('loadConfig errors name the file, the key path and what was expected', 
     const data = clone(baseConfig()) as { rules: { birthright: { grant: unknown[] }[] } };
     data.rules.birthright[1]!.grant.push(' slack ');
     const err = errorFor(data);
-    expect(err.errors).toEqual([expect.objectContaining({ path: 'rules.birthright[1].grant[1].app', message: expect.stringMatching(/unknown app "slack"/) })]);
+    expect(err.errors).toEqual([
+      expect.objectContaining({
+        path: 'rules.birthright[1].grant[1].app',
+        message: expect.stringMatching(/unknown app "slack"/),
+      }),
+    ]);
   });
 
   it('duplicate rule names', () => {
@@ -283,7 +347,9 @@ describe('loadConfig errors name the file, the key path and what was expected', 
   });
 
   it('removed options (validated once, never read) are errors naming what replaces them', () => {
-    const data = clone(baseConfig()) as { apps: { generic: Record<string, unknown>; jumpcloud: Record<string, unknown> } };
+    const data = clone(baseConfig()) as {
+      apps: { generic: Record<string, unknown>; jumpcloud: Record<string, unknown> };
+    };
     data.apps.generic.capabilities = {
       put: true,
       putReplacesWholeResource: true,
@@ -297,13 +363,17 @@ describe('loadConfig errors name the file, the key path and what was expected', 
     };
     data.apps.jumpcloud.rateLimit = { requestsPerSecond: 3, burst: 6 };
     const err = errorFor(data);
-    const removed = (path: string, instead: RegExp) => expectIssue(err, path, new RegExp(`this option was removed \\(it did nothing\\): ${instead.source}`));
+    const removed = (path: string, instead: RegExp) =>
+      expectIssue(err, path, new RegExp(`this option was removed \\(it did nothing\\): ${instead.source}`));
     removed('apps.generic.capabilities.put', /scimflow sends PUT only where patch is false/);
     removed('apps.generic.capabilities.putReplacesWholeResource', /a PUT always carries the whole user/);
     removed('apps.generic.capabilities.sort', /scimflow never asks an app to sort/);
     removed('apps.generic.capabilities.groups.put', /scimflow changes memberships by PATCH only/);
     removed('apps.generic.capabilities.groups.delete', /scimflow never deletes a group/);
-    removed('apps.generic.capabilities.deprovision', /the leaver policy decides: leaver.apps.<app>.deactivate, and hardDelete/);
+    removed(
+      'apps.generic.capabilities.deprovision',
+      /the leaver policy decides: leaver.apps.<app>.deactivate, and hardDelete/,
+    );
     removed('apps.generic.capabilities.deleteIsIrreversible', /the leaver policy's hardDelete is the only DELETE/);
     removed('apps.generic.capabilities.createConsumesSeat', /set apps.<app>.seatConsuming/);
     removed('apps.generic.capabilities.searchEndpoint', /scimflow looks users up with GET \/Users\?filter=/);
@@ -313,23 +383,46 @@ describe('loadConfig errors name the file, the key path and what was expected', 
   });
 
   it('groups granted on JumpCloud, whose profile has no SCIM groups: the app and the reason are named', () => {
-    const data = clone(baseConfig()) as { apps: { jumpcloud: Record<string, unknown> }; rules: { birthright: { grant: unknown[] }[] } };
+    const data = clone(baseConfig()) as {
+      apps: { jumpcloud: Record<string, unknown> };
+      rules: { birthright: { grant: unknown[] }[] };
+    };
     data.rules.birthright[0]!.grant[1] = { app: 'jumpcloud', groups: ['engineering'] };
-    expectIssue(errorFor(data), 'rules.birthright[0].grant[1].groups', /app "jumpcloud" \(kind jumpcloud\) has no SCIM groups: JumpCloud documents "Real-time Group import isn’t currently supported"/);
+    expectIssue(
+      errorFor(data),
+      'rules.birthright[0].grant[1].groups',
+      /app "jumpcloud" \(kind jumpcloud\) has no SCIM groups: JumpCloud documents "Real-time Group import isn’t currently supported"/,
+    );
     // An operator who knows better says so in the app's capabilities.
-    data.apps.jumpcloud.capabilities = { groups: { supported: true, create: true, patch: true, maxMembersPerPatch: 50 } };
-    expect(loadConfig(dir.writeYaml('scimflow.yaml', data)).rules.birthright[0]!.grant).toContainEqual({ app: 'jumpcloud', groups: ['engineering'] });
+    data.apps.jumpcloud.capabilities = {
+      groups: { supported: true, create: true, patch: true, maxMembersPerPatch: 50 },
+    };
+    expect(loadConfig(dir.writeYaml('scimflow.yaml', data)).rules.birthright[0]!.grant).toContainEqual({
+      app: 'jumpcloud',
+      groups: ['engineering'],
+    });
   });
 
   it('groups granted where the capabilities switch groups off: the reason is the override', () => {
     const data = clone(baseConfig()) as { apps: { generic: Record<string, unknown> } };
     data.apps.generic.capabilities = { groups: { supported: false } };
-    expectIssue(errorFor(data), 'rules.birthright[0].grant[0].groups', /app "generic" \(kind generic\) has no SCIM groups: its capabilities say groups.supported: false/);
+    expectIssue(
+      errorFor(data),
+      'rules.birthright[0].grant[0].groups',
+      /app "generic" \(kind generic\) has no SCIM groups: its capabilities say groups.supported: false/,
+    );
   });
 
   it('groups granted on an app without SCIM groups (jostle)', () => {
-    const data = clone(baseConfig()) as { apps: Record<string, unknown>; rules: { birthright: { grant: unknown[] }[] } };
-    data.apps.jostle = { kind: 'jostle', baseUrl: 'http://127.0.0.1:7100/jostle/scim/v2', auth: { type: 'bearer', token: '${J}' } };
+    const data = clone(baseConfig()) as {
+      apps: Record<string, unknown>;
+      rules: { birthright: { grant: unknown[] }[] };
+    };
+    data.apps.jostle = {
+      kind: 'jostle',
+      baseUrl: 'http://127.0.0.1:7100/jostle/scim/v2',
+      auth: { type: 'bearer', token: '${J}' },
+    };
     data.rules.birthright[0]!.grant.push({ app: 'jostle', groups: ['x'] });
     expectIssue(errorFor(data), 'rules.birthright[0].grant[2].groups', /no SCIM groups/);
   });
@@ -341,18 +434,28 @@ describe('loadConfig errors name the file, the key path and what was expected', 
 
   it('jsm on a non-atlassian app, and jsmCustomerRemoval there', () => {
     const data = clone(baseConfig()) as { apps: { generic: Record<string, unknown> }; leaver?: unknown };
-    data.apps.generic.jsm = { baseUrl: 'http://x', serviceDeskId: '1', auth: { type: 'basic', username: 'a', password: '${P}' } };
+    data.apps.generic.jsm = {
+      baseUrl: 'http://x',
+      serviceDeskId: '1',
+      auth: { type: 'basic', username: 'a', password: '${P}' },
+    };
     expectIssue(errorFor(data), 'apps.generic.jsm', /only for kind atlassian/);
     const data2 = { ...baseConfig(), leaver: { apps: { generic: { jsmCustomerRemoval: true } } } };
     expectIssue(errorFor(data2), 'leaver.apps.generic.jsmCustomerRemoval', /only for kind atlassian/);
   });
 
   it('inline secrets are refused unless allowed', () => {
-    const data = clone(baseConfig()) as { apps: { generic: { auth: Record<string, unknown> } }; allowInlineSecrets?: boolean };
+    const data = clone(baseConfig()) as {
+      apps: { generic: { auth: Record<string, unknown> } };
+      allowInlineSecrets?: boolean;
+    };
     data.apps.generic.auth.token = 'dev-token';
     expectIssue(errorFor(data), 'apps.generic.auth.token', /inline secrets are refused/);
     const file = dir.writeYaml('inline.yaml', data);
-    expect(loadConfig(file, { allowInlineSecrets: true }).apps.generic!.auth).toEqual({ type: 'bearer', token: { ref: 'inline', value: 'dev-token' } });
+    expect(loadConfig(file, { allowInlineSecrets: true }).apps.generic!.auth).toEqual({
+      type: 'bearer',
+      token: { ref: 'inline', value: 'dev-token' },
+    });
     data.allowInlineSecrets = true;
     expect(loadConfig(dir.writeYaml('inline2.yaml', data)).allowInlineSecrets).toBe(true);
   });
@@ -442,7 +545,10 @@ describe('PublicConfig', () => {
   });
 
   it('contains no inline secret values either', () => {
-    const data = clone(baseConfig()) as { apps: { generic: { auth: Record<string, unknown> } }; allowInlineSecrets: boolean };
+    const data = clone(baseConfig()) as {
+      apps: { generic: { auth: Record<string, unknown> } };
+      allowInlineSecrets: boolean;
+    };
     data.apps.generic.auth.token = 'super-secret-inline-value';
     data.allowInlineSecrets = true;
     const config = loadConfig(dir.writeYaml('scimflow.yaml', data));
@@ -502,7 +608,9 @@ describe('more shapes of error', () => {
   });
 
   it('a bad auth type, and a missing token', () => {
-    const data = clone(baseConfig()) as { apps: { generic: { auth: Record<string, unknown> }; jumpcloud: { auth: Record<string, unknown> } } };
+    const data = clone(baseConfig()) as {
+      apps: { generic: { auth: Record<string, unknown> }; jumpcloud: { auth: Record<string, unknown> } };
+    };
     data.apps.generic.auth = { type: 'oauth', token: '${X}' };
     data.apps.jumpcloud.auth = { type: 'apiKey' };
     const err = errorFor(data);
@@ -517,7 +625,10 @@ describe('more shapes of error', () => {
     expectIssue(err, 'apps.generic.capabilities.pagination.maxPages', /unknown key/);
     expectIssue(err, 'apps.generic.capabilities.groups', /expected object/);
     data.apps.generic.capabilities = { etag: false, pagination: { maxPageSize: 50 } };
-    expect(loadConfig(dir.writeYaml('caps.yaml', data)).apps.generic!.capabilities).toEqual({ etag: false, pagination: { maxPageSize: 50 } });
+    expect(loadConfig(dir.writeYaml('caps.yaml', data)).apps.generic!.capabilities).toEqual({
+      etag: false,
+      pagination: { maxPageSize: 50 },
+    });
   });
 
   it('attribute targets scimflow cannot map', () => {
@@ -531,9 +642,18 @@ describe('more shapes of error', () => {
 
   it('atlassian needs a directory id', () => {
     const data = clone(baseConfig()) as { apps: Record<string, unknown> };
-    data.apps.atl = { kind: 'atlassian', baseUrl: 'http://127.0.0.1:7100/atlassian/scim', auth: { type: 'bearer', token: '${A}' } };
+    data.apps.atl = {
+      kind: 'atlassian',
+      baseUrl: 'http://127.0.0.1:7100/atlassian/scim',
+      auth: { type: 'bearer', token: '${A}' },
+    };
     expectIssue(errorFor(data), 'apps.atl.directoryId', /needs directoryId/);
-    data.apps.atl = { kind: 'atlassian', baseUrl: 'http://127.0.0.1:7100/atlassian/scim/directory/d1', directoryId: 'd2', auth: { type: 'bearer', token: '${A}' } };
+    data.apps.atl = {
+      kind: 'atlassian',
+      baseUrl: 'http://127.0.0.1:7100/atlassian/scim/directory/d1',
+      directoryId: 'd2',
+      auth: { type: 'bearer', token: '${A}' },
+    };
     expectIssue(errorFor(data), 'apps.atl.directoryId', /does not match.*d1/);
   });
 

@@ -1,5 +1,13 @@
 import { inspect } from 'node:util';
-import { ConfigError, loadConfig, resolveAppCredentials, resolveAppSecrets, resolveIngressSecrets, resolveSecrets, toAppConnection } from '../../src/config';
+import {
+  ConfigError,
+  loadConfig,
+  resolveAppCredentials,
+  resolveAppSecrets,
+  resolveIngressSecrets,
+  resolveSecrets,
+  toAppConnection,
+} from '../../src/config';
 import { baseConfig, clone, TempDir } from './helpers';
 
 let dir: TempDir;
@@ -51,7 +59,9 @@ describe('resolveSecrets', () => {
     const e = err as ConfigError;
     expect(e.code).toBe('CONFIG_INVALID');
     expect(e.message).toContain('scimflow.yaml');
-    expect(e.message).toMatch(/apps\.generic\.auth\.token: environment variable GENERIC_TOKEN is not set \(needed by app "generic"; or name a file holding it in GENERIC_TOKEN_FILE\)/);
+    expect(e.message).toMatch(
+      /apps\.generic\.auth\.token: environment variable GENERIC_TOKEN is not set \(needed by app "generic"; or name a file holding it in GENERIC_TOKEN_FILE\)/,
+    );
     expect(e.message).toMatch(/apps\.jumpcloud\.auth\.key: environment variable JC_KEY is not set/);
   });
 
@@ -84,7 +94,11 @@ describe('resolveSecrets', () => {
 
   it('resolveAppCredentials only needs that app’s variables', () => {
     const config = load();
-    expect(resolveAppCredentials(config, 'jumpcloud', { JC_KEY: 'k' }).auth).toEqual({ type: 'apiKey', header: 'x-api-key', key: 'k' });
+    expect(resolveAppCredentials(config, 'jumpcloud', { JC_KEY: 'k' }).auth).toEqual({
+      type: 'apiKey',
+      header: 'x-api-key',
+      key: 'k',
+    });
     expect(() => resolveAppCredentials(config, 'slack', {})).toThrow(/unknown app "slack"/);
   });
 
@@ -93,8 +107,14 @@ describe('resolveSecrets', () => {
     data.ingress.previousWebhookSecret = '${OLD_HOOK}';
     const config = load(data);
     const [NEW, OLD] = ['new-secret-0123456789abcdef', 'old-secret-0123456789abcdef'];
-    expect(resolveIngressSecrets(config, { HOOK_SECRET: NEW, OLD_HOOK: OLD })).toMatchObject({ webhookSecret: NEW, previousWebhookSecret: OLD, all: [NEW, OLD] });
-    expect(() => resolveIngressSecrets(config, { HOOK_SECRET: NEW })).toThrow(/ingress\.previousWebhookSecret: environment variable OLD_HOOK is not set/);
+    expect(resolveIngressSecrets(config, { HOOK_SECRET: NEW, OLD_HOOK: OLD })).toMatchObject({
+      webhookSecret: NEW,
+      previousWebhookSecret: OLD,
+      all: [NEW, OLD],
+    });
+    expect(() => resolveIngressSecrets(config, { HOOK_SECRET: NEW })).toThrow(
+      /ingress\.previousWebhookSecret: environment variable OLD_HOOK is not set/,
+    );
   });
 
   it('resolved values never serialise or print', () => {

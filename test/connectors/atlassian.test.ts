@@ -34,8 +34,18 @@ describe('SCIM directory', () => {
     expect((await conn.findUser({ userName: desired.userName }))?.id).toBe(user.id);
     const before = app().requests().length;
     expect((await conn.findUser({ email: desired.emails![0]!.value }))?.id).toBe(user.id);
-    expect(app().requests().slice(before).every((r) => !r.url.includes('filter='))).toBe(true);
-    for (const f of ['emails.value eq "a@example.com"', 'externalId eq "x"', 'userName sw "a"', 'userName eq "a" and active eq true']) {
+    expect(
+      app()
+        .requests()
+        .slice(before)
+        .every((r) => !r.url.includes('filter=')),
+    ).toBe(true);
+    for (const f of [
+      'emails.value eq "a@example.com"',
+      'externalId eq "x"',
+      'userName sw "a"',
+      'userName eq "a" and active eq true',
+    ]) {
       const err = await rejection(async () => {
         for await (const _u of conn.listUsers({ filter: f })) void _u;
       });
@@ -50,7 +60,13 @@ describe('SCIM directory', () => {
     const [a, b] = await Promise.all([conn.createUser(desired), other.createUser(desired)]);
     await other.close();
     expect([a.created, b.created].sort()).toEqual([false, true]);
-    expect(app().requests().filter((r) => r.method === 'POST').map((r) => r.status).sort()).toEqual([201, 409]);
+    expect(
+      app()
+        .requests()
+        .filter((r) => r.method === 'POST')
+        .map((r) => r.status)
+        .sort(),
+    ).toEqual([201, 409]);
     expect(app().users()).toHaveLength(1);
   });
 
@@ -68,7 +84,11 @@ describe('SCIM directory', () => {
     const raw = await fetch(`${app().scimUrl}/Users/${user.id}`, {
       method: 'PUT',
       headers: { authorization: `Bearer ${sb.credentials.atlassianToken}`, 'content-type': 'application/scim+json' },
-      body: JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: desired.userName, title: 'Engineer' }),
+      body: JSON.stringify({
+        schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+        userName: desired.userName,
+        title: 'Engineer',
+      }),
     });
     expect(raw.status).toBe(200);
     const cleared = (await raw.json()) as Record<string, unknown>;
@@ -85,7 +105,11 @@ describe('SCIM directory', () => {
     const { user } = await conn.createUser(person());
     const res = await conn.deactivateUser(user.id!);
     expect(res.user.active).toBe(false);
-    expect(app().requests().filter((r) => r.method === 'PATCH')).toHaveLength(1);
+    expect(
+      app()
+        .requests()
+        .filter((r) => r.method === 'PATCH'),
+    ).toHaveLength(1);
   });
 
   test('groups: displayName eq lookup, membership PATCH; membership of the licence group takes a seat', async () => {
@@ -102,7 +126,11 @@ describe('SCIM directory', () => {
     expect(app().seats().active).toBe(0);
     const g = await conn.createGroup('support');
     expect(g.created).toBe(true);
-    expect(app().requests().some((r) => r.url.includes('/Groups?filter=displayName%20eq%20%22support%22'))).toBe(true);
+    expect(
+      app()
+        .requests()
+        .some((r) => r.url.includes('/Groups?filter=displayName%20eq%20%22support%22')),
+    ).toBe(true);
   });
 
   test('discover() reads the authenticated ServiceProviderConfig', async () => {
@@ -117,7 +145,11 @@ describe('Jira / JSM REST', () => {
     const c = sb.credentials;
     const res = await fetch(`${sb.atlassianRestUrl}${path}`, {
       method,
-      headers: { authorization: `Basic ${Buffer.from(`${c.atlassianRestEmail}:${c.atlassianRestApiToken}`).toString('base64')}`, 'content-type': 'application/json', accept: 'application/json' },
+      headers: {
+        authorization: `Basic ${Buffer.from(`${c.atlassianRestEmail}:${c.atlassianRestApiToken}`).toString('base64')}`,
+        'content-type': 'application/json',
+        accept: 'application/json',
+      },
       body: JSON.stringify(body),
     });
     expect(res.ok).toBe(true);
@@ -128,7 +160,15 @@ describe('Jira / JSM REST', () => {
     const jsm = conn.jsm!;
     expect(jsm).toBeDefined();
     const ids: string[] = [];
-    for (let i = 0; i < 5; i++) ids.push(((await jsmRest('POST', '/rest/servicedeskapi/customer', { email: `cust${i}@example.com`, displayName: `Customer ${i}` })) as { accountId: string }).accountId);
+    for (let i = 0; i < 5; i++)
+      ids.push(
+        (
+          (await jsmRest('POST', '/rest/servicedeskapi/customer', {
+            email: `cust${i}@example.com`,
+            displayName: `Customer ${i}`,
+          })) as { accountId: string }
+        ).accountId,
+      );
     await jsmRest('POST', '/rest/servicedeskapi/servicedesk/1/customer', { accountIds: ids });
     const before = app().requests().length;
     const listed = await jsm.listCustomers('1', { pageSize: 2 });
@@ -148,7 +188,11 @@ describe('Jira / JSM REST', () => {
 
   test('REST uses Basic auth; a wrong API token is AUTH_FAILED', async () => {
     const bad = connect(sb, 'atlassian', {
-      atlassian: { directoryId: 'dev-directory', jsmBaseUrl: sb.atlassianRestUrl, restAuth: { type: 'basic', username: 'admin@example.com', password: 'wrong' } },
+      atlassian: {
+        directoryId: 'dev-directory',
+        jsmBaseUrl: sb.atlassianRestUrl,
+        restAuth: { type: 'basic', username: 'admin@example.com', password: 'wrong' },
+      },
     });
     const err = await rejection(() => bad.jsm!.listCustomers('1'));
     await bad.close();
@@ -158,7 +202,10 @@ describe('Jira / JSM REST', () => {
 
   test('429 with Retry-After applies to REST too', async () => {
     app().setKnobs({ throttleNext: 1, retryAfter: '5' });
-    expect(await rejection(() => conn.jsm!.listCustomers('1'))).toMatchObject({ code: 'RATE_LIMITED', retryAfterMs: 5000 });
+    expect(await rejection(() => conn.jsm!.listCustomers('1'))).toMatchObject({
+      code: 'RATE_LIMITED',
+      retryAfterMs: 5000,
+    });
   });
 });
 

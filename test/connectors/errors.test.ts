@@ -39,7 +39,12 @@ async function failure(fn: () => Promise<unknown>): Promise<ConnectorError> {
   return ce;
 }
 
-const scimErr = (status: number, detail: string, scimType?: string) => ({ schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: String(status), detail, ...(scimType ? { scimType } : {}) });
+const scimErr = (status: number, detail: string, scimType?: string) => ({
+  schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'],
+  status: String(status),
+  detail,
+  ...(scimType ? { scimType } : {}),
+});
 
 describe('request shape', () => {
   test('sends User-Agent, Accept, scim+json on writes, and the bearer token', async () => {
@@ -54,7 +59,10 @@ describe('request shape', () => {
     expect(post.headers.accept).toBe('application/scim+json, application/json');
     expect(post.headers['content-type']).toBe('application/scim+json');
     expect(post.headers.authorization).toBe(`Bearer ${TOKEN}`);
-    expect(JSON.parse(post.body)).toEqual({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'a@example.com' });
+    expect(JSON.parse(post.body)).toEqual({
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+      userName: 'a@example.com',
+    });
     const get = raw.seen.find((s) => s.method === 'GET')!;
     expect(get.url).toBe('/scim/v2/Users?filter=userName%20eq%20%22a%40example.com%22&startIndex=1&count=200');
   });
@@ -147,7 +155,11 @@ describe('bad responses are BAD_RESPONSE, never a crash', () => {
 
   test('oversized body is cut off at maxResponseBytes', async () => {
     raw.handle((_req, res) => {
-      const huge = { schemas: [], totalResults: 5000, Resources: Array.from({ length: 5000 }, (_, i) => ({ id: `u${i}`, userName: `user${i}@example.com` })) };
+      const huge = {
+        schemas: [],
+        totalResults: 5000,
+        Resources: Array.from({ length: 5000 }, (_, i) => ({ id: `u${i}`, userName: `user${i}@example.com` })),
+      };
       scimJson(res, 200, huge);
     });
     const err = await failure(async () => {
@@ -186,7 +198,12 @@ describe('transport failures are UNAVAILABLE', () => {
   });
 
   test('connection refused', async () => {
-    const dead = createConnector({ name: 'dead', kind: 'generic', baseUrl: 'http://127.0.0.1:9/scim/v2', auth: { type: 'bearer', token: TOKEN } });
+    const dead = createConnector({
+      name: 'dead',
+      kind: 'generic',
+      baseUrl: 'http://127.0.0.1:9/scim/v2',
+      auth: { type: 'bearer', token: TOKEN },
+    });
     const err = await failure(() => dead.getUser('u1'));
     await dead.close();
     expect(err.code).toBe('UNAVAILABLE');
@@ -199,15 +216,28 @@ describe('credentials never leak', () => {
     const password = 'atl-api-token-zyx987';
     raw.handle((req, res) => {
       // A hostile server that echoes the credentials back in its error detail.
-      scimJson(res, 401, scimErr(401, `bad credentials: ${String(req.headers['x-api-key'] ?? req.headers.authorization)}`));
+      scimJson(
+        res,
+        401,
+        scimErr(401, `bad credentials: ${String(req.headers['x-api-key'] ?? req.headers.authorization)}`),
+      );
     });
-    const jc = createConnector({ name: 'jc', kind: 'jumpcloud', baseUrl: `${raw.url}/scim/v2`, auth: { type: 'apiKey', key } });
+    const jc = createConnector({
+      name: 'jc',
+      kind: 'jumpcloud',
+      baseUrl: `${raw.url}/scim/v2`,
+      auth: { type: 'apiKey', key },
+    });
     const jsmConn = createConnector({
       name: 'atl',
       kind: 'atlassian',
       baseUrl: raw.url,
       auth: { type: 'bearer', token: TOKEN },
-      atlassian: { directoryId: 'd1', jsmBaseUrl: raw.url, restAuth: { type: 'basic', username: 'admin@example.com', password } },
+      atlassian: {
+        directoryId: 'd1',
+        jsmBaseUrl: raw.url,
+        restAuth: { type: 'basic', username: 'admin@example.com', password },
+      },
     });
     const e1 = await rejection(() => jc.getUser('u1'));
     const e2 = await rejection(() => jsmConn.jsm!.listCustomers('1'));
@@ -222,7 +252,9 @@ describe('credentials never leak', () => {
       expect((e as ConnectorError).code).toBe('AUTH_FAILED');
     }
     expect(raw.seen[0]!.headers['x-api-key']).toBe(key);
-    expect(raw.seen[1]!.headers.authorization).toBe(`Basic ${Buffer.from(`admin@example.com:${password}`).toString('base64')}`);
+    expect(raw.seen[1]!.headers.authorization).toBe(
+      `Basic ${Buffer.from(`admin@example.com:${password}`).toString('base64')}`,
+    );
   });
 });
 
@@ -231,7 +263,12 @@ describe('ETag retries', () => {
     let version = 1;
     raw.handle((req, res) => {
       if (req.method === 'GET') {
-        scimJson(res, 200, { id: 'u1', userName: 'a@example.com', title: 'Old', meta: { version: `W/"${version}"` } }, { etag: `W/"${version}"` });
+        scimJson(
+          res,
+          200,
+          { id: 'u1', userName: 'a@example.com', title: 'Old', meta: { version: `W/"${version}"` } },
+          { etag: `W/"${version}"` },
+        );
       } else {
         version += 1;
         scimJson(res, 412, scimErr(412, 'version mismatch'));
@@ -262,7 +299,17 @@ describe('ETag retries', () => {
 
 describe('broken pagination is BAD_RESPONSE, not an endless loop', () => {
   test('a server that ignores startIndex', async () => {
-    raw.handle((_req, res) => scimJson(res, 200, { totalResults: 1000, itemsPerPage: 2, startIndex: 1, Resources: [{ id: 'a', userName: 'a' }, { id: 'b', userName: 'b' }] }));
+    raw.handle((_req, res) =>
+      scimJson(res, 200, {
+        totalResults: 1000,
+        itemsPerPage: 2,
+        startIndex: 1,
+        Resources: [
+          { id: 'a', userName: 'a' },
+          { id: 'b', userName: 'b' },
+        ],
+      }),
+    );
     const err = await failure(async () => {
       for await (const _u of conn.listUsers()) void _u;
     });
@@ -278,7 +325,9 @@ describe('broken pagination is BAD_RESPONSE, not an endless loop', () => {
       auth: { type: 'bearer', token: TOKEN },
       capabilities: { pagination: { mode: 'cursor', maxPageSize: 2, withFilter: true } },
     });
-    raw.handle((_req, res) => scimJson(res, 200, { totalResults: 1000, Resources: [{ id: 'a', userName: 'a' }], nextCursor: 'same' }));
+    raw.handle((_req, res) =>
+      scimJson(res, 200, { totalResults: 1000, Resources: [{ id: 'a', userName: 'a' }], nextCursor: 'same' }),
+    );
     const err = await failure(async () => {
       for await (const _u of cursorConn.listUsers()) void _u;
     });

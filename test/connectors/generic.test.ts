@@ -38,7 +38,11 @@ describe('generic connector: find and create', () => {
     const before = sb.app('generic').requests().length;
     const second = await conn.createUser(desired);
     expect(second).toEqual({ user: expect.objectContaining({ id: first.user.id }), created: false });
-    const posts = sb.app('generic').requests().slice(before).filter((r) => r.method === 'POST');
+    const posts = sb
+      .app('generic')
+      .requests()
+      .slice(before)
+      .filter((r) => r.method === 'POST');
     expect(posts).toHaveLength(0);
     expect(sb.app('generic').users()).toHaveLength(1);
   });
@@ -52,7 +56,12 @@ describe('generic connector: find and create', () => {
     expect((err as ConnectorError).retryable).toBe(true);
     const again = await conn.createUser(desired);
     expect(again.created).toBe(false);
-    expect(sb.app('generic').users().filter((u) => u.userName === desired.userName)).toHaveLength(1);
+    expect(
+      sb
+        .app('generic')
+        .users()
+        .filter((u) => u.userName === desired.userName),
+    ).toHaveLength(1);
   });
 
   test('two racing creates: both lookups miss, one POST wins, the other gets 409 and adopts', async () => {
@@ -65,7 +74,14 @@ describe('generic connector: find and create', () => {
     expect([a.created, b.created].sort()).toEqual([false, true]);
     expect(a.user.id).toBe(b.user.id);
     expect(sb.app('generic').users()).toHaveLength(1);
-    expect(sb.app('generic').requests().filter((r) => r.method === 'POST').map((r) => r.status).sort()).toEqual([201, 409]);
+    expect(
+      sb
+        .app('generic')
+        .requests()
+        .filter((r) => r.method === 'POST')
+        .map((r) => r.status)
+        .sort(),
+    ).toEqual([201, 409]);
   });
 });
 
@@ -73,14 +89,20 @@ describe('generic connector: read, list, update', () => {
   test('getUser returns the resource with meta; NOT_FOUND for an unknown id', async () => {
     const { user } = await conn.createUser(person());
     const got = await conn.getUser(user.id!);
-    expect(got).toMatchObject({ id: user.id, userName: user.userName, meta: { resourceType: 'User', version: 'W/"1"' } });
+    expect(got).toMatchObject({
+      id: user.id,
+      userName: user.userName,
+      meta: { resourceType: 'User', version: 'W/"1"' },
+    });
     expect(got.meta?.location).toBe(`${sb.app('generic').scimUrl}/Users/${user.id}`);
     const err = await rejection(() => conn.getUser('no-such-id'));
     expect(err).toMatchObject({ code: 'NOT_FOUND', status: 404 });
   });
 
   test('index pagination walks every page', async () => {
-    const paged = connect(sb, 'generic', { capabilities: { pagination: { mode: 'index', maxPageSize: 3, withFilter: true } } });
+    const paged = connect(sb, 'generic', {
+      capabilities: { pagination: { mode: 'index', maxPageSize: 3, withFilter: true } },
+    });
     for (let i = 0; i < 7; i++) await paged.createUser(person());
     const before = sb.app('generic').requests().length;
     const seen: string[] = [];
@@ -92,7 +114,9 @@ describe('generic connector: read, list, update', () => {
   });
 
   test('cursor pagination (RFC 9865) walks every page', async () => {
-    const cursor = connect(sb, 'generic', { capabilities: { pagination: { mode: 'cursor', maxPageSize: 2, withFilter: true } } });
+    const cursor = connect(sb, 'generic', {
+      capabilities: { pagination: { mode: 'cursor', maxPageSize: 2, withFilter: true } },
+    });
     for (let i = 0; i < 5; i++) await cursor.createUser(person());
     const before = sb.app('generic').requests().length;
     const seen: string[] = [];
@@ -110,21 +134,42 @@ describe('generic connector: read, list, update', () => {
     const { user } = await conn.createUser(desired);
     const before = sb.app('generic').requests().length;
     // desired omits nickName: untouched unless managed; managed `title` is removed when omitted.
-    const res = await conn.updateUser(user.id!, { ...desired, nickName: undefined, displayName: 'Renamed', title: undefined }, { managed: ['title'] });
+    const res = await conn.updateUser(
+      user.id!,
+      { ...desired, nickName: undefined, displayName: 'Renamed', title: undefined },
+      { managed: ['title'] },
+    );
     expect(res.changed).toBe(true);
     expect(res.user).toMatchObject({ displayName: 'Renamed', nickName: 'Ed', meta: { version: 'W/"2"' } });
     expect(res.user.title).toBeUndefined();
-    const patch = sb.app('generic').requests().slice(before).find((r) => r.method === 'PATCH');
+    const patch = sb
+      .app('generic')
+      .requests()
+      .slice(before)
+      .find((r) => r.method === 'PATCH');
     expect(patch?.status).toBe(200);
-    const again = await conn.updateUser(user.id!, { ...desired, nickName: undefined, displayName: 'Renamed', title: undefined }, { managed: ['title'] });
+    const again = await conn.updateUser(
+      user.id!,
+      { ...desired, nickName: undefined, displayName: 'Renamed', title: undefined },
+      { managed: ['title'] },
+    );
     expect(again.changed).toBe(false);
-    expect(sb.app('generic').requests().slice(before).filter((r) => r.method === 'PATCH')).toHaveLength(1);
+    expect(
+      sb
+        .app('generic')
+        .requests()
+        .slice(before)
+        .filter((r) => r.method === 'PATCH'),
+    ).toHaveLength(1);
   });
 
   test('a changed work email is addressed with a value path (RFC 7644 §3.5.2)', async () => {
     const desired = person();
     const { user } = await conn.createUser(desired);
-    const res = await conn.updateUser(user.id!, { userName: desired.userName, emails: [{ value: 'new@example.com', type: 'work', primary: true }] });
+    const res = await conn.updateUser(user.id!, {
+      userName: desired.userName,
+      emails: [{ value: 'new@example.com', type: 'work', primary: true }],
+    });
     expect(res.user.emails).toEqual([{ value: 'new@example.com', type: 'work', primary: true }]);
   });
 
@@ -141,7 +186,11 @@ describe('generic connector: read, list, update', () => {
     expect(a.changed && b.changed).toBe(true);
     const final = await conn.getUser(user.id!);
     expect(final).toMatchObject({ title: 'Manager', nickName: 'Sam', meta: { version: 'W/"3"' } });
-    const patches = sb.app('generic').requests().filter((r) => r.method === 'PATCH').map((r) => r.status);
+    const patches = sb
+      .app('generic')
+      .requests()
+      .filter((r) => r.method === 'PATCH')
+      .map((r) => r.status);
     expect(patches.sort()).toEqual([200, 200, 412]);
   });
 
@@ -176,7 +225,9 @@ describe('generic connector: read, list, update', () => {
 
 describe('generic connector: groups', () => {
   test('createGroup is find-first; add and remove members in chunks', async () => {
-    const small = connect(sb, 'generic', { capabilities: { groups: { supported: true, create: true, patch: true, maxMembersPerPatch: 2 } } });
+    const small = connect(sb, 'generic', {
+      capabilities: { groups: { supported: true, create: true, patch: true, maxMembersPerPatch: 2 } },
+    });
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push((await small.createUser(person())).user.id!);
     const g1 = await small.createGroup('Engineering');
@@ -185,7 +236,13 @@ describe('generic connector: groups', () => {
     expect(g2).toEqual({ group: expect.objectContaining({ id: g1.group.id }), created: false });
     const before = sb.app('generic').requests().length;
     await small.addMembers(g1.group.id!, ids);
-    expect(sb.app('generic').requests().slice(before).filter((r) => r.method === 'PATCH')).toHaveLength(3);
+    expect(
+      sb
+        .app('generic')
+        .requests()
+        .slice(before)
+        .filter((r) => r.method === 'PATCH'),
+    ).toHaveLength(3);
     expect(groupMembers(sb, 'generic', g1.group.id!).sort()).toEqual([...ids].sort());
     // Adding again changes nothing (RFC 7644 §3.5.2.1 add to a multi-valued attribute).
     await small.addMembers(g1.group.id!, ids.slice(0, 2));

@@ -5,7 +5,10 @@ import { startSandbox, type SandboxHandle } from '../../src/sandbox';
 
 /** Member ids of a group as the sandbox app holds it: the test inspects the app, not the connector. */
 export function groupMembers(sb: SandboxHandle, kind: AppKind, groupId: string): string[] {
-  const g = sb.app(kind).groups().find((x) => x.id === groupId);
+  const g = sb
+    .app(kind)
+    .groups()
+    .find((x) => x.id === groupId);
   return Array.isArray(g?.members) ? (g.members as { value: string }[]).map((m) => m.value) : [];
 }
 
@@ -22,7 +25,12 @@ export function connection(sb: SandboxHandle, kind: AppKind, extra: Partial<AppC
     case 'jasper':
       return { ...base, baseUrl: sb.app('jasper').scimUrl, auth: { type: 'bearer', token: c.jasperToken }, ...extra };
     case 'jumpcloud':
-      return { ...base, baseUrl: sb.app('jumpcloud').scimUrl, auth: { type: 'apiKey', key: c.jumpcloudApiKey }, ...extra };
+      return {
+        ...base,
+        baseUrl: sb.app('jumpcloud').scimUrl,
+        auth: { type: 'apiKey', key: c.jumpcloudApiKey },
+        ...extra,
+      };
     case 'jostle':
       return { ...base, baseUrl: sb.app('jostle').scimUrl, auth: { type: 'bearer', token: c.jostleToken }, ...extra };
     case 'atlassian':

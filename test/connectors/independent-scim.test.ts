@@ -9,7 +9,9 @@ let conn: Connector;
 
 /** The group's member ids as SCIMMY serves them: a raw GET, not a connector call. */
 async function members(id: string): Promise<string[]> {
-  const res = await fetch(`${server.url}/Groups/${encodeURIComponent(id)}`, { headers: { authorization: `Bearer ${SCIMMY_TOKEN}`, accept: 'application/scim+json' } });
+  const res = await fetch(`${server.url}/Groups/${encodeURIComponent(id)}`, {
+    headers: { authorization: `Bearer ${SCIMMY_TOKEN}`, accept: 'application/scim+json' },
+  });
   expect(res.status).toBe(200);
   const body = (await res.json()) as { members?: { value: string }[] };
   return (body.members ?? []).map((m) => m.value);
@@ -24,13 +26,19 @@ afterAll(async () => {
 beforeEach(() => {
   server.users.clear();
   server.groups.clear();
-  conn = createConnector({ name: 'scimmy', kind: 'generic', baseUrl: server.url, auth: { type: 'bearer', token: SCIMMY_TOKEN }, capabilities: { etag: false } });
+  conn = createConnector({
+    name: 'scimmy',
+    kind: 'generic',
+    baseUrl: server.url,
+    auth: { type: 'bearer', token: SCIMMY_TOKEN },
+    capabilities: { etag: false },
+  });
 });
 afterEach(async () => {
   await conn.close();
 });
 
-test('discover() reads SCIMMY\'s ServiceProviderConfig', async () => {
+test("discover() reads SCIMMY's ServiceProviderConfig", async () => {
   const p = await conn.discover();
   expect(p.patch).toBe(true);
 });
@@ -51,7 +59,11 @@ test('find-first create, then adopt; lookups by userName, externalId and email',
 test('update via PATCH, deactivate, reactivate', async () => {
   const desired = person({ title: 'Engineer' });
   const { user } = await conn.createUser(desired);
-  const upd = await conn.updateUser(user.id!, { userName: desired.userName, title: 'Manager', displayName: 'New Name' });
+  const upd = await conn.updateUser(user.id!, {
+    userName: desired.userName,
+    title: 'Manager',
+    displayName: 'New Name',
+  });
   expect(upd).toMatchObject({ changed: true, user: { title: 'Manager', displayName: 'New Name' } });
   expect((await conn.updateUser(user.id!, { userName: desired.userName, title: 'Manager' })).changed).toBe(false);
   expect((await conn.deactivateUser(user.id!)).user.active).toBe(false);
@@ -62,7 +74,13 @@ test('update via PATCH, deactivate, reactivate', async () => {
 test('PUT-only mode works against SCIMMY too', async () => {
   const desired = person({ title: 'Engineer', nickName: 'Ed' });
   const { user } = await conn.createUser(desired);
-  const put = createConnector({ name: 'scimmy-put', kind: 'generic', baseUrl: server.url, auth: { type: 'bearer', token: SCIMMY_TOKEN }, capabilities: { etag: false, patch: false } });
+  const put = createConnector({
+    name: 'scimmy-put',
+    kind: 'generic',
+    baseUrl: server.url,
+    auth: { type: 'bearer', token: SCIMMY_TOKEN },
+    capabilities: { etag: false, patch: false },
+  });
   const res = await put.updateUser(user.id!, { userName: desired.userName, title: 'Lead' });
   await put.close();
   expect(res.user).toMatchObject({ title: 'Lead', nickName: 'Ed', userName: desired.userName });
@@ -92,7 +110,7 @@ test('groups: create (find-first), add and remove members with value-path remova
   await conn.addMembers(g.group.id!, [u1, u2]);
   expect((await members(g.group.id!)).sort()).toEqual([u1, u2].sort());
   await conn.removeMembers(g.group.id!, [u1]);
-  expect((await members(g.group.id!))).toEqual([u2]);
+  expect(await members(g.group.id!)).toEqual([u2]);
 });
 
 test('delete is idempotent; errors map onto codes', async () => {
@@ -100,7 +118,12 @@ test('delete is idempotent; errors map onto codes', async () => {
   expect(await conn.deleteUser(user.id!)).toEqual({ deleted: true });
   expect(await conn.deleteUser(user.id!)).toEqual({ deleted: false });
   expect(await rejection(() => conn.getUser(user.id!))).toMatchObject({ code: 'NOT_FOUND' });
-  const bad = createConnector({ name: 'scimmy-bad', kind: 'generic', baseUrl: server.url, auth: { type: 'bearer', token: 'wrong' } });
+  const bad = createConnector({
+    name: 'scimmy-bad',
+    kind: 'generic',
+    baseUrl: server.url,
+    auth: { type: 'bearer', token: 'wrong' },
+  });
   expect(await rejection(() => bad.getUser('x'))).toMatchObject({ code: 'AUTH_FAILED' });
   await bad.close();
 });
@@ -120,7 +143,11 @@ describe('controller primitives against SCIMMY', () => {
   test('postUser: bare create; a taken userName is CONFLICT uniqueness', async () => {
     const desired = person();
     expect((await conn.postUser(desired)).id).toEqual(expect.any(String));
-    expect(await rejection(() => conn.postUser(desired))).toMatchObject({ code: 'CONFLICT', status: 409, scimType: 'uniqueness' });
+    expect(await rejection(() => conn.postUser(desired))).toMatchObject({
+      code: 'CONFLICT',
+      status: 409,
+      scimType: 'uniqueness',
+    });
     expect(server.users.size).toBe(1);
   });
 
@@ -135,7 +162,9 @@ describe('controller primitives against SCIMMY', () => {
     expect(after.title).toBeUndefined();
     expect(after.name).toMatchObject({ givenName: 'Ada', familyName: 'King' });
     expect(after.name?.middleName).toBeUndefined();
-    expect((await conn.patchUser(after.id!, after, cleared, { managed: ['title', 'name.middleName'] })).changed).toBe(false);
+    expect((await conn.patchUser(after.id!, after, cleared, { managed: ['title', 'name.middleName'] })).changed).toBe(
+      false,
+    );
   });
 
   test('setUserActive: false then true; a deleted user is NOT_FOUND', async () => {
@@ -156,9 +185,9 @@ describe('controller primitives against SCIMMY', () => {
     await conn.addMember(g.id!, u.id!);
     // Succeeds; SCIMMY then lists the member twice (RFC 7644 §3.5.2.1 says it SHOULD not change anything).
     await conn.addMember(g.id!, u.id!);
-    expect((await members(g.id!))).toContain(u.id);
+    expect(await members(g.id!)).toContain(u.id);
     await conn.removeMember(g.id!, u.id!);
-    expect((await members(g.id!))).toEqual([]);
+    expect(await members(g.id!)).toEqual([]);
     await conn.removeMember(g.id!, u.id!);
     await conn.removeMember('no-such-group', u.id!);
   });

@@ -13,7 +13,12 @@ useAppContract('jasper', (s, c) => {
 });
 
 test('profile: PATCH, no pagination, userName eq only, the create takes a seat', () => {
-  expect(conn.profile).toMatchObject({ patch: true, pagination: { mode: 'none' }, seatTakenBy: 'create', userName: { rule: 'email' } });
+  expect(conn.profile).toMatchObject({
+    patch: true,
+    pagination: { mode: 'none' },
+    seatTakenBy: 'create',
+    userName: { rule: 'email' },
+  });
 });
 
 test('create consumes a seat at once and sends an invitation; find-first avoids a second seat', async () => {
@@ -21,7 +26,9 @@ test('create consumes a seat at once and sends an invitation; find-first avoids 
   const first = await conn.createUser(desired);
   expect(first.created).toBe(true);
   expect(app().seats().consumed).toBe(1);
-  expect(app().scim.invitations).toEqual([expect.objectContaining({ userId: first.user.id, email: desired.emails![0]!.value })]);
+  expect(app().scim.invitations).toEqual([
+    expect.objectContaining({ userId: first.user.id, email: desired.emails![0]!.value }),
+  ]);
   const second = await conn.createUser(desired);
   expect(second.created).toBe(false);
   expect(app().seats().consumed).toBe(1);
@@ -89,12 +96,19 @@ test('groups: create (find-first by local match), add and remove members via PAT
   await conn.removeMembers(g.group.id!, [a]);
   expect(groupMembers(sb, 'jasper', g.group.id!)).toEqual([b]);
   // No group filter support: the lookup lists and matches locally.
-  expect(app().requests().some((r) => r.url.includes('/Groups?filter'))).toBe(false);
+  expect(
+    app()
+      .requests()
+      .some((r) => r.url.includes('/Groups?filter')),
+  ).toBe(false);
 });
 
 test('429 with Retry-After → RATE_LIMITED', async () => {
   app().setKnobs({ throttleNext: 1, retryAfter: '12' });
-  expect(await rejection(() => conn.findUser({ userName: 'a@example.com' }))).toMatchObject({ code: 'RATE_LIMITED', retryAfterMs: 12_000 });
+  expect(await rejection(() => conn.findUser({ userName: 'a@example.com' }))).toMatchObject({
+    code: 'RATE_LIMITED',
+    retryAfterMs: 12_000,
+  });
 });
 
 test('a create whose response is lost bills one seat: the retry adopts the committed user', async () => {

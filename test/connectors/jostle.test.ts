@@ -26,7 +26,10 @@ test('users round-trip with the Jostle extension', async () => {
   const { user } = await conn.createUser(desired);
   expect(user.schemas).toContain(JOSTLE);
   expect(await conn.getUser(user.id!)).toMatchObject({ nickName: 'Jo', [JOSTLE]: { employeeID: 'E-7' } });
-  const upd = await conn.updateUser(user.id!, { ...desired, [JOSTLE]: { employeeID: 'E-7', jobCategory: 'Management' } });
+  const upd = await conn.updateUser(user.id!, {
+    ...desired,
+    [JOSTLE]: { employeeID: 'E-7', jobCategory: 'Management' },
+  });
   expect(upd.user[JOSTLE]).toMatchObject({ jobCategory: 'Management' });
 });
 
@@ -34,7 +37,9 @@ test('Groups are refused: UNSUPPORTED locally, 404 from the server; /ResourceTyp
   expect(await rejection(() => conn.findGroup('x'))).toMatchObject({ code: 'UNSUPPORTED' });
   const res = await fetch(`${app().scimUrl}/Groups`, { headers: auth() });
   expect(res.status).toBe(404);
-  const types = (await (await fetch(`${app().scimUrl}/ResourceTypes`, { headers: auth() })).json()) as { Resources: { id: string }[] };
+  const types = (await (await fetch(`${app().scimUrl}/ResourceTypes`, { headers: auth() })).json()) as {
+    Resources: { id: string }[];
+  };
   expect(types.Resources.map((r) => r.id)).toEqual(['User']);
 });
 
@@ -60,7 +65,11 @@ test('externalId is not among the supported fields (Jostle page): dropped on cre
   expect((await put.updateUser(user.id!, { ...desired, title: 'Lead' })).user.externalId).toBeUndefined();
   await put.close();
   expect((await conn.updateUser(user.id!, { ...desired, nickName: 'J' })).user.externalId).toBeUndefined();
-  expect(app().users().every((u) => !('externalId' in u))).toBe(true);
+  expect(
+    app()
+      .users()
+      .every((u) => !('externalId' in u)),
+  ).toBe(true);
   expect(conn.profile.owner).toEqual({ by: 'userName' });
   // So a lookup by externalId alone has nothing to match and sends nothing (no full scan).
   const before = app().requests().length;
@@ -81,7 +90,9 @@ test('paging only without a filter: a filtered list is one request with no start
 });
 
 test('unfiltered listing pages (api owner + 4 users in pages of 2)', async () => {
-  const paged = connect(sb, 'jostle', { capabilities: { pagination: { mode: 'index', maxPageSize: 2, withFilter: false } } });
+  const paged = connect(sb, 'jostle', {
+    capabilities: { pagination: { mode: 'index', maxPageSize: 2, withFilter: false } },
+  });
   for (let i = 0; i < 4; i++) await paged.createUser(person());
   let n = 0;
   for await (const _u of paged.listUsers()) n++;
@@ -95,7 +106,10 @@ test('POST /Users/.search works like GET with a filter; sorting is not offered',
   const res = await fetch(`${app().scimUrl}/Users/.search`, {
     method: 'POST',
     headers: { ...auth(), 'content-type': 'application/scim+json', accept: 'application/json' },
-    body: JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'], filter: `userName eq "${desired.userName}"` }),
+    body: JSON.stringify({
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'],
+      filter: `userName eq "${desired.userName}"`,
+    }),
   });
   expect(res.status).toBe(200);
   expect(((await res.json()) as { totalResults: number }).totalResults).toBe(1);
@@ -106,7 +120,10 @@ test('PATCH supports add/replace/remove only', async () => {
   const res = await fetch(`${app().scimUrl}/Users/${user.id}`, {
     method: 'PATCH',
     headers: { ...auth(), 'content-type': 'application/scim+json' },
-    body: JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'move', path: 'nickName', value: 'x' }] }),
+    body: JSON.stringify({
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+      Operations: [{ op: 'move', path: 'nickName', value: 'x' }],
+    }),
   });
   expect(res.status).toBe(400);
   const upd = await conn.updateUser(user.id!, { ...user, nickName: undefined }, { managed: ['nickName'] });
@@ -133,14 +150,20 @@ test('Bulk limits are enforced by the server: >50 operations or >20 MB answer 41
   const tooMany = await fetch(`${app().scimUrl}/Bulk`, {
     method: 'POST',
     headers: { ...auth(), 'content-type': 'application/scim+json' },
-    body: JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'], Operations: Array.from({ length: 51 }, () => op) }),
+    body: JSON.stringify({
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'],
+      Operations: Array.from({ length: 51 }, () => op),
+    }),
   });
   expect(tooMany.status).toBe(413);
   const big = 'x'.repeat(20 * 1024 * 1024 + 10);
   const tooBig = await fetch(`${app().scimUrl}/Bulk`, {
     method: 'POST',
     headers: { ...auth(), 'content-type': 'application/scim+json' },
-    body: JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'], Operations: [{ method: 'POST', path: '/Users', bulkId: 'x', data: { pad: big } }] }),
+    body: JSON.stringify({
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'],
+      Operations: [{ method: 'POST', path: '/Users', bulkId: 'x', data: { pad: big } }],
+    }),
   });
   expect(tooBig.status).toBe(413);
 });

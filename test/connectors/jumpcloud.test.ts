@@ -22,7 +22,10 @@ test('userName is derived from the email local part (email may not be the userna
 });
 
 test('create with an email userName stores the derived userName; a second create adopts it', async () => {
-  const desired = person({ userName: 'jane.doe@example.com', emails: [{ value: 'jane.doe@example.com', primary: true }] });
+  const desired = person({
+    userName: 'jane.doe@example.com',
+    emails: [{ value: 'jane.doe@example.com', primary: true }],
+  });
   const first = await conn.createUser(desired);
   expect(first).toMatchObject({ created: true, user: { userName: 'jane.doe' } });
   expect((await conn.createUser(desired)).created).toBe(false);
@@ -38,10 +41,22 @@ test('authenticates with the x-api-key header; a bearer token is refused', async
 });
 
 test('the sandbox refuses an email userName and special characters with 400 invalidValue', async () => {
-  const lax = connect(sb, 'jumpcloud', { capabilities: { userName: { rule: 'any', characters: undefined, derive: undefined } } });
-  expect(await rejection(() => lax.createUser(person({ userName: 'jane@example.com' })))).toMatchObject({ code: 'INVALID', scimType: 'invalidValue', status: 400 });
-  expect(await rejection(() => lax.createUser(person({ userName: 'jane doe!' })))).toMatchObject({ code: 'INVALID', status: 400 });
-  expect(await rejection(() => lax.createUser(person({ userName: 'jane', emails: [] })))).toMatchObject({ code: 'INVALID', status: 400 });
+  const lax = connect(sb, 'jumpcloud', {
+    capabilities: { userName: { rule: 'any', characters: undefined, derive: undefined } },
+  });
+  expect(await rejection(() => lax.createUser(person({ userName: 'jane@example.com' })))).toMatchObject({
+    code: 'INVALID',
+    scimType: 'invalidValue',
+    status: 400,
+  });
+  expect(await rejection(() => lax.createUser(person({ userName: 'jane doe!' })))).toMatchObject({
+    code: 'INVALID',
+    status: 400,
+  });
+  expect(await rejection(() => lax.createUser(person({ userName: 'jane', emails: [] })))).toMatchObject({
+    code: 'INVALID',
+    status: 400,
+  });
   await lax.close();
   expect(app().users()).toHaveLength(0);
 });
@@ -57,8 +72,16 @@ test('maps title, enterprise department/employeeNumber/costCenter/organization, 
   const { user } = await conn.createUser(desired);
   expect(user.schemas).toContain(ENTERPRISE);
   const got = await conn.getUser(user.id!);
-  expect(got).toMatchObject({ title: 'Engineer', locale: 'Berlin', userType: 'Employee', [ENTERPRISE]: { department: 'Engineering', employeeNumber: 'E-42' } });
-  const upd = await conn.updateUser(user.id!, { ...desired, [ENTERPRISE]: { department: 'Sales', employeeNumber: 'E-42', costCenter: 'CC-1', organization: 'Acme' } });
+  expect(got).toMatchObject({
+    title: 'Engineer',
+    locale: 'Berlin',
+    userType: 'Employee',
+    [ENTERPRISE]: { department: 'Engineering', employeeNumber: 'E-42' },
+  });
+  const upd = await conn.updateUser(user.id!, {
+    ...desired,
+    [ENTERPRISE]: { department: 'Sales', employeeNumber: 'E-42', costCenter: 'CC-1', organization: 'Acme' },
+  });
   expect(upd.user[ENTERPRISE]).toMatchObject({ department: 'Sales' });
 });
 
@@ -72,8 +95,15 @@ test('a PUT-only configuration sends the whole user, so nothing is cleared by ac
   // externalId is not in the mapping table (JumpCloud page): the app never keeps it.
   expect(res.user.externalId).toBeUndefined();
   // …so the owner is named by the enterprise employeeNumber it does keep (JumpCloud page mapping table).
-  expect(conn.profile.owner).toEqual({ by: 'attribute', path: 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber' });
-  expect(app().requests().filter((r) => r.method === 'PUT')).toHaveLength(1);
+  expect(conn.profile.owner).toEqual({
+    by: 'attribute',
+    path: 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber',
+  });
+  expect(
+    app()
+      .requests()
+      .filter((r) => r.method === 'PUT'),
+  ).toHaveLength(1);
 });
 
 test('groups are not supported: UNSUPPORTED locally; the sandbox has no /Groups', async () => {
@@ -91,7 +121,9 @@ test('new users are active (password pending); suspension is active=false', asyn
 });
 
 test('pagination walks pages of the documented size', async () => {
-  const paged = connect(sb, 'jumpcloud', { capabilities: { pagination: { mode: 'index', maxPageSize: 2, withFilter: true } } });
+  const paged = connect(sb, 'jumpcloud', {
+    capabilities: { pagination: { mode: 'index', maxPageSize: 2, withFilter: true } },
+  });
   for (let i = 0; i < 5; i++) await paged.createUser(person({ userName: `user${i}` }));
   const names: string[] = [];
   for await (const u of paged.listUsers()) names.push(u.userName);

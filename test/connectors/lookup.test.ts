@@ -14,7 +14,11 @@ it('creates with one lookup GET and one POST on a full-filter app', async () => 
   const c = connect(sb, 'generic');
   try {
     const from = app.requests().length;
-    const { created } = await c.createUser({ userName: 'econ@example.com', externalId: 'X-1', name: { givenName: 'E', familyName: 'Con' } });
+    const { created } = await c.createUser({
+      userName: 'econ@example.com',
+      externalId: 'X-1',
+      name: { givenName: 'E', familyName: 'Con' },
+    });
     expect(created).toBe(true);
     const log = app.requests().slice(from);
     expect(log.map((r) => r.method)).toEqual(['GET', 'POST']);

@@ -27,7 +27,8 @@ describe('RequestPacer', () => {
     );
     expect(order).toEqual(Array.from({ length: 30 }, (_, i) => i));
     // grant i starts a (margined) second after grant i-10 finished
-    for (let i = 10; i < times.length; i++) expect(times[i]! - times[i - 10]!).toBeGreaterThanOrEqual(1000 * PACING_MARGIN + 5 - 2);
+    for (let i = 10; i < times.length; i++)
+      expect(times[i]! - times[i - 10]!).toBeGreaterThanOrEqual(1000 * PACING_MARGIN + 5 - 2);
     // and no slower than the limit needs: 30 grants at 10/s take about 2 windows
     expect(times.at(-1)!).toBeLessThan(2 * 1000 * PACING_MARGIN + 500);
   }, 10_000);
@@ -41,7 +42,11 @@ describe('a paced connector', () => {
     const c = connect(sb, 'generic', { requestsPerSecond: 20, onResponse: (e) => responses.push(e.status ?? 0) });
     try {
       const t0 = Date.now();
-      await Promise.all(Array.from({ length: 20 }, (_, i) => c.createUser({ userName: `paced${i}@example.com`, name: { givenName: 'P', familyName: String(i) } })));
+      await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          c.createUser({ userName: `paced${i}@example.com`, name: { givenName: 'P', familyName: String(i) } }),
+        ),
+      );
       const elapsed = Date.now() - t0;
       expect(responses.length).toBeGreaterThanOrEqual(40);
       expect(responses.filter((s) => s === 429)).toEqual([]);
@@ -59,8 +64,13 @@ describe('a paced connector', () => {
     app.setKnobs({ rateLimit: { limit: 20, windowMs: 1000 } });
     const c = connect(sb, 'jasper');
     try {
-      const results = await Promise.allSettled(Array.from({ length: 30 }, (_, i) => c.findUser({ userName: `nobody${i}@example.com` })));
-      expect(results.filter((r) => r.status === 'rejected' && (r.reason as { code?: string }).code === 'RATE_LIMITED').length).toBeGreaterThan(0);
+      const results = await Promise.allSettled(
+        Array.from({ length: 30 }, (_, i) => c.findUser({ userName: `nobody${i}@example.com` })),
+      );
+      expect(
+        results.filter((r) => r.status === 'rejected' && (r.reason as { code?: string }).code === 'RATE_LIMITED')
+          .length,
+      ).toBeGreaterThan(0);
     } finally {
       app.setKnobs({ rateLimit: null });
       await c.close();

@@ -19,7 +19,12 @@ afterAll(async () => {
 });
 beforeEach(() => {
   raw.seen.length = 0;
-  conn = createConnector({ name: 'raw-app', kind: 'generic', baseUrl: `${raw.url}/scim/v2`, auth: { type: 'bearer', token: 't' } });
+  conn = createConnector({
+    name: 'raw-app',
+    kind: 'generic',
+    baseUrl: `${raw.url}/scim/v2`,
+    auth: { type: 'bearer', token: 't' },
+  });
 });
 afterEach(async () => {
   await conn.close();
@@ -61,12 +66,17 @@ test('patchUser: one PATCH with If-Match from the observed version; a 204 answer
   expect(res).toEqual({ user: undefined, changed: true });
   expect(raw.seen).toHaveLength(1);
   expect(raw.seen[0]).toMatchObject({ method: 'PATCH', headers: { 'if-match': 'W/"4"' } });
-  expect(JSON.parse(raw.seen[0]!.body)).toEqual({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'title', value: 'New' }] });
+  expect(JSON.parse(raw.seen[0]!.body)).toEqual({
+    schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+    Operations: [{ op: 'replace', path: 'title', value: 'New' }],
+  });
 });
 
 test('setUserActive: one PATCH replace active, without If-Match', async () => {
   raw.handle((_req, res) => res.writeHead(204).end());
-  expect(await conn.setUserActive('u-1', { userName: 'a', meta: { version: 'W/"4"' } }, false)).toEqual({ user: undefined });
+  expect(await conn.setUserActive('u-1', { userName: 'a', meta: { version: 'W/"4"' } }, false)).toEqual({
+    user: undefined,
+  });
   expect(raw.seen).toHaveLength(1);
   expect(raw.seen[0]!.headers['if-match']).toBeUndefined();
   expect(JSON.parse(raw.seen[0]!.body).Operations).toEqual([{ op: 'replace', path: 'active', value: false }]);
@@ -76,10 +86,17 @@ test('removeMember copes with both answers to a non-member: success (204) and 40
   raw.handle((_req, res) => res.writeHead(204).end());
   await conn.removeMember('g-1', 'u-1');
   expect(JSON.parse(raw.seen[0]!.body).Operations).toEqual([{ op: 'remove', path: 'members[value eq "u-1"]' }]);
-  raw.handle((_req, res) => scimJson(res, 400, { schemas: [ERROR], status: '400', scimType: 'noTarget', detail: 'no member matches' }));
+  raw.handle((_req, res) =>
+    scimJson(res, 400, { schemas: [ERROR], status: '400', scimType: 'noTarget', detail: 'no member matches' }),
+  );
   await conn.removeMember('g-1', 'u-1');
-  raw.handle((_req, res) => scimJson(res, 400, { schemas: [ERROR], status: '400', scimType: 'invalidPath', detail: 'bad path' }));
-  expect(await rejection(() => conn.removeMember('g-1', 'u-1'))).toMatchObject({ code: 'INVALID', scimType: 'invalidPath' });
+  raw.handle((_req, res) =>
+    scimJson(res, 400, { schemas: [ERROR], status: '400', scimType: 'invalidPath', detail: 'bad path' }),
+  );
+  expect(await rejection(() => conn.removeMember('g-1', 'u-1'))).toMatchObject({
+    code: 'INVALID',
+    scimType: 'invalidPath',
+  });
   // noTarget is success for removal only.
   raw.handle((_req, res) => scimJson(res, 400, { schemas: [ERROR], status: '400', scimType: 'noTarget', detail: 'x' }));
   expect(await rejection(() => conn.addMember('g-1', 'u-1'))).toMatchObject({ code: 'INVALID', scimType: 'noTarget' });

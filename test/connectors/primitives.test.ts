@@ -1,19 +1,77 @@
 // The level-triggered controller's connector primitives (lookupUsers, postUser, patchUser,
 // setUserActive, findGroups, postGroup, addMember, removeMember) against every sandbox app over
 // loopback HTTP. Request counts are read from the sandbox's request log.
-import { APP_KINDS, lookupCost, normalizeIdentityKey, type AppKind, type Connector, type ScimUser } from '../../src/connectors';
+import {
+  APP_KINDS,
+  lookupCost,
+  normalizeIdentityKey,
+  type AppKind,
+  type Connector,
+  type ScimUser,
+} from '../../src/connectors';
 import type { LoggedRequest, SandboxHandle } from '../../src/sandbox';
 import { connect, groupMembers, person, rejection, useAppContract } from './harness';
 
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 
 /** What each app is documented to do (profiles/*.ts, shared/reference/00x). */
-const EXPECTED: Record<AppKind, { lookupCost: number; lookupCostWithoutExternalId: number; keepsExternalId: boolean; groups: boolean; etag: boolean; put: boolean; enterprise: boolean }> = {
-  generic: { lookupCost: 1, lookupCostWithoutExternalId: 1, keepsExternalId: true, groups: true, etag: true, put: true, enterprise: true },
-  jasper: { lookupCost: 1, lookupCostWithoutExternalId: 1, keepsExternalId: true, groups: true, etag: false, put: false, enterprise: false },
-  jumpcloud: { lookupCost: 1, lookupCostWithoutExternalId: 1, keepsExternalId: false, groups: false, etag: false, put: true, enterprise: true },
-  atlassian: { lookupCost: 1, lookupCostWithoutExternalId: 1, keepsExternalId: false, groups: true, etag: false, put: true, enterprise: false },
-  jostle: { lookupCost: 1, lookupCostWithoutExternalId: 1, keepsExternalId: false, groups: false, etag: false, put: true, enterprise: false },
+const EXPECTED: Record<
+  AppKind,
+  {
+    lookupCost: number;
+    lookupCostWithoutExternalId: number;
+    keepsExternalId: boolean;
+    groups: boolean;
+    etag: boolean;
+    put: boolean;
+    enterprise: boolean;
+  }
+> = {
+  generic: {
+    lookupCost: 1,
+    lookupCostWithoutExternalId: 1,
+    keepsExternalId: true,
+    groups: true,
+    etag: true,
+    put: true,
+    enterprise: true,
+  },
+  jasper: {
+    lookupCost: 1,
+    lookupCostWithoutExternalId: 1,
+    keepsExternalId: true,
+    groups: true,
+    etag: false,
+    put: false,
+    enterprise: false,
+  },
+  jumpcloud: {
+    lookupCost: 1,
+    lookupCostWithoutExternalId: 1,
+    keepsExternalId: false,
+    groups: false,
+    etag: false,
+    put: true,
+    enterprise: true,
+  },
+  atlassian: {
+    lookupCost: 1,
+    lookupCostWithoutExternalId: 1,
+    keepsExternalId: false,
+    groups: true,
+    etag: false,
+    put: true,
+    enterprise: false,
+  },
+  jostle: {
+    lookupCost: 1,
+    lookupCostWithoutExternalId: 1,
+    keepsExternalId: false,
+    groups: false,
+    etag: false,
+    put: true,
+    enterprise: false,
+  },
 };
 
 describe.each(APP_KINDS)('%s', (kind) => {
@@ -31,7 +89,10 @@ describe.each(APP_KINDS)('%s', (kind) => {
     const result = await fn();
     return { result, requests: app().requests().slice(before) };
   }
-  const stored = (id: string) => app().users().find((u) => u.id === id)!;
+  const stored = (id: string) =>
+    app()
+      .users()
+      .find((u) => u.id === id)!;
 
   describe('lookupUsers', () => {
     test('profile: owner rule and lookup cost as documented', () => {
@@ -46,7 +107,9 @@ describe.each(APP_KINDS)('%s', (kind) => {
 
     test('an unknown person: [] for lookupCost(profile) filtered GETs, never an unfiltered listing', async () => {
       for (let i = 0; i < 3; i++) await conn.postUser(person());
-      const { result, requests } = await counted(() => conn.lookupUsers({ userName: 'nobody@example.com', externalId: 'hr-nobody' }));
+      const { result, requests } = await counted(() =>
+        conn.lookupUsers({ userName: 'nobody@example.com', externalId: 'hr-nobody' }),
+      );
       expect(result).toEqual([]);
       expect(requests).toHaveLength(lookupCost(conn.profile));
       for (const r of requests) {
@@ -63,7 +126,9 @@ describe.each(APP_KINDS)('%s', (kind) => {
         groupId = (await conn.postGroup(`team-${kind}`)).id!;
         await conn.addMember(groupId, created.id!);
       }
-      const { result, requests } = await counted(() => conn.lookupUsers({ userName: desired.userName.toUpperCase(), externalId: desired.externalId! }));
+      const { result, requests } = await counted(() =>
+        conn.lookupUsers({ userName: desired.userName.toUpperCase(), externalId: desired.externalId! }),
+      );
       expect(requests).toHaveLength(expected.lookupCost);
       expect(result.map((u) => u.id)).toEqual([created.id]);
       const [u] = result as [ScimUser];
@@ -78,38 +143,65 @@ describe.each(APP_KINDS)('%s', (kind) => {
     test('an account holding the externalId under another userName is found only where the app keeps and filters externalId', async () => {
       const desired = person();
       const created = await conn.postUser(desired);
-      const { result, requests } = await counted(() => conn.lookupUsers({ userName: 'renamed@example.com', externalId: desired.externalId! }));
+      const { result, requests } = await counted(() =>
+        conn.lookupUsers({ userName: 'renamed@example.com', externalId: desired.externalId! }),
+      );
       expect(requests).toHaveLength(expected.lookupCost);
       // Jasper keeps externalId but filters only userName (Jasper guide "List Users"): one request, not found.
       expect(result.map((u) => u.id)).toEqual(kind === 'generic' ? [created.id] : []);
-      if (kind === 'jasper') expect(new URL(requests[0]!.url, 'http://x').searchParams.get('filter')).toBe('userName eq "renamed@example.com"');
+      if (kind === 'jasper')
+        expect(new URL(requests[0]!.url, 'http://x').searchParams.get('filter')).toBe(
+          'userName eq "renamed@example.com"',
+        );
     });
 
     if (kind === 'generic') {
       test('one `or` GET; a userName account and another externalId account both come back, sorted by id', async () => {
         const a = await conn.postUser(person());
         const b = await conn.postUser(person({ externalId: 'hr-shared' }));
-        const { result, requests } = await counted(() => conn.lookupUsers({ userName: a.userName, externalId: 'hr-shared' }));
+        const { result, requests } = await counted(() =>
+          conn.lookupUsers({ userName: a.userName, externalId: 'hr-shared' }),
+        );
         expect(requests).toHaveLength(1);
-        expect(decodeURIComponent(requests[0]!.url)).toContain(`filter=userName eq "${a.userName}" or externalId eq "hr-shared"`);
+        expect(decodeURIComponent(requests[0]!.url)).toContain(
+          `filter=userName eq "${a.userName}" or externalId eq "hr-shared"`,
+        );
         expect(result.map((u) => u.id)).toEqual([a.id!, b.id!].sort());
       });
 
       test('without `or`: one eq GET per attribute, userName first; an account matching both is returned once', async () => {
-        const single = connect(sb, 'generic', { capabilities: { filter: { operators: ['eq'], userAttributes: ['userName', 'externalId'], groupAttributes: [], singleTerm: true } } });
+        const single = connect(sb, 'generic', {
+          capabilities: {
+            filter: {
+              operators: ['eq'],
+              userAttributes: ['userName', 'externalId'],
+              groupAttributes: [],
+              singleTerm: true,
+            },
+          },
+        });
         const desired = person();
         const a = await single.postUser(desired);
         expect(lookupCost(single.profile)).toBe(2);
-        const { result, requests } = await counted(() => single.lookupUsers({ userName: desired.userName, externalId: desired.externalId! }));
+        const { result, requests } = await counted(() =>
+          single.lookupUsers({ userName: desired.userName, externalId: desired.externalId! }),
+        );
         await single.close();
-        expect(requests.map((r) => new URL(r.url, 'http://x').searchParams.get('filter'))).toEqual([`userName eq "${desired.userName}"`, `externalId eq "${desired.externalId}"`]);
+        expect(requests.map((r) => new URL(r.url, 'http://x').searchParams.get('filter'))).toEqual([
+          `userName eq "${desired.userName}"`,
+          `externalId eq "${desired.externalId}"`,
+        ]);
         expect(result.map((u) => u.id)).toEqual([a.id]);
       });
 
       test('an app that cannot filter userName: UNSUPPORTED without a request (no full listing)', async () => {
-        const blind = connect(sb, 'generic', { capabilities: { filter: { operators: [], userAttributes: [], groupAttributes: [], singleTerm: true } } });
+        const blind = connect(sb, 'generic', {
+          capabilities: { filter: { operators: [], userAttributes: [], groupAttributes: [], singleTerm: true } },
+        });
         expect(lookupCost(blind.profile)).toBe(0);
-        const { result, requests } = await counted(() => rejection(() => blind.lookupUsers({ userName: 'a@example.com' })));
+        const { result, requests } = await counted(() =>
+          rejection(() => blind.lookupUsers({ userName: 'a@example.com' })),
+        );
         await blind.close();
         expect(result).toMatchObject({ code: 'UNSUPPORTED' });
         expect(requests).toHaveLength(0);
@@ -126,7 +218,9 @@ describe.each(APP_KINDS)('%s', (kind) => {
 
     if (kind === 'jumpcloud') {
       test('looks up the userName the app holds: the email local part', async () => {
-        const created = await conn.postUser(person({ userName: 'Jane.Doe@example.com', emails: [{ value: 'jane.doe@example.com', primary: true }] }));
+        const created = await conn.postUser(
+          person({ userName: 'Jane.Doe@example.com', emails: [{ value: 'jane.doe@example.com', primary: true }] }),
+        );
         expect(created.userName).toBe('Jane.Doe');
         const { result, requests } = await counted(() => conn.lookupUsers({ userName: 'jane.doe@example.com' }));
         expect(result.map((u) => u.id)).toEqual([created.id]);
@@ -169,12 +263,20 @@ describe.each(APP_KINDS)('%s', (kind) => {
     });
 
     test.each([
-      ['desired carries name without middleName', (d: ScimUser): ScimUser => ({ ...d, name: { givenName: 'Sam', familyName: 'Doe' } })],
+      [
+        'desired carries name without middleName',
+        (d: ScimUser): ScimUser => ({ ...d, name: { givenName: 'Sam', familyName: 'Doe' } }),
+      ],
       ['desired omits name altogether', (d: ScimUser): ScimUser => ({ ...d, name: undefined })],
     ])('fields cleared in desired are removed downstream in one PATCH (%s)', async (_label, shape) => {
       const desired = base();
       const current = await conn.postUser(desired);
-      const cleared = shape({ ...desired, title: undefined, nickName: undefined, ...(expected.enterprise ? { [ENTERPRISE]: { department: 'R&D' } } : {}) });
+      const cleared = shape({
+        ...desired,
+        title: undefined,
+        nickName: undefined,
+        ...(expected.enterprise ? { [ENTERPRISE]: { department: 'R&D' } } : {}),
+      });
       const { result, requests } = await counted(() => conn.patchUser(current.id!, current, cleared, { managed }));
       expect(result.changed).toBe(true);
       expect(requests.map((r) => [r.method, r.status])).toEqual([['PATCH', 200]]);
@@ -186,7 +288,9 @@ describe.each(APP_KINDS)('%s', (kind) => {
       expect(result.user).toMatchObject({ id: current.id, name: { givenName: 'Sam', familyName: 'Doe' } });
       // Observed again, nothing is left to do.
       const observed = (await conn.lookupUsers({ userName: desired.userName }))[0]!;
-      expect((await counted(() => conn.patchUser(current.id!, observed, cleared, { managed }))).requests).toHaveLength(0);
+      expect((await counted(() => conn.patchUser(current.id!, observed, cleared, { managed }))).requests).toHaveLength(
+        0,
+      );
     });
 
     if (expected.put) {
@@ -194,13 +298,22 @@ describe.each(APP_KINDS)('%s', (kind) => {
         const put = connect(sb, kind, { capabilities: { patch: false } });
         const desired = base();
         const current = await put.postUser(desired);
-        const cleared = { ...desired, title: undefined, name: undefined, ...(expected.enterprise ? { [ENTERPRISE]: { department: 'R&D' } } : {}) };
+        const cleared = {
+          ...desired,
+          title: undefined,
+          name: undefined,
+          ...(expected.enterprise ? { [ENTERPRISE]: { department: 'R&D' } } : {}),
+        };
         const { result, requests } = await counted(() => put.patchUser(current.id!, current, cleared, { managed }));
         await put.close();
         expect(result.changed).toBe(true);
         expect(requests.map((r) => r.method)).toEqual(['PUT']);
         const after = stored(current.id!);
-        expect(after).toMatchObject({ nickName: 'Sam', name: { givenName: 'Sam', familyName: 'Doe' }, emails: desired.emails });
+        expect(after).toMatchObject({
+          nickName: 'Sam',
+          name: { givenName: 'Sam', familyName: 'Doe' },
+          emails: desired.emails,
+        });
         expect(after.title).toBeUndefined();
         expect((after.name as Record<string, unknown>).middleName).toBeUndefined();
         if (expected.enterprise) expect(after[ENTERPRISE]).toEqual({ department: 'R&D' });
@@ -211,7 +324,11 @@ describe.each(APP_KINDS)('%s', (kind) => {
       const desired = base();
       const stale = await conn.postUser(desired);
       await conn.patchUser(stale.id!, stale, { ...desired, nickName: 'Other' }, { managed: [] });
-      const { result, requests } = await counted(() => rejection(() => conn.patchUser(stale.id!, stale, { ...desired, title: 'Lead' }, { managed: [] })).catch(() => 'resolved'));
+      const { result, requests } = await counted(() =>
+        rejection(() => conn.patchUser(stale.id!, stale, { ...desired, title: 'Lead' }, { managed: [] })).catch(
+          () => 'resolved',
+        ),
+      );
       expect(requests.map((r) => r.method)).toEqual(['PATCH']);
       if (expected.etag) {
         expect(result).toMatchObject({ code: 'PRECONDITION_FAILED', status: 412 });
@@ -275,7 +392,9 @@ describe.each(APP_KINDS)('%s', (kind) => {
       expect(one.result.map((g) => g.id)).toEqual([a.id]);
       expect(one.requests).toHaveLength(1);
       const filtered = kind !== 'jasper'; // 000: no group filter documented; the list is unpaged
-      expect(new URL(one.requests[0]!.url, 'http://x').searchParams.get('filter')).toBe(filtered ? 'displayName eq "TEAM"' : null);
+      expect(new URL(one.requests[0]!.url, 'http://x').searchParams.get('filter')).toBe(
+        filtered ? 'displayName eq "TEAM"' : null,
+      );
       app().setKnobs({ allowDuplicateGroupNames: true });
       const b = await conn.postGroup('team');
       expect((await conn.findGroups('Team')).map((g) => g.id)).toEqual([a.id!, b.id!].sort());
@@ -307,17 +426,26 @@ describe.each(APP_KINDS)('%s', (kind) => {
       expect(again.requests.map((r) => [r.method, r.status])).toEqual([['PATCH', 400]]);
       const missing = await counted(() => conn.removeMember('00000000-0000-4000-8000-000000000000', u.id!));
       expect(missing.requests.map((r) => [r.method, r.status])).toEqual([['PATCH', 404]]);
-      expect(await rejection(() => conn.addMember('00000000-0000-4000-8000-000000000000', u.id!))).toMatchObject({ code: 'NOT_FOUND' });
+      expect(await rejection(() => conn.addMember('00000000-0000-4000-8000-000000000000', u.id!))).toMatchObject({
+        code: 'NOT_FOUND',
+      });
     });
 
     test('groupWriteFailures: a transient 503 is UNAVAILABLE and the retry succeeds; a lasting 403 is AUTH_FAILED, also on removal', async () => {
       const u = await conn.postUser(person());
       const g = await conn.postGroup('Eng');
       app().setKnobs({ groupWriteFailures: { status: 503, count: 1 } });
-      expect(await rejection(() => conn.addMember(g.id!, u.id!))).toMatchObject({ code: 'UNAVAILABLE', retryable: true });
+      expect(await rejection(() => conn.addMember(g.id!, u.id!))).toMatchObject({
+        code: 'UNAVAILABLE',
+        retryable: true,
+      });
       await conn.addMember(g.id!, u.id!);
       app().setKnobs({ groupWriteFailures: { status: 403 } });
-      for (let i = 0; i < 2; i++) expect(await rejection(() => conn.removeMember(g.id!, u.id!))).toMatchObject({ code: 'AUTH_FAILED', status: 403 });
+      for (let i = 0; i < 2; i++)
+        expect(await rejection(() => conn.removeMember(g.id!, u.id!))).toMatchObject({
+          code: 'AUTH_FAILED',
+          status: 403,
+        });
       expect(await rejection(() => conn.postGroup('Other'))).toMatchObject({ code: 'AUTH_FAILED' });
       app().setKnobs({ groupWriteFailures: null });
       expect(groupMembers(sb, kind, g.id!)).toEqual([u.id]);

@@ -42,7 +42,18 @@ export async function startRawServer(): Promise<RawServer> {
   };
 }
 
-export function scimJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function scimJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/scim+json', 'content-length': Buffer.byteLength(text), ...headers }).end(text);
+  res
+    .writeHead(status, {
+      'content-type': 'application/scim+json',
+      'content-length': Buffer.byteLength(text),
+      ...headers,
+    })
+    .end(text);
 }

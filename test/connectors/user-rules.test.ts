@@ -20,7 +20,12 @@ test('the attributes a create or PUT never carries are the catalogue readOnly on
     PROFILES.generic,
     'generic',
   );
-  expect(body).toEqual({ schemas: [USER_SCHEMA, ENTERPRISE_USER_SCHEMA], userName: 'ann@example.com', title: 'Engineer', [ENTERPRISE_USER_SCHEMA]: { department: 'R&D' } });
+  expect(body).toEqual({
+    schemas: [USER_SCHEMA, ENTERPRISE_USER_SCHEMA],
+    userName: 'ann@example.com',
+    title: 'Engineer',
+    [ENTERPRISE_USER_SCHEMA]: { department: 'R&D' },
+  });
 });
 
 test('primaryEmail: the primary one, else the first; none without a string value', () => {
@@ -31,6 +36,10 @@ test('primaryEmail: the primary one, else the first; none without a string value
 });
 
 test('JumpCloud: the derived userName keeps only the profile characters', () => {
-  const body = outgoingUser({ userName: 'Ann.O+Lee_x@example.com', emails: [{ value: 'Ann.O+Lee_x@example.com', primary: true }] }, PROFILES.jumpcloud, 'jc');
+  const body = outgoingUser(
+    { userName: 'Ann.O+Lee_x@example.com', emails: [{ value: 'Ann.O+Lee_x@example.com', primary: true }] },
+    PROFILES.jumpcloud,
+    'jc',
+  );
   expect(body.userName).toBe('Ann.OLee_x');
 });

@@ -25,13 +25,24 @@ interface Service {
   depends_on?: Record<string, { condition?: string }> | string[];
   restart?: string;
 }
-const compose = parse(composeText) as { services: Record<string, Service>; secrets?: Record<string, { file?: string }> };
+const compose = parse(composeText) as {
+  services: Record<string, Service>;
+  secrets?: Record<string, { file?: string }>;
+};
 const services = compose.services;
 const config = loadConfig(join(root, 'config', 'scimflow.yaml'));
 
 describe('docker-compose.yml', () => {
   it('runs Temporal’s server image on PostgreSQL, its schema set up by the admin tools, the UI, and scimflow worker + ingress built from the Dockerfile', () => {
-    expect(Object.keys(services).sort()).toEqual(['ingress', 'postgresql', 'temporal', 'temporal-schema', 'temporal-setup', 'temporal-ui', 'worker']);
+    expect(Object.keys(services).sort()).toEqual([
+      'ingress',
+      'postgresql',
+      'temporal',
+      'temporal-schema',
+      'temporal-setup',
+      'temporal-ui',
+      'worker',
+    ]);
     expect(services.temporal!.image).toMatch(/^temporalio\/server:\d/);
     expect(services.temporal!.environment!.DB).toBe('postgres12');
     expect(services['temporal-schema']!.image).toMatch(/^temporalio\/admin-tools:\d/);
@@ -51,13 +62,18 @@ describe('docker-compose.yml', () => {
     const committed = readFileSync(join(root, 'config', 'temporal-dynamicconfig.yaml'), 'utf8');
     expect(committed).toBe(temporalDynamicConfig(Object.keys(config.apps), DYNAMIC_CONFIG_HEADER));
     const dc = parse(committed) as Record<string, { value: unknown; constraints?: { taskQueueName?: string } }[]>;
-    expect(dc['matching.numTaskqueueReadPartitions']!.map((e) => e.constraints?.taskQueueName).sort()).toEqual(Object.keys(config.apps).map((a) => `scim-${a}`).sort());
+    expect(dc['matching.numTaskqueueReadPartitions']!.map((e) => e.constraints?.taskQueueName).sort()).toEqual(
+      Object.keys(config.apps)
+        .map((a) => `scim-${a}`)
+        .sort(),
+    );
     expect(services.worker!.deploy?.replicas).toBeGreaterThanOrEqual(2);
     expect(services.worker!.ports).toBeUndefined();
   });
 
   it('uses no auto-setup (development) image anywhere', () => {
-    for (const [name, svc] of Object.entries(services)) expect([name, svc.image ?? '']).not.toEqual([name, expect.stringMatching(/auto-setup/)]);
+    for (const [name, svc] of Object.entries(services))
+      expect([name, svc.image ?? '']).not.toEqual([name, expect.stringMatching(/auto-setup/)]);
     expect(composeText).not.toMatch(/temporalio\/auto-setup/);
   });
 
@@ -66,11 +82,15 @@ describe('docker-compose.yml', () => {
     const script = JSON.stringify(schema.command);
     for (const db of ['temporal', 'temporal_visibility']) {
       expect(script).toContain(`--db ${db} setup-schema -v 0.0`);
-      expect(script).toMatch(new RegExp(`--db ${db} update-schema -d [^;]*/${db === 'temporal' ? 'temporal' : 'visibility'}/versioned`));
+      expect(script).toMatch(
+        new RegExp(`--db ${db} update-schema -d [^;]*/${db === 'temporal' ? 'temporal' : 'visibility'}/versioned`),
+      );
     }
     expect(schema.environment).toMatchObject({ SQL_PLUGIN: 'postgres12', SQL_HOST: 'postgresql' });
     expect(schema.restart).toBe('no');
-    expect(services.temporal!.depends_on).toEqual({ 'temporal-schema': { condition: 'service_completed_successfully' } });
+    expect(services.temporal!.depends_on).toEqual({
+      'temporal-schema': { condition: 'service_completed_successfully' },
+    });
     expect((schema.depends_on as Record<string, { condition: string }>).postgresql!.condition).toBe('service_healthy');
   });
 
@@ -83,9 +103,12 @@ describe('docker-compose.yml', () => {
   });
 
   it('binds every published port to 127.0.0.1, on the same ports as `npm start`', () => {
-    const published = Object.entries(services).flatMap(([name, svc]) => (svc.ports ?? []).map((p) => [name, String(p)] as const));
+    const published = Object.entries(services).flatMap(([name, svc]) =>
+      (svc.ports ?? []).map((p) => [name, String(p)] as const),
+    );
     expect(published.length).toBeGreaterThan(0);
-    for (const [name, p] of published) expect([name, p]).toEqual([name, expect.stringMatching(/^127\.0\.0\.1:\d+:\d+$/)]);
+    for (const [name, p] of published)
+      expect([name, p]).toEqual([name, expect.stringMatching(/^127\.0\.0\.1:\d+:\d+$/)]);
     expect(services.temporal!.ports).toEqual(['127.0.0.1:7233:7233']);
     expect(services['temporal-ui']!.ports).toEqual(['127.0.0.1:8233:8080']);
     expect(services.ingress!.ports).toEqual(['127.0.0.1:8080:8080']);
@@ -95,9 +118,12 @@ describe('docker-compose.yml', () => {
   });
 
   it('health-checks the database, Temporal, the worker and the ingress (/healthz)', () => {
-    for (const name of ['postgresql', 'temporal', 'worker', 'ingress']) expect([name, services[name]!.healthcheck?.test]).toEqual([name, expect.anything()]);
+    for (const name of ['postgresql', 'temporal', 'worker', 'ingress'])
+      expect([name, services[name]!.healthcheck?.test]).toEqual([name, expect.anything()]);
     expect(JSON.stringify(services.ingress!.healthcheck!.test)).toContain('http://127.0.0.1:8080/healthz');
-    expect(JSON.stringify(services.worker!.healthcheck!.test)).toContain(`http://127.0.0.1:${services.worker!.environment!.SCIMFLOW_METRICS_PORT}/metrics`);
+    expect(JSON.stringify(services.worker!.healthcheck!.test)).toContain(
+      `http://127.0.0.1:${services.worker!.environment!.SCIMFLOW_METRICS_PORT}/metrics`,
+    );
     expect(JSON.stringify(services.temporal!.healthcheck!.test)).toContain('cluster');
   });
 
@@ -105,7 +131,8 @@ describe('docker-compose.yml', () => {
     const { SEARCH_ATTRIBUTES } = await import('../../src/workflows/search-attributes');
     const command = JSON.stringify(services['temporal-setup']);
     expect(command).toContain('namespace create --namespace default');
-    for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES)) expect(command).toContain(`--name ${name} --type ${type}`);
+    for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES))
+      expect(command).toContain(`--name ${name} --type ${type}`);
   });
 
   it('provides every secret the configuration references, to the process that resolves it, as a compose secret file', () => {
@@ -135,23 +162,44 @@ describe('docker-compose.yml', () => {
   it('never writes a secret value: secret variables name files, and there is no default database password', () => {
     for (const [name, svc] of Object.entries(services)) {
       for (const [key, value] of Object.entries(svc.environment ?? {})) {
-        if (/SECRET|TOKEN|KEY|PASSWORD|PWD/.test(key)) expect([name, key, String(value)]).toEqual([name, expect.stringMatching(/_FILE$/), expect.stringMatching(/^\/run\/secrets\//)]);
+        if (/SECRET|TOKEN|KEY|PASSWORD|PWD/.test(key))
+          expect([name, key, String(value)]).toEqual([
+            name,
+            expect.stringMatching(/_FILE$/),
+            expect.stringMatching(/^\/run\/secrets\//),
+          ]);
       }
     }
-    expect(services.postgresql!.environment).toEqual({ POSTGRES_USER: 'temporal', POSTGRES_PASSWORD_FILE: '/run/secrets/temporal_db_password' });
+    expect(services.postgresql!.environment).toEqual({
+      POSTGRES_USER: 'temporal',
+      POSTGRES_PASSWORD_FILE: '/run/secrets/temporal_db_password',
+    });
     for (const name of ['temporal', 'temporal-schema']) {
       expect(services[name]!.secrets).toContain('temporal_db_password');
-      expect(JSON.stringify([services[name]!.entrypoint, services[name]!.command])).toContain('$$(cat /run/secrets/temporal_db_password)');
+      expect(JSON.stringify([services[name]!.entrypoint, services[name]!.command])).toContain(
+        '$$(cat /run/secrets/temporal_db_password)',
+      );
     }
     expect(composeText).not.toMatch(/POSTGRES_(PASSWORD|PWD):\s*\S/);
   });
 
   it('spells each variable one way in the configuration, compose and the docs', () => {
-    const docs = ['README.md', 'docs/hr-events.md', 'docs/configuration.md', 'docs/operations.md', 'config/scimflow.yaml', 'docker-compose.yml'].map((f) => readFileSync(join(root, f), 'utf8')).join('\n');
+    const docs = [
+      'README.md',
+      'docs/hr-events.md',
+      'docs/configuration.md',
+      'docs/operations.md',
+      'config/scimflow.yaml',
+      'docker-compose.yml',
+    ]
+      .map((f) => readFileSync(join(root, f), 'utf8'))
+      .join('\n');
     // The rotation secret and the JSM token: the names the configuration uses.
     expect(docs).not.toContain('SCIMFLOW_PREVIOUS_WEBHOOK_SECRET');
     expect(docs).not.toContain('SCIMFLOW_ATLASSIAN_API_TOKEN');
-    expect(readFileSync(join(root, 'config', 'scimflow.yaml'), 'utf8')).toContain('${SCIMFLOW_WEBHOOK_SECRET_PREVIOUS}');
+    expect(readFileSync(join(root, 'config', 'scimflow.yaml'), 'utf8')).toContain(
+      '${SCIMFLOW_WEBHOOK_SECRET_PREVIOUS}',
+    );
     expect(composeText).toContain('SCIMFLOW_WEBHOOK_SECRET_PREVIOUS_FILE');
     expect(composeText).toContain('SCIMFLOW_ATLASSIAN_JSM_TOKEN_FILE');
   });

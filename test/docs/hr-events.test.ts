@@ -10,23 +10,33 @@ import { sign } from '../../src/ingress/signature';
 const root = join(__dirname, '..', '..');
 const doc = readFileSync(join(root, 'docs', 'hr-events.md'), 'utf8');
 // Every route's source: the server and the roster route it registers.
-const server = ['server.ts', 'roster-route.ts'].map((f) => readFileSync(join(root, 'src', 'ingress', f), 'utf8')).join('\n');
+const server = ['server.ts', 'roster-route.ts']
+  .map((f) => readFileSync(join(root, 'src', 'ingress', f), 'utf8'))
+  .join('\n');
 const signature = readFileSync(join(root, 'src', 'ingress', 'signature.ts'), 'utf8');
 
 /** Codes named in the doc: `` `401` `signature_missing` `` in prose, `| `401` | `signature_missing` |` in tables, and `"code":"…"` in examples. */
 function documentedCodes(): { pairs: [number, string][]; codes: Set<string> } {
-  const pairs: [number, string][] = [...doc.matchAll(/`(\d{3})`(?:\s*\|\s*|\s+)`([a-z][a-z_]*)`/g)].map((m) => [Number(m[1]), m[2]!]);
+  const pairs: [number, string][] = [...doc.matchAll(/`(\d{3})`(?:\s*\|\s*|\s+)`([a-z][a-z_]*)`/g)].map((m) => [
+    Number(m[1]),
+    m[2]!,
+  ]);
   const inExamples = [...doc.matchAll(/"code":"([a-z_]+)"/g)].map((m) => m[1]!);
   return { pairs, codes: new Set([...pairs.map(([, c]) => c), ...inExamples]) };
 }
 
 /** Codes the ingress source can emit, read from it: literals, plus `signature_${err.code}` over SignatureFailure. */
 function emittedCodes(): Set<string> {
-  const literal = [...server.matchAll(/errorBody\('([a-z_]+)'|code: '([a-z_]+)'|refused\('([a-z_]+)'\)/g)].map((m) => m[1] ?? m[2] ?? m[3]!);
+  const literal = [...server.matchAll(/errorBody\('([a-z_]+)'|code: '([a-z_]+)'|refused\('([a-z_]+)'\)/g)].map(
+    (m) => m[1] ?? m[2] ?? m[3]!,
+  );
   const templates = [...server.matchAll(/errorBody\(`([^`]*)`/g)].map((m) => m[1]!);
   // The only computed code is the signature failure's; another one must be added here.
   expect(new Set(templates)).toEqual(new Set(['signature_${err.code}']));
-  const failures = /export type SignatureFailure = ([^;]+);/.exec(signature)![1]!.split('|').map((s) => s.trim().replace(/^'|'$/g, ''));
+  const failures = /export type SignatureFailure = ([^;]+);/
+    .exec(signature)![1]!
+    .split('|')
+    .map((s) => s.trim().replace(/^'|'$/g, ''));
   expect(failures.length).toBeGreaterThanOrEqual(5);
   return new Set([...literal, ...failures.map((f) => `signature_${f}`)]);
 }
@@ -42,8 +52,11 @@ it('names exactly the codes the ingress source can emit', () => {
 it('the signing example is a different person from the README’s E1001 (sending it renames no one)', () => {
   const body = /body='(\{.*\})'/.exec(doc)![1]!;
   const event = JSON.parse(body) as { employee: { employeeId: string; email: string } };
-  const readmeHire = JSON.parse(readFileSync(join(root, 'examples', 'hire.json'), 'utf8')) as { employee: { employeeId: string; email: string } };
-  if (event.employee.employeeId === readmeHire.employee.employeeId) expect(event.employee.email).toBe(readmeHire.employee.email);
+  const readmeHire = JSON.parse(readFileSync(join(root, 'examples', 'hire.json'), 'utf8')) as {
+    employee: { employeeId: string; email: string };
+  };
+  if (event.employee.employeeId === readmeHire.employee.employeeId)
+    expect(event.employee.email).toBe(readmeHire.employee.email);
   expect(event.employee.employeeId).not.toBe(readmeHire.employee.employeeId);
 });
 
@@ -68,7 +81,11 @@ describe('each documented answer of POST /webhooks/hr is the real one', () => {
   afterAll(() => app.close());
 
   const now = () => Math.floor(Date.now() / 1000);
-  const hire = JSON.stringify({ id: 'evt-doc-1', type: 'hire', employee: { employeeId: 'D100', email: 'd100@example.com', givenName: 'D', familyName: 'Oc' } });
+  const hire = JSON.stringify({
+    id: 'evt-doc-1',
+    type: 'hire',
+    employee: { employeeId: 'D100', email: 'd100@example.com', givenName: 'D', familyName: 'Oc' },
+  });
   const json = { 'content-type': 'application/json' };
   const signed = (body: string, t = now(), s = secret) => ({ ...json, 'x-scimflow-signature': sign(s, body, t) });
   const triggers: Record<string, () => { path?: string; body: string; headers: Record<string, string> }> = {
@@ -82,12 +99,17 @@ describe('each documented answer of POST /webhooks/hr is the real one', () => {
     not_found: () => ({ path: '/webhooks/nope', body: hire, headers: json }),
     body_too_large: () => ({ body: 'x'.repeat(4096), headers: json }),
     unsupported_media_type: () => ({ body: hire, headers: { 'content-type': 'text/plain' } }),
-    unavailable: () => ({ body: hire.replace('evt-doc-1', 'evt-doc-2'), headers: signed(hire.replace('evt-doc-1', 'evt-doc-2')) }),
+    unavailable: () => ({
+      body: hire.replace('evt-doc-1', 'evt-doc-2'),
+      headers: signed(hire.replace('evt-doc-1', 'evt-doc-2')),
+    }),
   };
   // Not reachable with a well-formed client: internal (a bug) and bad_request (fastify's own refusals).
   const untriggerable = new Set(['internal', 'bad_request']);
   // Codes of other routes (BambooHR, batch, roster: test/ingress/roster.test.ts) are not POST /webhooks/hr's.
-  const table = documentedCodes().pairs.filter(([, c]) => !['signature_invalid', 'invalid_batch', 'invalid_roster'].includes(c));
+  const table = documentedCodes().pairs.filter(
+    ([, c]) => !['signature_invalid', 'invalid_batch', 'invalid_roster'].includes(c),
+  );
 
   it('covers every row of the table', () => {
     for (const [, code] of table) expect(code in triggers || untriggerable.has(code)).toBe(true);
@@ -98,7 +120,11 @@ describe('each documented answer of POST /webhooks/hr is the real one', () => {
     expect(row).toBeDefined();
     dispatchFails = code === 'unavailable';
     const t = triggers[code]!();
-    const res = await request(`${base}${t.path ?? '/webhooks/hr'}`, { method: 'POST', body: t.body, headers: t.headers });
+    const res = await request(`${base}${t.path ?? '/webhooks/hr'}`, {
+      method: 'POST',
+      body: t.body,
+      headers: t.headers,
+    });
     const answer = (await res.body.json()) as { error: { code: string } };
     expect([res.statusCode, answer.error.code]).toEqual([row![0], code]);
   });

@@ -2,10 +2,27 @@
 // without trusting them. (Migration from the v1 log and carrying across continue-as-new:
 // test/workflows/state.test.ts.)
 import fc from 'fast-check';
-import { MAX_AUDIT, appendAudit, claimedFields, decisionVia, mergeAudit, normalizeAudit, type AuditEntry, type NewAuditEntry } from '../../src/domain/audit';
+import {
+  MAX_AUDIT,
+  appendAudit,
+  claimedFields,
+  decisionVia,
+  mergeAudit,
+  normalizeAudit,
+  type AuditEntry,
+  type NewAuditEntry,
+} from '../../src/domain/audit';
 
 const at = (s: number) => new Date(Date.UTC(2024, 0, 1) + s * 1000).toISOString();
-const entry = (s: number, over: Partial<NewAuditEntry> = {}): NewAuditEntry => ({ at: at(s), action: 'retry', outcome: 'applied', by: 'ops@example.com', via: 'cli', app: 'generic', ...over });
+const entry = (s: number, over: Partial<NewAuditEntry> = {}): NewAuditEntry => ({
+  at: at(s),
+  action: 'retry',
+  outcome: 'applied',
+  by: 'ops@example.com',
+  via: 'cli',
+  app: 'generic',
+  ...over,
+});
 
 describe('appendAudit', () => {
   it('numbers entries after the last one and keeps the newest `max`', () => {
@@ -53,8 +70,14 @@ describe('normalizeAudit', () => {
 });
 
 describe('mergeAudit', () => {
-  const a = [entry(5, { action: 'approve', app: 'jasper' }), entry(9)].reduce<AuditEntry[]>((t, e) => appendAudit(t, e), []);
-  const b = [entry(5), entry(5, { action: 'skip' }), entry(7, { app: 'jumpcloud' })].reduce<AuditEntry[]>((t, e) => appendAudit(t, e), []);
+  const a = [entry(5, { action: 'approve', app: 'jasper' }), entry(9)].reduce<AuditEntry[]>(
+    (t, e) => appendAudit(t, e),
+    [],
+  );
+  const b = [entry(5), entry(5, { action: 'skip' }), entry(7, { app: 'jumpcloud' })].reduce<AuditEntry[]>(
+    (t, e) => appendAudit(t, e),
+    [],
+  );
   const trails = [
     { employeeId: 'E2', entries: b },
     { employeeId: 'E1', entries: a },
@@ -74,7 +97,10 @@ describe('mergeAudit', () => {
   it('is sorted whatever order the trails come in (property)', () => {
     fc.assert(
       fc.property(fc.array(fc.array(fc.integer({ min: 0, max: 50 }), { maxLength: 10 }), { maxLength: 6 }), (lists) => {
-        const ts = lists.map((secs, i) => ({ employeeId: `E${i}`, entries: [...secs].sort((x, y) => x - y).reduce<AuditEntry[]>((t, s) => appendAudit(t, entry(s)), []) }));
+        const ts = lists.map((secs, i) => ({
+          employeeId: `E${i}`,
+          entries: [...secs].sort((x, y) => x - y).reduce<AuditEntry[]>((t, s) => appendAudit(t, entry(s)), []),
+        }));
         const m = mergeAudit(ts);
         expect(m).toHaveLength(lists.flat().length);
         for (let i = 1; i < m.length; i++) expect(Date.parse(m[i - 1]!.at)).toBeLessThanOrEqual(Date.parse(m[i]!.at));
@@ -96,7 +122,17 @@ describe('payload fields', () => {
     expect(claimedFields('x')).toEqual({});
     expect(claimedFields(null)).toEqual({});
     expect(claimedFields({ approver: 7, app: ['x'], decision: 'maybe', via: 'email', verified: 'yes' })).toEqual({});
-    expect(claimedFields({ approver: 'a'.repeat(400), app: 'jasper', decision: 'reject', comment: 'no', via: 'verified-link', verified: true, requestId: 'jasper-1' })).toEqual({
+    expect(
+      claimedFields({
+        approver: 'a'.repeat(400),
+        app: 'jasper',
+        decision: 'reject',
+        comment: 'no',
+        via: 'verified-link',
+        verified: true,
+        requestId: 'jasper-1',
+      }),
+    ).toEqual({
       by: 'a'.repeat(256),
       app: 'jasper',
       action: 'reject',

@@ -5,9 +5,20 @@ import type { Employee } from '../../src/shared/hr-event';
 
 const DAY = 86_400_000;
 const T0 = Date.parse('2026-12-01T09:00:00Z');
-const emp = (title: string): Employee => ({ employeeId: 'E1', email: 'ada@example.com', givenName: 'Ada', familyName: 'Lovelace', title });
+const emp = (title: string): Employee => ({
+  employeeId: 'E1',
+  email: 'ada@example.com',
+  givenName: 'Ada',
+  familyName: 'Lovelace',
+  title,
+});
 let n = 0;
-const ev = (type: PersonEvent['type'], at: number, recordedAt: number, extra: Partial<PersonEvent> = {}): PersonEvent => ({
+const ev = (
+  type: PersonEvent['type'],
+  at: number,
+  recordedAt: number,
+  extra: Partial<PersonEvent> = {},
+): PersonEvent => ({
   id: `e${++n}`,
   type,
   at,
@@ -39,7 +50,10 @@ describe('ordering and dates (issue "Why" bullets)', () => {
     expect(t.employment.status).toBe('left');
     expect(t.fates[hire2.id]).toMatchObject({ kind: 'superseded', by: term.id });
     const rehire = ev('rehire', T0 + 4000, T0 + 4000);
-    expect(timeline([hire1, term, hire2, rehire], T0 + 5000).employment).toMatchObject({ status: 'employed', periodId: rehire.id });
+    expect(timeline([hire1, term, hire2, rehire], T0 + 5000).employment).toMatchObject({
+      status: 'employed',
+      periodId: rehire.id,
+    });
   });
 
   it('a rescinded offer: a future-dated hire, then a terminate effective now, never provisions', () => {
@@ -85,7 +99,10 @@ describe('ordering and dates (issue "Why" bullets)', () => {
     const named = ev('cancel', T0 + DAY, T0 + DAY, { cancels: term.id });
     // the cancel may arrive before the event it names
     expect(timeline([named, hire, term], T0 + 6 * DAY).employment.status).toBe('employed');
-    expect(timeline([hire, term, named], T0 + 6 * DAY).fates[term.id]).toMatchObject({ kind: 'withdrawn', by: named.id });
+    expect(timeline([hire, term, named], T0 + 6 * DAY).fates[term.id]).toMatchObject({
+      kind: 'withdrawn',
+      by: named.id,
+    });
     // a termination decided after the cancel is not withdrawn by it
     const later = ev('terminate', T0 + 7 * DAY, T0 + 2 * DAY);
     expect(timeline([hire, term, cancel, later], T0 + 8 * DAY).employment.status).toBe('left');
@@ -111,16 +128,16 @@ const arbEvents = fc
     { maxLength: 12 },
   )
   .map((rows) =>
-    rows.map(
-      (r, i): PersonEvent => ({
-        id: `ev${i}`,
-        type: r.type,
-        at: T0 + r.at * DAY,
-        recordedAt: T0 + r.rec * DAY,
-        employee: emp(r.title),
-        ...(r.type === 'cancel' && r.cancelsIdx !== undefined && r.cancelsIdx < rows.length ? { cancels: `ev${r.cancelsIdx}` } : {}),
-      }),
-    ),
+    rows.map((r, i): PersonEvent => ({
+      id: `ev${i}`,
+      type: r.type,
+      at: T0 + r.at * DAY,
+      recordedAt: T0 + r.rec * DAY,
+      employee: emp(r.title),
+      ...(r.type === 'cancel' && r.cancelsIdx !== undefined && r.cancelsIdx < rows.length
+        ? { cancels: `ev${r.cancelsIdx}` }
+        : {}),
+    })),
   );
 
 describe('properties', () => {
@@ -149,7 +166,11 @@ describe('properties', () => {
         const at = now + later * DAY;
         const full = timeline(events, at).employment;
         const small = timeline(kept, at).employment;
-        expect({ status: small.status, employee: small.employee, periodId: small.periodId }).toEqual({ status: full.status, employee: full.employee, periodId: full.periodId });
+        expect({ status: small.status, employee: small.employee, periodId: small.periodId }).toEqual({
+          status: full.status,
+          employee: full.employee,
+          periodId: full.periodId,
+        });
       }),
       { numRuns: 1500 },
     );

@@ -1,6 +1,13 @@
 // Reconciliation's classifier: pure, so checked by properties against the planner and ownership.
 import fc from 'fast-check';
-import { accumulate, classifyAccount, emptySummary, indexPeople, RECONCILE_CLASSES, type KnownPerson } from '../../src/domain/reconcile';
+import {
+  accumulate,
+  classifyAccount,
+  emptySummary,
+  indexPeople,
+  RECONCILE_CLASSES,
+  type KnownPerson,
+} from '../../src/domain/reconcile';
 import { planApp, type AppDesire } from '../../src/domain/planner';
 import { normalizeIdentityKey, type ObservedAccount, type OwnerRule } from '../../src/domain/ownership';
 
@@ -15,8 +22,17 @@ const desireOf = (id: string, userName: string, over: Partial<AppDesire> = {}): 
   leaver: LEAVER,
   ...over,
 });
-const person = (id: string, userName: string, over: Partial<KnownPerson> = {}): KnownPerson => ({ employeeId: id, status: 'employed', desire: desireOf(id, userName), ...over });
-const acct = (id: string, userName: string, over: { externalId?: string; active?: boolean; title?: string; groups?: string[] } = {}): ObservedAccount => {
+const person = (id: string, userName: string, over: Partial<KnownPerson> = {}): KnownPerson => ({
+  employeeId: id,
+  status: 'employed',
+  desire: desireOf(id, userName),
+  ...over,
+});
+const acct = (
+  id: string,
+  userName: string,
+  over: { externalId?: string; active?: boolean; title?: string; groups?: string[] } = {},
+): ObservedAccount => {
   const active = over.active ?? true;
   return {
     id,
@@ -24,7 +40,13 @@ const acct = (id: string, userName: string, over: { externalId?: string; active?
     ...(over.externalId ? { externalId: over.externalId, ownerKey: over.externalId } : {}),
     active,
     groups: over.groups ?? ['all-staff'],
-    resource: { id, userName, ...(over.externalId ? { externalId: over.externalId } : {}), title: over.title ?? 'Engineer', active },
+    resource: {
+      id,
+      userName,
+      ...(over.externalId ? { externalId: over.externalId } : {}),
+      title: over.title ?? 'Engineer',
+      active,
+    },
   };
 };
 const BY_EXT: OwnerRule = { by: 'externalId' };
@@ -39,11 +61,19 @@ describe('classifyAccount: one class per account', () => {
     ['linked, as the record wants', 'in-sync', acct('u1', 'ann@x.com', { externalId: 'E1' })],
     ['linked, title changed by hand', 'drifted', acct('u1', 'ann@x.com', { externalId: 'E1', title: 'CEO' })],
     ['linked, deactivated by hand', 'drifted', acct('u1', 'ann@x.com', { externalId: 'E1', active: false })],
-    ['linked, a membership added by hand', 'drifted', acct('u1', 'ann@x.com', { externalId: 'E1', groups: ['all-staff', 'sales'] })],
+    [
+      'linked, a membership added by hand',
+      'drifted',
+      acct('u1', 'ann@x.com', { externalId: 'E1', groups: ['all-staff', 'sales'] }),
+    ],
     ['nobody’s userName, no owner key', 'orphan', acct('u9', 'zed@x.com')],
     ['an owner key nobody has', 'orphan', acct('u9', 'zed@x.com', { externalId: 'E404' })],
     ['a leaver’s account still active', 'orphan', acct('u3', 'cat@x.com', { externalId: 'E3' })],
-    ['a leaver’s account, deactivated', 'in-sync', acct('u3', 'cat@x.com', { externalId: 'E3', active: false, groups: [] })],
+    [
+      'a leaver’s account, deactivated',
+      'in-sync',
+      acct('u3', 'cat@x.com', { externalId: 'E3', active: false, groups: [] }),
+    ],
     ['bob’s by owner key, not linked', 'unlinked-owner', acct('u2', 'bob@x.com', { externalId: 'E2' })],
     ['bob’s userName (case variant), no owner key', 'unlinked-owner', acct('u2', 'BOB@x.com')],
     ['ann’s owner key, bob’s userName', 'conflict', acct('u5', 'bob@x.com', { externalId: 'E1' })],
@@ -53,14 +83,25 @@ describe('classifyAccount: one class per account', () => {
   });
 
   it('two people carrying one owner key is a conflict naming both', () => {
-    const twins = indexPeople([person('E1', 'a@x.com'), { ...person('E9', 'b@x.com'), desire: { ...desireOf('E1', 'b@x.com') } }], BY_EXT);
+    const twins = indexPeople(
+      [person('E1', 'a@x.com'), { ...person('E9', 'b@x.com'), desire: { ...desireOf('E1', 'b@x.com') } }],
+      BY_EXT,
+    );
     const c = classifyAccount(acct('u1', 'a@x.com', { externalId: 'E1' }), twins);
     expect(c.class).toBe('conflict');
     expect(c.claimants!.sort()).toEqual(['E1', 'E9']);
   });
 
   it('a userName rule: the name alone decides, owner keys are ignored', () => {
-    const byName = indexPeople([person('E1', 'ann', { linkedId: 'u1', desire: desireOf('E1', 'ann', { user: { userName: 'ann', title: 'Engineer' }, managedAttributes: ['title'] }) })], { by: 'userName' });
+    const byName = indexPeople(
+      [
+        person('E1', 'ann', {
+          linkedId: 'u1',
+          desire: desireOf('E1', 'ann', { user: { userName: 'ann', title: 'Engineer' }, managedAttributes: ['title'] }),
+        }),
+      ],
+      { by: 'userName' },
+    );
     expect(classifyAccount(acct('u1', 'ann'), byName).class).toBe('in-sync');
     expect(classifyAccount(acct('u2', 'ANN'), byName).class).toBe('unlinked-owner');
     expect(classifyAccount(acct('u2', 'zed'), byName).class).toBe('orphan');
@@ -97,9 +138,23 @@ const worldArb = fc.record({
 type World = typeof worldArb extends fc.Arbitrary<infer T> ? T : never;
 const build = (w: World) => ({
   people: w.people.map((p) =>
-    person(p.id, `${p.name}@x.com`, { status: p.status, ...(p.link ? { linkedId: p.link } : {}), desire: desireOf(p.id, `${p.name}@x.com`, { granted: p.granted, ...(w.owner.by === 'userName' ? { user: { userName: `${p.name}@x.com`, title: 'Engineer' } } : {}) }) }),
+    person(p.id, `${p.name}@x.com`, {
+      status: p.status,
+      ...(p.link ? { linkedId: p.link } : {}),
+      desire: desireOf(p.id, `${p.name}@x.com`, {
+        granted: p.granted,
+        ...(w.owner.by === 'userName' ? { user: { userName: `${p.name}@x.com`, title: 'Engineer' } } : {}),
+      }),
+    }),
   ),
-  accounts: w.accounts.map((a) => acct(a.id, `${a.name}@x.com`, { ...(a.key && w.owner.by !== 'userName' ? { externalId: a.key } : {}), active: a.active, title: a.title, groups: a.groups })),
+  accounts: w.accounts.map((a) =>
+    acct(a.id, `${a.name}@x.com`, {
+      ...(a.key && w.owner.by !== 'userName' ? { externalId: a.key } : {}),
+      active: a.active,
+      title: a.title,
+      groups: a.groups,
+    }),
+  ),
 });
 
 describe('properties', () => {
@@ -110,8 +165,13 @@ describe('properties', () => {
         const idx = indexPeople(people, w.owner);
         for (const a of accounts) {
           const c = classifyAccount(a, idx);
-          if (c.owner && w.owner.by === 'externalId' && a.ownerKey !== undefined) expect(c.owner.desire!.user.externalId).toBe(a.ownerKey);
-          if (c.owner && a.ownerKey === undefined) expect(c.owner.linkedId === a.id || normalizeIdentityKey(c.owner.desire!.user.userName) === normalizeIdentityKey(a.userName)).toBe(true);
+          if (c.owner && w.owner.by === 'externalId' && a.ownerKey !== undefined)
+            expect(c.owner.desire!.user.externalId).toBe(a.ownerKey);
+          if (c.owner && a.ownerKey === undefined)
+            expect(
+              c.owner.linkedId === a.id ||
+                normalizeIdentityKey(c.owner.desire!.user.userName) === normalizeIdentityKey(a.userName),
+            ).toBe(true);
           if (c.class === 'conflict') expect(new Set(c.claimants).size).toBeGreaterThanOrEqual(1);
         }
       }),
@@ -123,13 +183,20 @@ describe('properties', () => {
     fc.assert(
       fc.property(worldArb, fc.infiniteStream(fc.nat()), (w, seeds) => {
         const { people, accounts } = build(w);
-        const shuffled = [...people].map((p) => [seeds.next().value as number, p] as const).sort((x, y) => x[0] - y[0]).map(([, p]) => p);
+        const shuffled = [...people]
+          .map((p) => [seeds.next().value as number, p] as const)
+          .sort((x, y) => x[0] - y[0])
+          .map(([, p]) => p);
         const a = indexPeople(people, w.owner);
         const b = indexPeople(shuffled, w.owner);
         for (const acc of accounts) {
           const x = classifyAccount(acc, a);
           const y = classifyAccount(acc, b);
-          expect([y.class, y.owner?.employeeId, [...(y.claimants ?? [])].sort()]).toEqual([x.class, x.owner?.employeeId, [...(x.claimants ?? [])].sort()]);
+          expect([y.class, y.owner?.employeeId, [...(y.claimants ?? [])].sort()]).toEqual([
+            x.class,
+            x.owner?.employeeId,
+            [...(x.claimants ?? [])].sort(),
+          ]);
         }
       }),
       { numRuns: 300 },
@@ -146,7 +213,12 @@ describe('properties', () => {
           if (!c.owner || c.owner.status !== 'employed' || (c.class !== 'in-sync' && c.class !== 'drifted')) continue;
           const d = c.owner.desire!;
           const desire: AppDesire = { app: 'generic', ...d, owner: w.owner, seatGate: false, allOrNothing: false };
-          const plan = planApp(desire, [a], { scimId: a.id }, { status: 'employed', now: 0, compensating: false, skipped: false, approval: 'approved' });
+          const plan = planApp(
+            desire,
+            [a],
+            { scimId: a.id },
+            { status: 'employed', now: 0, compensating: false, skipped: false, approval: 'approved' },
+          );
           if (c.class === 'in-sync') expect(plan.actions).toEqual([]);
           else expect(plan.actions.length).toBeGreaterThan(0);
         }
@@ -167,7 +239,9 @@ describe('properties', () => {
         expect(s.rows.length).toBeLessThanOrEqual(limit);
         expect(s.rows.length + s.omitted).toBe(accounts.length - s.counts['in-sync']);
         const seatRows = s.seats.orphans + s.seats.leavers;
-        expect(seatRows).toBe(paid ? accounts.filter((a) => a.active && classifyAccount(a, idx).class === 'orphan').length : 0);
+        expect(seatRows).toBe(
+          paid ? accounts.filter((a) => a.active && classifyAccount(a, idx).class === 'orphan').length : 0,
+        );
         for (const r of s.seats.rows) expect(r.idleDays).toBeGreaterThanOrEqual(0);
       }),
       { numRuns: 300 },

@@ -9,13 +9,37 @@ import { rosterHash } from '../../src/roster/settings';
 import { HrEventSchema, type Employee } from '../../src/shared/hr-event';
 
 const hash = rosterHash;
-const mapping = resolveMapping({ employeeId: 'Employee ID', email: 'Work Email', givenName: 'First Name', familyName: 'Last Name', title: 'Job Title', startDate: 'Start Date' }, 'DD/MM/YYYY');
+const mapping = resolveMapping(
+  {
+    employeeId: 'Employee ID',
+    email: 'Work Email',
+    givenName: 'First Name',
+    familyName: 'Last Name',
+    title: 'Job Title',
+    startDate: 'Start Date',
+  },
+  'DD/MM/YYYY',
+);
 
 const employeeArb = (id: string) =>
-  fc.record({ title: fc.constantFrom('Engineer', 'Manager', 'Sales'), department: fc.option(fc.constantFrom('Eng', 'Ops'), { nil: undefined }) }).map(
-    (r): Employee => ({ employeeId: id, email: `${id.toLowerCase()}@example.com`, givenName: 'Given', familyName: id, title: r.title, ...(r.department ? { department: r.department } : {}) }),
-  );
-const entry = (e: Employee, row: number): RosterEntry => ({ row, employee: e, managed: ['employeeId', 'email', 'givenName', 'familyName', 'title', 'department'] });
+  fc
+    .record({
+      title: fc.constantFrom('Engineer', 'Manager', 'Sales'),
+      department: fc.option(fc.constantFrom('Eng', 'Ops'), { nil: undefined }),
+    })
+    .map((r): Employee => ({
+      employeeId: id,
+      email: `${id.toLowerCase()}@example.com`,
+      givenName: 'Given',
+      familyName: id,
+      title: r.title,
+      ...(r.department ? { department: r.department } : {}),
+    }));
+const entry = (e: Employee, row: number): RosterEntry => ({
+  row,
+  employee: e,
+  managed: ['employeeId', 'email', 'givenName', 'familyName', 'title', 'department'],
+});
 
 /** A roster of distinct ids E0..E9 (some), and known people (some), some of whom match. */
 const scenario = fc
@@ -26,12 +50,21 @@ const scenario = fc
   .chain(([inRoster, knownIds]) =>
     fc.record({
       roster: fc.tuple(...inRoster.map((id) => employeeArb(id))),
-      known: fc.tuple(...knownIds.map((id) => fc.tuple(employeeArb(id), fc.constantFrom<KnownRecord['status']>('employed', 'employed', 'left', 'pre-hire')))),
+      known: fc.tuple(
+        ...knownIds.map((id) =>
+          fc.tuple(employeeArb(id), fc.constantFrom<KnownRecord['status']>('employed', 'employed', 'left', 'pre-hire')),
+        ),
+      ),
     }),
   )
   .map(({ roster, known }) => ({
     entries: roster.map((e, i) => entry(e, i + 1)),
-    known: known.map(([e, status]): KnownRecord => ({ employeeId: e.employeeId, status, employee: e, version: `${status}:evt-${e.employeeId}` })),
+    known: known.map(([e, status]): KnownRecord => ({
+      employeeId: e.employeeId,
+      status,
+      employee: e,
+      version: `${status}:evt-${e.employeeId}`,
+    })),
   }));
 
 /** What each controller's record is once the plan's events are applied (the person model itself decides). */
@@ -39,10 +72,32 @@ function applyPlan(known: KnownRecord[], events: ReturnType<typeof diffRoster>['
   const byId = new Map(known.map((k) => [k.employeeId, k]));
   for (const item of events) {
     const k = byId.get(item.employeeId);
-    const past: PersonEvent[] = k?.employee ? [{ id: k.version.split(':')[1]!, type: k.status === 'left' ? 'terminate' : k.status === 'pre-hire' ? 'hire' : 'hire', at: k.status === 'pre-hire' ? 2e12 : 1, recordedAt: 1, employee: k.employee }] : [];
-    const ev: PersonEvent = { id: item.event.id, type: item.event.type, at: item.event.effectiveAt ? Date.parse(item.event.effectiveAt) : 1000, recordedAt: 1000, employee: item.event.employee };
+    const past: PersonEvent[] = k?.employee
+      ? [
+          {
+            id: k.version.split(':')[1]!,
+            type: k.status === 'left' ? 'terminate' : k.status === 'pre-hire' ? 'hire' : 'hire',
+            at: k.status === 'pre-hire' ? 2e12 : 1,
+            recordedAt: 1,
+            employee: k.employee,
+          },
+        ]
+      : [];
+    const ev: PersonEvent = {
+      id: item.event.id,
+      type: item.event.type,
+      at: item.event.effectiveAt ? Date.parse(item.event.effectiveAt) : 1000,
+      recordedAt: 1000,
+      employee: item.event.employee,
+    };
     const t = timeline([...past, ev], 5000).employment;
-    byId.set(item.employeeId, { employeeId: item.employeeId, status: t.status, version: t.version, ...(t.employee ? { employee: t.employee } : {}), ...(t.terminationId ? { terminationId: t.terminationId } : {}) });
+    byId.set(item.employeeId, {
+      employeeId: item.employeeId,
+      status: t.status,
+      version: t.version,
+      ...(t.employee ? { employee: t.employee } : {}),
+      ...(t.terminationId ? { terminationId: t.terminationId } : {}),
+    });
   }
   return [...byId.values()];
 }
@@ -61,7 +116,11 @@ describe('diffRoster', () => {
   it('is the same for every row order (and every order of the known people), ids included', () => {
     fc.assert(
       fc.property(scenario, fc.infiniteStream(fc.double()), ({ entries, known }, keys) => {
-        const shuffle = <T>(xs: T[]) => xs.map((x) => [keys.next().value as number, x] as const).sort((a, b) => a[0] - b[0]).map(([, x]) => x);
+        const shuffle = <T>(xs: T[]) =>
+          xs
+            .map((x) => [keys.next().value as number, x] as const)
+            .sort((a, b) => a[0] - b[0])
+            .map(([, x]) => x);
         const a = diffRoster(entries, known, { hash });
         const b = diffRoster(shuffle(entries), shuffle(known), { hash });
         expect(b.items.map((i) => ({ ...i, row: undefined }))).toEqual(a.items.map((i) => ({ ...i, row: undefined })));
@@ -75,16 +134,25 @@ describe('diffRoster', () => {
       fc.property(scenario, ({ entries, known }) => {
         const plan = diffRoster(entries, known, { hash });
         const listed = new Set(entries.map((e) => e.employee.employeeId));
-        const expected = known.filter((k) => k.status === 'employed' && !listed.has(k.employeeId)).map((k) => k.employeeId).sort();
+        const expected = known
+          .filter((k) => k.status === 'employed' && !listed.has(k.employeeId))
+          .map((k) => k.employeeId)
+          .sort();
         expect(plan.items.filter((i) => i.change === 'terminate').map((i) => i.employeeId)).toEqual(expected);
         for (const i of plan.items) {
           expect(HrEventSchema.safeParse(i.event).success).toBe(true);
           expect(i.event.source).toBe('roster');
         }
         // Leavers listed again are kept, never rehired; people not known are hired.
-        for (const k of known.filter((k) => k.status === 'left' && listed.has(k.employeeId))) expect(plan.items.some((i) => i.employeeId === k.employeeId)).toBe(false);
+        for (const k of known.filter((k) => k.status === 'left' && listed.has(k.employeeId)))
+          expect(plan.items.some((i) => i.employeeId === k.employeeId)).toBe(false);
         const knownIds = new Set(known.map((k) => k.employeeId));
-        expect(plan.items.filter((i) => i.change === 'hire').map((i) => i.employeeId).sort()).toEqual([...listed].filter((id) => !knownIds.has(id)).sort());
+        expect(
+          plan.items
+            .filter((i) => i.change === 'hire')
+            .map((i) => i.employeeId)
+            .sort(),
+        ).toEqual([...listed].filter((id) => !knownIds.has(id)).sort());
       }),
     );
   });
@@ -99,15 +167,30 @@ describe('diffRoster', () => {
       expect(plan.items).toHaveLength(1);
       expect(plan.items[0]).toMatchObject({ change: 'update', fields: ['title'] });
       ids.push(plan.items[0]!.event.id);
-      known = [{ employeeId: 'E1', status: 'employed', employee: next, version: `employed:${plan.items[0]!.event.id}` }];
+      known = [
+        { employeeId: 'E1', status: 'employed', employee: next, version: `employed:${plan.items[0]!.event.id}` },
+      ];
     }
     expect(new Set(ids).size).toBe(3);
   });
 
   it('keeps the fields the roster does not carry', () => {
-    const current: Employee = { employeeId: 'E1', email: 'e1@example.com', givenName: 'A', familyName: 'B', costCenter: 'CC-1', title: 'One' };
-    const e: RosterEntry = { row: 1, employee: { employeeId: 'E1', email: 'e1@example.com', givenName: 'A', familyName: 'B', title: 'Two' }, managed: ['employeeId', 'email', 'givenName', 'familyName', 'title'] };
-    const plan = diffRoster([e], [{ employeeId: 'E1', status: 'employed', employee: current, version: 'employed:h' }], { hash });
+    const current: Employee = {
+      employeeId: 'E1',
+      email: 'e1@example.com',
+      givenName: 'A',
+      familyName: 'B',
+      costCenter: 'CC-1',
+      title: 'One',
+    };
+    const e: RosterEntry = {
+      row: 1,
+      employee: { employeeId: 'E1', email: 'e1@example.com', givenName: 'A', familyName: 'B', title: 'Two' },
+      managed: ['employeeId', 'email', 'givenName', 'familyName', 'title'],
+    };
+    const plan = diffRoster([e], [{ employeeId: 'E1', status: 'employed', employee: current, version: 'employed:h' }], {
+      hash,
+    });
     expect(plan.items[0]!.event.employee).toEqual({ ...current, title: 'Two' });
   });
 
@@ -117,7 +200,12 @@ describe('diffRoster', () => {
       [],
       [
         { employeeId: 'E1', status: 'employed', employee: e, version: 'employed:h', terminationId: 't' },
-        { employeeId: 'E2', status: 'pre-hire', employee: { ...e, employeeId: 'E2', email: 'e2@example.com' }, version: 'pre-hire:none' },
+        {
+          employeeId: 'E2',
+          status: 'pre-hire',
+          employee: { ...e, employeeId: 'E2', email: 'e2@example.com' },
+          version: 'pre-hire:none',
+        },
       ],
       { hash },
     );
@@ -130,7 +218,9 @@ describe('reading a roster', () => {
   const csv = (text: string) => readRoster(Readable.from([Buffer.from(text)]), 'csv', { mapping, maxRows: 100 });
 
   it('maps the configured columns, ignores others, parses the date format', async () => {
-    const r = await csv('Employee ID,Work Email,First Name,Last Name,Job Title,Start Date,Salary\nE1, Ada@Example.com ,Ada,Lovelace,Engineer,01/12/2026,100\nE2,grace@example.com,Grace,Hopper,,,\n');
+    const r = await csv(
+      'Employee ID,Work Email,First Name,Last Name,Job Title,Start Date,Salary\nE1, Ada@Example.com ,Ada,Lovelace,Engineer,01/12/2026,100\nE2,grace@example.com,Grace,Hopper,,,\n',
+    );
     expect(r.issues).toEqual([]);
     expect(r.entries.map((e) => [e.employee.email, e.employee.title, e.startDate ?? null])).toEqual([
       ['ada@example.com', 'Engineer', '2026-12-01'],
@@ -141,9 +231,16 @@ describe('reading a roster', () => {
   });
 
   it('names the row and column of every bad cell, and a missing column', async () => {
-    const r = await csv('Employee ID,Work Email,First Name,Last Name,Start Date\nE1,not-an-email,Ada,L,\nE2,b@example.com,,H,31/02/2026\nE3,c@example.com,C,D,\nE3,d@example.com,C,D,\n');
+    const r = await csv(
+      'Employee ID,Work Email,First Name,Last Name,Start Date\nE1,not-an-email,Ada,L,\nE2,b@example.com,,H,31/02/2026\nE3,c@example.com,C,D,\nE3,d@example.com,C,D,\n',
+    );
     expect(r.entries).toEqual([]);
-    expect(r.issues.map((i) => i.field)).toEqual(['rows[1].Work Email', 'rows[2].First Name', 'rows[2].Start Date', 'rows[4].Employee ID']);
+    expect(r.issues.map((i) => i.field)).toEqual([
+      'rows[1].Work Email',
+      'rows[2].First Name',
+      'rows[2].Start Date',
+      'rows[4].Employee ID',
+    ]);
     const m = await csv('Employee ID,Email,First Name,Last Name\nE1,a@example.com,A,B\n');
     expect(m.issues).toEqual([expect.objectContaining({ field: 'columns.Work Email' })]);
   });
@@ -166,12 +263,26 @@ describe('reading a roster', () => {
   });
 
   it('refuses more rows than maxRows', async () => {
-    const r = await readRoster(Readable.from([Buffer.from('Employee ID,Work Email,First Name,Last Name\nE1,a@example.com,A,B\nE2,b@example.com,A,B\n')]), 'csv', { mapping, maxRows: 1 });
+    const r = await readRoster(
+      Readable.from([
+        Buffer.from('Employee ID,Work Email,First Name,Last Name\nE1,a@example.com,A,B\nE2,b@example.com,A,B\n'),
+      ]),
+      'csv',
+      { mapping, maxRows: 1 },
+    );
     expect(r.issues[0]!.message).toMatch(/more than 1 rows/);
   });
 
   it('readRow: a numeric employee id is text; an object cell is refused', () => {
-    expect(readRow({ 'Employee ID': 12, 'Work Email': 'a@example.com', 'First Name': 'A', 'Last Name': 'B' }, 1, mapping)).toHaveProperty('entry.employee.employeeId', '12');
-    expect(readRow({ 'Employee ID': 'E1', 'Work Email': 'a@example.com', 'First Name': { x: 1 }, 'Last Name': 'B' }, 1, mapping)).toHaveProperty('issues');
+    expect(
+      readRow({ 'Employee ID': 12, 'Work Email': 'a@example.com', 'First Name': 'A', 'Last Name': 'B' }, 1, mapping),
+    ).toHaveProperty('entry.employee.employeeId', '12');
+    expect(
+      readRow(
+        { 'Employee ID': 'E1', 'Work Email': 'a@example.com', 'First Name': { x: 1 }, 'Last Name': 'B' },
+        1,
+        mapping,
+      ),
+    ).toHaveProperty('issues');
   });
 });

@@ -50,7 +50,8 @@ let ingress: FastifyInstance | undefined;
 let browser: Browser | undefined;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: \`sudo apt-get install chromium\`, or set CHROMIUM_PATH.`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(`Chromium not found at ${CHROMIUM}: \`sudo apt-get install chromium\`, or set CHROMIUM_PATH.`);
   mkdirSync(RESULTS, { recursive: true });
   smtp = await startSmtp();
   const port = await freePort();
@@ -62,7 +63,12 @@ beforeAll(async () => {
   });
   await ingress.listen({ host: '127.0.0.1', port });
   expect((ingress.server.address() as AddressInfo).port).toBe(port);
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'], timeout: 30_000 });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-dev-shm-usage'],
+    timeout: 30_000,
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -83,10 +89,22 @@ async function docsImage(page: Page, name: string): Promise<void> {
 
 /** A hire that waits for jasper; returns the approver's notice. */
 async function waitingHire(): Promise<{ emp: ReturnType<typeof employee>; mail: Mail; requestId: string }> {
-  const emp = employee({ department: 'Engineering', displayName: `Ada Lovelace ${Math.random().toString(36).slice(2, 6)}`, title: 'Lead Engineer', managerId: 'E0999' });
+  const emp = employee({
+    department: 'Engineering',
+    displayName: `Ada Lovelace ${Math.random().toString(36).slice(2, 6)}`,
+    title: 'Lead Engineer',
+    managerId: 'E0999',
+  });
   await stack!.send(event('hire', emp));
-  const s = await stack!.until(emp.employeeId, (x) => x.pendingApprovals.some((p) => p.app === 'jasper'), 'jasper pending');
-  const mail = await waitFor(() => smtp!.mails.find((m) => m.to === APPROVER && m.event.startsWith(`${emp.employeeId}/approval-pending/`)), { what: 'the approval email' });
+  const s = await stack!.until(
+    emp.employeeId,
+    (x) => x.pendingApprovals.some((p) => p.app === 'jasper'),
+    'jasper pending',
+  );
+  const mail = await waitFor(
+    () => smtp!.mails.find((m) => m.to === APPROVER && m.event.startsWith(`${emp.employeeId}/approval-pending/`)),
+    { what: 'the approval email' },
+  );
   return { emp, mail, requestId: s.pendingApprovals[0]!.id };
 }
 
@@ -113,7 +131,8 @@ describe('deciding from the approval email', () => {
       const shown = await page.goto(approve!);
       expect(shown!.status()).toBe(200);
       await page.getByRole('heading', { name: `jasper seat for ${emp.displayName}` }).waitFor();
-      for (const text of ['Engineering, Lead Engineer, reports to E0999', 'engineering', APPROVER]) await page.getByText(text).first().waitFor();
+      for (const text of ['Engineering, Lead Engineer, reports to E0999', 'engineering', APPROVER])
+        await page.getByText(text).first().waitFor();
       await docsImage(page, 'approval-link-page.png');
       // Opening the link decided nothing (mail scanners open links too).
       expect((await stack!.state(emp.employeeId)).pendingApprovals.map((p) => p.id)).toEqual([requestId]);
@@ -123,13 +142,22 @@ describe('deciding from the approval email', () => {
       await docsImage(page, 'approval-link-approved.png');
     });
 
-    const users = await waitFor(async () => {
-      const found = await accountsFor(stack!.sandbox.url, 'jasper', emp);
-      return found.length ? found : undefined;
-    }, { what: 'the jasper seat' });
+    const users = await waitFor(
+      async () => {
+        const found = await accountsFor(stack!.sandbox.url, 'jasper', emp);
+        return found.length ? found : undefined;
+      },
+      { what: 'the jasper seat' },
+    );
     expect(users).toEqual([expect.objectContaining({ userName: emp.email, externalId: emp.employeeId, active: true })]);
     const s = await stack!.state(emp.employeeId);
-    expect(s.approvals.find((r) => r.id === requestId)).toMatchObject({ status: 'approved', decidedBy: APPROVER, via: 'verified-link', verified: true, comment: 'welcome aboard' });
+    expect(s.approvals.find((r) => r.id === requestId)).toMatchObject({
+      status: 'approved',
+      decidedBy: APPROVER,
+      via: 'verified-link',
+      verified: true,
+      comment: 'welcome aboard',
+    });
 
     await withPage('refusals', async (page) => {
       const used = await page.goto(approve!);
@@ -138,7 +166,13 @@ describe('deciding from the approval email', () => {
       await page.getByText(`already approved by ${APPROVER}`).waitFor();
       await docsImage(page, 'approval-link-used.png');
 
-      const expired = signLink(LINK_KEY, { emp: emp.employeeId, app: 'jasper', req: requestId, apr: APPROVER, exp: Date.now() - 60_000 });
+      const expired = signLink(LINK_KEY, {
+        emp: emp.employeeId,
+        app: 'jasper',
+        req: requestId,
+        apr: APPROVER,
+        exp: Date.now() - 60_000,
+      });
       const gone = await page.goto(approve!.replace(/t=[^&]+/, `t=${expired}`));
       expect(gone!.status()).toBe(410);
       await page.getByRole('heading', { name: 'This link has expired' }).waitFor();
@@ -171,8 +205,16 @@ describe('deciding from the approval email', () => {
       await page.getByRole('button', { name: 'Reject' }).click();
       await page.getByRole('heading', { name: 'Rejected' }).waitFor();
     });
-    const s = await stack!.until(emp.employeeId, (x) => x.approvals.some((r) => r.id === requestId && r.status === 'rejected'), 'rejected');
-    expect(s.approvals.find((r) => r.id === requestId)).toMatchObject({ decidedBy: APPROVER, via: 'verified-link', verified: true });
+    const s = await stack!.until(
+      emp.employeeId,
+      (x) => x.approvals.some((r) => r.id === requestId && r.status === 'rejected'),
+      'rejected',
+    );
+    expect(s.approvals.find((r) => r.id === requestId)).toMatchObject({
+      decidedBy: APPROVER,
+      via: 'verified-link',
+      verified: true,
+    });
     await new Promise((r) => setTimeout(r, 1_000));
     expect(await accountsFor(stack!.sandbox.url, 'jasper', emp)).toEqual([]);
   }, 90_000);

@@ -29,7 +29,10 @@ const DECISION = { app: 'jasper', decision: 'approve', approver: APPROVER };
 const NOT_AN_APPROVER = { app: 'jasper', decision: 'approve', approver: 'mallory@example.com' };
 
 // A browser needs longer than the shared config's approval timeout allows; the README's approver.
-const CONFIG = LIFECYCLE_CONFIG.replace('    timeout: 60s\n', '    timeout: 5m\n').replace('    approvers: [lead@example.com]\n', `    approvers: [${APPROVER}]\n`);
+const CONFIG = LIFECYCLE_CONFIG.replace('    timeout: 60s\n', '    timeout: 5m\n').replace(
+  '    approvers: [lead@example.com]\n',
+  `    approvers: [${APPROVER}]\n`,
+);
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -48,7 +51,9 @@ let uiPort = 0;
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium not found at ${CHROMIUM}: this browser test needs Debian's Chromium. \`npm test\` installs it when run as root (scripts/ensure-chromium.mjs); else \`sudo apt-get install chromium\`, or set CHROMIUM_PATH.`);
+    throw new Error(
+      `Chromium not found at ${CHROMIUM}: this browser test needs Debian's Chromium. \`npm test\` installs it when run as root (scripts/ensure-chromium.mjs); else \`sudo apt-get install chromium\`, or set CHROMIUM_PATH.`,
+    );
   }
   expect(CONFIG).toContain('timeout: 5m');
   expect(CONFIG).toContain(`approvers: [${APPROVER}]`);
@@ -57,7 +62,12 @@ beforeAll(async () => {
   // Clear-text payloads: this UI has no codec endpoint, so the signal it sends is not encrypted and
   // an encrypting worker would refuse it (test/e2e/codec-in-ui.test.ts approves through the codec).
   stack = await startStack(CONFIG, { temporal: { uiPort }, encryption: false });
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'], timeout: 30_000 });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-dev-shm-usage'],
+    timeout: 30_000,
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -87,7 +97,11 @@ async function waitingHire(): Promise<{ emp: Emp; workflowId: string; waiting: P
   const s = stack!;
   const emp = employee({ department: 'Engineering' });
   await s.send(event('hire', emp));
-  const waiting = await s.until(emp.employeeId, (st) => st.pendingApprovals.some((p) => p.app === 'jasper') && st.apps.generic?.state === 'in-sync', 'jasper approval pending');
+  const waiting = await s.until(
+    emp.employeeId,
+    (st) => st.pendingApprovals.some((p) => p.app === 'jasper') && st.apps.generic?.state === 'in-sync',
+    'jasper approval pending',
+  );
   expect(await jasperAccounts(emp)).toEqual([]);
   return { emp, workflowId: identityWorkflowId(emp.employeeId), waiting };
 }
@@ -124,11 +138,17 @@ describe('approving in the Temporal Web UI', () => {
     const request = waiting.pendingApprovals[0]!;
 
     // The README's way to find it: the Workflows list filtered on the search attribute — one row per person.
-    const rows = await waitFor(async () => {
-      const found: string[] = [];
-      for await (const wf of s.client.workflow.list({ query: 'ScimflowPendingApprovals = "jasper" AND ExecutionStatus = "Running"' })) found.push(wf.workflowId);
-      return found.includes(workflowId) ? found : undefined;
-    }, { timeoutMs: 15_000, what: 'the person in the ScimflowPendingApprovals = "jasper" list' });
+    const rows = await waitFor(
+      async () => {
+        const found: string[] = [];
+        for await (const wf of s.client.workflow.list({
+          query: 'ScimflowPendingApprovals = "jasper" AND ExecutionStatus = "Running"',
+        }))
+          found.push(wf.workflowId);
+        return found.includes(workflowId) ? found : undefined;
+      },
+      { timeoutMs: 15_000, what: 'the person in the ScimflowPendingApprovals = "jasper" list' },
+    );
     expect(rows.filter((id) => id === workflowId)).toHaveLength(1);
     expect(rows.every((id) => id.startsWith('identity-'))).toBe(true);
 
@@ -136,7 +156,9 @@ describe('approving in the Temporal Web UI', () => {
     page.setDefaultTimeout(15_000);
     page.setDefaultNavigationTimeout(30_000);
     try {
-      await page.goto(`http://127.0.0.1:${uiPort}/namespaces/default/workflows?query=${encodeURIComponent('ScimflowPendingApprovals = "jasper"')}`);
+      await page.goto(
+        `http://127.0.0.1:${uiPort}/namespaces/default/workflows?query=${encodeURIComponent('ScimflowPendingApprovals = "jasper"')}`,
+      );
       const row = page.getByRole('link', { name: workflowId }).first();
       await row.waitFor();
       await page.mouse.move(0, 0);
@@ -146,20 +168,41 @@ describe('approving in the Temporal Web UI', () => {
       await page.getByRole('heading', { name: workflowId }).waitFor();
 
       // Queries → state: the pending request, its approvers and deadline.
-      await page.getByRole('link', { name: /^queries/i }).or(page.getByRole('tab', { name: /queries/i })).first().click();
+      await page
+        .getByRole('link', { name: /^queries/i })
+        .or(page.getByRole('tab', { name: /queries/i }))
+        .first()
+        .click();
       // The controller answers more than one query (`audit` too): pick `state`.
       // (The UI's select shows a read-only input inside a button: the button opens the list.)
-      await page.getByTestId('query-select').locator('xpath=ancestor::button[1]').or(page.getByTestId('query-select').locator('xpath=..')).first().click();
-      await page.getByRole('option', { name: /^state$/ }).first().click();
+      await page
+        .getByTestId('query-select')
+        .locator('xpath=ancestor::button[1]')
+        .or(page.getByTestId('query-select').locator('xpath=..'))
+        .first()
+        .click();
+      await page
+        .getByRole('option', { name: /^state$/ })
+        .first()
+        .click();
       await page.getByRole('button', { name: /run query/i }).click();
       await page.getByText('"employeeId"').first().waitFor();
       // The editor renders only the lines in view: unformatted, the whole answer is one line.
-      await page.getByLabel(/json formatting/i).first().setChecked(false, { force: true });
+      await page
+        .getByLabel(/json formatting/i)
+        .first()
+        .setChecked(false, { force: true });
       const answer = page.getByText(/"pendingApprovals":\[/).first();
       await answer.waitFor();
       const shown = await answer.innerText();
       const pending = shown.slice(shown.indexOf('"pendingApprovals":'));
-      for (const text of [`"id":"${request.id}"`, `"approvers":["${APPROVER}"]`, `"deadline":${request.deadline}`, '"status":"pending"']) expect(pending).toContain(text);
+      for (const text of [
+        `"id":"${request.id}"`,
+        `"approvers":["${APPROVER}"]`,
+        `"deadline":${request.deadline}`,
+        '"status":"pending"',
+      ])
+        expect(pending).toContain(text);
       await evidence(page, 'state-query.png');
       await openWorkflow(page, workflowId); // back to the history view, for plainer screenshots
 
@@ -175,7 +218,9 @@ describe('approving in the Temporal Web UI', () => {
       await evidence(page, 'decide-refused.png');
       await docsImage(page, 'decide-refused-in-temporal-ui.png');
       expect(await jasperAccounts(emp)).toEqual([]);
-      expect((await s.state(emp.employeeId)).pendingApprovals.map((p) => [p.id, p.status])).toEqual([[request.id, 'pending']]);
+      expect((await s.state(emp.employeeId)).pendingApprovals.map((p) => [p.id, p.status])).toEqual([
+        [request.id, 'pending'],
+      ]);
       await dialog.getByRole('button', { name: 'Cancel', exact: true }).last().click();
       await dialog.waitFor({ state: 'hidden' });
 
@@ -189,17 +234,35 @@ describe('approving in the Temporal Web UI', () => {
       await docsImage(page, 'decide-update-in-temporal-ui.png');
       await submit.click();
       await dialog.waitFor({ state: 'hidden' });
-      await page.getByText(/update successful/i).first().waitFor({ timeout: 10_000 });
+      await page
+        .getByText(/update successful/i)
+        .first()
+        .waitFor({ timeout: 10_000 });
 
-      const users = await waitFor(async () => {
-        const found = await jasperAccounts(emp);
-        return found.length > 0 ? found : undefined;
-      }, { timeoutMs: 20_000, what: 'the jasper account after the UI decision' });
-      expect(users).toEqual([expect.objectContaining({ userName: emp.email, externalId: emp.employeeId, active: true })]);
+      const users = await waitFor(
+        async () => {
+          const found = await jasperAccounts(emp);
+          return found.length > 0 ? found : undefined;
+        },
+        { timeoutMs: 20_000, what: 'the jasper account after the UI decision' },
+      );
+      expect(users).toEqual([
+        expect.objectContaining({ userName: emp.email, externalId: emp.employeeId, active: true }),
+      ]);
       const done = await s.until(emp.employeeId, (st) => st.apps.jasper?.state === 'in-sync', 'jasper in sync');
       expect(done.pendingApprovals).toEqual([]);
-      expect(done.approvals.find((r) => r.id === request.id)).toMatchObject({ status: 'approved', decidedBy: APPROVER });
-      expect(done.log.some((l) => l.kind === 'decision' && l.by === APPROVER && l.detail.startsWith(`approve ${request.id} (jasper) via update`))).toBe(true);
+      expect(done.approvals.find((r) => r.id === request.id)).toMatchObject({
+        status: 'approved',
+        decidedBy: APPROVER,
+      });
+      expect(
+        done.log.some(
+          (l) =>
+            l.kind === 'decision' &&
+            l.by === APPROVER &&
+            l.detail.startsWith(`approve ${request.id} (jasper) via update`),
+        ),
+      ).toBe(true);
       // A validator's refusal leaves nothing in the history or the log.
       expect(done.log.some((l) => l.by === 'mallory@example.com')).toBe(false);
       await evidence(page, 'workflow-after-decision.png');
@@ -223,7 +286,11 @@ describe('approving in the Temporal Web UI', () => {
       await page.getByRole('menuitem', { name: /send a signal/i }).click();
       const dialog = page.getByRole('dialog', { name: /send a signal/i });
       await dialog.waitFor();
-      await dialog.getByRole('button', { name: /select a signal/i }).or(dialog.getByTestId('signal-select-button')).first().click();
+      await dialog
+        .getByRole('button', { name: /select a signal/i })
+        .or(dialog.getByTestId('signal-select-button'))
+        .first()
+        .click();
       await dialog.getByRole('option', { name: 'approval', exact: true }).click();
       expect(await dialog.getByTestId('signal-select').inputValue()).toBe('approval');
       await typeJson(page, dialog, DECISION);
@@ -231,12 +298,21 @@ describe('approving in the Temporal Web UI', () => {
       await docsImage(page, 'approve-in-temporal-ui.png');
       await dialog.getByRole('button', { name: 'Submit', exact: true }).click();
       await dialog.waitFor({ state: 'hidden' });
-      await page.getByText(/workflow signaled/i).first().waitFor({ timeout: 10_000 });
+      await page
+        .getByText(/workflow signaled/i)
+        .first()
+        .waitFor({ timeout: 10_000 });
 
-      await waitFor(async () => ((await jasperAccounts(emp)).length > 0 ? true : undefined), { timeoutMs: 20_000, what: 'the jasper account after the UI signal' });
+      await waitFor(async () => ((await jasperAccounts(emp)).length > 0 ? true : undefined), {
+        timeoutMs: 20_000,
+        what: 'the jasper account after the UI signal',
+      });
       expect(await jasperAccounts(emp)).toEqual([expect.objectContaining({ userName: emp.email, active: true })]);
       const done = await s.until(emp.employeeId, (st) => st.apps.jasper?.state === 'in-sync', 'jasper in sync');
-      expect(done.approvals.find((r) => r.id === waiting.pendingApprovals[0]!.id)).toMatchObject({ status: 'approved', decidedBy: APPROVER });
+      expect(done.approvals.find((r) => r.id === waiting.pendingApprovals[0]!.id)).toMatchObject({
+        status: 'approved',
+        decidedBy: APPROVER,
+      });
       expect(done.log.some((l) => l.kind === 'decision' && l.detail.includes('via signal'))).toBe(true);
     } catch (err) {
       await evidence(page, 'failure-signal.png');

@@ -25,7 +25,10 @@ const DOCS_IMAGE = join(ROOT, 'docs', 'images', 'codec-decoded-in-temporal-ui.pn
 const RESULTS = join(ROOT, 'test-results', 'codec-in-ui');
 const TOKEN = 'ui-user-access-token-0123456789abcdef';
 // Room for a person to approve in a browser.
-const CONFIG = LIFECYCLE_CONFIG.replace(/(approvals:\s*\n\s*jasper:[\s\S]*?timeout:\s*)\w+/, (_, head: string) => `${head}5m`);
+const CONFIG = LIFECYCLE_CONFIG.replace(
+  /(approvals:\s*\n\s*jasper:[\s\S]*?timeout:\s*)\w+/,
+  (_, head: string) => `${head}5m`,
+);
 const APPROVAL = { app: 'jasper', decision: 'approve', approver: 'lead@example.com' };
 
 let stack: Stack | undefined;
@@ -36,19 +39,48 @@ let codecUrl = '';
 
 function selfSignedCertificate(): { cert: string; key: string } {
   const dir = mkdtempSync(join(tmpdir(), 'scimflow-codec-tls-'));
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'cert.pem'),
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ],
+    { stdio: 'ignore' },
+  );
   return { cert: readFileSync(join(dir, 'cert.pem'), 'utf8'), key: readFileSync(join(dir, 'key.pem'), 'utf8') };
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: this browser test needs Debian's Chromium (scripts/ensure-chromium.mjs), or set CHROMIUM_PATH.`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(
+      `Chromium not found at ${CHROMIUM}: this browser test needs Debian's Chromium (scripts/ensure-chromium.mjs), or set CHROMIUM_PATH.`,
+    );
   mkdirSync(RESULTS, { recursive: true });
   uiPort = await freePort();
   const codecPort = await freePort();
   codecUrl = `https://127.0.0.1:${codecPort}`;
   const key = decodePayloadKey(DEV_PAYLOAD_KEY);
   if (!key.ok) throw new Error(key.problem);
-  codec = buildCodecServer({ ring: { current: 'dev', keys: new Map([['dev', key.key]]) }, tokens: [TOKEN], corsOrigins: [`http://127.0.0.1:${uiPort}`, `http://localhost:${uiPort}`], namespace: 'default', https: selfSignedCertificate() });
+  codec = buildCodecServer({
+    ring: { current: 'dev', keys: new Map([['dev', key.key]]) },
+    tokens: [TOKEN],
+    corsOrigins: [`http://127.0.0.1:${uiPort}`, `http://localhost:${uiPort}`],
+    namespace: 'default',
+    https: selfSignedCertificate(),
+  });
   await codec.listen({ host: '127.0.0.1', port: codecPort });
   // The stack encrypts with the development key (stack.ts), which the codec server holds.
   stack = await startStack(CONFIG, { temporal: { uiPort, uiCodecEndpoint: codecUrl } });
@@ -56,7 +88,16 @@ beforeAll(async () => {
     executablePath: CHROMIUM,
     headless: true,
     // The codec server's certificate is self-signed for this test.
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage', '--ignore-certificate-errors'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-dev-shm-usage',
+      '--ignore-certificate-errors',
+    ],
     timeout: 30_000,
   });
 }, 120_000);
@@ -107,7 +148,8 @@ describe('the Temporal Web UI with the codec server', () => {
       await page.getByText(emp.email).first().scrollIntoViewIfNeeded();
       await page.mouse.move(0, 0);
       await page.screenshot({ path: join(RESULTS, 'decoded.png'), fullPage: true });
-      if (process.env.UPDATE_SCREENSHOTS === '1' || !existsSync(DOCS_IMAGE)) await page.screenshot({ path: DOCS_IMAGE });
+      if (process.env.UPDATE_SCREENSHOTS === '1' || !existsSync(DOCS_IMAGE))
+        await page.screenshot({ path: DOCS_IMAGE });
     } catch (err) {
       await page.screenshot({ path: join(RESULTS, 'failure-decoded.png'), fullPage: true }).catch(() => undefined);
       throw err;
@@ -120,7 +162,10 @@ describe('the Temporal Web UI with the codec server', () => {
     try {
       await anonymous.goto(url);
       await anonymous.getByRole('heading', { name: workflowId }).first().waitFor();
-      await anonymous.getByText(/YmluYXJ5L2VuY3J5cHRlZA|binary\/encrypted/).first().waitFor();
+      await anonymous
+        .getByText(/YmluYXJ5L2VuY3J5cHRlZA|binary\/encrypted/)
+        .first()
+        .waitFor();
       await anonymous.getByText('Workflow Execution Signaled', { exact: true }).first().click();
       await anonymous.waitForTimeout(1500);
       await anonymous.screenshot({ path: join(RESULTS, 'encrypted.png'), fullPage: true });
@@ -129,7 +174,9 @@ describe('the Temporal Web UI with the codec server', () => {
       expect(text).not.toContain('Jackson');
       expect(text).not.toContain(`"employeeId": "${emp.employeeId}"`);
     } catch (err) {
-      await anonymous.screenshot({ path: join(RESULTS, 'failure-encrypted.png'), fullPage: true }).catch(() => undefined);
+      await anonymous
+        .screenshot({ path: join(RESULTS, 'failure-encrypted.png'), fullPage: true })
+        .catch(() => undefined);
       throw err;
     } finally {
       await anonymous.close();
@@ -141,7 +188,11 @@ describe('the Temporal Web UI with the codec server', () => {
     expect(CONFIG).toMatch(/approvers: \[lead@example\.com\]\s*\n\s*timeout: 5m/);
     const emp = employee({ department: 'Engineering' });
     const workflowId = await s.send(event('hire', emp));
-    await s.until(emp.employeeId, (st) => st.pendingApprovals.some((p) => p.app === 'jasper'), 'jasper approval pending');
+    await s.until(
+      emp.employeeId,
+      (st) => st.pendingApprovals.some((p) => p.app === 'jasper'),
+      'jasper approval pending',
+    );
     const page = await uiPage(TOKEN);
     try {
       await page.goto(`http://127.0.0.1:${uiPort}/namespaces/default/workflows/${encodeURIComponent(workflowId)}`);
@@ -150,22 +201,47 @@ describe('the Temporal Web UI with the codec server', () => {
       await page.getByRole('menuitem', { name: /send a signal/i }).click();
       const dialog = page.getByRole('dialog', { name: /send a signal/i });
       await dialog.waitFor();
-      await dialog.getByRole('button', { name: /select a signal/i }).or(dialog.getByTestId('signal-select-button')).first().click();
+      await dialog
+        .getByRole('button', { name: /select a signal/i })
+        .or(dialog.getByTestId('signal-select-button'))
+        .first()
+        .click();
       await dialog.getByRole('option', { name: 'approval', exact: true }).click();
       await dialog.locator('[role="textbox"][contenteditable="true"]').click();
       // Multi-line, as a person types it (the editor drops a single-line paste's closing brace).
       await page.keyboard.insertText(JSON.stringify(APPROVAL, null, 2));
-      expect(JSON.parse(await dialog.locator('[role="textbox"][contenteditable="true"]').innerText())).toEqual(APPROVAL);
+      expect(JSON.parse(await dialog.locator('[role="textbox"][contenteditable="true"]').innerText())).toEqual(
+        APPROVAL,
+      );
       await page.mouse.move(0, 0);
       await dialog.getByRole('button', { name: 'Submit', exact: true }).click();
       await dialog.waitFor({ state: 'hidden' });
       // Accepted: the worker decrypted it (a clear-text signal would have been refused).
-      const done = await s.until(emp.employeeId, (st) => st.apps.jasper?.account !== undefined, 'the jasper account after the UI approval', 30_000);
+      const done = await s.until(
+        emp.employeeId,
+        (st) => st.apps.jasper?.account !== undefined,
+        'the jasper account after the UI approval',
+        30_000,
+      );
       expect(done.pendingApprovals).toEqual([]);
       const shown = await new Promise<string>((resolve, reject) =>
-        execFile(findTemporalCli()!, ['workflow', 'show', '--workflow-id', workflowId, '--address', s.env.address, '--output', 'json'], (err, out) => (err ? reject(err) : resolve(out))),
+        execFile(
+          findTemporalCli()!,
+          ['workflow', 'show', '--workflow-id', workflowId, '--address', s.env.address, '--output', 'json'],
+          (err, out) => (err ? reject(err) : resolve(out)),
+        ),
       );
-      const signal = (JSON.parse(shown) as { events: { eventType: string; workflowExecutionSignaledEventAttributes?: { signalName: string; input: { payloads: { metadata: { encoding: string } }[] } } }[] }).events
+      const signal = (
+        JSON.parse(shown) as {
+          events: {
+            eventType: string;
+            workflowExecutionSignaledEventAttributes?: {
+              signalName: string;
+              input: { payloads: { metadata: { encoding: string } }[] };
+            };
+          }[];
+        }
+      ).events
         .map((e) => e.workflowExecutionSignaledEventAttributes)
         .find((a) => a?.signalName === 'approval');
       expect(Buffer.from(signal!.input.payloads[0]!.metadata.encoding, 'base64').toString()).toBe('binary/encrypted');

@@ -38,7 +38,14 @@ afterAll(() => {
 });
 
 it('follows the file, prints what is configured, refuses a second start, and stops in order on a doubled Ctrl-C', async () => {
-  const p = { temporal: await freePort(), ingress: await freePort(), ui: await freePort(), sandbox: await freePort(), metrics: await freePort(), temporalMetrics: await freePort() };
+  const p = {
+    temporal: await freePort(),
+    ingress: await freePort(),
+    ui: await freePort(),
+    sandbox: await freePort(),
+    metrics: await freePort(),
+    temporalMetrics: await freePort(),
+  };
   const config = join(dir, 'own.yaml');
   writeFileSync(
     config,
@@ -62,18 +69,34 @@ it('follows the file, prints what is configured, refuses a second start, and sto
       '',
     ].join('\n'),
   );
-  const flags = ['--ui-port', String(p.ui), '--sandbox-port', String(p.sandbox), '--metrics-port', String(p.metrics), '--temporal-metrics-port', String(p.temporalMetrics)];
+  const flags = [
+    '--ui-port',
+    String(p.ui),
+    '--sandbox-port',
+    String(p.sandbox),
+    '--metrics-port',
+    String(p.metrics),
+    '--temporal-metrics-port',
+    String(p.temporalMetrics),
+  ];
   const env = { ...process.env };
   delete env.SCIMFLOW_WEBHOOK_SECRET;
   delete env.TEMPORAL_ADDRESS;
   // Its own process group, as a terminal's foreground job: a signal to -pid reaches every member.
-  dev = spawn(process.execPath, [SCIMFLOW_BIN, 'dev', '--json-logs', '-c', config, '--data-dir', join(dir, 'data'), ...flags], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  dev = spawn(
+    process.execPath,
+    [SCIMFLOW_BIN, 'dev', '--json-logs', '-c', config, '--data-dir', join(dir, 'data'), ...flags],
+    { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+  );
   let out = '';
   dev.stdout!.on('data', (d) => (out += d));
   dev.stderr!.on('data', (d) => (out += d));
   const exited = new Promise<number | null>((resolve) => dev!.once('exit', (c) => resolve(c)));
 
-  await waitFor(() => (out.includes('scimflow dev is running') ? true : undefined), { timeoutMs: 90_000, what: 'dev stack up' });
+  await waitFor(() => (out.includes('scimflow dev is running') ? true : undefined), {
+    timeoutMs: 90_000,
+    what: 'dev stack up',
+  });
 
   // Where the file says.
   expect(out).toContain(`Temporal gRPC   127.0.0.1:${p.temporal}   (namespace own-ns;`);
@@ -93,15 +116,22 @@ it('follows the file, prints what is configured, refuses a second start, and sto
   expect(scraped).toMatch(/^temporal_/m);
   if (p.metrics + 1 !== p.temporalMetrics) expect(await canBind(p.metrics + 1)).toBe(true);
 
-  temporalPid = await waitFor(async () => {
-    const { execFileSync } = await import('node:child_process');
-    const ps = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(dev!.pid)], { encoding: 'utf8' });
-    const line = ps.split('\n').find((l) => l.includes('server start-dev'));
-    return line ? Number(line.trim().split(/\s+/)[0]) : undefined;
-  }, { what: 'temporal child' });
+  temporalPid = await waitFor(
+    async () => {
+      const { execFileSync } = await import('node:child_process');
+      const ps = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(dev!.pid)], { encoding: 'utf8' });
+      const line = ps.split('\n').find((l) => l.includes('server start-dev'));
+      return line ? Number(line.trim().split(/\s+/)[0]) : undefined;
+    },
+    { what: 'temporal child' },
+  );
 
   // A second dev with a new data directory on the same ports: refused up front, every port named.
-  const second = await scimflow(['dev', '-c', config, '--data-dir', join(dir, 'other-data'), ...flags], { SCIMFLOW_WEBHOOK_SECRET: undefined, TEMPORAL_ADDRESS: undefined }, { timeoutMs: 30_000 });
+  const second = await scimflow(
+    ['dev', '-c', config, '--data-dir', join(dir, 'other-data'), ...flags],
+    { SCIMFLOW_WEBHOOK_SECRET: undefined, TEMPORAL_ADDRESS: undefined },
+    { timeoutMs: 30_000 },
+  );
   expect(second.code).toBe(1);
   expect(second.stderr).toContain(`a Temporal server already listens on 127.0.0.1:${p.temporal} (port ${p.temporal})`);
   expect(second.stderr).toContain(`port ${p.ingress} (HR ingress`);
@@ -118,5 +148,8 @@ it('follows the file, prints what is configured, refuses a second start, and sto
   expect(out).toContain('stopped temporal');
   expect(out).toContain('scimflow dev stopped');
   expect(out).not.toContain('forced exit');
-  await waitFor(() => (!alive(temporalPid!) ? true : undefined), { timeoutMs: 15_000, what: 'temporal server stopped' });
+  await waitFor(() => (!alive(temporalPid!) ? true : undefined), {
+    timeoutMs: 15_000,
+    what: 'temporal server stopped',
+  });
 }, 180_000);

@@ -26,17 +26,24 @@ afterAll(async () => {
 
 async function post(body: string, signed: boolean) {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (signed) headers['x-scimflow-signature'] = sign(TEST_ENV.SCIMFLOW_WEBHOOK_SECRET, body, Math.floor(Date.now() / 1000));
+  if (signed)
+    headers['x-scimflow-signature'] = sign(TEST_ENV.SCIMFLOW_WEBHOOK_SECRET, body, Math.floor(Date.now() / 1000));
   const res = await request(`${base}/webhooks/hr`, { method: 'POST', body, headers });
   return { status: res.statusCode, json: (await res.body.json()) as Record<string, unknown> };
 }
 
 async function findUser(userName: string) {
-  const res = await request(`${stack.sandbox.url}/generic/scim/v2/Users?filter=${encodeURIComponent(`userName eq "${userName}"`)}`, {
-    headers: { authorization: 'Bearer dev-token' },
-  });
+  const res = await request(
+    `${stack.sandbox.url}/generic/scim/v2/Users?filter=${encodeURIComponent(`userName eq "${userName}"`)}`,
+    {
+      headers: { authorization: 'Bearer dev-token' },
+    },
+  );
   expect(res.statusCode).toBe(200);
-  return (await res.body.json()) as { totalResults: number; Resources: { userName: string; active: boolean; name: { givenName: string } }[] };
+  return (await res.body.json()) as {
+    totalResults: number;
+    Resources: { userName: string; active: boolean; name: { givenName: string } }[];
+  };
 }
 
 describe('signed hire → account', () => {
@@ -45,10 +52,13 @@ describe('signed hire → account', () => {
     const started = Date.now();
     const res = await post(JSON.stringify({ id: `evt-${emp.employeeId}`, type: 'hire', employee: emp }), true);
     expect(res).toEqual({ status: 202, json: { workflowId: `identity-${emp.employeeId}` } });
-    const list = await waitFor(async () => {
-      const l = await findUser(emp.email);
-      return l.totalResults === 1 ? l : undefined;
-    }, { timeoutMs: 10_000, intervalMs: 50, what: 'account in the sandbox' });
+    const list = await waitFor(
+      async () => {
+        const l = await findUser(emp.email);
+        return l.totalResults === 1 ? l : undefined;
+      },
+      { timeoutMs: 10_000, intervalMs: 50, what: 'account in the sandbox' },
+    );
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(list.Resources[0]).toMatchObject({ userName: emp.email, active: true, name: { givenName: 'Grace' } });
   });
@@ -57,7 +67,9 @@ describe('signed hire → account', () => {
     const emp = employee();
     const res = await post(JSON.stringify({ id: `evt-${emp.employeeId}`, type: 'hire', employee: emp }), false);
     expect(res.status).toBe(401);
-    await expect(stack.client.workflow.getHandle(`identity-${emp.employeeId}`).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+    await expect(stack.client.workflow.getHandle(`identity-${emp.employeeId}`).describe()).rejects.toBeInstanceOf(
+      WorkflowNotFoundError,
+    );
     await new Promise((r) => setTimeout(r, 500));
     expect((await findUser(emp.email)).totalResults).toBe(0);
   });

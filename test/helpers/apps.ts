@@ -27,7 +27,10 @@ function endpoint(base: string, app: AppName): { url: string; headers: Record<st
     case 'jostle':
       return { url: `${base}/jostle/scim/v2`, headers: { authorization: `Bearer ${c.jostleToken}` } };
     case 'atlassian':
-      return { url: `${base}/atlassian/scim/directory/${c.atlassianDirectoryId}`, headers: { authorization: `Bearer ${c.atlassianToken}` } };
+      return {
+        url: `${base}/atlassian/scim/directory/${c.atlassianDirectoryId}`,
+        headers: { authorization: `Bearer ${c.atlassianToken}` },
+      };
   }
 }
 
@@ -42,7 +45,7 @@ async function getJson(url: string, headers: Record<string, string>): Promise<Re
 export async function usersOf(base: string, app: AppName): Promise<AppUser[]> {
   const { url, headers } = endpoint(base, app);
   const out: AppUser[] = [];
-  for (let start = 1; start < 100_000; ) {
+  for (let start = 1; start < 100_000;) {
     const body = await getJson(`${url}/Users?startIndex=${start}&count=100`, headers);
     const page = (body.Resources as Record<string, unknown>[] | undefined) ?? [];
     for (const u of page) {
@@ -52,7 +55,9 @@ export async function usersOf(base: string, app: AppName): Promise<AppUser[]> {
         ...(typeof u.externalId === 'string' ? { externalId: u.externalId } : {}),
         active: u.active !== false,
         ...(typeof u.title === 'string' ? { title: u.title } : {}),
-        groups: Array.isArray(u.groups) ? (u.groups as { display?: string; value: string }[]).map((g) => g.display ?? g.value).sort() : [],
+        groups: Array.isArray(u.groups)
+          ? (u.groups as { display?: string; value: string }[]).map((g) => g.display ?? g.value).sort()
+          : [],
         raw: u,
       });
     }
@@ -64,13 +69,24 @@ export async function usersOf(base: string, app: AppName): Promise<AppUser[]> {
 }
 
 /** The users of `app` whose userName or externalId is this. */
-export async function accountsOf(base: string, app: AppName, key: { userName?: string; externalId?: string }): Promise<AppUser[]> {
+export async function accountsOf(
+  base: string,
+  app: AppName,
+  key: { userName?: string; externalId?: string },
+): Promise<AppUser[]> {
   const all = await usersOf(base, app);
-  return all.filter((u) => (key.userName !== undefined && u.userName.toLowerCase() === key.userName.toLowerCase()) || (key.externalId !== undefined && u.externalId === key.externalId));
+  return all.filter(
+    (u) =>
+      (key.userName !== undefined && u.userName.toLowerCase() === key.userName.toLowerCase()) ||
+      (key.externalId !== undefined && u.externalId === key.externalId),
+  );
 }
 
 /** Every group of the app, with member ids. */
-export async function groupsOf(base: string, app: AppName): Promise<{ id: string; displayName: string; members: string[] }[]> {
+export async function groupsOf(
+  base: string,
+  app: AppName,
+): Promise<{ id: string; displayName: string; members: string[] }[]> {
   const { url, headers } = endpoint(base, app);
   const body = await getJson(`${url}/Groups?count=1000`, headers);
   return ((body.Resources as Record<string, unknown>[] | undefined) ?? []).map((g) => ({
@@ -91,7 +107,14 @@ export async function seedUser(base: string, app: AppName, user: Record<string, 
   const text = await res.body.text();
   if (res.statusCode !== 201) throw new Error(`seed ${app}: ${res.statusCode} ${text}`);
   const u = JSON.parse(text) as Record<string, unknown>;
-  return { id: String(u.id), userName: String(u.userName), ...(typeof u.externalId === 'string' ? { externalId: u.externalId } : {}), active: u.active !== false, groups: [], raw: u };
+  return {
+    id: String(u.id),
+    userName: String(u.userName),
+    ...(typeof u.externalId === 'string' ? { externalId: u.externalId } : {}),
+    active: u.active !== false,
+    groups: [],
+    raw: u,
+  };
 }
 
 /** DELETE a user directly in the app (an admin removed it). */
@@ -104,7 +127,11 @@ export async function deleteUserIn(base: string, app: AppName, id: string): Prom
 
 /** Sets the sandbox's fault knobs for one app over its admin API. */
 export async function knobs(base: string, app: AppName, patch: Record<string, unknown>): Promise<void> {
-  const res = await request(`${base}/_admin/${app}/knobs`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify(patch) });
+  const res = await request(`${base}/_admin/${app}/knobs`, {
+    method: 'PATCH',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(patch),
+  });
   const text = await res.body.text();
   if (res.statusCode >= 300) throw new Error(`knobs ${app}: ${res.statusCode} ${text}`);
 }

@@ -13,17 +13,31 @@ export interface Ran {
 }
 
 /** Runs `node bin/scimflow.mjs …args` in the project root. `env` values of `undefined` unset a variable. */
-export function scimflow(args: string[], env: Record<string, string | undefined> = {}, opts: { cwd?: string; timeoutMs?: number } = {}): Promise<Ran> {
+export function scimflow(
+  args: string[],
+  env: Record<string, string | undefined> = {},
+  opts: { cwd?: string; timeoutMs?: number } = {},
+): Promise<Ran> {
   return run(process.execPath, [SCIMFLOW_BIN, ...args], env, opts);
 }
 
-export function run(cmd: string, args: string[], env: Record<string, string | undefined> = {}, opts: { cwd?: string; timeoutMs?: number } = {}): Promise<Ran> {
+export function run(
+  cmd: string,
+  args: string[],
+  env: Record<string, string | undefined> = {},
+  opts: { cwd?: string; timeoutMs?: number } = {},
+): Promise<Ran> {
   const merged: Record<string, string> = {};
   for (const [k, v] of Object.entries({ ...process.env, ...env })) if (v !== undefined) merged[k] = v;
   return new Promise((resolve) => {
-    execFile(cmd, args, { cwd: opts.cwd ?? ROOT, env: merged, timeout: opts.timeoutMs ?? 30_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
+    execFile(
+      cmd,
+      args,
+      { cwd: opts.cwd ?? ROOT, env: merged, timeout: opts.timeoutMs ?? 30_000 },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -41,6 +55,8 @@ export function freePort(): Promise<number> {
 /** The environment without any SCIMFLOW_* / TEMPORAL_* variable (a newcomer's shell). */
 export function cleanEnv(): Record<string, undefined> {
   const out: Record<string, undefined> = {};
-  for (const k of Object.keys(process.env)) if (k.startsWith('SCIMFLOW_') || k.startsWith('TEMPORAL_ADDRESS') || k.startsWith('TEMPORAL_NAMESPACE')) out[k] = undefined;
+  for (const k of Object.keys(process.env))
+    if (k.startsWith('SCIMFLOW_') || k.startsWith('TEMPORAL_ADDRESS') || k.startsWith('TEMPORAL_NAMESPACE'))
+      out[k] = undefined;
   return out;
 }

@@ -11,7 +11,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { temporal } from '@temporalio/proto';
-import { DefaultLogger, Runtime, Worker, makeTelemetryFilterString, type ReplayWorkerOptions } from '@temporalio/worker';
+import {
+  DefaultLogger,
+  Runtime,
+  Worker,
+  makeTelemetryFilterString,
+  type ReplayWorkerOptions,
+} from '@temporalio/worker';
 import { DEV_WEBHOOK_SECRET } from '../../src/cli/dev-env';
 import { DEV_CREDENTIALS } from '../../src/sandbox/credentials';
 import { secretForms } from '../../src/shared/scrub';
@@ -53,7 +59,13 @@ export function loadCorpus(root = CORPUS_ROOT): (CorpusEntry & { history: Histor
   for (const version of versions) {
     const manifest = JSON.parse(readFileSync(join(root, version, 'index.json'), 'utf8')) as CorpusManifest;
     for (const h of manifest.histories) {
-      out.push({ file: h.file, workflowId: h.workflowId, workflowType: h.workflowType, description: h.description, history: readHistory(join(root, h.file)) });
+      out.push({
+        file: h.file,
+        workflowId: h.workflowId,
+        workflowType: h.workflowType,
+        description: h.description,
+        history: readHistory(join(root, h.file)),
+      });
     }
   }
   return out;
@@ -84,7 +96,8 @@ export function corpusSecrets(): string[] {
  */
 export function findSecrets(text: string, secrets = corpusSecrets()): string[] {
   const texts = [text];
-  for (const m of text.matchAll(/"data"\s*:\s*"([A-Za-z0-9+/=_-]+)"/g)) texts.push(Buffer.from(m[1]!, 'base64').toString('utf8'));
+  for (const m of text.matchAll(/"data"\s*:\s*"([A-Za-z0-9+/=_-]+)"/g))
+    texts.push(Buffer.from(m[1]!, 'base64').toString('utf8'));
   return secrets.filter((s) => secretForms(s).some((form) => texts.some((t) => t.includes(form))));
 }
 
@@ -101,25 +114,39 @@ export interface ReplayFailure {
 export function quietRuntime(): void {
   try {
     // A replay that fails is the point of some tests: core's WARN about the failed task is noise.
-    Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }) } } });
+    Runtime.install({
+      logger: new DefaultLogger('ERROR'),
+      telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }) } },
+    });
   } catch {
     // already installed in this process
   }
 }
 
 /** Replays every history; one line per failure, naming the file and the first mismatching event. */
-export async function replayAll(entries: (CorpusEntry & { history: History })[], options: ReplayWorkerOptions): Promise<{ replayed: number; failures: ReplayFailure[] }> {
+export async function replayAll(
+  entries: (CorpusEntry & { history: History })[],
+  options: ReplayWorkerOptions,
+): Promise<{ replayed: number; failures: ReplayFailure[] }> {
   quietRuntime();
   const failures: ReplayFailure[] = [];
   let replayed = 0;
   // Replayed under its file name (runs of one workflow id, before and after continue-as-new, are two files).
   const byFile = new Map(entries.map((e) => [e.file, e]));
-  for await (const r of Worker.runReplayHistories(options, entries.map((e) => ({ workflowId: e.file, history: e.history })))) {
+  for await (const r of Worker.runReplayHistories(
+    options,
+    entries.map((e) => ({ workflowId: e.file, history: e.history })),
+  )) {
     replayed++;
     if (!r.error) continue;
     const entry = byFile.get(r.workflowId)!;
     const error = r.error instanceof Error ? r.error.message : String(r.error);
-    failures.push({ file: entry.file, workflowId: entry.workflowId, error, firstMismatch: await firstMismatch(entry.history, error, options) });
+    failures.push({
+      file: entry.file,
+      workflowId: entry.workflowId,
+      error,
+      firstMismatch: await firstMismatch(entry.history, error, options),
+    });
   }
   return { replayed, failures };
 }
@@ -150,7 +177,9 @@ export function describeEvent(e: HistoryEvent | undefined): string {
 function eventTypeName(e: HistoryEvent): string {
   // The event's attributes name its type; the numeric enum would need the proto tables.
   const attr = Object.keys(e).find((k) => k.endsWith('EventAttributes') && (e as Record<string, unknown>)[k]);
-  return attr ? attr.replace(/EventAttributes$/, '').replace(/^./, (c) => c.toUpperCase()) : `type ${String(e.eventType)}`;
+  return attr
+    ? attr.replace(/EventAttributes$/, '').replace(/^./, (c) => c.toUpperCase())
+    : `type ${String(e.eventType)}`;
 }
 
 /**
@@ -169,7 +198,10 @@ export async function firstMismatch(history: History, error: string, options: Re
   }
   const cuts = events.map((e, i) => (e.workflowTaskStartedEventAttributes && i > 0 ? i : -1)).filter((i) => i > 0);
   cuts.push(events.length);
-  const prefixes = cuts.map((n) => ({ workflowId: `prefix-${n}`, history: temporal.api.history.v1.History.create({ events: events.slice(0, n) }) }));
+  const prefixes = cuts.map((n) => ({
+    workflowId: `prefix-${n}`,
+    history: temporal.api.history.v1.History.create({ events: events.slice(0, n) }),
+  }));
   let failing: number | undefined;
   for await (const r of Worker.runReplayHistories(options, prefixes)) {
     if (r.error && failing === undefined) failing = Number(r.workflowId.slice('prefix-'.length));

@@ -40,7 +40,14 @@ export async function startSmtp(): Promise<SmtpSink> {
         .then((m: ParsedMail) => {
           if (sink.failing) return cb(Object.assign(new Error('try again later'), { responseCode: 451 }));
           const to = Array.isArray(m.to) ? m.to.map((a) => a.text).join(', ') : (m.to?.text ?? '');
-          sink.mails.push({ to, subject: m.subject ?? '', text: m.text ?? '', html: typeof m.html === 'string' ? m.html : '', messageId: m.messageId ?? '', event: String(m.headers.get('x-scimflow-event') ?? '') });
+          sink.mails.push({
+            to,
+            subject: m.subject ?? '',
+            text: m.text ?? '',
+            html: typeof m.html === 'string' ? m.html : '',
+            messageId: m.messageId ?? '',
+            event: String(m.headers.get('x-scimflow-event') ?? ''),
+          });
           cb();
         })
         .catch((err: Error) => cb(err));

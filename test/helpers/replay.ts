@@ -9,8 +9,13 @@ import { workflowBundle } from './temporal';
 /** Replays every identity and group workflow run the stack's server holds; returns how many. */
 export async function replayEverything(stack: Stack, extraSecrets: string[] = []): Promise<number> {
   const histories = [];
-  for await (const wf of stack.client.workflow.list({ query: `WorkflowType IN ('identityWorkflow', 'groupWorkflow')` })) {
-    histories.push({ workflowId: wf.workflowId, history: await stack.client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory() });
+  for await (const wf of stack.client.workflow.list({
+    query: `WorkflowType IN ('identityWorkflow', 'groupWorkflow')`,
+  })) {
+    histories.push({
+      workflowId: wf.workflowId,
+      history: await stack.client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory(),
+    });
   }
   // Secrets stay in the worker: no credential appears anywhere in any recorded history. Payloads
   // arrive encrypted and base64-encoded (or as bytes): search them decrypted and decoded, or the
@@ -26,17 +31,25 @@ export async function replayEverything(stack: Stack, extraSecrets: string[] = []
   });
   // The payloads really were read (an event id is in every identity workflow's signals).
   expect(everything.includes('evt-hire-')).toBe(true);
-  const leaked = [...Object.values(TEST_ENV), ...extraSecrets].filter((secret) => everything.includes(secret) || everything.includes(Buffer.from(secret).toString('base64')));
+  const leaked = [...Object.values(TEST_ENV), ...extraSecrets].filter(
+    (secret) => everything.includes(secret) || everything.includes(Buffer.from(secret).toString('base64')),
+  );
   expect(leaked).toEqual([]);
   const results = [];
-  for await (const r of Worker.runReplayHistories({ workflowBundle: await workflowBundle(), dataConverter: stack.dataConverter }, histories)) results.push(r);
+  for await (const r of Worker.runReplayHistories(
+    { workflowBundle: await workflowBundle(), dataConverter: stack.dataConverter },
+    histories,
+  ))
+    results.push(r);
   expect(results.filter((r) => r.error).map((r) => `${r.workflowId}: ${String(r.error)}`)).toEqual([]);
   expect(results).toHaveLength(histories.length);
   return histories.length;
 }
 
 function isPayload(v: unknown): v is Payload {
-  return typeof v === 'object' && v !== null && 'metadata' in v && 'data' in v && typeof (v as Payload).metadata === 'object';
+  return (
+    typeof v === 'object' && v !== null && 'metadata' in v && 'data' in v && typeof (v as Payload).metadata === 'object'
+  );
 }
 
 /** Every Payload anywhere in `value`, replaced in place by what the codecs decode it to. */

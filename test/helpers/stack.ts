@@ -39,16 +39,27 @@ export interface Stack {
 }
 
 /** The sandbox's development credentials (as `scimflow dev` sets them), with a test webhook secret. */
-export const TEST_ENV = { ...DEV_ENV, SCIMFLOW_WEBHOOK_SECRET: 'test-webhook-secret-0123456789', SCIMFLOW_PAYLOAD_KEY: DEV_PAYLOAD_KEY } as const;
+export const TEST_ENV = {
+  ...DEV_ENV,
+  SCIMFLOW_WEBHOOK_SECRET: 'test-webhook-secret-0123456789',
+  SCIMFLOW_PAYLOAD_KEY: DEV_PAYLOAD_KEY,
+} as const;
 
 /** What the stack encrypts with when the YAML sets no temporal.encryption: the bundled example's (key id `dev`). */
-export const TEST_ENCRYPTION = { current: 'dev', keys: [{ id: 'dev', key: { ref: 'env' as const, name: 'SCIMFLOW_PAYLOAD_KEY' } }], acceptUnencrypted: false };
+export const TEST_ENCRYPTION = {
+  current: 'dev',
+  keys: [{ id: 'dev', key: { ref: 'env' as const, name: 'SCIMFLOW_PAYLOAD_KEY' } }],
+  acceptUnencrypted: false,
+};
 
 /** A test configuration as a CLI process reads it: with the stack's payload key (TEST_ENCRYPTION) when it names none. */
 export function withTestEncryption(yaml: string): string {
   const doc = parseYaml(yaml) as { temporal?: Record<string, unknown> };
   if (doc.temporal?.encryption) return yaml;
-  doc.temporal = { ...doc.temporal, encryption: { current: 'dev', keys: [{ id: 'dev', key: '${SCIMFLOW_PAYLOAD_KEY}' }] } };
+  doc.temporal = {
+    ...doc.temporal,
+    encryption: { current: 'dev', keys: [{ id: 'dev', key: '${SCIMFLOW_PAYLOAD_KEY}' }] },
+  };
   return stringifyYaml(doc);
 }
 
@@ -77,7 +88,12 @@ export async function startStack(yaml: string, opts: StackOptions = {}): Promise
   const extra = { ...opts.workers, workflowBundle: bundle, dataConverter };
   let composed = composeWorker(config, TEST_ENV);
   await composed.discover();
-  let workers = await startWorkers({ connection: env.nativeConnection, apps: composed.apps, deps: composed.deps, ...extra });
+  let workers = await startWorkers({
+    connection: env.nativeConnection,
+    apps: composed.apps,
+    deps: composed.deps,
+    ...extra,
+  });
   const client = new Client({ connection: env.connection, namespace: env.namespace ?? 'default', dataConverter });
   const dispatcher = temporalDispatcher(client);
 
@@ -103,10 +119,13 @@ export async function startStack(yaml: string, opts: StackOptions = {}): Promise
       return findStuck(client);
     },
     until(employeeId, pred, what, timeoutMs = 20_000) {
-      return waitFor(async () => {
-        const s = await stack.state(employeeId);
-        return pred(s) ? s : undefined;
-      }, { timeoutMs, what: `${employeeId}: ${what}` });
+      return waitFor(
+        async () => {
+          const s = await stack.state(employeeId);
+          return pred(s) ? s : undefined;
+        },
+        { timeoutMs, what: `${employeeId}: ${what}` },
+      );
     },
     async stopWorkers() {
       await workers.shutdown();
@@ -114,7 +133,12 @@ export async function startStack(yaml: string, opts: StackOptions = {}): Promise
     },
     async restartWorkers(envOverride = {}) {
       composed = composeWorker(config, { ...TEST_ENV, ...envOverride });
-      workers = await startWorkers({ connection: env.nativeConnection, apps: composed.apps, deps: composed.deps, ...extra });
+      workers = await startWorkers({
+        connection: env.nativeConnection,
+        apps: composed.apps,
+        deps: composed.deps,
+        ...extra,
+      });
     },
     async close() {
       await workers.shutdown().catch(() => undefined);
@@ -151,8 +175,14 @@ export function event(type: HrEvent['type'], emp: Employee, extra: Partial<HrEve
 export type SandboxUser = Record<string, unknown> & { id: string; userName: string; active?: boolean };
 
 /** The accounts with this userName (case-insensitive) in one sandbox app. */
-export function accountsIn(sandbox: SandboxHandle, app: 'generic' | 'jasper' | 'jumpcloud', userName: string): SandboxUser[] {
-  return (sandbox.app(app).users() as unknown as SandboxUser[]).filter((u) => u.userName.toLowerCase() === userName.toLowerCase());
+export function accountsIn(
+  sandbox: SandboxHandle,
+  app: 'generic' | 'jasper' | 'jumpcloud',
+  userName: string,
+): SandboxUser[] {
+  return (sandbox.app(app).users() as unknown as SandboxUser[]).filter(
+    (u) => u.userName.toLowerCase() === userName.toLowerCase(),
+  );
 }
 
 /** JumpCloud's userName for an email, written out independently of the mapping code (the test's oracle). */

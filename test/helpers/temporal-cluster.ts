@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import { portOpen } from '../../src/dev/temporal-server';
 import { freePort } from './cli';
 
-export const TEMPORAL_SERVER = process.env.TEMPORAL_SERVER_PATH ?? join(__dirname, '..', '..', '.temporal', 'cluster-bin', 'temporal-server');
+export const TEMPORAL_SERVER =
+  process.env.TEMPORAL_SERVER_PATH ?? join(__dirname, '..', '..', '.temporal', 'cluster-bin', 'temporal-server');
 
 const b64url = (b: Buffer | string) => Buffer.from(b).toString('base64url');
 
@@ -25,7 +26,10 @@ export class JwtIssuer {
     const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     this.privateKey = privateKey;
     this.publicKey = publicKey;
-    this.kid = createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('hex').slice(0, 16);
+    this.kid = createHash('sha256')
+      .update(publicKey.export({ type: 'spki', format: 'der' }))
+      .digest('hex')
+      .slice(0, 16);
   }
   /** An RS256 JWT: header {alg, typ, kid}, claims {sub, permissions, iat, exp}. */
   token(sub: string, permissions: string[], ttlSeconds = 3600): string {
@@ -36,7 +40,9 @@ export class JwtIssuer {
     return `${head}.${body}.${b64url(sig)}`;
   }
   jwks(): { keys: object[] } {
-    return { keys: [{ ...(this.publicKey.export({ format: 'jwk' }) as object), kid: this.kid, alg: 'RS256', use: 'sig' }] };
+    return {
+      keys: [{ ...(this.publicKey.export({ format: 'jwk' }) as object), kid: this.kid, alg: 'RS256', use: 'sig' }],
+    };
   }
 }
 
@@ -114,16 +120,32 @@ dynamicConfigClient:
  */
 export async function startTemporalCluster(opts: { onOutput?: (line: string) => void } = {}): Promise<TemporalCluster> {
   if (!existsSync(TEMPORAL_SERVER)) {
-    throw new Error(`temporal-server not found at ${TEMPORAL_SERVER}: run \`node scripts/ensure-temporal-server.mjs\` (builds v1.29.1 with Go) or set TEMPORAL_SERVER_PATH`);
+    throw new Error(
+      `temporal-server not found at ${TEMPORAL_SERVER}: run \`node scripts/ensure-temporal-server.mjs\` (builds v1.29.1 with Go) or set TEMPORAL_SERVER_PATH`,
+    );
   }
   const issuer = new JwtIssuer();
   const jwks: Server = createServer((req, res) => {
-    if (req.url === '/jwks.json') res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(issuer.jwks()));
+    if (req.url === '/jwks.json')
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(issuer.jwks()));
     else res.writeHead(404).end();
   });
   await new Promise<void>((r) => jwks.listen(0, '127.0.0.1', () => r()));
   const jwksUrl = `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/jwks.json`;
-  const names = ['frontend', 'frontendMembership', 'frontendHttp', 'internal', 'internalMembership', 'internalHttp', 'matching', 'matchingMembership', 'history', 'historyMembership', 'worker', 'workerMembership'];
+  const names = [
+    'frontend',
+    'frontendMembership',
+    'frontendHttp',
+    'internal',
+    'internalMembership',
+    'internalHttp',
+    'matching',
+    'matchingMembership',
+    'history',
+    'historyMembership',
+    'worker',
+    'workerMembership',
+  ];
   const ports: Record<string, number> = {};
   const taken = new Set<number>();
   for (const n of names) {
@@ -134,12 +156,27 @@ export async function startTemporalCluster(opts: { onOutput?: (line: string) => 
   }
   const root = mkdtempSync(join(tmpdir(), 'scimflow-cluster-'));
   mkdirSync(join(root, 'config'));
-  writeFileSync(join(root, 'config', 'auth.yaml'), serverConfig(ports, jwksUrl, join(root, 'config', 'dynamicconfig.yaml')));
+  writeFileSync(
+    join(root, 'config', 'auth.yaml'),
+    serverConfig(ports, jwksUrl, join(root, 'config', 'dynamicconfig.yaml')),
+  );
   // Search attributes are usable at once after registration; the namespace cache refreshes fast.
-  writeFileSync(join(root, 'config', 'dynamicconfig.yaml'), 'system.forceSearchAttributesCacheRefreshOnRead:\n  - value: true\n');
+  writeFileSync(
+    join(root, 'config', 'dynamicconfig.yaml'),
+    'system.forceSearchAttributesCacheRefreshOnRead:\n  - value: true\n',
+  );
   const child: ChildProcess = spawn(
     TEMPORAL_SERVER,
-    ['--root', root, '--config', 'config', '--env', 'auth', 'start', ...['frontend', 'internal-frontend', 'history', 'matching', 'worker'].flatMap((s) => ['--service', s])],
+    [
+      '--root',
+      root,
+      '--config',
+      'config',
+      '--env',
+      'auth',
+      'start',
+      ...['frontend', 'internal-frontend', 'history', 'matching', 'worker'].flatMap((s) => ['--service', s]),
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const out: string[] = [];
@@ -175,5 +212,10 @@ export async function startTemporalCluster(opts: { onOutput?: (line: string) => 
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  return { address: `127.0.0.1:${ports.frontend}`, issuer, adminToken: issuer.token('test-admin', ['temporal-system:admin', 'default:admin']), stop };
+  return {
+    address: `127.0.0.1:${ports.frontend}`,
+    issuer,
+    adminToken: issuer.token('test-admin', ['temporal-system:admin', 'default:admin']),
+    stop,
+  };
 }

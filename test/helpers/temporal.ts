@@ -8,7 +8,13 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { findTemporalCli } from '../../src/dev/temporal-cli';
 import { requireTestServer } from '../../src/dev/test-server';
-import { LINKED_APPS, NEEDS_ATTENTION, PENDING_APPROVALS, PROBLEMS, STAGE } from '../../src/workflows/search-attributes';
+import {
+  LINKED_APPS,
+  NEEDS_ATTENTION,
+  PENDING_APPROVALS,
+  PROBLEMS,
+  STAGE,
+} from '../../src/workflows/search-attributes';
 import { workflowsPath } from '../../src/worker/workers';
 import { failureConverterPath } from '../../src/temporal/options';
 
@@ -31,14 +37,20 @@ export async function startTemporal(opts: TemporalOptions = {}): Promise<TestWor
   quietRuntime();
   const path = findTemporalCli();
   if (!path) {
-    throw new Error('Temporal CLI not found: run `node scripts/ensure-temporal.mjs` or set TEMPORAL_CLI_PATH. Workflow tests need a real server.');
+    throw new Error(
+      'Temporal CLI not found: run `node scripts/ensure-temporal.mjs` or set TEMPORAL_CLI_PATH. Workflow tests need a real server.',
+    );
   }
   return TestWorkflowEnvironment.createLocal({
     server: {
       executable: { type: 'existing-path', path },
       ip: '127.0.0.1',
       searchAttributes: [STAGE, PENDING_APPROVALS, NEEDS_ATTENTION, LINKED_APPS, PROBLEMS],
-      extraArgs: ['--log-level', 'error', ...(opts.uiCodecEndpoint ? ['--ui-codec-endpoint', opts.uiCodecEndpoint] : [])],
+      extraArgs: [
+        '--log-level',
+        'error',
+        ...(opts.uiCodecEndpoint ? ['--ui-codec-endpoint', opts.uiCodecEndpoint] : []),
+      ],
       ...(opts.uiPort ? { ui: true, uiPort: opts.uiPort } : {}),
     },
   });
@@ -97,7 +109,10 @@ export async function startTimeSkipping(opts: TimeSkippingOptions = {}): Promise
     }),
   );
   try {
-    await registerSearchAttributes(env, opts.searchAttributes ?? [STAGE, PENDING_APPROVALS, NEEDS_ATTENTION, LINKED_APPS, PROBLEMS]);
+    await registerSearchAttributes(
+      env,
+      opts.searchAttributes ?? [STAGE, PENDING_APPROVALS, NEEDS_ATTENTION, LINKED_APPS, PROBLEMS],
+    );
   } catch (err) {
     await env.teardown();
     throw err;
@@ -130,7 +145,11 @@ export function workflowBundle(opts: { encodedFailures?: boolean } = {}): Promis
   const encoded = opts.encodedFailures ?? true;
   let b = bundles.get(encoded);
   if (!b) {
-    b = bundleWorkflowCode({ workflowsPath: workflowsPath(), ...(encoded ? { failureConverterPath: failureConverterPath() } : {}), logger: quietLogger });
+    b = bundleWorkflowCode({
+      workflowsPath: workflowsPath(),
+      ...(encoded ? { failureConverterPath: failureConverterPath() } : {}),
+      logger: quietLogger,
+    });
     bundles.set(encoded, b);
   }
   return b;
@@ -139,7 +158,10 @@ export function workflowBundle(opts: { encodedFailures?: boolean } = {}): Promis
 const noop = () => undefined;
 const quietLogger = { trace: noop, debug: noop, info: noop, warn: noop, error: console.error, log: noop };
 
-export async function waitFor<T>(fn: () => Promise<T | undefined> | T | undefined, opts: { timeoutMs?: number; intervalMs?: number; what?: string } = {}): Promise<T> {
+export async function waitFor<T>(
+  fn: () => Promise<T | undefined> | T | undefined,
+  opts: { timeoutMs?: number; intervalMs?: number; what?: string } = {},
+): Promise<T> {
   const deadline = Date.now() + (opts.timeoutMs ?? 15_000);
   let last: unknown;
   while (Date.now() < deadline) {

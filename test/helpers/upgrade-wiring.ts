@@ -8,12 +8,23 @@ import type { Edit } from './variants';
 const FILE = 'workflows/identity.ts';
 
 export const UPGRADE_WIRING: Edit[] = [
-  { file: FILE, find: "import { migrateState } from './state';\n", replace: "import { migrateState } from './state';\nimport { listenForUpgrade, upgradeRequested } from './upgrade';\n" },
-  { file: FILE, find: '    setHandler(auditQuery, () => this.state.audit);\n', replace: '    setHandler(auditQuery, () => this.state.audit);\n    listenForUpgrade((entry) => this.record(entry), () => this.inputs++);\n' },
+  {
+    file: FILE,
+    find: "import { migrateState } from './state';\n",
+    replace:
+      "import { migrateState } from './state';\nimport { listenForUpgrade, upgradeRequested } from './upgrade';\n",
+  },
+  {
+    file: FILE,
+    find: '    setHandler(auditQuery, () => this.state.audit);\n',
+    replace:
+      '    setHandler(auditQuery, () => this.state.audit);\n    listenForUpgrade((entry) => this.record(entry), () => this.inputs++);\n',
+  },
   {
     file: FILE,
     find: 'if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= maxHistory) break;',
-    replace: 'if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= maxHistory || upgradeRequested()) break;',
+    replace:
+      'if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= maxHistory || upgradeRequested()) break;',
   },
 ];
 
@@ -30,4 +41,8 @@ export function upgradeVariants(): { before: Edit[]; after: Edit[] } {
 }
 
 /** The wiring without its patch: what the guard test shows must not be shipped. */
-export const UNGUARDED: Edit = { file: 'workflows/upgrade.ts', find: '    if (!patched(PATCHES.upgradeSignal)) return;\n', replace: '' };
+export const UNGUARDED: Edit = {
+  file: 'workflows/upgrade.ts',
+  find: '    if (!patched(PATCHES.upgradeSignal)) return;\n',
+  replace: '',
+};

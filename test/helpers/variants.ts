@@ -21,7 +21,10 @@ export function applyEdits(file: string, text: string, edits: Edit[]): string {
   let out = text;
   for (const e of edits.filter((x) => x.file === file)) {
     const n = out.split(e.find).length - 1;
-    if (n !== 1) throw new Error(`${file}: the text to replace occurs ${n} times (expected once) — the edit no longer applies:\n${e.find}`);
+    if (n !== 1)
+      throw new Error(
+        `${file}: the text to replace occurs ${n} times (expected once) — the edit no longer applies:\n${e.find}`,
+      );
     out = out.replace(e.find, () => e.replace);
   }
   return out;
@@ -36,7 +39,11 @@ export function variantSources(edits: Edit[]): { dir: string; workflowsPath: str
     const path = join(dir, 'src', file);
     writeFileSync(path, applyEdits(file, readFileSync(path, 'utf8'), edits));
   }
-  return { dir, workflowsPath: join(dir, 'src', 'workflows', 'index.ts'), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  return {
+    dir,
+    workflowsPath: join(dir, 'src', 'workflows', 'index.ts'),
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 const noop = () => undefined;

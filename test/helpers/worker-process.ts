@@ -18,13 +18,22 @@ export interface WorkerProcess {
 }
 
 /** A configuration file for the worker: `yaml` with `{{SANDBOX}}` replaced. */
-export function writeWorkerConfig(yaml: string, sandboxUrl: string, dir = mkdtempSync(join(tmpdir(), 'scimflow-worker-'))): string {
+export function writeWorkerConfig(
+  yaml: string,
+  sandboxUrl: string,
+  dir = mkdtempSync(join(tmpdir(), 'scimflow-worker-')),
+): string {
   const path = join(dir, 'scimflow.yaml');
   writeFileSync(path, yaml.replaceAll('{{SANDBOX}}', sandboxUrl));
   return path;
 }
 
-export async function startWorkerProcess(opts: { config: string; temporalAddress: string; env?: Record<string, string>; timeoutMs?: number }): Promise<WorkerProcess> {
+export async function startWorkerProcess(opts: {
+  config: string;
+  temporalAddress: string;
+  env?: Record<string, string>;
+  timeoutMs?: number;
+}): Promise<WorkerProcess> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('SCIMFLOW_')) env[k] = v;
   Object.assign(env, TEST_ENV, {
@@ -35,7 +44,11 @@ export async function startWorkerProcess(opts: { config: string; temporalAddress
     SCIMFLOW_TEMPORAL_METRICS_PORT: '0',
     ...opts.env,
   });
-  const proc = spawn(process.execPath, [SCIMFLOW_BIN, 'worker', '-c', opts.config], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [SCIMFLOW_BIN, 'worker', '-c', opts.config], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   proc.stdout!.on('data', (d) => (out += d));
   proc.stderr!.on('data', (d) => (out += d));
@@ -44,12 +57,17 @@ export async function startWorkerProcess(opts: { config: string; temporalAddress
   void exited.then((c) => (code = c));
   const line = () => out.split('\n').find((l) => l.includes('"worker running"'));
   const running = await Promise.race([
-    waitFor(() => line() ?? (code !== undefined ? 'exited' : undefined), { timeoutMs: opts.timeoutMs ?? 60_000, what: 'scimflow worker running' }),
+    waitFor(() => line() ?? (code !== undefined ? 'exited' : undefined), {
+      timeoutMs: opts.timeoutMs ?? 60_000,
+      what: 'scimflow worker running',
+    }),
     exited.then(() => 'exited'),
   ]).catch((err: unknown) => (err as Error).message);
   if (running === 'exited' || !line()) {
     if (code === undefined) proc.kill('SIGKILL');
-    throw new Error(`scimflow worker ${code !== undefined ? `exited (${code})` : 'did not start'} before running: ${running}\n--- worker output ---\n${out}`);
+    throw new Error(
+      `scimflow worker ${code !== undefined ? `exited (${code})` : 'did not start'} before running: ${running}\n--- worker output ---\n${out}`,
+    );
   }
   return {
     proc,

@@ -19,7 +19,13 @@ const dispatcher: EventDispatcher = {
     return { workflowId: `identity-${event.employee.employeeId}` };
   },
 };
-const app = buildIngress({ dispatcher, secrets: [secret], bambooKeys: [bambooKey], requestTimeoutMs: 1000, onRejected: (r) => rejected.push(r) });
+const app = buildIngress({
+  dispatcher,
+  secrets: [secret],
+  bambooKeys: [bambooKey],
+  requestTimeoutMs: 1000,
+  onRejected: (r) => rejected.push(r),
+});
 let port = 0;
 let base = '';
 beforeAll(async () => {
@@ -34,7 +40,11 @@ beforeEach(() => {
 });
 
 const now = () => Math.floor(Date.now() / 1000);
-const validEvent = { id: 'evt-ok', type: 'hire', employee: { employeeId: 'E1', email: 'a@example.com', givenName: 'A', familyName: 'B' } };
+const validEvent = {
+  id: 'evt-ok',
+  type: 'hire',
+  employee: { employeeId: 'E1', email: 'a@example.com', givenName: 'A', familyName: 'B' },
+};
 
 describe('hostile traffic', () => {
   it('answers thousands of bad requests with a 4xx and dispatches nothing', async () => {
@@ -45,7 +55,16 @@ describe('hostile traffic', () => {
       fc.constant(JSON.stringify({ ...validEvent, employee: { ...validEvent.employee, email: 'nope' } })),
       fc.constant(JSON.stringify({ ...validEvent, extra: true })),
     );
-    const kind = fc.constantFrom('unsigned', 'bad-signature', 'stale', 'signed-invalid', 'wrong-type', 'oversized', 'garbage-header', 'batch-invalid');
+    const kind = fc.constantFrom(
+      'unsigned',
+      'bad-signature',
+      'stale',
+      'signed-invalid',
+      'wrong-type',
+      'oversized',
+      'garbage-header',
+      'batch-invalid',
+    );
     let count = 0;
     await fc.assert(
       fc.asyncProperty(kind, junkJson, async (k, body) => {
@@ -99,7 +118,9 @@ describe('hostile traffic', () => {
   it('keeps answering while a slow client trickles its request, and cuts that client off', async () => {
     const sock = connect({ host: '127.0.0.1', port });
     await new Promise((r) => sock.once('connect', r));
-    sock.write('POST /webhooks/hr HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"id":');
+    sock.write(
+      'POST /webhooks/hr HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"id":',
+    );
     const closed = new Promise<string>((resolve) => {
       let data = '';
       sock.on('data', (d) => (data += d.toString()));
@@ -115,16 +136,28 @@ describe('hostile traffic', () => {
 });
 
 describe('batch', () => {
-  const good = (i: number) => ({ ...validEvent, id: `evt-b${i}`, employee: { ...validEvent.employee, employeeId: `B${i}` } });
+  const good = (i: number) => ({
+    ...validEvent,
+    id: `evt-b${i}`,
+    employee: { ...validEvent.employee, employeeId: `B${i}` },
+  });
   const postBatch = (events: unknown[]) => {
     const body = JSON.stringify({ events });
-    return request(`${base}/webhooks/hr/batch`, { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-scimflow-signature': sign(secret, body, now()) } });
+    return request(`${base}/webhooks/hr/batch`, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/json', 'x-scimflow-signature': sign(secret, body, now()) },
+    });
   };
 
   it('answers each event on its own line', async () => {
     const res = await postBatch([good(1), good(2), good(3)]);
     expect(res.statusCode).toBe(200);
-    const json = (await res.body.json()) as { accepted: number; rejected: number; results: { status: number; workflowId?: string }[] };
+    const json = (await res.body.json()) as {
+      accepted: number;
+      rejected: number;
+      results: { status: number; workflowId?: string }[];
+    };
     expect(json).toMatchObject({ accepted: 3, rejected: 0 });
     expect(json.results.map((r) => [r.status, r.workflowId])).toEqual([
       [202, 'identity-B1'],
@@ -135,7 +168,13 @@ describe('batch', () => {
   });
 
   it('validates every event before sending any: one bad event refuses the batch, naming every bad field', async () => {
-    const res = await postBatch([good(1), { ...good(2), type: 'fire' }, good(3), { ...good(4), employee: { ...good(4).employee, email: 'nope' } }, 'junk']);
+    const res = await postBatch([
+      good(1),
+      { ...good(2), type: 'fire' },
+      good(3),
+      { ...good(4), employee: { ...good(4).employee, email: 'nope' } },
+      'junk',
+    ]);
     expect(res.statusCode).toBe(400);
     const json = (await res.body.json()) as { error: { code: string; fields: { field: string }[] } };
     expect(json.error.code).toBe('invalid_event');
@@ -145,9 +184,15 @@ describe('batch', () => {
 
   it('refuses a batch over the limit', async () => {
     const body = JSON.stringify({ events: Array.from({ length: 501 }, () => validEvent) });
-    const res = await request(`${base}/webhooks/hr/batch`, { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-scimflow-signature': sign(secret, body, now()) } });
+    const res = await request(`${base}/webhooks/hr/batch`, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/json', 'x-scimflow-signature': sign(secret, body, now()) },
+    });
     expect(res.statusCode).toBe(400);
-    expect(((await res.body.json()) as { error: { fields: { field: string }[] } }).error.fields[0]!.field).toBe('events');
+    expect(((await res.body.json()) as { error: { fields: { field: string }[] } }).error.fields[0]!.field).toBe(
+      'events',
+    );
     expect(dispatched).toHaveLength(0);
   });
 });
@@ -155,12 +200,45 @@ describe('batch', () => {
 describe('BambooHR webhooks', () => {
   const payload = {
     employees: [
-      { id: '123', action: 'Created', timestamp: '2026-11-24T10:00:00+00:00', changedFields: [], fields: { 'First Name': 'Ada', 'Last Name': 'Lovelace', 'Work Email': 'ada@example.com', 'Job Title': 'Engineer', Department: 'Engineering', Status: 'Active' } },
-      { id: '456', action: 'Updated', timestamp: '2026-11-24T10:00:01+00:00', changedFields: ['Status'], fields: { firstName: 'Bob', lastName: 'Jones', workEmail: 'bob@example.com', status: 'Inactive', terminationDate: '2026-11-27' } },
+      {
+        id: '123',
+        action: 'Created',
+        timestamp: '2026-11-24T10:00:00+00:00',
+        changedFields: [],
+        fields: {
+          'First Name': 'Ada',
+          'Last Name': 'Lovelace',
+          'Work Email': 'ada@example.com',
+          'Job Title': 'Engineer',
+          Department: 'Engineering',
+          Status: 'Active',
+        },
+      },
+      {
+        id: '456',
+        action: 'Updated',
+        timestamp: '2026-11-24T10:00:01+00:00',
+        changedFields: ['Status'],
+        fields: {
+          firstName: 'Bob',
+          lastName: 'Jones',
+          workEmail: 'bob@example.com',
+          status: 'Inactive',
+          terminationDate: '2026-11-27',
+        },
+      },
     ],
   };
   const post = (body: string, key = bambooKey, ts = String(now())) =>
-    request(`${base}/webhooks/bamboohr`, { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-bamboohr-timestamp': ts, 'x-bamboohr-signature': signBamboo(key, body, ts) } });
+    request(`${base}/webhooks/bamboohr`, {
+      method: 'POST',
+      body,
+      headers: {
+        'content-type': 'application/json',
+        'x-bamboohr-timestamp': ts,
+        'x-bamboohr-signature': signBamboo(key, body, ts),
+      },
+    });
 
   it('turns a signed BambooHR payload into hire and terminate events', async () => {
     const res = await post(JSON.stringify(payload));
@@ -192,7 +270,11 @@ describe('BambooHR webhooks', () => {
     const again = await request(`${base}/webhooks/bamboohr`, {
       method: 'POST',
       body,
-      headers: { 'content-type': 'application/json', 'x-bamboohr-timestamp': ts, 'x-bamboohr-signature': signBamboo(bambooKey, body, ts).toUpperCase() },
+      headers: {
+        'content-type': 'application/json',
+        'x-bamboohr-timestamp': ts,
+        'x-bamboohr-signature': signBamboo(bambooKey, body, ts).toUpperCase(),
+      },
     });
     expect(again.statusCode).toBe(202);
     expect(await again.body.json()).toEqual({ workflowIds: ['identity-123', 'identity-456'], duplicate: true });
@@ -200,19 +282,35 @@ describe('BambooHR webhooks', () => {
   });
 
   it('validates every employee before sending any event', async () => {
-    const body = JSON.stringify({ employees: [payload.employees[0], { id: '9', action: 'Created', fields: { 'First Name': 'X' } }, { ...payload.employees[1], id: 'bad id!' }] });
+    const body = JSON.stringify({
+      employees: [
+        payload.employees[0],
+        { id: '9', action: 'Created', fields: { 'First Name': 'X' } },
+        { ...payload.employees[1], id: 'bad id!' },
+      ],
+    });
     const res = await post(body);
     expect(res.statusCode).toBe(400);
-    const fields = ((await res.body.json()) as { error: { fields: { field: string }[] } }).error.fields.map((f) => f.field);
-    expect(fields).toEqual(['employees[1].fields.email', 'employees[1].fields.familyName', 'employees[2].fields.employeeId']);
+    const fields = ((await res.body.json()) as { error: { fields: { field: string }[] } }).error.fields.map(
+      (f) => f.field,
+    );
+    expect(fields).toEqual([
+      'employees[1].fields.email',
+      'employees[1].fields.familyName',
+      'employees[2].fields.employeeId',
+    ]);
     expect(dispatched).toHaveLength(0);
   });
 
   it('refuses a wrong signature with 401 and a payload missing required fields with 400', async () => {
     expect((await post(JSON.stringify(payload), 'wrong-key-0123456789')).statusCode).toBe(401);
-    const res = await post(JSON.stringify({ employees: [{ id: '9', action: 'Created', fields: { 'First Name': 'X' } }] }));
+    const res = await post(
+      JSON.stringify({ employees: [{ id: '9', action: 'Created', fields: { 'First Name': 'X' } }] }),
+    );
     expect(res.statusCode).toBe(400);
-    const fields = ((await res.body.json()) as { error: { fields: { field: string }[] } }).error.fields.map((f) => f.field);
+    const fields = ((await res.body.json()) as { error: { fields: { field: string }[] } }).error.fields.map(
+      (f) => f.field,
+    );
     expect(fields).toEqual(['employees[0].fields.email', 'employees[0].fields.familyName']);
     expect(dispatched).toHaveLength(0);
   });

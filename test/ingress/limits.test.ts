@@ -14,14 +14,20 @@ import type { HrEvent } from '../../src/shared/hr-event';
 const secret = 'limits-test-secret-0123456789';
 const bambooKey = 'limits-bamboo-key-0123456789';
 const now = () => Math.floor(Date.now() / 1000);
-const hire = (id: string, employeeId = 'L1') => ({ id, type: 'hire', employee: { employeeId, email: 'l@example.com', givenName: 'L', familyName: 'M' } });
+const hire = (id: string, employeeId = 'L1') => ({
+  id,
+  type: 'hire',
+  employee: { employeeId, email: 'l@example.com', givenName: 'L', familyName: 'M' },
+});
 
 const servers: FastifyInstance[] = [];
 afterAll(async () => {
   for (const s of servers) await s.close();
 });
 
-async function start(opts: Partial<IngressOptions> & { dispatcher?: EventDispatcher } = {}): Promise<{ app: FastifyInstance; port: number; base: string; dispatched: HrEvent[] }> {
+async function start(
+  opts: Partial<IngressOptions> & { dispatcher?: EventDispatcher } = {},
+): Promise<{ app: FastifyInstance; port: number; base: string; dispatched: HrEvent[] }> {
   const dispatched: HrEvent[] = [];
   const dispatcher: EventDispatcher = opts.dispatcher ?? {
     async dispatch(event) {
@@ -66,7 +72,11 @@ function trickle(sock: Socket, text: string, everyMs: number): () => void {
 }
 
 async function postHr(base: string, body: string, signature: string, path = '/webhooks/hr') {
-  const res = await request(`${base}${path}`, { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-scimflow-signature': signature } });
+  const res = await request(`${base}${path}`, {
+    method: 'POST',
+    body,
+    headers: { 'content-type': 'application/json', 'x-scimflow-signature': signature },
+  });
   const text = await res.body.text();
   return { status: res.statusCode, headers: res.headers, json: text ? JSON.parse(text) : undefined };
 }
@@ -92,7 +102,9 @@ describe('slow clients', () => {
     const t0 = Date.now();
     const sock = await openSocket(port);
     const done = closed(sock, t0);
-    sock.write('POST /webhooks/hr HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n');
+    sock.write(
+      'POST /webhooks/hr HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n',
+    );
     const stop = trickle(sock, ' ', 100);
     const { data, afterMs } = await done;
     stop();
@@ -118,7 +130,12 @@ describe('slow clients', () => {
   it('handling time does not count against the request timeout: a slow dispatch still gets its answer', async () => {
     const { base } = await start({
       requestTimeoutMs: 500,
-      dispatcher: { dispatch: async (e) => (await new Promise((r) => setTimeout(r, 1200)), { workflowId: `identity-${e.employee.employeeId}` }) },
+      dispatcher: {
+        dispatch: async (e) => (
+          await new Promise((r) => setTimeout(r, 1200)),
+          { workflowId: `identity-${e.employee.employeeId}` }
+        ),
+      },
     });
     const body = JSON.stringify(hire('evt-slow-dispatch'));
     const res = await postHr(base, body, sign(secret, body, now()));
@@ -228,7 +245,12 @@ describe('replays', () => {
     const body = JSON.stringify({ events: [hire('evt-bat-1', 'B1'), hire('evt-bat-2', 'B2')] });
     const t = now();
     const first = await postHr(base, body, sign(secret, body, t), '/webhooks/hr/batch');
-    const again = await postHr(base, body, `t=0${t},v1=${sign(secret, body, t).split('v1=')[1]!.toUpperCase()}`, '/webhooks/hr/batch');
+    const again = await postHr(
+      base,
+      body,
+      `t=0${t},v1=${sign(secret, body, t).split('v1=')[1]!.toUpperCase()}`,
+      '/webhooks/hr/batch',
+    );
     expect(first.status).toBe(200);
     expect(again).toMatchObject({ status: 200, json: { accepted: 2, duplicate: true } });
     expect(dispatched).toHaveLength(2);
@@ -262,7 +284,10 @@ describe('dispatch deadline', () => {
   });
 
   it('a dispatcher that ignores its deadline is still answered 503 shortly after it', async () => {
-    const { base } = await start({ dispatchTimeoutMs: 300, dispatcher: { dispatch: () => new Promise(() => undefined) } });
+    const { base } = await start({
+      dispatchTimeoutMs: 300,
+      dispatcher: { dispatch: () => new Promise(() => undefined) },
+    });
     const body = JSON.stringify(hire('evt-ignore'));
     const t0 = Date.now();
     const res = await postHr(base, body, sign(secret, body, now()));
@@ -273,7 +298,10 @@ describe('dispatch deadline', () => {
   it('closing the server abandons dispatches under way (503), it does not wait for them', async () => {
     const { app, base } = await start({
       dispatchTimeoutMs: 20_000,
-      dispatcher: { dispatch: (_e, limits) => new Promise((_, reject) => limits!.signal.addEventListener('abort', () => reject(new Error('aborted')))) },
+      dispatcher: {
+        dispatch: (_e, limits) =>
+          new Promise((_, reject) => limits!.signal.addEventListener('abort', () => reject(new Error('aborted')))),
+      },
     });
     const body = JSON.stringify(hire('evt-closing'));
     const pending = postHr(base, body, sign(secret, body, now()));
@@ -314,10 +342,22 @@ describe('multi-event requests stop at the first dispatch failure', () => {
   it('BambooHR: 503 for the request, and nothing after the failure is sent', async () => {
     const { attempted, dispatcher } = failingFor('1');
     const { base } = await start({ dispatcher, bambooKeys: [bambooKey] });
-    const emp = (id: string) => ({ id, action: 'Created', fields: { 'First Name': 'A', 'Last Name': 'B', 'Work Email': `e${id}@example.com` } });
+    const emp = (id: string) => ({
+      id,
+      action: 'Created',
+      fields: { 'First Name': 'A', 'Last Name': 'B', 'Work Email': `e${id}@example.com` },
+    });
     const body = JSON.stringify({ employees: [emp('0'), emp('1'), emp('2')] });
     const ts = String(now());
-    const res = await request(`${base}/webhooks/bamboohr`, { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-bamboohr-timestamp': ts, 'x-bamboohr-signature': signBamboo(bambooKey, body, ts) } });
+    const res = await request(`${base}/webhooks/bamboohr`, {
+      method: 'POST',
+      body,
+      headers: {
+        'content-type': 'application/json',
+        'x-bamboohr-timestamp': ts,
+        'x-bamboohr-signature': signBamboo(bambooKey, body, ts),
+      },
+    });
     expect(res.statusCode).toBe(503);
     expect(res.headers['retry-after']).toBe('5');
     await res.body.text();
@@ -329,7 +369,11 @@ describe('construction', () => {
   it('refuses short secrets and inconsistent timeouts', () => {
     const dispatcher: EventDispatcher = { dispatch: async () => ({ workflowId: 'x' }) };
     expect(() => buildIngress({ dispatcher, secrets: ['short-secret'] })).toThrow(/24 or more characters/);
-    expect(() => buildIngress({ dispatcher, secrets: [secret], bambooKeys: ['short'] })).toThrow(/24 or more characters/);
-    expect(() => buildIngress({ dispatcher, secrets: [secret], headersTimeoutMs: 5000, requestTimeoutMs: 1000 })).toThrow(/must not exceed/);
+    expect(() => buildIngress({ dispatcher, secrets: [secret], bambooKeys: ['short'] })).toThrow(
+      /24 or more characters/,
+    );
+    expect(() =>
+      buildIngress({ dispatcher, secrets: [secret], headersTimeoutMs: 5000, requestTimeoutMs: 1000 }),
+    ).toThrow(/must not exceed/);
   });
 });

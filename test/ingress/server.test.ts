@@ -33,7 +33,11 @@ const hire = (id = 'evt-1', employeeId = 'E100') => ({
 });
 
 async function post(body: string | Buffer, headers: Record<string, string> = {}, path = '/webhooks/hr') {
-  const res = await request(`${base}${path}`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
+  const res = await request(`${base}${path}`, {
+    method: 'POST',
+    body,
+    headers: { 'content-type': 'application/json', ...headers },
+  });
   const text = await res.body.text();
   return { status: res.statusCode, json: text ? JSON.parse(text) : undefined };
 }
@@ -79,12 +83,21 @@ describe('HR webhook ingress', () => {
       await post(body, signed(body, secret, Math.floor(Date.now() / 1000) - 301)),
     ];
     expect(cases.map((c) => c.status)).toEqual([401, 401, 401, 401]);
-    expect(cases.map((c) => c.json.error.code)).toEqual(['signature_missing', 'signature_mismatch', 'signature_malformed', 'signature_expired']);
+    expect(cases.map((c) => c.json.error.code)).toEqual([
+      'signature_missing',
+      'signature_mismatch',
+      'signature_malformed',
+      'signature_expired',
+    ]);
     expect(dispatched).toHaveLength(0);
   });
 
   it('names every bad field in a 400', async () => {
-    const body = JSON.stringify({ id: 'evt-2', type: 'promote', employee: { employeeId: 'E 1', email: 'not-an-email', givenName: 'A', extra: 1 } });
+    const body = JSON.stringify({
+      id: 'evt-2',
+      type: 'promote',
+      employee: { employeeId: 'E 1', email: 'not-an-email', givenName: 'A', extra: 1 },
+    });
     const res = await post(body, signed(body));
     expect(res.status).toBe(400);
     const fields = res.json.error.fields.map((f: { field: string }) => f.field).sort();
@@ -114,7 +127,10 @@ describe('HR webhook ingress', () => {
   });
 
   it('answers 503 with Retry-After when the lifecycle engine is down, so the HR system redelivers', async () => {
-    const down = buildIngress({ secrets: [secret], dispatcher: { dispatch: async () => Promise.reject(new Error('connection refused')) } });
+    const down = buildIngress({
+      secrets: [secret],
+      dispatcher: { dispatch: async () => Promise.reject(new Error('connection refused')) },
+    });
     const body = JSON.stringify(hire('evt-down'));
     await down.listen({ host: '127.0.0.1', port: 0 });
     try {

@@ -38,14 +38,26 @@ interface IngressChild {
 
 /** `runIngressProcess` in a child process, as `scimflow ingress` runs it; resolves once it listens. */
 async function startIngressProcess(configFile: string): Promise<IngressChild> {
-  const env: Record<string, string | undefined> = { ...process.env, SCIMFLOW_WEBHOOK_SECRET: SECRET, SCIMFLOW_INGRESS_METRICS_PORT: '0', SCIMFLOW_LOG_LEVEL: 'info' };
-  for (const k of ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'SCIMFLOW_INGRESS_HOST', 'SCIMFLOW_INGRESS_PORT']) delete env[k];
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    SCIMFLOW_WEBHOOK_SECRET: SECRET,
+    SCIMFLOW_INGRESS_METRICS_PORT: '0',
+    SCIMFLOW_LOG_LEVEL: 'info',
+  };
+  for (const k of ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'SCIMFLOW_INGRESS_HOST', 'SCIMFLOW_INGRESS_PORT'])
+    delete env[k];
   const script = `require('tsx/cjs/api').register(); require(${JSON.stringify(join(root, 'src/ingress/process.ts'))}).runIngressProcess(process.argv[1]).catch((e) => { console.error(e); process.exit(1); });`;
-  const child = spawn(process.execPath, ['-e', script, configFile], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['-e', script, configFile], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout!.on('data', (d) => (out += d.toString()));
   child.stderr!.on('data', (d) => (out += d.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   const port = await waitFor(
     () => {
       if (child.exitCode !== null) throw new Error(`ingress exited: ${out}`);
@@ -58,14 +70,32 @@ async function startIngressProcess(configFile: string): Promise<IngressChild> {
 }
 
 async function post(base: string, id: string, employeeId: string) {
-  const body = JSON.stringify({ id, type: 'hire', employee: { employeeId, email: `${employeeId.toLowerCase()}@example.com`, givenName: 'T', familyName: 'D' } });
+  const body = JSON.stringify({
+    id,
+    type: 'hire',
+    employee: { employeeId, email: `${employeeId.toLowerCase()}@example.com`, givenName: 'T', familyName: 'D' },
+  });
   const t0 = Date.now();
-  const res = await request(`${base}/webhooks/hr`, { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-scimflow-signature': sign(SECRET, body, Math.floor(Date.now() / 1000)) } });
+  const res = await request(`${base}/webhooks/hr`, {
+    method: 'POST',
+    body,
+    headers: {
+      'content-type': 'application/json',
+      'x-scimflow-signature': sign(SECRET, body, Math.floor(Date.now() / 1000)),
+    },
+  });
   const text = await res.body.text();
-  return { status: res.statusCode, retryAfter: res.headers['retry-after'], json: text ? JSON.parse(text) : undefined, tookMs: Date.now() - t0 };
+  return {
+    status: res.statusCode,
+    retryAfter: res.headers['retry-after'],
+    json: text ? JSON.parse(text) : undefined,
+    tookMs: Date.now() - t0,
+  };
 }
 
-async function sigterm(p: IngressChild): Promise<{ code: number | null; signal: NodeJS.Signals | null; tookMs: number }> {
+async function sigterm(
+  p: IngressChild,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; tookMs: number }> {
   const t0 = Date.now();
   p.child.kill('SIGTERM');
   const timer = setTimeout(() => p.child.kill('SIGKILL'), 15_000);
@@ -124,9 +154,26 @@ describe('the ingress while Temporal is down, then up', () => {
     const answered503At = Date.now();
 
     // 3. Temporal comes up on that port.
-    temporal = spawn(requireTemporalCli(), ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(temporalPort), '--headless', '--log-level', 'error'], { stdio: 'ignore' });
+    temporal = spawn(
+      requireTemporalCli(),
+      [
+        'server',
+        'start-dev',
+        '--ip',
+        '127.0.0.1',
+        '--port',
+        String(temporalPort),
+        '--headless',
+        '--log-level',
+        'error',
+      ],
+      { stdio: 'ignore' },
+    );
     await waitFor(() => portOpen('127.0.0.1', temporalPort), { timeoutMs: 60_000, what: 'the Temporal dev server' });
-    const connection = await waitFor(() => Connection.connect({ address: `127.0.0.1:${temporalPort}`, connectTimeout: '2 seconds' }), { timeoutMs: 30_000, what: 'a Temporal client' });
+    const connection = await waitFor(
+      () => Connection.connect({ address: `127.0.0.1:${temporalPort}`, connectTimeout: '2 seconds' }),
+      { timeoutMs: 30_000, what: 'a Temporal client' },
+    );
     const client = new Client({ connection, namespace: 'default' });
     try {
       // The next request is accepted: the ingress reconnected by itself.

@@ -18,9 +18,15 @@ const workflowRefusals: [string, string][] = [
   ['export const r = Math.random();', 'no-restricted-properties'],
   ['export const e = process.env.X;', 'no-restricted-globals'],
   // Type-aware: a promise nobody awaits is a command that silently may never happen.
-  ['async function step(): Promise<void> {}\nexport function run(): void {\n  step();\n}', '@typescript-eslint/no-floating-promises'],
-  ["export function on(cb: () => void): void { cb(); }\non(async () => {});", '@typescript-eslint/no-misused-promises'],
-  ["export function f(x: 'a' | 'b'): number {\n  switch (x) {\n    case 'a':\n      return 1;\n  }\n  return 0;\n}", '@typescript-eslint/switch-exhaustiveness-check'],
+  [
+    'async function step(): Promise<void> {}\nexport function run(): void {\n  step();\n}',
+    '@typescript-eslint/no-floating-promises',
+  ],
+  ['export function on(cb: () => void): void { cb(); }\non(async () => {});', '@typescript-eslint/no-misused-promises'],
+  [
+    "export function f(x: 'a' | 'b'): number {\n  switch (x) {\n    case 'a':\n      return 1;\n  }\n  return 0;\n}",
+    '@typescript-eslint/switch-exhaustiveness-check',
+  ],
 ];
 const scimRefusals: [string, string][] = [
   ["import { request } from 'undici';\nexport const x = request;", IMPORTS],
@@ -32,7 +38,12 @@ const TYPE_IMPORT = "import type { Activities } from '../activities';\nexport ty
 /** Fire-and-forget said out loud is accepted. */
 const VOIDED = 'async function step(): Promise<void> {}\nexport function run(): void {\n  void step();\n}\n';
 
-const probes = [...workflowRefusals.map(([code]) => ({ file: WF, code })), ...scimRefusals.map(([code]) => ({ file: SCIM, code })), { file: WF, code: TYPE_IMPORT }, { file: WF, code: VOIDED }];
+const probes = [
+  ...workflowRefusals.map(([code]) => ({ file: WF, code })),
+  ...scimRefusals.map(([code]) => ({ file: SCIM, code })),
+  { file: WF, code: TYPE_IMPORT },
+  { file: WF, code: VOIDED },
+];
 
 // ESLint loads its flat config with a dynamic import, which jest's module sandbox cannot do: lint
 // every probe in one plain Node process instead.
@@ -53,7 +64,14 @@ const path = require('node:path');
 
 let results: string[][] = [];
 beforeAll(() => {
-  results = JSON.parse(execFileSync(process.execPath, ['-e', LINT], { cwd: root, input: JSON.stringify(probes), encoding: 'utf8', timeout: 60_000 }));
+  results = JSON.parse(
+    execFileSync(process.execPath, ['-e', LINT], {
+      cwd: root,
+      input: JSON.stringify(probes),
+      encoding: 'utf8',
+      timeout: 60_000,
+    }),
+  );
 }, 60_000);
 const rulesFor = (file: string, code: string) => results[probes.findIndex((p) => p.file === file && p.code === code)]!;
 

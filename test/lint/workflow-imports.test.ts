@@ -25,7 +25,15 @@ function runtimeClosure(entry: string): Set<string> {
       if (!spec.startsWith('.')) continue;
       const braces = /^\{([^}]*)\}$/s.exec(names.trim());
       // `import { type A, type B } from …` is erased like `import type`.
-      if (braces && braces[1]!.split(',').map((n) => n.trim()).filter(Boolean).every((n) => n.startsWith('type '))) continue;
+      if (
+        braces &&
+        braces[1]!
+          .split(',')
+          .map((n) => n.trim())
+          .filter(Boolean)
+          .every((n) => n.startsWith('type '))
+      )
+        continue;
       const target = resolveModule(file, spec);
       if (target) visit(target);
     }
@@ -38,7 +46,9 @@ function runtimeClosure(entry: string): Set<string> {
   return seen;
 }
 
-const reached = [...runtimeClosure(join(root, 'src', 'workflows', 'index.ts'))].map((f) => relative(root, f).split('\\').join('/'));
+const reached = [...runtimeClosure(join(root, 'src', 'workflows', 'index.ts'))].map((f) =>
+  relative(root, f).split('\\').join('/'),
+);
 const areas = new Set(reached.map((f) => f.split('/').slice(0, 2).join('/')));
 
 describe('the workflow bundle', () => {

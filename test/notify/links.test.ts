@@ -26,6 +26,8 @@ describe('approval links', () => {
 
   it('the same claims sign to the same token (a retried notice carries the same link)', () => {
     expect(signLink(KEY, claims)).toBe(signLink(KEY, claims));
-    expect(linkUrl('https://scimflow.example.com/', 'tok', 'approve')).toBe('https://scimflow.example.com/approvals/link?t=tok&d=approve');
+    expect(linkUrl('https://scimflow.example.com/', 'tok', 'approve')).toBe(
+      'https://scimflow.example.com/approvals/link?t=tok&d=approve',
+    );
   });
 });

@@ -48,18 +48,31 @@ it('100 employees onto an app that holds most of them: ≤ 1.05 requests per acc
   app.setKnobs({ rateLimit: { limit: RPS, windowMs: 1000 } });
 
   const started = Date.now();
-  const result = await runImport({ client: stack.client, entries: c.entries, dryRun: false, hints: 'auto', connectors: stack.composed.connectors, desire });
+  const result = await runImport({
+    client: stack.client,
+    entries: c.entries,
+    dryRun: false,
+    hints: 'auto',
+    connectors: stack.composed.connectors,
+    desire,
+  });
   expect(result.plan.counts).toMatchObject({ hire: 100, update: 0, terminate: 0 });
   expect(result.scans).toEqual([{ app: 'generic', accounts: 100, hinted: 100, found: 90 }]);
   expect(result.dispatch).toEqual({ sent: 100, failed: [] });
   const progress: number[] = [];
-  const wait = await waitForSettled(stack.client, result.plan.items, { onProgress: (p) => progress.push(p.done), pollMs: 250, stallMs: 30_000 });
+  const wait = await waitForSettled(stack.client, result.plan.items, {
+    onProgress: (p) => progress.push(p.done),
+    pollMs: 250,
+    stallMs: 30_000,
+  });
   expect(wait.unsettled).toEqual([]);
   const seconds = (Date.now() - started) / 1000;
 
   const t = tally(stack.sandbox, c);
   const perAccount = t.requests / c.entries.length;
-  process.stdout.write(`onboarding 100: ${t.requests} requests (${perAccount.toFixed(2)}/account), ${t.throttled} × 429, ${seconds.toFixed(1)} s (bound ${(t.requests / RPS).toFixed(1)} s)\n`);
+  process.stdout.write(
+    `onboarding 100: ${t.requests} requests (${perAccount.toFixed(2)}/account), ${t.throttled} × 429, ${seconds.toFixed(1)} s (bound ${(t.requests / RPS).toFixed(1)} s)\n`,
+  );
   expect(perAccount).toBeLessThanOrEqual(1.05);
   // The work that was really needed: 1 page + 40 adopts + 10 drifted + 10 creates.
   expect(t.requests).toBe(61);
@@ -68,7 +81,14 @@ it('100 employees onto an app that holds most of them: ≤ 1.05 requests per acc
   expect(progress.at(-1)).toBe(100);
 
   // Nothing left to do: a fresh diff of the same roster is empty.
-  const again = await runImport({ client: stack.client, entries: c.entries, dryRun: true, hints: 'auto', connectors: stack.composed.connectors, desire });
+  const again = await runImport({
+    client: stack.client,
+    entries: c.entries,
+    dryRun: true,
+    hints: 'auto',
+    connectors: stack.composed.connectors,
+    desire,
+  });
   expect(again.plan.counts).toMatchObject({ hire: 0, update: 0, terminate: 0, unchanged: 100 });
 }, 120_000);
 
@@ -78,17 +98,45 @@ it('a hint gone stale (the account deleted after the scan) fails its write, the 
   const d = stack.composed.deps.desire(e).find((x) => x.app === 'generic')!;
   const { externalId: _x, ...unowned } = d.user;
   const acc = await seedUser(stack.sandbox.url, 'generic', { ...unowned });
-  const plan = diffRoster([{ row: 1, employee: e, managed: ['employeeId', 'email', 'givenName', 'familyName', 'title', 'department'] }], [], { hash: rosterHash });
-  const { hints } = await buildHints(plan.items, { connectors: stack.composed.connectors, desire: (x) => stack.composed.deps.desire(x), mode: 'always' });
+  const plan = diffRoster(
+    [{ row: 1, employee: e, managed: ['employeeId', 'email', 'givenName', 'familyName', 'title', 'department'] }],
+    [],
+    { hash: rosterHash },
+  );
+  const { hints } = await buildHints(plan.items, {
+    connectors: stack.composed.connectors,
+    desire: (x) => stack.composed.deps.desire(x),
+    mode: 'always',
+  });
   expect(hints.get(e.employeeId)?.hints[0]?.resources.map((r) => r.id)).toEqual([acc.id]);
   await deleteUserIn(stack.sandbox.url, 'generic', acc.id);
   await dispatchItems(stack.client, plan.items, { hints });
-  const s = await stack.until(e.employeeId, (v) => v.stage === 'active' && v.problems.length === 0, 'joined after the stale hint', 30_000);
+  const s = await stack.until(
+    e.employeeId,
+    (v) => v.stage === 'active' && v.problems.length === 0,
+    'joined after the stale hint',
+    30_000,
+  );
   expect(s.apps.generic?.account?.id).not.toBe(acc.id);
   expect(s.log.map((l) => l.detail).join('\n')).toMatch(/generic: created the account/);
   // An invalid hint is refused and recorded; the next event is observed as usual.
-  await stack.client.workflow.getHandle(`identity-${e.employeeId}`).signal('observationHint', { hints: [{ app: 'generic', userName: 'x', observedAt: 'yesterday', resources: [{ id: '1', userName: 'x', password: 'p' }] }] });
+  await stack.client.workflow.getHandle(`identity-${e.employeeId}`).signal('observationHint', {
+    hints: [
+      {
+        app: 'generic',
+        userName: 'x',
+        observedAt: 'yesterday',
+        resources: [{ id: '1', userName: 'x', password: 'p' }],
+      },
+    ],
+  });
   await stack.send(event('update', { ...e, title: 'Principal' }));
-  const after = await stack.until(e.employeeId, (v) => v.stage === 'active' && v.apps.generic?.account !== undefined && v.log.some((l) => l.kind === 'invalid-message'), 'update applied', 30_000);
+  const after = await stack.until(
+    e.employeeId,
+    (v) =>
+      v.stage === 'active' && v.apps.generic?.account !== undefined && v.log.some((l) => l.kind === 'invalid-message'),
+    'update applied',
+    30_000,
+  );
   expect(after.log.find((l) => l.kind === 'invalid-message')?.detail).toMatch(/observationHint refused: .*password/);
 }, 60_000);

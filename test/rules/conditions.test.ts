@@ -55,7 +55,11 @@ describe('ruleMatches', () => {
   it.each<[string, Record<string, Condition>, boolean]>([
     ['an empty when matches everyone', {}, true],
     ['one condition that holds', { department: eq('Engineering') }, true],
-    ['all conditions hold', { department: eq('Engineering'), location: oneOf(['Berlin', 'London']), costCenter: pattern('^CC-1') }, true],
+    [
+      'all conditions hold',
+      { department: eq('Engineering'), location: oneOf(['Berlin', 'London']), costCenter: pattern('^CC-1') },
+      true,
+    ],
     ['one of several fails', { department: eq('Engineering'), location: eq('London') }, false],
     ['a condition on a field the employee lacks', { managerId: eq('E0') }, false],
     ['not on a field the employee lacks', { managerId: not(exists(true)) }, true],

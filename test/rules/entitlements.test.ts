@@ -39,7 +39,13 @@ describe('computeEntitlements with the example config', () => {
       groups: ['engineering'],
       seatConsuming: true,
       allOrNothing: false,
-      approval: { required: true, approvers: ['it-lead@example.com'], timeoutMs: 259_200_000, onTimeout: 'escalate', escalateTo: ['cto@example.com'] },
+      approval: {
+        required: true,
+        approvers: ['it-lead@example.com'],
+        timeoutMs: 259_200_000,
+        onTimeout: 'escalate',
+        escalateTo: ['cto@example.com'],
+      },
       leaver: { deactivate: true, removeGroups: true, jsmCustomerRemoval: false, hardDeleteAfterMs: 2_592_000_000 },
     });
   });
@@ -56,12 +62,24 @@ describe('computeEntitlements with the example config', () => {
       title: 'Senior Engineer',
       userType: 'Employee',
       active: true,
-      [ENTERPRISE_USER_SCHEMA]: { employeeNumber: 'E1001', department: 'Engineering', costCenter: 'CC-100', manager: { value: 'E0007' } },
+      [ENTERPRISE_USER_SCHEMA]: {
+        employeeNumber: 'E1001',
+        department: 'Engineering',
+        costCenter: 'CC-100',
+        manager: { value: 'E0007' },
+      },
     });
   });
 
   it('uses the HR userName/displayName when given, omits absent optional fields', () => {
-    const e: Employee = { employeeId: 'E2', email: 'sam@example.com', givenName: 'Sam', familyName: 'Lee', userName: 'slee', displayName: 'Sammy Lee' };
+    const e: Employee = {
+      employeeId: 'E2',
+      email: 'sam@example.com',
+      givenName: 'Sam',
+      familyName: 'Lee',
+      userName: 'slee',
+      displayName: 'Sammy Lee',
+    };
     const generic = computeEntitlements(e, example).apps.find((a) => a.app === 'generic')!;
     expect(generic.user.userName).toBe('slee');
     expect(generic.user.displayName).toBe('Sammy Lee');
@@ -87,7 +105,9 @@ describe('computeEntitlements with the example config', () => {
   });
 
   it('JumpCloud falls back to the employeeId when the email local part has no letters or digits', () => {
-    const jc = computeEntitlements({ ...base, employeeId: 'E.10-x', email: "_+'@example.com" }, example).apps.find((a) => a.app === 'jumpcloud')!;
+    const jc = computeEntitlements({ ...base, employeeId: 'E.10-x', email: "_+'@example.com" }, example).apps.find(
+      (a) => a.app === 'jumpcloud',
+    )!;
     expect(jc.user.userName).toBe('e10x');
   });
 
@@ -107,7 +127,9 @@ describe('computeEntitlements with the example config', () => {
     const lead = computeEntitlements({ ...base, title: 'Engineering Manager' }, example);
     expect(lead.matchedRules).toContain('engineering-leads');
     expect(lead.apps.find((a) => a.app === 'generic')!.groups).toContain('engineering-leads');
-    expect(computeEntitlements({ ...base, title: 'Leader of Things' }, example).matchedRules).not.toContain('engineering-leads');
+    expect(computeEntitlements({ ...base, title: 'Leader of Things' }, example).matchedRules).not.toContain(
+      'engineering-leads',
+    );
   });
 
   it('attribute overrides: alternatives, null removes, extension paths', () => {
@@ -134,14 +156,25 @@ rules:
     expect(user.userName).toBe('jane.doe');
     expect(user.displayName).toBe('DOE, Jane');
     expect(user).not.toHaveProperty('title');
-    expect(user.schemas).toEqual([CORE_USER_SCHEMA, 'urn:example:params:scim:schemas:extension:crm:2.0:User', ENTERPRISE_USER_SCHEMA]);
+    expect(user.schemas).toEqual([
+      CORE_USER_SCHEMA,
+      'urn:example:params:scim:schemas:extension:crm:2.0:User',
+      ENTERPRISE_USER_SCHEMA,
+    ]);
     expect(user['urn:example:params:scim:schemas:extension:crm:2.0:User']).toEqual({ region: 'unknown' });
     expect(user[ENTERPRISE_USER_SCHEMA]).toMatchObject({ organization: 'example.com' });
   });
 
   it('no matching rule → no apps', () => {
-    const cfg: PublicConfig = { ...example, rules: { birthright: example.rules.birthright.filter((r) => r.name === 'engineering') } };
-    expect(computeEntitlements({ ...base, department: 'Sales' }, cfg)).toEqual({ employeeId: 'E1001', apps: [], matchedRules: [] });
+    const cfg: PublicConfig = {
+      ...example,
+      rules: { birthright: example.rules.birthright.filter((r) => r.name === 'engineering') },
+    };
+    expect(computeEntitlements({ ...base, department: 'Sales' }, cfg)).toEqual({
+      employeeId: 'E1001',
+      apps: [],
+      matchedRules: [],
+    });
   });
 
   it('does not mutate the config', () => {
@@ -155,11 +188,24 @@ rules:
 
 // ------------------------------------------------------------------ properties
 
-const word = fc.constantFrom('Engineering', 'engineering', 'Support', 'Customer Success', 'Sales', 'Finance', 'Lead', 'Manager', 'Contractor', 'Employee');
-const localPart = fc.oneof(
-  fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._+'-]{0,20}[A-Za-z0-9_+-]$/),
-  fc.stringMatching(/^[_+'-]{1,4}$/), // no letters or digits at all
-).filter((s) => !s.includes('..'));
+const word = fc.constantFrom(
+  'Engineering',
+  'engineering',
+  'Support',
+  'Customer Success',
+  'Sales',
+  'Finance',
+  'Lead',
+  'Manager',
+  'Contractor',
+  'Employee',
+);
+const localPart = fc
+  .oneof(
+    fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._+'-]{0,20}[A-Za-z0-9_+-]$/),
+    fc.stringMatching(/^[_+'-]{1,4}$/), // no letters or digits at all
+  )
+  .filter((s) => !s.includes('..'));
 const employeeArb: fc.Arbitrary<Employee> = fc
   .record(
     {
@@ -168,7 +214,10 @@ const employeeArb: fc.Arbitrary<Employee> = fc
       givenName: fc.constantFrom('Jane', 'José', 'Zoë', "D'Arcy", 'Li'),
       familyName: fc.constantFrom('Doe', "O'Neil", 'Müller-Lüdenscheidt', 'Smith'),
       userName: fc.option(fc.constantFrom('jdoe', 'x.y'), { nil: undefined }),
-      title: fc.option(fc.tuple(word, word).map(([a, b]) => `${a} ${b}`), { nil: undefined }),
+      title: fc.option(
+        fc.tuple(word, word).map(([a, b]) => `${a} ${b}`),
+        { nil: undefined },
+      ),
       department: fc.option(word, { nil: undefined }),
       location: fc.option(fc.constantFrom('Berlin', 'London'), { nil: undefined }),
       costCenter: fc.option(fc.constantFrom('CC-1', 'CC-2'), { nil: undefined }),
@@ -195,7 +244,10 @@ function shuffled(config: PublicConfig, seed: number[]): PublicConfig {
   return {
     ...config,
     rules: {
-      birthright: shuffle(config.rules.birthright).map((r) => ({ ...r, grant: shuffle(r.grant).map((g) => ({ ...g, groups: shuffle(g.groups) })) })),
+      birthright: shuffle(config.rules.birthright).map((r) => ({
+        ...r,
+        grant: shuffle(r.grant).map((g) => ({ ...g, groups: shuffle(g.groups) })),
+      })),
     },
     joiner: { allOrNothing: shuffle(config.joiner.allOrNothing) },
   };
@@ -215,7 +267,9 @@ describe('computeEntitlements properties', () => {
   it('does not depend on the order of rules, grants or groups', () => {
     fc.assert(
       fc.property(employeeArb, fc.array(fc.nat({ max: 1000 }), { minLength: 1, maxLength: 20 }), (e, seed) => {
-        expect(JSON.stringify(computeEntitlements(e, shuffled(example, seed)))).toBe(JSON.stringify(computeEntitlements(e, example)));
+        expect(JSON.stringify(computeEntitlements(e, shuffled(example, seed)))).toBe(
+          JSON.stringify(computeEntitlements(e, example)),
+        );
       }),
     );
   });

@@ -8,7 +8,16 @@ import { join, resolve } from 'node:path';
 const RULES = resolve(__dirname, '../../src/rules');
 const files = readdirSync(RULES).filter((f) => f.endsWith('.ts'));
 
-const ALLOWED_RUNTIME_IMPORTS = new Set(['zod', '../shared/hr-event', '../connectors/profiles', '../scim', './template', './conditions', './mapping', './entitlements']);
+const ALLOWED_RUNTIME_IMPORTS = new Set([
+  'zod',
+  '../shared/hr-event',
+  '../connectors/profiles',
+  '../scim',
+  './template',
+  './conditions',
+  './mapping',
+  './entitlements',
+]);
 
 describe('src/rules is pure', () => {
   it('has files to check', () => {
@@ -17,12 +26,16 @@ describe('src/rules is pure', () => {
 
   it.each(files)('%s imports only pure modules at runtime', (file) => {
     const src = readFileSync(join(RULES, file), 'utf8');
-    const runtimeImports = [...src.matchAll(/^(?:import|export)\s+(?!type\b)[^;]*?from\s+'([^']+)'/gm)].map((m) => m[1]);
+    const runtimeImports = [...src.matchAll(/^(?:import|export)\s+(?!type\b)[^;]*?from\s+'([^']+)'/gm)].map(
+      (m) => m[1],
+    );
     for (const spec of runtimeImports) expect(ALLOWED_RUNTIME_IMPORTS).toContain(spec);
   });
 
   it.each(files)('%s uses no clock, randomness, process or I/O globals', (file) => {
     const src = readFileSync(join(RULES, file), 'utf8').replace(/\/\/.*$/gm, '');
-    expect(src).not.toMatch(/\bDate\.now\b|\bnew Date\b|\bMath\.random\b|\bprocess\.|\brequire\(|\bfetch\(|\bsetTimeout\b|\bsetInterval\b|\bBuffer\b/);
+    expect(src).not.toMatch(
+      /\bDate\.now\b|\bnew Date\b|\bMath\.random\b|\bprocess\.|\brequire\(|\bfetch\(|\bsetTimeout\b|\bsetInterval\b|\bBuffer\b/,
+    );
   });
 });

@@ -17,7 +17,10 @@ const bearer = { authorization: `Bearer ${DEV_CREDENTIALS.genericToken}` };
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
 
-async function call(url: string, init: { method?: string; headers?: Record<string, string>; body?: unknown } = {}): Promise<{ status: number; headers: Headers; body: Json }> {
+async function call(
+  url: string,
+  init: { method?: string; headers?: Record<string, string>; body?: unknown } = {},
+): Promise<{ status: number; headers: Headers; body: Json }> {
   const res = await fetch(url, {
     method: init.method ?? 'GET',
     headers: { ...(init.body !== undefined ? { 'content-type': SCIM } : {}), ...init.headers },
@@ -49,7 +52,13 @@ describe('SCIM protocol (generic)', () => {
     const u = res.body;
     expect(u.id).toMatch(/^[0-9a-f-]{36}$/);
     expect(res.headers.get('location')).toBe(`${gen()}/Users/${u.id}`);
-    expect(u.meta).toEqual({ resourceType: 'User', created: expect.any(String), lastModified: u.meta.created, location: `${gen()}/Users/${u.id}`, version: 'W/"1"' });
+    expect(u.meta).toEqual({
+      resourceType: 'User',
+      created: expect.any(String),
+      lastModified: u.meta.created,
+      location: `${gen()}/Users/${u.id}`,
+      version: 'W/"1"',
+    });
     expect(u.active).toBe(true);
   });
 
@@ -61,13 +70,20 @@ describe('SCIM protocol (generic)', () => {
   });
 
   test('full filter grammar, sorting and index paging', async () => {
-    for (const n of ['carol', 'alice', 'bob', 'dave']) await createUser(`${n}@example.com`, { title: n === 'bob' ? 'Lead' : 'Engineer' });
+    for (const n of ['carol', 'alice', 'bob', 'dave'])
+      await createUser(`${n}@example.com`, { title: n === 'bob' ? 'Lead' : 'Engineer' });
     const f = encodeURIComponent('title eq "Engineer" and (userName sw "a" or userName co "rol")');
     const res = await call(`${gen()}/Users?filter=${f}&sortBy=userName&sortOrder=descending`, { headers: bearer });
-    expect(res.body.Resources.map((u: { userName: string }) => u.userName)).toEqual(['carol@example.com', 'alice@example.com']);
+    expect(res.body.Resources.map((u: { userName: string }) => u.userName)).toEqual([
+      'carol@example.com',
+      'alice@example.com',
+    ]);
     const page = await call(`${gen()}/Users?sortBy=userName&startIndex=2&count=2`, { headers: bearer });
     expect(page.body).toMatchObject({ totalResults: 4, itemsPerPage: 2, startIndex: 2 });
-    expect(page.body.Resources.map((u: { userName: string }) => u.userName)).toEqual(['bob@example.com', 'carol@example.com']);
+    expect(page.body.Resources.map((u: { userName: string }) => u.userName)).toEqual([
+      'bob@example.com',
+      'carol@example.com',
+    ]);
     const none = await call(`${gen()}/Users?count=0`, { headers: bearer });
     expect(none.body).toMatchObject({ totalResults: 4, itemsPerPage: 0 });
     const bad = await call(`${gen()}/Users?filter=${encodeURIComponent('userName eq')}`, { headers: bearer });
@@ -76,22 +92,46 @@ describe('SCIM protocol (generic)', () => {
 
   test('ETags: If-Match mismatch → 412; match → write and version bump', async () => {
     const { body: u } = await createUser('ada@example.com');
-    const patch = { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'title', value: 'X' }] };
-    const stale = await call(`${gen()}/Users/${u.id}`, { method: 'PATCH', headers: { ...bearer, 'if-match': 'W/"9"' }, body: patch });
+    const patch = {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+      Operations: [{ op: 'replace', path: 'title', value: 'X' }],
+    };
+    const stale = await call(`${gen()}/Users/${u.id}`, {
+      method: 'PATCH',
+      headers: { ...bearer, 'if-match': 'W/"9"' },
+      body: patch,
+    });
     expect(stale.status).toBe(412);
-    const ok = await call(`${gen()}/Users/${u.id}`, { method: 'PATCH', headers: { ...bearer, 'if-match': 'W/"1"' }, body: patch });
+    const ok = await call(`${gen()}/Users/${u.id}`, {
+      method: 'PATCH',
+      headers: { ...bearer, 'if-match': 'W/"1"' },
+      body: patch,
+    });
     expect(ok.status).toBe(200);
     expect(ok.headers.get('etag')).toBe('W/"2"');
   });
 
   test('Azure-style member removal and derived User.groups', async () => {
     const { body: u } = await createUser('ada@example.com');
-    const { body: g } = await call(`${gen()}/Groups`, { method: 'POST', headers: bearer, body: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'Eng', members: [{ value: u.id }] } });
-    expect((await call(`${gen()}/Users/${u.id}`, { headers: bearer })).body.groups).toEqual([expect.objectContaining({ value: g.id, display: 'Eng' })]);
+    const { body: g } = await call(`${gen()}/Groups`, {
+      method: 'POST',
+      headers: bearer,
+      body: {
+        schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
+        displayName: 'Eng',
+        members: [{ value: u.id }],
+      },
+    });
+    expect((await call(`${gen()}/Users/${u.id}`, { headers: bearer })).body.groups).toEqual([
+      expect.objectContaining({ value: g.id, display: 'Eng' }),
+    ]);
     const res = await call(`${gen()}/Groups/${g.id}`, {
       method: 'PATCH',
       headers: bearer,
-      body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'remove', path: `members[value eq "${u.id}"]` }] },
+      body: {
+        schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+        Operations: [{ op: 'remove', path: `members[value eq "${u.id}"]` }],
+      },
     });
     expect(res.status).toBe(200);
     expect(res.body.members ?? []).toEqual([]);
@@ -104,36 +144,92 @@ describe('SCIM protocol (generic)', () => {
     expect(unauth.status).toBe(401);
     expect(unauth.headers.get('www-authenticate')).toMatch(/^Bearer/);
     expect(unauth.body).toMatchObject({ schemas: [ERROR], status: '401' });
-    expect((await call(`${gen()}/Users`, { method: 'POST', headers: bearer, body: '{"userName":' })).body).toMatchObject({ status: '400' });
-    expect((await call(`${gen()}/Users`, { method: 'POST', headers: { ...bearer, 'content-type': 'text/plain' }, body: '{}' })).status).toBe(415);
-    expect((await call(`${gen()}/Users`, { method: 'POST', headers: bearer, body: { userName: 'x' } })).body).toMatchObject({ status: '400', scimType: 'invalidSyntax' });
+    expect(
+      (await call(`${gen()}/Users`, { method: 'POST', headers: bearer, body: '{"userName":' })).body,
+    ).toMatchObject({ status: '400' });
+    expect(
+      (
+        await call(`${gen()}/Users`, {
+          method: 'POST',
+          headers: { ...bearer, 'content-type': 'text/plain' },
+          body: '{}',
+        })
+      ).status,
+    ).toBe(415);
+    expect(
+      (await call(`${gen()}/Users`, { method: 'POST', headers: bearer, body: { userName: 'x' } })).body,
+    ).toMatchObject({ status: '400', scimType: 'invalidSyntax' });
     expect((await call(`${sb.url}/nowhere`)).body).toMatchObject({ schemas: [ERROR], status: '404' });
     expect((await call(`${gen()}/Bulk`, { method: 'POST', headers: bearer, body: {} })).status).toBe(501);
   });
 
   test('discovery is public on generic, absent on jasper, authenticated on atlassian', async () => {
     const spc = await call(`${gen()}/ServiceProviderConfig`);
-    expect(spc.body).toMatchObject({ patch: { supported: true }, etag: { supported: true }, sort: { supported: true }, bulk: { supported: false } });
-    expect((await call(`${gen()}/ResourceTypes`)).body.Resources.map((r: { id: string }) => r.id)).toEqual(['User', 'Group']);
+    expect(spc.body).toMatchObject({
+      patch: { supported: true },
+      etag: { supported: true },
+      sort: { supported: true },
+      bulk: { supported: false },
+    });
+    expect((await call(`${gen()}/ResourceTypes`)).body.Resources.map((r: { id: string }) => r.id)).toEqual([
+      'User',
+      'Group',
+    ]);
     expect((await call(`${gen()}/Schemas`)).body.totalResults).toBeGreaterThanOrEqual(3);
-    expect((await call(`${sb.app('jasper').scimUrl}/ServiceProviderConfig`, { headers: { authorization: 'Bearer dev-jasper-token' } })).status).toBe(404);
+    expect(
+      (
+        await call(`${sb.app('jasper').scimUrl}/ServiceProviderConfig`, {
+          headers: { authorization: 'Bearer dev-jasper-token' },
+        })
+      ).status,
+    ).toBe(404);
     expect((await call(`${sb.app('atlassian').scimUrl}/ServiceProviderConfig`)).status).toBe(401);
-    expect((await call(`${sb.app('atlassian').scimUrl}/ServiceProviderConfig`, { headers: { authorization: 'Bearer dev-atlassian-token' } })).status).toBe(200);
+    expect(
+      (
+        await call(`${sb.app('atlassian').scimUrl}/ServiceProviderConfig`, {
+          headers: { authorization: 'Bearer dev-atlassian-token' },
+        })
+      ).status,
+    ).toBe(200);
   });
 
   test('each app enforces its own auth style and credential', async () => {
     expect((await call(`${sb.app('jasper').scimUrl}/Users`, { headers: bearer })).status).toBe(401);
-    expect((await call(`${sb.app('jasper').scimUrl}/Users`, { headers: { authorization: 'Bearer dev-jasper-token' } })).status).toBe(200);
-    expect((await call(`${sb.app('jumpcloud').scimUrl}/Users`, { headers: { authorization: 'Bearer dev-jumpcloud-key' } })).status).toBe(401);
-    expect((await call(`${sb.app('jumpcloud').scimUrl}/Users`, { headers: { 'x-api-key': 'dev-jumpcloud-key' } })).status).toBe(200);
-    expect((await call(`${sb.app('jostle').scimUrl}/Users`, { headers: { authorization: 'Bearer dev-jostle-token' } })).status).toBe(200);
+    expect(
+      (await call(`${sb.app('jasper').scimUrl}/Users`, { headers: { authorization: 'Bearer dev-jasper-token' } }))
+        .status,
+    ).toBe(200);
+    expect(
+      (await call(`${sb.app('jumpcloud').scimUrl}/Users`, { headers: { authorization: 'Bearer dev-jumpcloud-key' } }))
+        .status,
+    ).toBe(401);
+    expect(
+      (await call(`${sb.app('jumpcloud').scimUrl}/Users`, { headers: { 'x-api-key': 'dev-jumpcloud-key' } })).status,
+    ).toBe(200);
+    expect(
+      (await call(`${sb.app('jostle').scimUrl}/Users`, { headers: { authorization: 'Bearer dev-jostle-token' } }))
+        .status,
+    ).toBe(200);
     const basic = `Basic ${Buffer.from('admin@example.com:dev-atlassian-api-token').toString('base64')}`;
-    expect((await call(`${sb.atlassianRestUrl}/rest/servicedeskapi/servicedesk/1/customer`, { headers: { authorization: basic } })).status).toBe(200);
-    const denied = await call(`${sb.atlassianRestUrl}/rest/servicedeskapi/servicedesk/1/customer`, { headers: { authorization: 'Bearer dev-atlassian-token' } });
+    expect(
+      (
+        await call(`${sb.atlassianRestUrl}/rest/servicedeskapi/servicedesk/1/customer`, {
+          headers: { authorization: basic },
+        })
+      ).status,
+    ).toBe(200);
+    const denied = await call(`${sb.atlassianRestUrl}/rest/servicedeskapi/servicedesk/1/customer`, {
+      headers: { authorization: 'Bearer dev-atlassian-token' },
+    });
     expect(denied.status).toBe(401);
     expect(denied.body).toEqual({ errorMessages: [expect.any(String)], errors: {} });
-    const missingDesk = await call(`${sb.atlassianRestUrl}/rest/servicedeskapi/servicedesk/42/customer`, { headers: { authorization: basic } });
-    expect(missingDesk.body).toMatchObject({ errorMessage: expect.any(String), i18nErrorMessage: { i18nKey: expect.any(String) } });
+    const missingDesk = await call(`${sb.atlassianRestUrl}/rest/servicedeskapi/servicedesk/42/customer`, {
+      headers: { authorization: basic },
+    });
+    expect(missingDesk.body).toMatchObject({
+      errorMessage: expect.any(String),
+      i18nErrorMessage: { i18nKey: expect.any(String) },
+    });
   });
 });
 
@@ -150,7 +246,11 @@ describe('knobs', () => {
 
   test('throttleNext with an HTTP-date Retry-After', async () => {
     const date = new Date(Date.now() + 60_000).toUTCString();
-    await call(`${sb.url}/_admin/generic/knobs`, { method: 'PUT', body: { throttleNext: 1, retryAfter: date }, headers: { 'content-type': 'application/json' } });
+    await call(`${sb.url}/_admin/generic/knobs`, {
+      method: 'PUT',
+      body: { throttleNext: 1, retryAfter: date },
+      headers: { 'content-type': 'application/json' },
+    });
     const res = await call(`${gen()}/Users`, { headers: bearer });
     expect(res.status).toBe(429);
     expect(res.headers.get('retry-after')).toBe(date);
@@ -171,23 +271,36 @@ describe('knobs', () => {
   test('dropAfterCommit: the write is stored, the connection dies without a response', async () => {
     sb.app('generic').setKnobs({ dropAfterCommit: 1 });
     await expect(createUser('lost@example.com')).rejects.toThrow();
-    expect(sb.app('generic').users().map((u) => u.userName)).toEqual(['lost@example.com']);
-    expect(sb.app('generic').requests().at(-1)).toMatchObject({ method: 'POST', status: 201, fault: 'dropped after commit' });
+    expect(
+      sb
+        .app('generic')
+        .users()
+        .map((u) => u.userName),
+    ).toEqual(['lost@example.com']);
+    expect(sb.app('generic').requests().at(-1)).toMatchObject({
+      method: 'POST',
+      status: 201,
+      fault: 'dropped after commit',
+    });
   });
 });
 
 describe('group knobs', () => {
   const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
   const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
-  const createGroup = (displayName: string) => call(`${gen()}/Groups`, { method: 'POST', headers: bearer, body: { schemas: [GROUP], displayName } });
-  const knobs = (body: unknown) => call(`${sb.url}/_admin/generic/knobs`, { method: 'PUT', body, headers: { 'content-type': 'application/json' } });
+  const createGroup = (displayName: string) =>
+    call(`${gen()}/Groups`, { method: 'POST', headers: bearer, body: { schemas: [GROUP], displayName } });
+  const knobs = (body: unknown) =>
+    call(`${sb.url}/_admin/generic/knobs`, { method: 'PUT', body, headers: { 'content-type': 'application/json' } });
 
   test('allowDuplicateGroupNames (set over /_admin): off → 409 uniqueness (case-insensitive); on → both groups exist', async () => {
     expect((await createGroup('Sales')).status).toBe(201);
     expect((await createGroup('sales')).body).toMatchObject({ status: '409', scimType: 'uniqueness' });
     expect((await knobs({ allowDuplicateGroupNames: true })).body).toMatchObject({ allowDuplicateGroupNames: true });
     expect((await createGroup('sales')).status).toBe(201);
-    const list = await call(`${gen()}/Groups?filter=${encodeURIComponent('displayName eq "SALES"')}`, { headers: bearer });
+    const list = await call(`${gen()}/Groups?filter=${encodeURIComponent('displayName eq "SALES"')}`, {
+      headers: bearer,
+    });
     expect(list.body.totalResults).toBe(2);
     expect((await knobs({ allowDuplicateGroupNames: 'yes' })).status).toBe(400);
   });
@@ -195,14 +308,23 @@ describe('group knobs', () => {
   test('groupWriteFailures (set over /_admin): the next N group writes fail before they are handled; reads and user writes pass', async () => {
     const { body: g } = await createGroup('Eng');
     const { body: u } = await createUser('ada@example.com');
-    expect((await knobs({ groupWriteFailures: { status: 503, count: 2 } })).body).toMatchObject({ groupWriteFailures: { status: 503, count: 2 } });
+    expect((await knobs({ groupWriteFailures: { status: 503, count: 2 } })).body).toMatchObject({
+      groupWriteFailures: { status: 503, count: 2 },
+    });
     const add = { schemas: [PATCH_OP], Operations: [{ op: 'add', path: 'members', value: [{ value: u.id }] }] };
     expect((await call(`${gen()}/Groups/${g.id}`, { headers: bearer })).status).toBe(200);
     expect((await createUser('bob@example.com')).status).toBe(201);
-    expect((await call(`${gen()}/Groups/${g.id}`, { method: 'PATCH', headers: bearer, body: add })).body).toMatchObject({ schemas: [ERROR], status: '503' });
+    expect((await call(`${gen()}/Groups/${g.id}`, { method: 'PATCH', headers: bearer, body: add })).body).toMatchObject(
+      { schemas: [ERROR], status: '503' },
+    );
     expect((await createGroup('Ops')).status).toBe(503);
     expect((await call(`${gen()}/Groups/${g.id}`, { headers: bearer })).body.members ?? []).toEqual([]);
-    expect(sb.app('generic').requests().filter((r) => r.fault === 'group write failed')).toHaveLength(2);
+    expect(
+      sb
+        .app('generic')
+        .requests()
+        .filter((r) => r.fault === 'group write failed'),
+    ).toHaveLength(2);
     expect((await call(`${gen()}/Groups/${g.id}`, { method: 'PATCH', headers: bearer, body: add })).status).toBe(200);
     expect(sb.app('generic').controls.knobs.groupWriteFailures).toBeNull();
     // Without a count: every group write fails until the knob is cleared.
@@ -220,35 +342,59 @@ describe('group knobs', () => {
     const add = { schemas: [PATCH_OP], Operations: [{ op: 'add', path: 'members', value: [{ value: u.id }] }] };
     await expect(call(`${gen()}/Groups/${g.id}`, { method: 'PATCH', headers: bearer, body: add })).rejects.toThrow();
     expect(sb.app('generic').groups()[0]!.members).toEqual([expect.objectContaining({ value: u.id })]);
-    expect(sb.app('generic').requests().at(-1)).toMatchObject({ method: 'PATCH', status: 200, fault: 'dropped after commit' });
+    expect(sb.app('generic').requests().at(-1)).toMatchObject({
+      method: 'PATCH',
+      status: 200,
+      fault: 'dropped after commit',
+    });
   });
 
   test('removing a non-member with a value filter answers 400 noTarget (RFC 7644 §3.5.2.2)', async () => {
     const { body: g } = await createGroup('Eng');
     const { body: u } = await createUser('ada@example.com');
     const remove = { schemas: [PATCH_OP], Operations: [{ op: 'remove', path: `members[value eq "${u.id}"]` }] };
-    expect((await call(`${gen()}/Groups/${g.id}`, { method: 'PATCH', headers: bearer, body: remove })).body).toMatchObject({ status: '400', scimType: 'noTarget' });
+    expect(
+      (await call(`${gen()}/Groups/${g.id}`, { method: 'PATCH', headers: bearer, body: remove })).body,
+    ).toMatchObject({ status: '400', scimType: 'noTarget' });
   });
 });
 
 describe('admin endpoints', () => {
   test('inspect users, seats, invitations, requests (without credentials), knobs; reset', async () => {
     const jasper = sb.app('jasper').scimUrl;
-    await call(`${jasper}/Users`, { method: 'POST', headers: { authorization: 'Bearer dev-jasper-token' }, body: { schemas: [USER], userName: 'seat@example.com' } });
-    expect((await call(`${sb.url}/_admin/jasper/users`)).body).toEqual([expect.objectContaining({ userName: 'seat@example.com' })]);
+    await call(`${jasper}/Users`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer dev-jasper-token' },
+      body: { schemas: [USER], userName: 'seat@example.com' },
+    });
+    expect((await call(`${sb.url}/_admin/jasper/users`)).body).toEqual([
+      expect.objectContaining({ userName: 'seat@example.com' }),
+    ]);
     expect((await call(`${sb.url}/_admin/jasper/seats`)).body).toEqual({ consumed: 1, active: 1 });
-    expect((await call(`${sb.url}/_admin/jasper/invitations`)).body).toEqual([expect.objectContaining({ email: 'seat@example.com' })]);
+    expect((await call(`${sb.url}/_admin/jasper/invitations`)).body).toEqual([
+      expect.objectContaining({ email: 'seat@example.com' }),
+    ]);
     const log = (await call(`${sb.url}/_admin/jasper/requests`)).body;
     expect(log).toEqual([expect.objectContaining({ method: 'POST', url: '/jasper/scim/v2/Users', status: 201 })]);
     expect(JSON.stringify(log)).not.toContain('dev-jasper-token');
-    expect((await call(`${sb.url}/_admin/jasper/knobs`, { method: 'PATCH', body: { latencyMs: 5 }, headers: { 'content-type': 'application/json' } })).body).toMatchObject({ latencyMs: 5 });
+    expect(
+      (
+        await call(`${sb.url}/_admin/jasper/knobs`, {
+          method: 'PATCH',
+          body: { latencyMs: 5 },
+          headers: { 'content-type': 'application/json' },
+        })
+      ).body,
+    ).toMatchObject({ latencyMs: 5 });
     expect((await call(`${sb.url}/_admin`)).body.apps).toHaveLength(5);
     expect((await call(`${sb.url}/_admin/jasper/reset`, { method: 'POST' })).status).toBe(204);
     expect((await call(`${sb.url}/_admin/jasper/users`)).body).toEqual([]);
     expect((await call(`${sb.url}/_admin/jasper/knobs`)).body).toMatchObject({ latencyMs: 0 });
     expect((await call(`${sb.url}/_admin/nope/users`)).status).toBe(404);
     expect((await call(`${sb.url}/_admin/atlassian/servicedesks`)).body).toEqual({ '1': [], '2': [] });
-    expect((await call(`${sb.url}/_admin/atlassian/groups`)).body).toEqual([expect.objectContaining({ displayName: 'jira-servicemanagement-users' })]);
+    expect((await call(`${sb.url}/_admin/atlassian/groups`)).body).toEqual([
+      expect.objectContaining({ displayName: 'jira-servicemanagement-users' }),
+    ]);
   });
 });
 

@@ -7,7 +7,22 @@ type Obj = Record<string, unknown>;
 /** Strings that exercise escaping and case folding as well as random text. */
 export const text = fc.oneof(
   { weight: 3, arbitrary: fc.string({ maxLength: 8 }) },
-  { weight: 2, arbitrary: fc.constantFrom('a"b', 'x]y', "O'Malley", 'a\\b', ' or userName pr', 'Work', 'work', 'é', 'ÉCOLE', 'İ', '') },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom(
+      'a"b',
+      'x]y',
+      "O'Malley",
+      'a\\b',
+      ' or userName pr',
+      'Work',
+      'work',
+      'é',
+      'ÉCOLE',
+      'İ',
+      '',
+    ),
+  },
 );
 
 const onePrimary = (list: Obj[]): Obj[] => {
@@ -26,7 +41,10 @@ const onePrimary = (list: Obj[]): Obj[] => {
 // Mostly one value per type, as real directories have; sometimes duplicates, to exercise the
 // whole-attribute fallback.
 const typed = (types: string[]) => {
-  const el = fc.record({ value: text, type: fc.constantFrom(...types), primary: fc.boolean(), display: text }, { requiredKeys: ['value'] });
+  const el = fc.record(
+    { value: text, type: fc.constantFrom(...types), primary: fc.boolean(), display: text },
+    { requiredKeys: ['value'] },
+  );
   return fc
     .oneof(
       { weight: 3, arbitrary: fc.uniqueArray(el, { selector: (e) => String(e.type).toLowerCase(), maxLength: 4 }) },
@@ -38,20 +56,43 @@ const typed = (types: string[]) => {
 export const emails = typed(['work', 'home', 'other', 'Work']);
 export const phoneNumbers = typed(['work', 'mobile', 'home']);
 export const addresses = fc
-  .uniqueArray(fc.record({ type: fc.constantFrom('work', 'home', 'other'), streetAddress: text, locality: text, country: text, primary: fc.boolean() }, { requiredKeys: ['type'] }), {
-    selector: (a) => a.type,
-    maxLength: 3,
-  })
+  .uniqueArray(
+    fc.record(
+      {
+        type: fc.constantFrom('work', 'home', 'other'),
+        streetAddress: text,
+        locality: text,
+        country: text,
+        primary: fc.boolean(),
+      },
+      { requiredKeys: ['type'] },
+    ),
+    {
+      selector: (a) => a.type,
+      maxLength: 3,
+    },
+  )
   .map((l) => onePrimary(l as Obj[]));
-const valuedEl = fc.record({ value: fc.constantFrom('a', 'b', 'c', 'A', 'd"e', 'f]g'), display: text, type: text }, { requiredKeys: ['value'] });
+const valuedEl = fc.record(
+  { value: fc.constantFrom('a', 'b', 'c', 'A', 'd"e', 'f]g'), display: text, type: text },
+  { requiredKeys: ['value'] },
+);
 export const valued = fc.oneof(
   { weight: 3, arbitrary: fc.uniqueArray(valuedEl, { selector: (e) => e.value.toLowerCase(), maxLength: 4 }) },
   { weight: 1, arbitrary: fc.array(valuedEl, { maxLength: 4 }) },
 );
 
-export const name = fc.record({ givenName: text, familyName: text, middleName: text, formatted: text }, { requiredKeys: [] });
+export const name = fc.record(
+  { givenName: text, familyName: text, middleName: text, formatted: text },
+  { requiredKeys: [] },
+);
 export const enterprise = fc.record(
-  { department: text, costCenter: text, employeeNumber: text, manager: fc.record({ value: text, $ref: text }, { requiredKeys: [] }) },
+  {
+    department: text,
+    costCenter: text,
+    employeeNumber: text,
+    manager: fc.record({ value: text, $ref: text }, { requiredKeys: [] }),
+  },
   { requiredKeys: [] },
 );
 
@@ -114,7 +155,14 @@ export function mix(a: Obj, b: Obj, choices: number[]): Obj {
     } else if (Array.isArray(av) && Array.isArray(bv)) {
       out[k] = structuredClone([...av.filter((_, j) => j % 2 === 0), ...bv.filter((_, j) => j % 2 === 1)]);
       if (k === 'emails' || k === 'phoneNumbers' || k === 'addresses') out[k] = onePrimary(out[k] as Obj[]);
-    } else if (av && bv && typeof av === 'object' && typeof bv === 'object' && !Array.isArray(av) && !Array.isArray(bv)) {
+    } else if (
+      av &&
+      bv &&
+      typeof av === 'object' &&
+      typeof bv === 'object' &&
+      !Array.isArray(av) &&
+      !Array.isArray(bv)
+    ) {
       out[k] = structuredClone({ ...(av as Obj), ...(bv as Obj) });
     } else if (bv !== undefined) out[k] = structuredClone(bv);
   });
@@ -122,20 +170,30 @@ export function mix(a: Obj, b: Obj, choices: number[]): Obj {
 }
 
 export const userPair = fc
-  .tuple(storedUser, userAttributes, fc.array(fc.nat(3), { minLength: 16, maxLength: 16 }), fc.array(fc.boolean(), { minLength: 16, maxLength: 16 }))
+  .tuple(
+    storedUser,
+    userAttributes,
+    fc.array(fc.nat(3), { minLength: 16, maxLength: 16 }),
+    fc.array(fc.boolean(), { minLength: 16, maxLength: 16 }),
+  )
   .map(([current, other, choices, managedMask]) => {
     const { schemas: _s, id: _i, meta: _m, groups: _g, ...writable } = current;
     const desired = mix(writable, other, choices);
     if (desired.userName === undefined) desired.userName = current.userName;
     // Sometimes the client echoes readOnly attributes with other values; they must be ignored.
     if (choices[0] === 3) Object.assign(desired, { id: 'someone-else', groups: [], meta: { resourceType: 'User' } });
-    const absent = Object.keys(current).filter((k) => !(k in desired) && !['schemas', 'id', 'meta', 'groups', 'userName'].includes(k));
+    const absent = Object.keys(current).filter(
+      (k) => !(k in desired) && !['schemas', 'id', 'meta', 'groups', 'userName'].includes(k),
+    );
     const managed = absent.filter((_, i) => managedMask[i]);
     return { current: current as Obj, desired, managed };
   });
 
 export const storedGroup = fc
-  .uniqueArray(fc.record({ value: fc.string({ minLength: 1, maxLength: 6 }), display: text }), { selector: (m) => m.value.toLowerCase(), maxLength: 30 })
+  .uniqueArray(fc.record({ value: fc.string({ minLength: 1, maxLength: 6 }), display: text }), {
+    selector: (m) => m.value.toLowerCase(),
+    maxLength: 30,
+  })
   .map((members) => ({ schemas: [GROUP_SCHEMA], id: 'g', displayName: 'Group', members }));
 
 // ---- filters ----------------------------------------------------------------------------------
@@ -151,21 +209,38 @@ const filterValue = fc.oneof(
 );
 const cmpOp = fc.constantFrom('eq', 'ne', 'co', 'sw', 'ew', 'gt', 'lt', 'ge', 'le' as const);
 const topRef = fc.record(
-  { uri: fc.constantFrom(USER_SCHEMA, ENTERPRISE_USER_SCHEMA, 'urn:example:ext:1.0:Thing'), name: attrName, sub: attrName },
+  {
+    uri: fc.constantFrom(USER_SCHEMA, ENTERPRISE_USER_SCHEMA, 'urn:example:ext:1.0:Thing'),
+    name: attrName,
+    sub: attrName,
+  },
   { requiredKeys: ['name'] },
 );
 const innerRef = fc.record({ name: attrName });
 
-function filterArb(ref: fc.Arbitrary<{ uri?: string; name: string; sub?: string }>, allowValuePath: boolean): fc.Arbitrary<FilterAst> {
+function filterArb(
+  ref: fc.Arbitrary<{ uri?: string; name: string; sub?: string }>,
+  allowValuePath: boolean,
+): fc.Arbitrary<FilterAst> {
   return fc.letrec<{ f: FilterAst }>((tie) => ({
     f: fc.oneof(
       { depthSize: 'small', withCrossShrink: true },
       fc.record({ op: cmpOp, attr: ref, value: filterValue }) as fc.Arbitrary<FilterAst>,
       fc.record({ op: fc.constant('pr' as const), attr: ref }) as fc.Arbitrary<FilterAst>,
-      fc.record({ op: fc.constantFrom('and' as const, 'or' as const), left: tie('f'), right: tie('f') }) as fc.Arbitrary<FilterAst>,
+      fc.record({
+        op: fc.constantFrom('and' as const, 'or' as const),
+        left: tie('f'),
+        right: tie('f'),
+      }) as fc.Arbitrary<FilterAst>,
       fc.record({ op: fc.constant('not' as const), filter: tie('f') }) as fc.Arbitrary<FilterAst>,
       ...(allowValuePath
-        ? [fc.record({ op: fc.constant('valuePath' as const), attr: fc.record({ name: attrName }), filter: filterArb(innerRef, false) }) as fc.Arbitrary<FilterAst>]
+        ? [
+            fc.record({
+              op: fc.constant('valuePath' as const),
+              attr: fc.record({ name: attrName }),
+              filter: filterArb(innerRef, false),
+            }) as fc.Arbitrary<FilterAst>,
+          ]
         : []),
     ),
   })).f;

@@ -17,7 +17,11 @@ import {
 } from '../../src/scim';
 import { filterAst } from './arbitraries';
 
-const anyString = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.constantFrom('"', '\\', '"]', '" or userName pr or userName eq "', ')', '(', '\u0000', '\u2028', 'not (x pr)'));
+const anyString = fc.oneof(
+  fc.string(),
+  fc.string({ unit: 'binary' }),
+  fc.constantFrom('"', '\\', '"]', '" or userName pr or userName eq "', ')', '(', '\u0000', '\u2028', 'not (x pr)'),
+);
 
 describe('filter properties', () => {
   test('parseFilter(formatFilter(ast)) rebuilds any AST', () => {
@@ -41,7 +45,11 @@ describe('filter properties', () => {
           right: {
             op: 'or',
             left: { op: 'co', attr: { name: 'title' }, value: b },
-            right: { op: 'valuePath', attr: { name: 'emails' }, filter: { op: 'eq', attr: { name: 'type' }, value: a } },
+            right: {
+              op: 'valuePath',
+              attr: { name: 'emails' },
+              filter: { op: 'eq', attr: { name: 'type' }, value: a },
+            },
           },
         });
         const match = compileFilter(filter`userName eq ${a}`);
@@ -53,10 +61,21 @@ describe('filter properties', () => {
   });
 
   test('builder functions produce ASTs that survive formatting', () => {
-    const scalar = fc.oneof(anyString, fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }).filter((d) => !Object.is(d, -0)), fc.boolean(), fc.constant(null));
+    const scalar = fc.oneof(
+      anyString,
+      fc.integer(),
+      fc.double({ noNaN: true, noDefaultInfinity: true }).filter((d) => !Object.is(d, -0)),
+      fc.boolean(),
+      fc.constant(null),
+    );
     fc.assert(
       fc.property(scalar, anyString, fc.date({ noInvalidDate: true }), (v, s, d) => {
-        const ast = and(eq('userName', v), not(co('title', s)), valuePath('emails', eq('value', s)), gt('meta.lastModified', d));
+        const ast = and(
+          eq('userName', v),
+          not(co('title', s)),
+          valuePath('emails', eq('value', s)),
+          gt('meta.lastModified', d),
+        );
         expect(parseFilter(formatFilter(ast))).toEqual(ast);
       }),
       { numRuns: 3000, seed: 13 },
@@ -66,7 +85,31 @@ describe('filter properties', () => {
   test('parseFilter on arbitrary text returns an AST or throws InvalidFilterError with a position inside the text', () => {
     const noisy = fc.oneof(
       anyString,
-      fc.array(fc.constantFrom('userName', 'eq', 'and', 'or', 'not', '(', ')', '[', ']', '"x"', '1', 'pr', ' ', 'emails', 'true', '.', ':', 'urn:a:b'), { maxLength: 12 }).map((p) => p.join(' ')),
+      fc
+        .array(
+          fc.constantFrom(
+            'userName',
+            'eq',
+            'and',
+            'or',
+            'not',
+            '(',
+            ')',
+            '[',
+            ']',
+            '"x"',
+            '1',
+            'pr',
+            ' ',
+            'emails',
+            'true',
+            '.',
+            ':',
+            'urn:a:b',
+          ),
+          { maxLength: 12 },
+        )
+        .map((p) => p.join(' ')),
     );
     fc.assert(
       fc.property(noisy, (text) => {
@@ -87,7 +130,11 @@ describe('filter properties', () => {
   test('parsePath on arbitrary text returns a path or throws InvalidPathError with a position', () => {
     const noisy = fc.oneof(
       anyString,
-      fc.array(fc.constantFrom('emails', '[', ']', 'type', 'eq', '"work"', '.value', '.', 'urn:x:y', 'name', ' '), { maxLength: 8 }).map((p) => p.join('')),
+      fc
+        .array(fc.constantFrom('emails', '[', ']', 'type', 'eq', '"work"', '.value', '.', 'urn:x:y', 'name', ' '), {
+          maxLength: 8,
+        })
+        .map((p) => p.join('')),
     );
     fc.assert(
       fc.property(noisy, (text) => {

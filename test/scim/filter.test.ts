@@ -93,7 +93,12 @@ describe('parseFilter', () => {
     expect(e.status).toBe(400);
     expect(e.position).toBe(position);
     expect(e.detail).toContain(`position ${position}`);
-    expect(e.toJSON()).toEqual({ schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '400', scimType: 'invalidFilter', detail: e.detail });
+    expect(e.toJSON()).toEqual({
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'],
+      status: '400',
+      scimType: 'invalidFilter',
+      detail: e.detail,
+    });
   });
 });
 
@@ -171,7 +176,9 @@ describe('builder', () => {
     const f = filter`userName eq ${evil}`;
     expect(parseFilter(f)).toEqual({ op: 'eq', attr: { name: 'userName' }, value: evil });
     expect(filter`active eq ${true} and loginCount gt ${3}`).toBe('active eq true and loginCount gt 3');
-    expect(filter`meta.lastModified gt ${new Date(Date.UTC(2020, 0, 1))}`).toBe('meta.lastModified gt "2020-01-01T00:00:00.000Z"');
+    expect(filter`meta.lastModified gt ${new Date(Date.UTC(2020, 0, 1))}`).toBe(
+      'meta.lastModified gt "2020-01-01T00:00:00.000Z"',
+    );
   });
   test('values cannot take the place of attributes or operators', () => {
     expect(() => filter`${'userName'} eq "x"`).toThrow(InvalidFilterError);
@@ -184,8 +191,15 @@ describe('builder', () => {
     expect(() => filter`${forged}`).toThrow(InvalidFilterError);
   });
   test('functions build ASTs', () => {
-    const f = and(eq('userType', 'Employee'), valuePath('emails', and(eq('type', 'work'), co('value', '@example.com'))), not(pr('title')), gt('meta.lastModified', '2020-01-01T00:00:00Z'));
-    expect(formatFilter(f)).toBe('userType eq "Employee" and emails[type eq "work" and value co "@example.com"] and not (title pr) and meta.lastModified gt "2020-01-01T00:00:00Z"');
+    const f = and(
+      eq('userType', 'Employee'),
+      valuePath('emails', and(eq('type', 'work'), co('value', '@example.com'))),
+      not(pr('title')),
+      gt('meta.lastModified', '2020-01-01T00:00:00Z'),
+    );
+    expect(formatFilter(f)).toBe(
+      'userType eq "Employee" and emails[type eq "work" and value co "@example.com"] and not (title pr) and meta.lastModified gt "2020-01-01T00:00:00Z"',
+    );
     expect(() => eq('bad name', 'x')).toThrow(InvalidFilterError);
     expect(() => eq('x', Number.NaN)).toThrow(InvalidFilterError);
   });
@@ -196,7 +210,10 @@ describe('groups and custom schemas', () => {
     schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
     id: 'e9e30dba',
     displayName: 'Tour Guides',
-    members: [{ value: '2819c223-7f76-453a-919d-413861904646', display: 'Babs Jensen' }, { value: '902c246b', display: 'Mandy Pepperidge' }],
+    members: [
+      { value: '2819c223-7f76-453a-919d-413861904646', display: 'Babs Jensen' },
+      { value: '902c246b', display: 'Mandy Pepperidge' },
+    ],
   };
   test('members value paths and core URN prefix', () => {
     expect(compileFilter('members[value eq "2819C223-7F76-453A-919D-413861904646"]')(group)).toBe(true);
@@ -213,8 +230,28 @@ describe('groups and custom schemas', () => {
         name: 'HR',
         description: 'HR extension',
         attributes: [
-          { name: 'badge', type: 'string', multiValued: false, description: '', required: false, caseExact: true, mutability: 'readWrite', returned: 'default', uniqueness: 'none' },
-          { name: 'startDate', type: 'dateTime', multiValued: false, description: '', required: false, caseExact: false, mutability: 'readWrite', returned: 'default', uniqueness: 'none' },
+          {
+            name: 'badge',
+            type: 'string',
+            multiValued: false,
+            description: '',
+            required: false,
+            caseExact: true,
+            mutability: 'readWrite',
+            returned: 'default',
+            uniqueness: 'none',
+          },
+          {
+            name: 'startDate',
+            type: 'dateTime',
+            multiValued: false,
+            description: '',
+            required: false,
+            caseExact: false,
+            mutability: 'readWrite',
+            returned: 'default',
+            uniqueness: 'none',
+          },
         ],
       },
     ]);

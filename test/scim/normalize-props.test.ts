@@ -2,7 +2,13 @@
 // generated patches into the dialect and check that applyPatch with idpCompat gives the same
 // resource as the strict form.
 import fc from 'fast-check';
-import { ENTERPRISE_USER_SCHEMA, PATCH_OP_SCHEMA, type PatchOperation, applyPatch, generatePatch } from '../../src/scim';
+import {
+  ENTERPRISE_USER_SCHEMA,
+  PATCH_OP_SCHEMA,
+  type PatchOperation,
+  applyPatch,
+  generatePatch,
+} from '../../src/scim';
 import { storedGroup, userPair } from './arbitraries';
 
 type Obj = Record<string, unknown>;
@@ -14,10 +20,19 @@ function entraDialect(op: PatchOperation, flip: boolean): Obj {
   const path = op.path ?? '';
   const value = typeof op.value === 'boolean' && BOOLEAN_PATH.test(path) ? (op.value ? 'True' : 'False') : op.value;
   const member = /^members\[value eq ("(?:[^"\\]|\\.)*")\]$/.exec(path);
-  if (op.op === 'remove' && member && flip) return { op: Op, path: 'members', value: [{ value: JSON.parse(member[1]!) as string }] };
-  const dottedOrUrn = /^name\.[A-Za-z]+$/.test(path) || (path.startsWith(`${ENTERPRISE_USER_SCHEMA}:`) && !path.includes('['));
+  if (op.op === 'remove' && member && flip)
+    return { op: Op, path: 'members', value: [{ value: JSON.parse(member[1]!) as string }] };
+  const dottedOrUrn =
+    /^name\.[A-Za-z]+$/.test(path) || (path.startsWith(`${ENTERPRISE_USER_SCHEMA}:`) && !path.includes('['));
   if (op.op !== 'remove' && dottedOrUrn && flip) return { op: Op, value: { [path]: value } };
-  if (path === `${ENTERPRISE_USER_SCHEMA}:manager` && flip && value && typeof value === 'object' && 'value' in value && Object.keys(value).length === 1) {
+  if (
+    path === `${ENTERPRISE_USER_SCHEMA}:manager` &&
+    flip &&
+    value &&
+    typeof value === 'object' &&
+    'value' in value &&
+    Object.keys(value).length === 1
+  ) {
     return { op: Op, path, value: (value as Obj).value };
   }
   return op.path === undefined ? { op: Op, value } : { op: Op, path, value };
@@ -40,7 +55,14 @@ describe('normalizePatchOp preserves meaning', () => {
   test('groups: member removal as a value list', () => {
     fc.assert(
       fc.property(storedGroup, storedGroup, (current, other) => {
-        const desired = { members: [...current.members.filter((_, i) => i % 2 === 0), ...other.members.filter((m) => !current.members.some((c) => c.value.toLowerCase() === m.value.toLowerCase()))] };
+        const desired = {
+          members: [
+            ...current.members.filter((_, i) => i % 2 === 0),
+            ...other.members.filter(
+              (m) => !current.members.some((c) => c.value.toLowerCase() === m.value.toLowerCase()),
+            ),
+          ],
+        };
         const strict = generatePatch(current, desired);
         const dialect = { schemas: [PATCH_OP_SCHEMA], Operations: strict.Operations.map((o) => entraDialect(o, true)) };
         expect(applyPatch(current, dialect as never, { idpCompat: true })).toEqual(applyPatch(current, strict));

@@ -21,8 +21,9 @@ function managedOf(desired: Obj, managed: string[]): string[] {
       for (const a of Object.keys(desired[k] as Obj)) out.push(`${k}:${a}`);
     } else out.push(k);
   }
-  for (const m of managed) if (m === ENTERPRISE_USER_SCHEMA) out.push(m);
-  else out.push(m);
+  for (const m of managed)
+    if (m === ENTERPRISE_USER_SCHEMA) out.push(m);
+    else out.push(m);
   return out;
 }
 
@@ -38,7 +39,9 @@ function checkInvariant(current: Obj, desired: Obj, managed: string[], valuePath
   expect(JSON.stringify(current)).toBe(before);
   const attrs = managedOf(desired, managed);
   if (!resourcesEquivalentOn(result, desired, attrs)) {
-    throw new Error(`invariant broken\ncurrent=${JSON.stringify(current)}\ndesired=${JSON.stringify(desired)}\npatch=${JSON.stringify(patch)}\nresult=${JSON.stringify(result)}`);
+    throw new Error(
+      `invariant broken\ncurrent=${JSON.stringify(current)}\ndesired=${JSON.stringify(desired)}\npatch=${JSON.stringify(patch)}\nresult=${JSON.stringify(result)}`,
+    );
   }
   // Unmanaged attributes are left alone.
   for (const k of Object.keys(current)) {
@@ -65,7 +68,10 @@ describe('generatePatch', () => {
   };
 
   test('no change gives an empty PatchOp', () => {
-    expect(generatePatch(current, { ...current, id: 'other', meta: {} })).toEqual({ schemas: [PATCH_OP_SCHEMA], Operations: [] });
+    expect(generatePatch(current, { ...current, id: 'other', meta: {} })).toEqual({
+      schemas: [PATCH_OP_SCHEMA],
+      Operations: [],
+    });
   });
 
   test('scalars, complex sub-attributes, extension paths', () => {
@@ -86,7 +92,10 @@ describe('generatePatch', () => {
 
   test('absent attributes are left alone unless managed', () => {
     expect(generatePatch(current, { userName: 'bjensen' }).Operations).toEqual([]);
-    expect(generatePatch(current, { userName: 'bjensen' }, { managed: ['title', `${ENTERPRISE_USER_SCHEMA}:department`] }).Operations).toEqual([
+    expect(
+      generatePatch(current, { userName: 'bjensen' }, { managed: ['title', `${ENTERPRISE_USER_SCHEMA}:department`] })
+        .Operations,
+    ).toEqual([
       { op: 'remove', path: 'title' },
       { op: 'remove', path: `${ENTERPRISE_USER_SCHEMA}:department` },
     ]);
@@ -104,7 +113,9 @@ describe('generatePatch', () => {
       { op: 'replace', path: 'emails[type eq "work"].value', value: 'babs@example.com' },
       { op: 'add', path: 'emails', value: [{ value: 'b@other.org', type: 'other' }] },
     ]);
-    expect(generatePatch(current, desired, { valuePathFilters: false }).Operations).toEqual([{ op: 'replace', path: 'emails', value: desired.emails }]);
+    expect(generatePatch(current, desired, { valuePathFilters: false }).Operations).toEqual([
+      { op: 'replace', path: 'emails', value: desired.emails },
+    ]);
   });
 
   test('primary moving to another value needs one operation', () => {
@@ -141,14 +152,17 @@ describe('generatePatch', () => {
     expect(applyPatch(group, p).members).toEqual(desired.members);
   });
 
-  test.each([true, false])('property: applyPatch(current, generatePatch(current, desired)) ≡ desired (valuePathFilters=%s)', (valuePathFilters) => {
-    fc.assert(
-      fc.property(userPair, ({ current, desired, managed }) => {
-        checkInvariant(current, desired, managed, valuePathFilters);
-      }),
-      { numRuns: 2500, seed: valuePathFilters ? 42 : 4242 },
-    );
-  });
+  test.each([true, false])(
+    'property: applyPatch(current, generatePatch(current, desired)) ≡ desired (valuePathFilters=%s)',
+    (valuePathFilters) => {
+      fc.assert(
+        fc.property(userPair, ({ current, desired, managed }) => {
+          checkInvariant(current, desired, managed, valuePathFilters);
+        }),
+        { numRuns: 2500, seed: valuePathFilters ? 42 : 4242 },
+      );
+    },
+  );
 
   test('property: group membership diffs', () => {
     fc.assert(
@@ -156,7 +170,9 @@ describe('generatePatch', () => {
         const desired = { members: [...current.members.filter((_, i) => i % 3 !== 0), ...other.members] };
         // Identity is `value` (case-insensitive per RFC 7643 §8.7.1): keep one per value.
         const seen = new Set<string>();
-        desired.members = desired.members.filter((m) => !seen.has(m.value.toLowerCase()) && seen.add(m.value.toLowerCase()));
+        desired.members = desired.members.filter(
+          (m) => !seen.has(m.value.toLowerCase()) && seen.add(m.value.toLowerCase()),
+        );
         const patch = checkInvariant(current, desired, [], true);
         expect(resourcesEquivalentOn(applyPatch(current, patch), desired, ['members'])).toBe(true);
       }),

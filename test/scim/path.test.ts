@@ -9,7 +9,10 @@ describe('parsePath (RFC 7644 §3.5.2 PATH)', () => {
       'members[value eq "2819c223-7f76-453a-919d-413861904646"]',
       { attr: 'members', filter: { op: 'eq', attr: { name: 'value' }, value: '2819c223-7f76-453a-919d-413861904646' } },
     ],
-    ['emails[type eq "work"].value', { attr: 'emails', filter: { op: 'eq', attr: { name: 'type' }, value: 'work' }, sub: 'value' }],
+    [
+      'emails[type eq "work"].value',
+      { attr: 'emails', filter: { op: 'eq', attr: { name: 'type' }, value: 'work' }, sub: 'value' },
+    ],
     [
       'addresses[type eq "work"].streetAddress',
       { attr: 'addresses', filter: { op: 'eq', attr: { name: 'type' }, value: 'work' }, sub: 'streetAddress' },
@@ -17,7 +20,10 @@ describe('parsePath (RFC 7644 §3.5.2 PATH)', () => {
     [`${ENTERPRISE_USER_SCHEMA}:department`, { uri: ENTERPRISE_USER_SCHEMA, attr: 'department' }],
     [`${ENTERPRISE_USER_SCHEMA}:manager.value`, { uri: ENTERPRISE_USER_SCHEMA, attr: 'manager', sub: 'value' }],
     [ENTERPRISE_USER_SCHEMA, { uri: ENTERPRISE_USER_SCHEMA }],
-    ['urn:ietf:params:scim:schemas:core:2.0:User:userName', { uri: 'urn:ietf:params:scim:schemas:core:2.0:User', attr: 'userName' }],
+    [
+      'urn:ietf:params:scim:schemas:core:2.0:User:userName',
+      { uri: 'urn:ietf:params:scim:schemas:core:2.0:User', attr: 'userName' },
+    ],
   ])('%s', (text, expected) => {
     const p = parsePath(text);
     expect(p).toEqual(expected);

@@ -18,7 +18,12 @@ function fakeCli(name: string): string {
 }
 
 function ensure(env: Record<string, string | undefined>) {
-  const res = spawnSync(process.execPath, [join(root, 'scripts', 'ensure-temporal.mjs')], { cwd: root, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 30_000 });
+  const res = spawnSync(process.execPath, [join(root, 'scripts', 'ensure-temporal.mjs')], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
   return { code: res.status, stdout: res.stdout.trim(), stderr: res.stderr };
 }
 

@@ -36,7 +36,12 @@ function fakeRoot(name: string, jars: string[]): { root: string; wrapper: string
 const serverJar = `temporal-test-server-${TEST_SERVER_VERSION}.jar`;
 
 function ensure(env: Record<string, string | undefined>) {
-  const res = spawnSync(process.execPath, [script], { cwd: root, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 30_000 });
+  const res = spawnSync(process.execPath, [script], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
   return { code: res.status, stdout: res.stdout.trim(), stderr: res.stderr };
 }
 
@@ -44,11 +49,16 @@ describe('findTestServer (src/dev/test-server.ts)', () => {
   it('prefers TEMPORAL_TEST_SERVER_PATH over the local wrapper', () => {
     const { root: r } = fakeRoot('both', [serverJar]);
     const fromEnv = executable(join(dir, 'env', 'temporal-test-server'));
-    expect(findTestServer({ TEMPORAL_TEST_SERVER_PATH: fromEnv }, r)).toEqual({ path: fromEnv, source: 'TEMPORAL_TEST_SERVER_PATH' });
+    expect(findTestServer({ TEMPORAL_TEST_SERVER_PATH: fromEnv }, r)).toEqual({
+      path: fromEnv,
+      source: 'TEMPORAL_TEST_SERVER_PATH',
+    });
   });
 
   it('refuses a TEMPORAL_TEST_SERVER_PATH that is not an executable', () => {
-    expect(() => findTestServer({ TEMPORAL_TEST_SERVER_PATH: join(dir, 'nope') }, dir)).toThrow(/TEMPORAL_TEST_SERVER_PATH=.*is not an executable file/);
+    expect(() => findTestServer({ TEMPORAL_TEST_SERVER_PATH: join(dir, 'nope') }, dir)).toThrow(
+      /TEMPORAL_TEST_SERVER_PATH=.*is not an executable file/,
+    );
   });
 
   it('finds .temporal/test-server/bin/temporal-test-server while its jars exist', () => {

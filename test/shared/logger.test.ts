@@ -19,10 +19,27 @@ describe('log redaction', () => {
     const { log, lines } = capture();
     log.info({ token: 't-1', apiKey: 'k-1', password: 'p-1', secret: 's-1', webhookSecret: 'w-1' }, 'top level');
     log.info({ app: { token: 't-2', auth: { token: 't-3', key: 'k-3' } } }, 'nested');
-    log.info({ req: { headers: { authorization: 'Bearer t-4', 'x-api-key': 'k-4', 'x-scimflow-signature': 't=1,v1=abc' } } }, 'request');
+    log.info(
+      { req: { headers: { authorization: 'Bearer t-4', 'x-api-key': 'k-4', 'x-scimflow-signature': 't=1,v1=abc' } } },
+      'request',
+    );
     log.info({ headers: { authorization: 'Basic dXNlcjpwYXNz' } }, 'headers');
     const out = lines.join('');
-    for (const secret of ['t-1', 'k-1', 'p-1', 's-1', 'w-1', 't-2', 't-3', 'k-3', 'Bearer t-4', 'k-4', 'v1=abc', 'dXNlcjpwYXNz']) expect(out).not.toContain(secret);
+    for (const secret of [
+      't-1',
+      'k-1',
+      'p-1',
+      's-1',
+      'w-1',
+      't-2',
+      't-3',
+      'k-3',
+      'Bearer t-4',
+      'k-4',
+      'v1=abc',
+      'dXNlcjpwYXNz',
+    ])
+      expect(out).not.toContain(secret);
     expect(out.match(/\[redacted\]/g)!.length).toBeGreaterThanOrEqual(12);
   });
 });

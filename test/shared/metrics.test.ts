@@ -20,7 +20,9 @@ let metricsServer: Server & { url: string };
 let base = '';
 
 beforeAll(async () => {
-  fakeTemporal = createServer((_req, res) => res.end('temporal_worker_task_slots_available{worker_type="ActivityWorker"} 100\n'));
+  fakeTemporal = createServer((_req, res) =>
+    res.end('temporal_worker_task_slots_available{worker_type="ActivityWorker"} 100\n'),
+  );
   await new Promise<void>((r) => fakeTemporal.listen(0, '127.0.0.1', r));
   await ingress.listen({ host: '127.0.0.1', port: 0 });
   base = `http://127.0.0.1:${(ingress.server.address() as AddressInfo).port}`;
@@ -37,9 +39,19 @@ afterAll(async () => {
 });
 
 it('counts accepted and refused HR events by source and reason, and serves Temporal metrics alongside', async () => {
-  const body = JSON.stringify({ id: 'evt-m1', type: 'hire', employee: { employeeId: 'M1', email: 'm@example.com', givenName: 'M', familyName: 'N' } });
+  const body = JSON.stringify({
+    id: 'evt-m1',
+    type: 'hire',
+    employee: { employeeId: 'M1', email: 'm@example.com', givenName: 'M', familyName: 'N' },
+  });
   const headers = { 'content-type': 'application/json' };
-  await (await request(`${base}/webhooks/hr`, { method: 'POST', body, headers: { ...headers, 'x-scimflow-signature': sign(secret, body, Math.floor(Date.now() / 1000)) } })).body.text();
+  await (
+    await request(`${base}/webhooks/hr`, {
+      method: 'POST',
+      body,
+      headers: { ...headers, 'x-scimflow-signature': sign(secret, body, Math.floor(Date.now() / 1000)) },
+    })
+  ).body.text();
   await (await request(`${base}/webhooks/hr`, { method: 'POST', body, headers })).body.text();
   await (await request(`${base}/webhooks/hr`, { method: 'POST', body, headers })).body.text();
   metrics.accounts.inc({ app: 'generic', action: 'created' });

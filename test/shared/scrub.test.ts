@@ -69,11 +69,23 @@ describe('scrubAndTruncate', () => {
   it('is what errorFromStatus applies to a SCIM error detail (scrub before the cut)', () => {
     for (const offset of [490, 495, 498]) {
       const detail = `${'d'.repeat(offset)}${TOKEN}`;
-      const err = errorFromStatus(400, { app: 'a', method: 'POST', path: '/Users', body: { detail }, secrets: [TOKEN] });
+      const err = errorFromStatus(400, {
+        app: 'a',
+        method: 'POST',
+        path: '/Users',
+        body: { detail },
+        secrets: [TOKEN],
+      });
       for (let n = 4; n <= TOKEN.length; n++) expect(err.message).not.toContain(TOKEN.slice(0, n));
       expect(JSON.stringify(err.toJSON())).not.toContain(TOKEN.slice(0, 4));
     }
-    const jira = errorFromStatus(401, { app: 'a', method: 'GET', path: '/rest', body: { errorMessages: ['bad', `token ${TOKEN}`] }, secrets: [TOKEN] });
+    const jira = errorFromStatus(401, {
+      app: 'a',
+      method: 'GET',
+      path: '/rest',
+      body: { errorMessages: ['bad', `token ${TOKEN}`] },
+      secrets: [TOKEN],
+    });
     expect(jira.message).toContain(`token ${REDACTED}`);
   });
 });

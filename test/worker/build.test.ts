@@ -17,7 +17,9 @@ describe('resolveBuildId', () => {
   it('SCIMFLOW_BUILD_ID, else the configured one, else version+commit in this checkout', () => {
     expect(resolveBuildId({ env: { SCIMFLOW_BUILD_ID: ' 1.2.3+ci ' }, configured: 'cfg' })).toBe('1.2.3+ci');
     expect(resolveBuildId({ env: {}, configured: 'cfg' })).toBe('cfg');
-    expect(resolveBuildId({ env: {} })).toMatch(new RegExp(`^${packageVersion().replaceAll('.', '\\.')}\\+[0-9a-f]{12}(\\.dirty)?$`));
+    expect(resolveBuildId({ env: {} })).toMatch(
+      new RegExp(`^${packageVersion().replaceAll('.', '\\.')}\\+[0-9a-f]{12}(\\.dirty)?$`),
+    );
   });
 
   it('without git: the version and the prebuilt bundle’s hash (two bundles, two ids), else the version alone', () => {

@@ -44,7 +44,12 @@ describe('task tokens in logs', () => {
         },
       },
     });
-    const result = await worker.runUntil(env.client.workflow.execute('logWorkflow', { taskQueue: 'task-token-logs', workflowId: `task-token-${Date.now()}` }));
+    const result = await worker.runUntil(
+      env.client.workflow.execute('logWorkflow', {
+        taskQueue: 'task-token-logs',
+        workflowId: `task-token-${Date.now()}`,
+      }),
+    );
     expect(result).toBe('ok');
     expect(seen).toHaveLength(1);
     const out = lines.join('');
@@ -64,7 +69,14 @@ describe('task tokens in logs', () => {
 
   it('redactMeta removes task tokens at any depth and keeps the rest', () => {
     const token = new Uint8Array([1, 2, 3]);
-    expect(redactMeta({ a: 1, taskToken: 'x', task: { task: { taskToken: token, other: 'keep' } }, list: [{ base64TaskToken: 'y' }] })).toEqual({
+    expect(
+      redactMeta({
+        a: 1,
+        taskToken: 'x',
+        task: { task: { taskToken: token, other: 'keep' } },
+        list: [{ base64TaskToken: 'y' }],
+      }),
+    ).toEqual({
       a: 1,
       taskToken: '[redacted]',
       task: { task: { taskToken: '[redacted]', other: 'keep' } },

@@ -9,7 +9,10 @@ import { employee, event, startStack, type Stack } from '../helpers/stack';
 import { LIFECYCLE_CONFIG } from './config';
 
 const TIMEOUT_S = 3;
-const CONFIG = LIFECYCLE_CONFIG.replace('    timeout: 60s\n    onTimeout: reject\n', `    timeout: ${TIMEOUT_S}s\n    onTimeout: reject\n`);
+const CONFIG = LIFECYCLE_CONFIG.replace(
+  '    timeout: 60s\n    onTimeout: reject\n',
+  `    timeout: ${TIMEOUT_S}s\n    onTimeout: reject\n`,
+);
 
 let stack: Stack;
 beforeAll(async () => {
@@ -20,8 +23,10 @@ afterAll(async () => {
   await stack?.close();
 });
 
-const waiting = (s: PersonView) => s.pendingApprovals.some((p) => p.app === 'jasper') && s.apps.generic?.state === 'in-sync';
-const expired = (s: PersonView) => s.approvals.some((r) => r.app === 'jasper' && r.status === 'expired') && s.stage === 'compensated';
+const waiting = (s: PersonView) =>
+  s.pendingApprovals.some((p) => p.app === 'jasper') && s.apps.generic?.state === 'in-sync';
+const expired = (s: PersonView) =>
+  s.approvals.some((r) => r.app === 'jasper' && r.status === 'expired') && s.stage === 'compensated';
 
 describe('an approval nobody decides on', () => {
   it('expires at its deadline and compensates the join, without any other input', async () => {
@@ -29,7 +34,12 @@ describe('an approval nobody decides on', () => {
     await stack.send(event('hire', emp));
     const first = await stack.until(emp.employeeId, waiting, 'jasper waits, generic joined');
     const deadline = first.pendingApprovals[0]!.deadline;
-    const s = await stack.until(emp.employeeId, expired, `expired at ${new Date(deadline).toISOString()} and compensated`, (TIMEOUT_S + 12) * 1000);
+    const s = await stack.until(
+      emp.employeeId,
+      expired,
+      `expired at ${new Date(deadline).toISOString()} and compensated`,
+      (TIMEOUT_S + 12) * 1000,
+    );
     expect(s.compensation!.reason).toMatch(/jasper: approval timed out/);
     expect(await accountsFor(stack.sandbox.url, 'jasper', emp)).toEqual([]);
     await stack.until(emp.employeeId, (x) => x.apps.generic?.state === 'compensated', 'generic put back');
@@ -56,7 +66,11 @@ describe('a join waiting for an all-or-nothing seat', () => {
     const emp = employee({ department: 'Engineering' });
     await stack.send(event('hire', emp));
     // Read within a second of the request (well before the 3 s timeout): everything but jasper is done.
-    const s = await stack.until(emp.employeeId, (x) => waiting(x) && x.apps.jumpcloud?.state === 'in-sync' && x.apps.jasper?.state === 'awaiting-approval', 'only jasper left');
+    const s = await stack.until(
+      emp.employeeId,
+      (x) => waiting(x) && x.apps.jumpcloud?.state === 'in-sync' && x.apps.jasper?.state === 'awaiting-approval',
+      'only jasper left',
+    );
     expect(await accountsFor(stack.sandbox.url, 'jasper', emp)).toEqual([]);
     expect(s.stage).toBe('joining');
     const described = await stack.client.workflow.getHandle(identityWorkflowId(emp.employeeId)).describe();

@@ -4,7 +4,15 @@
 // movers and approvals, robustness).
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { identityWorkflowId } from '../../src/shared/hr-event';
-import { approvalSignal, decideUpdate, hrEventSignal, refreshSignal, retrySignal, skipSignal, type PersonView } from '../../src/workflows/definitions';
+import {
+  approvalSignal,
+  decideUpdate,
+  hrEventSignal,
+  refreshSignal,
+  retrySignal,
+  skipSignal,
+  type PersonView,
+} from '../../src/workflows/definitions';
 import { accountsOf, groupsOf, knobs, seedUser, deleteUserIn, type AppName } from '../helpers/apps';
 import { employee, event, jumpcloudUserName, startStack, type Stack } from '../helpers/stack';
 import { waitFor } from '../helpers/temporal';
@@ -18,16 +26,28 @@ afterAll(async () => {
   await stack?.close();
 });
 afterEach(async () => {
-  for (const app of ['generic', 'jasper', 'jumpcloud'] as const) await knobs(stack.sandbox.url, app, { failNext: 0, throttleNext: 0, dropAfterCommit: 0, errorRate: 0, groupWriteFailures: null });
+  for (const app of ['generic', 'jasper', 'jumpcloud'] as const)
+    await knobs(stack.sandbox.url, app, {
+      failNext: 0,
+      throttleNext: 0,
+      dropAfterCommit: 0,
+      errorRate: 0,
+      groupWriteFailures: null,
+    });
 });
 
 const base = () => stack.sandbox.url;
 const iso = (ms: number) => new Date(ms).toISOString();
 const accounts = (app: AppName, emp: { email: string; employeeId: string }) =>
-  accountsOf(base(), app, { userName: app === 'jumpcloud' ? jumpcloudUserName(emp.email) : emp.email, externalId: emp.employeeId });
-const active = async (app: AppName, emp: { email: string; employeeId: string }) => (await accounts(app, emp)).filter((u) => u.active);
+  accountsOf(base(), app, {
+    userName: app === 'jumpcloud' ? jumpcloudUserName(emp.email) : emp.email,
+    externalId: emp.employeeId,
+  });
+const active = async (app: AppName, emp: { email: string; employeeId: string }) =>
+  (await accounts(app, emp)).filter((u) => u.active);
 const settled = (s: PersonView) => (s.stage === 'active' || s.stage === 'left') && s.problems.length === 0;
-const eventually = <T>(fn: () => Promise<T | undefined | false>, what: string, timeoutMs = 20_000) => waitFor(fn, { what, timeoutMs });
+const eventually = <T>(fn: () => Promise<T | undefined | false>, what: string, timeoutMs = 20_000) =>
+  waitFor(fn, { what, timeoutMs });
 const quiet = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const groupNames = async (app: AppName, userId: string) =>
   (await groupsOf(base(), app))
@@ -46,7 +66,8 @@ describe('ordering and dates', () => {
     await stack.send(event('hire', emp2));
     for (const e of [emp, emp2]) await stack.until(e.employeeId, (s) => s.stage === 'left', 'left');
     await quiet(500);
-    for (const e of [emp, emp2]) for (const app of ['generic', 'jumpcloud'] as const) expect(await active(app, e)).toEqual([]);
+    for (const e of [emp, emp2])
+      for (const app of ['generic', 'jumpcloud'] as const) expect(await active(app, e)).toEqual([]);
     const s = await stack.state(emp2.employeeId);
     expect(s.events.find((e) => e.type === 'hire')!.fate).toMatchObject({ kind: 'superseded' });
   });
@@ -123,7 +144,11 @@ describe('leavers', () => {
     await knobs(base(), 'generic', { groupWriteFailures: { status: 403, count: 1000 } });
     await stack.send(event('terminate', emp));
     await eventually(async () => (await active('generic', emp)).length === 0, 'deactivated despite the 403');
-    const s = await stack.until(emp.employeeId, (x) => x.problems.includes('attention:generic'), 'group removal needs attention');
+    const s = await stack.until(
+      emp.employeeId,
+      (x) => x.problems.includes('attention:generic'),
+      'group removal needs attention',
+    );
     expect(s.apps.generic!.failure).toMatchObject({ needsPerson: true, action: 'removeGroup' });
     await knobs(base(), 'generic', { groupWriteFailures: null });
     await stack.client.workflow.getHandle(identityWorkflowId(emp.employeeId)).signal(retrySignal, { app: 'generic' });
@@ -165,7 +190,12 @@ describe('other people’s accounts', () => {
     ['a case variant', (email: string) => email.toUpperCase()],
   ])('%s is an identity conflict: the colleague’s account is never touched', async (_why, variant) => {
     const emp = employee();
-    const colleague = await seedUser(base(), 'generic', { userName: variant(emp.email), externalId: `COLLEAGUE-${emp.employeeId}`, title: 'Colleague', active: true });
+    const colleague = await seedUser(base(), 'generic', {
+      userName: variant(emp.email),
+      externalId: `COLLEAGUE-${emp.employeeId}`,
+      title: 'Colleague',
+      active: true,
+    });
     await stack.send(event('hire', emp));
     const s = await stack.until(emp.employeeId, (x) => x.problems.includes('conflict:generic'), 'conflict');
     expect(s.apps.generic!.conflict!.reason).toMatch(/COLLEAGUE-/);
@@ -173,7 +203,9 @@ describe('other people’s accounts', () => {
     await stack.send(event('terminate', emp));
     await stack.until(emp.employeeId, (x) => x.employment.status === 'left', 'left');
     await quiet(1_000);
-    const [after] = (await accountsOf(base(), 'generic', { externalId: `COLLEAGUE-${emp.employeeId}` })).filter((u) => u.id === colleague.id);
+    const [after] = (await accountsOf(base(), 'generic', { externalId: `COLLEAGUE-${emp.employeeId}` })).filter(
+      (u) => u.id === colleague.id,
+    );
     expect(after).toMatchObject({ active: true, title: 'Colleague', externalId: `COLLEAGUE-${emp.employeeId}` });
   });
 
@@ -198,9 +230,25 @@ describe('other people’s accounts', () => {
     const pre = await seedUser(base(), 'generic', { userName: emp.email, title: 'Hand-made', active: true });
     await knobs(base(), 'generic', { failNext: 1, failStatus: 503 });
     await stack.send(event('hire', emp));
-    const waiting = await stack.until(emp.employeeId, (s) => s.pendingApprovals.some((p) => p.app === 'jasper'), 'jasper waits');
-    await eventually(async () => (await accounts('generic', emp))[0]?.externalId === emp.employeeId, 'adopted and stamped');
-    await stack.client.workflow.getHandle(identityWorkflowId(emp.employeeId)).executeUpdate(decideUpdate, { args: [{ app: 'jasper', decision: 'reject', approver: 'lead@example.com', requestId: waiting.pendingApprovals[0]!.id }] });
+    const waiting = await stack.until(
+      emp.employeeId,
+      (s) => s.pendingApprovals.some((p) => p.app === 'jasper'),
+      'jasper waits',
+    );
+    await eventually(
+      async () => (await accounts('generic', emp))[0]?.externalId === emp.employeeId,
+      'adopted and stamped',
+    );
+    await stack.client.workflow.getHandle(identityWorkflowId(emp.employeeId)).executeUpdate(decideUpdate, {
+      args: [
+        {
+          app: 'jasper',
+          decision: 'reject',
+          approver: 'lead@example.com',
+          requestId: waiting.pendingApprovals[0]!.id,
+        },
+      ],
+    });
     await stack.until(emp.employeeId, (s) => s.stage === 'compensated' && !s.apps.generic?.failure, 'compensated');
     await eventually(async () => {
       const [u] = await accounts('generic', emp);
@@ -214,10 +262,20 @@ describe('compensation, movers, approvals', () => {
     const emp = employee({ department: 'Engineering' });
     const pre = await seedUser(base(), 'generic', { userName: emp.email, externalId: emp.employeeId, active: false });
     await stack.send(event('hire', emp));
-    const w = await stack.until(emp.employeeId, (s) => s.pendingApprovals.some((p) => p.app === 'jasper'), 'jasper waits');
+    const w = await stack.until(
+      emp.employeeId,
+      (s) => s.pendingApprovals.some((p) => p.app === 'jasper'),
+      'jasper waits',
+    );
     await eventually(async () => (await active('generic', emp)).length === 1, 'generic reactivated by the join');
-    await stack.client.workflow.getHandle(identityWorkflowId(emp.employeeId)).executeUpdate(decideUpdate, { args: [{ app: 'jasper', decision: 'reject', approver: 'lead@example.com', requestId: w.pendingApprovals[0]!.id }] });
-    await stack.until(emp.employeeId, (s) => s.stage === 'compensated' && s.apps.generic?.state === 'compensated', 'compensated');
+    await stack.client.workflow.getHandle(identityWorkflowId(emp.employeeId)).executeUpdate(decideUpdate, {
+      args: [{ app: 'jasper', decision: 'reject', approver: 'lead@example.com', requestId: w.pendingApprovals[0]!.id }],
+    });
+    await stack.until(
+      emp.employeeId,
+      (s) => s.stage === 'compensated' && s.apps.generic?.state === 'compensated',
+      'compensated',
+    );
     const [g] = await accounts('generic', emp);
     expect(g).toMatchObject({ id: pre.id, active: false });
     expect(await groupNames('generic', g!.id)).toEqual([]);
@@ -226,8 +284,21 @@ describe('compensation, movers, approvals', () => {
 
     // A new record: all-or-nothing again — Jasper is asked for again, and a second rejection compensates again.
     await stack.send(event('update', { ...emp, title: 'Retry' }));
-    const again = await stack.until(emp.employeeId, (s) => s.pendingApprovals.some((p) => p.app === 'jasper'), 'asked again');
-    await stack.client.workflow.getHandle(identityWorkflowId(emp.employeeId)).executeUpdate(decideUpdate, { args: [{ app: 'jasper', decision: 'approve', approver: 'lead@example.com', requestId: again.pendingApprovals[0]!.id }] });
+    const again = await stack.until(
+      emp.employeeId,
+      (s) => s.pendingApprovals.some((p) => p.app === 'jasper'),
+      'asked again',
+    );
+    await stack.client.workflow.getHandle(identityWorkflowId(emp.employeeId)).executeUpdate(decideUpdate, {
+      args: [
+        {
+          app: 'jasper',
+          decision: 'approve',
+          approver: 'lead@example.com',
+          requestId: again.pendingApprovals[0]!.id,
+        },
+      ],
+    });
     await stack.until(emp.employeeId, settled, 'joined');
     expect(await active('jasper', emp)).toHaveLength(1);
     expect(await active('generic', emp)).toHaveLength(1);
@@ -237,12 +308,20 @@ describe('compensation, movers, approvals', () => {
     const emp = employee({ department: 'Engineering' });
     await stack.send(event('hire', emp));
     const w = await stack.until(emp.employeeId, (s) => s.pendingApprovals.length === 1, 'jasper waits');
-    await stack.client.workflow.getHandle(identityWorkflowId(emp.employeeId)).executeUpdate(decideUpdate, { args: [{ app: 'jasper', decision: 'approve', approver: 'lead@example.com', requestId: w.pendingApprovals[0]!.id }] });
+    await stack.client.workflow.getHandle(identityWorkflowId(emp.employeeId)).executeUpdate(decideUpdate, {
+      args: [
+        { app: 'jasper', decision: 'approve', approver: 'lead@example.com', requestId: w.pendingApprovals[0]!.id },
+      ],
+    });
     await stack.until(emp.employeeId, settled, 'joined');
     await stack.send(event('update', { ...emp, department: 'Sales' }));
     await eventually(async () => (await active('jasper', emp)).length === 0, 'jasper deactivated on the move');
     await stack.send(event('update', { ...emp, department: 'Engineering' }));
-    await stack.until(emp.employeeId, (s) => s.pendingApprovals.some((p) => p.app === 'jasper' && p.purpose === 'reactivate'), 'reactivation waits');
+    await stack.until(
+      emp.employeeId,
+      (s) => s.pendingApprovals.some((p) => p.app === 'jasper' && p.purpose === 'reactivate'),
+      'reactivation waits',
+    );
     expect(await active('jasper', emp)).toEqual([]);
     await stack.send(event('terminate', emp));
     await stack.until(emp.employeeId, settled, 'left');
@@ -254,7 +333,11 @@ describe('compensation, movers, approvals', () => {
     const emp = employee({ department: 'Engineering' });
     await stack.send(event('hire', emp));
     const w = await stack.until(emp.employeeId, (s) => s.pendingApprovals.length === 1, 'jasper waits');
-    await stack.client.workflow.getHandle(identityWorkflowId(emp.employeeId)).executeUpdate(decideUpdate, { args: [{ app: 'jasper', decision: 'approve', approver: 'lead@example.com', requestId: w.pendingApprovals[0]!.id }] });
+    await stack.client.workflow.getHandle(identityWorkflowId(emp.employeeId)).executeUpdate(decideUpdate, {
+      args: [
+        { app: 'jasper', decision: 'approve', approver: 'lead@example.com', requestId: w.pendingApprovals[0]!.id },
+      ],
+    });
     await stack.until(emp.employeeId, settled, 'joined');
     await stack.send(event('terminate', emp));
     await stack.until(emp.employeeId, settled, 'left');
@@ -271,11 +354,19 @@ describe('compensation, movers, approvals', () => {
     await stack.send(event('update', { ...emp, title: 'After' }));
     await eventually(async () => (await accounts('generic', emp))[0]?.title === 'After', 'update not held back');
     await stack.send(event('update', { ...emp, title: 'After', department: 'Sales' }));
-    const moved = await stack.until(emp.employeeId, (s) => s.pendingApprovals.length === 0, 'approval withdrawn by the move');
+    const moved = await stack.until(
+      emp.employeeId,
+      (s) => s.pendingApprovals.length === 0,
+      'approval withdrawn by the move',
+    );
     expect(moved.approvals.find((r) => r.id === w.pendingApprovals[0]!.id)!.status).toBe('withdrawn');
     const late = await stack.client.workflow
       .getHandle(identityWorkflowId(emp.employeeId))
-      .executeUpdate(decideUpdate, { args: [{ app: 'jasper', decision: 'approve', approver: 'lead@example.com', requestId: w.pendingApprovals[0]!.id }] })
+      .executeUpdate(decideUpdate, {
+        args: [
+          { app: 'jasper', decision: 'approve', approver: 'lead@example.com', requestId: w.pendingApprovals[0]!.id },
+        ],
+      })
       .catch((e: unknown) => e);
     expect(late).toBeInstanceOf(WorkflowUpdateFailedError);
     expect(await accounts('jasper', emp)).toEqual([]);
@@ -286,7 +377,11 @@ describe('compensation, movers, approvals', () => {
     const before = stack.sandbox.app('jasper').requests().length;
     await stack.send(event('hire', emp));
     const w = await stack.until(emp.employeeId, (s) => s.pendingApprovals.length === 1, 'jasper waits');
-    await stack.client.workflow.getHandle(identityWorkflowId(emp.employeeId)).executeUpdate(decideUpdate, { args: [{ app: 'jasper', decision: 'approve', approver: 'lead@example.com', requestId: w.pendingApprovals[0]!.id }] });
+    await stack.client.workflow.getHandle(identityWorkflowId(emp.employeeId)).executeUpdate(decideUpdate, {
+      args: [
+        { app: 'jasper', decision: 'approve', approver: 'lead@example.com', requestId: w.pendingApprovals[0]!.id },
+      ],
+    });
     await eventually(async () => (await active('jasper', emp)).length === 1, 'jasper seat');
     await stack.until(emp.employeeId, (s) => s.apps.jasper?.state === 'in-sync', 'jasper in sync');
     const mine = stack.sandbox
@@ -294,7 +389,10 @@ describe('compensation, movers, approvals', () => {
       .requests()
       .slice(before)
       .filter((r) => !r.url.includes('startIndex=1&count=100')); // the test's own reads (usersOf)
-    expect(mine.map((r) => `${r.method} ${r.url.split('?')[0]}`)).toEqual(['GET /jasper/scim/v2/Users', 'POST /jasper/scim/v2/Users']);
+    expect(mine.map((r) => `${r.method} ${r.url.split('?')[0]}`)).toEqual([
+      'GET /jasper/scim/v2/Users',
+      'POST /jasper/scim/v2/Users',
+    ]);
     expect(mine[0]!.url).toContain('filter=');
   });
 
@@ -303,8 +401,15 @@ describe('compensation, movers, approvals', () => {
     await stack.send(event('hire', emp));
     const w = await stack.until(emp.employeeId, (s) => s.pendingApprovals.length === 1, 'jasper waits');
     const h = stack.client.workflow.getHandle(identityWorkflowId(emp.employeeId));
-    const args = (decision: 'approve' | 'reject') => ({ args: [{ app: 'jasper', decision, approver: 'lead@example.com', requestId: w.pendingApprovals[0]!.id }] as [never] });
-    const [a, b] = await Promise.allSettled([h.executeUpdate(decideUpdate, args('approve')), h.executeUpdate(decideUpdate, args('reject'))]);
+    const args = (decision: 'approve' | 'reject') => ({
+      args: [{ app: 'jasper', decision, approver: 'lead@example.com', requestId: w.pendingApprovals[0]!.id }] as [
+        never,
+      ],
+    });
+    const [a, b] = await Promise.allSettled([
+      h.executeUpdate(decideUpdate, args('approve')),
+      h.executeUpdate(decideUpdate, args('reject')),
+    ]);
     expect([a.status, b.status].sort()).toEqual(['fulfilled', 'rejected']);
     const s = await stack.state(emp.employeeId);
     const decided = s.approvals.find((r) => r.id === w.pendingApprovals[0]!.id)!;
@@ -339,7 +444,9 @@ describe('robustness', () => {
     const refused = await h.executeUpdate(decideUpdate, { args: [{} as never] }).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(WorkflowUpdateFailedError);
     const s = await stack.state(emp.employeeId);
-    expect(s.log.filter((l) => l.kind === 'invalid-message' || l.kind === 'refused-decision').length).toBeGreaterThanOrEqual(4);
+    expect(
+      s.log.filter((l) => l.kind === 'invalid-message' || l.kind === 'refused-decision').length,
+    ).toBeGreaterThanOrEqual(4);
     await stack.send(event('terminate', emp));
     await stack.until(emp.employeeId, settled, 'left');
     expect(await active('generic', emp)).toEqual([]);
@@ -349,7 +456,9 @@ describe('robustness', () => {
     const emp = employee();
     await stack.send(event('hire', emp));
     await stack.until(emp.employeeId, settled, 'joined');
-    await stack.client.workflow.getHandle(identityWorkflowId(emp.employeeId)).terminate('an operator clicked Terminate');
+    await stack.client.workflow
+      .getHandle(identityWorkflowId(emp.employeeId))
+      .terminate('an operator clicked Terminate');
     await stack.send(event('terminate', emp));
     await stack.until(emp.employeeId, settled, 'left');
     for (const app of ['generic', 'jumpcloud'] as const) {
@@ -368,13 +477,20 @@ describe('robustness', () => {
     await request(`${base()}/generic/scim/v2/Users/${g!.id}`, {
       method: 'PATCH',
       headers: { authorization: 'Bearer dev-token', 'content-type': 'application/scim+json' },
-      body: JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'active', value: false }] }),
+      body: JSON.stringify({
+        schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+        Operations: [{ op: 'replace', path: 'active', value: false }],
+      }),
     }).then((r) => r.body.text());
     const h = stack.client.workflow.getHandle(identityWorkflowId(emp.employeeId));
     const firstRun = (await h.describe()).runId;
     await h.signal(refreshSignal, { reason: 'nightly', continueAsNew: true });
     await eventually(async () => (await active('generic', emp)).length === 1, 'reactivated by the refresh');
-    await eventually(async () => (await stack.client.workflow.getHandle(identityWorkflowId(emp.employeeId)).describe()).runId !== firstRun, 'a new run');
+    await eventually(
+      async () =>
+        (await stack.client.workflow.getHandle(identityWorkflowId(emp.employeeId)).describe()).runId !== firstRun,
+      'a new run',
+    );
     const s = await stack.until(emp.employeeId, settled, 'settled in the new run');
     expect(s.events.map((e) => e.type)).toEqual(['hire']);
   });

@@ -38,7 +38,8 @@ const transcript: string[] = [];
 const dir = mkdtempSync(join(tmpdir(), 'scimflow-deployment-'));
 
 const address = () => env.connection.options.address as string;
-const readable = (text: string) => text.replaceAll(address(), 'localhost:7233').replaceAll(`localhost:${address().split(':')[1]}`, 'localhost:7233');
+const readable = (text: string) =>
+  text.replaceAll(address(), 'localhost:7233').replaceAll(`localhost:${address().split(':')[1]}`, 'localhost:7233');
 
 function say(command: string, output: string): void {
   transcript.push(`$ ${command}\n${readable(output).trimEnd()}\n`);
@@ -47,16 +48,24 @@ function say(command: string, output: string): void {
 /** The Temporal CLI against the test's dev server. */
 function temporalCli(...args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(findTemporalCli()!, [...args, '--address', address()], { encoding: 'utf8', timeout: 30_000 }, (err, stdout, stderr) => {
-      say(`temporal ${args.join(' ')}`, stdout + stderr);
-      if (err) reject(new Error(`temporal ${args.join(' ')}: ${stderr || err.message}`));
-      else resolve(stdout);
-    });
+    execFile(
+      findTemporalCli()!,
+      [...args, '--address', address()],
+      { encoding: 'utf8', timeout: 30_000 },
+      (err, stdout, stderr) => {
+        say(`temporal ${args.join(' ')}`, stdout + stderr);
+        if (err) reject(new Error(`temporal ${args.join(' ')}: ${stderr || err.message}`));
+        else resolve(stdout);
+      },
+    );
   });
 }
 
 /** `scimflow upgrade` as a child process: its JSON report, and the text people see (the CLI's own with `human`, else the same formatter's). */
-async function upgradeCli(args: string[], opts: { human?: boolean } = {}): Promise<{ report: UpgradeReport; text: string }> {
+async function upgradeCli(
+  args: string[],
+  opts: { human?: boolean } = {},
+): Promise<{ report: UpgradeReport; text: string }> {
   const envs = { TEMPORAL_ADDRESS: address(), TEMPORAL_NAMESPACE: 'default' };
   const run = async (extra: string[]) => {
     const r = await scimflow(['upgrade', '-c', config, ...extra], envs);
@@ -76,9 +85,16 @@ async function upgradeCli(args: string[], opts: { human?: boolean } = {}): Promi
 }
 
 async function startVersion(buildId: 'v1' | 'v2'): Promise<WorkerProcess> {
-  const w = await startWorkerProcess({ config, temporalAddress: address(), env: { SCIMFLOW_BUILD_ID: buildId, SCIMFLOW_WORKFLOW_BUNDLE: bundles[buildId] } });
+  const w = await startWorkerProcess({
+    config,
+    temporalAddress: address(),
+    env: { SCIMFLOW_BUILD_ID: buildId, SCIMFLOW_WORKFLOW_BUNDLE: bundles[buildId] },
+  });
   workers.push(w);
-  say(`SCIMFLOW_BUILD_ID=${buildId} scimflow worker -c scimflow.yaml   # temporal.deployment: { name: ${DEPLOYMENT} }`, `${JSON.stringify({ msg: w.running.msg, buildId: w.running.buildId, deployment: w.running.deployment })}\n`);
+  say(
+    `SCIMFLOW_BUILD_ID=${buildId} scimflow worker -c scimflow.yaml   # temporal.deployment: { name: ${DEPLOYMENT} }`,
+    `${JSON.stringify({ msg: w.running.msg, buildId: w.running.buildId, deployment: w.running.deployment })}\n`,
+  );
   await versionPolled(buildId).catch((err: unknown) => {
     throw new Error(`${String(err)}\n--- worker output ---\n${w.output().slice(-4000)}`);
   });
@@ -93,7 +109,10 @@ async function versionPolled(buildId: string): Promise<void> {
   const queues = 2 * (1 + 3); // scimflow + the three apps, each for workflows and activities
   await waitFor(
     async () => {
-      const res = await env.client.workflowService.describeWorkerDeploymentVersion({ namespace: 'default', deploymentVersion: { deploymentName: DEPLOYMENT, buildId } });
+      const res = await env.client.workflowService.describeWorkerDeploymentVersion({
+        namespace: 'default',
+        deploymentVersion: { deploymentName: DEPLOYMENT, buildId },
+      });
       return (res.workerDeploymentVersionInfo?.taskQueueInfos?.length ?? 0) >= queues ? true : undefined;
     },
     { timeoutMs: 30_000, what: `every task queue of ${buildId} polled` },
@@ -102,12 +121,17 @@ async function versionPolled(buildId: string): Promise<void> {
 
 async function listIdentity(query = ''): Promise<WorkflowExecutionInfo[]> {
   const out: WorkflowExecutionInfo[] = [];
-  for await (const wf of env.client.workflow.list({ query: `WorkflowType = 'identityWorkflow' AND ExecutionStatus = 'Running'${query}` })) out.push(wf);
+  for await (const wf of env.client.workflow.list({
+    query: `WorkflowType = 'identityWorkflow' AND ExecutionStatus = 'Running'${query}`,
+  }))
+    out.push(wf);
   return out;
 }
 
-const versionOf = (wf: WorkflowExecutionInfo) => (wf.searchAttributes as Record<string, unknown[]>).TemporalWorkerDeploymentVersion?.[0];
-const stageOf = async (employeeId: string) => (await env.client.workflow.getHandle(identityWorkflowId(employeeId)).query(stateQuery)).stage;
+const versionOf = (wf: WorkflowExecutionInfo) =>
+  (wf.searchAttributes as Record<string, unknown[]>).TemporalWorkerDeploymentVersion?.[0];
+const stageOf = async (employeeId: string) =>
+  (await env.client.workflow.getHandle(identityWorkflowId(employeeId)).query(stateQuery)).stage;
 
 beforeAll(async () => {
   const { before, after } = upgradeVariants();
@@ -117,26 +141,39 @@ beforeAll(async () => {
     [env, sandbox] = await Promise.all([
       startTemporal(),
       startSandbox({ host: '127.0.0.1', port: 0 }),
-      buildWorkflowBundle({ out: join(dir, 'v1.js'), workflowsPath: v1.workflowsPath }).then((b) => (bundles.v1 = b.path)),
-      buildWorkflowBundle({ out: join(dir, 'v2.js'), workflowsPath: v2.workflowsPath }).then((b) => (bundles.v2 = b.path)),
+      buildWorkflowBundle({ out: join(dir, 'v1.js'), workflowsPath: v1.workflowsPath }).then(
+        (b) => (bundles.v1 = b.path),
+      ),
+      buildWorkflowBundle({ out: join(dir, 'v2.js'), workflowsPath: v2.workflowsPath }).then(
+        (b) => (bundles.v2 = b.path),
+      ),
     ]);
   } finally {
     v1.cleanup();
     v2.cleanup();
   }
-  config = writeWorkerConfig(LIFECYCLE_CONFIG.replace('taskQueue: scimflow }', `taskQueue: scimflow, deployment: { name: ${DEPLOYMENT} } }`), sandbox.url, dir);
+  config = writeWorkerConfig(
+    LIFECYCLE_CONFIG.replace('taskQueue: scimflow }', `taskQueue: scimflow, deployment: { name: ${DEPLOYMENT} } }`),
+    sandbox.url,
+    dir,
+  );
 }, 180_000);
 
 afterAll(async () => {
   await Promise.all(workers.map((w) => w.stop()));
   await sandbox?.close();
   await env?.teardown();
-  if (process.env.SCIMFLOW_VERSIONING_TRANSCRIPT) writeFileSync(process.env.SCIMFLOW_VERSIONING_TRANSCRIPT, transcript.join('\n'));
+  if (process.env.SCIMFLOW_VERSIONING_TRANSCRIPT)
+    writeFileSync(process.env.SCIMFLOW_VERSIONING_TRANSCRIPT, transcript.join('\n'));
 });
 
 it('v1 workers, v2 workers, ramp, set-current, scimflow upgrade onto v2, and a rollback to v1', async () => {
   const dispatch = temporalDispatcher(env.client);
-  const people = [employee({ department: 'Sales' }), employee({ department: 'Sales' }), employee({ department: 'Marketing' })];
+  const people = [
+    employee({ department: 'Sales' }),
+    employee({ department: 'Sales' }),
+    employee({ department: 'Marketing' }),
+  ];
 
   // ---- v1: versioned workers take no task until their version is current -----------------------
   await startVersion('v1');
@@ -147,29 +184,73 @@ it('v1 workers, v2 workers, ramp, set-current, scimflow upgrade onto v2, and a r
   expect(waiting.raw.pendingWorkflowTask).toBeTruthy();
   expect(waiting.historyLength).toBeLessThanOrEqual(3); // started, signalled, a task scheduled: nobody took it
 
-  await temporalCli('worker', 'deployment', 'set-current-version', '--deployment-name', DEPLOYMENT, '--build-id', 'v1', '--yes');
+  await temporalCli(
+    'worker',
+    'deployment',
+    'set-current-version',
+    '--deployment-name',
+    DEPLOYMENT,
+    '--build-id',
+    'v1',
+    '--yes',
+  );
   for (const p of people.slice(1)) await dispatch.dispatch(event('hire', p));
-  for (const p of people) await waitFor(async () => ((await stageOf(p.employeeId)) === 'active' ? true : undefined), { timeoutMs: 45_000, what: `${p.employeeId} joined on v1` });
+  for (const p of people)
+    await waitFor(async () => ((await stageOf(p.employeeId)) === 'active' ? true : undefined), {
+      timeoutMs: 45_000,
+      what: `${p.employeeId} joined on v1`,
+    });
   const onV1 = await listIdentity();
   expect(onV1.map(versionOf).sort()).toEqual([`${DEPLOYMENT}:v1`, `${DEPLOYMENT}:v1`, `${DEPLOYMENT}:v1`]);
-  expect(onV1.map((wf) => (wf.searchAttributes as Record<string, unknown[]>).TemporalWorkflowVersioningBehavior?.[0])).toEqual(['AutoUpgrade', 'AutoUpgrade', 'AutoUpgrade']);
+  expect(
+    onV1.map((wf) => (wf.searchAttributes as Record<string, unknown[]>).TemporalWorkflowVersioningBehavior?.[0]),
+  ).toEqual(['AutoUpgrade', 'AutoUpgrade', 'AutoUpgrade']);
   const groups: WorkflowExecutionInfo[] = [];
   for await (const wf of env.client.workflow.list({ query: `WorkflowType = 'groupWorkflow'` })) groups.push(wf);
   expect(groups.length).toBeGreaterThan(0);
-  for (const g of groups) expect((g.searchAttributes as Record<string, unknown[]>).TemporalWorkflowVersioningBehavior).toEqual(['Pinned']);
+  for (const g of groups)
+    expect((g.searchAttributes as Record<string, unknown[]>).TemporalWorkflowVersioningBehavior).toEqual(['Pinned']);
 
   let up = await upgradeCli(['--dry-run'], { human: true });
   expect(up.text).toMatch(/^current build: v1 \(Worker Deployment scimflow-test\)\nrunning controllers: 3\n/);
   expect(up.text).toContain('dry run: nothing sent');
-  expect(up.report).toMatchObject({ current: { buildIds: ['v1'], from: 'deployment', deployment: DEPLOYMENT }, running: 3, byVersion: [{ version: `${DEPLOYMENT}:v1`, people: 3 }], toUpgrade: [] });
+  expect(up.report).toMatchObject({
+    current: { buildIds: ['v1'], from: 'deployment', deployment: DEPLOYMENT },
+    running: 3,
+    byVersion: [{ version: `${DEPLOYMENT}:v1`, people: 3 }],
+    toUpgrade: [],
+  });
 
   // ---- v2 next to it: ramp, then current ----------------------------------------------------------
   await startVersion('v2');
-  await temporalCli('worker', 'deployment', 'set-ramping-version', '--deployment-name', DEPLOYMENT, '--build-id', 'v2', '--percentage', '10', '--yes');
-  const ramping = await env.client.workflowService.describeWorkerDeployment({ namespace: 'default', deploymentName: DEPLOYMENT });
+  await temporalCli(
+    'worker',
+    'deployment',
+    'set-ramping-version',
+    '--deployment-name',
+    DEPLOYMENT,
+    '--build-id',
+    'v2',
+    '--percentage',
+    '10',
+    '--yes',
+  );
+  const ramping = await env.client.workflowService.describeWorkerDeployment({
+    namespace: 'default',
+    deploymentName: DEPLOYMENT,
+  });
   expect(ramping.workerDeploymentInfo?.routingConfig?.rampingDeploymentVersion?.buildId).toBe('v2');
   expect(ramping.workerDeploymentInfo?.routingConfig?.rampingVersionPercentage).toBe(10);
-  await temporalCli('worker', 'deployment', 'set-current-version', '--deployment-name', DEPLOYMENT, '--build-id', 'v2', '--yes');
+  await temporalCli(
+    'worker',
+    'deployment',
+    'set-current-version',
+    '--deployment-name',
+    DEPLOYMENT,
+    '--build-id',
+    'v2',
+    '--yes',
+  );
   await temporalCli('worker', 'deployment', 'describe', '--name', DEPLOYMENT);
 
   // Idle controllers stay where they are until their next task: all three still show v1.
@@ -187,12 +268,20 @@ it('v1 workers, v2 workers, ramp, set-current, scimflow upgrade onto v2, and a r
   await waitFor(
     async () => {
       const now = await listIdentity();
-      return now.length === 3 && now.every((wf) => runsBefore.get(wf.workflowId) !== wf.runId && versionOf(wf) === `${DEPLOYMENT}:v2`) ? true : undefined;
+      return now.length === 3 &&
+        now.every((wf) => runsBefore.get(wf.workflowId) !== wf.runId && versionOf(wf) === `${DEPLOYMENT}:v2`)
+        ? true
+        : undefined;
     },
     { timeoutMs: 45_000, what: 'every controller continued as new onto v2' },
   );
   up = await upgradeCli(['--dry-run']);
-  expect(up.report).toMatchObject({ current: { buildIds: ['v2'] }, running: 3, byVersion: [{ version: `${DEPLOYMENT}:v2`, people: 3 }], toUpgrade: [] });
+  expect(up.report).toMatchObject({
+    current: { buildIds: ['v2'] },
+    running: 3,
+    byVersion: [{ version: `${DEPLOYMENT}:v2`, people: 3 }],
+    toUpgrade: [],
+  });
   // The new runs carried everything: still joined, and the upgrade is in each person's log.
   for (const p of people) {
     const view = await env.client.workflow.getHandle(identityWorkflowId(p.employeeId)).query(stateQuery);
@@ -202,11 +291,33 @@ it('v1 workers, v2 workers, ramp, set-current, scimflow upgrade onto v2, and a r
   await temporalCli('worker', 'deployment', 'describe-version', '--deployment-name', DEPLOYMENT, '--build-id', 'v1');
 
   // ---- rollback: v1 current again; a new event runs on v1 -----------------------------------------
-  await temporalCli('worker', 'deployment', 'set-current-version', '--deployment-name', DEPLOYMENT, '--build-id', 'v1', '--yes');
+  await temporalCli(
+    'worker',
+    'deployment',
+    'set-current-version',
+    '--deployment-name',
+    DEPLOYMENT,
+    '--build-id',
+    'v1',
+    '--yes',
+  );
   const mover = people[0]!;
   await dispatch.dispatch(event('update', { ...mover, title: 'Rolled back' }));
-  await waitFor(async () => ((await accountsOf(sandbox.url, 'generic', { externalId: mover.employeeId }))[0]?.title === 'Rolled back' ? true : undefined), { timeoutMs: 30_000, what: 'update applied on v1' });
-  await waitFor(async () => ((await listIdentity(` AND WorkflowId = '${identityWorkflowId(mover.employeeId)}'`)).map(versionOf)[0] === `${DEPLOYMENT}:v1` ? true : undefined), { what: 'controller back on v1' });
+  await waitFor(
+    async () =>
+      (await accountsOf(sandbox.url, 'generic', { externalId: mover.employeeId }))[0]?.title === 'Rolled back'
+        ? true
+        : undefined,
+    { timeoutMs: 30_000, what: 'update applied on v1' },
+  );
+  await waitFor(
+    async () =>
+      (await listIdentity(` AND WorkflowId = '${identityWorkflowId(mover.employeeId)}'`)).map(versionOf)[0] ===
+      `${DEPLOYMENT}:v1`
+        ? true
+        : undefined,
+    { what: 'controller back on v1' },
+  );
   up = await upgradeCli(['--dry-run']);
   expect(up.report.current.buildIds).toEqual(['v1']);
   expect(up.report.byVersion).toEqual([
@@ -214,5 +325,14 @@ it('v1 workers, v2 workers, ramp, set-current, scimflow upgrade onto v2, and a r
     { version: `${DEPLOYMENT}:v1`, people: 1 },
   ]);
   // Roll forward again.
-  await temporalCli('worker', 'deployment', 'set-current-version', '--deployment-name', DEPLOYMENT, '--build-id', 'v2', '--yes');
+  await temporalCli(
+    'worker',
+    'deployment',
+    'set-current-version',
+    '--deployment-name',
+    DEPLOYMENT,
+    '--build-id',
+    'v2',
+    '--yes',
+  );
 }, 240_000);

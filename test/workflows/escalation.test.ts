@@ -12,7 +12,14 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { identityWorkflowId, type HrEvent } from '../../src/shared/hr-event';
-import { decideUpdate, hrEventSignal, MAIN_TASK_QUEUE, refreshSignal, type ControllerState, type PersonView } from '../../src/workflows/definitions';
+import {
+  decideUpdate,
+  hrEventSignal,
+  MAIN_TASK_QUEUE,
+  refreshSignal,
+  type ControllerState,
+  type PersonView,
+} from '../../src/workflows/definitions';
 import type { identityWorkflow } from '../../src/workflows/identity';
 import type { AppName } from '../helpers/apps';
 import { accountsFor, activeFor, DAY, HOUR, iso, quiet, settled } from '../helpers/oracle';
@@ -23,7 +30,14 @@ import { DAYS_CONFIG } from './config';
 let env: TestWorkflowEnvironment;
 let stack: Stack;
 beforeAll(async () => {
-  for (const needle of ['escalateTo: [cto@example.com]', 'timeout: 3d', 'kind: jostle', 'department: Support', 'hardDelete: { after: 30d }', 'allOrNothing: [generic, jasper, jostle]']) {
+  for (const needle of [
+    'escalateTo: [cto@example.com]',
+    'timeout: 3d',
+    'kind: jostle',
+    'department: Support',
+    'hardDelete: { after: 30d }',
+    'allOrNothing: [generic, jasper, jostle]',
+  ]) {
     expect(DAYS_CONFIG).toContain(needle);
   }
   env = await startTimeSkipping();
@@ -68,7 +82,11 @@ describe('approvals measured in days', () => {
   it('the escalation approver is refused before the 3-day timeout and accepted after it', async () => {
     const emp = employee({ department: 'Engineering' });
     await stack.send(event('hire', emp));
-    const first = await stack.until(emp.employeeId, (s) => pendingFor('jasper')(s) && s.apps.generic?.state === 'in-sync', 'jasper waits, generic joined');
+    const first = await stack.until(
+      emp.employeeId,
+      (s) => pendingFor('jasper')(s) && s.apps.generic?.state === 'in-sync',
+      'jasper waits, generic joined',
+    );
     const req = first.pendingApprovals[0]!;
     expect(req).toMatchObject({ approvers: ['lead@example.com'], round: 1, escalated: false });
     expect(req.deadline - req.requestedAt).toBe(3 * DAY);
@@ -78,19 +96,40 @@ describe('approvals measured in days', () => {
     expect(early).toBeInstanceOf(WorkflowUpdateFailedError);
     expect(updateError(early)).toBe('cto@example.com is not an approver for jasper');
     await skip(2 * DAY);
-    expect(updateError(await decide(emp, 'jasper', 'cto@example.com'))).toBe('cto@example.com is not an approver for jasper');
-    expect((await stack.state(emp.employeeId)).pendingApprovals).toEqual([expect.objectContaining({ id: req.id, round: 1 })]);
+    expect(updateError(await decide(emp, 'jasper', 'cto@example.com'))).toBe(
+      'cto@example.com is not an approver for jasper',
+    );
+    expect((await stack.state(emp.employeeId)).pendingApprovals).toEqual([
+      expect.objectContaining({ id: req.id, round: 1 }),
+    ]);
 
     await skip(1 * DAY + HOUR);
-    const escalated = await stack.until(emp.employeeId, (s) => s.pendingApprovals.some((p) => p.escalated), 'escalated');
+    const escalated = await stack.until(
+      emp.employeeId,
+      (s) => s.pendingApprovals.some((p) => p.escalated),
+      'escalated',
+    );
     const round2 = escalated.pendingApprovals[0]!;
-    expect(round2).toMatchObject({ id: req.id, round: 2, escalated: true, approvers: ['lead@example.com', 'cto@example.com'] });
+    expect(round2).toMatchObject({
+      id: req.id,
+      round: 2,
+      escalated: true,
+      approvers: ['lead@example.com', 'cto@example.com'],
+    });
     expect(round2.deadline).toBeGreaterThanOrEqual(req.deadline + 3 * DAY);
     expect(await accounts('jasper', emp)).toEqual([]);
 
-    expect(await decide(emp, 'jasper', 'cto@example.com')).toEqual({ accepted: true, requestId: req.id, app: 'jasper', decision: 'approve' });
+    expect(await decide(emp, 'jasper', 'cto@example.com')).toEqual({
+      accepted: true,
+      requestId: req.id,
+      app: 'jasper',
+      decision: 'approve',
+    });
     const done = await stack.until(emp.employeeId, (s) => settled(s) && s.apps.jasper?.state === 'in-sync', 'joined');
-    expect(done.approvals.find((r) => r.id === req.id)).toMatchObject({ status: 'approved', decidedBy: 'cto@example.com' });
+    expect(done.approvals.find((r) => r.id === req.id)).toMatchObject({
+      status: 'approved',
+      decidedBy: 'cto@example.com',
+    });
     expect(done.apps.jasper?.state).toBe('in-sync');
     const jasper = await active('jasper', emp);
     expect(jasper).toEqual([expect.objectContaining({ id: done.apps.jasper!.link.scimId })]);
@@ -100,7 +139,11 @@ describe('approvals measured in days', () => {
   it('when the escalation also times out the seat is refused and the all-or-nothing join is compensated', async () => {
     const emp = employee({ department: 'Engineering' });
     await stack.send(event('hire', emp));
-    const first = await stack.until(emp.employeeId, (s) => pendingFor('jasper')(s) && s.apps.generic?.state === 'in-sync', 'jasper waits, generic joined');
+    const first = await stack.until(
+      emp.employeeId,
+      (s) => pendingFor('jasper')(s) && s.apps.generic?.state === 'in-sync',
+      'jasper waits, generic joined',
+    );
     const req = first.pendingApprovals[0]!;
     expect(await active('generic', emp)).toHaveLength(1);
     await armDeadlines(emp);
@@ -108,8 +151,16 @@ describe('approvals measured in days', () => {
     await skip(3 * DAY + HOUR);
     await stack.until(emp.employeeId, (s) => s.pendingApprovals.some((p) => p.escalated), 'escalated');
     await skip(3 * DAY + HOUR);
-    const state = await stack.until(emp.employeeId, (s) => s.stage === 'compensated' && s.apps.generic?.state === 'compensated', 'expired and compensated');
-    expect(state.approvals.find((r) => r.id === req.id)).toMatchObject({ status: 'expired', round: 2, reason: 'approval timed out' });
+    const state = await stack.until(
+      emp.employeeId,
+      (s) => s.stage === 'compensated' && s.apps.generic?.state === 'compensated',
+      'expired and compensated',
+    );
+    expect(state.approvals.find((r) => r.id === req.id)).toMatchObject({
+      status: 'expired',
+      round: 2,
+      reason: 'approval timed out',
+    });
     expect(state.pendingApprovals).toEqual([]);
     expect(state.compensation!.reason).toMatch(/jasper: approval timed out/);
     expect(state.compensation!.apps.sort()).toEqual(['generic', 'jasper']);
@@ -119,13 +170,19 @@ describe('approvals measured in days', () => {
     // jumpcloud is not all-or-nothing: it stays
     expect((await accounts('jumpcloud', emp)).map((u) => u.active)).toEqual([true]);
     // Too late, even for the escalation approver.
-    expect(updateError(await decide(emp, 'jasper', 'cto@example.com'))).toBe('nothing is pending approval for this person');
+    expect(updateError(await decide(emp, 'jasper', 'cto@example.com'))).toBe(
+      'nothing is pending approval for this person',
+    );
   });
 
   it('an approval with onTimeout: reject expires after its 2 days and compensates the join', async () => {
     const emp = employee({ department: 'Support' });
     await stack.send(event('hire', emp));
-    const first = await stack.until(emp.employeeId, (s) => pendingFor('jostle')(s) && s.apps.generic?.state === 'in-sync', 'jostle waits, generic joined');
+    const first = await stack.until(
+      emp.employeeId,
+      (s) => pendingFor('jostle')(s) && s.apps.generic?.state === 'in-sync',
+      'jostle waits, generic joined',
+    );
     const req = first.pendingApprovals[0]!;
     expect(req.deadline - req.requestedAt).toBe(2 * DAY);
     expect(await active('generic', emp)).toHaveLength(1);
@@ -134,8 +191,16 @@ describe('approvals measured in days', () => {
     await skip(DAY);
     expect((await stack.state(emp.employeeId)).pendingApprovals.map((p) => p.id)).toEqual([req.id]);
     await skip(DAY + HOUR);
-    const state = await stack.until(emp.employeeId, (s) => s.stage === 'compensated' && s.apps.generic?.state === 'compensated', 'expired and compensated');
-    expect(state.approvals.find((r) => r.id === req.id)).toMatchObject({ status: 'expired', round: 1, escalated: false });
+    const state = await stack.until(
+      emp.employeeId,
+      (s) => s.stage === 'compensated' && s.apps.generic?.state === 'compensated',
+      'expired and compensated',
+    );
+    expect(state.approvals.find((r) => r.id === req.id)).toMatchObject({
+      status: 'expired',
+      round: 1,
+      escalated: false,
+    });
     expect(state.compensation!.reason).toMatch(/jostle: approval timed out/);
     expect(await accounts('jostle', emp)).toEqual([]);
     expect((await accounts('generic', emp)).map((u) => u.active)).toEqual([false]);
@@ -169,7 +234,11 @@ describe('dates measured in days', () => {
     const leaveAt = (await env.currentTimeMs()) + 10 * DAY;
     const terminate = event('terminate', emp, { effectiveAt: iso(leaveAt) });
     await stack.send(terminate);
-    await stack.until(emp.employeeId, (s) => s.events.some((e) => e.id === terminate.id && e.fate.kind === 'pending'), 'termination queued');
+    await stack.until(
+      emp.employeeId,
+      (s) => s.events.some((e) => e.id === terminate.id && e.fate.kind === 'pending'),
+      'termination queued',
+    );
 
     await skip(9 * DAY);
     expect((await stack.state(emp.employeeId)).stage).toBe('active');
@@ -186,7 +255,11 @@ describe('dates measured in days', () => {
     await skip(29 * DAY);
     expect((await accounts('generic', emp)).map((u) => [u.id, u.active])).toEqual([[g!.id, false]]);
     await skip(DAY + HOUR);
-    const deleted = await stack.until(emp.employeeId, (s) => s.apps.generic?.state === 'absent', 'hard-deleted after 30 days');
+    const deleted = await stack.until(
+      emp.employeeId,
+      (s) => s.apps.generic?.state === 'absent',
+      'hard-deleted after 30 days',
+    );
     expect(loggedAt(deleted, `generic: deleted ${g!.id}`)).toBeGreaterThanOrEqual(leaveAt + 30 * DAY);
     expect(await accounts('generic', emp)).toEqual([]);
     expect((await accounts('jumpcloud', emp)).map((u) => u.active)).toEqual([false]);
@@ -203,8 +276,10 @@ describe('event ids remembered by age', () => {
       if (runId !== notRun) {
         const history = await stack.client.workflow.getHandle(workflowId, runId).fetchHistory();
         // Stored encrypted: decoded with the stack's codecs first.
-        let payload: Payload = history.events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads![0]! as Payload;
-        for (const codec of [...(stack.dataConverter.payloadCodecs ?? [])].reverse()) payload = (await codec.decode([payload]))[0]!;
+        let payload: Payload = history.events![0]!.workflowExecutionStartedEventAttributes!.input!
+          .payloads![0]! as Payload;
+        for (const codec of [...(stack.dataConverter.payloadCodecs ?? [])].reverse())
+          payload = (await codec.decode([payload]))[0]!;
         const input = defaultPayloadConverter.fromPayload<{ state: ControllerState }>(payload);
         return { runId, state: input.state };
       }
@@ -233,7 +308,9 @@ describe('event ids remembered by age', () => {
     // clock stops for good. So wait over SCIM HTTP, and describe() the run instead.
     for (const u of [u1, u2]) {
       await stack.send(u);
-      await waitFor(async () => (await title())[0] === u.employee.title || undefined, { what: `${u.id} applied downstream` });
+      await waitFor(async () => (await title())[0] === u.employee.title || undefined, {
+        what: `${u.id} applied downstream`,
+      });
     }
     expect(await title()).toEqual(['Title B']);
     expect((await stack.state(emp.employeeId)).employment.version).toBe(`employed:${u2.id}`);
@@ -251,7 +328,8 @@ describe('event ids remembered by age', () => {
     expect(Object.keys(day0.state.seen)).toEqual(expect.arrayContaining([hire.id, u1.id, u2.id])); // …but remembered
 
     await skip(300 * DAY);
-    const mentions = (s: PersonView) => s.log.filter((l) => l.kind === 'event' && l.detail.startsWith(`update ${u1.id}`)).length;
+    const mentions = (s: PersonView) =>
+      s.log.filter((l) => l.kind === 'event' && l.detail.startsWith(`update ${u1.id}`)).length;
     const before = mentions(await stack.state(emp.employeeId));
     await stack.send(u1);
     await quiet(1_500);

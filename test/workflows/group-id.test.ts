@@ -4,7 +4,7 @@ import { normalizeIdentityKey } from '../../src/domain/ownership';
 import { groupWorkflowId } from '../../src/workflows/group';
 
 it('is injective on (app, normalised name)', () => {
-  const part = fc.string({ unit: fc.constantFrom('a', 'b', ':', '-', '%', 'K', '\u212A', ' ', '3A') , maxLength: 6 });
+  const part = fc.string({ unit: fc.constantFrom('a', 'b', ':', '-', '%', 'K', '\u212A', ' ', '3A'), maxLength: 6 });
   fc.assert(
     fc.property(part, part, part, part, (a1, n1, a2, n2) => {
       const same = a1 === a2 && normalizeIdentityKey(n1) === normalizeIdentityKey(n2);

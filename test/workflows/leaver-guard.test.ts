@@ -14,7 +14,10 @@ import { waitFor } from '../helpers/temporal';
 import { LIFECYCLE_CONFIG, withDefaultGuard } from './config';
 
 // No hard delete: a deactivated account stays readable.
-const CONFIG = withDefaultGuard(LIFECYCLE_CONFIG).replace('      hardDelete: { after: 6s }\n', '      hardDelete: never\n');
+const CONFIG = withDefaultGuard(LIFECYCLE_CONFIG).replace(
+  '      hardDelete: { after: 6s }\n',
+  '      hardDelete: never\n',
+);
 
 let stack: Stack;
 let cli: Record<string, string>;
@@ -40,10 +43,14 @@ async function activeIn(app: AppName, ids: string[]): Promise<number> {
 it('a single leaver is not held; a 60 % burst is held beyond the allowance per app; release and reject are one command each', async () => {
   const people = Array.from({ length: 20 }, () => employee({ department: 'Sales' }));
   await Promise.all(people.map((p) => stack.send(event('hire', p))));
-  for (const p of people) await stack.until(p.employeeId, (s) => s.stage === 'active' && s.problems.length === 0, 'joined', 60_000);
+  for (const p of people)
+    await stack.until(p.employeeId, (s) => s.stage === 'active' && s.problems.length === 0, 'joined', 60_000);
   const accounts = new Map<string, Record<string, string>>();
   for (const p of people) accounts.set(p.employeeId, await accountIds(p.employeeId));
-  const total = { generic: (await usersOf(base(), 'generic')).length, jumpcloud: (await usersOf(base(), 'jumpcloud')).length };
+  const total = {
+    generic: (await usersOf(base(), 'generic')).length,
+    jumpcloud: (await usersOf(base(), 'jumpcloud')).length,
+  };
 
   // One ordinary leaver: never held, deactivated in every app at once.
   const [single, ...rest] = people;
@@ -75,8 +82,14 @@ it('a single leaver is not held; a 60 % burst is held beyond the allowance per a
   await Promise.all(burst.map((p) => stack.send(event('terminate', p))));
   const idsIn = (app: AppName, ps = burst) => ps.map((p) => accounts.get(p.employeeId)![app]!);
   for (const app of APPS) {
-    await waitFor(async () => (await guardView(stack.client, app)).held.length === burst.length - allowance[app]!, { what: `${app}: the excess held`, timeoutMs: 30_000 });
-    await waitFor(async () => (await activeIn(app, idsIn(app))) === burst.length - allowance[app]!, { what: `${app}: the allowance deactivated`, timeoutMs: 20_000 });
+    await waitFor(async () => (await guardView(stack.client, app)).held.length === burst.length - allowance[app]!, {
+      what: `${app}: the excess held`,
+      timeoutMs: 30_000,
+    });
+    await waitFor(async () => (await activeIn(app, idsIn(app))) === burst.length - allowance[app]!, {
+      what: `${app}: the allowance deactivated`,
+      timeoutMs: 20_000,
+    });
   }
   // The held ones show it: state, search attributes, stuck, guard status.
   const heldPeople = async (app: string) => {
@@ -84,16 +97,32 @@ it('a single leaver is not held; a 60 % burst is held beyond the allowance per a
     for (const p of burst) if ((await stack.state(p.employeeId)).apps[app]?.guard) out.push(p.employeeId);
     return out;
   };
-  await waitFor(async () => (await heldPeople('generic')).length === burst.length - allowance.generic!, { what: 'holds visible in state', timeoutMs: 20_000 });
+  await waitFor(async () => (await heldPeople('generic')).length === burst.length - allowance.generic!, {
+    what: 'holds visible in state',
+    timeoutMs: 20_000,
+  });
   const heldGeneric = await heldPeople('generic');
   const oneHeld = await stack.state(heldGeneric[0]!);
   expect(oneHeld.stage).toBe('leaving');
   expect(oneHeld.problems).toContain('held:generic');
-  expect(oneHeld.apps.generic!.guard).toMatchObject({ kind: 'deactivate', accountId: accounts.get(heldGeneric[0]!)!.generic });
+  expect(oneHeld.apps.generic!.guard).toMatchObject({
+    kind: 'deactivate',
+    accountId: accounts.get(heldGeneric[0]!)!.generic,
+  });
   const stuck = await stack.stuck();
-  expect(stuck.filter((r) => r.reason === 'held-by-guard' && r.app === 'generic').map((r) => r.employeeId).sort()).toEqual([...heldGeneric].sort());
+  expect(
+    stuck
+      .filter((r) => r.reason === 'held-by-guard' && r.app === 'generic')
+      .map((r) => r.employeeId)
+      .sort(),
+  ).toEqual([...heldGeneric].sort());
   await waitFor(
-    async () => (await stack.client.workflow.count(`WorkflowType = 'identityWorkflow' AND ScimflowProblems = 'held:generic' AND ${NEEDS_ATTENTION.name} = true`)).count === heldGeneric.length,
+    async () =>
+      (
+        await stack.client.workflow.count(
+          `WorkflowType = 'identityWorkflow' AND ScimflowProblems = 'held:generic' AND ${NEEDS_ATTENTION.name} = true`,
+        )
+      ).count === heldGeneric.length,
     { what: 'search attributes', timeoutMs: 20_000 },
   );
   const status = await scimflow(['guard', 'status', 'generic'], cli);
@@ -106,16 +135,27 @@ it('a single leaver is not held; a 60 % burst is held beyond the allowance per a
   // Release generic: its held changes go through; jumpcloud's lane still waits.
   const released = await scimflow(['guard', 'release', 'generic', '--as', 'ops@example.com'], cli);
   expect(released.stdout).toContain(`released ${burst.length - allowance.generic!} held change(s) in generic`);
-  await waitFor(async () => (await activeIn('generic', idsIn('generic'))) === 0, { what: 'generic: released ones deactivated', timeoutMs: 30_000 });
+  await waitFor(async () => (await activeIn('generic', idsIn('generic'))) === 0, {
+    what: 'generic: released ones deactivated',
+    timeoutMs: 30_000,
+  });
   expect(await activeIn('jumpcloud', idsIn('jumpcloud'))).toBe(burst.length - allowance.jumpcloud!);
-  await waitFor(async () => (await heldPeople('generic')).length === 0, { what: 'generic holds cleared', timeoutMs: 20_000 });
+  await waitFor(async () => (await heldPeople('generic')).length === 0, {
+    what: 'generic holds cleared',
+    timeoutMs: 20_000,
+  });
 
   // Reject jumpcloud: the accounts stay active, the people need attention (the record still says left).
   const heldJc = await heldPeople('jumpcloud');
   const rejected = await scimflow(['guard', 'reject', 'jumpcloud', '--as', 'ops@example.com'], cli);
   expect(rejected.stdout).toContain(`rejected ${heldJc.length} held change(s) in jumpcloud`);
   for (const id of heldJc) {
-    const s = await stack.until(id, (x) => x.problems.includes('attention:jumpcloud'), 'attention after reject', 20_000);
+    const s = await stack.until(
+      id,
+      (x) => x.problems.includes('attention:jumpcloud'),
+      'attention after reject',
+      20_000,
+    );
     expect(s.apps.jumpcloud!.failure).toMatchObject({ code: 'GUARD_REJECTED', needsPerson: true });
     expect(s.apps.jumpcloud!.guard).toBeUndefined();
     expect(s.employment.status).toBe('left');
@@ -123,15 +163,36 @@ it('a single leaver is not held; a 60 % burst is held beyond the allowance per a
   }
   await new Promise((r) => setTimeout(r, 1_500));
   expect(await activeIn('jumpcloud', idsIn('jumpcloud'))).toBe(heldJc.length);
-  expect((await stack.stuck()).filter((r) => r.reason === 'needs-attention' && r.app === 'jumpcloud').map((r) => r.employeeId).sort()).toEqual([...heldJc].sort());
+  expect(
+    (await stack.stuck())
+      .filter((r) => r.reason === 'needs-attention' && r.app === 'jumpcloud')
+      .map((r) => r.employeeId)
+      .sort(),
+  ).toEqual([...heldJc].sort());
 
   // `retry` asks again (a new request): the window is still full, so it is held again, not lost.
   const again = heldJc[0]!;
   const retried = await scimflow(['retry', again, '--app', 'jumpcloud'], cli);
   expect(retried.code).toBe(0);
-  await stack.until(again, (s) => s.apps.jumpcloud?.guard !== undefined && s.problems.includes('held:jumpcloud'), 'held again after retry', 20_000);
-  await waitFor(async () => (await guardView(stack.client, 'jumpcloud')).held.length === 1, { what: 'one held again', timeoutMs: 10_000 });
+  await stack.until(
+    again,
+    (s) => s.apps.jumpcloud?.guard !== undefined && s.problems.includes('held:jumpcloud'),
+    'held again after retry',
+    20_000,
+  );
+  await waitFor(async () => (await guardView(stack.client, 'jumpcloud')).held.length === 1, {
+    what: 'one held again',
+    timeoutMs: 10_000,
+  });
   await scimflow(['guard', 'release', 'jumpcloud'], cli);
-  await waitFor(async () => (await activeIn('jumpcloud', [accounts.get(again)!.jumpcloud!])) === 0, { what: 'released after retry', timeoutMs: 20_000 });
-  await stack.until(again, (s) => s.stage === 'left' && s.problems.length === 0, 'left after the retry was released', 20_000);
+  await waitFor(async () => (await activeIn('jumpcloud', [accounts.get(again)!.jumpcloud!])) === 0, {
+    what: 'released after retry',
+    timeoutMs: 20_000,
+  });
+  await stack.until(
+    again,
+    (s) => s.stage === 'left' && s.problems.length === 0,
+    'left after the retry was released',
+    20_000,
+  );
 }, 300_000);

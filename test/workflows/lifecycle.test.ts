@@ -5,10 +5,27 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { request } from 'undici';
 import { DEV_CREDENTIALS } from '../../src/sandbox/credentials';
 import { identityWorkflowId, type HrEvent } from '../../src/shared/hr-event';
-import { approvalSignal, decideUpdate, hrEventSignal, MAIN_TASK_QUEUE, retrySignal, type PersonView } from '../../src/workflows/definitions';
+import {
+  approvalSignal,
+  decideUpdate,
+  hrEventSignal,
+  MAIN_TASK_QUEUE,
+  retrySignal,
+  type PersonView,
+} from '../../src/workflows/definitions';
 import type { identityWorkflow } from '../../src/workflows/identity';
 import { knobs, type AppName } from '../helpers/apps';
-import { accountsFor, activeFor, fromScimflow, groupNamesOf, iso, quiet, requestLog, seatsOf, settled } from '../helpers/oracle';
+import {
+  accountsFor,
+  activeFor,
+  fromScimflow,
+  groupNamesOf,
+  iso,
+  quiet,
+  requestLog,
+  seatsOf,
+  settled,
+} from '../helpers/oracle';
 import { replayEverything } from '../helpers/replay';
 import { employee, event, startStack, type Stack } from '../helpers/stack';
 import { waitFor } from '../helpers/temporal';
@@ -23,7 +40,14 @@ afterAll(async () => {
 });
 afterEach(async () => {
   for (const app of ['generic', 'jasper', 'jumpcloud'] as const) {
-    await knobs(stack.sandbox.url, app, { failNext: 0, failStatus: 500, throttleNext: 0, retryAfter: '1', dropAfterCommit: 0, latencyMs: 0 });
+    await knobs(stack.sandbox.url, app, {
+      failNext: 0,
+      failStatus: 500,
+      throttleNext: 0,
+      retryAfter: '1',
+      dropAfterCommit: 0,
+      latencyMs: 0,
+    });
   }
 });
 
@@ -33,7 +57,8 @@ const accounts = (app: AppName, emp: Emp) => accountsFor(base(), app, emp);
 const active = (app: AppName, emp: Emp) => activeFor(base(), app, emp);
 const groupNames = (userId: string) => groupNamesOf(base(), 'generic', userId);
 const handle = (emp: Emp) => stack.client.workflow.getHandle(identityWorkflowId(emp.employeeId));
-const eventually = <T>(fn: () => Promise<T | undefined | false>, what: string, timeoutMs = 20_000) => waitFor(fn, { what, timeoutMs });
+const eventually = <T>(fn: () => Promise<T | undefined | false>, what: string, timeoutMs = 20_000) =>
+  waitFor(fn, { what, timeoutMs });
 const pendingFor = (app: string) => (s: PersonView) => s.pendingApprovals.some((p) => p.app === app);
 const updateError = (e: unknown) => String((e as WorkflowUpdateFailedError).cause?.message);
 
@@ -52,18 +77,30 @@ describe('joiner', () => {
     expect(state.events.map((e) => [e.type, e.fate.kind])).toEqual([['hire', 'applied']]);
 
     // Exactly as an admin would ask the app: a filtered GET with the app's own token.
-    const res = await request(`${base()}/generic/scim/v2/Users?filter=${encodeURIComponent(`userName eq "${emp.email}"`)}`, {
-      headers: { authorization: `Bearer ${DEV_CREDENTIALS.genericToken}`, accept: 'application/scim+json' },
-    });
+    const res = await request(
+      `${base()}/generic/scim/v2/Users?filter=${encodeURIComponent(`userName eq "${emp.email}"`)}`,
+      {
+        headers: { authorization: `Bearer ${DEV_CREDENTIALS.genericToken}`, accept: 'application/scim+json' },
+      },
+    );
     const list = (await res.body.json()) as { totalResults: number; Resources: { id: string }[] };
     expect(list.totalResults).toBe(1);
-    expect(list.Resources[0]).toMatchObject({ id: state.apps.generic!.link.scimId, userName: emp.email, externalId: emp.employeeId, active: true, title: emp.title });
+    expect(list.Resources[0]).toMatchObject({
+      id: state.apps.generic!.link.scimId,
+      userName: emp.email,
+      externalId: emp.employeeId,
+      active: true,
+      title: emp.title,
+    });
     expect(await groupNames(list.Resources[0]!.id)).toEqual(['all-staff', 'sales']);
     // JumpCloud keeps no externalId: its owner key is the enterprise employeeNumber.
     const [jc, ...more] = await active('jumpcloud', emp);
     expect(more).toEqual([]);
     expect(jc).toMatchObject({ id: state.apps.jumpcloud!.link.scimId });
-    expect((jc!.raw['urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'] as { employeeNumber?: string }).employeeNumber).toBe(emp.employeeId);
+    expect(
+      (jc!.raw['urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'] as { employeeNumber?: string })
+        .employeeNumber,
+    ).toBe(emp.employeeId);
     expect(await accounts('jasper', emp)).toEqual([]);
   });
 
@@ -87,7 +124,11 @@ describe('joiner', () => {
     const emp = employee({ department: 'Engineering' });
     const seatsBefore = (await seatsOf(base(), 'jasper')).consumed;
     await stack.send(event('hire', emp));
-    const waiting = await stack.until(emp.employeeId, (s) => pendingFor('jasper')(s) && s.apps.jasper?.state === 'awaiting-approval', 'approval pending');
+    const waiting = await stack.until(
+      emp.employeeId,
+      (s) => pendingFor('jasper')(s) && s.apps.jasper?.state === 'awaiting-approval',
+      'approval pending',
+    );
     const req = waiting.pendingApprovals[0]!;
     expect(req).toMatchObject({ app: 'jasper', purpose: 'create', status: 'pending', approvers: ['lead@example.com'] });
     expect(req.id).toMatch(/^jasper-/);
@@ -95,27 +136,47 @@ describe('joiner', () => {
 
     // The Update is validated: a refusal comes back to whoever sent it, without naming who may decide.
     const h = handle(emp);
-    const refused = await h.executeUpdate(decideUpdate, { args: [{ app: 'jasper', decision: 'approve', approver: 'mallory@example.com' }] }).catch((e: unknown) => e);
+    const refused = await h
+      .executeUpdate(decideUpdate, { args: [{ app: 'jasper', decision: 'approve', approver: 'mallory@example.com' }] })
+      .catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(WorkflowUpdateFailedError);
     expect(updateError(refused)).toBe('mallory@example.com is not an approver for jasper');
     expect(updateError(refused)).not.toContain('lead@example.com');
-    const unknownApp = await h.executeUpdate(decideUpdate, { args: [{ app: 'jostle', decision: 'approve', approver: 'lead@example.com' }] }).catch((e: unknown) => e);
+    const unknownApp = await h
+      .executeUpdate(decideUpdate, { args: [{ app: 'jostle', decision: 'approve', approver: 'lead@example.com' }] })
+      .catch((e: unknown) => e);
     expect(unknownApp).toBeInstanceOf(WorkflowUpdateFailedError);
     expect(updateError(unknownApp)).toMatch(/^no approval is pending for app "jostle"; pending: jasper$/);
 
     // The signal cannot answer: a non-approver's decision is recorded as refused and changes nothing.
     await h.signal(approvalSignal, { app: 'jasper', decision: 'approve', approver: 'mallory@example.com' });
-    const after = await stack.until(emp.employeeId, (s) => s.log.some((l) => l.kind === 'refused-decision' && l.by === 'mallory@example.com'), 'refusal recorded');
-    expect(after.log.filter((l) => l.kind === 'refused-decision').at(-1)!.detail).toMatch(/mallory@example.com is not an approver for jasper/);
+    const after = await stack.until(
+      emp.employeeId,
+      (s) => s.log.some((l) => l.kind === 'refused-decision' && l.by === 'mallory@example.com'),
+      'refusal recorded',
+    );
+    expect(after.log.filter((l) => l.kind === 'refused-decision').at(-1)!.detail).toMatch(
+      /mallory@example.com is not an approver for jasper/,
+    );
     expect(after.pendingApprovals.map((p) => [p.id, p.status])).toEqual([[req.id, 'pending']]);
     await quiet(500);
     expect(await accounts('jasper', emp)).toEqual([]);
 
-    await h.signal(approvalSignal, { app: 'jasper', decision: 'approve', approver: 'lead@example.com', comment: 'welcome' });
+    await h.signal(approvalSignal, {
+      app: 'jasper',
+      decision: 'approve',
+      approver: 'lead@example.com',
+      comment: 'welcome',
+    });
     // (A seat waiting for a person does not make the stage busy: wait for jasper itself.)
     const done = await stack.until(emp.employeeId, (s) => settled(s) && s.apps.jasper?.state === 'in-sync', 'joined');
     expect(done.pendingApprovals).toEqual([]);
-    expect(done.approvals.find((r) => r.id === req.id)).toMatchObject({ status: 'approved', decidedBy: 'lead@example.com', comment: 'welcome', consumedAt: expect.any(Number) });
+    expect(done.approvals.find((r) => r.id === req.id)).toMatchObject({
+      status: 'approved',
+      decidedBy: 'lead@example.com',
+      comment: 'welcome',
+      consumedAt: expect.any(Number),
+    });
     expect(done.apps.jasper).toMatchObject({ state: 'in-sync' });
     expect(await active('jasper', emp)).toEqual([expect.objectContaining({ id: done.apps.jasper!.link.scimId })]);
     expect((await seatsOf(base(), 'jasper')).consumed).toBe(seatsBefore + 1);
@@ -127,13 +188,28 @@ describe('joiner', () => {
     const waiting = await stack.until(emp.employeeId, pendingFor('jasper'), 'approval pending');
     // generic (all-or-nothing) is created while jasper waits
     await eventually(async () => (await active('generic', emp)).length === 1, 'generic created');
-    const decided = await handle(emp).executeUpdate(decideUpdate, { args: [{ app: 'jasper', decision: 'reject', approver: 'lead@example.com', comment: 'no budget' }] });
-    expect(decided).toEqual({ accepted: true, requestId: waiting.pendingApprovals[0]!.id, app: 'jasper', decision: 'reject' });
-    const state = await stack.until(emp.employeeId, (s) => s.stage === 'compensated' && s.apps.generic?.state === 'compensated', 'compensated');
+    const decided = await handle(emp).executeUpdate(decideUpdate, {
+      args: [{ app: 'jasper', decision: 'reject', approver: 'lead@example.com', comment: 'no budget' }],
+    });
+    expect(decided).toEqual({
+      accepted: true,
+      requestId: waiting.pendingApprovals[0]!.id,
+      app: 'jasper',
+      decision: 'reject',
+    });
+    const state = await stack.until(
+      emp.employeeId,
+      (s) => s.stage === 'compensated' && s.apps.generic?.state === 'compensated',
+      'compensated',
+    );
     expect(state.compensation!.apps.sort()).toEqual(['generic', 'jasper']);
     expect(state.compensation!.reason).toMatch(/jasper: rejected by lead@example.com: no budget/);
     expect(state.apps.jasper?.state).toBe('compensated');
-    expect(state.approvals.find((r) => r.id === waiting.pendingApprovals[0]!.id)).toMatchObject({ status: 'rejected', decidedBy: 'lead@example.com', comment: 'no budget' });
+    expect(state.approvals.find((r) => r.id === waiting.pendingApprovals[0]!.id)).toMatchObject({
+      status: 'rejected',
+      decidedBy: 'lead@example.com',
+      comment: 'no budget',
+    });
     expect(state.problems).toContain('compensated');
     expect(await accounts('jasper', emp)).toEqual([]);
     const [g] = await accounts('generic', emp);
@@ -185,7 +261,10 @@ describe('joiner', () => {
     expect(log.find((r) => r.fault === 'dropped after commit')).toMatchObject({ method: 'POST' });
     const found = await accounts('generic', emp);
     expect(found).toHaveLength(1);
-    expect(state.apps.generic).toMatchObject({ state: 'in-sync', link: expect.objectContaining({ scimId: found[0]!.id }) });
+    expect(state.apps.generic).toMatchObject({
+      state: 'in-sync',
+      link: expect.objectContaining({ scimId: found[0]!.id }),
+    });
     expect(await groupNames(found[0]!.id)).toEqual(['all-staff', 'sales']);
   });
 });
@@ -195,8 +274,17 @@ describe('a refusal by one app', () => {
     const emp = employee();
     await knobs(base(), 'jumpcloud', { failNext: 1, failStatus: 400 });
     await stack.send(event('hire', emp));
-    const state = await stack.until(emp.employeeId, (s) => Boolean(s.apps.jumpcloud?.failure) && s.apps.generic?.state === 'in-sync', 'jumpcloud failed, generic done');
-    expect(state.apps.jumpcloud!.failure).toMatchObject({ attempts: 1, code: 'INVALID', needsPerson: true, since: expect.any(String) });
+    const state = await stack.until(
+      emp.employeeId,
+      (s) => Boolean(s.apps.jumpcloud?.failure) && s.apps.generic?.state === 'in-sync',
+      'jumpcloud failed, generic done',
+    );
+    expect(state.apps.jumpcloud!.failure).toMatchObject({
+      attempts: 1,
+      code: 'INVALID',
+      needsPerson: true,
+      since: expect.any(String),
+    });
     expect(state.apps.jumpcloud!.failure!.lastError).toMatch(/400/);
     expect(state.problems).toEqual(['attention:jumpcloud']);
     expect(state.stage).toBe('joining');
@@ -227,7 +315,10 @@ describe('mover', () => {
     const users = await accounts('generic', emp);
     expect(users).toHaveLength(1);
     expect(users[0]).toMatchObject({ id: scimId, title: 'Brand Manager' });
-    expect((users[0]!.raw['urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'] as { department?: string }).department).toBe('Marketing');
+    expect(
+      (users[0]!.raw['urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'] as { department?: string })
+        .department,
+    ).toBe('Marketing');
   });
 });
 
@@ -251,7 +342,9 @@ describe('a termination does not wait behind an approval', () => {
     expect((await accounts('generic', emp)).map((u) => u.active)).toEqual([false]);
     expect((await accounts('jumpcloud', emp)).map((u) => u.active)).toEqual([false]);
     // A decision that comes too late is refused: it would buy a seat for nobody.
-    const late = await handle(emp).executeUpdate(decideUpdate, { args: [{ app: 'jasper', decision: 'approve', approver: 'lead@example.com' }] }).catch((e: unknown) => e);
+    const late = await handle(emp)
+      .executeUpdate(decideUpdate, { args: [{ app: 'jasper', decision: 'approve', approver: 'lead@example.com' }] })
+      .catch((e: unknown) => e);
     expect(updateError(late)).toBe('nothing is pending approval for this person');
   });
 });
@@ -289,7 +382,11 @@ describe('leaver', () => {
     const termB = event('terminate', b, { effectiveAt: at });
     await stack.send(termA);
     await stack.send(termB);
-    const queued = await stack.until(a.employeeId, (s) => s.events.some((e) => e.id === termA.id && e.fate.kind === 'pending'), 'termination queued');
+    const queued = await stack.until(
+      a.employeeId,
+      (s) => s.events.some((e) => e.id === termA.id && e.fate.kind === 'pending'),
+      'termination queued',
+    );
     expect(queued.employment).toMatchObject({ status: 'employed', terminationId: termA.id });
     const cancel = event('cancel', b);
     await stack.send(cancel);
@@ -300,7 +397,12 @@ describe('leaver', () => {
     await eventually(async () => (await active('generic', a)).length === 0, 'deactivated at the effective time');
     expect(Date.now()).toBeGreaterThanOrEqual(Date.parse(at));
     const left = await stack.until(a.employeeId, settled, 'left');
-    expect(left.events.at(-1)).toMatchObject({ id: termA.id, type: 'terminate', fate: { kind: 'applied' }, effectiveAt: at });
+    expect(left.events.at(-1)).toMatchObject({
+      id: termA.id,
+      type: 'terminate',
+      fate: { kind: 'applied' },
+      effectiveAt: at,
+    });
     expect((await accounts('jumpcloud', a)).map((u) => u.active)).toEqual([false]);
 
     const kept = await stack.state(b.employeeId);
@@ -327,9 +429,13 @@ describe('leaver', () => {
     expect(back.events.map((e) => e.type)).toEqual(['hire', 'terminate', 'rehire']);
     expect(back.apps.generic!.link.scimId).toBe(joined.apps.generic!.link.scimId);
     expect(back.apps.jumpcloud!.link.scimId).toBe(joined.apps.jumpcloud!.link.scimId);
-    expect((await accounts('generic', emp)).map((u) => [u.id, u.active])).toEqual([[joined.apps.generic!.link.scimId, true]]);
+    expect((await accounts('generic', emp)).map((u) => [u.id, u.active])).toEqual([
+      [joined.apps.generic!.link.scimId, true],
+    ]);
     expect(await groupNames(joined.apps.generic!.link.scimId!)).toEqual(['all-staff', 'sales']);
-    expect((await accounts('jumpcloud', emp)).map((u) => [u.id, u.active])).toEqual([[joined.apps.jumpcloud!.link.scimId, true]]);
+    expect((await accounts('jumpcloud', emp)).map((u) => [u.id, u.active])).toEqual([
+      [joined.apps.jumpcloud!.link.scimId, true],
+    ]);
     // The retention clock stopped with the rehire.
     await quiet(leftAt + 7_000 - Date.now());
     expect((await accounts('generic', emp)).map((u) => u.active)).toEqual([true]);
@@ -342,18 +448,29 @@ describe('leaver', () => {
     const ids = [waiting, gone, stuck].map((e) => identityWorkflowId(e.employeeId));
     const list = async (query: string) => {
       const out: string[] = [];
-      for await (const wf of stack.client.workflow.list({ query: `${query} AND WorkflowId IN (${ids.map((i) => `'${i}'`).join(', ')})` })) out.push(wf.workflowId);
+      for await (const wf of stack.client.workflow.list({
+        query: `${query} AND WorkflowId IN (${ids.map((i) => `'${i}'`).join(', ')})`,
+      }))
+        out.push(wf.workflowId);
       return out.sort();
     };
     await stack.send(event('hire', waiting));
-    await stack.until(waiting.employeeId, (s) => pendingFor('jasper')(s) && s.apps.jumpcloud?.state === 'in-sync' && s.apps.generic?.state === 'in-sync', 'jasper waits, the rest joined');
+    await stack.until(
+      waiting.employeeId,
+      (s) => pendingFor('jasper')(s) && s.apps.jumpcloud?.state === 'in-sync' && s.apps.generic?.state === 'in-sync',
+      'jasper waits, the rest joined',
+    );
     await hired(gone);
     await hired(stuck);
     await stack.send(event('terminate', gone));
     await stack.until(gone.employeeId, settled, 'left');
     await knobs(base(), 'jumpcloud', { failNext: 1000, failStatus: 401 });
     await stack.send(event('terminate', stuck));
-    const s = await stack.until(stuck.employeeId, (x) => x.problems.includes('attention:jumpcloud') && x.apps.generic?.state === 'deactivated', 'jumpcloud needs attention');
+    const s = await stack.until(
+      stuck.employeeId,
+      (x) => x.problems.includes('attention:jumpcloud') && x.apps.generic?.state === 'deactivated',
+      'jumpcloud needs attention',
+    );
     expect(s.stage).toBe('leaving');
 
     const offboarding = await eventually(async () => {
@@ -362,14 +479,18 @@ describe('leaver', () => {
     }, 'offboardings listed');
     expect(offboarding).toEqual([identityWorkflowId(gone.employeeId), identityWorkflowId(stuck.employeeId)].sort());
     expect(await list(`ScimflowStage = 'left'`)).toEqual([identityWorkflowId(gone.employeeId)]);
-    expect(await list(`ScimflowNeedsAttention = true AND ScimflowProblems = 'attention:jumpcloud'`)).toEqual([identityWorkflowId(stuck.employeeId)]);
+    expect(await list(`ScimflowNeedsAttention = true AND ScimflowProblems = 'attention:jumpcloud'`)).toEqual([
+      identityWorkflowId(stuck.employeeId),
+    ]);
     expect(await list(`ScimflowPendingApprovals = 'jasper'`)).toEqual([identityWorkflowId(waiting.employeeId)]);
     expect(await list(`ScimflowNeedsAttention = true`)).toEqual([identityWorkflowId(stuck.employeeId)]);
     expect(await active('generic', stuck)).toEqual([]);
 
     await knobs(base(), 'jumpcloud', { failNext: 0 });
     await handle(stuck).signal(retrySignal, { app: 'jumpcloud' });
-    await handle(waiting).executeUpdate(decideUpdate, { args: [{ app: 'jasper', decision: 'reject', approver: 'lead@example.com' }] });
+    await handle(waiting).executeUpdate(decideUpdate, {
+      args: [{ app: 'jasper', decision: 'reject', approver: 'lead@example.com' }],
+    });
     await stack.until(stuck.employeeId, settled, 'left after retry');
     expect(await active('jumpcloud', stuck)).toEqual([]);
     await eventually(async () => {
@@ -384,13 +505,16 @@ describe('history stays bounded', () => {
     const emp = employee({ department: 'Sales', title: 'Title 0' });
     const workflowId = identityWorkflowId(emp.employeeId);
     const hire = event('hire', emp);
-    const started = await stack.client.workflow.signalWithStart<typeof identityWorkflow, [HrEvent]>('identityWorkflow', {
-      workflowId,
-      taskQueue: MAIN_TASK_QUEUE,
-      args: [{ employeeId: emp.employeeId, maxHistoryEvents: 150 }],
-      signal: hrEventSignal,
-      signalArgs: [hire],
-    });
+    const started = await stack.client.workflow.signalWithStart<typeof identityWorkflow, [HrEvent]>(
+      'identityWorkflow',
+      {
+        workflowId,
+        taskQueue: MAIN_TASK_QUEUE,
+        args: [{ employeeId: emp.employeeId, maxHistoryEvents: 150 }],
+        signal: hrEventSignal,
+        signalArgs: [hire],
+      },
+    );
     const firstRun = started.signaledRunId;
     const joined = await stack.until(emp.employeeId, settled, 'joined');
     const links = { generic: joined.apps.generic!.link.scimId, jumpcloud: joined.apps.jumpcloud!.link.scimId };
@@ -412,7 +536,11 @@ describe('history stays bounded', () => {
     expect(runId).not.toBe(firstRun);
     expect(Date.now()).toBeLessThan(leaveAt - 3_000); // the termination is still ahead
     const last = updates.at(-1)!;
-    const carried = await stack.until(emp.employeeId, (s) => settled(s) && s.employment.version.endsWith(last.id), 'settled in the new run');
+    const carried = await stack.until(
+      emp.employeeId,
+      (s) => settled(s) && s.employment.version.endsWith(last.id),
+      'settled in the new run',
+    );
     expect(carried.employment).toMatchObject({ status: 'employed', periodId: hire.id, terminationId: terminate.id });
     expect(carried.apps.generic!.link.scimId).toBe(links.generic);
     expect(carried.apps.jumpcloud!.link.scimId).toBe(links.jumpcloud);
@@ -431,11 +559,17 @@ describe('history stays bounded', () => {
     const after = await stack.state(emp.employeeId);
     expect(after.events.map((e) => e.id)).toEqual(carried.events.map((e) => e.id));
     expect(after.employment.version).toBe(carried.employment.version);
-    expect((await accounts('generic', emp)).map((u) => [u.id, u.title])).toEqual([[links.generic, last.employee.title]]);
+    expect((await accounts('generic', emp)).map((u) => [u.id, u.title])).toEqual([
+      [links.generic, last.employee.title],
+    ]);
     expect(await accounts('jumpcloud', emp)).toHaveLength(1);
 
     // The queued termination fires at its date in the new run.
-    await eventually(async () => (await active('generic', emp)).length === 0, 'deactivated at the carried termination date', 40_000);
+    await eventually(
+      async () => (await active('generic', emp)).length === 0,
+      'deactivated at the carried termination date',
+      40_000,
+    );
     expect(Date.now()).toBeGreaterThanOrEqual(leaveAt);
     await stack.until(emp.employeeId, settled, 'left');
     expect(await active('jumpcloud', emp)).toEqual([]);

@@ -13,7 +13,9 @@ const workflowsDir = join(root, 'src', 'workflows');
 const sources = readdirSync(workflowsDir)
   .filter((f) => f.endsWith('.ts'))
   .map((f) => ({ file: `src/workflows/${f}`, text: withoutComments(readFileSync(join(workflowsDir, f), 'utf8')) }));
-const calls = sources.flatMap(({ file, text }) => [...text.matchAll(/\b(patched|deprecatePatch)\(\s*([^)]*?)\s*\)/g)].map((m) => ({ file, fn: m[1]!, arg: m[2]! })));
+const calls = sources.flatMap(({ file, text }) =>
+  [...text.matchAll(/\b(patched|deprecatePatch)\(\s*([^)]*?)\s*\)/g)].map((m) => ({ file, fn: m[1]!, arg: m[2]! })),
+);
 
 describe('patch ids', () => {
   it('are unique, lower-case words joined by "-", and none is a retired one', () => {
@@ -53,7 +55,14 @@ describe('patch ids', () => {
         }
         process.stdout.write(JSON.stringify(out));
       })();`;
-    const [literal, template, declared] = JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: root, input: JSON.stringify(probes), encoding: 'utf8', timeout: 60_000 })) as string[][];
+    const [literal, template, declared] = JSON.parse(
+      execFileSync(process.execPath, ['-e', script], {
+        cwd: root,
+        input: JSON.stringify(probes),
+        encoding: 'utf8',
+        timeout: 60_000,
+      }),
+    ) as string[][];
     expect(literal).toContain('no-restricted-syntax');
     expect(template).toContain('no-restricted-syntax');
     expect(declared).toEqual([]);

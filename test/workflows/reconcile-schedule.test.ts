@@ -28,34 +28,58 @@ afterAll(async () => {
 });
 
 it('schedules per app, idempotent; a triggered run classifies seeded drift and orphans: query, CLI, metrics', async () => {
-  expect(await ensureReconcileSchedules(stack.client, stack.config)).toEqual({ generic: 'created', jasper: 'created', jumpcloud: 'created' });
-  expect(await ensureReconcileSchedules(stack.client, stack.config)).toEqual({ generic: 'updated', jasper: 'updated', jumpcloud: 'updated' });
+  expect(await ensureReconcileSchedules(stack.client, stack.config)).toEqual({
+    generic: 'created',
+    jasper: 'created',
+    jumpcloud: 'created',
+  });
+  expect(await ensureReconcileSchedules(stack.client, stack.config)).toEqual({
+    generic: 'updated',
+    jasper: 'updated',
+    jumpcloud: 'updated',
+  });
   const desc = await stack.client.schedule.getHandle(reconcileScheduleId('generic')).describe();
-  expect(desc.spec.calendars?.[0]).toMatchObject({ hour: [{ start: 3, end: 3, step: 1 }], minute: [{ start: 0, end: 0, step: 1 }] });
+  expect(desc.spec.calendars?.[0]).toMatchObject({
+    hour: [{ start: 3, end: 3, step: 1 }],
+    minute: [{ start: 0, end: 0, step: 1 }],
+  });
   expect(desc.spec.jitter).toBe(300_000);
   expect(desc.policies.overlap).toBe('SKIP');
   const jc = await stack.client.schedule.getHandle(reconcileScheduleId('jumpcloud')).describe();
-  expect(jc.spec.calendars?.[0]).toMatchObject({ hour: [{ start: 2, end: 2, step: 1 }], minute: [{ start: 30, end: 30, step: 1 }] });
+  expect(jc.spec.calendars?.[0]).toMatchObject({
+    hour: [{ start: 2, end: 2, step: 1 }],
+    minute: [{ start: 30, end: 30, step: 1 }],
+  });
   expect(await lastReconcile(stack.client, 'generic')).toMatchObject({ state: 'none' });
 
   const a = employee();
   const b = employee();
   for (const e of [a, b]) await stack.send(event('hire', e));
-  for (const e of [a, b]) await stack.until(e.employeeId, (s) => s.stage === 'active' && s.problems.length === 0, 'joined');
+  for (const e of [a, b])
+    await stack.until(e.employeeId, (s) => s.stage === 'active' && s.problems.length === 0, 'joined');
   const [bAcc] = await accountsOf(stack.sandbox.url, 'generic', { externalId: b.employeeId });
   const res = await request(`${stack.sandbox.url}/generic/scim/v2/Users/${bAcc!.id}`, {
     method: 'PATCH',
     headers: { authorization: `Bearer ${DEV_CREDENTIALS.genericToken}`, 'content-type': 'application/scim+json' },
-    body: JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'title', value: 'Changed by hand' }] }),
+    body: JSON.stringify({
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+      Operations: [{ op: 'replace', path: 'title', value: 'Changed by hand' }],
+    }),
   });
   await res.body.text();
-  const ghosts = [await seedUser(stack.sandbox.url, 'generic', { userName: `ghost1-${Date.now()}@example.com` }), await seedUser(stack.sandbox.url, 'generic', { userName: `ghost2-${Date.now()}@example.com` })];
+  const ghosts = [
+    await seedUser(stack.sandbox.url, 'generic', { userName: `ghost1-${Date.now()}@example.com` }),
+    await seedUser(stack.sandbox.url, 'generic', { userName: `ghost2-${Date.now()}@example.com` }),
+  ];
 
   await stack.client.schedule.getHandle(reconcileScheduleId('generic')).trigger();
-  const last = await waitFor(async () => {
-    const l = await lastReconcile(stack.client, 'generic');
-    return l.state === 'ok' ? l : undefined;
-  }, { what: 'the triggered run finished', timeoutMs: 30_000 });
+  const last = await waitFor(
+    async () => {
+      const l = await lastReconcile(stack.client, 'generic');
+      return l.state === 'ok' ? l : undefined;
+    },
+    { what: 'the triggered run finished', timeoutMs: 30_000 },
+  );
   const summary = last.status!.summary!;
   expect(summary.counts.drifted).toBe(1);
   expect(summary.counts.orphan).toBe(2);
@@ -69,8 +93,14 @@ it('schedules per app, idempotent; a triggered run classifies seeded drift and o
 
   const out = await scimflow(['reconcile', '--last', '--app', 'generic', '--json'], cli);
   expect(out.code).toBe(0);
-  const parsed = JSON.parse(out.stdout) as { apps: { app: string; state: string; status: { summary: { counts: Record<string, number> } } }[] };
-  expect(parsed.apps[0]).toMatchObject({ app: 'generic', state: 'ok', status: { summary: { counts: { drifted: 1, orphan: 2 } } } });
+  const parsed = JSON.parse(out.stdout) as {
+    apps: { app: string; state: string; status: { summary: { counts: Record<string, number> } } }[];
+  };
+  expect(parsed.apps[0]).toMatchObject({
+    app: 'generic',
+    state: 'ok',
+    status: { summary: { counts: { drifted: 1, orphan: 2 } } },
+  });
   const text = await scimflow(['reconcile', '--last', '--app', 'generic'], cli);
   expect(text.stdout).toMatch(/generic\s+ok/);
   expect(text.stdout).toContain(ghosts[0]!.id);
@@ -88,15 +118,29 @@ it('a run that keeps failing is stuck work: search attributes, scimflow stuck, r
   await stack.stopWorkers();
   await stack.restartWorkers({ SCIMFLOW_JUMPCLOUD_TOKEN: 'wrong-token-0123456789' });
   await stack.client.schedule.getHandle(reconcileScheduleId('jumpcloud')).trigger();
-  const last = await waitFor(async () => {
-    const l = await lastReconcile(stack.client, 'jumpcloud');
-    return l.state === 'failing' ? l : undefined;
-  }, { what: 'the run is failing', timeoutMs: 60_000 });
+  const last = await waitFor(
+    async () => {
+      const l = await lastReconcile(stack.client, 'jumpcloud');
+      return l.state === 'failing' ? l : undefined;
+    },
+    { what: 'the run is failing', timeoutMs: 60_000 },
+  );
   expect(last.status!.failure!.code).toBe('AUTH_FAILED');
   expect(last.status!.failure!.lastError).not.toContain('wrong-token-0123456789');
-  await waitFor(async () => (await stack.client.workflow.count(`WorkflowType = 'reconcileWorkflow' AND ScimflowNeedsAttention = true AND ScimflowProblems = 'reconcile-failing:jumpcloud'`)).count === 1, { what: 'search attributes', timeoutMs: 20_000 });
+  await waitFor(
+    async () =>
+      (
+        await stack.client.workflow.count(
+          `WorkflowType = 'reconcileWorkflow' AND ScimflowNeedsAttention = true AND ScimflowProblems = 'reconcile-failing:jumpcloud'`,
+        )
+      ).count === 1,
+    { what: 'search attributes', timeoutMs: 20_000 },
+  );
   const stuck = await stack.stuck();
-  expect(stuck.find((r) => r.reason === 'reconcile-failing')).toMatchObject({ app: 'jumpcloud', workflowId: last.workflowId });
+  expect(stuck.find((r) => r.reason === 'reconcile-failing')).toMatchObject({
+    app: 'jumpcloud',
+    workflowId: last.workflowId,
+  });
   const out = await scimflow(['reconcile', '--last', '--app', 'jumpcloud'], cli);
   expect(out.code).toBe(3);
   expect(out.stdout).toMatch(/jumpcloud\s+failing/);

@@ -25,7 +25,10 @@ async function patchTitle(id: string, title: string): Promise<void> {
   const res = await request(`${base()}/generic/scim/v2/Users/${id}`, {
     method: 'PATCH',
     headers: { authorization: `Bearer ${DEV_CREDENTIALS.genericToken}`, 'content-type': 'application/scim+json' },
-    body: JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'title', value: title }] }),
+    body: JSON.stringify({
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+      Operations: [{ op: 'replace', path: 'title', value: title }],
+    }),
   });
   await res.body.text();
   if (res.statusCode >= 300) throw new Error(`patch ${res.statusCode}`);
@@ -51,7 +54,11 @@ it('finds drift, orphans, unlinked owners and conflicts; --fix converges drifted
   // d's account replaced by hand: the new one carries d's owner key, the controller links the old id.
   const [dOld] = await accountsOf(base(), 'generic', { externalId: d.employeeId });
   await deleteUserIn(base(), 'generic', dOld!.id);
-  const dNew = await seedUser(base(), 'generic', { userName: d.email, externalId: d.employeeId, title: 'Account Executive' });
+  const dNew = await seedUser(base(), 'generic', {
+    userName: d.email,
+    externalId: d.employeeId,
+    title: 'Account Executive',
+  });
   const ghost = await seedUser(base(), 'generic', { userName: `ghost-${Date.now()}@example.com` });
   // f (not started yet) has this userName; the owner key is nobody's: f's controller would see a conflict.
   const clash = await seedUser(base(), 'generic', { userName: f.email, externalId: `X-${f.employeeId}` });
@@ -62,7 +69,9 @@ it('finds drift, orphans, unlinked owners and conflicts; --fix converges drifted
   expect(cls(dNew.id)).toBe('unlinked-owner');
   expect(cls(ghost.id)).toBe('orphan');
   expect(cls(clash.id)).toBe('conflict');
-  const [aAcc] = (await accountsOf(base(), 'generic', { externalId: a.employeeId })).filter((u) => u.userName === a.email);
+  const [aAcc] = (await accountsOf(base(), 'generic', { externalId: a.employeeId })).filter(
+    (u) => u.userName === a.email,
+  );
   expect(cls(aAcc!.id)).toBe('in-sync');
   expect(s.rows.find((r) => r.id === ghost.id)).toMatchObject({ paidSeat: true });
   expect(s.rows.find((r) => r.id === ghost.id)!.employeeId).toBeUndefined();
@@ -70,8 +79,14 @@ it('finds drift, orphans, unlinked owners and conflicts; --fix converges drifted
 
   const fix = await fixScan(stack.client, s, s.rows, ['drifted', 'unlinked-owner']);
   expect(fix.refreshed).toEqual(expect.arrayContaining([b.employeeId, d.employeeId]));
-  await waitFor(async () => (await accountsOf(base(), 'generic', { externalId: b.employeeId }))[0]?.title === 'Account Executive', { what: 'b converged', timeoutMs: 20_000 });
-  await waitFor(async () => (await stack.state(d.employeeId)).apps.generic?.account?.id === dNew.id, { what: 'd linked', timeoutMs: 20_000 });
+  await waitFor(
+    async () => (await accountsOf(base(), 'generic', { externalId: b.employeeId }))[0]?.title === 'Account Executive',
+    { what: 'b converged', timeoutMs: 20_000 },
+  );
+  await waitFor(async () => (await stack.state(d.employeeId)).apps.generic?.account?.id === dNew.id, {
+    what: 'd linked',
+    timeoutMs: 20_000,
+  });
   const again = await scan('generic');
   expect(again.rows.find((r) => r.id === bAcc!.id)).toBeUndefined();
   expect(again.rows.find((r) => r.id === dNew.id)).toBeUndefined();
@@ -82,7 +97,13 @@ it('finds drift, orphans, unlinked owners and conflicts; --fix converges drifted
 
 it('orphans are deactivated only through the guard: a burst of most of an app is held until `guard release`', async () => {
   const ghosts: AppUser[] = [];
-  for (let i = 0; i < 10; i++) ghosts.push(await seedUser(base(), 'jumpcloud', { userName: `ghost${i}x${Date.now()}`, emails: [{ value: `ghost${i}x${Date.now()}@example.com`, type: 'work', primary: true }] }));
+  for (let i = 0; i < 10; i++)
+    ghosts.push(
+      await seedUser(base(), 'jumpcloud', {
+        userName: `ghost${i}x${Date.now()}`,
+        emails: [{ value: `ghost${i}x${Date.now()}@example.com`, type: 'work', primary: true }],
+      }),
+    );
   const s = await scan('jumpcloud');
   const orphans = s.rows.filter((r) => r.class === 'orphan' && r.active);
   expect(orphans.length).toBeGreaterThanOrEqual(10);
@@ -91,8 +112,12 @@ it('orphans are deactivated only through the guard: a burst of most of an app is
   const fix = await fixScan(stack.client, s, s.rows, ['orphan']);
   const allow = Math.max(DEFAULT_GUARD_MIN_COUNT, Math.min(50, Math.floor(0.1 * s.total)));
   expect(fix.guard).toMatchObject({ granted: allow, held: orphans.length - allow, allowance: allow });
-  const activeGhosts = async () => (await usersOf(base(), 'jumpcloud')).filter((u) => ghosts.some((g) => g.id === u.id) && u.active).length;
-  await waitFor(async () => (await activeGhosts()) === ghosts.length - allow, { what: 'the allowance deactivated', timeoutMs: 20_000 });
+  const activeGhosts = async () =>
+    (await usersOf(base(), 'jumpcloud')).filter((u) => ghosts.some((g) => g.id === u.id) && u.active).length;
+  await waitFor(async () => (await activeGhosts()) === ghosts.length - allow, {
+    what: 'the allowance deactivated',
+    timeoutMs: 20_000,
+  });
   await new Promise((r) => setTimeout(r, 1_000));
   expect(await activeGhosts()).toBe(ghosts.length - allow);
   expect((await guardView(stack.client, 'jumpcloud')).held).toHaveLength(orphans.length - allow);
@@ -103,5 +128,8 @@ it('orphans are deactivated only through the guard: a burst of most of an app is
 
   const v = await guardDecide(stack.client, 'jumpcloud', 'release', 'ops@example.com');
   expect(v.held).toEqual([]);
-  await waitFor(async () => (await activeGhosts()) === 0, { what: 'every held orphan deactivated after release', timeoutMs: 30_000 });
+  await waitFor(async () => (await activeGhosts()) === 0, {
+    what: 'every held orphan deactivated after release',
+    timeoutMs: 30_000,
+  });
 }, 120_000);

@@ -12,7 +12,9 @@ const corpus = loadCorpus();
 
 describe('the replay corpus', () => {
   it('holds every scenario for the current version', () => {
-    const current = corpus.filter((h) => h.file.startsWith(`${packageVersion()}/`)).map((h) => h.file.replace(/^.*\//, '').replace(/\.json$/, ''));
+    const current = corpus
+      .filter((h) => h.file.startsWith(`${packageVersion()}/`))
+      .map((h) => h.file.replace(/^.*\//, '').replace(/\.json$/, ''));
     expect(current.sort()).toEqual(
       [
         'continue-as-new-first-run',
@@ -33,13 +35,17 @@ describe('the replay corpus', () => {
   });
 
   it('contains no secret: no sandbox token, no webhook secret, in any form, payloads decoded', () => {
-    const leaks = corpus.flatMap((h) => findSecrets(readFileSync(join(CORPUS_ROOT, h.file), 'utf8')).map((s) => `${h.file}: ${s.slice(0, 4)}…`));
+    const leaks = corpus.flatMap((h) =>
+      findSecrets(readFileSync(join(CORPUS_ROOT, h.file), 'utf8')).map((s) => `${h.file}: ${s.slice(0, 4)}…`),
+    );
     expect(leaks).toEqual([]);
   });
 
   it('the secret check finds a token inside an encoded payload (negative control)', () => {
     const [token] = corpusSecrets();
-    const payload = Buffer.from(JSON.stringify({ app: 'generic', headers: { authorization: `Bearer ${token}` } })).toString('base64');
+    const payload = Buffer.from(
+      JSON.stringify({ app: 'generic', headers: { authorization: `Bearer ${token}` } }),
+    ).toString('base64');
     expect(findSecrets(`{"payloads":[{"data":"${payload}"}]}`)).toEqual([token]);
   });
 

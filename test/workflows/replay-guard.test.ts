@@ -21,7 +21,11 @@ const extraSleep: Edit[] = [
 ];
 const extraSleepPatched: Edit[] = [
   extraSleep[0]!,
-  { file: 'workflows/identity.ts', find: LOOP_START, replace: `${LOOP_START}      if (patched('guard-test-extra-sleep')) await sleep('1 second');\n` },
+  {
+    file: 'workflows/identity.ts',
+    find: LOOP_START,
+    replace: `${LOOP_START}      if (patched('guard-test-extra-sleep')) await sleep('1 second');\n`,
+  },
 ];
 
 const corpus = loadCorpus();
@@ -38,7 +42,9 @@ describe('the replay guard', () => {
 
   it('an unpatched command-changing edit fails to replay: nondeterminism, naming the file and the first mismatching event', async () => {
     // A few kinds: a hire, a run continued from another, a leaver (each failure is located by replaying prefixes: not free).
-    const some = identityHistories.filter((h) => /\/(hire-with-groups|continue-as-new-next-run|leaver)\.json$/.test(h.file));
+    const some = identityHistories.filter((h) =>
+      /\/(hire-with-groups|continue-as-new-next-run|leaver)\.json$/.test(h.file),
+    );
     expect(some).toHaveLength(3);
     const { failures } = await replayAll(some, { workflowBundle: await bundle(extraSleep) });
     // Every recorded controller began its first task by asking for the desired state; the edit starts a timer first.
@@ -48,18 +54,24 @@ describe('the replay guard', () => {
     expect(hire.firstMismatch).toMatch(/^#\d+ \w+/);
     // The recorded event the timer met instead: the local activity marker of the rules' `desire`.
     expect(hire.firstMismatch).toMatch(/ActivityTaskScheduled \(activity desire\)/);
-    process.stdout.write(`unpatched edit → ${hire.file}: first mismatching event ${hire.firstMismatch}\n  ${hire.error.split('\n')[0]}\n`);
+    process.stdout.write(
+      `unpatched edit → ${hire.file}: first mismatching event ${hire.firstMismatch}\n  ${hire.error.split('\n')[0]}\n`,
+    );
   }, 120_000);
 
   it('the replay error is a DeterminismViolationError', async () => {
     const { Worker } = await import('@temporalio/worker');
     const [h] = identityHistories;
-    const err = await Worker.runReplayHistory({ workflowBundle: await bundle(extraSleep) }, h!.history, h!.file).catch((e: unknown) => e);
+    const err = await Worker.runReplayHistory({ workflowBundle: await bundle(extraSleep) }, h!.history, h!.file).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(DeterminismViolationError);
   }, 120_000);
 
   it('the same edit behind patched() replays every history cleanly', async () => {
-    const { replayed, failures } = await replayAll(identityHistories, { workflowBundle: await bundle(extraSleepPatched) });
+    const { replayed, failures } = await replayAll(identityHistories, {
+      workflowBundle: await bundle(extraSleepPatched),
+    });
     expect(failures).toEqual([]);
     expect(replayed).toBe(identityHistories.length);
   }, 120_000);
@@ -71,6 +83,5 @@ describe('the replay guard', () => {
       expect(failures).toEqual([]);
       expect(replayed).toBe(corpus.length);
     }, 120_000);
-
   });
 });

@@ -18,7 +18,8 @@ afterAll(async () => {
   await stack?.close();
 });
 afterEach(async () => {
-  for (const app of ['generic', 'jumpcloud'] as const) await knobs(stack.sandbox.url, app, { failNext: 0, failStatus: 500, dropAfterCommit: 0, latencyMs: 0 });
+  for (const app of ['generic', 'jumpcloud'] as const)
+    await knobs(stack.sandbox.url, app, { failNext: 0, failStatus: 500, dropAfterCommit: 0, latencyMs: 0 });
 });
 
 type Emp = ReturnType<typeof employee>;
@@ -27,11 +28,15 @@ const accounts = (app: AppName, emp: Emp) => accountsFor(base(), app, emp);
 const active = (app: AppName, emp: Emp) => activeFor(base(), app, emp);
 
 async function visible(query: string, workflowId: string): Promise<string[]> {
-  return waitFor(async () => {
-    const ids: string[] = [];
-    for await (const wf of stack.client.workflow.list({ query: `${query} AND WorkflowId = '${workflowId}'` })) ids.push(wf.workflowId);
-    return ids.length ? ids : undefined;
-  }, { what: `visible: ${query}` });
+  return waitFor(
+    async () => {
+      const ids: string[] = [];
+      for await (const wf of stack.client.workflow.list({ query: `${query} AND WorkflowId = '${workflowId}'` }))
+        ids.push(wf.workflowId);
+      return ids.length ? ids : undefined;
+    },
+    { what: `visible: ${query}` },
+  );
 }
 
 describe('resilience', () => {
@@ -41,7 +46,10 @@ describe('resilience', () => {
     // Slow requests, and the first write commits but its response is lost: the crash lands mid-request.
     await knobs(base(), 'generic', { latencyMs: 800, dropAfterCommit: 1 });
     await stack.send(event('hire', emp));
-    await waitFor(async () => (await requestLog(base(), 'generic')).slice(from).some((r) => r.method === 'POST') || undefined, { what: 'a create in flight' });
+    await waitFor(
+      async () => (await requestLog(base(), 'generic')).slice(from).some((r) => r.method === 'POST') || undefined,
+      { what: 'a create in flight' },
+    );
     await stack.stopWorkers();
     await knobs(base(), 'generic', { latencyMs: 0 });
     await stack.restartWorkers();
@@ -64,7 +72,11 @@ describe('resilience', () => {
     await stack.stopWorkers();
     await stack.restartWorkers({ SCIMFLOW_GENERIC_TOKEN: 'revoked-token' });
     await stack.send(event('terminate', emp));
-    const stuck = await stack.until(emp.employeeId, (s) => s.problems.includes('attention:generic') && s.apps.jumpcloud?.state === 'deactivated', 'generic needs attention');
+    const stuck = await stack.until(
+      emp.employeeId,
+      (s) => s.problems.includes('attention:generic') && s.apps.jumpcloud?.state === 'deactivated',
+      'generic needs attention',
+    );
     expect(stuck.stage).toBe('leaving');
     expect(stuck.problems).toEqual(['attention:generic']);
     expect(stuck.apps.generic!.failure).toMatchObject({ code: 'AUTH_FAILED', needsPerson: true, attempts: 1 });
@@ -76,9 +88,16 @@ describe('resilience', () => {
 
     // Ops see it: in `scimflow stuck` and with one visibility query.
     const rows = (await findStuck(stack.client, { stage: 'leaving' })).filter((r) => r.employeeId === emp.employeeId);
-    expect(rows).toEqual([expect.objectContaining({ app: 'generic', reason: 'needs-attention', stage: 'leaving', workflowId, attempts: 1 })]);
+    expect(rows).toEqual([
+      expect.objectContaining({ app: 'generic', reason: 'needs-attention', stage: 'leaving', workflowId, attempts: 1 }),
+    ]);
     expect(rows[0]!.lastFailure).toMatch(/401|auth/i);
-    expect(await visible(`ScimflowNeedsAttention = true AND ScimflowStage = 'leaving' AND ScimflowProblems = 'attention:generic'`, workflowId)).toEqual([workflowId]);
+    expect(
+      await visible(
+        `ScimflowNeedsAttention = true AND ScimflowStage = 'leaving' AND ScimflowProblems = 'attention:generic'`,
+        workflowId,
+      ),
+    ).toEqual([workflowId]);
 
     // The token is fixed; ops retry.
     await stack.stopWorkers();
@@ -90,7 +109,9 @@ describe('resilience', () => {
     expect(left.apps.generic!.failure).toBeUndefined();
     expect((await accounts('generic', emp)).map((u) => u.active)).toEqual([false]);
     expect((await findStuck(stack.client)).filter((r) => r.employeeId === emp.employeeId)).toEqual([]);
-    expect(await visible(`ScimflowNeedsAttention = false AND ScimflowStage = 'left'`, workflowId)).toEqual([workflowId]);
+    expect(await visible(`ScimflowNeedsAttention = false AND ScimflowStage = 'left'`, workflowId)).toEqual([
+      workflowId,
+    ]);
   }, 90_000);
 
   it('a leaver against an app answering 503 is retried without limit, listed by `stuck` as failing since it began, and finishes when the app recovers', async () => {
@@ -101,11 +122,18 @@ describe('resilience', () => {
     const t0 = Date.now();
     await stack.send(event('terminate', emp));
     // jumpcloud is not held up.
-    await waitFor(async () => (await active('jumpcloud', emp)).length === 0 || undefined, { what: 'jumpcloud deactivated' });
-    const rows = await waitFor(async () => {
-      const r = (await findStuck(stack.client, { stage: 'leaving', minAttempts: 3 })).filter((x) => x.employeeId === emp.employeeId);
-      return r.length ? r : undefined;
-    }, { timeoutMs: 45_000, what: 'a leaver failing three times in stuck' });
+    await waitFor(async () => (await active('jumpcloud', emp)).length === 0 || undefined, {
+      what: 'jumpcloud deactivated',
+    });
+    const rows = await waitFor(
+      async () => {
+        const r = (await findStuck(stack.client, { stage: 'leaving', minAttempts: 3 })).filter(
+          (x) => x.employeeId === emp.employeeId,
+        );
+        return r.length ? r : undefined;
+      },
+      { timeoutMs: 45_000, what: 'a leaver failing three times in stuck' },
+    );
     expect(rows).toEqual([expect.objectContaining({ app: 'generic', reason: 'failing', stage: 'leaving' })]);
     expect(rows[0]!.attempts).toBeGreaterThanOrEqual(3);
     expect(rows[0]!.lastFailure).toMatch(/503/);
@@ -114,22 +142,37 @@ describe('resilience', () => {
     expect(since).toBeLessThan(Date.now());
     const s = await stack.state(emp.employeeId);
     expect(s.stage).toBe('leaving');
-    expect(s.apps.generic!.failure).toMatchObject({ needsPerson: false, code: 'UNAVAILABLE', since: rows[0]!.since, nextTryAt: expect.any(String) });
+    expect(s.apps.generic!.failure).toMatchObject({
+      needsPerson: false,
+      code: 'UNAVAILABLE',
+      since: rows[0]!.since,
+      nextTryAt: expect.any(String),
+    });
     expect(s.problems).toEqual(['failing:generic']);
     // It keeps going: a later look finds more attempts, counted from the same moment.
-    const later = await waitFor(async () => {
-      const r = (await stack.state(emp.employeeId)).apps.generic!.failure;
-      return r && r.attempts > rows[0]!.attempts ? r : undefined;
-    }, { timeoutMs: 30_000, what: 'another failed pass' });
+    const later = await waitFor(
+      async () => {
+        const r = (await stack.state(emp.employeeId)).apps.generic!.failure;
+        return r && r.attempts > rows[0]!.attempts ? r : undefined;
+      },
+      { timeoutMs: 30_000, what: 'another failed pass' },
+    );
     expect(later.since).toBe(rows[0]!.since);
 
     await knobs(base(), 'generic', { failNext: 0 });
     const left = await stack.until(emp.employeeId, settled, 'left after the app recovered', 60_000);
     expect(left.apps.generic!.failure).toBeUndefined();
     // By now generic's 6 s retention has passed too: deactivated first, then deleted.
-    const actions = left.log.filter((l) => l.kind === 'action' && l.detail.startsWith('generic: ')).map((l) => l.detail.replace(/ [0-9a-f-]{36}/, ' <id>'));
+    const actions = left.log
+      .filter((l) => l.kind === 'action' && l.detail.startsWith('generic: '))
+      .map((l) => l.detail.replace(/ [0-9a-f-]{36}/, ' <id>'));
     const leaver = actions.slice(actions.indexOf('generic: deactivated <id> (leaver)'));
-    expect(leaver).toEqual(['generic: deactivated <id> (leaver)', 'generic: removed <id> from all-staff (leaver)', 'generic: removed <id> from sales (leaver)', 'generic: deleted <id>']);
+    expect(leaver).toEqual([
+      'generic: deactivated <id> (leaver)',
+      'generic: removed <id> from all-staff (leaver)',
+      'generic: removed <id> from sales (leaver)',
+      'generic: deleted <id>',
+    ]);
     expect(await accounts('generic', emp)).toEqual([]);
   }, 120_000);
 

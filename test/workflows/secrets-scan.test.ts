@@ -45,11 +45,25 @@ let ingressLog = '';
 beforeAll(async () => {
   [env, sandbox] = await Promise.all([
     startTemporal(),
-    startSandbox({ host: '127.0.0.1', port: 0, credentials: { genericToken: SECRETS.SCIMFLOW_GENERIC_TOKEN, jasperToken: SECRETS.SCIMFLOW_JASPER_TOKEN, jumpcloudApiKey: SECRETS.SCIMFLOW_JUMPCLOUD_TOKEN } }),
+    startSandbox({
+      host: '127.0.0.1',
+      port: 0,
+      credentials: {
+        genericToken: SECRETS.SCIMFLOW_GENERIC_TOKEN,
+        jasperToken: SECRETS.SCIMFLOW_JASPER_TOKEN,
+        jumpcloudApiKey: SECRETS.SCIMFLOW_JUMPCLOUD_TOKEN,
+      },
+    }),
   ]);
   const file = join(mkdtempSync(join(tmpdir(), 'scimflow-secrets-')), 'scimflow.yaml');
   writeFileSync(file, withTestEncryption(LIFECYCLE_CONFIG.replaceAll('{{SANDBOX}}', sandbox.url)));
-  const processEnv = { ...SECRETS, TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: 'default', SCIMFLOW_INGRESS_PORT: '0', SCIMFLOW_INGRESS_METRICS_PORT: '0' };
+  const processEnv = {
+    ...SECRETS,
+    TEMPORAL_ADDRESS: env.address,
+    TEMPORAL_NAMESPACE: 'default',
+    SCIMFLOW_INGRESS_PORT: '0',
+    SCIMFLOW_INGRESS_METRICS_PORT: '0',
+  };
   worker = await startWorkerProcess({ config: file, temporalAddress: env.address, env: SECRETS });
   const config = loadConfig(file);
   const sink = new Writable({
@@ -58,7 +72,10 @@ beforeAll(async () => {
       done();
     },
   });
-  ingress = await startIngress(config, { env: processEnv, log: createLogger({ name: 'scimflow-ingress', destination: sink }) });
+  ingress = await startIngress(config, {
+    env: processEnv,
+    log: createLogger({ name: 'scimflow-ingress', destination: sink }),
+  });
   const converter = dataConverter(config, processEnv);
   codecs = converter.payloadCodecs ?? [];
   client = new Client({ connection: env.connection, namespace: 'default', dataConverter: converter });
@@ -75,7 +92,10 @@ async function post(body: unknown): Promise<number> {
   const raw = JSON.stringify(body);
   const res = await fetch(`${ingress.url}/webhooks/hr`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: sign(SECRETS.SCIMFLOW_WEBHOOK_SECRET, raw, Math.floor(Date.now() / 1000)) },
+    headers: {
+      'content-type': 'application/json',
+      [SIGNATURE_HEADER]: sign(SECRETS.SCIMFLOW_WEBHOOK_SECRET, raw, Math.floor(Date.now() / 1000)),
+    },
     body: raw,
   });
   await res.arrayBuffer();
@@ -84,10 +104,13 @@ async function post(body: unknown): Promise<number> {
 
 const state = (id: string) => client.workflow.getHandle(identityWorkflowId(id)).query(stateQuery);
 const until = (id: string, pred: (s: PersonView) => boolean, what: string) =>
-  waitFor(async () => {
-    const s = await state(id).catch(() => undefined);
-    return s && pred(s) ? s : undefined;
-  }, { timeoutMs: 90_000, what });
+  waitFor(
+    async () => {
+      const s = await state(id).catch(() => undefined);
+      return s && pred(s) ? s : undefined;
+    },
+    { timeoutMs: 90_000, what },
+  );
 
 /** Every Payload in a history decoded through the run's codecs (search attributes stay as they are). */
 async function decoded(value: unknown): Promise<unknown> {
@@ -133,20 +156,34 @@ function leaks(text: string): string[] {
 
 it('a joiner and a leaver against apps that echo the credential in their errors leave no secret — nor 8 characters of one — in any history or log', async () => {
   // Each app answers its next requests with an error body that quotes the credential it was sent.
-  for (const app of ['generic', 'jumpcloud'] as const) sandbox.app(app).setKnobs({ failNext: 3, failStatus: 500, echoCredentials: true });
+  for (const app of ['generic', 'jumpcloud'] as const)
+    sandbox.app(app).setKnobs({ failNext: 3, failStatus: 500, echoCredentials: true });
   const emp = employee({ department: 'Sales' });
   expect(await post(event('hire', emp))).toBe(202);
-  const joined = await until(emp.employeeId, (s) => s.apps.generic?.state === 'in-sync' && s.apps.jumpcloud?.state === 'in-sync', 'joined after the echoed errors');
+  const joined = await until(
+    emp.employeeId,
+    (s) => s.apps.generic?.state === 'in-sync' && s.apps.jumpcloud?.state === 'in-sync',
+    'joined after the echoed errors',
+  );
   expect(joined.problems).toEqual([]);
   // The echoing errors really were answered.
-  expect(sandbox.app('generic').requests().some((r) => r.status === 500)).toBe(true);
+  expect(
+    sandbox
+      .app('generic')
+      .requests()
+      .some((r) => r.status === 500),
+  ).toBe(true);
 
-  for (const app of ['generic', 'jumpcloud'] as const) sandbox.app(app).setKnobs({ failNext: 2, failStatus: 503, echoCredentials: true });
+  for (const app of ['generic', 'jumpcloud'] as const)
+    sandbox.app(app).setKnobs({ failNext: 2, failStatus: 503, echoCredentials: true });
   expect(await post(event('terminate', emp))).toBe(202);
   await until(emp.employeeId, (s) => s.stage === 'left' && s.problems.length === 0, 'left after the echoed errors');
 
   const histories: unknown[] = [];
-  for await (const wf of client.workflow.list()) histories.push(await decoded(structuredClone(await client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory())));
+  for await (const wf of client.workflow.list())
+    histories.push(
+      await decoded(structuredClone(await client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory())),
+    );
   expect(histories.length).toBeGreaterThanOrEqual(2);
   const historyText = searchable(histories);
   // The search reads the decrypted payloads: the person's email is there in clear.

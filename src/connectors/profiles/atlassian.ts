@@ -4,7 +4,9 @@
 // https://developer.atlassian.com/cloud/jira/service-desk/rest/ (JSM), https://developer.atlassian.com/cloud/jira/platform/rest/v3/ (Jira).
 import type { Capabilities, ProfileSource } from '../types';
 
-export const atlassianSource: ProfileSource = { url: 'https://developer.atlassian.com/cloud/admin/user-provisioning/rest/intro/' };
+export const atlassianSource: ProfileSource = {
+  url: 'https://developer.atlassian.com/cloud/admin/user-provisioning/rest/intro/',
+};
 
 export const atlassianProfile: Capabilities = {
   kind: 'atlassian',

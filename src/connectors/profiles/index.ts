@@ -77,9 +77,13 @@ export function mergeServiceProviderConfig(profile: Capabilities, spc: unknown):
   if (etag === false) out.etag = false;
   const filter = spc.filter;
   if (isPlainObject(filter)) {
-    if (filter.supported === false) out.filter = { ...profile.filter, userAttributes: [], groupAttributes: [], operators: [] };
+    if (filter.supported === false)
+      out.filter = { ...profile.filter, userAttributes: [], groupAttributes: [], operators: [] };
     if (typeof filter.maxResults === 'number' && filter.maxResults > 0 && profile.pagination.mode !== 'none') {
-      out.pagination = { ...profile.pagination, maxPageSize: Math.min(profile.pagination.maxPageSize, filter.maxResults) };
+      out.pagination = {
+        ...profile.pagination,
+        maxPageSize: Math.min(profile.pagination.maxPageSize, filter.maxResults),
+      };
     }
   }
   return out;

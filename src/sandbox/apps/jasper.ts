@@ -15,7 +15,13 @@ export const jasperApp: SandboxAppSpec = {
   userFilterAttrs: ['userName'],
   groupFilterAttrs: [],
   // Jasper guide "Pagination method: none".
-  pagination: { index: false, cursor: false, withFilter: false, defaultCount: Number.MAX_SAFE_INTEGER, maxCount: Number.MAX_SAFE_INTEGER },
+  pagination: {
+    index: false,
+    cursor: false,
+    withFilter: false,
+    defaultCount: Number.MAX_SAFE_INTEGER,
+    maxCount: Number.MAX_SAFE_INTEGER,
+  },
   sort: false,
   etag: false,
   search: false,

@@ -27,12 +27,17 @@ export const jumpcloudApp: SandboxAppSpec = {
     // JumpCloud page "Connector Attribute Mappings": username required, no special characters, max length 1024,
     // "email may not be used as username"; email required.
     const userName = user.userName;
-    if (typeof userName !== 'string' || userName.length === 0) return scimError(400, 'userName is required', 'invalidValue');
+    if (typeof userName !== 'string' || userName.length === 0)
+      return scimError(400, 'userName is required', 'invalidValue');
     if (userName.includes('@')) return scimError(400, 'userName must not be an email address', 'invalidValue');
-    if (!/^[A-Za-z0-9._-]+$/.test(userName)) return scimError(400, 'userName must not contain special characters', 'invalidValue');
+    if (!/^[A-Za-z0-9._-]+$/.test(userName))
+      return scimError(400, 'userName must not contain special characters', 'invalidValue');
     if (userName.length > 1024) return scimError(400, 'userName exceeds 1024 characters', 'invalidValue');
     const emails = user.emails;
-    if (!Array.isArray(emails) || !emails.some((e) => typeof e === 'object' && e !== null && typeof (e as { value?: unknown }).value === 'string')) {
+    if (
+      !Array.isArray(emails) ||
+      !emails.some((e) => typeof e === 'object' && e !== null && typeof (e as { value?: unknown }).value === 'string')
+    ) {
       return scimError(400, 'emails: a company email is required', 'invalidValue');
     }
     return undefined;

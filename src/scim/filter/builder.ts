@@ -30,7 +30,8 @@ function toValue(v: BuilderValue): FilterValue {
 }
 
 function ref(attr: string): AttrRef {
-  if (typeof attr !== 'string' || attr.length === 0) throw new InvalidFilterError('attribute path must be a non-empty string', 0);
+  if (typeof attr !== 'string' || attr.length === 0)
+    throw new InvalidFilterError('attribute path must be a non-empty string', 0);
   return parseAttrRef(attr, 0);
 }
 
@@ -71,7 +72,8 @@ export function not(f: FilterAst): FilterAst {
 /** `attr[filter]`, e.g. `valuePath('emails', and(eq('type', 'work'), co('value', '@example.com')))`. */
 export function valuePath(attr: string, f: FilterAst): FilterAst {
   const a = ref(attr);
-  if (a.sub !== undefined) throw new InvalidFilterError('value filter must follow an attribute, not a sub-attribute', 0);
+  if (a.sub !== undefined)
+    throw new InvalidFilterError('value filter must follow an attribute, not a sub-attribute', 0);
   return mark({ op: 'valuePath', attr: a, filter: f });
 }
 
@@ -86,7 +88,8 @@ export function filter(strings: TemplateStringsArray, ...values: unknown[]): str
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (v !== null && typeof v === 'object' && !(v instanceof Date)) {
-      if (!trusted.has(v)) throw new InvalidFilterError('only builder-made filters and JSON scalars may be interpolated');
+      if (!trusted.has(v))
+        throw new InvalidFilterError('only builder-made filters and JSON scalars may be interpolated');
       text += `(${formatFilter(v as FilterAst)})`;
     } else {
       text += formatValue(toValue(v as BuilderValue));

@@ -1,4 +1,12 @@
-import { type AttributeCatalog, type AttributeDefinition, DEFAULT_CATALOG, findKey, lookupAttribute, lookupExtension, subAttribute } from '../attributes';
+import {
+  type AttributeCatalog,
+  type AttributeDefinition,
+  DEFAULT_CATALOG,
+  findKey,
+  lookupAttribute,
+  lookupExtension,
+  subAttribute,
+} from '../attributes';
 import { InvalidFilterError } from '../errors';
 import { type AttrRef, type CompareNode, type FilterAst, type FilterValue } from './ast';
 import { formatAttrRef } from './format';
@@ -211,7 +219,9 @@ function foldedStringTest(op: string, value: string): ValueTest {
   const n = lv.length;
   switch (op) {
     case 'eq':
-      return ascii ? (x) => typeof x === 'string' && x.length === n && (x === lv || x.toLowerCase() === lv) : (x) => typeof x === 'string' && x.toLowerCase() === lv;
+      return ascii
+        ? (x) => typeof x === 'string' && x.length === n && (x === lv || x.toLowerCase() === lv)
+        : (x) => typeof x === 'string' && x.toLowerCase() === lv;
     case 'co':
       return (x) => typeof x === 'string' && x.toLowerCase().includes(lv);
     case 'sw':
@@ -236,7 +246,8 @@ function instant(x: unknown): number {
 /** dateTime attributes (RFC 7643 §2.3.5, xsd:dateTime) compare as instants, not as text. */
 function dateTimeTest(node: CompareNode, value: string): ValueTest {
   const t = Date.parse(value);
-  if (Number.isNaN(t)) throw new InvalidFilterError(`"${value}" is not a valid dateTime for "${formatAttrRef(node.attr)}"`);
+  if (Number.isNaN(t))
+    throw new InvalidFilterError(`"${value}" is not a valid dateTime for "${formatAttrRef(node.attr)}"`);
   switch (node.op) {
     case 'eq':
       return (x) => instant(x) === t;
@@ -310,7 +321,8 @@ function readSub(parent: Getter, sub: string): Getter {
 /** Builds a getter for `[urn:]name[.sub]` relative to the resource root. */
 function topGetter(ref: AttrRef, catalog: AttributeCatalog): CompiledAttr {
   const topDef = lookupAttribute(catalog, ref.uri, ref.name);
-  const def = ref.sub !== undefined && topDef ? subAttribute(topDef, ref.sub) : ref.sub === undefined ? topDef : undefined;
+  const def =
+    ref.sub !== undefined && topDef ? subAttribute(topDef, ref.sub) : ref.sub === undefined ? topDef : undefined;
   const key = topDef?.name ?? ref.name;
   let first: Getter;
   if (ref.uri !== undefined && !catalog.coreUrns.has(ref.uri.toLowerCase())) {
@@ -334,6 +346,10 @@ function topGetter(ref: AttrRef, catalog: AttributeCatalog): CompiledAttr {
  * Compiles the filter of a value path (`emails[type eq "work"]`) into a predicate over one element
  * of the multi-valued attribute `parent`.
  */
-export function compileValueFilter(ast: FilterAst, parent: AttributeDefinition | undefined, catalog: AttributeCatalog = DEFAULT_CATALOG): FilterPredicate {
+export function compileValueFilter(
+  ast: FilterAst,
+  parent: AttributeDefinition | undefined,
+  catalog: AttributeCatalog = DEFAULT_CATALOG,
+): FilterPredicate {
   return compileNode(ast, catalog, { def: parent });
 }

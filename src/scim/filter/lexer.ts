@@ -18,7 +18,14 @@ export const pathError: ErrorFactory = (d, p) => new InvalidPathError(d, p);
 // (":" and "."), and "$" for the `$ref` sub-attribute RFC 7643 §2.4 defines.
 function isWordChar(c: number): boolean {
   return (
-    (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 /* _ */ || c === 45 /* - */ || c === 46 /* . */ || c === 58 /* : */ || c === 36 /* $ */
+    (c >= 97 && c <= 122) ||
+    (c >= 65 && c <= 90) ||
+    (c >= 48 && c <= 57) ||
+    c === 95 /* _ */ ||
+    c === 45 /* - */ ||
+    c === 46 /* . */ ||
+    c === 58 /* : */ ||
+    c === 36 /* $ */
   );
 }
 

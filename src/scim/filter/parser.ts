@@ -99,7 +99,8 @@ export class FilterParser {
     if (opTok.kind === '[') {
       // valFilter may not itself contain a valuePath (ABNF `valFilter` has no valuePath branch).
       if (inValuePath) throw this.err('nested value filters are not allowed', opTok.pos);
-      if (attr.sub !== undefined) throw this.err('value filter must follow an attribute, not a sub-attribute', opTok.pos);
+      if (attr.sub !== undefined)
+        throw this.err('value filter must follow an attribute, not a sub-attribute', opTok.pos);
       const filter = this.parseOr(true);
       this.expect(']', '"]"');
       return { op: 'valuePath', attr, filter };

@@ -84,7 +84,11 @@ function cachedPath(text: string, catalog: AttributeCatalog): AttributePath {
   return p;
 }
 const filterCache = new WeakMap<FilterAst, FilterPredicate>();
-function predicateFor(ast: FilterAst, def: AttributeDefinition | undefined, catalog: AttributeCatalog): FilterPredicate {
+function predicateFor(
+  ast: FilterAst,
+  def: AttributeDefinition | undefined,
+  catalog: AttributeCatalog,
+): FilterPredicate {
   let f = filterCache.get(ast);
   if (!f) filterCache.set(ast, (f = compileValueFilter(ast, def, catalog)));
   return f;
@@ -94,17 +98,21 @@ function applyOperation(resource: Obj, op: PatchOperation, ctx: Ctx): void {
   if (!isPlainObject(op)) throw new InvalidSyntaxError('each operation must be a JSON object');
   const name = op.op;
   if (name !== 'add' && name !== 'remove' && name !== 'replace') {
-    throw new InvalidSyntaxError(`unsupported operation ${JSON.stringify(name)}; expected "add", "remove" or "replace"`);
+    throw new InvalidSyntaxError(
+      `unsupported operation ${JSON.stringify(name)}; expected "add", "remove" or "replace"`,
+    );
   }
   if (op.path === undefined || op.path === null) {
     // §3.5.2.2: remove without a path has no target.
     if (name === 'remove') throw new NoTargetError('"remove" requires a "path"');
-    if (!isPlainObject(op.value)) throw new InvalidValueError(`"${name}" without a path needs an object "value" of attributes`);
+    if (!isPlainObject(op.value))
+      throw new InvalidValueError(`"${name}" without a path needs an object "value" of attributes`);
     applyPathless(resource, name, op.value, ctx);
     return;
   }
   if (typeof op.path !== 'string') throw new InvalidSyntaxError('"path" must be a string');
-  if (name !== 'remove' && !('value' in op)) throw new InvalidValueError(`"${name}" requires a "value" (path "${op.path}")`);
+  if (name !== 'remove' && !('value' in op))
+    throw new InvalidValueError(`"${name}" requires a "value" (path "${op.path}")`);
   const path = cachedPath(op.path, ctx.catalog);
   applyAt(resource, name, path, op.value, ctx, false);
 }
@@ -189,7 +197,14 @@ function resolve(resource: Obj, path: AttributePath, ctx: Ctx, create: boolean):
   return { container, key, def, label };
 }
 
-function applyAt(resource: Obj, name: 'add' | 'remove' | 'replace', path: AttributePath, value: unknown, ctx: Ctx, pathless: boolean): void {
+function applyAt(
+  resource: Obj,
+  name: 'add' | 'remove' | 'replace',
+  path: AttributePath,
+  value: unknown,
+  ctx: Ctx,
+  pathless: boolean,
+): void {
   if (path.attr === undefined) {
     applyToExtension(resource, name, path, value, ctx);
     return;
@@ -201,7 +216,12 @@ function applyAt(resource: Obj, name: 'add' | 'remove' | 'replace', path: Attrib
   const current = container[key];
 
   if (ctx.enforceMutability && def) {
-    if (pathless && (def.mutability === 'readOnly' || def.mutability === 'immutable') && scimEquivalent(current, value, def)) return;
+    if (
+      pathless &&
+      (def.mutability === 'readOnly' || def.mutability === 'immutable') &&
+      scimEquivalent(current, value, def)
+    )
+      return;
     checkMutability(def, current, label, name);
   }
 
@@ -238,7 +258,9 @@ function applyAt(resource: Obj, name: 'add' | 'remove' | 'replace', path: Attrib
       const cur = asArray(current);
       const idKey = identityKey(def?.name ?? key) === 'value' ? 'value' : undefined;
       for (const v of values) {
-        const dup = cur.findIndex((c) => (idKey && isPlainObject(c) && isPlainObject(v) ? sameValue(c[idKey], v[idKey], def, idKey) : jsonEqual(c, v)));
+        const dup = cur.findIndex((c) =>
+          idKey && isPlainObject(c) && isPlainObject(v) ? sameValue(c[idKey], v[idKey], def, idKey) : jsonEqual(c, v),
+        );
         if (dup < 0) cur.push(v);
         else if (idKey && isPlainObject(v) && isPlainObject(cur[dup])) Object.assign(cur[dup] as Obj, v);
       }
@@ -271,7 +293,13 @@ function applyAt(resource: Obj, name: 'add' | 'remove' | 'replace', path: Attrib
 }
 
 /** A path that is only an extension URN addresses the extension object as a complex attribute. */
-function applyToExtension(resource: Obj, name: 'add' | 'remove' | 'replace', path: AttributePath, value: unknown, ctx: Ctx): void {
+function applyToExtension(
+  resource: Obj,
+  name: 'add' | 'remove' | 'replace',
+  path: AttributePath,
+  value: unknown,
+  ctx: Ctx,
+): void {
   const urn = path.uri as string;
   if (ctx.catalog.coreUrns.has(urn.toLowerCase())) {
     if (name === 'remove') throw new MutabilityError(`the core schema "${urn}" cannot be removed`);
@@ -295,13 +323,24 @@ function pruneExtension(resource: Obj, path: AttributePath, container: Obj): voi
 }
 
 function checkMutability(def: AttributeDefinition, current: unknown, label: string, name: string): void {
-  if (def.mutability === 'readOnly') throw new MutabilityError(`"${label}" is readOnly and cannot be modified with "${name}"`);
+  if (def.mutability === 'readOnly')
+    throw new MutabilityError(`"${label}" is readOnly and cannot be modified with "${name}"`);
   // RFC 7643 §7: immutable attributes may be set once, when they have no value yet.
-  if (def.mutability === 'immutable' && isPresent(current)) throw new MutabilityError(`"${label}" is immutable and already has a value`);
+  if (def.mutability === 'immutable' && isPresent(current))
+    throw new MutabilityError(`"${label}" is immutable and already has a value`);
 }
 
 /** `name.givenName`, or `emails.type` applied to every value of a multi-valued attribute. */
-function applySub(container: Obj, key: string, def: AttributeDefinition | undefined, name: string, sub: string, value: unknown, ctx: Ctx, label: string): void {
+function applySub(
+  container: Obj,
+  key: string,
+  def: AttributeDefinition | undefined,
+  name: string,
+  sub: string,
+  value: unknown,
+  ctx: Ctx,
+  label: string,
+): void {
   const sdef = def ? subAttribute(def, sub) : undefined;
   const full = `${label}.${sdef?.name ?? sub}`;
   const current = container[key];
@@ -327,7 +366,15 @@ function applySub(container: Obj, key: string, def: AttributeDefinition | undefi
   else container[key] = target;
 }
 
-function writeSub(el: Obj, sdef: AttributeDefinition | undefined, sub: string, name: string, value: unknown, ctx: Ctx, label: string): void {
+function writeSub(
+  el: Obj,
+  sdef: AttributeDefinition | undefined,
+  sub: string,
+  name: string,
+  value: unknown,
+  ctx: Ctx,
+  label: string,
+): void {
   const k = findKey(el, sub) ?? sdef?.name ?? sub;
   if (ctx.enforceMutability && sdef) checkMutability(sdef, el[k], label, name);
   if (name === 'remove' || value === null) {
@@ -428,7 +475,8 @@ function seedFromFilter(f: FilterAst): Obj | undefined {
     const r = seedFromFilter(f.right);
     return l && r ? { ...l, ...r } : undefined;
   }
-  if (f.op === 'eq' && f.attr.uri === undefined && f.attr.sub === undefined && f.value !== null) return { [f.attr.name]: f.value };
+  if (f.op === 'eq' && f.attr.uri === undefined && f.attr.sub === undefined && f.value !== null)
+    return { [f.attr.name]: f.value };
   return undefined;
 }
 

@@ -117,7 +117,21 @@ export function resourcesEquivalentOn(
       const eb = mb.get(l);
       const oa = isPlainObject(ea) ? ea : {};
       const ob = isPlainObject(eb) ? eb : {};
-      if (!complexEquivalent(oa, ob, { name: ext.urn, type: 'complex', multiValued: false, description: '', required: false, caseExact: false, mutability: 'readWrite', returned: 'default', uniqueness: 'none', subAttributes: [...ext.attributes.values()] })) return false;
+      if (
+        !complexEquivalent(oa, ob, {
+          name: ext.urn,
+          type: 'complex',
+          multiValued: false,
+          description: '',
+          required: false,
+          caseExact: false,
+          mutability: 'readWrite',
+          returned: 'default',
+          uniqueness: 'none',
+          subAttributes: [...ext.attributes.values()],
+        })
+      )
+        return false;
       continue;
     }
     if (/^urn:/.test(l)) {

@@ -9,7 +9,8 @@ import { type PatchOp, type PatchOperation, type ScimResource } from './types';
 
 // Bound once: under tsx (esbuild's CommonJS output) every use of a named import is a getter call,
 // which showed as ~12% of patch generation time in profiles.
-const { DEFAULT_CATALOG, buildCatalog, findKey, identityKey, lookupExtension, elementDefinition, subAttribute } = attributes;
+const { DEFAULT_CATALOG, buildCatalog, findKey, identityKey, lookupExtension, elementDefinition, subAttribute } =
+  attributes;
 const { cloneJson, isPlainObject, jsonEqual } = json;
 const { isUnassigned, scimEquivalent } = equivalence;
 
@@ -90,7 +91,8 @@ export function generatePatch(current: ScimResource, desired: ScimResource, opti
   }
   for (const m of options?.managed ?? NONE) {
     if (isUrn(m)) {
-      if (lookupExtension(ctx.catalog, m) || findKey(current, m) !== undefined || findKey(desired, m) !== undefined) extEntry((extensions ??= new Map()), ctx.catalog, m).whole = true;
+      if (lookupExtension(ctx.catalog, m) || findKey(current, m) !== undefined || findKey(desired, m) !== undefined)
+        extEntry((extensions ??= new Map()), ctx.catalog, m).whole = true;
       else {
         const colon = m.lastIndexOf(':');
         extEntry((extensions ??= new Map()), ctx.catalog, m.slice(0, colon)).extra.add(m.slice(colon + 1));
@@ -103,28 +105,29 @@ export function generatePatch(current: ScimResource, desired: ScimResource, opti
     const ck = findKey(current, m);
     diffAttribute(ctx, b, def, def?.name ?? m, ck === undefined ? undefined : current[ck], undefined);
   }
-  if (extensions) for (const e of extensions.values()) {
-    const ck = e.urn in current ? e.urn : findKey(current, e.urn);
-    const dk = e.urn in desired ? e.urn : findKey(desired, e.urn);
-    const cObj = ck !== undefined && isPlainObject(current[ck]) ? (current[ck] as Obj) : EMPTY;
-    const dObj = dk !== undefined && isPlainObject(desired[dk]) ? (desired[dk] as Obj) : EMPTY;
-    if (ck !== dk && jsonEqual(cObj, dObj)) continue;
-    let attrs = Object.keys(dObj);
-    if (e.extra.size > 0 || e.whole) {
-      attrs = attrs.concat([...e.extra]);
-      if (e.whole) attrs = attrs.concat(Object.keys(cObj));
-      attrs = dedupeCaseInsensitive(attrs);
+  if (extensions)
+    for (const e of extensions.values()) {
+      const ck = e.urn in current ? e.urn : findKey(current, e.urn);
+      const dk = e.urn in desired ? e.urn : findKey(desired, e.urn);
+      const cObj = ck !== undefined && isPlainObject(current[ck]) ? (current[ck] as Obj) : EMPTY;
+      const dObj = dk !== undefined && isPlainObject(desired[dk]) ? (desired[dk] as Obj) : EMPTY;
+      if (ck !== dk && jsonEqual(cObj, dObj)) continue;
+      let attrs = Object.keys(dObj);
+      if (e.extra.size > 0 || e.whole) {
+        attrs = attrs.concat([...e.extra]);
+        if (e.whole) attrs = attrs.concat(Object.keys(cObj));
+        attrs = dedupeCaseInsensitive(attrs);
+      }
+      const table = lookupExtension(ctx.catalog, e.urn)?.attributes;
+      for (let i = 0; i < attrs.length; i++) {
+        const a = attrs[i] as string;
+        const cur = read(cObj, a);
+        const des = read(dObj, a);
+        if (jsonEqual(cur, des)) continue;
+        const def = table?.get(a.toLowerCase());
+        diffAttribute(ctx, b, def, `${e.urn}:${def?.name ?? a}`, cur, des);
+      }
     }
-    const table = lookupExtension(ctx.catalog, e.urn)?.attributes;
-    for (let i = 0; i < attrs.length; i++) {
-      const a = attrs[i] as string;
-      const cur = read(cObj, a);
-      const des = read(dObj, a);
-      if (jsonEqual(cur, des)) continue;
-      const def = table?.get(a.toLowerCase());
-      diffAttribute(ctx, b, def, `${e.urn}:${def?.name ?? a}`, cur, des);
-    }
-  }
   return { schemas: [PATCH_OP_SCHEMA], Operations: b.removes.concat(b.replaces, b.adds) };
 }
 
@@ -146,7 +149,11 @@ function dedupeCaseInsensitive(names: string[]): string[] {
 
 type Extensions = Map<string, { urn: string; extra: Set<string>; whole: boolean }>;
 
-function extEntry(extensions: Extensions, catalog: AttributeCatalog, urn: string): { urn: string; extra: Set<string>; whole: boolean } {
+function extEntry(
+  extensions: Extensions,
+  catalog: AttributeCatalog,
+  urn: string,
+): { urn: string; extra: Set<string>; whole: boolean } {
   const known = lookupExtension(catalog, urn);
   // Known extensions are keyed by their canonical URN (no case folding needed); others by lower case.
   const key = known ? known.urn : urn.toLowerCase();
@@ -203,7 +210,14 @@ function clean(v: unknown, def: AttributeDefinition | undefined): unknown {
   return out;
 }
 
-function diffAttribute(ctx: Ctx, b: Buckets, def: AttributeDefinition | undefined, path: string, cur: unknown, des: unknown): void {
+function diffAttribute(
+  ctx: Ctx,
+  b: Buckets,
+  def: AttributeDefinition | undefined,
+  path: string,
+  cur: unknown,
+  des: unknown,
+): void {
   if (!isWritable(def, cur)) return;
   // Callers have already found cur and des not exactly equal; RFC-equivalence (RFC 7643 §2.5
   // unassigned forms, value order, primary=false, dateTime instants) is decided below, per value,
@@ -276,7 +290,11 @@ function read(o: Obj, k: string): unknown {
 
 type Id = string | number | boolean;
 
-function identityOf(el: unknown, idKey: string, sdef: AttributeDefinition | undefined): { raw: Id; key: string } | undefined {
+function identityOf(
+  el: unknown,
+  idKey: string,
+  sdef: AttributeDefinition | undefined,
+): { raw: Id; key: string } | undefined {
   if (!isPlainObject(el)) return undefined;
   let raw = el[idKey];
   if (raw === undefined) {
@@ -311,7 +329,8 @@ function byIdentity(list: unknown[], idKey: string, sdef: AttributeDefinition | 
 }
 
 function hasEqualPair(list: unknown[]): boolean {
-  for (let i = 0; i < list.length; i++) for (let j = i + 1; j < list.length; j++) if (jsonEqual(list[i], list[j])) return true;
+  for (let i = 0; i < list.length; i++)
+    for (let j = i + 1; j < list.length; j++) if (jsonEqual(list[i], list[j])) return true;
   return false;
 }
 
@@ -344,7 +363,14 @@ function allHaveValue(a: unknown[], b: unknown[]): boolean {
   return true;
 }
 
-function diffMulti(ctx: Ctx, b: Buckets, def: AttributeDefinition | undefined, path: string, cur: unknown, des: unknown): void {
+function diffMulti(
+  ctx: Ctx,
+  b: Buckets,
+  def: AttributeDefinition | undefined,
+  path: string,
+  cur: unknown,
+  des: unknown,
+): void {
   const desList = assignedValues(des);
   const curList = assignedValues(cur);
   const one = def ? elementDefinition(def) : undefined;
@@ -353,7 +379,10 @@ function diffMulti(ctx: Ctx, b: Buckets, def: AttributeDefinition | undefined, p
   if (curList.length === 0) {
     // "add" skips values already present (RFC 7644 §3.5.2.1), which would collapse duplicates
     // inside `desired` itself; "replace" writes the list as given.
-    const dup = idKey === 'value' ? byIdentity(desList, 'value', def ? subAttribute(def, 'value') : undefined) === undefined : hasEqualPair(desList);
+    const dup =
+      idKey === 'value'
+        ? byIdentity(desList, 'value', def ? subAttribute(def, 'value') : undefined) === undefined
+        : hasEqualPair(desList);
     (dup ? b.replaces : b.adds).push({ op: dup ? 'replace' : 'add', path, value: clean(desList, def) });
     return;
   }
@@ -399,7 +428,8 @@ function diffMulti(ctx: Ctx, b: Buckets, def: AttributeDefinition | undefined, p
       for (const o of subOps) (o.op === 'remove' ? removes : replaces).push(o);
     }
   }
-  for (let j = 0; j < di.keys.length; j++) if (!ci.keys.includes(di.keys[j] as string)) added.push(clean(di.els[j], one));
+  for (let j = 0; j < di.keys.length; j++)
+    if (!ci.keys.includes(di.keys[j] as string)) added.push(clean(di.els[j], one));
   if (added.length === 0 && dropped === curList.length) {
     // Every current value goes and nothing comes: one remove of the attribute.
     b.removes.push({ op: 'remove', path });
@@ -415,7 +445,13 @@ function diffMulti(ctx: Ctx, b: Buckets, def: AttributeDefinition | undefined, p
  * `$ref`, `type`) cannot be made in place, so the value is removed and added back; several
  * changed sub-attributes are written as one replacement of the value.
  */
-function diffElement(def: AttributeDefinition | undefined, selector: string, c: Obj, d: Obj, newPrimary: boolean): PatchOperation[] | 'readd' | 'whole' {
+function diffElement(
+  def: AttributeDefinition | undefined,
+  selector: string,
+  c: Obj,
+  d: Obj,
+  newPrimary: boolean,
+): PatchOperation[] | 'readd' | 'whole' {
   const subs = unionKeys(c, d);
   const ops: PatchOperation[] = [];
   let changed = 0;

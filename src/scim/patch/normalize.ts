@@ -1,4 +1,13 @@
-import { type AttributeCatalog, type AttributeDefinition, DEFAULT_CATALOG, elementDefinition, findKey, lookupAttribute, lookupExtension, subAttribute } from '../attributes';
+import {
+  type AttributeCatalog,
+  type AttributeDefinition,
+  DEFAULT_CATALOG,
+  elementDefinition,
+  findKey,
+  lookupAttribute,
+  lookupExtension,
+  subAttribute,
+} from '../attributes';
 import { type AttributePath, parsePath } from '../attribute-path';
 import { InvalidSyntaxError } from '../errors';
 import { formatValue } from '../filter/format';
@@ -62,7 +71,14 @@ export function normalizePatchOp(input: unknown, options: NormalizeOptions = {})
     if (typeof path === 'string' && path.trim() !== '') {
       const parsed = parsePath(path, catalog);
       const def = targetDefinition(parsed, catalog);
-      if (op === 'remove' && hasValue && value !== null && parsed.filter === undefined && parsed.sub === undefined && (def === undefined || def.multiValued)) {
+      if (
+        op === 'remove' &&
+        hasValue &&
+        value !== null &&
+        parsed.filter === undefined &&
+        parsed.sub === undefined &&
+        (def === undefined || def.multiValued)
+      ) {
         out.push(...removeByValue(path, value));
         continue;
       }
@@ -107,7 +123,8 @@ function splitPathless(op: 'add' | 'replace', value: Obj, catalog: AttributeCata
   for (const key of Object.keys(value)) {
     const v = value[key];
     const isUrn = /^urn:/i.test(key);
-    const wholeSchema = isUrn && (lookupExtension(catalog, key) !== undefined || catalog.coreUrns.has(key.toLowerCase()));
+    const wholeSchema =
+      isUrn && (lookupExtension(catalog, key) !== undefined || catalog.coreUrns.has(key.toLowerCase()));
     if (wholeSchema) {
       const ext = lookupExtension(catalog, key);
       plain[key] = isPlainObject(v) && ext ? coerceObject(v, (k) => ext.attributes.get(k.toLowerCase())) : v;

@@ -56,4 +56,3 @@ export function validateValue(def: AttributeDefinition | undefined, value: unkno
       return value;
   }
 }
-
