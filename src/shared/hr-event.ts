@@ -6,8 +6,8 @@ export type HrEventType = (typeof HR_EVENT_TYPES)[number];
 
 // Control characters, lone surrogates and U+FFFD (what invalid UTF-8 decodes to) have no place in
 // an HR record; they are refused, naming the field, rather than carried into downstream apps.
-// eslint-disable-next-line no-control-regex
 const UNPRINTABLE =
+  // eslint-disable-next-line no-control-regex
   /[\u0000-\u001f\u007f-\u009f\ufffd]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const printable = (s: string) => !UNPRINTABLE.test(s);
 const PRINTABLE = 'must not contain control characters or invalid UTF-8';

@@ -18,13 +18,18 @@ export const UPGRADE_WIRING: Edit[] = [
     file: FILE,
     find: '    setHandler(auditQuery, () => this.state.audit);\n',
     replace:
-      '    setHandler(auditQuery, () => this.state.audit);\n    listenForUpgrade((entry) => this.record(entry), () => this.inputs++);\n',
+      '    setHandler(auditQuery, () => this.state.audit);\n' +
+      '    listenForUpgrade(\n' +
+      '      (entry) => this.record(entry),\n' +
+      '      () => this.inputs++,\n' +
+      '    );\n',
   },
   {
     file: FILE,
     find: 'if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= maxHistory) break;',
     replace:
-      'if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= maxHistory || upgradeRequested()) break;',
+      'if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= maxHistory || upgradeRequested())\n' +
+      '        break;',
   },
 ];
 
