@@ -25,12 +25,12 @@ function documentedCodes(): { pairs: [number, string][]; codes: Set<string> } {
   return { pairs, codes: new Set([...pairs.map(([, c]) => c), ...inExamples]) };
 }
 
-/** Codes the ingress source can emit, read from it: literals, plus `signature_${err.code}` over SignatureFailure. */
+/** Codes the ingress source can emit, read from it (a call may wrap after its parenthesis): literals, plus `signature_${err.code}` over SignatureFailure. */
 function emittedCodes(): Set<string> {
-  const literal = [...server.matchAll(/errorBody\('([a-z_]+)'|code: '([a-z_]+)'|refused\('([a-z_]+)'\)/g)].map(
-    (m) => m[1] ?? m[2] ?? m[3]!,
-  );
-  const templates = [...server.matchAll(/errorBody\(`([^`]*)`/g)].map((m) => m[1]!);
+  const literal = [
+    ...server.matchAll(/errorBody\(\s*'([a-z_]+)'|code: '([a-z_]+)'|refused\(\s*'([a-z_]+)',?\s*\)/g),
+  ].map((m) => m[1] ?? m[2] ?? m[3]!);
+  const templates = [...server.matchAll(/errorBody\(\s*`([^`]*)`/g)].map((m) => m[1]!);
   // The only computed code is the signature failure's; another one must be added here.
   expect(new Set(templates)).toEqual(new Set(['signature_${err.code}']));
   const failures = /export type SignatureFailure = ([^;]+);/
