@@ -326,10 +326,15 @@ export function resolveAppCredentials(
       },
     ]);
   }
+  return resolveWith(config, env, readFile, (c) => c.app(app));
+}
+
+/** One part of the secrets, resolved at once: a ConfigError names every reference that does not resolve. */
+function resolveWith<T>(config: ScimflowConfig, env: Env, readFile: ReadSecretFile, part: (c: Collector) => T): T {
   const c = new Collector(env, readFile);
-  const creds = c.app(app);
+  const out = part(c);
   c.throwIfAny(config);
-  return creds;
+  return out;
 }
 
 /** Resolves the webhook secrets (ingress). */
@@ -338,10 +343,7 @@ export function resolveIngressSecrets(
   env: Env = process.env,
   readFile: ReadSecretFile = defaultReadFile,
 ): IngressSecrets {
-  const c = new Collector(env, readFile);
-  const out = c.ingress(config);
-  c.throwIfAny(config);
-  return out;
+  return resolveWith(config, env, readFile, (c) => c.ingress(config));
 }
 
 /**
@@ -354,10 +356,7 @@ export function resolveTemporalSecrets(
   env: Env = process.env,
   readFile: ReadSecretFile = defaultReadFile,
 ): TemporalSecrets {
-  const c = new Collector(env, readFile);
-  const out = c.temporal(config);
-  c.throwIfAny(config);
-  return redact(out);
+  return redact(resolveWith(config, env, readFile, (c) => c.temporal(config)));
 }
 
 /** The codec server's accepted tokens (each at least MIN_SHARED_SECRET_LENGTH characters) and TLS pair. */
@@ -366,10 +365,7 @@ export function resolveCodecServerSecrets(
   env: Env = process.env,
   readFile: ReadSecretFile = defaultReadFile,
 ): CodecServerSecrets {
-  const c = new Collector(env, readFile);
-  const out = c.codecServer(config);
-  c.throwIfAny(config);
-  return redact(out);
+  return redact(resolveWith(config, env, readFile, (c) => c.codecServer(config)));
 }
 
 /** Notification secrets: each channel's webhook URL or SMTP password, and the approval-link keys (current first). */
@@ -387,10 +383,7 @@ export function resolveNotificationSecrets(
   env: Env = process.env,
   readFile: ReadSecretFile = defaultReadFile,
 ): NotificationSecrets {
-  const c = new Collector(env, readFile);
-  const out = c.notifications(config);
-  c.throwIfAny(config);
-  return out;
+  return resolveWith(config, env, readFile, (c) => c.notifications(config));
 }
 
 /** The approval-link keys only, current first (the ingress: it checks links and sends nothing). */
@@ -399,10 +392,7 @@ export function resolveLinkKeys(
   env: Env = process.env,
   readFile: ReadSecretFile = defaultReadFile,
 ): string[] {
-  const c = new Collector(env, readFile);
-  const keys = c.linkKeys(config);
-  c.throwIfAny(config);
-  return keys;
+  return resolveWith(config, env, readFile, (c) => c.linkKeys(config));
 }
 
 /** Every unresolvable reference, without throwing and without returning values (for `config check`). */
