@@ -11,9 +11,11 @@
 // the requests made (requests ÷ R; target ≤ 1.10×), 429s and duplicates (target 0).
 import { mkdtempSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { temporal as proto } from '@temporalio/proto';
 import { NativeConnection } from '@temporalio/worker';
 import { parseConfigText } from '../../src/config';
 import { findTemporalCli } from '../../src/dev/temporal-cli';
@@ -33,6 +35,17 @@ const arg = (name: string, def: number) => {
   return i >= 0 ? Number(args[i + 1]) : def;
 };
 const PEOPLE = arg('people', 1000);
+const EventType = proto.api.enums.v1.EventType;
+
+/** A child's CPU seconds so far (Linux /proc; 0 elsewhere). */
+function childCpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks (USER_HZ = 100)
+  } catch {
+    return 0;
+  }
+}
 const RPS = arg('rps', 20);
 
 async function freePort(): Promise<number> {
@@ -47,7 +60,7 @@ async function freePort(): Promise<number> {
 }
 
 async function main() {
-  installRuntime(createLogger({ level: 'error' }));
+  installRuntime(createLogger({ level: (process.env.BENCH_LOG_LEVEL as 'error') ?? 'error' }));
   const executable = findTemporalCli();
   if (!executable) throw new Error('Temporal CLI not found: run `node scripts/ensure-temporal.mjs`');
   const temporal = await startTemporalDevServer({
@@ -95,6 +108,8 @@ approvals:
     );
 
     const t0 = Date.now();
+    const cpu0 = process.cpuUsage();
+    const serverCpu0 = childCpuSeconds(temporal.process.pid);
     const result = await runImport({
       client,
       entries: c.entries,
@@ -119,7 +134,11 @@ approvals:
     const bound = t.requests / RPS;
     const perAccount = t.requests / PEOPLE;
     console.log(
-      `\nplan: ${JSON.stringify(result.plan.counts)}; scans: ${JSON.stringify(result.scans)}; known people + scan + dispatch ${((dispatched - t0) / 1000).toFixed(2)} s`,
+      `\nplan: ${JSON.stringify(result.plan.counts)}; scans: ${JSON.stringify(result.scans)}; known people + scan + dispatch ${((dispatched - t0) / 1000).toFixed(2)} s (${Object.entries(
+        result.phases,
+      )
+        .map(([k, ms]) => `${k.replace(/Ms$/, '')} ${(ms / 1000).toFixed(2)} s`)
+        .join(', ')})`,
     );
     console.log(
       `requests: ${t.requests} for ${PEOPLE} accounts = ${perAccount.toFixed(3)} per account (target ≤ 1.05)`,
@@ -129,6 +148,21 @@ approvals:
     );
     console.log(
       `429s: ${t.throttled}; duplicate userNames: ${t.duplicates.length}; employees without exactly one active linked account: ${t.missing.length}; unsettled: ${wait.unsettled.length}`,
+    );
+    // What one person costs Temporal, by kind: workflow tasks, activities and history events.
+    for (const kind of ['in-sync', 'adopt', 'drifted', 'absent'] as const) {
+      const id = [...c.kinds].find(([, k]) => k === kind)?.[0];
+      if (!id) continue;
+      const events = (await client.workflow.getHandle(`identity-${id}`).fetchHistory()).events ?? [];
+      const count = (t: proto.api.enums.v1.EventType) => events.filter((e) => e.eventType === t).length;
+      console.log(
+        `  a person ${kind.padEnd(7)}: ${count(EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED)} workflow tasks, ${count(EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED)} activities, ${events.length} events`,
+      );
+    }
+    const cpu = process.cpuUsage(cpu0);
+    const serverCpu = childCpuSeconds(temporal.process.pid) - serverCpu0;
+    console.log(
+      `CPU during the run: this process (worker, sandbox, import) ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s, Temporal dev server ${serverCpu.toFixed(1)} s, over ${elapsed.toFixed(1)} s on ${availableParallelism()} cores`,
     );
     const rss = process.memoryUsage().rss / 2 ** 20;
     console.log(`RSS (worker, sandbox, import in one process): ${rss.toFixed(0)} MiB`);

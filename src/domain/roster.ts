@@ -10,7 +10,9 @@
 // with the mass-change guard); a leaver who is listed again is not rehired (a stale export must not
 // bring people back: rehires come from HR events).
 import { EmployeeSchema, type Employee, type HrEvent } from '../shared/hr-event';
+import { normalizeIdentityKey, ownerKeyOf } from './ownership';
 import type { EmploymentStatus } from './person';
+import { attributesDiffer, type AppDesire } from './planner';
 
 export const EMPLOYEE_FIELDS = [
   'employeeId',
@@ -364,4 +366,35 @@ export function knownFromView(v: {
     ...(e.employee ? { employee: e.employee } : {}),
     ...(e.terminationId ? { terminationId: e.terminationId } : {}),
   };
+}
+
+// ---- dispatch order (bulk onboarding) ----
+
+/**
+ * The writes a person's lane will make in one app, as the scan saw it: none for an account that is
+ * theirs (owner key), active and in sync; one for a create, an adopt, a reactivation or a drift.
+ * Several accounts under one key are a conflict the lane must sort out: counted as work too. An
+ * estimate for ordering only; the lane plans for itself.
+ */
+export function writesExpected(d: AppDesire, resources: readonly Record<string, unknown>[]): number {
+  if (resources.length !== 1) return 1;
+  const r = resources[0]!;
+  const key = d.owner.by === 'userName' ? d.user.userName : ownerKeyOf(d.user, d.owner);
+  const owned =
+    d.owner.by === 'userName'
+      ? typeof r.userName === 'string' && normalizeIdentityKey(r.userName) === normalizeIdentityKey(d.user.userName)
+      : key !== undefined && ownerKeyOf(r, d.owner) === key;
+  if (!owned || r.active === false) return 1;
+  return attributesDiffer(r, d.user, d.managedAttributes) ? 1 : 0;
+}
+
+/**
+ * The dispatch order: people whose lanes will spend requests first (a person without a hint looks
+ * up for itself: work too), those already in sync after. The rate limit is the bound of a bulk
+ * import; sending the people it does not apply to first would leave it idle while they settle.
+ * Stable within each group, so the roster's order is kept otherwise.
+ */
+export function workFirst(items: readonly RosterItem[], writes: ReadonlyMap<string, number>): RosterItem[] {
+  const busy = (i: RosterItem) => i.change === 'terminate' || (writes.get(i.employeeId) ?? 1) > 0;
+  return [...items.filter(busy), ...items.filter((i) => !busy(i))];
 }

@@ -11,7 +11,16 @@
 import type { Client } from '@temporalio/client';
 import type { Connector } from '../connectors/types';
 import { normalizeIdentityKey } from '../domain/ownership';
-import { diffRoster, type KnownRecord, type RosterEntry, type RosterItem, type RosterPlan } from '../domain/roster';
+import type { AppDesire } from '../domain/planner';
+import {
+  diffRoster,
+  workFirst,
+  writesExpected,
+  type KnownRecord,
+  type RosterEntry,
+  type RosterItem,
+  type RosterPlan,
+} from '../domain/roster';
 import type { DesireResult } from '../rules/desire';
 import type { Employee } from '../shared/hr-event';
 import { STAGE } from '../workflows/search-attributes';
@@ -44,12 +53,19 @@ export async function buildHints(
     now?: () => number;
     pageSize?: number;
   },
-): Promise<{ hints: Map<string, ObservationHints>; scans: ScanStats[] }> {
+): Promise<{ hints: Map<string, ObservationHints>; scans: ScanStats[]; writes: Map<string, number> }> {
   const hints = new Map<string, ObservationHints>();
   const scans: ScanStats[] = [];
-  if (opts.mode === 'never') return { hints, scans };
+  const writes = new Map<string, number>();
+  if (opts.mode === 'never') return { hints, scans, writes };
   // app → the people it must be looked up for, by key.
-  type Want = { employeeId: string; userName: string; externalId?: string; resources: Record<string, unknown>[] };
+  type Want = {
+    employeeId: string;
+    userName: string;
+    externalId?: string;
+    desire: AppDesire;
+    resources: Record<string, unknown>[];
+  };
   const perApp = new Map<string, Want[]>();
   for (const item of items) {
     if (item.change === 'terminate') continue; // the leaver path observes for itself
@@ -60,6 +76,7 @@ export async function buildHints(
         employeeId: item.employeeId,
         userName: d.user.userName,
         ...(d.user.externalId ? { externalId: d.user.externalId } : {}),
+        desire: d,
         resources: [],
       });
       perApp.set(d.app, list);
@@ -95,6 +112,7 @@ export async function buildHints(
     let found = 0;
     for (const w of wants) {
       if (w.resources.length) found++;
+      writes.set(w.employeeId, (writes.get(w.employeeId) ?? 0) + writesExpected(w.desire, w.resources));
       const h = hints.get(w.employeeId) ?? { hints: [] };
       h.hints.push({
         app,
@@ -107,7 +125,7 @@ export async function buildHints(
     }
     scans.push({ app, accounts, hinted: wants.length, found });
   }
-  return { hints, scans };
+  return { hints, scans, writes };
 }
 
 export interface ImportProgress {
@@ -184,12 +202,15 @@ export interface ImportResult {
   dispatch?: DispatchReport;
   /** When the dispatch began (ms), for progress. */
   dispatchedAt?: number;
+  /** How long each step took (ms): reading the known people, the scans, sending the events. */
+  phases: { knownMs: number; scanMs: number; dispatchMs: number };
 }
 
 export class ImportRefused extends Error {}
 
 /** Diff, hints, dispatch (not the wait: see waitForSettled). */
 export async function runImport(input: ImportInput): Promise<ImportResult> {
+  const t0 = Date.now();
   let records = input.known;
   if (!records) {
     const known = await knownRecords(input.client, { employeeIds: input.entries.map((e) => e.employee.employeeId) });
@@ -200,16 +221,19 @@ export async function runImport(input: ImportInput): Promise<ImportResult> {
     records = known.records;
   }
   const plan = diffRoster(input.entries, records, { hash: rosterHash });
-  if (input.dryRun || plan.items.length === 0) return { plan, scans: [] };
-  const { hints, scans } = await buildHints(plan.items, {
+  const knownMs = Date.now() - t0;
+  if (input.dryRun || plan.items.length === 0)
+    return { plan, scans: [], phases: { knownMs, scanMs: 0, dispatchMs: 0 } };
+  const { hints, scans, writes } = await buildHints(plan.items, {
     connectors: input.connectors,
     desire: input.desire,
     mode: input.hints,
   });
   const dispatchedAt = Date.now();
-  const dispatch = await dispatchItems(input.client, plan.items, {
+  const dispatch = await dispatchItems(input.client, workFirst(plan.items, writes), {
     hints,
     ...(input.taskQueue ? { taskQueue: input.taskQueue } : {}),
   });
-  return { plan, scans, dispatch, dispatchedAt };
+  const phases = { knownMs, scanMs: dispatchedAt - t0 - knownMs, dispatchMs: Date.now() - dispatchedAt };
+  return { plan, scans, dispatch, dispatchedAt, phases };
 }

@@ -2,31 +2,13 @@
 // and one function per kind of entry, so the controller calls one line where it acts. Recording
 // changes only the carried state: it issues no command, so old histories replay unchanged.
 import { z } from 'zod';
-import { AUDIT_VIA, appendAudit, claimedFields, decisionVia, type AuditVia, type NewAuditEntry } from '../domain/audit';
+import { appendAudit, claimedFields, decisionVia, type AuditVia, type NewAuditEntry } from '../domain/audit';
 import type { Decision } from '../domain/approvals';
 import { nowIso } from './clock';
+import { OpsCommand, RefreshCommand } from './message-schemas';
 import type { AppView, ControllerState } from './definitions';
 
-const via = z.enum(AUDIT_VIA).optional();
-export const RefreshCommand = z
-  .object({
-    reason: z.string().max(1000).optional(),
-    continueAsNew: z.boolean().optional(),
-    by: z.string().max(256).optional(),
-    via,
-  })
-  .strict()
-  .optional();
-export const OpsCommand = z
-  .object({
-    app: z.string().max(128).optional(),
-    reason: z.string().max(1000).optional(),
-    by: z.string().max(256).optional(),
-    via,
-  })
-  .strict()
-  .optional();
-export type OpsCommand = NonNullable<z.infer<typeof OpsCommand>>;
+export { OpsCommand, RefreshCommand };
 
 export function audit(state: ControllerState, entry: Omit<NewAuditEntry, 'at'>): void {
   state.audit = appendAudit(state.audit, { at: nowIso(), ...entry });

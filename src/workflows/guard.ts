@@ -18,7 +18,13 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import { z } from 'zod';
+import {
+  GuardDecisionCommand,
+  GuardSizeCommand,
+  PermitRequestSchema,
+  PermitWithdrawCommand,
+  type PermitAsk,
+} from './message-schemas';
 import type { Activities } from '../activities';
 import {
   allowance,
@@ -44,15 +50,7 @@ export function guardWorkflowId(app: string): string {
   return `scimflow-guard:${encodeURIComponent(app)}`;
 }
 
-export const PermitRequestSchema = z.strictObject({
-  id: z.string().min(1).max(512),
-  kind: z.enum(['deactivate', 'delete']),
-  accountId: z.string().min(1).max(512).optional(),
-  requester: z.string().min(1).max(512).optional(),
-  execute: z.boolean().optional(),
-  reason: z.string().max(500).optional(),
-});
-export type PermitAsk = z.infer<typeof PermitRequestSchema>;
+export { PermitRequestSchema, type PermitAsk };
 
 export interface GuardView extends GuardState {
   policy: GuardPolicy;
@@ -136,9 +134,7 @@ export async function guardWorkflow(input: GuardInput): Promise<void> {
         if (!before && res.status === 'granted' && req.execute && req.accountId) toRun.push(req);
       }
     } else if (m.kind === 'decision') {
-      const p = z
-        .strictObject({ decision: z.enum(['release', 'reject']), by: z.string().max(200).optional() })
-        .safeParse(m.raw);
+      const p = GuardDecisionCommand.safeParse(m.raw);
       if (!p.success) return;
       const status: PermitStatus = p.data.decision === 'release' ? 'granted' : 'rejected';
       const res = decideHeld(state, p.data.decision, now, p.data.by ?? 'operator', pol);
@@ -148,10 +144,10 @@ export async function guardWorkflow(input: GuardInput): Promise<void> {
         if (status === 'granted' && r.execute && r.accountId) toRun.push(r);
       }
     } else if (m.kind === 'withdraw') {
-      const p = z.strictObject({ id: z.string().min(1).max(512) }).safeParse(m.raw);
+      const p = PermitWithdrawCommand.safeParse(m.raw);
       if (p.success) state = withdrawHeld(state, p.data.id).state;
     } else {
-      const p = z.strictObject({ accounts: z.number().int().min(0) }).safeParse(m.raw);
+      const p = GuardSizeCommand.safeParse(m.raw);
       if (p.success) state = reportSize(state, p.data.accounts, wired ? now : undefined);
     }
   };

@@ -5,8 +5,8 @@
 // a failure or a `refresh` (the lane then observes as usual). Ownership is recomputed here from the
 // resources with the app's owner rule; nothing the sender says about owners is taken.
 import { patched } from '@temporalio/workflow';
-import { z } from 'zod';
 import { normalizeIdentityKey, observedAccount, type ObservedAccount, type OwnerRule } from '../domain/ownership';
+import { ObservationHintsSchema, type ObservationHints } from './message-schemas';
 import { PATCHES } from './patches';
 
 /** A hint older than this (by workflow time) is ignored: the lane looks the person up itself. */
@@ -14,35 +14,7 @@ export const HINT_MAX_AGE_MS = 10 * 60_000;
 /** Clock skew allowed for a hint dated in the future. */
 const HINT_SKEW_MS = 60_000;
 
-const Resource = z
-  .record(z.string(), z.unknown())
-  .refine(
-    (r) => typeof r.id === 'string' && r.id !== '' && typeof r.userName === 'string',
-    'each resource needs a string id and userName',
-  )
-  .refine((r) => !('password' in r), 'a hint must not carry a password');
-
-export const ObservationHintsSchema = z
-  .object({
-    hints: z
-      .array(
-        z
-          .object({
-            app: z.string().min(1).max(128),
-            /** The keys the scan matched on: the lane uses the hint only when they are its own lookup's. */
-            userName: z.string().min(1).max(512),
-            externalId: z.string().min(1).max(512).optional(),
-            observedAt: z.iso.datetime({ offset: true }),
-            /** Every account of the app that had this userName (or externalId) at observedAt; empty: none. */
-            resources: z.array(Resource).max(20),
-          })
-          .strict(),
-      )
-      .min(1)
-      .max(64),
-  })
-  .strict();
-export type ObservationHints = z.infer<typeof ObservationHintsSchema>;
+export { ObservationHintsSchema, type ObservationHints };
 type Hint = ObservationHints['hints'][number];
 
 /** The hints a controller holds (in memory: a hint is worth nothing after a continue-as-new). */

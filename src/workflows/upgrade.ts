@@ -11,14 +11,10 @@
 // The flag is module state: each workflow run has its own copy of every workflow module (the SDK
 // gives each run its own module cache), and a new run starts without it.
 import { patched, setHandler } from '@temporalio/workflow';
-import { z } from 'zod';
 import { upgradeSignal, type LogEntry } from './definitions';
+import { UpgradeCommand } from './message-schemas';
 import { PATCHES } from './patches';
 
-const UpgradeCommand = z
-  .object({ reason: z.string().max(1000).optional(), by: z.string().max(256).optional() })
-  .strict()
-  .optional();
 
 let requested = false;
 

@@ -2,7 +2,17 @@
 // order does not matter, missing people are terminated, ids are deterministic), and the row reader.
 import fc from 'fast-check';
 import { Readable } from 'node:stream';
-import { diffRoster, readRow, resolveMapping, type KnownRecord, type RosterEntry } from '../../src/domain/roster';
+import {
+  diffRoster,
+  readRow,
+  resolveMapping,
+  workFirst,
+  writesExpected,
+  type KnownRecord,
+  type RosterEntry,
+  type RosterItem,
+} from '../../src/domain/roster';
+import type { AppDesire } from '../../src/domain/planner';
 import { timeline, type PersonEvent } from '../../src/domain/person';
 import { readRoster } from '../../src/roster/parse';
 import { rosterHash } from '../../src/roster/settings';
@@ -211,6 +221,59 @@ describe('diffRoster', () => {
     );
     expect(plan.items).toEqual([]);
     expect(plan.counts.kept).toBe(2);
+  });
+});
+
+describe('dispatch order for a bulk onboarding', () => {
+  const desire = (owner: AppDesire['owner'] = { by: 'externalId' }): AppDesire => ({
+    app: 'generic',
+    granted: true,
+    user: { userName: 'ada@example.com', externalId: 'E1', name: { givenName: 'Ada', familyName: 'L' }, title: 'Eng' },
+    groups: [],
+    managedGroups: [],
+    managedAttributes: ['userName', 'externalId', 'name', 'title'],
+    owner,
+    seatGate: false,
+    allOrNothing: false,
+    groupsSupported: false,
+    leaver: { deactivate: true, removeGroups: true, jsmCustomerRemoval: false, hardDeleteAfterMs: null },
+  });
+  const account = (over: Record<string, unknown> = {}) => ({ id: 'a1', ...desire().user, active: true, ...over });
+
+  it('expects no write for an owned, active account in sync, and one for each kind of work', () => {
+    expect(writesExpected(desire(), [account()])).toBe(0);
+    expect(writesExpected(desire(), [])).toBe(1); // create
+    expect(writesExpected(desire(), [account({ externalId: undefined })])).toBe(1); // adopt
+    expect(writesExpected(desire(), [account({ externalId: 'E2' })])).toBe(1); // someone else's: the lane decides
+    expect(writesExpected(desire(), [account({ title: 'Stale' })])).toBe(1); // drift
+    expect(writesExpected(desire(), [account({ active: false })])).toBe(1); // reactivation
+    expect(writesExpected(desire(), [account(), account({ id: 'a2' })])).toBe(1); // a conflict to sort out
+    // An app whose owner is the userName alone: the userName is the key.
+    expect(writesExpected(desire({ by: 'userName' }), [account()])).toBe(0);
+    expect(writesExpected(desire({ by: 'userName' }), [account({ userName: 'bob@example.com' })])).toBe(1);
+  });
+
+  it('sends the people who spend requests first, keeping the roster order within each group', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.constantFrom(0, 1, undefined), fc.boolean()), { maxLength: 40 }), (spec) => {
+        const items = spec.map(
+          ([, leaver], i) => ({ employeeId: `E${i}`, change: leaver ? 'terminate' : 'hire' }) as RosterItem,
+        );
+        const writes = new Map<string, number>();
+        spec.forEach(([w], i) => w !== undefined && writes.set(`E${i}`, w));
+        const order = workFirst(items, writes).map((i) => i.employeeId);
+        const busy = (id: string) => {
+          const i = Number(id.slice(1));
+          return spec[i]![1] || spec[i]![0] !== 0; // a leaver, a write, or no hint (it looks up for itself)
+        };
+        expect([...order].sort()).toEqual(items.map((i) => i.employeeId).sort());
+        const firstIdle = order.findIndex((id) => !busy(id));
+        if (firstIdle >= 0) expect(order.slice(firstIdle).every((id) => !busy(id))).toBe(true);
+        const rank = (id: string) => Number(id.slice(1));
+        for (const group of [order.filter(busy), order.filter((id) => !busy(id))])
+          expect(group).toEqual([...group].sort((a, b) => rank(a) - rank(b)));
+      }),
+    );
   });
 });
 
