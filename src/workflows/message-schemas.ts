@@ -1,9 +1,7 @@
-// The zod schemas of the workflows' untrusted inputs (signals and Updates). They are pure: no
-// workflow API, no module state, nothing captured from the globals. That is what lets the worker
-// load this module (and zod, src/shared/hr-event.ts and the pure src/domain) once per workflow
-// thread and share it by all runs (src/worker/bundle-options.ts): building these schemas is the
-// larger part of what a new run would otherwise pay before its first line of workflow code.
-// test/worker/bundle-options.test.ts keeps the shared modules this way.
+// The zod schemas of the workflows' untrusted inputs (signals and Updates), in one module with no
+// workflow API and no state: the workflows parse every message with them (a refusal is recorded,
+// never thrown), and a test or a client can parse the same way without loading a workflow. Built
+// once per workflow run, like every workflow module (the SDK gives each run its own module graph).
 import { z } from 'zod';
 import { AUDIT_VIA } from '../domain/audit';
 
