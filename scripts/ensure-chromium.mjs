@@ -6,9 +6,9 @@
 // `apt-get install -y chromium` (non-interactive). Otherwise → a message with the exact command.
 // Nothing is ever downloaded by a test tool.
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
-import { delimiter, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isExecutable, onPath } from './lib/executables.mjs';
 
 export const DEFAULT_CHROMIUM_PATH = '/usr/bin/chromium';
 export const APT_INSTALL = ['install', '-y', '-q', '--no-install-recommends', 'chromium'];
@@ -54,22 +54,6 @@ export function chromiumAction({ path = DEFAULT_CHROMIUM_PATH, present, isRoot, 
   };
 }
 
-function isExecutable(p) {
-  try {
-    accessSync(p, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function onPath(name) {
-  return (process.env.PATH ?? '')
-    .split(delimiter)
-    .filter(Boolean)
-    .some((d) => isExecutable(join(d, name)));
-}
-
 function log(msg) {
   process.stderr.write(`[ensure-chromium] ${msg}\n`);
 }
@@ -82,7 +66,7 @@ export function ensureChromium() {
     path,
     present: isExecutable(path),
     isRoot: process.getuid?.() === 0,
-    hasApt: onPath('apt-get'),
+    hasApt: onPath('apt-get') !== undefined,
     custom,
   });
   if (plan.action === 'none') return true;

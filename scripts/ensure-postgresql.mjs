@@ -5,18 +5,10 @@
 //
 // As a CLI it prints the binary directory on stdout (progress goes to stderr).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { accessSync, constants, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-
-function isExecutable(p) {
-  try {
-    accessSync(p, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { isExecutable } from './lib/executables.mjs';
 
 function log(msg) {
   process.stderr.write(`[ensure-postgresql] ${msg}\n`);

@@ -13,9 +13,10 @@
 // As a CLI it prints the two absolute paths and the schema directory on stdout, one a line
 // (progress goes to stderr).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync, renameSync } from 'node:fs';
-import { delimiter, dirname, join, resolve } from 'node:path';
+import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isExecutable, onPath } from './lib/executables.mjs';
 
 export const TEMPORAL_SERVER_VERSION = 'v1.29.1';
 export const TEMPORAL_SERVER_MODULE = 'go.temporal.io/server';
@@ -26,24 +27,6 @@ const BINARIES = {
   server: { name: 'temporal-server', env: 'TEMPORAL_SERVER_PATH', pkg: 'cmd/server', built: 'server' },
   sqlTool: { name: 'temporal-sql-tool', env: 'TEMPORAL_SQL_TOOL_PATH', pkg: 'cmd/tools/sql', built: 'sql' },
 };
-
-function isExecutable(p) {
-  try {
-    accessSync(p, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function onPath(name, extraDirs = []) {
-  const dirs = [...(process.env.PATH ?? '').split(delimiter), ...extraDirs].filter(Boolean);
-  for (const d of dirs) {
-    const p = join(d, name);
-    if (isExecutable(p)) return p;
-  }
-  return undefined;
-}
 
 function log(msg) {
   process.stderr.write(`[ensure-temporal-server] ${msg}\n`);

@@ -8,31 +8,14 @@
 //
 // As a CLI it prints the executable's absolute path on stdout (progress goes to stderr).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
-import { delimiter, dirname, join, resolve } from 'node:path';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isExecutable, onPath } from './lib/executables.mjs';
 
 export const TEMPORAL_CLI_VERSION = 'v1.5.1';
 export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const localTemporalPath = join(projectRoot, '.temporal', 'bin', 'temporal');
-
-function isExecutable(p) {
-  try {
-    accessSync(p, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function onPath(name, extraDirs = []) {
-  const dirs = [...(process.env.PATH ?? '').split(delimiter), ...extraDirs].filter(Boolean);
-  for (const d of dirs) {
-    const p = join(d, name);
-    if (isExecutable(p)) return p;
-  }
-  return undefined;
-}
 
 /** Locates an existing Temporal CLI without building anything. Returns { path, source } or undefined. */
 export function findTemporal() {

@@ -12,20 +12,11 @@
 // As a CLI it prints the wrapper's absolute path on stdout (progress goes to stderr).
 // `--check` also starts an existing wrapper once to prove it works.
 import { spawn, spawnSync } from 'node:child_process';
-import {
-  accessSync,
-  chmodSync,
-  constants,
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isExecutable, onPath } from './lib/executables.mjs';
 
 export const TEST_SERVER_VERSION = '1.31.0';
 export const SLF4J_VERSION = '2.0.17';
@@ -35,24 +26,6 @@ export const testServerDir = join(projectRoot, '.temporal', 'test-server');
 export const localTestServerPath = join(testServerDir, 'bin', 'temporal-test-server');
 const classpathFile = join(testServerDir, 'classpath.txt');
 const MAIN_CLASS = 'io.temporal.testserver.TestServer';
-
-function isExecutable(p) {
-  try {
-    accessSync(p, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function onPath(name, extraDirs = []) {
-  const dirs = [...(process.env.PATH ?? '').split(delimiter), ...extraDirs].filter(Boolean);
-  for (const d of dirs) {
-    const p = join(d, name);
-    if (isExecutable(p)) return p;
-  }
-  return undefined;
-}
 
 /** The local wrapper is usable when it is executable and every jar of its classpath (this version's) still exists. */
 function localWrapperUsable() {
