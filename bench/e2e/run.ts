@@ -38,6 +38,7 @@ import { installRuntime } from '../../src/worker/runtime';
 import { startWorkers } from '../../src/worker/workers';
 import { startCluster } from '../../scripts/cluster';
 import { SandboxClient } from '../../scripts/cluster-load';
+import { sandboxConfig } from '../../test/helpers/sandbox-config';
 
 const args = process.argv.slice(2);
 const CLUSTER = args.includes('--cluster');
@@ -59,37 +60,15 @@ const APPS = ['generic', 'jumpcloud', 'jostle'] as const;
 const SECRET = 'bench-webhook-secret-0123456789';
 const root = join(__dirname, '..', '..');
 
-const config = (sandbox: string, rps: number) => `
-temporal: { address: 127.0.0.1:7233, namespace: default, taskQueue: scimflow }
-ingress: { host: 127.0.0.1, port: 8080, webhookSecret: "\${SCIMFLOW_WEBHOOK_SECRET}" }
-apps:
-  generic:
-    kind: generic
-    baseUrl: "${sandbox}/generic/scim/v2"
-    auth: { type: bearer, token: "\${SCIMFLOW_GENERIC_TOKEN}" }
-    rateLimit: { requestsPerSecond: ${rps} }
-  jumpcloud:
-    kind: jumpcloud
-    baseUrl: "${sandbox}/jumpcloud/scim/v2"
-    auth: { type: apiKey, header: x-api-key, key: "\${SCIMFLOW_JUMPCLOUD_TOKEN}" }
-    rateLimit: { requestsPerSecond: ${rps} }
-  jostle:
-    kind: jostle
-    baseUrl: "${sandbox}/jostle/scim/v2"
-    auth: { type: bearer, token: "\${SCIMFLOW_JOSTLE_TOKEN}" }
-    rateLimit: { requestsPerSecond: ${rps} }
-rules:
-  birthright:
-    - name: everyone
-      when: {}
-      grant: [{ app: generic }, { app: jumpcloud }, { app: jostle }]
-approvals:
-  generic: { required: false }
-  jumpcloud: { required: false }
-  jostle: { required: false }
+const config = (sandbox: string, rps: number) =>
+  sandboxConfig({
+    sandbox,
+    apps: { generic: rps, jumpcloud: rps, jostle: rps },
+    extra: `
 joiner:
   allOrNothing: []
-`;
+`,
+  });
 const ENV = {
   SCIMFLOW_WEBHOOK_SECRET: SECRET,
   SCIMFLOW_GENERIC_TOKEN: 'dev-token',

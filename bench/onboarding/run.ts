@@ -28,6 +28,7 @@ import { composeWorker } from '../../src/worker/compose';
 import { installRuntime } from '../../src/worker/runtime';
 import { startWorkers } from '../../src/worker/workers';
 import { company, seedGeneric, tally } from './scenario';
+import { sandboxConfig } from '../../test/helpers/sandbox-config';
 
 const args = process.argv.slice(2);
 const arg = (name: string, def: number) => {
@@ -72,21 +73,7 @@ async function main() {
   });
   const sandbox = await startSandbox({ host: '127.0.0.1', port: 0 });
   const parsed = parseConfigText(
-    `
-temporal: { address: ${temporal.address}, namespace: default, taskQueue: scimflow }
-ingress: { host: 127.0.0.1, port: 8080, webhookSecret: "\${SCIMFLOW_WEBHOOK_SECRET}" }
-apps:
-  generic:
-    kind: generic
-    baseUrl: "${sandbox.url}/generic/scim/v2"
-    auth: { type: bearer, token: "\${SCIMFLOW_GENERIC_TOKEN}" }
-    rateLimit: { requestsPerSecond: ${RPS} }
-rules:
-  birthright:
-    - { name: everyone, when: {}, grant: [{ app: generic }] }
-approvals:
-  generic: { required: false }
-`,
+    sandboxConfig({ sandbox: sandbox.url, apps: { generic: RPS }, temporalAddress: temporal.address }),
     '/virtual/bench-onboarding.yaml',
   );
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));

@@ -23,6 +23,7 @@ import {
   type ScimUserView,
 } from '../../scripts/cluster-load';
 import { CORES, cpuSnapshot, neighbourCores } from './cpu';
+import { sandboxConfig } from '../helpers/sandbox-config';
 
 // The bound ratio measures the fleet's pace, so it needs the machine: when other processes took
 // more than this many cores while the hires ran, the ratio is reported but not asserted (the 429s,
@@ -41,22 +42,11 @@ const TOKEN = 'dev-token';
 const root = join(__dirname, '..', '..');
 const dataDir = join(root, '.data', `cluster-test-${process.pid}`);
 
-const CONFIG = (sandbox: string) => `
-temporal: { address: 127.0.0.1:7233, namespace: default, taskQueue: scimflow }
-ingress: { host: 127.0.0.1, port: 8080, webhookSecret: "\${SCIMFLOW_WEBHOOK_SECRET}" }
-apps:
-  generic:
-    kind: generic
-    baseUrl: "${sandbox}/generic/scim/v2"
-    auth: { type: bearer, token: "\${SCIMFLOW_GENERIC_TOKEN}" }
-    rateLimit: { requestsPerSecond: ${RPS} }
-rules:
-  birthright:
-    - name: everyone
-      when: {}
-      grant: [{ app: generic }]
-approvals:
-  generic: { required: false }
+const CONFIG = (sandbox: string) =>
+  sandboxConfig({
+    sandbox,
+    apps: { generic: RPS },
+    extra: `
 leaver:
   default: { deactivate: true, removeGroups: true, hardDelete: never }
 joiner:
@@ -64,7 +54,8 @@ joiner:
 # 150 leavers at once are a mass change: this suite is about failover, not about the mass-change
 # guard (test/workflows/leaver-guard.test.ts holds a burst), so it lets every one through.
 guard: { window: 1s, maxFraction: 1, maxCount: 100000 }
-`;
+`,
+  });
 
 let cluster: Cluster;
 let sandbox: SandboxClient;

@@ -13,27 +13,17 @@ import { knownRecords } from '../../src/roster/temporal';
 import { usersOf } from '../helpers/apps';
 import { startStack, TEST_ENV, type Stack } from '../helpers/stack';
 import { waitFor } from '../helpers/temporal';
+import { sandboxConfig } from '../helpers/sandbox-config';
 
-const CONFIG = `
-temporal: { address: localhost:7233, namespace: default, taskQueue: scimflow }
-ingress: { host: 127.0.0.1, port: 8080, webhookSecret: "\${SCIMFLOW_WEBHOOK_SECRET}" }
-apps:
-  generic:
-    kind: generic
-    baseUrl: "{{SANDBOX}}/generic/scim/v2"
-    auth: { type: bearer, token: "\${SCIMFLOW_GENERIC_TOKEN}" }
-    rateLimit: { requestsPerSecond: 500 }
-rules:
-  birthright:
-    - name: everyone
-      when: {}
-      grant: [{ app: generic }]
-approvals:
-  generic: { required: false }
+const CONFIG = sandboxConfig({
+  sandbox: '{{SANDBOX}}',
+  apps: { generic: 500 },
+  extra: `
 roster:
   columns: { employeeId: Employee ID, email: Work Email, givenName: First Name, familyName: Last Name, title: Job Title }
   maxBodyBytes: 4096
-`;
+`,
+});
 const SECRET = TEST_ENV.SCIMFLOW_WEBHOOK_SECRET;
 
 let stack: Stack;

@@ -10,25 +10,10 @@ import { diffRoster } from '../../src/domain/roster';
 import { rosterHash } from '../../src/roster/settings';
 import { deleteUserIn, seedUser } from '../helpers/apps';
 import { employee, event, startStack, type Stack } from '../helpers/stack';
+import { sandboxConfig } from '../helpers/sandbox-config';
 
 const RPS = 20;
-const CONFIG = `
-temporal: { address: localhost:7233, namespace: default, taskQueue: scimflow }
-ingress: { host: 127.0.0.1, port: 8080, webhookSecret: "\${SCIMFLOW_WEBHOOK_SECRET}" }
-apps:
-  generic:
-    kind: generic
-    baseUrl: "{{SANDBOX}}/generic/scim/v2"
-    auth: { type: bearer, token: "\${SCIMFLOW_GENERIC_TOKEN}" }
-    rateLimit: { requestsPerSecond: ${RPS} }
-rules:
-  birthright:
-    - name: everyone
-      when: {}
-      grant: [{ app: generic }]
-approvals:
-  generic: { required: false }
-`;
+const CONFIG = sandboxConfig({ sandbox: '{{SANDBOX}}', apps: { generic: RPS } });
 
 let stack: Stack;
 beforeAll(async () => {
