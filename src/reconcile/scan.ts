@@ -8,6 +8,7 @@ import {
   accumulate,
   emptySummary,
   indexPeople,
+  isPeopleIndex,
   type KnownPerson,
   type PeopleIndex,
   type ReconcileRow,
@@ -37,7 +38,7 @@ export async function scanApp(
     now,
     ...(opts.sampleLimit !== undefined ? { sampleLimit: opts.sampleLimit } : {}),
   };
-  const idx = isIndex(people) ? people : indexPeople(people, connector.profile.owner);
+  const idx = isPeopleIndex(people) ? people : indexPeople(people, connector.profile.owner);
   const summary = emptySummary(so, idx.size);
   for await (const u of connector.listUsers(opts.pageSize ? { pageSize: opts.pageSize } : {})) {
     if (typeof u?.id !== 'string') continue;
@@ -47,8 +48,4 @@ export async function scanApp(
   }
   summary.finishedAt = new Date().toISOString();
   return summary;
-}
-
-function isIndex(p: Iterable<KnownPerson> | PeopleIndex): p is PeopleIndex {
-  return (p as PeopleIndex).byOwnerKey instanceof Map && (p as PeopleIndex).status instanceof Uint8Array;
 }
