@@ -10,13 +10,16 @@ import { normalizeIdentityKey, ownerKeyOf, type ObservedAccount, type OwnerRule 
 import {
   appendString,
   getKey,
-  grown,
   keyIndex,
+  numberAt,
+  numberColumn,
   setKey,
+  setNumber,
   stringAt,
   stringColumn,
   stringEquals,
   type KeyIndex,
+  type NumberColumn,
   type StringColumn,
 } from './packed-strings';
 import type { EmploymentStatus } from './person';
@@ -58,12 +61,12 @@ export interface PeopleIndex {
   multi: number[][];
   employeeId: StringColumn;
   linkedId: StringColumn;
-  status: Uint8Array;
+  status: NumberColumn<Uint8Array>;
   /** NaN: none. */
-  since: Float64Array;
+  since: NumberColumn<Float64Array>;
   /** Into `shapes` and `layouts`; -1: no desire. */
-  shape: Int32Array;
-  layout: Int32Array;
+  shape: NumberColumn<Int32Array>;
+  layout: NumberColumn<Int32Array>;
   /** The user's leaf values as JSON, joined by \u0001 (which JSON text never holds unescaped). */
   values: StringColumn;
   /** Interned desire shapes (everything but the user) and their ids by JSON. */
@@ -104,10 +107,10 @@ export function emptyIndex(owner: OwnerRule): PeopleIndex {
     multi: [],
     employeeId: stringColumn(),
     linkedId: stringColumn(),
-    status: new Uint8Array(1024),
-    since: new Float64Array(1024),
-    shape: new Int32Array(1024),
-    layout: new Int32Array(1024),
+    status: numberColumn((n) => new Uint8Array(n)),
+    since: numberColumn((n) => new Float64Array(n)),
+    shape: numberColumn((n) => new Int32Array(n)),
+    layout: numberColumn((n) => new Int32Array(n)),
     values: stringColumn(),
     shapes: [],
     shapeIds: new Map(),
@@ -161,16 +164,10 @@ function joinUser(layout: readonly string[], values: string): string {
 /** Adds one person (the caller need not keep them: reconcile streams people in from their controllers). */
 export function addPerson(idx: PeopleIndex, p: KnownPerson): void {
   const i = idx.size++;
-  idx.status = grown(idx.status, idx.size);
-  idx.since = grown(idx.since, idx.size);
-  idx.shape = grown(idx.shape, idx.size);
-  idx.layout = grown(idx.layout, idx.size);
   appendString(idx.employeeId, p.employeeId);
   appendString(idx.linkedId, p.linkedId);
-  idx.status[i] = Math.max(0, STATUSES.indexOf(p.status));
-  idx.since[i] = p.since ?? Number.NaN;
-  idx.shape[i] = -1;
-  idx.layout[i] = -1;
+  setNumber(idx.status, i, Math.max(0, STATUSES.indexOf(p.status)));
+  setNumber(idx.since, i, p.since ?? Number.NaN);
   if (p.desire) {
     const { user: u, ...rest } = p.desire;
     const shapeKey = JSON.stringify(rest);
@@ -180,10 +177,14 @@ export function addPerson(idx: PeopleIndex, p: KnownPerson): void {
     const layoutKey = layout.join(SEP);
     let l = idx.layoutIds.get(layoutKey);
     if (l === undefined) idx.layoutIds.set(layoutKey, (l = idx.layouts.push(layout) - 1));
-    idx.shape[i] = s;
-    idx.layout[i] = l;
+    setNumber(idx.shape, i, s);
+    setNumber(idx.layout, i, l);
     appendString(idx.values, values);
-  } else appendString(idx.values, undefined);
+  } else {
+    setNumber(idx.shape, i, -1);
+    setNumber(idx.layout, i, -1);
+    appendString(idx.values, undefined);
+  }
   if (p.linkedId !== undefined) push(idx, idx.byLinkedId, p.linkedId, i);
   if (!p.desire) return;
   const key = idx.owner.by === 'userName' ? undefined : ownerKeyOf(p.desire.user, idx.owner);
@@ -194,7 +195,7 @@ export function addPerson(idx: PeopleIndex, p: KnownPerson): void {
 /** Whether `p` is a built index (rather than a stream of people to index). */
 export function isPeopleIndex(p: unknown): p is PeopleIndex {
   const idx = p as Partial<PeopleIndex> | undefined;
-  return idx?.status instanceof Uint8Array && idx.employeeId?.ends instanceof Int32Array;
+  return Array.isArray(idx?.status?.chunks) && idx.employeeId?.aside instanceof Map;
 }
 
 export function indexPeople(people: Iterable<KnownPerson>, owner: OwnerRule): PeopleIndex {
@@ -205,13 +206,13 @@ export function indexPeople(people: Iterable<KnownPerson>, owner: OwnerRule): Pe
 
 /** Person `i` of the index as classification reports them (the desired user parsed back). */
 export function knownPerson(idx: PeopleIndex, i: number): KnownPerson {
-  const since = idx.since[i]!;
+  const since = numberAt(idx.since, i);
   const linkedId = stringAt(idx.linkedId, i);
-  const s = idx.shape[i]!;
+  const s = numberAt(idx.shape, i);
   const values = stringAt(idx.values, i);
   return {
     employeeId: stringAt(idx.employeeId, i)!,
-    status: STATUSES[idx.status[i]!]!,
+    status: STATUSES[numberAt(idx.status, i)]!,
     ...(!Number.isNaN(since) ? { since } : {}),
     ...(linkedId !== undefined ? { linkedId } : {}),
     ...(s >= 0 && values !== undefined
@@ -219,7 +220,7 @@ export function knownPerson(idx: PeopleIndex, i: number): KnownPerson {
           // Object.assign, not a leading spread: V8 (11.x) allocates `{ ...o, k }` clones so that they
           // survive the young generation, i.e. old-space garbage for every account of a scan.
           desire: Object.assign({}, idx.shapes[s]!, {
-            user: JSON.parse(joinUser(idx.layouts[idx.layout[i]!]!, values)) as NonNullable<
+            user: JSON.parse(joinUser(idx.layouts[numberAt(idx.layout, i)]!, values)) as NonNullable<
               KnownPerson['desire']
             >['user'],
           }),
@@ -355,8 +356,9 @@ function classify(account: ObservedAccount, idx: PeopleIndex): Found {
 
   // Decided from the index's columns: the person is parsed back only when attributes are compared.
   const employeeId = who(found);
-  const shape = idx.shape[found]! >= 0 ? idx.shapes[idx.shape[found]!] : undefined;
-  if (STATUSES[idx.status[found]!] === 'left' && account.active && (shape?.leaver.deactivate ?? true)) {
+  const s = numberAt(idx.shape, found);
+  const shape = s >= 0 ? idx.shapes[s] : undefined;
+  if (STATUSES[numberAt(idx.status, found)] === 'left' && account.active && (shape?.leaver.deactivate ?? true)) {
     return {
       class: 'orphan',
       reason: `${employeeId} has left but the account is still active`,
@@ -462,7 +464,7 @@ export function accumulate(
   };
   if (opts.paidSeats && account.active) summary.seats.held++;
   if (opts.paidSeats && account.active && c.class === 'orphan') {
-    const ownerSince = c.person !== undefined ? idx.since[c.person]! : Number.NaN;
+    const ownerSince = c.person !== undefined ? numberAt(idx.since, c.person) : Number.NaN;
     const sinceMs =
       c.ownerLeft && !Number.isNaN(ownerSince)
         ? ownerSince

@@ -1,11 +1,15 @@
-// The people index's packed strings: every string comes back exactly (Latin-1, wider characters,
-// lone surrogates, empty, undefined, longer than a decode chunk), and the key index answers as a Map would.
+// The people index's columns: every string comes back exactly (Latin-1, wider characters, lone
+// surrogates, empty, undefined, across and beyond chunks), numbers past the first chunks, and the key
+// index answers as a Map would.
 import fc from 'fast-check';
 import {
   appendString,
   getKey,
   keyIndex,
+  numberAt,
+  numberColumn,
   setKey,
+  setNumber,
   stringAt,
   stringColumn,
   stringEquals,
@@ -32,14 +36,41 @@ describe('StringColumn', () => {
     );
   });
 
-  it('keeps strings longer than a decode chunk, and wide ones among Latin-1 ones', () => {
+  it('keeps strings across chunk boundaries, longer than a chunk, and wide ones among Latin-1 ones', () => {
     const c = stringColumn();
     const long = 'x'.repeat(20_000) + 'é'.repeat(5_000);
+    const huge = 'y'.repeat(70_000);
     const wide = 'Łukasz 山田';
-    for (const s of ['ann', long, wide, '', 'bob']) appendString(c, s);
-    expect([0, 1, 2, 3, 4].map((i) => stringAt(c, i))).toEqual(['ann', long, wide, '', 'bob']);
-    expect(c.wide.size).toBe(1);
-    expect(c.used).toBe(3 + long.length + 3);
+    const all: string[] = [];
+    // 30 k strings of 1–37 characters (some empty): several chunks, each ending with a string that did not fit.
+    for (let i = 0; i < 30_000; i++) all.push(i % 1000 === 0 ? '' : `user${i}@example.com`.slice(0, 1 + (i % 37)));
+    all.splice(7, 0, long, wide, huge);
+    for (const s of all) appendString(c, s);
+    expect(all.map((_, i) => stringAt(c, i))).toEqual(all);
+    all.forEach((s, i) => expect(stringEquals(c, i, s)).toBe(true));
+    expect([...c.aside.values()]).toEqual([wide, huge]);
+    expect(c.bytes.length).toBeGreaterThan(5);
+    expect(c.bytes.every((b) => b.length <= 65_536)).toBe(true);
+  });
+});
+
+describe('NumberColumn', () => {
+  it('holds values past its first chunks, in every element type', () => {
+    const i32 = numberColumn((n) => new Int32Array(n));
+    const f64 = numberColumn((n) => new Float64Array(n));
+    const u8 = numberColumn((n) => new Uint8Array(n));
+    for (let i = 0; i < 50_000; i++) {
+      setNumber(i32, i, 7 - i);
+      setNumber(f64, i, i === 3 ? Number.NaN : i * 1e9);
+      setNumber(u8, i, i % 4);
+    }
+    for (let i = 0; i < 50_000; i += 7) {
+      expect(numberAt(i32, i)).toBe(7 - i);
+      expect(numberAt(f64, i)).toBe(i === 3 ? Number.NaN : i * 1e9);
+      expect(numberAt(u8, i)).toBe(i % 4);
+    }
+    expect(Number.isNaN(numberAt(f64, 3))).toBe(true);
+    expect(i32.chunks.length).toBe(4);
   });
 });
 
@@ -67,6 +98,6 @@ describe('KeyIndex', () => {
     expect(ix.size).toBe(100_000);
     for (let i = 0; i < 100_000; i += 997) expect(getKey(ix, `user${i}@example.com`)).toBe(i);
     expect(getKey(ix, 'user100000@example.com')).toBeUndefined();
-    expect(ix.slots.length).toBeGreaterThanOrEqual(200_000);
+    expect(ix.slots.length * 3).toBeGreaterThanOrEqual(100_000 * 4);
   });
 });
