@@ -46,7 +46,7 @@ export interface KnownPerson {
  * The people of one app, indexed by every key an account can be theirs by. Built once per scan.
  *
  * Kept as columns (one slot per person, by number) rather than one object per person, and with no
- * heap string per person either: 90k people are ~15 MB of typed arrays, nothing the GC copies or
+ * heap string per person either: 90k people are ~13 MB of typed arrays, nothing the GC copies or
  * traces. The key indexes map packed strings to small integers (./packed-strings.ts); status, since
  * and the desire's shape sit in typed arrays; the desired user is kept as the JSON of its values
  * only (its layout — keys and nesting — interned, as most people share one), parsed back only for
