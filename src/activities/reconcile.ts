@@ -4,7 +4,8 @@
 // stays small; `scimflow reconcile` prints every row).
 import { Context } from '@temporalio/activity';
 import { RECONCILE_CLASSES, type ReconcileClass, type ReconcileRow } from '../domain/reconcile';
-import { indexControllers, scanApp } from '../reconcile/scan';
+import { indexControllers } from '../reconcile/controllers';
+import { scanApp } from '../reconcile/scan';
 import type { ActivityDeps } from './index';
 import { toFailure } from './errors';
 

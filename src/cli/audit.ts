@@ -2,7 +2,7 @@
 // and filtered. People are found as the other ops commands find them: through visibility.
 import type { Client } from '@temporalio/client';
 import { mergeAudit, type AuditEntry, type AuditFilter, type PersonAuditEntry } from '../domain/audit';
-import { mapLimit } from '../reconcile/scan';
+import { mapLimit } from '../reconcile/controllers';
 import { identityWorkflowId } from '../shared/hr-event';
 import { auditQuery } from '../workflows/definitions';
 import { table } from './format';

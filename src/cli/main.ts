@@ -479,7 +479,7 @@ guard
   .addOption(configOption())
   .option('--json', 'JSON output')
   .action(async (app: string, o) => {
-    const { guardView } = await import('../reconcile/scan');
+    const { guardView } = await import('../reconcile/controllers');
     const v = await withClient(o.config, (c) => guardView(c, app)).catch((err: unknown) => {
       if ((err as Error).name === 'WorkflowNotFoundError')
         throw new OpsError('NOT_FOUND', `no guard for ${app} yet (nothing was asked of it)`);
@@ -509,7 +509,7 @@ for (const decision of ['release', 'reject'] as const) {
     .addOption(configOption())
     .option('--as <who>', 'who decides (recorded)', process.env.USER ?? 'operator')
     .action(async (app: string, o) => {
-      const { guardView, guardDecide } = await import('../reconcile/scan');
+      const { guardView, guardDecide } = await import('../reconcile/controllers');
       const n = await withClient(o.config, async (c) => {
         const held = (await guardView(c, app).catch(() => undefined))?.held.length ?? 0;
         if (held === 0) throw new OpsError('NOTHING_PENDING', `nothing is held for ${app}`);

@@ -10,7 +10,8 @@ import { osUser } from './options';
 import { composeWorker } from '../worker/compose';
 import { RECONCILE_CLASSES, type ScanSummary } from '../domain/reconcile';
 import { emptyIndex } from '../domain/reconcile';
-import { fixScan, indexControllers, scanApp, type FixClass, type FixResult } from '../reconcile/scan';
+import { fixScan, indexControllers, type FixClass, type FixResult } from '../reconcile/controllers';
+import { scanApp } from '../reconcile/scan';
 
 const FIXABLE: readonly FixClass[] = ['drifted', 'unlinked-owner', 'orphan'];
 

@@ -7,7 +7,8 @@ import { OpsError } from './ops';
 import { table } from './format';
 import { composeWorker } from '../worker/compose';
 import { seatReport, type SeatPerson, type SeatReport } from '../domain/seats';
-import { listPeople, peopleByApp, scanApp } from '../reconcile/scan';
+import { listPeople, peopleByApp } from '../reconcile/controllers';
+import { scanApp } from '../reconcile/scan';
 
 export async function seatsCommand(input: {
   configFile: string;

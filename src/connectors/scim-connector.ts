@@ -545,7 +545,7 @@ export class ScimConnector implements Connector {
     const paging = p.mode !== 'none' && (opts.filter === undefined || p.withFilter);
     if (!paging) {
       const page = await this.page<T>(path, base);
-      for (const r of page.resources) {
+      for (const r of handOut(page.resources)) {
         if (yielded++ >= max) return;
         yield r;
       }
@@ -557,7 +557,7 @@ export class ScimConnector implements Connector {
       let cursor: string | undefined = '';
       for (let n = 0; cursor !== undefined && n < MAX_PAGES; n++) {
         const page: ListPage<T> = await this.page<T>(path, { ...base, cursor, count });
-        for (const r of page.resources) {
+        for (const r of handOut(page.resources)) {
           if (yielded++ >= max) return;
           yield r;
         }
@@ -576,7 +576,7 @@ export class ScimConnector implements Connector {
       const first = (page.resources[0] as { id?: unknown } | undefined)?.id;
       if (n > 0 && typeof first === 'string' && first === previousFirst) throw this.noProgress(path);
       previousFirst = typeof first === 'string' ? first : undefined;
-      for (const r of page.resources) {
+      for (const r of handOut(page.resources)) {
         if (yielded++ >= max) return;
         yield r;
       }
@@ -630,6 +630,20 @@ function scimBaseUrl(conn: AppConnection): string {
       `connection ${conn.name}: atlassian needs atlassian.directoryId (or a baseUrl ending in /scim/directory/<id>)`,
     );
   return `${conn.baseUrl.replace(/\/+$/, '')}/scim/directory/${encodeURIComponent(dir)}`;
+}
+
+/**
+ * A page's resources one by one, each let go of by the page as it is handed out: a consumer that
+ * keeps nothing (a scan) then holds one resource, not the whole page, when the young generation
+ * is collected, so a page's objects die young instead of being copied and promoted.
+ */
+function* handOut<T>(resources: T[]): Generator<T> {
+  const held = resources as (T | undefined)[];
+  for (let i = 0; i < held.length; i++) {
+    const r = held[i] as T;
+    held[i] = undefined;
+    yield r;
+  }
 }
 
 /** Ids in a stable order (code units, not locale). */

@@ -7,6 +7,21 @@
 // person's by owner key, or, where it carries none, by link or by normalised userName.
 import { attributesDiffer, type AppDesire } from './planner';
 import { normalizeIdentityKey, ownerKeyOf, type ObservedAccount, type OwnerRule } from './ownership';
+import {
+  appendString,
+  getKey,
+  keyIndex,
+  numberAt,
+  numberColumn,
+  setKey,
+  setNumber,
+  stringAt,
+  stringColumn,
+  stringEquals,
+  type KeyIndex,
+  type NumberColumn,
+  type StringColumn,
+} from './packed-strings';
 import type { EmploymentStatus } from './person';
 
 export const RECONCILE_CLASSES = ['in-sync', 'drifted', 'orphan', 'unlinked-owner', 'conflict'] as const;
@@ -30,29 +45,30 @@ export interface KnownPerson {
 /**
  * The people of one app, indexed by every key an account can be theirs by. Built once per scan.
  *
- * Kept as columns (one slot per person, by number) rather than one object per person, so 100k
- * people cost a few tens of MB: the maps hold small integers, not objects; status, since and the
- * desire's shape sit in typed arrays; the desired user is kept as the JSON of its values only (its
- * layout — keys and nesting — interned, as most people share one), parsed back only for the
- * account that turns out to be theirs.
+ * Kept as columns (one slot per person, by number) rather than one object per person, and with no
+ * heap string per person either: 90k people are ~13 MB of typed arrays, nothing the GC copies or
+ * traces. The key indexes map packed strings to small integers (./packed-strings.ts); status, since
+ * and the desire's shape sit in typed arrays; the desired user is kept as the JSON of its values
+ * only (its layout — keys and nesting — interned, as most people share one), parsed back only for
+ * the account that turns out to be theirs and linked (the one case that compares attributes).
  */
 export interface PeopleIndex {
   owner: OwnerRule;
   /** Normalised key → a person's number, or `-1 - i` for the i-th list of `multi` (several people share the key). */
-  byOwnerKey: Map<string, number>;
-  byUserName: Map<string, number>;
-  byLinkedId: Map<string, number>;
+  byOwnerKey: KeyIndex;
+  byUserName: KeyIndex;
+  byLinkedId: KeyIndex;
   multi: number[][];
-  employeeId: string[];
-  linkedId: (string | undefined)[];
-  status: Uint8Array;
+  employeeId: StringColumn;
+  linkedId: StringColumn;
+  status: NumberColumn<Uint8Array>;
   /** NaN: none. */
-  since: Float64Array;
+  since: NumberColumn<Float64Array>;
   /** Into `shapes` and `layouts`; -1: no desire. */
-  shape: Int32Array;
-  layout: Int32Array;
+  shape: NumberColumn<Int32Array>;
+  layout: NumberColumn<Int32Array>;
   /** The user's leaf values as JSON, joined by \u0001 (which JSON text never holds unescaped). */
-  values: (string | undefined)[];
+  values: StringColumn;
   /** Interned desire shapes (everything but the user) and their ids by JSON. */
   shapes: Omit<NonNullable<KnownPerson['desire']>, 'user'>[];
   shapeIds: Map<string, number>;
@@ -65,43 +81,37 @@ export interface PeopleIndex {
 const STATUSES: readonly EmploymentStatus[] = ['unknown', 'pre-hire', 'employed', 'left'];
 const SEP = '\u0001';
 
-function grown<T extends Uint8Array | Float64Array | Int32Array>(a: T, need: number, make: (n: number) => T): T {
-  if (need <= a.length) return a;
-  const b = make(Math.max(need, a.length * 2));
-  b.set(a);
-  return b;
-}
-
-const push = (idx: PeopleIndex, m: Map<string, number>, k: string, p: number) => {
-  const slot = m.get(k);
-  if (slot === undefined) m.set(k, p);
+const push = (idx: PeopleIndex, m: KeyIndex, k: string, p: number) => {
+  const slot = getKey(m, k);
+  if (slot === undefined) setKey(m, k, p);
   else if (slot < 0) {
     const list = idx.multi[-1 - slot]!;
     if (!list.includes(p)) list.push(p);
   } else if (slot !== p) {
     idx.multi.push([slot, p]);
-    m.set(k, -idx.multi.length);
+    setKey(m, k, -idx.multi.length);
   }
 };
-const lookup = (idx: PeopleIndex, m: Map<string, number>, k: string): readonly number[] => {
-  const slot = m.get(k);
-  return slot === undefined ? [] : slot < 0 ? idx.multi[-1 - slot]! : [slot];
+const NOBODY: readonly number[] = [];
+const lookup = (idx: PeopleIndex, m: KeyIndex, k: string): readonly number[] => {
+  const slot = getKey(m, k);
+  return slot === undefined ? NOBODY : slot < 0 ? idx.multi[-1 - slot]! : [slot];
 };
 
 export function emptyIndex(owner: OwnerRule): PeopleIndex {
   return {
     owner,
-    byOwnerKey: new Map(),
-    byUserName: new Map(),
-    byLinkedId: new Map(),
+    byOwnerKey: keyIndex(),
+    byUserName: keyIndex(),
+    byLinkedId: keyIndex(),
     multi: [],
-    employeeId: [],
-    linkedId: [],
-    status: new Uint8Array(1024),
-    since: new Float64Array(1024),
-    shape: new Int32Array(1024),
-    layout: new Int32Array(1024),
-    values: [],
+    employeeId: stringColumn(),
+    linkedId: stringColumn(),
+    status: numberColumn((n) => new Uint8Array(n)),
+    since: numberColumn((n) => new Float64Array(n)),
+    shape: numberColumn((n) => new Int32Array(n)),
+    layout: numberColumn((n) => new Int32Array(n)),
+    values: stringColumn(),
     shapes: [],
     shapeIds: new Map(),
     layouts: [],
@@ -154,16 +164,10 @@ function joinUser(layout: readonly string[], values: string): string {
 /** Adds one person (the caller need not keep them: reconcile streams people in from their controllers). */
 export function addPerson(idx: PeopleIndex, p: KnownPerson): void {
   const i = idx.size++;
-  idx.status = grown(idx.status, idx.size, (n) => new Uint8Array(n));
-  idx.since = grown(idx.since, idx.size, (n) => new Float64Array(n));
-  idx.shape = grown(idx.shape, idx.size, (n) => new Int32Array(n));
-  idx.layout = grown(idx.layout, idx.size, (n) => new Int32Array(n));
-  idx.employeeId.push(p.employeeId);
-  idx.linkedId.push(p.linkedId);
-  idx.status[i] = Math.max(0, STATUSES.indexOf(p.status));
-  idx.since[i] = p.since ?? Number.NaN;
-  idx.shape[i] = -1;
-  idx.layout[i] = -1;
+  appendString(idx.employeeId, p.employeeId);
+  appendString(idx.linkedId, p.linkedId);
+  setNumber(idx.status, i, Math.max(0, STATUSES.indexOf(p.status)));
+  setNumber(idx.since, i, p.since ?? Number.NaN);
   if (p.desire) {
     const { user: u, ...rest } = p.desire;
     const shapeKey = JSON.stringify(rest);
@@ -173,15 +177,25 @@ export function addPerson(idx: PeopleIndex, p: KnownPerson): void {
     const layoutKey = layout.join(SEP);
     let l = idx.layoutIds.get(layoutKey);
     if (l === undefined) idx.layoutIds.set(layoutKey, (l = idx.layouts.push(layout) - 1));
-    idx.shape[i] = s;
-    idx.layout[i] = l;
-    idx.values.push(values);
-  } else idx.values.push(undefined);
+    setNumber(idx.shape, i, s);
+    setNumber(idx.layout, i, l);
+    appendString(idx.values, values);
+  } else {
+    setNumber(idx.shape, i, -1);
+    setNumber(idx.layout, i, -1);
+    appendString(idx.values, undefined);
+  }
   if (p.linkedId !== undefined) push(idx, idx.byLinkedId, p.linkedId, i);
   if (!p.desire) return;
   const key = idx.owner.by === 'userName' ? undefined : ownerKeyOf(p.desire.user, idx.owner);
   if (key !== undefined) push(idx, idx.byOwnerKey, key, i);
   push(idx, idx.byUserName, normalizeIdentityKey(p.desire.user.userName), i);
+}
+
+/** Whether `p` is a built index (rather than a stream of people to index). */
+export function isPeopleIndex(p: unknown): p is PeopleIndex {
+  const idx = p as Partial<PeopleIndex> | undefined;
+  return Array.isArray(idx?.status?.chunks) && idx.employeeId?.aside instanceof Map;
 }
 
 export function indexPeople(people: Iterable<KnownPerson>, owner: OwnerRule): PeopleIndex {
@@ -192,23 +206,24 @@ export function indexPeople(people: Iterable<KnownPerson>, owner: OwnerRule): Pe
 
 /** Person `i` of the index as classification reports them (the desired user parsed back). */
 export function knownPerson(idx: PeopleIndex, i: number): KnownPerson {
-  const since = idx.since[i]!;
-  const linkedId = idx.linkedId[i];
-  const s = idx.shape[i]!;
-  const values = idx.values[i];
+  const since = numberAt(idx.since, i);
+  const linkedId = stringAt(idx.linkedId, i);
+  const s = numberAt(idx.shape, i);
+  const values = stringAt(idx.values, i);
   return {
-    employeeId: idx.employeeId[i]!,
-    status: STATUSES[idx.status[i]!]!,
+    employeeId: stringAt(idx.employeeId, i)!,
+    status: STATUSES[numberAt(idx.status, i)]!,
     ...(!Number.isNaN(since) ? { since } : {}),
     ...(linkedId !== undefined ? { linkedId } : {}),
     ...(s >= 0 && values !== undefined
       ? {
-          desire: {
-            ...idx.shapes[s]!,
-            user: JSON.parse(joinUser(idx.layouts[idx.layout[i]!]!, values)) as NonNullable<
+          // Object.assign, not a leading spread: V8 (11.x) allocates `{ ...o, k }` clones so that they
+          // survive the young generation, i.e. old-space garbage for every account of a scan.
+          desire: Object.assign({}, idx.shapes[s]!, {
+            user: JSON.parse(joinUser(idx.layouts[numberAt(idx.layout, i)]!, values)) as NonNullable<
               KnownPerson['desire']
             >['user'],
-          },
+          }),
         }
       : {}),
   };
@@ -226,10 +241,11 @@ export interface Classified {
 }
 
 /** People by number, one per employee id (a person indexed twice counts once). */
-function distinct(idx: PeopleIndex, list: readonly number[]): number[] {
+function distinct(idx: PeopleIndex, list: readonly number[]): readonly number[] {
+  if (list.length < 2) return list;
   const seen = new Set<string>();
   return list.filter((p) => {
-    const id = idx.employeeId[p]!;
+    const id = stringAt(idx.employeeId, p)!;
     return seen.has(id) ? false : (seen.add(id), true);
   });
 }
@@ -265,14 +281,26 @@ export function driftOf(account: ObservedAccount, p: KnownPerson): string | unde
   return reasons.length ? reasons.join('; ') : undefined;
 }
 
+/** A class as the scan needs it: the owner by number (built as a KnownPerson only where attributes are compared). */
+interface Found extends Omit<Classified, 'owner'> {
+  person?: number;
+  /** Set when it was built anyway (to compare attributes). */
+  owner?: KnownPerson;
+}
+
 /** One account's class. */
 export function classifyAccount(account: ObservedAccount, idx: PeopleIndex): Classified {
+  const { person, owner, ...c } = classify(account, idx);
+  return person === undefined ? c : { ...c, owner: owner ?? knownPerson(idx, person) };
+}
+
+function classify(account: ObservedAccount, idx: PeopleIndex): Found {
   const byKey = idx.owner.by !== 'userName';
   const nameKey = normalizeIdentityKey(account.userName);
   const byName = distinct(idx, lookup(idx, idx.byUserName, nameKey));
   const linkers = distinct(idx, lookup(idx, idx.byLinkedId, account.id));
   let found: number | undefined;
-  const who = (p: number) => idx.employeeId[p]!;
+  const who = (p: number) => stringAt(idx.employeeId, p)!;
 
   if (byKey && account.ownerKey !== undefined) {
     const keyed = distinct(idx, lookup(idx, idx.byOwnerKey, account.ownerKey));
@@ -283,10 +311,13 @@ export function classifyAccount(account: ObservedAccount, idx: PeopleIndex): Cla
         claimants: keyed.map(who),
       };
     // Someone else's userName on it (with their own owner key): their controller sees a conflict.
-    const others = distinct(
-      idx,
-      [...byName, ...linkers].filter((p) => !keyed.includes(p)),
-    );
+    const others =
+      byName.length + linkers.length === 0
+        ? NOBODY
+        : distinct(
+            idx,
+            [...byName, ...linkers].filter((p) => !keyed.includes(p)),
+          );
     if (keyed[0] !== undefined && others.length > 0) {
       return {
         class: 'conflict',
@@ -307,7 +338,8 @@ export function classifyAccount(account: ObservedAccount, idx: PeopleIndex): Cla
     found = keyed[0];
   } else {
     // No owner key (or the app keeps none): by link, else by userName — both must agree.
-    const claim = distinct(idx, [...linkers, ...byName]);
+    const claim =
+      linkers.length === 0 ? byName : byName.length === 0 ? linkers : distinct(idx, [...linkers, ...byName]);
     if (claim.length > 1)
       return {
         class: 'conflict',
@@ -322,26 +354,31 @@ export function classifyAccount(account: ObservedAccount, idx: PeopleIndex): Cla
     found = claim[0];
   }
 
-  const owner = knownPerson(idx, found);
-  if (owner.status === 'left' && account.active && (owner.desire?.leaver.deactivate ?? true)) {
+  // Decided from the index's columns: the person is parsed back only when attributes are compared.
+  const employeeId = who(found);
+  const s = numberAt(idx.shape, found);
+  const shape = s >= 0 ? idx.shapes[s] : undefined;
+  if (STATUSES[numberAt(idx.status, found)] === 'left' && account.active && (shape?.leaver.deactivate ?? true)) {
     return {
       class: 'orphan',
-      reason: `${owner.employeeId} has left but the account is still active`,
-      owner,
+      reason: `${employeeId} has left but the account is still active`,
+      person: found,
       ownerLeft: true,
     };
   }
-  if (owner.linkedId !== account.id) {
+  if (!stringEquals(idx.linkedId, found, account.id)) {
     const how = byKey && account.ownerKey !== undefined ? 'by owner key' : 'by userName';
+    const linkedId = stringAt(idx.linkedId, found);
     return {
       class: 'unlinked-owner',
-      reason: `${owner.employeeId}'s ${how}, not linked by their controller${owner.linkedId ? ` (linked: ${owner.linkedId})` : ''}`,
-      owner,
+      reason: `${employeeId}'s ${how}, not linked by their controller${linkedId ? ` (linked: ${linkedId})` : ''}`,
+      person: found,
     };
   }
+  const owner = knownPerson(idx, found);
   const drift = driftOf(account, owner);
-  if (drift) return { class: 'drifted', reason: drift, owner };
-  return { class: 'in-sync', reason: '', owner };
+  if (drift) return { class: 'drifted', reason: drift, person: found, owner };
+  return { class: 'in-sync', reason: '', person: found, owner };
 }
 
 /** One row of the report (every class but `in-sync` is kept, up to the sample bound). */
@@ -409,7 +446,8 @@ export function accumulate(
   opts: ScanOptions,
   lastModified?: string,
 ): ReconcileRow {
-  const c = classifyAccount(account, idx);
+  const c = classify(account, idx);
+  const employeeId = c.person !== undefined ? stringAt(idx.employeeId, c.person) : undefined;
   summary.total++;
   summary.counts[c.class]++;
   const row: ReconcileRow = {
@@ -420,15 +458,16 @@ export function accumulate(
     active: account.active,
     class: c.class,
     reason: c.reason,
-    ...(c.owner ? { employeeId: c.owner.employeeId } : {}),
+    ...(employeeId !== undefined ? { employeeId } : {}),
     ...(c.claimants ? { claimants: c.claimants } : {}),
     ...(c.ownerLeft ? { ownerLeft: true } : {}),
   };
   if (opts.paidSeats && account.active) summary.seats.held++;
   if (opts.paidSeats && account.active && c.class === 'orphan') {
+    const ownerSince = c.person !== undefined ? numberAt(idx.since, c.person) : Number.NaN;
     const sinceMs =
-      c.ownerLeft && c.owner?.since !== undefined
-        ? c.owner.since
+      c.ownerLeft && !Number.isNaN(ownerSince)
+        ? ownerSince
         : lastModified !== undefined
           ? Date.parse(lastModified)
           : undefined;

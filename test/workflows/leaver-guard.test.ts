@@ -5,7 +5,7 @@
 // and no other's; `scimflow guard reject <app>` leaves the accounts active and the people needing
 // attention, and `scimflow retry` asks again.
 import { NEEDS_ATTENTION } from '../../src/workflows/search-attributes';
-import { guardView } from '../../src/reconcile/scan';
+import { guardView } from '../../src/reconcile/controllers';
 import { DEFAULT_GUARD_MIN_COUNT } from '../../src/domain/guard';
 import { usersOf, type AppName } from '../helpers/apps';
 import { scimflow } from '../helpers/cli';

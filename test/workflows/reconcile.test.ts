@@ -4,7 +4,8 @@
 // holds a burst until one release.
 import { request } from 'undici';
 import { DEV_CREDENTIALS } from '../../src/sandbox/credentials';
-import { fixScan, guardDecide, guardView, listPeople, peopleByApp, scanApp } from '../../src/reconcile/scan';
+import { fixScan, guardDecide, guardView, listPeople, peopleByApp } from '../../src/reconcile/controllers';
+import { scanApp } from '../../src/reconcile/scan';
 import { accountsOf, deleteUserIn, seedUser, usersOf, type AppUser } from '../helpers/apps';
 import { employee, event, startStack, type Stack } from '../helpers/stack';
 import { waitFor } from '../helpers/temporal';
