@@ -15,7 +15,6 @@ import { upgradeSignal, type LogEntry } from './definitions';
 import { UpgradeCommand } from './message-schemas';
 import { PATCHES } from './patches';
 
-
 let requested = false;
 
 /**
