@@ -48,4 +48,10 @@ export function neighbourCores(a: CpuSnapshot, b: CpuSnapshot): number {
   return Math.max(0, (b.busy - a.busy - (b.ours - a.ours)) / TICKS_PER_SECOND / seconds);
 }
 
+/** Cores' worth of CPU the whole machine was busy between two snapshots. */
+export function busyCores(a: CpuSnapshot, b: CpuSnapshot): number {
+  const seconds = (b.at - a.at) / 1000;
+  return seconds <= 0 ? 0 : (b.busy - a.busy) / TICKS_PER_SECOND / seconds;
+}
+
 export const CORES = cpus().length;
