@@ -13,6 +13,7 @@ import {
 import { checkAttributePath } from '../rules/mapping';
 import { DATE_FORMATS, ROSTER_FIELDS } from '../domain/roster';
 import { DEFAULT_GUARD_MIN_COUNT } from '../domain/guard';
+import { NOTIFICATION_KINDS } from '../domain/notifications';
 import { DurationError, parseDuration } from './duration';
 import { MIN_SHARED_SECRET_LENGTH } from './limits';
 import { KEY_ID, decodePayloadKey } from './payload-key';
@@ -389,15 +390,6 @@ const CodecServerSchema = z
     }
   });
 
-const NOTIFICATION_EVENTS = [
-  'approval-pending',
-  'approval-escalated',
-  'approval-expiring',
-  'approval-decided',
-  'leaver-attention',
-  'identity-conflict',
-  'join-compensated',
-] as const;
 const Email = z.email('expected an email address');
 const ChannelSchema = z.union(
   [
@@ -441,7 +433,7 @@ const NotificationsSchema = z.strictObject({
     .array(
       z.strictObject({
         events: z
-          .array(z.enum(NOTIFICATION_EVENTS, { error: `expected one of ${NOTIFICATION_EVENTS.join(', ')}` }))
+          .array(z.enum(NOTIFICATION_KINDS, { error: `expected one of ${NOTIFICATION_KINDS.join(', ')}` }))
           .min(1, 'name at least one event'),
         apps: z.array(nonEmpty).optional(),
         channels: z.array(nonEmpty).min(1, 'name at least one channel'),
