@@ -11,7 +11,12 @@
 //    while the deadline allows, and returns only once its last attempt has ended.
 import { Client, Connection, isGrpcServiceError } from '@temporalio/client';
 import { identityWorkflowId, type HrEvent } from '../shared/hr-event';
-import { hrEventSignal, MAIN_TASK_QUEUE, type IdentityWorkflowInput } from '../workflows/definitions';
+import {
+  hrEventSignal,
+  MAIN_TASK_QUEUE,
+  type HrEventSignalArgs,
+  type IdentityWorkflowInput,
+} from '../workflows/definitions';
 import type { TemporalAccess } from '../cli/temporal';
 import { DEFAULT_DISPATCH_TIMEOUT_MS, type DispatchLimits, type EventDispatcher } from './server';
 
@@ -66,7 +71,7 @@ export function temporalDispatcher(
       const once = () =>
         client.withDeadline(deadline, () => {
           const call = () =>
-            client.workflow.signalWithStart<IdentityWorkflow, [HrEvent]>(IDENTITY_WORKFLOW, {
+            client.workflow.signalWithStart<IdentityWorkflow, HrEventSignalArgs>(IDENTITY_WORKFLOW, {
               workflowId,
               taskQueue,
               args,

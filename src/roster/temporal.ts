@@ -12,9 +12,9 @@ import { identityWorkflowId, type HrEvent } from '../shared/hr-event';
 import {
   hrEventSignal,
   MAIN_TASK_QUEUE,
-  observationHintSignal,
   stateQuery,
   type IdentityWorkflowInput,
+  type HrEventSignalArgs,
 } from '../workflows/definitions';
 import type { ObservationHints } from '../workflows/hints';
 
@@ -92,8 +92,9 @@ export async function knownRecords(
 }
 
 /**
- * One event to its person's controller; the hints first (signal-with-start), so the lane has them
- * before it observes. Idempotent: the controller ignores an event id it has seen.
+ * One event to its person's controller, with its hints as the signal's second argument (one
+ * signal-with-start: the lane has them before it observes). Idempotent: the controller ignores an
+ * event id it has seen, and takes hints only with an event it has not.
  */
 export async function dispatchWithHints(
   client: Client,
@@ -101,25 +102,13 @@ export async function dispatchWithHints(
   hints: ObservationHints | undefined,
   taskQueue = MAIN_TASK_QUEUE,
 ): Promise<void> {
-  const workflowId = identityWorkflowId(event.employee.employeeId);
   const args: [IdentityWorkflowInput] = [{ employeeId: event.employee.employeeId }];
-  if (hints) {
-    await client.workflow.signalWithStart<IdentityWorkflow, [unknown]>(IDENTITY_WORKFLOW, {
-      workflowId,
-      taskQueue,
-      args,
-      signal: observationHintSignal,
-      signalArgs: [hints],
-    });
-    await client.workflow.getHandle(workflowId).signal(hrEventSignal, event);
-    return;
-  }
-  await client.workflow.signalWithStart<IdentityWorkflow, [HrEvent]>(IDENTITY_WORKFLOW, {
-    workflowId,
+  await client.workflow.signalWithStart<IdentityWorkflow, HrEventSignalArgs>(IDENTITY_WORKFLOW, {
+    workflowId: identityWorkflowId(event.employee.employeeId),
     taskQueue,
     args,
     signal: hrEventSignal,
-    signalArgs: [event],
+    signalArgs: hints ? [event, hints] : [event],
   });
 }
 

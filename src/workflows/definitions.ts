@@ -7,6 +7,7 @@ import type { AuditEntry, AuditVia } from '../domain/audit';
 import type { AppLink, AppState } from '../domain/planner';
 import type { Employment, EventFate, PersonEvent } from '../domain/person';
 import type { HrEvent } from '../shared/hr-event';
+import type { ObservationHints } from './message-schemas';
 
 export const MAIN_TASK_QUEUE = 'scimflow';
 /** Each downstream app's activities run on their own queue so its rate limit holds across all workers. */
@@ -126,8 +127,13 @@ export interface OpsCommandPayload {
 
 export type DecisionResult = { accepted: true; requestId: string; app: string; decision: 'approve' | 'reject' };
 
-/** HR events, from the ingress (signalWithStart) or anyone: validated exactly as the ingress does. */
-export const hrEventSignal = defineSignal<[HrEvent]>('hrEvent');
+/**
+ * HR events, from the ingress (signalWithStart) or anyone: validated exactly as the ingress does.
+ * A roster import sends the person's observation hints as the second argument, so one signal
+ * carries both (a worker that predates it ignores the hints, and the lane looks the person up).
+ */
+export type HrEventSignalArgs = [event: HrEvent, hints?: ObservationHints];
+export const hrEventSignal = defineSignal<HrEventSignalArgs>('hrEvent');
 export const stateQuery = defineQuery<PersonView>('state');
 /** Simple enough to type into the Temporal UI: {"app":"jasper","decision":"approve","approver":"it-lead@example.com"}. A refusal is only recorded: prefer the `decide` Update. */
 export const approvalSignal = defineSignal<[Decision]>('approval');
@@ -145,7 +151,10 @@ export const refreshSignal =
 export const skipSignal = defineSignal<[OpsCommandPayload?]>('skip');
 /** The person's audit trail, oldest first (`scimflow audit` merges many). */
 export const auditQuery = defineQuery<AuditEntry[]>('audit');
-/** Roster imports: what a fresh scan saw of this person in some apps (src/workflows/hints.ts); parsed in the handler. */
+/**
+ * What a fresh scan saw of this person in some apps (src/workflows/hints.ts); parsed in the handler.
+ * Imports before the hints rode on `hrEvent` sent it first; kept for their histories and senders.
+ */
 export const observationHintSignal = defineSignal<[unknown]>('observationHint');
 /** Ops (`scimflow upgrade`): continue-as-new at the next quiet moment, onto the current workflow code (docs/versioning.md). */
 export const upgradeSignal = defineSignal<[{ reason?: string; by?: string }?]>('upgrade');

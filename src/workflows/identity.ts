@@ -122,7 +122,7 @@ class Controller {
       desire: (app) => this.desires.get(app),
       policies: () => this.policies(),
     });
-    setHandler(hrEventSignal, (raw: unknown) => this.onHrEvent(raw));
+    setHandler(hrEventSignal, (raw: unknown, hints?: unknown) => this.onHrEvent(raw, hints));
     setHandler(approvalSignal, (raw: unknown) => {
       // A signal cannot wait for the link check: verified decisions come through the Update.
       const linked = (raw as { via?: unknown } | undefined)?.via === 'verified-link';
@@ -188,10 +188,7 @@ class Controller {
       this.bumpAll();
       this.inputs++;
     });
-    setHandler(observationHintSignal, (raw: unknown) => {
-      const refusal = this.hints.accept(raw);
-      if (refusal) this.record({ kind: 'invalid-message', detail: `observationHint refused: ${refusal}` });
-    });
+    setHandler(observationHintSignal, (raw: unknown) => this.acceptHints(raw));
     setHandler(stateQuery, () => this.view());
     setHandler(auditQuery, () => this.state.audit);
     listenForUpgrade(
@@ -202,7 +199,13 @@ class Controller {
 
   // ---- messages ----------------------------------------------------------------------------
 
-  private onHrEvent(raw: unknown): void {
+  private acceptHints(raw: unknown): void {
+    const refusal = this.hints.accept(raw);
+    if (refusal) this.record({ kind: 'invalid-message', detail: `observationHint refused: ${refusal}` });
+  }
+
+  /** `hints`: a roster import's observation hints, taken only with a new event for this person. */
+  private onHrEvent(raw: unknown, hints?: unknown): void {
     const parsed = HrEventSchema.safeParse(raw);
     if (!parsed.success) {
       const fields = describeIssues(parsed.error)
@@ -222,6 +225,7 @@ class Controller {
     if (this.state.seen[e.id] !== undefined) return; // a redelivery has no second effect
     const now = nowMs();
     this.state.seen[e.id] = now;
+    if (hints !== undefined) this.acceptHints(hints);
     // Without HR's own timestamp, arrival order decides: strictly increasing even within one task.
     const lastRecorded = this.state.events.reduce((m, x) => Math.max(m, x.recordedAt), 0);
     const recordedAt = e.recordedAt ? Date.parse(e.recordedAt) : Math.max(now, lastRecorded + 1);

@@ -8,6 +8,10 @@ import { buildHints, runImport, waitForSettled } from '../../src/roster/import';
 import { dispatchItems } from '../../src/roster/temporal';
 import { diffRoster } from '../../src/domain/roster';
 import { rosterHash } from '../../src/roster/settings';
+import { identityWorkflowId } from '../../src/shared/hr-event';
+import { hrEventSignal, MAIN_TASK_QUEUE, type HrEventSignalArgs } from '../../src/workflows/definitions';
+import type { identityWorkflow } from '../../src/workflows/identity';
+import type { ObservationHints } from '../../src/workflows/hints';
 import { deleteUserIn, seedUser } from '../helpers/apps';
 import { employee, event, startStack, type Stack } from '../helpers/stack';
 import { sandboxConfig } from '../helpers/sandbox-config';
@@ -124,4 +128,41 @@ it('a hint gone stale (the account deleted after the scan) fails its write, the 
     30_000,
   );
   expect(after.log.find((l) => l.kind === 'invalid-message')?.detail).toMatch(/observationHint refused: .*password/);
+}, 60_000);
+
+it('hints ride on their hrEvent: invalid ones are refused and recorded while the event applies; a redelivered event brings none', async () => {
+  stack.sandbox.app('generic').setKnobs({ rateLimit: null });
+  const e = employee({ employeeId: `HR${Date.now().toString(36)}`, department: 'Engineering' });
+  const bad = {
+    hints: [
+      {
+        app: 'generic',
+        userName: 'x',
+        observedAt: 'yesterday',
+        resources: [{ id: '1', userName: 'x', password: 'p' }],
+      },
+    ],
+  };
+  const hire = event('hire', e);
+  await stack.client.workflow.signalWithStart<typeof identityWorkflow, HrEventSignalArgs>('identityWorkflow', {
+    workflowId: identityWorkflowId(e.employeeId),
+    taskQueue: MAIN_TASK_QUEUE,
+    args: [{ employeeId: e.employeeId }],
+    signal: hrEventSignal,
+    signalArgs: [hire, bad as unknown as ObservationHints],
+  });
+  const s = await stack.until(e.employeeId, (v) => v.stage === 'active' && v.problems.length === 0, 'joined', 30_000);
+  const refusals = () => s.log.filter((l) => l.kind === 'invalid-message').map((l) => l.detail);
+  expect(refusals()).toEqual([expect.stringMatching(/^observationHint refused: .*password/)]);
+  expect(s.log.map((l) => l.detail).join('\n')).toMatch(/generic: created the account/);
+  // The same event again, with the same bad hints: a redelivery has no effect, its hints are not even read.
+  await stack.client.workflow.getHandle(identityWorkflowId(e.employeeId)).signal(hrEventSignal, hire, bad as never);
+  await stack.send(event('update', { ...e, title: 'Principal' }));
+  const after = await stack.until(
+    e.employeeId,
+    (v) => v.stage === 'active' && v.employment.employee?.title === 'Principal' && v.problems.length === 0,
+    'update applied',
+    30_000,
+  );
+  expect(after.log.filter((l) => l.kind === 'invalid-message')).toHaveLength(1);
 }, 60_000);

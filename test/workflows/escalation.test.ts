@@ -11,7 +11,7 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { identityWorkflowId, type HrEvent } from '../../src/shared/hr-event';
+import { identityWorkflowId } from '../../src/shared/hr-event';
 import {
   decideUpdate,
   hrEventSignal,
@@ -19,6 +19,7 @@ import {
   refreshSignal,
   type ControllerState,
   type PersonView,
+  type HrEventSignalArgs,
 } from '../../src/workflows/definitions';
 import type { identityWorkflow } from '../../src/workflows/identity';
 import type { AppName } from '../helpers/apps';
@@ -294,7 +295,7 @@ describe('event ids remembered by age', () => {
     const hire = event('hire', emp);
     const u1 = event('update', { ...emp, title: 'Title A' });
     const u2 = event('update', { ...emp, title: 'Title B' });
-    await stack.client.workflow.signalWithStart<typeof identityWorkflow, [HrEvent]>('identityWorkflow', {
+    await stack.client.workflow.signalWithStart<typeof identityWorkflow, HrEventSignalArgs>('identityWorkflow', {
       workflowId,
       taskQueue: MAIN_TASK_QUEUE,
       args: [{ employeeId: emp.employeeId, maxHistoryEvents: 100_000 }],

@@ -12,6 +12,7 @@ import {
   MAIN_TASK_QUEUE,
   retrySignal,
   type PersonView,
+  type HrEventSignalArgs,
 } from '../../src/workflows/definitions';
 import type { identityWorkflow } from '../../src/workflows/identity';
 import { knobs, type AppName } from '../helpers/apps';
@@ -505,7 +506,7 @@ describe('history stays bounded', () => {
     const emp = employee({ department: 'Sales', title: 'Title 0' });
     const workflowId = identityWorkflowId(emp.employeeId);
     const hire = event('hire', emp);
-    const started = await stack.client.workflow.signalWithStart<typeof identityWorkflow, [HrEvent]>(
+    const started = await stack.client.workflow.signalWithStart<typeof identityWorkflow, HrEventSignalArgs>(
       'identityWorkflow',
       {
         workflowId,
