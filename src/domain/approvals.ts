@@ -1,6 +1,7 @@
 // Seat approvals as data: opened when the planner wants a seat, decided once, escalated or expired
 // by time, withdrawn as soon as the seat is no longer wanted. Pure; the controller keeps the list.
 import { z } from 'zod';
+import { lazySchema, type LazyOutput } from '../shared/lazy-schema';
 
 export interface ApprovalPolicy {
   approvers: string[];
@@ -58,23 +59,26 @@ export interface ApprovalContext {
 export const DECISION_VIAS = ['ui-update', 'cli', 'signal', 'verified-link'] as const;
 export type DecisionVia = (typeof DECISION_VIAS)[number];
 
-export const DecisionSchema = z
-  .object({
-    app: z.string().trim().min(1, 'app is required').max(128),
-    decision: z.enum(['approve', 'reject'], { message: 'decision must be "approve" or "reject"' }),
-    approver: z.string().trim().min(1, 'approver is required').max(256),
-    comment: z.string().max(1000).optional(),
-    /** Optional: the request the decision is for; without it, the app's pending request. */
-    requestId: z.string().max(200).optional(),
-    /** How it was sent (default: `ui-update` for the Update, `signal` for the signal). */
-    via: z.enum(DECISION_VIAS).optional(),
-    /** Claimed by the ingress for a signed link; the controller has the worker check `proof` before it believes it. */
-    verified: z.boolean().optional(),
-    /** The signed approval link token (verified-link only). */
-    proof: z.string().max(2048).optional(),
-  })
-  .strict();
-export type Decision = z.infer<typeof DecisionSchema>;
+/** Built on first use (src/shared/lazy-schema.ts): most workflow runs never see a decision. */
+export const DecisionSchema = lazySchema(() =>
+  z
+    .object({
+      app: z.string().trim().min(1, 'app is required').max(128),
+      decision: z.enum(['approve', 'reject'], { message: 'decision must be "approve" or "reject"' }),
+      approver: z.string().trim().min(1, 'approver is required').max(256),
+      comment: z.string().max(1000).optional(),
+      /** Optional: the request the decision is for; without it, the app's pending request. */
+      requestId: z.string().max(200).optional(),
+      /** How it was sent (default: `ui-update` for the Update, `signal` for the signal). */
+      via: z.enum(DECISION_VIAS).optional(),
+      /** Claimed by the ingress for a signed link; the controller has the worker check `proof` before it believes it. */
+      verified: z.boolean().optional(),
+      /** The signed approval link token (verified-link only). */
+      proof: z.string().max(2048).optional(),
+    })
+    .strict(),
+);
+export type Decision = LazyOutput<typeof DecisionSchema>;
 
 /** The request an app's seat decision is about now, if one is pending. */
 export function pendingFor(requests: readonly ApprovalRequest[], app: string): ApprovalRequest | undefined {

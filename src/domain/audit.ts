@@ -3,6 +3,7 @@
 // and why — including the ones it refused. Pure: the controller appends, continue-as-new carries the
 // list, the CLI merges the lists of many people. Bounded per person (the newest entries are kept).
 import { z } from 'zod';
+import { lazySchema } from '../shared/lazy-schema';
 
 /** How a command reached the controller. `unknown`: an entry migrated from before the trail existed. */
 export const AUDIT_VIA = ['verified-link', 'ui-update', 'cli', 'signal'] as const;
@@ -51,20 +52,23 @@ export function appendAudit(trail: readonly AuditEntry[], entry: NewAuditEntry, 
   return out.length > max ? out.slice(out.length - max) : out;
 }
 
-const AuditEntrySchema = z.object({
-  seq: z.number().int().nonnegative(),
-  at: z.string().refine((s) => Number.isFinite(Date.parse(s)), 'not a date'),
-  action: z.enum(AUDIT_ACTIONS),
-  outcome: z.enum(['applied', 'refused', 'no-op']),
-  by: z.string(),
-  via: z.enum([...AUDIT_VIA, 'unknown']),
-  verified: z.boolean().optional(),
-  reason: z.string().optional(),
-  app: z.string().optional(),
-  requestId: z.string().optional(),
-  problem: z.string().optional(),
-  refusal: z.string().optional(),
-});
+// Built on first use (src/shared/lazy-schema.ts): only a run carrying a trail over continue-as-new reads one.
+const AuditEntrySchema = lazySchema(() =>
+  z.object({
+    seq: z.number().int().nonnegative(),
+    at: z.string().refine((s) => Number.isFinite(Date.parse(s)), 'not a date'),
+    action: z.enum(AUDIT_ACTIONS),
+    outcome: z.enum(['applied', 'refused', 'no-op']),
+    by: z.string(),
+    via: z.enum([...AUDIT_VIA, 'unknown']),
+    verified: z.boolean().optional(),
+    reason: z.string().optional(),
+    app: z.string().optional(),
+    requestId: z.string().optional(),
+    problem: z.string().optional(),
+    refusal: z.string().optional(),
+  }),
+);
 
 /** A carried trail, checked entry by entry: a damaged entry is dropped, never the trail; ordered by seq and bounded. */
 export function normalizeAudit(raw: unknown, max = MAX_AUDIT): AuditEntry[] {

@@ -1,7 +1,6 @@
 // The controller's side of the audit trail (src/domain/audit.ts): the operator commands' schemas
 // and one function per kind of entry, so the controller calls one line where it acts. Recording
 // changes only the carried state: it issues no command, so old histories replay unchanged.
-import type { z } from 'zod';
 import { appendAudit, claimedFields, decisionVia, type AuditVia, type NewAuditEntry } from '../domain/audit';
 import type { Decision } from '../domain/approvals';
 import { nowIso } from './clock';
@@ -104,7 +103,7 @@ export function auditOps(
   }
 }
 
-export function auditRefresh(state: ControllerState, cmd: NonNullable<z.infer<typeof RefreshCommand>>): void {
+export function auditRefresh(state: ControllerState, cmd: RefreshCommand): void {
   audit(state, {
     action: 'refresh',
     outcome: 'applied',
