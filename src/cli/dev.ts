@@ -17,7 +17,7 @@ import { temporalDispatcher } from '../ingress/temporal-dispatcher';
 import { startSandbox } from '../sandbox';
 import { createLogger } from '../shared/logger';
 import { createMetrics, startMetricsServer } from '../shared/metrics';
-import { composeWorker } from '../worker/compose';
+import { composeForProcess } from '../worker/compose';
 import { pollGauges } from '../worker/gauges';
 import { ensureReconcileSchedules } from '../reconcile/schedule';
 import { installRuntime } from '../worker/runtime';
@@ -247,15 +247,7 @@ export async function runDev(opts: DevOptions): Promise<void> {
 
     // 3. Worker.
     const connection = await NativeConnection.connect({ ...access.connection, address });
-    const composed = composeWorker(
-      config,
-      process.env,
-      (e) => metrics.accounts.inc({ app: e.app, action: e.action }),
-      metrics,
-    );
-    await composed.discover((app, err) =>
-      log.warn({ app, err: String(err) }, 'ServiceProviderConfig discovery failed; using the documented profile'),
-    );
+    const composed = await composeForProcess(config, process.env, metrics, log);
     const workers = await startWorkers({
       connection,
       namespace: config.temporal.namespace,

@@ -6,7 +6,7 @@ import { createMetrics, startMetricsServer } from '../shared/metrics';
 import { pollGauges } from '../worker/gauges';
 import { ensureReconcileSchedules } from '../reconcile/schedule';
 import { installRuntime } from '../worker/runtime';
-import { composeWorker } from '../worker/compose';
+import { composeForProcess } from '../worker/compose';
 import { startFleetShare } from '../worker/fleet-share';
 import { startWorkers, workerIdentity } from '../worker/workers';
 import { newerSource, prebuiltBundle, resolveBuildId } from '../worker/build';
@@ -28,15 +28,7 @@ export async function runWorkerProcess(configFile: string): Promise<void> {
   // TLS / API key and the payload keys: resolved before anything connects, so a bad key stops here.
   const access = temporalAccess(config);
   const connection = await NativeConnection.connect({ ...access.connection, address: target.address });
-  const composed = composeWorker(
-    config,
-    process.env,
-    (e) => metrics.accounts.inc({ app: e.app, action: e.action }),
-    metrics,
-  );
-  await composed.discover((app, err) =>
-    log.warn({ app, err: String(err) }, 'ServiceProviderConfig discovery failed; using the documented profile'),
-  );
+  const composed = await composeForProcess(config, process.env, metrics, log);
   const { client, close: closeClient } = await connectClient(target, access);
   // This process's share of each app's rate limit among the worker processes polling its queue.
   const identity = workerIdentity();

@@ -16,6 +16,7 @@ import { desireAll } from '../rules/desire';
 import { outgoingUser } from '../connectors/user-rules';
 import type { ScimUser } from '../connectors/types';
 import type { ActivityDeps } from '../activities';
+import type { Logger } from 'pino';
 import type { Metrics } from '../shared/metrics';
 import type { AppWorkerSpec } from './workers';
 import { DEFAULT_GUARD_MIN_COUNT } from '../domain/guard';
@@ -153,4 +154,22 @@ export function composeWorker(
       await notifier?.close();
     },
   };
+}
+
+/**
+ * A worker process's parts (`scimflow worker`, `npm start`): composed with the process's metrics
+ * (accounts changed, requests), then each app's ServiceProviderConfig discovered; an app that does
+ * not answer keeps its documented profile, with a warning.
+ */
+export async function composeForProcess(
+  config: ScimflowConfig,
+  env: Env,
+  metrics: Metrics,
+  log: Pick<Logger, 'warn'>,
+): Promise<Composed> {
+  const composed = composeWorker(config, env, (e) => metrics.accounts.inc({ app: e.app, action: e.action }), metrics);
+  await composed.discover((app, err) =>
+    log.warn({ app, err: String(err) }, 'ServiceProviderConfig discovery failed; using the documented profile'),
+  );
+  return composed;
 }
