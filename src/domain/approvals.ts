@@ -1,6 +1,6 @@
 // Seat approvals as data: opened when the planner wants a seat, decided once, escalated or expired
 // by time, withdrawn as soon as the seat is no longer wanted. Pure; the controller keeps the list.
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { lazySchema, type LazyOutput } from '../shared/lazy-schema';
 
 export interface ApprovalPolicy {
@@ -61,22 +61,20 @@ export type DecisionVia = (typeof DECISION_VIAS)[number];
 
 /** Built on first use (src/shared/lazy-schema.ts): most workflow runs never see a decision. */
 export const DecisionSchema = lazySchema(() =>
-  z
-    .object({
-      app: z.string().trim().min(1, 'app is required').max(128),
-      decision: z.enum(['approve', 'reject'], { message: 'decision must be "approve" or "reject"' }),
-      approver: z.string().trim().min(1, 'approver is required').max(256),
-      comment: z.string().max(1000).optional(),
-      /** Optional: the request the decision is for; without it, the app's pending request. */
-      requestId: z.string().max(200).optional(),
-      /** How it was sent (default: `ui-update` for the Update, `signal` for the signal). */
-      via: z.enum(DECISION_VIAS).optional(),
-      /** Claimed by the ingress for a signed link; the controller has the worker check `proof` before it believes it. */
-      verified: z.boolean().optional(),
-      /** The signed approval link token (verified-link only). */
-      proof: z.string().max(2048).optional(),
-    })
-    .strict(),
+  z.strictObject({
+    app: z.string().check(z.trim(), z.minLength(1, 'app is required'), z.maxLength(128)),
+    decision: z.enum(['approve', 'reject'], { message: 'decision must be "approve" or "reject"' }),
+    approver: z.string().check(z.trim(), z.minLength(1, 'approver is required'), z.maxLength(256)),
+    comment: z.optional(z.string().check(z.maxLength(1000))),
+    /** Optional: the request the decision is for; without it, the app's pending request. */
+    requestId: z.optional(z.string().check(z.maxLength(200))),
+    /** How it was sent (default: `ui-update` for the Update, `signal` for the signal). */
+    via: z.optional(z.enum(DECISION_VIAS)),
+    /** Claimed by the ingress for a signed link; the controller has the worker check `proof` before it believes it. */
+    verified: z.optional(z.boolean()),
+    /** The signed approval link token (verified-link only). */
+    proof: z.optional(z.string().check(z.maxLength(2048))),
+  }),
 );
 export type Decision = LazyOutput<typeof DecisionSchema>;
 

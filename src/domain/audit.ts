@@ -2,7 +2,7 @@
 // resolution a person's controller was asked for — who asked, when, how it reached the controller,
 // and why — including the ones it refused. Pure: the controller appends, continue-as-new carries the
 // list, the CLI merges the lists of many people. Bounded per person (the newest entries are kept).
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { lazySchema } from '../shared/lazy-schema';
 
 /** How a command reached the controller. `unknown`: an entry migrated from before the trail existed. */
@@ -55,18 +55,18 @@ export function appendAudit(trail: readonly AuditEntry[], entry: NewAuditEntry, 
 // Built on first use (src/shared/lazy-schema.ts): only a run carrying a trail over continue-as-new reads one.
 const AuditEntrySchema = lazySchema(() =>
   z.object({
-    seq: z.number().int().nonnegative(),
-    at: z.string().refine((s) => Number.isFinite(Date.parse(s)), 'not a date'),
+    seq: z.int().check(z.minimum(0)),
+    at: z.string().check(z.refine((s) => Number.isFinite(Date.parse(s)), 'not a date')),
     action: z.enum(AUDIT_ACTIONS),
     outcome: z.enum(['applied', 'refused', 'no-op']),
     by: z.string(),
     via: z.enum([...AUDIT_VIA, 'unknown']),
-    verified: z.boolean().optional(),
-    reason: z.string().optional(),
-    app: z.string().optional(),
-    requestId: z.string().optional(),
-    problem: z.string().optional(),
-    refusal: z.string().optional(),
+    verified: z.optional(z.boolean()),
+    reason: z.optional(z.string()),
+    app: z.optional(z.string()),
+    requestId: z.optional(z.string()),
+    problem: z.optional(z.string()),
+    refusal: z.optional(z.string()),
   }),
 );
 

@@ -3,26 +3,26 @@
 // apart. Most runs parse only an HR event and its hints, so the others wait until a message needs
 // them. A profile of 1,000 onboarding runs had the schemas' construction at about a third of the
 // workflow thread's time spent creating runs (bench/onboarding). Outside workflows it costs nothing.
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 
-export interface LazySchema<S extends z.ZodType> {
+export interface LazySchema<S extends z.ZodMiniType> {
   /** The schema itself (built now, if it was not yet). */
   readonly schema: S;
-  safeParse(value: unknown): z.ZodSafeParseResult<z.output<S>>;
+  safeParse(value: unknown): ReturnType<S['safeParse']>;
   parse(value: unknown): z.output<S>;
 }
 
 /** What a lazy schema parses to, like `z.infer`. */
 export type LazyOutput<L> = L extends LazySchema<infer S> ? z.output<S> : never;
 
-export function lazySchema<S extends z.ZodType>(build: () => S): LazySchema<S> {
+export function lazySchema<S extends z.ZodMiniType>(build: () => S): LazySchema<S> {
   let built: S | undefined;
   const get = () => (built ??= build());
   return {
     get schema() {
       return get();
     },
-    safeParse: (value) => get().safeParse(value),
+    safeParse: (value) => get().safeParse(value) as ReturnType<S['safeParse']>,
     parse: (value) => get().parse(value),
   };
 }
