@@ -84,7 +84,11 @@ export async function buildHints(
   }
   const now = opts.now ?? Date.now;
   for (const [app, wants] of [...perApp.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    if (opts.mode === 'auto' && wants.length < AUTO_SCAN_MIN_PEOPLE) continue;
+    if (opts.mode === 'auto' && wants.length < AUTO_SCAN_MIN_PEOPLE) {
+      // Not scanned: each of these lanes spends a lookup of its own, so its person is work to send early.
+      for (const w of wants) writes.set(w.employeeId, (writes.get(w.employeeId) ?? 0) + 1);
+      continue;
+    }
     const connector = opts.connectors.get(app)!;
     const byExternal = connector.profile.owner.by === 'externalId';
     const byName = new Map<string, Want[]>();
