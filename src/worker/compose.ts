@@ -122,7 +122,14 @@ export function composeWorker(
   };
   return {
     deps,
-    apps: Object.values(config.apps).map((a) => ({ name: a.name, requestsPerSecond: a.rateLimit.requestsPerSecond })),
+    apps: Object.values(config.apps).map((a) => {
+      const pacer = paced.find((p) => p.name === a.name)?.pacer;
+      return {
+        name: a.name,
+        requestsPerSecond: a.rateLimit.requestsPerSecond,
+        ...(pacer ? { share: () => pacer.requestsPerSecond } : {}),
+      };
+    }),
     connectors,
     paced,
     async discover(onError) {

@@ -22,7 +22,9 @@ import {
   bundleWorkflowCode,
   type WorkerDeploymentOptions,
   type WorkflowBundleOption,
+  type TunerHolder,
 } from '@temporalio/worker';
+import { ShareSlotSupplier } from './share-slots';
 import { createActivities, type ActivityDeps } from '../activities';
 import { createNotifyActivities } from '../activities/notify';
 import { createReconcileActivities } from '../activities/reconcile';
@@ -32,6 +34,8 @@ export interface AppWorkerSpec {
   name: string;
   /** Requests per second the app allows; unset = unlimited. */
   requestsPerSecond?: number;
+  /** This process's share of that rate now (its pacer's; default: all of it). */
+  share?: () => number;
 }
 
 export interface StartWorkersOptions {
@@ -142,10 +146,10 @@ export async function createWorkers(opts: StartWorkersOptions): Promise<Worker[]
         ...(app.requestsPerSecond
           ? {
               maxTaskQueueActivitiesPerSecond: app.requestsPerSecond,
-              // Activities past what the app's rate can serve would only wait in the request pacer,
-              // where their start-to-close timeout runs; left on the task queue they wait for free.
-              // One in flight per request/second keeps the pacer busy without a backlog.
-              maxConcurrentActivityTaskExecutions: Math.max(4, Math.ceil(app.requestsPerSecond)),
+              // Activities past what this process's share can serve would only wait in its request
+              // pacer, where their start-to-close timeout runs; left on the task queue they wait for
+              // free, and another worker may take them (src/worker/share-slots.ts).
+              tuner: shareTuner(app.share ?? (() => app.requestsPerSecond!)),
             }
           : {}),
       }),
@@ -162,6 +166,16 @@ export async function createWorkers(opts: StartWorkersOptions): Promise<Worker[]
     ...versioning,
   });
   return [main, ...perApp, notify];
+}
+
+/** The SDK's default slots for everything but activities, which follow the share. */
+function shareTuner(share: () => number): TunerHolder {
+  return {
+    workflowTaskSlotSupplier: { type: 'fixed-size', numSlots: 40 },
+    activityTaskSlotSupplier: new ShareSlotSupplier(share),
+    localActivityTaskSlotSupplier: { type: 'fixed-size', numSlots: 100 },
+    nexusTaskSlotSupplier: { type: 'fixed-size', numSlots: 100 },
+  };
 }
 
 export async function startWorkers(opts: StartWorkersOptions): Promise<RunningWorkers> {
