@@ -26,7 +26,7 @@ export class ShareSlotSupplier implements CustomSlotSupplier<ActivitySlotInfo> {
 
   constructor(private readonly share: () => number) {}
 
-  /** Slots reserved now (for the metrics and tests). */
+  /** Slots reserved now. */
   get reserved(): number {
     return this.held;
   }

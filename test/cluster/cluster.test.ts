@@ -34,10 +34,10 @@ const MAX_NEIGHBOUR_CORES = 0.5;
 // asserts. The default gate is looser because on this 2-core VM the same commit measured 1.03–1.05
 // one day and 1.07–1.63 later the same day, with no neighbour the check above can see and the
 // cores not saturated (`busyCores`): the app was served 13–16 requests/s, not 20 (`servedPer10s`).
-// The cause is known and open: each worker's pacer holds its fleet share (7/7/6 of 20), but a
-// worker may hold up to 20 activity tasks, so when the server hands tasks unevenly to workers that
-// are slowed unevenly, some wait in one pacer while another worker idles. 2.5 still fails a fleet
-// served at a worker's share (3×) or at two-fifths of the limit.
+// Part of that was a gap since closed: each worker's pacer held its fleet share (7/7/6 of 20) while
+// the worker could hold 20 activity tasks; its slots now follow the share (src/worker/share-slots.ts),
+// and three runs since measured 1.07–1.21. The rest is the machine (the ingresses and workers share
+// two cores). 2.5 still fails a fleet served at a worker's share (3×) or at two-fifths of the limit.
 const BOUND_RATIO_GATE = process.env.SCIMFLOW_CLUSTER_STRICT === '1' ? 1.1 : 2.5;
 
 const RPS = 20;
