@@ -25,7 +25,11 @@ import {
   type PersonView,
 } from '../src/workflows/definitions';
 import { groupWorkflowId } from '../src/workflows/group';
-import { accountsOf, knobs } from '../test/helpers/apps';
+import { diffRoster } from '../src/domain/roster';
+import { buildHints } from '../src/roster/import';
+import { rosterHash } from '../src/roster/settings';
+import { dispatchItems } from '../src/roster/temporal';
+import { accountsOf, knobs, seedUser } from '../test/helpers/apps';
 import { CORPUS_ROOT, findSecrets, historyJson, type CorpusManifest } from '../test/helpers/histories';
 import { startStack, type Stack } from '../test/helpers/stack';
 import { waitFor } from '../test/helpers/temporal';
@@ -298,6 +302,37 @@ const SCENARIOS: Scenario[] = [
     },
   },
   {
+    name: 'roster-adopt-with-hints',
+    async run(s) {
+      // Day one: generic and jumpcloud already hold this person's accounts, unlinked (no
+      // externalId). A roster import scans both and sends the hire with what it saw.
+      const p = person('REC-ROSTER');
+      for (const d of s.composed.deps.desire(p).filter((x) => x.granted)) {
+        const { externalId: _unowned, ...user } = d.user;
+        await seedUser(s.sandbox.url, d.app as Parameters<typeof seedUser>[1], user);
+      }
+      const plan = diffRoster(
+        [{ row: 1, employee: p, managed: ['employeeId', 'email', 'givenName', 'familyName', 'title', 'department'] }],
+        [],
+        { hash: rosterHash },
+      );
+      const { hints } = await buildHints(plan.items, {
+        connectors: s.composed.connectors,
+        desire: (e) => s.composed.deps.desire(e),
+        mode: 'always',
+      });
+      await dispatchItems(s.client, plan.items, { hints });
+      await s.until(p.employeeId, settled, 'adopted');
+      return [
+        identity(
+          'roster-adopt-with-hints',
+          p.employeeId,
+          'a roster import adopts existing unlinked accounts in generic and jumpcloud from its scan (hints on the hrEvent signal)',
+        ),
+      ];
+    },
+  },
+  {
     name: 'upgrade-signal',
     async run(s) {
       const p = person('REC-UPGRADE');
@@ -332,7 +367,10 @@ const SCENARIOS: Scenario[] = [
   },
 ];
 
-/** The history once nothing is in flight (no workflow task, activity or child pending), or the closed run's. */
+/**
+ * The history once nothing is in flight (no workflow task, activity or child pending but the app's
+ * long-lived guard), or the closed run's.
+ */
 async function quiescentHistory(
   handle: WorkflowHandle,
 ): Promise<ReturnType<WorkflowHandle['fetchHistory']> extends Promise<infer H> ? H : never> {
@@ -345,14 +383,21 @@ async function quiescentHistory(
     const busy =
       Boolean(d.raw.pendingWorkflowTask) ||
       (d.raw.pendingActivities?.length ?? 0) > 0 ||
-      (d.raw.pendingChildren?.length ?? 0) > 0;
+      // The mass-change guard is a child that outlives its parent (src/workflows/guard-client.ts).
+      (d.raw.pendingChildren ?? []).some((c) => c.workflowTypeName !== 'guardWorkflow');
     // Nothing scheduled and nothing new since the last look: the last workflow task has completed
     // and its commands' events (timers, upserts) follow it.
     if (!busy && events.length === lastLength) return history;
     lastLength = events.length;
     await pause(300);
   }
-  throw new Error(`${handle.workflowId}: never quiet`);
+  const d = await handle.describe();
+  const pending = [
+    ...(d.raw.pendingWorkflowTask ? ['a workflow task'] : []),
+    ...(d.raw.pendingActivities ?? []).map((a) => `activity ${a.activityType?.name} (attempt ${a.attempt})`),
+    ...(d.raw.pendingChildren ?? []).map((c) => `child ${c.workflowTypeName}`),
+  ];
+  throw new Error(`${handle.workflowId}: never quiet (pending: ${pending.join(', ') || 'none; events still growing'})`);
 }
 
 /**

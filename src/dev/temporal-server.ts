@@ -85,6 +85,11 @@ export async function startTemporalDevServer(opts: DevServerOptions): Promise<De
   // "One rate limit per app"). One host gains nothing from partitions.
   for (const key of ['matching.numTaskqueueReadPartitions', 'matching.numTaskqueueWritePartitions'])
     args.push('--dynamic-config-value', `${key}=1`);
+  // The CLI turns this on so that a search attribute added at run time is usable at once; it then
+  // reads the cluster metadata from SQLite on every search-attribute check — every upsert, every
+  // visibility write, every list (a twentieth of the server's CPU in a bulk onboarding). Ours are
+  // all registered above, before the server starts, so the cache is right from its first load.
+  args.push('--dynamic-config-value', 'system.forceSearchAttributesCacheRefreshOnRead=false');
 
   const child = spawn(opts.executable, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: opts.detached ?? false });
   const forward = (chunk: Buffer) => {

@@ -131,21 +131,26 @@ export async function replayAll(
   quietRuntime();
   const failures: ReplayFailure[] = [];
   let replayed = 0;
-  // Replayed under its file name (runs of one workflow id, before and after continue-as-new, are two files).
-  const byFile = new Map(entries.map((e) => [e.file, e]));
+  // Replayed under the workflow id it ran with: the code may put it into what it sends (the guard's
+  // permit ids do), and a verdict recorded for one id never answers another. Runs are replayed one
+  // at a time, in order, so each result is matched to its history by position (two runs of one
+  // workflow id, before and after continue-as-new, are two files).
+  let i = 0;
   for await (const r of Worker.runReplayHistories(
     options,
-    entries.map((e) => ({ workflowId: e.file, history: e.history })),
+    entries.map((e) => ({ workflowId: e.workflowId, history: e.history })),
   )) {
+    const entry = entries[i++]!;
+    if (r.workflowId !== entry.workflowId)
+      throw new Error(`replay results out of order: ${r.workflowId} for ${entry.file}`);
     replayed++;
     if (!r.error) continue;
-    const entry = byFile.get(r.workflowId)!;
     const error = r.error instanceof Error ? r.error.message : String(r.error);
     failures.push({
       file: entry.file,
       workflowId: entry.workflowId,
       error,
-      firstMismatch: await firstMismatch(entry.history, error, options),
+      firstMismatch: await firstMismatch(entry.history, error, options, entry.workflowId),
     });
   }
   return { replayed, failures };
@@ -189,7 +194,12 @@ function eventTypeName(e: HistoryEvent): string {
  * — in one replay worker: the first prefix that fails holds the mismatch, in the events that the
  * workflow task before its end produced.
  */
-export async function firstMismatch(history: History, error: string, options: ReplayWorkerOptions): Promise<string> {
+export async function firstMismatch(
+  history: History,
+  error: string,
+  options: ReplayWorkerOptions,
+  workflowId = 'replayed',
+): Promise<string> {
   const events = history.events ?? [];
   const named = /HistoryEvent\(id:\s*(\d+)/.exec(error);
   if (named) {
@@ -199,12 +209,14 @@ export async function firstMismatch(history: History, error: string, options: Re
   const cuts = events.map((e, i) => (e.workflowTaskStartedEventAttributes && i > 0 ? i : -1)).filter((i) => i > 0);
   cuts.push(events.length);
   const prefixes = cuts.map((n) => ({
-    workflowId: `prefix-${n}`,
+    workflowId,
     history: temporal.api.history.v1.History.create({ events: events.slice(0, n) }),
   }));
   let failing: number | undefined;
+  let k = 0;
   for await (const r of Worker.runReplayHistories(options, prefixes)) {
-    if (r.error && failing === undefined) failing = Number(r.workflowId.slice('prefix-'.length));
+    if (r.error && failing === undefined) failing = cuts[k];
+    k++;
   }
   if (failing === undefined) return '(every prefix replays: the failure is in the last workflow task)';
   const previous = [...cuts].reverse().find((n) => n < failing!) ?? 0;

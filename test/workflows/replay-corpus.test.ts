@@ -28,6 +28,7 @@ describe('the replay corpus', () => {
         'mover',
         'needs-attention-retry',
         'rehire',
+        'roster-adopt-with-hints',
         'upgrade-signal',
       ].sort(),
     );
