@@ -14,6 +14,7 @@
 // limit (fleet-share.ts), the shares adding up to the limit, it clips what the server's token
 // bucket lets through at once after a lull, so no one second holds more than the app allows.
 import { hostname } from 'node:os';
+import { dirname, join } from 'node:path';
 import type { DataConverter } from '@temporalio/common';
 import {
   NativeConnection,
@@ -102,6 +103,16 @@ export function workflowsPath(): string {
   return require.resolve('../workflows');
 }
 
+/**
+ * The workflow interceptor modules every bundle of the workflows at `entry` registers
+ * (`bundleWorkflowCode({ workflowInterceptorModules })`). A bundle without them keeps one
+ * search-attribute upsert per step (src/workflows/upsert-coalescing.ts): its own runs replay on it,
+ * but a run recorded with them would not.
+ */
+export function workflowInterceptorModules(entry = workflowsPath()): string[] {
+  return [join(dirname(entry), 'upsert-coalescing')];
+}
+
 export async function createWorkers(opts: StartWorkersOptions): Promise<Worker[]> {
   const namespace = opts.namespace ?? 'default';
   const activities = createActivities(opts.deps);
@@ -112,6 +123,7 @@ export async function createWorkers(opts: StartWorkersOptions): Promise<Worker[]
     opts.workflowBundle ??
     (await bundleWorkflowCode({
       workflowsPath: workflowsPath(),
+      workflowInterceptorModules: workflowInterceptorModules(),
       ...(opts.dataConverter?.failureConverterPath
         ? { failureConverterPath: opts.dataConverter.failureConverterPath }
         : {}),

@@ -69,6 +69,8 @@ export class HintBox {
  * The observation a lane may plan on instead of its lookup: a fresh hint for exactly its keys, never
  * after a failure or a refresh (`mayUse` false). The patch is asked only when there is a hint to use,
  * so a history without hints never meets it; a history recorded before the patch replays its lookup.
+ * `patchedSince` answers for a later patch that includes this one (PATCHES.oneUpsertPerTask): a run
+ * that has it asks no second marker.
  */
 export function hintedObservation(
   box: HintBox,
@@ -76,8 +78,9 @@ export function hintedObservation(
   key: { userName: string; externalId?: string; owner: OwnerRule },
   now: number,
   mayUse: boolean,
+  patchedSince: () => boolean = () => false,
 ): { accounts: ObservedAccount[]; observedAt: string } | undefined {
   if (!mayUse || !box.has(app)) return undefined;
   const hint = box.take(app, key, now);
-  return hint && patched(PATCHES.observationHint) ? hint : undefined;
+  return hint && (patchedSince() || patched(PATCHES.observationHint)) ? hint : undefined;
 }

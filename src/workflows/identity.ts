@@ -72,6 +72,7 @@ import { HintBox, hintedObservation } from './hints';
 import { dropStaleHold, GUARD_REJECTED, needsPermit, permitFor } from './leaver-guard';
 import { appActivities, failureAttempts, failureCode, failureMessage, failureRetryAfterMs, planning } from './proxies';
 import { LINKED_APPS, NEEDS_ATTENTION, PENDING_APPROVALS, PROBLEMS, STAGE } from './search-attributes';
+import { oneUpsertPerTask } from './upsert-coalescing';
 import { migrateState } from './state';
 import { listenForUpgrade, upgradeRequested } from './upgrade';
 import { approvalContext } from '../domain/approval-context';
@@ -516,6 +517,7 @@ class Controller {
             },
             nowMs(),
             !view.failure && observedRefresh === this.refreshes,
+            oneUpsertPerTask,
           );
           observedRefresh = this.refreshes;
           accounts = hinted
@@ -940,6 +942,7 @@ class Controller {
     const key = JSON.stringify(attrs);
     if (key === this.attributes) return;
     this.attributes = key;
+    oneUpsertPerTask(); // before the first upsert: it decides whether this task's upserts merge
     upsertSearchAttributes([
       { key: STAGE, value: attrs.stage },
       { key: PENDING_APPROVALS, value: attrs.pending },

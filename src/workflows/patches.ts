@@ -46,6 +46,14 @@ export const PATCHES = {
    * a requester its change is held. Before it, the size came only from reconcile --fix.
    */
   guardWired: 'guard-counts-app-tells-held',
+  /**
+   * 0.4.0: the controller's search-attribute upserts of one workflow task leave as one command
+   * (src/workflows/upsert-coalescing.ts). Asked once per run, at its first upsert or its first
+   * hint, whichever comes first. A run with it also plans on observation hints without asking
+   * `observationHint`: one marker serves both, so a bulk-onboarded person costs no extra event.
+   * Before it, one upsert per step.
+   */
+  oneUpsertPerTask: 'identity-one-upsert-per-task',
 } as const satisfies Record<string, string>;
 
 export type PatchId = (typeof PATCHES)[keyof typeof PATCHES];

@@ -15,7 +15,7 @@ import {
   PROBLEMS,
   STAGE,
 } from '../../src/workflows/search-attributes';
-import { workflowsPath } from '../../src/worker/workers';
+import { workflowInterceptorModules, workflowsPath } from '../../src/worker/workers';
 import { failureConverterPath } from '../../src/temporal/options';
 
 function quietRuntime(): void {
@@ -147,6 +147,7 @@ export function workflowBundle(opts: { encodedFailures?: boolean } = {}): Promis
   if (!b) {
     b = bundleWorkflowCode({
       workflowsPath: workflowsPath(),
+      workflowInterceptorModules: workflowInterceptorModules(),
       ...(encoded ? { failureConverterPath: failureConverterPath() } : {}),
       logger: quietLogger,
     });

@@ -5,6 +5,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { workflowInterceptorModules } from '../../src/worker/workers';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -53,7 +54,11 @@ const quietLogger = { trace: noop, debug: noop, info: noop, warn: noop, error: c
 export async function bundleVariant(edits: Edit[]): Promise<WorkflowBundleWithSourceMap> {
   const v = variantSources(edits);
   try {
-    return await bundleWorkflowCode({ workflowsPath: v.workflowsPath, logger: quietLogger });
+    return await bundleWorkflowCode({
+      workflowsPath: v.workflowsPath,
+      workflowInterceptorModules: workflowInterceptorModules(v.workflowsPath),
+      logger: quietLogger,
+    });
   } finally {
     v.cleanup();
   }
