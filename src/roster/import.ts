@@ -159,11 +159,13 @@ export async function waitForSettled(
   const started = opts.startedAt ?? Date.now();
   let lastChange = Date.now();
   const ids = [...want.keys()];
+  // Only the settled come back: a poll of a thousand people still joining returns no rows.
+  const stages = [...new Set([...want.values()].flat())].map((s) => `'${s}'`).join(', ');
   for (;;) {
     const pending = ids.filter((id) => !done.has(id));
     for (let i = 0; i < pending.length; i += 100) {
       const chunk = pending.slice(i, i + 100);
-      const query = `WorkflowId IN (${chunk.map((id) => `'${id.replace(/'/g, "\\'")}'`).join(', ')}) AND ExecutionStatus = 'Running'`;
+      const query = `WorkflowId IN (${chunk.map((id) => `'${id.replace(/'/g, "\\'")}'`).join(', ')}) AND ExecutionStatus = 'Running' AND ${STAGE.name} IN (${stages})`;
       for await (const wf of client.workflow.list({ query })) {
         const stage = wf.typedSearchAttributes.get(STAGE);
         if (stage && want.get(wf.workflowId)?.includes(stage) && !done.has(wf.workflowId)) {
