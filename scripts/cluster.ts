@@ -44,7 +44,7 @@ import { msToTs } from '@temporalio/common/lib/time';
 import { parseConfigText } from '../src/config';
 import { DEV_ENV } from '../src/cli/dev-env';
 import { FLEET_SHARE_INTERVAL_MS } from '../src/worker/fleet-share';
-import { workflowInterceptorModules } from '../src/worker/workers';
+import { workflowBundleOptions } from '../src/worker/workers';
 import { appTaskQueue } from '../src/workflows/definitions';
 import { SEARCH_ATTRIBUTES } from '../src/workflows/search-attributes';
 
@@ -690,8 +690,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     // The workflows bundled once, from the sources of the moment, for every worker (and restart).
     const bundleFile = join(dataDir, 'workflow-bundle.js');
     const { code } = await bundleWorkflowCode({
-      workflowsPath: require.resolve('../src/workflows'),
-      workflowInterceptorModules: workflowInterceptorModules(require.resolve('../src/workflows')),
+      ...workflowBundleOptions(require.resolve('../src/workflows')),
       logger: quietLogger,
     });
     writeFileSync(bundleFile, code);

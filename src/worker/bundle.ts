@@ -6,7 +6,7 @@ import { dirname } from 'node:path';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { PREBUILT_BUNDLE } from './build';
 import { failureConverterPath } from '../temporal/options';
-import { workflowInterceptorModules, workflowsPath } from './workers';
+import { workflowBundleOptions, workflowsPath } from './workers';
 
 const noop = () => undefined;
 const quiet = { trace: noop, debug: noop, info: noop, warn: console.warn, error: console.error, log: noop };
@@ -16,8 +16,7 @@ export async function buildWorkflowBundle(
 ): Promise<{ path: string; bytes: number; sha256: string; bundle: WorkflowBundleWithSourceMap }> {
   const out = opts.out ?? PREBUILT_BUNDLE;
   const bundle = await bundleWorkflowCode({
-    workflowsPath: opts.workflowsPath ?? workflowsPath(),
-    workflowInterceptorModules: workflowInterceptorModules(opts.workflowsPath),
+    ...workflowBundleOptions(opts.workflowsPath ?? workflowsPath()),
     failureConverterPath: failureConverterPath(),
     logger: quiet,
   });

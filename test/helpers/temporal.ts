@@ -15,7 +15,7 @@ import {
   PROBLEMS,
   STAGE,
 } from '../../src/workflows/search-attributes';
-import { workflowInterceptorModules, workflowsPath } from '../../src/worker/workers';
+import { workflowBundleOptions } from '../../src/worker/workers';
 import { failureConverterPath } from '../../src/temporal/options';
 
 function quietRuntime(): void {
@@ -146,8 +146,7 @@ export function workflowBundle(opts: { encodedFailures?: boolean } = {}): Promis
   let b = bundles.get(encoded);
   if (!b) {
     b = bundleWorkflowCode({
-      workflowsPath: workflowsPath(),
-      workflowInterceptorModules: workflowInterceptorModules(),
+      ...workflowBundleOptions(),
       ...(encoded ? { failureConverterPath: failureConverterPath() } : {}),
       logger: quietLogger,
     });

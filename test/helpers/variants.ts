@@ -5,7 +5,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { workflowInterceptorModules } from '../../src/worker/workers';
+import { workflowBundleOptions } from '../../src/worker/workers';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -55,8 +55,7 @@ export async function bundleVariant(edits: Edit[]): Promise<WorkflowBundleWithSo
   const v = variantSources(edits);
   try {
     return await bundleWorkflowCode({
-      workflowsPath: v.workflowsPath,
-      workflowInterceptorModules: workflowInterceptorModules(v.workflowsPath),
+      ...workflowBundleOptions(v.workflowsPath),
       logger: quietLogger,
     });
   } finally {
