@@ -60,6 +60,9 @@ export class ScimApp {
     private readonly behaviour: () => Pick<Knobs, 'allowDuplicateGroupNames'> = () => DEFAULT_KNOBS,
   ) {
     this.users = new ResourceStore('User', (id) => `${this.base()}/Users/${id}`);
+    // RFC 7643 §4.1.1: userName is unique and caseExact=false; externalId is unique here too.
+    this.users.index('userName', (u) => String(u.userName).toLowerCase());
+    this.users.index('externalId', (u) => (typeof u.externalId === 'string' ? u.externalId : undefined));
     this.groups = new ResourceStore('Group', (id) => `${this.base()}/Groups/${id}`);
     this.reset();
   }
@@ -323,12 +326,14 @@ export class ScimApp {
       if (refusal) throw new SandboxFailure(refusal);
       const lower = data.userName.toLowerCase();
       // RFC 7643 §4.1.1: userName is unique and caseExact=false. RFC 7644 §3.3: 409 uniqueness.
-      const clash = this.users.all().find((u) => u.id !== selfId && String(u.userName).toLowerCase() === lower);
+      const clash = this.users.lookup('userName', lower).find((u) => u.id !== selfId);
       if (clash) fail(409, `User with userName "${data.userName}" already exists`, 'uniqueness');
       if (data.externalId !== undefined) {
-        const dup = this.users
-          .all()
-          .find((u) => u.id !== selfId && u.externalId !== undefined && u.externalId === data.externalId);
+        const candidates =
+          typeof data.externalId === 'string' ? this.users.lookup('externalId', data.externalId) : this.users.all();
+        const dup = candidates.find(
+          (u) => u.id !== selfId && u.externalId !== undefined && u.externalId === data.externalId,
+        );
         if (dup) fail(409, `User with externalId "${String(data.externalId)}" already exists`, 'uniqueness');
       }
     } else {

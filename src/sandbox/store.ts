@@ -17,9 +17,15 @@ export interface StoreSnapshot {
   versions: Record<string, number>;
 }
 
+/** A derived key (a lower-cased userName, say) or none. */
+export type IndexKey = (r: Resource) => string | undefined;
+
 export class ResourceStore {
   private readonly items = new Map<string, Resource>();
   private readonly versions = new Map<string, number>();
+  // Secondary indexes kept in step with every write: a uniqueness check per write was a scan of
+  // every resource (a 100,000-account app, seeded, made that quadratic).
+  private readonly indexes = new Map<string, { key: IndexKey; ids: Map<string, Set<string>> }>();
 
   constructor(
     readonly resourceType: string,
@@ -39,12 +45,40 @@ export class ResourceStore {
     return this.items.get(id);
   }
 
+  /** Keeps an index of the resources by `key` from now on (built from what is stored). */
+  index(name: string, key: IndexKey): void {
+    const ids = new Map<string, Set<string>>();
+    this.indexes.set(name, { key, ids });
+    for (const r of this.items.values()) this.indexed(r, 'add');
+  }
+
+  /** The resources whose `name` key is `value`, in no particular order. */
+  lookup(name: string, value: string): Resource[] {
+    const index = this.indexes.get(name);
+    if (!index) throw new Error(`no index ${name} on ${this.resourceType}`);
+    return [...(index.ids.get(value) ?? [])].map((id) => this.items.get(id)!);
+  }
+
+  private indexed(r: Resource, op: 'add' | 'remove'): void {
+    for (const { key, ids } of this.indexes.values()) {
+      const k = key(r);
+      if (k === undefined) continue;
+      let set = ids.get(k);
+      if (op === 'add') ids.set(k, (set ??= new Set()).add(r.id));
+      else if (set) {
+        set.delete(r.id);
+        if (set.size === 0) ids.delete(k);
+      }
+    }
+  }
+
   create(data: Record<string, unknown>, now = new Date()): Resource {
     const id = randomUUID();
     const at = now.toISOString();
     const resource = this.stamp(id, data, at, at, 1);
     this.items.set(id, resource);
     this.versions.set(id, 1);
+    this.indexed(resource, 'add');
     return resource;
   }
 
@@ -54,12 +88,16 @@ export class ResourceStore {
     if (!cur) throw new Error(`no ${this.resourceType} ${id}`);
     const version = (this.versions.get(id) ?? 1) + 1;
     const resource = this.stamp(id, data, cur.meta.created, now.toISOString(), version);
+    this.indexed(cur, 'remove');
     this.items.set(id, resource);
+    this.indexed(resource, 'add');
     this.versions.set(id, version);
     return resource;
   }
 
   delete(id: string): boolean {
+    const cur = this.items.get(id);
+    if (cur) this.indexed(cur, 'remove');
     this.versions.delete(id);
     return this.items.delete(id);
   }
@@ -67,6 +105,7 @@ export class ResourceStore {
   clear(): void {
     this.items.clear();
     this.versions.clear();
+    for (const { ids } of this.indexes.values()) ids.clear();
   }
 
   snapshot(): StoreSnapshot {
@@ -78,6 +117,7 @@ export class ResourceStore {
     for (const r of snap.resources) {
       this.items.set(r.id, r);
       this.versions.set(r.id, snap.versions[r.id] ?? 1);
+      this.indexed(r, 'add');
     }
   }
 
