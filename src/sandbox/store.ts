@@ -63,8 +63,8 @@ export class ResourceStore {
     for (const { key, ids } of this.indexes.values()) {
       const k = key(r);
       if (k === undefined) continue;
-      let set = ids.get(k);
-      if (op === 'add') ids.set(k, (set ??= new Set()).add(r.id));
+      const set = ids.get(k);
+      if (op === 'add') ids.set(k, (set ?? new Set<string>()).add(r.id));
       else if (set) {
         set.delete(r.id);
         if (set.size === 0) ids.delete(k);
