@@ -9,7 +9,7 @@
 //
 // Record again (and commit) whenever the workflows change before a release; after a release, the
 // directory of that version is never re-recorded — it is what running workflows really contain.
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, relative } from 'node:path';
 import type { Client, WorkflowHandle } from '@temporalio/client';
@@ -25,11 +25,8 @@ import {
   type PersonView,
 } from '../src/workflows/definitions';
 import { groupWorkflowId } from '../src/workflows/group';
-import { diffRoster } from '../src/domain/roster';
-import { buildHints } from '../src/roster/import';
-import { rosterHash } from '../src/roster/settings';
-import { dispatchItems } from '../src/roster/temporal';
-import { accountsOf, knobs, seedUser } from '../test/helpers/apps';
+import { accountsOf, knobs } from '../test/helpers/apps';
+import { adoptOnHints } from '../test/helpers/roster-adopt';
 import { CORPUS_ROOT, findSecrets, historyJson, type CorpusManifest } from '../test/helpers/histories';
 import { startStack, type Stack } from '../test/helpers/stack';
 import { waitFor } from '../test/helpers/temporal';
@@ -307,21 +304,7 @@ const SCENARIOS: Scenario[] = [
       // Day one: generic and jumpcloud already hold this person's accounts, unlinked (no
       // externalId). A roster import scans both and sends the hire with what it saw.
       const p = person('REC-ROSTER');
-      for (const d of s.composed.deps.desire(p).filter((x) => x.granted)) {
-        const { externalId: _unowned, ...user } = d.user;
-        await seedUser(s.sandbox.url, d.app as Parameters<typeof seedUser>[1], user);
-      }
-      const plan = diffRoster(
-        [{ row: 1, employee: p, managed: ['employeeId', 'email', 'givenName', 'familyName', 'title', 'department'] }],
-        [],
-        { hash: rosterHash },
-      );
-      const { hints } = await buildHints(plan.items, {
-        connectors: s.composed.connectors,
-        desire: (e) => s.composed.deps.desire(e),
-        mode: 'always',
-      });
-      await dispatchItems(s.client, plan.items, { hints });
+      await adoptOnHints(s, p);
       await s.until(p.employeeId, settled, 'adopted');
       return [
         identity(
@@ -441,6 +424,12 @@ async function main(): Promise<void> {
   const version = packageVersion();
   const buildId = resolveBuildId();
   const dir = join(CORPUS_ROOT, version);
+  // A version's directory is what running workflows of that release contain: recording it again
+  // from later code would replace it with histories no such run ever had (docs/versioning.md).
+  if (existsSync(dir) && !process.argv.includes('--force'))
+    throw new Error(
+      `${relative(process.cwd(), dir)} exists: bump package.json's version for new histories, or pass --force to re-record an unreleased one`,
+    );
   const started = Date.now();
   // In clear text: the corpus is read by people and replayed without keys.
   const stack = await startStack(LIFECYCLE_CONFIG, { workers: { buildId }, encryption: false });

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { buildCodecServer } from '../../src/codec/server';
 import { findTemporalCli } from '../../src/dev/temporal-cli';
 import { keyRing } from '../../src/temporal/options';
+import { PATCHES } from '../../src/workflows/patches';
 import { Worker } from '@temporalio/worker';
 import { employee, event, startStack, TEST_ENV, type Stack } from '../helpers/stack';
 import { workflowBundle } from '../helpers/temporal';
@@ -59,11 +60,21 @@ function pii(emp: { email: string; givenName: string; familyName: string }): Reg
 }
 
 /**
- * The payloads of a `--output json` history: their encodings, and their data as text. Two kinds are
- * not user data and never pass the codec: search attributes (the server indexes them; checked
- * below) and the local-activity marker's `details.data`, which the SDK core writes itself (sequence
- * number, attempt, activity type, timestamps — its result is encrypted).
+ * The payloads of a `--output json` history: their encodings, and their data as text. Three kinds
+ * are not user data and never pass the codec: search attributes (the server indexes them; checked
+ * below), the local-activity marker's `details.data`, which the SDK core writes itself (sequence
+ * number, attempt, activity type, timestamps — its result is encrypted), and a patch marker's
+ * `details.patch-data`, also the core's: exactly `{"id":<one of PATCHES>,"deprecated":…}`.
  */
+function isPatchMarker(text: string): boolean {
+  const m = JSON.parse(text) as Record<string, unknown>;
+  return (
+    Object.keys(m).sort().join() === 'deprecated,id' &&
+    typeof m.deprecated === 'boolean' &&
+    (Object.values(PATCHES) as unknown[]).includes(m.id)
+  );
+}
+
 function payloadsIn(json: string): { encodings: Set<string>; texts: string[] } {
   const encodings = new Set<string>();
   const texts: string[] = [];
@@ -74,8 +85,12 @@ function payloadsIn(json: string): { encodings: Set<string>; texts: string[] } {
       if (typeof p.metadata?.encoding === 'string' && (typeof p.data === 'string' || p.data === undefined)) {
         const encoding = Buffer.from(p.metadata.encoding, 'base64').toString('utf8');
         texts.push(Buffer.from(p.data ?? '', 'base64').toString('utf8'));
-        if (!(encoding === 'json/plain' && path.endsWith('markerRecordedEventAttributes.details.data.payloads')))
-          encodings.add(encoding);
+        const text = texts.at(-1)!;
+        const coreMarker =
+          encoding === 'json/plain' &&
+          (path.endsWith('markerRecordedEventAttributes.details.data.payloads') ||
+            (path.endsWith('markerRecordedEventAttributes.details.patch-data.payloads') && isPatchMarker(text)));
+        if (!coreMarker) encodings.add(encoding);
       }
       for (const [k, child] of Object.entries(v)) if (k !== 'searchAttributes') walk(child, `${path}.${k}`);
     }

@@ -3,13 +3,9 @@
 // groups and a roster adopt on hints — read back from their histories and from visibility.
 import { temporal } from '@temporalio/proto';
 import type { ConcludeActivationInput } from '@temporalio/workflow';
-import { diffRoster } from '../../src/domain/roster';
-import { buildHints } from '../../src/roster/import';
-import { rosterHash } from '../../src/roster/settings';
-import { dispatchItems } from '../../src/roster/temporal';
 import { identityWorkflowId } from '../../src/shared/hr-event';
 import { mergeUpserts } from '../../src/workflows/upsert-coalescing';
-import { seedUser, type AppName } from '../helpers/apps';
+import { adoptOnHints } from '../helpers/roster-adopt';
 import { employee, event, startStack, type Stack } from '../helpers/stack';
 import { waitFor } from '../helpers/temporal';
 import { LIFECYCLE_CONFIG } from './config';
@@ -121,24 +117,9 @@ describe('a controller upserts at most once per workflow task', () => {
 
   it('a roster adopt on hints: its second task carries one marker, one patch-list upsert and one of ours', async () => {
     const p = employee({ employeeId: `UA${Date.now().toString(36)}`, department: 'Sales' });
-    const granted = stack.composed.deps.desire(p).filter((d) => d.granted);
-    expect(granted.map((d) => d.app).sort()).toEqual(['generic', 'jumpcloud']);
-    for (const d of granted) {
-      const { externalId: _unowned, ...user } = d.user;
-      await seedUser(stack.sandbox.url, d.app as AppName, user);
-    }
-    const plan = diffRoster(
-      [{ row: 1, employee: p, managed: ['employeeId', 'email', 'givenName', 'familyName', 'title', 'department'] }],
-      [],
-      { hash: rosterHash },
-    );
-    const { hints } = await buildHints(plan.items, {
-      connectors: stack.composed.connectors,
-      desire: (x) => stack.composed.deps.desire(x),
-      mode: 'always',
-    });
-    expect(hints.get(p.employeeId)?.hints).toHaveLength(2);
-    await dispatchItems(stack.client, plan.items, { hints });
+    const { apps, hints } = await adoptOnHints(stack, p);
+    expect(apps).toEqual(['generic', 'jumpcloud']);
+    expect(hints?.hints).toHaveLength(2);
     const s = await stack.until(
       p.employeeId,
       (v) => v.stage === 'active' && v.problems.length === 0,
