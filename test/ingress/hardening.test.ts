@@ -229,6 +229,8 @@ describe('BambooHR webhooks', () => {
       },
     ],
   };
+  // Fixed timestamps below this, `now()` (never less) everywhere else: no two tests sign alike.
+  const T = now();
   const post = (body: string, key = bambooKey, ts = String(now())) =>
     request(`${base}/webhooks/bamboohr`, {
       method: 'POST',
@@ -253,9 +255,10 @@ describe('BambooHR webhooks', () => {
 
   it('gives a redelivery (signed anew) the same event ids (so the workflow ignores it)', async () => {
     const body = JSON.stringify(payload);
-    // (Distinct timestamps from the other tests: the same signed request would be a replay.)
-    await (await post(body, bambooKey, String(now() - 1))).body.text();
-    await (await post(body, bambooKey, String(now() - 2))).body.text();
+    // Timestamps no other test uses: the same signed request would be a replay. (`now() - 1` met
+    // the first test's `now()` whenever a second ticked between the two tests.)
+    await (await post(body, bambooKey, String(T - 10))).body.text();
+    await (await post(body, bambooKey, String(T - 11))).body.text();
     expect(dispatched).toHaveLength(4);
     expect(dispatched[0]!.id).toBe(dispatched[2]!.id);
     expect(dispatched[1]!.id).toBe(dispatched[3]!.id);
@@ -263,7 +266,7 @@ describe('BambooHR webhooks', () => {
 
   it('answers a replay of the same signed request without dispatching again', async () => {
     const body = JSON.stringify(payload);
-    const ts = String(now() - 3);
+    const ts = String(T - 20);
     const first = await post(body, bambooKey, ts);
     expect(first.statusCode).toBe(202);
     await first.body.text();
