@@ -8,7 +8,9 @@
 //
 // Prints requests per account (target ≤ 1.05), the time from the start of the import (known
 // people, scan, dispatch) until every controller has settled against the bound the limit puts on
-// the requests made (requests ÷ R; target ≤ 1.10×), 429s and duplicates (target 0).
+// the requests made (requests ÷ R; target ≤ 1.10×), 429s and duplicates (target 0); and where the
+// time went: when the requests flowed and at what rate, how long first workflow tasks queued, who
+// settled last.
 import { mkdtempSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -22,6 +24,7 @@ import { findTemporalCli } from '../../src/dev/temporal-cli';
 import { startTemporalDevServer } from '../../src/dev/temporal-server';
 import { formatProgress } from '../../src/cli/import';
 import { runImport, waitForSettled } from '../../src/roster/import';
+import { forEachLimit } from '../../src/roster/temporal';
 import { startSandbox } from '../../src/sandbox';
 import { createLogger } from '../../src/shared/logger';
 import { composeWorker } from '../../src/worker/compose';
@@ -117,6 +120,9 @@ async function main() {
       },
     });
     const elapsed = (Date.now() - t0) / 1000;
+    // CPU of the run alone: what follows (reading histories for the figures below) is not part of it.
+    const cpu = process.cpuUsage(cpu0);
+    const serverCpu = childCpuSeconds(temporal.process.pid) - serverCpu0;
     const t = tally(sandbox, c);
     const bound = t.requests / RPS;
     const perAccount = t.requests / PEOPLE;
@@ -133,6 +139,39 @@ async function main() {
     console.log(
       `duration: ${elapsed.toFixed(2)} s; bound ${t.requests} / ${RPS} = ${bound.toFixed(2)} s → ${(elapsed / bound).toFixed(3)}× the bound (target ≤ 1.10×)`,
     );
+    // Where the time went: before the first request, while they flowed, after the last.
+    const times = sandbox
+      .app('generic')
+      .requests()
+      .filter((r) => r.status !== 429)
+      .map((r) => Date.parse(r.at))
+      .sort((a, b) => a - b);
+    if (times.length > 1) {
+      const first = (times[0]! - t0) / 1000;
+      const last = (times.at(-1)! - t0) / 1000;
+      console.log(
+        `requests flowed from +${first.toFixed(2)} s to +${last.toFixed(2)} s: ${((times.length - 1) / (last - first)).toFixed(2)}/s of ${RPS}; settled ${(elapsed - last).toFixed(2)} s after the last`,
+      );
+    }
+    // The tail: how long each person's first workflow task waited in the queue, and who settled last.
+    const ms = (e: proto.api.history.v1.IHistoryEvent) =>
+      Number(e.eventTime?.seconds ?? 0) * 1000 + Math.floor((e.eventTime?.nanos ?? 0) / 1e6);
+    const queued: number[] = [];
+    let lastSettled = { at: 0, id: '' };
+    await forEachLimit(c.entries, 16, async (entry) => {
+      const id = entry.employee.employeeId;
+      const events = (await client.workflow.getHandle(`identity-${id}`).fetchHistory()).events ?? [];
+      const scheduled = events.find((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED);
+      const started = events.find((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED);
+      if (scheduled && started) queued.push(ms(started) - ms(scheduled));
+      const last = events.at(-1);
+      if (last && ms(last) > lastSettled.at) lastSettled = { at: ms(last), id };
+    });
+    queued.sort((a, b) => a - b);
+    if (queued.length)
+      console.log(
+        `first workflow task queued: median ${(queued[queued.length >> 1]! / 1000).toFixed(2)} s, max ${(queued.at(-1)! / 1000).toFixed(2)} s; the last to settle: ${lastSettled.id} (${c.kinds.get(lastSettled.id)}) at +${((lastSettled.at - t0) / 1000).toFixed(2)} s`,
+      );
     console.log(
       `429s: ${t.throttled}; duplicate userNames: ${t.duplicates.length}; employees without exactly one active linked account: ${t.missing.length}; unsettled: ${wait.unsettled.length}`,
     );
@@ -146,8 +185,6 @@ async function main() {
         `  a person ${kind.padEnd(7)}: ${count(EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED)} workflow tasks, ${count(EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED)} activities, ${events.length} events`,
       );
     }
-    const cpu = process.cpuUsage(cpu0);
-    const serverCpu = childCpuSeconds(temporal.process.pid) - serverCpu0;
     console.log(
       `CPU during the run: this process (worker, sandbox, import) ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s, Temporal dev server ${serverCpu.toFixed(1)} s, over ${elapsed.toFixed(1)} s on ${availableParallelism()} cores`,
     );
