@@ -14,13 +14,17 @@ type AppActivities = Omit<Activities, 'desire'>;
  * test caught the nondeterminism), and the extra round trip costs milliseconds once per record.
  *
  * Tried again in 0.4.0 development, bounded well inside the task (2 s to a slot, 2 attempts of 2 s,
- * then this activity as the fallback): it took a third off the dev server's CPU in a bulk
- * onboarding, and the model-based test, run beside the other suites, failed once more with
- * `No command scheduled for event TimerStarted`. A task also ends early without the 8 s limit being
- * reached: a state query that arrives with the first task makes the SDK complete that task and
- * start another while the local activity runs. And the SDK core drops a local activity's
- * `scheduleToCloseTimeout` when it fires during a retry's backoff, so one that fails fast retries
- * for ever unless `maximumAttempts` bounds it. Until the clock is the same on both paths, this stays.
+ * then this activity as the fallback; branch h-local-desire): it took a third off the dev server's
+ * CPU in a bulk onboarding, and the model-based test on a starved machine (`npm run bench:model --
+ * --people 20 --burn 3`) failed in 3 runs of 4 with `No command scheduled for event TimerStarted`
+ * or `Missing associated machine for LocalActivity(2)`. A task ends early without the 8 s limit
+ * being reached too: a state query arriving with it makes the SDK complete it and start another
+ * while the local activity runs. In the failing histories that happened while HR events were
+ * arriving, and the replay met the rules' result and those signals in another order than the live
+ * run had, so it asked the rules a different number of times. (Also: the SDK core drops a local
+ * activity's `scheduleToCloseTimeout` when it fires during a retry's backoff, so one that fails fast
+ * retries for ever unless `maximumAttempts` bounds it.) Until that order is the same on both paths,
+ * this stays a regular activity.
  */
 export const planning = proxyActivities<Pick<Activities, 'desire'>>({
   startToCloseTimeout: '10 seconds',
