@@ -25,6 +25,7 @@ import { startTemporalDevServer } from '../../src/dev/temporal-server';
 import { formatProgress } from '../../src/cli/import';
 import { runImport, waitForSettled } from '../../src/roster/import';
 import { forEachLimit } from '../../src/roster/temporal';
+import { identityWorkflowId } from '../../src/shared/hr-event';
 import { startSandbox } from '../../src/sandbox';
 import { createLogger } from '../../src/shared/logger';
 import { composeWorker } from '../../src/worker/compose';
@@ -160,7 +161,7 @@ async function main() {
     let lastSettled = { at: 0, id: '' };
     await forEachLimit(c.entries, 16, async (entry) => {
       const id = entry.employee.employeeId;
-      const events = (await client.workflow.getHandle(`identity-${id}`).fetchHistory()).events ?? [];
+      const events = (await client.workflow.getHandle(identityWorkflowId(id)).fetchHistory()).events ?? [];
       const scheduled = events.find((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED);
       const started = events.find((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED);
       if (scheduled && started) queued.push(ms(started) - ms(scheduled));
@@ -179,7 +180,7 @@ async function main() {
     for (const kind of ['in-sync', 'adopt', 'drifted', 'absent'] as const) {
       const id = [...c.kinds].find(([, k]) => k === kind)?.[0];
       if (!id) continue;
-      const events = (await client.workflow.getHandle(`identity-${id}`).fetchHistory()).events ?? [];
+      const events = (await client.workflow.getHandle(identityWorkflowId(id)).fetchHistory()).events ?? [];
       const count = (t: proto.api.enums.v1.EventType) => events.filter((e) => e.eventType === t).length;
       console.log(
         `  a person ${kind.padEnd(7)}: ${count(EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED)} workflow tasks, ${count(EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED)} activities, ${events.length} events`,
